@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Makes sure the real parts the tests need are up: a Docker engine at DOCKER_HOST, the local
+# test image berth-test/busybox:latest and an htpasswd-protected registry on 127.0.0.1:5001.
+# Reuses whatever already runs; on Debian as root it installs and starts what is missing.
+# Never skips: where it cannot provide something it fails with one line saying what to do.
+set -euo pipefail
+
+STATE_DIR=${BERTH_TEST_STATE_DIR:-/var/lib/berth-test}
+TEST_IMAGE=berth-test/busybox:latest
+REGISTRY_ADDR=${BERTH_TEST_REGISTRY_ADDR:-127.0.0.1:5001}
+REGISTRY_ENV="$STATE_DIR/registry.env"   # the credentials the tests read
+log() { echo "test-engine: $*" >&2; }
+die() { echo "test-engine: $*" >&2; exit 1; }
+
+engine_answers() { timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+can_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
+
+install_packages() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || missing+=(busybox-static)
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
+  command -v curl >/dev/null || missing+=(curl)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  can_install || die "missing ${missing[*]}: install them (Debian: apt-get install -y ${missing[*]}) or point DOCKER_HOST at a running engine"
+  log "installing ${missing[*]}"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+start_engine() {
+  if [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != unix:///var/run/docker.sock ]; then
+    die "no Docker engine answers at DOCKER_HOST=$DOCKER_HOST; start it, or unset DOCKER_HOST to use a local one"
+  fi
+  can_install || die "no Docker engine answers at /var/run/docker.sock; start one (dockerd) or set DOCKER_HOST"
+  # A dockerd that was killed leaves its pid file behind and the next one refuses to start.
+  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    rm -f /var/run/docker.pid
+  fi
+  if [ -f /run/containerd/containerd.pid ] && ! kill -0 "$(cat /run/containerd/containerd.pid)" 2>/dev/null; then
+    rm -f /run/containerd/containerd.pid
+  fi
+  mkdir -p "$STATE_DIR"
+  log "starting dockerd (log: $STATE_DIR/dockerd.log)"
+  setsid nohup dockerd >>"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    engine_answers && return 0
+    sleep 1
+  done
+  tail -n 20 "$STATE_DIR/dockerd.log" >&2 || true
+  die "dockerd did not answer within 60 s; see $STATE_DIR/dockerd.log"
+}
+
+build_test_image() {
+  docker image inspect "$TEST_IMAGE" >/dev/null 2>&1 && return 0
+  local busybox rootfs
+  busybox=$(command -v busybox) || die "busybox is missing: apt-get install -y busybox-static"
+  rootfs=$(mktemp -d)
+  mkdir -p "$rootfs"/{bin,usr/bin,etc,tmp,var/www,root,proc,sys,dev}
+  cp "$busybox" "$rootfs/usr/bin/busybox"
+  for applet in $("$busybox" --list); do
+    [ -e "$rootfs/usr/bin/$applet" ] || ln -s busybox "$rootfs/usr/bin/$applet"
+    [ -e "$rootfs/bin/$applet" ] || ln -s ../usr/bin/busybox "$rootfs/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+  echo 'hello from berth-test' >"$rootfs/var/www/index.html"
+  chmod 1777 "$rootfs/tmp"
+  log "importing $TEST_IMAGE"
+  tar -C "$rootfs" -c . | docker import \
+    --change 'ENV PATH=/usr/bin:/bin' --change 'CMD ["sh"]' - "$TEST_IMAGE" >/dev/null
+  rm -rf "$rootfs"
+}
+
+registry_auth_ok() {
+  # shellcheck disable=SC1090
+  . "$REGISTRY_ENV"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -u "$BERTH_TEST_REGISTRY_USERNAME:$BERTH_TEST_REGISTRY_PASSWORD" "http://$REGISTRY_ADDR/v2/")" = 200 ]
+}
+
+start_registry() {
+  mkdir -p "$STATE_DIR/registry"
+  if [ -f "$REGISTRY_ENV" ] && registry_auth_ok; then return 0; fi
+  # Something answers but not with our credentials: it is ours from an older run, restart it.
+  if [ -f "$STATE_DIR/registry.pid" ]; then
+    kill "$(cat "$STATE_DIR/registry.pid")" 2>/dev/null || true
+    sleep 1
+  fi
+  if [ ! -f "$REGISTRY_ENV" ]; then
+    local password
+    password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    htpasswd -Bbn berth-test "$password" >"$STATE_DIR/registry/htpasswd"
+    printf 'BERTH_TEST_REGISTRY_URL=http://%s\nBERTH_TEST_REGISTRY_USERNAME=berth-test\nBERTH_TEST_REGISTRY_PASSWORD=%s\n' \
+      "$REGISTRY_ADDR" "$password" >"$REGISTRY_ENV"
+    chmod 600 "$REGISTRY_ENV"
+  fi
+  cat >"$STATE_DIR/registry/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+auth:
+  htpasswd:
+    realm: berth-test
+    path: $STATE_DIR/registry/htpasswd
+YAML
+  log "starting docker-registry on $REGISTRY_ADDR (log: $STATE_DIR/registry.log)"
+  setsid nohup docker-registry serve "$STATE_DIR/registry/config.yml" >>"$STATE_DIR/registry.log" 2>&1 </dev/null &
+  echo $! >"$STATE_DIR/registry.pid"
+  for _ in $(seq 1 30); do
+    registry_auth_ok && return 0
+    sleep 0.5
+  done
+  tail -n 20 "$STATE_DIR/registry.log" >&2 || true
+  die "docker-registry did not answer on $REGISTRY_ADDR within 15 s; see $STATE_DIR/registry.log"
+}
+
+install_packages
+engine_answers || start_engine
+build_test_image
+start_registry
+log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registry $REGISTRY_ADDR (credentials in $REGISTRY_ENV)"

@@ -1,0 +1,47 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import swaggerUi from 'swagger-ui-express';
+import { Metrics } from './common/metrics.js';
+import { createValidationPipe } from './common/validation.js';
+
+/** The committed spec; the same relative path from src/ (tests) and dist/ (built). */
+export const OPENAPI_PATH = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));
+export const PACKAGE_PATH = fileURLToPath(new URL('../package.json', import.meta.url));
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(PACKAGE_PATH, 'utf8')) as { version: string }).version;
+}
+
+/** What every Berth app gets, whether it listens (main) or only describes itself (openapi). */
+export function configureApp(app: INestApplication): void {
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  const express = app as NestExpressApplication;
+  express.disable('x-powered-by');
+  express.set('query parser', 'extended');
+}
+
+/** Request counts and durations by route pattern, not raw path, so ids do not explode the labels. */
+export function recordHttpMetrics(app: INestApplication): void {
+  const metrics = app.get(Metrics);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const stop = metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      stop(labels);
+      metrics.httpRequests.inc(labels);
+    });
+    next();
+  });
+}
+
+/** `/openapi.json` and Swagger UI at `/docs`, both from the committed file: what users read is what is checked. */
+export function serveDocs(app: INestApplication): void {
+  const document = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as swaggerUi.JsonObject;
+  app.use('/openapi.json', (_req: Request, res: Response) => res.json(document));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Berth API' }));
+}

@@ -1,0 +1,80 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { PROBLEM_CONTENT_TYPE, ProblemBody, ProblemException, codeForStatus, problemType } from './problem.js';
+
+/** Turns every error into problem+json. Never a stack trace, never the raw error message of a 5xx. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const { body, headers } = this.toProblem(exception, request);
+    if (body.status >= 500) {
+      this.logger.error({ err: exception, requestId: body.requestId, code: body.code }, 'request failed');
+    }
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown, request: Request): { body: ProblemBody; headers: Record<string, string> } {
+    const base = { instance: request.originalUrl.split('?')[0], requestId: request.id as string | undefined };
+    if (exception instanceof ProblemException) {
+      const { title, errors, headers, extensions } = exception.problem;
+      const status = exception.getStatus();
+      return {
+        headers: headers ?? {},
+        body: {
+          type: problemType(exception.code),
+          title: title ?? STATUS_CODES[status] ?? 'Error',
+          status,
+          detail: exception.detail,
+          ...base,
+          code: exception.code,
+          ...(errors && { errors }),
+          ...extensions,
+        },
+      };
+    }
+    const status = statusOf(exception);
+    const code = codeForStatus(status);
+    // Client errors from Nest or body-parser carry a safe message; a 5xx message may not be.
+    const detail = status < 500 ? messageOf(exception) : 'The server could not complete the request.';
+    return {
+      headers: {},
+      body: { type: problemType(code), title: STATUS_CODES[status] ?? 'Error', status, detail, ...base, code },
+    };
+  }
+}
+
+function statusOf(exception: unknown): number {
+  if (exception instanceof HttpException) return exception.getStatus();
+  // body-parser and other express middleware errors carry `status`.
+  const status = (exception as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 600) return status;
+  return HttpStatus.INTERNAL_SERVER_ERROR;
+}
+
+function messageOf(exception: unknown): string {
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    if (typeof response === 'object' && response && 'message' in response) {
+      const message = (response as { message: unknown }).message;
+      return Array.isArray(message) ? message.join('; ') : String(message);
+    }
+    return exception.message;
+  }
+  if (exception instanceof Error) {
+    if ((exception as { type?: string }).type === 'entity.parse.failed') return 'The request body is not valid JSON.';
+    return exception.message;
+  }
+  return 'Bad request.';
+}

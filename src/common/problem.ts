@@ -1,0 +1,66 @@
+import { HttpException } from '@nestjs/common';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface ProblemOptions {
+  title?: string;
+  errors?: FieldError[];
+  /** Extra response headers, e.g. Retry-After. */
+  headers?: Record<string, string>;
+  /** Extension members added to the body (RFC 9457 §3.2), e.g. the containers using an image. */
+  extensions?: Record<string, unknown>;
+}
+
+/** An error that becomes an RFC 9457 problem+json answer with a stable `code`. */
+export class ProblemException extends HttpException {
+  constructor(
+    status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly problem: ProblemOptions = {},
+  ) {
+    super(detail, status);
+  }
+}
+
+/** The body of every non-2xx answer. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  requestId?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemType(code: string): string {
+  return `urn:berth:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** Stable codes for answers that did not come with one (unknown route, body parser, ...). */
+export function codeForStatus(status: number): string {
+  return (
+    {
+      400: 'BAD_REQUEST',
+      401: 'UNAUTHENTICATED',
+      403: 'FORBIDDEN',
+      404: 'NOT_FOUND',
+      405: 'METHOD_NOT_ALLOWED',
+      406: 'NOT_ACCEPTABLE',
+      409: 'CONFLICT',
+      413: 'PAYLOAD_TOO_LARGE',
+      415: 'UNSUPPORTED_MEDIA_TYPE',
+      429: 'RATE_LIMITED',
+      502: 'BAD_GATEWAY',
+      503: 'SERVICE_UNAVAILABLE',
+    }[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST')
+  );
+}

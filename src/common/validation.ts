@@ -1,0 +1,28 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { FieldError, ProblemException } from './problem.js';
+
+/** Flattens class-validator's tree into `[{field: "ports[0].hostPort", message}]`. */
+export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return own.concat(fieldErrors(error.children ?? [], field));
+  });
+}
+
+export function validationFailed(errors: FieldError[]): ProblemException {
+  const fields = [...new Set(errors.map((e) => e.field))].join(', ');
+  return new ProblemException(400, 'VALIDATION_FAILED', `Invalid input: ${fields}.`, { errors });
+}
+
+/** Whitelists DTO fields, rejects unknown ones and converts query strings to the declared types. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => validationFailed(fieldErrors(errors)),
+  });
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('has defaults that work on a fresh machine', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', dockerHost: 'unix:///var/run/docker.sock', logLevel: 'info' });
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('reads and converts the environment', () => {
+    expect(loadConfig({ PORT: '9000', DOCKER_HOST: 'tcp://10.0.0.2:2375', LOG_LEVEL: 'debug' })).toMatchObject({
+      port: 9000,
+      dockerHost: 'tcp://10.0.0.2:2375',
+      logLevel: 'debug',
+    });
+  });
+
+  it('names every bad variable in one message', () => {
+    const load = () => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/PORT="abc".*LOG_LEVEL="loud"/);
+  });
+});

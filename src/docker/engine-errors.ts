@@ -1,0 +1,89 @@
+import { ProblemException } from '../common/problem.js';
+
+/** What dockerode / docker-modem throws: an HTTP answer from the engine or a socket error. */
+interface EngineFailure {
+  statusCode?: number;
+  json?: { message?: string } | string | null;
+  reason?: string;
+  message?: string;
+  code?: string;
+  name?: string;
+}
+
+/** Seconds a client should wait before trying an unreachable engine again. */
+export const ENGINE_RETRY_AFTER_SECONDS = 5;
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ETIMEDOUT', 'EACCES', 'ENOTFOUND']);
+
+export function engineUnavailable(hostId: string, why: string): ProblemException {
+  return new ProblemException(503, 'ENGINE_UNAVAILABLE', `The Docker engine of host '${hostId}' is unavailable: ${why}.`, {
+    headers: { 'Retry-After': String(ENGINE_RETRY_AFTER_SECONDS) },
+  });
+}
+
+/** The engine's own words, without docker-modem's "(HTTP code 404) no such container - " prefix. */
+export function engineMessage(error: EngineFailure): string {
+  const json = error.json;
+  if (json && typeof json === 'object' && typeof json.message === 'string') return json.message.trim();
+  if (typeof json === 'string' && json.trim()) return json.trim();
+  return (error.message ?? 'engine error').replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').trim();
+}
+
+export function isNotModified(error: unknown): boolean {
+  return (error as EngineFailure)?.statusCode === 304;
+}
+
+/**
+ * The one place that turns an engine failure into a problem with a stable code.
+ * The engine says what went wrong only in prose, so the match is on its wording.
+ */
+export function translateEngineError(hostId: string, error: unknown): ProblemException {
+  if (error instanceof ProblemException) return error;
+  const failure = (error ?? {}) as EngineFailure;
+  const status = failure.statusCode;
+  if (status === undefined) {
+    if (failure.code && CONNECTION_CODES.has(failure.code)) return engineUnavailable(hostId, `cannot connect (${failure.code})`);
+    if (failure.name === 'AbortError' || failure.name === 'TimeoutError') return engineUnavailable(hostId, 'timed out');
+    return engineUnavailable(hostId, 'no answer');
+  }
+  const message = engineMessage(failure);
+  const lower = message.toLowerCase();
+  const problem = (httpStatus: number, code: string) => new ProblemException(httpStatus, code, message);
+
+  if (lower.includes('port is already allocated') || lower.includes('address already in use')) {
+    return problem(409, 'PORT_ALLOCATED');
+  }
+  switch (status) {
+    case 400:
+      return problem(400, 'ENGINE_REJECTED');
+    case 401:
+    case 403:
+      if (lower.includes('unauthorized') || lower.includes('authentication required') || lower.includes('denied')) {
+        return new ProblemException(502, 'REGISTRY_AUTH_FAILED', message);
+      }
+      return problem(502, 'ENGINE_ERROR');
+    case 404:
+      if (lower.startsWith('no such container')) return problem(404, 'CONTAINER_NOT_FOUND');
+      if (lower.startsWith('no such image') || lower.includes('pull access denied') || lower.includes('manifest unknown')) {
+        return problem(404, 'IMAGE_NOT_FOUND');
+      }
+      if (lower.startsWith('no such exec')) return problem(404, 'EXEC_NOT_FOUND');
+      if (lower.includes('no such volume')) return problem(404, 'VOLUME_NOT_FOUND');
+      if (lower.includes('network') && lower.includes('not found')) return problem(404, 'NETWORK_NOT_FOUND');
+      return problem(404, 'NOT_FOUND');
+    case 409:
+      if (lower.includes('is already in use')) return problem(409, 'NAME_CONFLICT');
+      if (lower.includes('cannot remove a running container') || lower.includes('stop the container before')) {
+        return problem(409, 'CONTAINER_RUNNING');
+      }
+      if (lower.includes('image is being used') || lower.includes('image is referenced') || lower.includes('must be forced')) {
+        return problem(409, 'IMAGE_IN_USE');
+      }
+      if (lower.includes('is not running')) return problem(409, 'CONTAINER_NOT_RUNNING');
+      if (lower.includes('is paused')) return problem(409, 'CONTAINER_PAUSED');
+      return problem(409, 'CONFLICT');
+    default:
+      if (status >= 500) return problem(502, 'ENGINE_ERROR');
+      return problem(status >= 400 && status < 500 ? status : 502, 'ENGINE_ERROR');
+  }
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { configureApp, recordHttpMetrics, serveDocs } from './app.setup.js';
+import { createLogger, PinoLoggerService, requestLogger } from './common/logging.js';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // One clear line naming the variable, then stop: a half-configured Berth is worse than none.
+    console.error(`berth: ${error.message}`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    logger: new PinoLoggerService(logger),
+    bodyParser: true,
+  });
+  app.use(requestLogger(logger));
+  recordHttpMetrics(app);
+  configureApp(app);
+  serveDocs(app);
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as { port: number };
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
+  logger.info({ url: base, docs: `${base}/docs`, dockerHost: config.dockerHost, dataDir: config.dataDir }, `Berth listening on ${base} (docs: ${base}/docs)`);
+}
+
+void bootstrap();

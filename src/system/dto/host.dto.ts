@@ -1,0 +1,9 @@
+export class HostDto {
+  /** The id used in paths, e.g. `local`. */
+  id: string;
+  name: string;
+  /** Where the engine listens. */
+  url: string;
+  /** Whether the engine answered a ping just now. */
+  status: 'up' | 'down';
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RequireRole } from '../common/access.decorators.js';
+import { ApiHostRoute } from '../common/openapi.js';
+import { DiskUsageDto } from './dto/disk-usage.dto.js';
+import { EngineInfoDto, EngineVersionDto } from './dto/engine-info.dto.js';
+import { HostDto } from './dto/host.dto.js';
+import { SystemService } from './system.service.js';
+
+@ApiTags('hosts')
+@Controller('api/v1/hosts')
+export class SystemController {
+  constructor(private readonly system: SystemService) {}
+
+  /** The Docker hosts Berth manages, each with whether its engine answers. */
+  @Get()
+  @RequireRole('viewer')
+  listHosts(): Promise<HostDto[]> {
+    return this.system.listHosts();
+  }
+
+  /** `docker info` of a host. */
+  @Get(':host/info')
+  @RequireRole('viewer')
+  @ApiHostRoute()
+  getHostInfo(@Param('host') host: string): Promise<EngineInfoDto> {
+    return this.system.info(host);
+  }
+
+  /** `docker version` of a host's engine. */
+  @Get(':host/version')
+  @RequireRole('viewer')
+  @ApiHostRoute()
+  getHostVersion(@Param('host') host: string): Promise<EngineVersionDto> {
+    return this.system.version(host);
+  }
+
+  /** `docker system df`: space used by images, containers, volumes and build cache. */
+  @Get(':host/disk-usage')
+  @RequireRole('viewer')
+  @ApiHostRoute()
+  getDiskUsage(@Param('host') host: string): Promise<DiskUsageDto> {
+    return this.system.diskUsage(host);
+  }
+}

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { ProblemException } from '../common/problem.js';
+import { DockerHosts } from '../docker/docker-hosts.js';
+import type { EngineDiskUsage, EngineInfo, EngineVersion } from '../docker/engine-types.js';
+import { DiskUsageDto, DiskUsageKindDto } from './dto/disk-usage.dto.js';
+import { EngineInfoDto, EngineVersionDto } from './dto/engine-info.dto.js';
+import { HostDto } from './dto/host.dto.js';
+import { ReadinessDto } from './dto/readiness.dto.js';
+
+/** A ping for a status report must not hold the answer long. */
+const STATUS_PING_MS = 2000;
+
+@Injectable()
+export class SystemService {
+  constructor(private readonly hosts: DockerHosts) {}
+
+  async listHosts(): Promise<HostDto[]> {
+    return Promise.all(
+      this.hosts.list().map(async (client) => ({
+        ...client.host,
+        status: await client.ping(STATUS_PING_MS).then(
+          () => 'up' as const,
+          () => 'down' as const,
+        ),
+      })),
+    );
+  }
+
+  async info(hostId: string): Promise<EngineInfoDto> {
+    return toInfo(await this.hosts.get(hostId).info());
+  }
+
+  async version(hostId: string): Promise<EngineVersionDto> {
+    return toVersion(await this.hosts.get(hostId).version());
+  }
+
+  async diskUsage(hostId: string): Promise<DiskUsageDto> {
+    return toDiskUsage(await this.hosts.get(hostId).diskUsage());
+  }
+
+  /** Ready when every host's engine answers; otherwise the first failure, as a 503 with every check. */
+  async readiness(): Promise<ReadinessDto> {
+    const checks: Record<string, string> = {};
+    let failure: ProblemException | undefined;
+    await Promise.all(
+      this.hosts.list().map(async (client) => {
+        try {
+          await client.ping(STATUS_PING_MS);
+          checks[`host:${client.host.id}`] = 'ok';
+        } catch (error) {
+          const problem = error as ProblemException;
+          checks[`host:${client.host.id}`] = problem.detail ?? 'unavailable';
+          failure ??= problem;
+        }
+      }),
+    );
+    if (failure) {
+      throw new ProblemException(503, failure.code, failure.detail, { ...failure.problem, extensions: { checks } });
+    }
+    return { status: 'ready', checks };
+  }
+}
+
+export function toInfo(info: EngineInfo): EngineInfoDto {
+  return {
+    id: info.ID,
+    name: info.Name,
+    serverVersion: info.ServerVersion,
+    operatingSystem: info.OperatingSystem,
+    osType: info.OSType,
+    architecture: info.Architecture,
+    kernelVersion: info.KernelVersion,
+    cpus: info.NCPU,
+    memoryBytes: info.MemTotal,
+    containers: {
+      total: info.Containers,
+      running: info.ContainersRunning,
+      paused: info.ContainersPaused,
+      stopped: info.ContainersStopped,
+    },
+    images: info.Images,
+    storageDriver: info.Driver,
+    dockerRootDir: info.DockerRootDir,
+    cgroupDriver: info.CgroupDriver,
+    cgroupVersion: info.CgroupVersion,
+    loggingDriver: info.LoggingDriver,
+    warnings: info.Warnings ?? [],
+  };
+}
+
+export function toVersion(version: EngineVersion): EngineVersionDto {
+  return {
+    version: version.Version,
+    apiVersion: version.ApiVersion,
+    minApiVersion: version.MinAPIVersion,
+    gitCommit: version.GitCommit,
+    goVersion: version.GoVersion,
+    os: version.Os,
+    arch: version.Arch,
+    kernelVersion: version.KernelVersion,
+    buildTime: version.BuildTime,
+  };
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+const positive = (value: number | undefined) => (value !== undefined && value > 0 ? value : 0);
+
+/** The same arithmetic as `docker system df`. */
+export function toDiskUsage(df: EngineDiskUsage): DiskUsageDto {
+  const images = df.Images ?? [];
+  const usedImageBytes = sum(images.filter((i) => i.Containers > 0).map((i) => positive(i.Size - positive(i.SharedSize))));
+  const imageBytes = positive(df.LayersSize);
+  const imageUsage: DiskUsageKindDto = {
+    count: images.length,
+    active: images.filter((i) => i.Containers > 0).length,
+    sizeBytes: imageBytes,
+    reclaimableBytes: positive(imageBytes - usedImageBytes),
+  };
+
+  const containers = df.Containers ?? [];
+  const containerUsage: DiskUsageKindDto = {
+    count: containers.length,
+    active: containers.filter((c) => c.State === 'running').length,
+    sizeBytes: sum(containers.map((c) => positive(c.SizeRw))),
+    reclaimableBytes: sum(containers.filter((c) => c.State !== 'running').map((c) => positive(c.SizeRw))),
+  };
+
+  const volumes = df.Volumes ?? [];
+  const volumeUsage: DiskUsageKindDto = {
+    count: volumes.length,
+    active: volumes.filter((v) => positive(v.UsageData?.RefCount) > 0).length,
+    sizeBytes: sum(volumes.map((v) => positive(v.UsageData?.Size))),
+    reclaimableBytes: sum(volumes.filter((v) => positive(v.UsageData?.RefCount) === 0).map((v) => positive(v.UsageData?.Size))),
+  };
+
+  const cache = (df.BuildCache ?? []).filter((c) => !c.Shared);
+  const cacheUsage: DiskUsageKindDto = {
+    count: cache.length,
+    active: cache.filter((c) => c.InUse).length,
+    sizeBytes: sum(cache.map((c) => positive(c.Size))),
+    reclaimableBytes: sum(cache.filter((c) => !c.InUse).map((c) => positive(c.Size))),
+  };
+
+  const kinds = [imageUsage, containerUsage, volumeUsage, cacheUsage];
+  return {
+    images: imageUsage,
+    containers: containerUsage,
+    volumes: volumeUsage,
+    buildCache: cacheUsage,
+    totalBytes: sum(kinds.map((k) => k.sizeBytes)),
+    reclaimableBytes: sum(kinds.map((k) => k.reclaimableBytes)),
+  };
+}

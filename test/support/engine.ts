@@ -1,0 +1,53 @@
+import Docker from 'dockerode';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+
+/** The engine itself, to check what Berth did behind its back. Never used to fake anything. */
+export const docker = new Docker();
+
+export const TEST_IMAGE = 'berth-test/busybox:latest';
+export const TEST_LABEL = 'berth.test';
+
+/** Labels for everything a test file creates: the common one plus a run id for its own cleanup. */
+export function testLabels(runId: string): Record<string, string> {
+  return { [TEST_LABEL]: '1', 'berth.test.run': runId };
+}
+
+export function newRunId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** A name no other test (or earlier run) uses. */
+export function uniqueName(prefix: string): string {
+  return `berth-test-${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Removes every container and image a run labelled. */
+export async function removeTestResources(runId: string): Promise<void> {
+  const label = `berth.test.run=${runId}`;
+  const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  const images = await docker.listImages({ filters: { label: [label] } });
+  await Promise.all(images.map((i) => docker.getImage(i.Id).remove({ force: true }).catch(() => undefined)));
+}
+
+export interface RegistryCredentials {
+  url: string;
+  /** host:port, as in image references. */
+  address: string;
+  username: string;
+  password: string;
+}
+
+/** The test registry's generated credentials, written by scripts/test-engine.sh. */
+export function registryCredentials(): RegistryCredentials {
+  const stateDir = process.env.BERTH_TEST_STATE_DIR ?? '/var/lib/berth-test';
+  const vars = Object.fromEntries(
+    readFileSync(`${stateDir}/registry.env`, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  const url = vars.BERTH_TEST_REGISTRY_URL;
+  return { url, address: new URL(url).host, username: vars.BERTH_TEST_REGISTRY_USERNAME, password: vars.BERTH_TEST_REGISTRY_PASSWORD };
+}

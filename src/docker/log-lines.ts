@@ -1,0 +1,99 @@
+import { Transform, TransformCallback } from 'node:stream';
+
+export type LogStreamName = 'stdout' | 'stderr';
+
+/** One log line as Berth hands it out. */
+export interface LogLine {
+  stream: LogStreamName;
+  /** RFC 3339 time the engine stamped on the line, when timestamps were asked for. */
+  ts?: string;
+  line: string;
+}
+
+export interface LogLinesOptions {
+  /** The container has a TTY: the engine sends raw bytes, not 8-byte-framed stdout/stderr. */
+  tty: boolean;
+  /** The engine was asked for timestamps: each line starts with one and a space. */
+  timestamps: boolean;
+  /** A line longer than this is cut into pieces, so one endless line cannot grow memory. */
+  maxLineBytes?: number;
+}
+
+const HEADER_BYTES = 8;
+const STREAM_BY_TYPE: Record<number, LogStreamName | undefined> = { 1: 'stdout', 2: 'stderr' };
+
+/**
+ * Turns the engine's log stream into LogLine objects: demultiplexes the 8-byte frame headers
+ * of a non-TTY container, splits on newlines (a line may span frames) and peels off timestamps.
+ * A Transform, so a slow reader pauses the engine stream instead of growing a buffer.
+ */
+export class LogLineParser extends Transform {
+  private pending = Buffer.alloc(0);
+  private readonly partial: Record<LogStreamName, Buffer[]> = { stdout: [], stderr: [] };
+  private readonly partialBytes: Record<LogStreamName, number> = { stdout: 0, stderr: 0 };
+  private readonly maxLineBytes: number;
+
+  constructor(private readonly options: LogLinesOptions) {
+    super({ readableObjectMode: true });
+    this.maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.options.tty) {
+      this.addText('stdout', chunk);
+      return done();
+    }
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let offset = 0;
+    while (this.pending.length - offset >= HEADER_BYTES) {
+      const size = this.pending.readUInt32BE(offset + 4);
+      if (this.pending.length - offset - HEADER_BYTES < size) break;
+      const stream = STREAM_BY_TYPE[this.pending[offset]];
+      const payload = this.pending.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + size);
+      if (stream) this.addText(stream, payload);
+      offset += HEADER_BYTES + size;
+    }
+    this.pending = offset === this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(offset));
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.partialBytes[stream] > 0) this.emitLine(stream, Buffer.concat(this.partial[stream]));
+    }
+    done();
+  }
+
+  private addText(stream: LogStreamName, text: Buffer): void {
+    let start = 0;
+    for (let newline = text.indexOf(10, start); newline !== -1; newline = text.indexOf(10, start)) {
+      const piece = text.subarray(start, newline);
+      this.emitLine(stream, this.partialBytes[stream] ? Buffer.concat([...this.partial[stream], piece]) : piece);
+      this.partial[stream] = [];
+      this.partialBytes[stream] = 0;
+      start = newline + 1;
+    }
+    if (start < text.length) {
+      const rest = Buffer.from(text.subarray(start));
+      this.partial[stream].push(rest);
+      this.partialBytes[stream] += rest.length;
+      if (this.partialBytes[stream] >= this.maxLineBytes) {
+        this.emitLine(stream, Buffer.concat(this.partial[stream]));
+        this.partial[stream] = [];
+        this.partialBytes[stream] = 0;
+      }
+    }
+  }
+
+  private emitLine(stream: LogStreamName, bytes: Buffer): void {
+    let line = bytes.toString('utf8');
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (!this.options.timestamps) {
+      this.push({ stream, line } satisfies LogLine);
+      return;
+    }
+    const space = line.indexOf(' ');
+    const ts = space > 0 ? line.slice(0, space) : line;
+    this.push({ stream, ts, line: space > 0 ? line.slice(space + 1) : '' } satisfies LogLine);
+  }
+}

@@ -2,17 +2,23 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module.js';
 import { AccessGuard } from './auth/access.guard.js';
+import { AuthModule } from './auth/auth.module.js';
+import { RateLimitGuard } from './auth/rate-limit.js';
 import { MetricsModule } from './common/metrics.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { StrictQueryInterceptor } from './common/strict-query.interceptor.js';
 import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { DockerModule } from './docker/docker.module.js';
 import { SystemModule } from './system/system.module.js';
+import { UsersModule } from './users/users.module.js';
 
 @Module({
-  imports: [ConfigModule, MetricsModule, AuditModule, DockerModule, SystemModule],
+  imports: [ConfigModule, MetricsModule, DatabaseModule, AuthModule, UsersModule, AuditModule, DockerModule, SystemModule],
   providers: [
+    // In this order: who is calling (and may they), then how often.
     { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },
     { provide: APP_INTERCEPTOR, useClass: StrictQueryInterceptor },
   ],

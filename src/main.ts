@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import { configureApp, recordHttpMetrics, serveDocs } from './app.setup.js';
 import { createLogger, PinoLoggerService, requestLogger } from './common/logging.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
+import { DatabaseTooNewError } from './database/database.js';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -17,10 +18,18 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    logger: new PinoLoggerService(logger),
-    bodyParser: true,
-  });
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule, {
+      logger: new PinoLoggerService(logger),
+      bodyParser: true,
+      abortOnError: false,
+    });
+  } catch (error) {
+    if (!(error instanceof DatabaseTooNewError)) throw error;
+    console.error(`berth: ${error.message}`);
+    process.exit(1);
+  }
   app.use(requestLogger(logger));
   recordHttpMetrics(app);
   configureApp(app);

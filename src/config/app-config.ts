@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MinLength, Min, validateSync } from 'class-validator';
+
+/** Usernames: what a shell login allows, so they are safe in logs and URLs. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -26,6 +31,33 @@ class Environment {
 
   @IsOptional() @IsInt() @Min(100) @Max(600_000)
   BERTH_ENGINE_TIMEOUT_MS?: number;
+
+  @IsOptional() @Matches(USERNAME_PATTERN, { message: 'BERTH_ADMIN_USERNAME must be 1-64 letters, digits, dots, dashes or underscores' })
+  BERTH_ADMIN_USERNAME?: string;
+
+  @IsOptional() @IsString() @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
+  BERTH_ADMIN_PASSWORD?: string;
+
+  @IsOptional() @IsString() @MinLength(32)
+  BERTH_JWT_SECRET?: string;
+
+  @IsOptional() @IsInt() @Min(60) @Max(86_400)
+  BERTH_JWT_TTL?: number;
+
+  @IsOptional() @IsInt() @Min(1) @Max(10_000)
+  BERTH_AUTH_RATE_LIMIT?: number;
+
+  @IsOptional() @IsInt() @Min(1) @Max(100_000)
+  BERTH_AUTH_RATE_LIMIT_PER_ADDRESS?: number;
+
+  @IsOptional() @IsInt() @Min(1000) @Max(86_400_000)
+  BERTH_AUTH_RATE_WINDOW_MS?: number;
+
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000)
+  BERTH_RATE_LIMIT?: number;
+
+  @IsOptional() @IsInt() @Min(1000) @Max(86_400_000)
+  BERTH_RATE_LIMIT_WINDOW_MS?: number;
 }
 
 /** Typed configuration. Injected by class, so tests can build one by hand. */
@@ -37,6 +69,21 @@ export class AppConfig {
   logLevel: LogLevel = 'info';
   /** How long a short engine call (list, inspect, ping) may take before 503. */
   engineTimeoutMs = 4000;
+  /** The first admin, created only when the database has no user yet. */
+  adminUsername?: string;
+  adminPassword?: string;
+  /** Signs access tokens; when unset, one is generated once and kept in the data dir. */
+  jwtSecret?: string;
+  /** Lifetime of an access token, in seconds. */
+  jwtTtlSeconds = 900;
+  /** Login attempts and API key creations per username per window. */
+  authRateLimit = 10;
+  /** The same, per client address (higher: many users may share one address). */
+  authRateLimitPerAddress = 50;
+  authRateWindowMs = 300_000;
+  /** Requests per credential per window on every route; 0 turns the limit off. */
+  rateLimit = 0;
+  rateLimitWindowMs = 60_000;
 
   constructor(init: Partial<AppConfig> = {}) {
     Object.assign(this, init);
@@ -45,8 +92,35 @@ export class AppConfig {
 
 export class ConfigError extends Error {}
 
-const VARIABLES = ['PORT', 'HOST', 'DOCKER_HOST', 'BERTH_DATA_DIR', 'LOG_LEVEL', 'BERTH_ENGINE_TIMEOUT_MS'] as const;
-const INTEGER_VARIABLES = new Set<string>(['PORT', 'BERTH_ENGINE_TIMEOUT_MS']);
+const VARIABLES = [
+  'PORT',
+  'HOST',
+  'DOCKER_HOST',
+  'BERTH_DATA_DIR',
+  'LOG_LEVEL',
+  'BERTH_ENGINE_TIMEOUT_MS',
+  'BERTH_ADMIN_USERNAME',
+  'BERTH_ADMIN_PASSWORD',
+  'BERTH_JWT_SECRET',
+  'BERTH_JWT_TTL',
+  'BERTH_AUTH_RATE_LIMIT',
+  'BERTH_AUTH_RATE_LIMIT_PER_ADDRESS',
+  'BERTH_AUTH_RATE_WINDOW_MS',
+  'BERTH_RATE_LIMIT',
+  'BERTH_RATE_LIMIT_WINDOW_MS',
+] as const;
+const INTEGER_VARIABLES = new Set<string>([
+  'PORT',
+  'BERTH_ENGINE_TIMEOUT_MS',
+  'BERTH_JWT_TTL',
+  'BERTH_AUTH_RATE_LIMIT',
+  'BERTH_AUTH_RATE_LIMIT_PER_ADDRESS',
+  'BERTH_AUTH_RATE_WINDOW_MS',
+  'BERTH_RATE_LIMIT',
+  'BERTH_RATE_LIMIT_WINDOW_MS',
+]);
+/** Their values never appear in an error message. */
+const SECRET_VARIABLES = new Set<string>(['BERTH_ADMIN_PASSWORD', 'BERTH_JWT_SECRET']);
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -60,7 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(parsed, { forbidUnknownValues: false });
   if (errors.length > 0) {
     const detail = errors
-      .map((e) => `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {})[0] ?? 'invalid'}`)
+      .map((e) => {
+        const shown = SECRET_VARIABLES.has(e.property) ? '[redacted]' : JSON.stringify(raw[e.property]);
+        return `${e.property}=${shown}: ${Object.values(e.constraints ?? {})[0] ?? 'invalid'}`;
+      })
       .join('; ');
     throw new ConfigError(`invalid configuration: ${detail}`);
   }
@@ -71,5 +148,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(parsed.BERTH_DATA_DIR && { dataDir: resolve(parsed.BERTH_DATA_DIR) }),
     ...(parsed.LOG_LEVEL && { logLevel: parsed.LOG_LEVEL }),
     ...(parsed.BERTH_ENGINE_TIMEOUT_MS && { engineTimeoutMs: parsed.BERTH_ENGINE_TIMEOUT_MS }),
+    ...(parsed.BERTH_ADMIN_USERNAME && { adminUsername: parsed.BERTH_ADMIN_USERNAME }),
+    ...(parsed.BERTH_ADMIN_PASSWORD && { adminPassword: parsed.BERTH_ADMIN_PASSWORD }),
+    ...(parsed.BERTH_JWT_SECRET && { jwtSecret: parsed.BERTH_JWT_SECRET }),
+    ...(parsed.BERTH_JWT_TTL && { jwtTtlSeconds: parsed.BERTH_JWT_TTL }),
+    ...(parsed.BERTH_AUTH_RATE_LIMIT && { authRateLimit: parsed.BERTH_AUTH_RATE_LIMIT }),
+    ...(parsed.BERTH_AUTH_RATE_LIMIT_PER_ADDRESS && { authRateLimitPerAddress: parsed.BERTH_AUTH_RATE_LIMIT_PER_ADDRESS }),
+    ...(parsed.BERTH_AUTH_RATE_WINDOW_MS && { authRateWindowMs: parsed.BERTH_AUTH_RATE_WINDOW_MS }),
+    ...(parsed.BERTH_RATE_LIMIT !== undefined && { rateLimit: parsed.BERTH_RATE_LIMIT }),
+    ...(parsed.BERTH_RATE_LIMIT_WINDOW_MS && { rateLimitWindowMs: parsed.BERTH_RATE_LIMIT_WINDOW_MS }),
   });
 }

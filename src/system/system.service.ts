@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '../common/problem.js';
+import { Database } from '../database/database.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineDiskUsage, EngineInfo, EngineVersion } from '../docker/engine-types.js';
 import { DiskUsageDto, DiskUsageKindDto } from './dto/disk-usage.dto.js';
@@ -12,7 +13,10 @@ const STATUS_PING_MS = 2000;
 
 @Injectable()
 export class SystemService {
-  constructor(private readonly hosts: DockerHosts) {}
+  constructor(
+    private readonly hosts: DockerHosts,
+    private readonly database: Database,
+  ) {}
 
   async listHosts(): Promise<HostDto[]> {
     return Promise.all(
@@ -38,12 +42,21 @@ export class SystemService {
     return toDiskUsage(await this.hosts.get(hostId).diskUsage());
   }
 
-  /** Ready when every host's engine answers; otherwise the first failure, as a 503 with every check. */
+  /** Ready when the database and every host's engine answer; otherwise the first failure, as a 503 with every check. */
   async readiness(): Promise<ReadinessDto> {
     const checks: Record<string, string> = {};
     let failure: ProblemException | undefined;
-    await Promise.all(
-      this.hosts.list().map(async (client) => {
+    await Promise.all([
+      this.database.ping().then(
+        () => {
+          checks.database = 'ok';
+        },
+        () => {
+          checks.database = 'unavailable';
+          failure ??= new ProblemException(503, 'DATABASE_UNAVAILABLE', 'The database does not answer.', { headers: { 'Retry-After': '5' } });
+        },
+      ),
+      ...this.hosts.list().map(async (client) => {
         try {
           await client.ping(STATUS_PING_MS);
           checks[`host:${client.host.id}`] = 'ok';
@@ -53,7 +66,7 @@ export class SystemService {
           failure ??= problem;
         }
       }),
-    );
+    ]);
     if (failure) {
       throw new ProblemException(503, failure.code, failure.detail, { ...failure.problem, extensions: { checks } });
     }

@@ -1,0 +1,43 @@
+import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { performance } from 'node:perf_hooks';
+import { clientAddress } from '../common/client-address.js';
+import { AuditLog } from './audit-log.js';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Records every mutating request once its answer is out, whatever decided it: the guard
+ * (401, 403, 429), validation, the handler. A middleware, not an interceptor, because
+ * interceptors never see what the guards turned away. Logins are POSTs, so they are in.
+ */
+@Injectable()
+export class AuditMiddleware implements NestMiddleware {
+  private readonly logger = new Logger('Audit');
+
+  constructor(private readonly audit: AuditLog) {}
+
+  use(request: Request, response: Response, next: NextFunction): void {
+    if (!MUTATING.has(request.method)) return next();
+    const started = performance.now();
+    response.once('close', () => {
+      // Express sets the matched route pattern; a path that matches no route did nothing.
+      const route = (request.route as { path?: string } | undefined)?.path;
+      if (!route) return;
+      const params = Object.values((request.params ?? {}) as Record<string, string>).filter((v) => typeof v === 'string');
+      this.audit
+        .record({
+          action: `${request.method} ${route}`,
+          actor: request.principal,
+          targets: [...params, ...(request.audit?.targets ?? [])],
+          // A client that hung up before the answer: nginx's 499.
+          status: response.writableFinished ? response.statusCode : 499,
+          remoteAddress: clientAddress(request),
+          durationMs: performance.now() - started,
+          details: request.audit?.details,
+        })
+        .catch((error: unknown) => this.logger.error({ err: error, action: `${request.method} ${route}` }, 'audit record failed'));
+    });
+    next();
+  }
+}

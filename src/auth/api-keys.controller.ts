@@ -1,0 +1,44 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RequireRole } from '../common/access.decorators.js';
+import { ApiProblems } from '../common/openapi.js';
+import { CurrentPrincipal, type Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { ApiKeyCreateDto, ApiKeyCreatedDto, ApiKeyDto } from './dto/api-key.dto.js';
+import { LimitGuessing } from './rate-limit.js';
+
+@ApiTags('auth')
+@Controller('api/v1/auth/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  /** Creates an API key for a bot, with at most your role. The key is in this answer only. Limited per address and per username (429). */
+  @Post()
+  @RequireRole('viewer', { userSession: true })
+  @LimitGuessing()
+  @ApiProblems(429)
+  createApiKey(@CurrentPrincipal() principal: Principal, @Body() dto: ApiKeyCreateDto): Promise<ApiKeyCreatedDto> {
+    return this.apiKeys.create(principal, dto);
+  }
+
+  /** Your API keys that are not revoked (an admin sees everyone's); never the keys themselves. */
+  @Get()
+  @RequireRole('viewer')
+  listApiKeys(@CurrentPrincipal() principal: Principal): Promise<ApiKeyDto[]> {
+    return this.apiKeys.list(principal);
+  }
+
+  /** Revokes a key at once: requests and open streams that use it stop. Revoking a revoked key succeeds. */
+  @Delete(':id')
+  @RequireRole('viewer', { userSession: true })
+  @HttpCode(204)
+  @ApiProblems(404)
+  async revokeApiKey(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException(404, 'API_KEY_NOT_FOUND', 'No such API key.') }))
+    id: string,
+  ): Promise<void> {
+    await this.apiKeys.revoke(principal, id);
+  }
+}

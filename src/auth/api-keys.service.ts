@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { lowerRole, roleAllows } from '../common/access.decorators.js';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { validationFailed } from '../common/validation.js';
+import { ApiKeyCreateDto, ApiKeyCreatedDto, ApiKeyDto } from './dto/api-key.dto.js';
+import { ApiKeyRow, ApiKeysRepository, ApiKeyWithOwner } from './api-keys.repository.js';
+import { Revocations } from './revocations.js';
+
+export const API_KEY_PREFIX = 'berth_';
+/** `berth_` and the first 6 characters of the secret: enough to tell keys apart, useless to guess. */
+const VISIBLE_PREFIX_LENGTH = API_KEY_PREFIX.length + 6;
+/** lastUsedAt is written at most this often per key, not on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly revocations: Revocations,
+  ) {}
+
+  async create(owner: Principal, dto: ApiKeyCreateDto): Promise<ApiKeyCreatedDto> {
+    const role = dto.role ?? owner.role;
+    if (!roleAllows(owner.role, role)) {
+      throw new ProblemException(403, 'FORBIDDEN', `A key's role is at most its owner's: you are '${owner.role}', the key asks for '${role}'.`);
+    }
+    if (dto.expiresAt !== undefined && !(Date.parse(dto.expiresAt) > Date.now())) {
+      throw validationFailed([{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
+    }
+    const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const row: ApiKeyRow = {
+      id: randomUUID(),
+      userId: owner.userId,
+      name: dto.name,
+      role,
+      prefix: key.slice(0, VISIBLE_PREFIX_LENGTH),
+      keyHash: hashApiKey(key),
+      expiresAt: dto.expiresAt === undefined ? null : new Date(dto.expiresAt).toISOString(),
+      lastUsedAt: null,
+      revokedAt: null,
+      createdAt: new Date().toISOString(),
+    };
+    await this.keys.insert(row);
+    return { ...toApiKeyDto({ ...row, username: owner.username }), key };
+  }
+
+  /** The caller's keys; an admin's call lists everyone's. */
+  async list(caller: Principal): Promise<ApiKeyDto[]> {
+    const keys = await this.keys.listActive(caller.role === 'admin' ? undefined : caller.userId);
+    return keys.map(toApiKeyDto);
+  }
+
+  /** Revokes at once, open streams included. Someone else's key is "not found" unless the caller is an admin. */
+  async revoke(caller: Principal, id: string): Promise<void> {
+    const key = await this.keys.findById(id);
+    if (!key || (key.userId !== caller.userId && caller.role !== 'admin')) {
+      throw new ProblemException(404, 'API_KEY_NOT_FOUND', `No API key '${id}'.`);
+    }
+    if (key.revokedAt) return; // already true: success
+    await this.keys.revoke(id, new Date().toISOString());
+    this.revocations.emit({ apiKeyId: id, userId: key.userId });
+  }
+
+  /** The principal of a key, or null when it is unknown, revoked, expired or its owner disabled. */
+  async authenticate(key: string): Promise<Principal | null> {
+    const row = await this.keys.findByHash(hashApiKey(key));
+    const now = Date.now();
+    if (!row || row.revokedAt || row.disabledAt || (row.expiresAt && Date.parse(row.expiresAt) <= now)) return null;
+    if (!row.lastUsedAt || now - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
+      await this.keys.touch(row.id, new Date(now).toISOString());
+    }
+    return { kind: 'apiKey', userId: row.userId, username: row.username, role: lowerRole(row.role, row.ownerRole), apiKeyId: row.id };
+  }
+}
+
+export function toApiKeyDto(key: ApiKeyWithOwner): ApiKeyDto {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    role: key.role,
+    expiresAt: key.expiresAt,
+    lastUsedAt: key.lastUsedAt,
+    createdAt: key.createdAt,
+    userId: key.userId,
+    username: key.username,
+  };
+}

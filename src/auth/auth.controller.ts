@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Public, RequireRole } from '../common/access.decorators.js';
+import { ApiProblems } from '../common/openapi.js';
+import { CurrentPrincipal, type Principal } from '../common/principal.js';
+import { auditContext } from '../audit/audit-context.js';
+import { UsersService } from '../users/users.service.js';
+import { AuthService } from './auth.service.js';
+import { LoginDto, LoginResponseDto, MeDto, PasswordChangeDto } from './dto/auth.dto.js';
+import { LimitGuessing } from './rate-limit.js';
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+  ) {}
+
+  /** Exchanges a username and password for a short-lived access token. Limited per address and per username (429). */
+  @Post('login')
+  @Public()
+  @LimitGuessing()
+  @HttpCode(200)
+  @ApiProblems(401, 429)
+  async login(@Body() dto: LoginDto, @Req() request: Request): Promise<LoginResponseDto> {
+    // Who tried, for the audit record of a failed login; the password never goes there.
+    auditContext(request).details.username = dto.username;
+    const { principal, response } = await this.auth.login(dto.username, dto.password);
+    request.principal = principal;
+    return response;
+  }
+
+  /** The caller: their user, and the role and credential of this request. */
+  @Get('me')
+  @RequireRole('viewer')
+  getMe(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
+    return this.auth.me(principal);
+  }
+
+  /** Changes the caller's own password; every session of the user ends (log in again), API keys stay. */
+  @Post('password')
+  @RequireRole('viewer', { userSession: true })
+  @LimitGuessing()
+  @HttpCode(204)
+  @ApiProblems(429)
+  async changePassword(@CurrentPrincipal() principal: Principal, @Body() dto: PasswordChangeDto): Promise<void> {
+    await this.users.changePassword(principal.userId, dto.currentPassword, dto.newPassword);
+  }
+}

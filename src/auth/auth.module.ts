@@ -1,0 +1,42 @@
+import { Global, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerStorageService } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config.js';
+import { UsersModule } from '../users/users.module.js';
+import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { Authenticator } from './authenticator.js';
+import { CredentialAuthenticator } from './credential-authenticator.js';
+import { Revocations } from './revocations.js';
+import { AccessTokens, JWT_ISSUER, jwtSecret } from './tokens.js';
+
+/** Credentials in, principals out: login, access tokens, API keys, revocations, rate limits. */
+@Global()
+@Module({
+  imports: [
+    UsersModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: jwtSecret(config),
+        signOptions: { algorithm: 'HS256', issuer: JWT_ISSUER, expiresIn: config.jwtTtlSeconds },
+        verifyOptions: { algorithms: ['HS256'], issuer: JWT_ISSUER },
+      }),
+    }),
+  ],
+  controllers: [AuthController, ApiKeysController],
+  providers: [
+    AuthService,
+    AccessTokens,
+    ApiKeysRepository,
+    ApiKeysService,
+    Revocations,
+    ThrottlerStorageService,
+    { provide: Authenticator, useClass: CredentialAuthenticator },
+  ],
+  exports: [Authenticator, Revocations, ThrottlerStorageService],
+})
+export class AuthModule {}

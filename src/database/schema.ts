@@ -1,0 +1,61 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { Role } from '../common/access.decorators.js';
+
+/**
+ * The tables as repositories see them (camelCase; the columns are snake_case). Timestamps are
+ * ISO-8601 strings and flags are nullable timestamps, so the same schema fits PostgreSQL later.
+ */
+export interface Schema {
+  users: UsersTable;
+  apiKeys: ApiKeysTable;
+  auditEvents: AuditEventsTable;
+  auditEventTargets: AuditEventTargetsTable;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  /** Bumped when the password changes: access tokens carry it, older ones stop working. */
+  tokenVersion: number;
+  disabledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  userId: string;
+  name: string;
+  role: Role;
+  /** The first characters of the key, shown so people can tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the whole key: a 256-bit random secret needs no slow hash. */
+  keyHash: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: string;
+  action: string;
+  actorKind: 'user' | 'apiKey' | null;
+  actorUserId: string | null;
+  actorApiKeyId: string | null;
+  /** Kept as it was at the time, so the record stays readable after the user is gone. */
+  actorUsername: string | null;
+  remoteAddress: string | null;
+  status: number;
+  durationMs: number | null;
+  /** JSON object. */
+  details: ColumnType<string | null, string | null, never>;
+}
+
+export interface AuditEventTargetsTable {
+  eventId: number;
+  target: string;
+}

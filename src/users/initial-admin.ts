@@ -1,0 +1,61 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppConfig } from '../config/app-config.js';
+import { ensureDataDir } from '../database/data-dir.js';
+import { PasswordHasher } from './password-hasher.js';
+import { UsersRepository } from './users.repository.js';
+
+export const INITIAL_ADMIN_PASSWORD_FILE = 'initial-admin-password';
+
+/** The first start with an empty database creates the admin, so there is always a way in. */
+@Injectable()
+export class InitialAdmin implements OnApplicationBootstrap {
+  private readonly logger = new Logger('InitialAdmin');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  private get passwordFile(): string {
+    return join(this.config.dataDir, INITIAL_ADMIN_PASSWORD_FILE);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.users.count()) > 0) return;
+    const username = this.config.adminUsername ?? 'admin';
+    let password = this.config.adminPassword;
+    if (!password) {
+      password = randomBytes(24).toString('base64url');
+      ensureDataDir(this.config.dataDir);
+      writeFileSync(this.passwordFile, `${password}\n`, { mode: 0o600 });
+    }
+    const now = new Date().toISOString();
+    await this.users.insert({
+      id: randomUUID(),
+      username,
+      passwordHash: await this.hasher.hash(password),
+      role: 'admin',
+      tokenVersion: 0,
+      disabledAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    if (this.config.adminPassword) {
+      this.logger.log(`created the admin '${username}' from BERTH_ADMIN_USERNAME/BERTH_ADMIN_PASSWORD`);
+    } else {
+      // The path, never the password: logs travel further than files.
+      this.logger.warn(`created the admin '${username}'; its password is in ${this.passwordFile} (change it, and the file goes)`);
+    }
+  }
+
+  /** Removes the password file once the password in it no longer works. */
+  async forgetIfReplaced(oldPasswordHash: string): Promise<void> {
+    if (!existsSync(this.passwordFile)) return;
+    const password = readFileSync(this.passwordFile, 'utf8').trim();
+    if (await this.hasher.verify(oldPasswordHash, password)) unlinkSync(this.passwordFile);
+  }
+}

@@ -1,0 +1,57 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RequireRole } from '../common/access.decorators.js';
+import { ApiProblems } from '../common/openapi.js';
+import { ProblemException } from '../common/problem.js';
+import { UserCreateDto, UserDto, UserUpdateDto } from './dto/user.dto.js';
+import { UsersService } from './users.service.js';
+
+/** A user id is a UUID; anything else names no user. */
+const UserId = () =>
+  Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException(404, 'USER_NOT_FOUND', 'No such user.') }));
+
+@ApiTags('users')
+@Controller('api/v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Every user. */
+  @Get()
+  @RequireRole('admin')
+  listUsers(): Promise<UserDto[]> {
+    return this.users.list();
+  }
+
+  /** Creates a user with a password and a role. */
+  @Post()
+  @RequireRole('admin')
+  @ApiProblems(409)
+  createUser(@Body() dto: UserCreateDto): Promise<UserDto> {
+    return this.users.create(dto);
+  }
+
+  /** One user. */
+  @Get(':id')
+  @RequireRole('admin')
+  @ApiProblems(404)
+  getUser(@UserId() id: string): Promise<UserDto> {
+    return this.users.get(id);
+  }
+
+  /** Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409). */
+  @Patch(':id')
+  @RequireRole('admin')
+  @ApiProblems(404, 409)
+  updateUser(@UserId() id: string, @Body() dto: UserUpdateDto): Promise<UserDto> {
+    return this.users.update(id, dto);
+  }
+
+  /** Deletes a user and their API keys. The last enabled admin cannot be deleted (409). */
+  @Delete(':id')
+  @RequireRole('admin')
+  @HttpCode(204)
+  @ApiProblems(404, 409)
+  async deleteUser(@UserId() id: string): Promise<void> {
+    await this.users.remove(id);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { InitialAdmin } from './initial-admin.js';
+import { PasswordHasher } from './password-hasher.js';
+import { UsersController } from './users.controller.js';
+import { UsersRepository } from './users.repository.js';
+import { UsersService } from './users.service.js';
+
+@Module({
+  controllers: [UsersController],
+  providers: [UsersRepository, UsersService, PasswordHasher, InitialAdmin],
+  exports: [UsersService],
+})
+export class UsersModule {}

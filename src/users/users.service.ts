@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { roleAllows } from '../common/access.decorators.js';
+import { ProblemException } from '../common/problem.js';
+import { Revocations } from '../auth/revocations.js';
+import { Database, Executor } from '../database/database.js';
+import { UserCreateDto, UserDto, UserUpdateDto } from './dto/user.dto.js';
+import { InitialAdmin } from './initial-admin.js';
+import { PasswordHasher } from './password-hasher.js';
+import { UserRow, UsersRepository } from './users.repository.js';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly database: Database,
+    private readonly hasher: PasswordHasher,
+    private readonly revocations: Revocations,
+    private readonly initialAdmin: InitialAdmin,
+  ) {}
+
+  async list(): Promise<UserDto[]> {
+    return (await this.users.list()).map(toUserDto);
+  }
+
+  async get(id: string): Promise<UserDto> {
+    return toUserDto(await this.require(id));
+  }
+
+  /** The user, enabled, whose password this is; undefined otherwise (same time either way). */
+  async verifyCredentials(username: string, password: string): Promise<UserRow | undefined> {
+    const user = await this.users.findByUsername(username);
+    const matches = await this.hasher.verify(user?.passwordHash, password);
+    return user && matches && !user.disabledAt ? user : undefined;
+  }
+
+  /** An enabled user by id, for checking a credential on every request. */
+  async findActive(id: string): Promise<UserRow | undefined> {
+    const user = await this.users.findById(id);
+    return user && !user.disabledAt ? user : undefined;
+  }
+
+  async create(dto: UserCreateDto): Promise<UserDto> {
+    const now = new Date().toISOString();
+    const user: UserRow = {
+      id: randomUUID(),
+      username: dto.username,
+      passwordHash: await this.hasher.hash(dto.password),
+      role: dto.role,
+      tokenVersion: 0,
+      disabledAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (!(await this.users.insert(user))) {
+      throw new ProblemException(409, 'USERNAME_TAKEN', `The username '${dto.username}' is taken.`);
+    }
+    return toUserDto(user);
+  }
+
+  async update(id: string, dto: UserUpdateDto): Promise<UserDto> {
+    // Hash outside the transaction: it takes tens of milliseconds and needs no lock.
+    const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
+    const { before, after } = await this.database.transaction(async (trx) => {
+      const user = await this.require(id, trx);
+      const disabledAt = dto.disabled === undefined ? user.disabledAt : dto.disabled ? (user.disabledAt ?? new Date().toISOString()) : null;
+      const role = dto.role ?? user.role;
+      const staysActiveAdmin = role === 'admin' && !disabledAt;
+      if (isActiveAdmin(user) && !staysActiveAdmin) await this.ensureAnotherAdmin(user, trx);
+      const changes = {
+        role,
+        disabledAt,
+        ...(passwordHash && { passwordHash, tokenVersion: user.tokenVersion + 1 }),
+        updatedAt: new Date().toISOString(),
+      };
+      await this.users.update(id, changes, trx);
+      return { before: user, after: { ...user, ...changes } };
+    });
+    if ((after.disabledAt && !before.disabledAt) || !roleAllows(after.role, before.role)) {
+      this.revocations.emit({ userId: id });
+    }
+    if (passwordHash) await this.initialAdmin.forgetIfReplaced(before.passwordHash);
+    return toUserDto(after);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.database.transaction(async (trx) => {
+      const user = await this.require(id, trx);
+      if (isActiveAdmin(user)) await this.ensureAnotherAdmin(user, trx);
+      await this.users.delete(id, trx);
+    });
+    this.revocations.emit({ userId: id });
+  }
+
+  /** The caller's own password: proven with the current one; every session of the user ends. */
+  async changePassword(id: string, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.require(id);
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      throw new ProblemException(403, 'WRONG_PASSWORD', 'The current password is wrong.');
+    }
+    await this.users.update(id, {
+      passwordHash: await this.hasher.hash(newPassword),
+      tokenVersion: user.tokenVersion + 1,
+      updatedAt: new Date().toISOString(),
+    });
+    await this.initialAdmin.forgetIfReplaced(user.passwordHash);
+  }
+
+  private async require(id: string, db?: Executor): Promise<UserRow> {
+    const user = await this.users.findById(id, db);
+    if (!user) throw new ProblemException(404, 'USER_NOT_FOUND', `No user '${id}'.`);
+    return user;
+  }
+
+  private async ensureAnotherAdmin(user: UserRow, trx: Executor): Promise<void> {
+    if ((await this.users.countOtherActiveAdmins(user.id, trx)) === 0) {
+      throw new ProblemException(409, 'LAST_ADMIN', `'${user.username}' is the last enabled admin: make another admin first.`);
+    }
+  }
+}
+
+function isActiveAdmin(user: UserRow): boolean {
+  return user.role === 'admin' && !user.disabledAt;
+}
+
+export function toUserDto(user: UserRow): UserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    disabled: user.disabledAt !== null,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}

@@ -49,18 +49,18 @@ describe('engine outage and recovery', () => {
   });
 
   it('answers 503 ENGINE_UNAVAILABLE with Retry-After when the engine is gone, then recovers', async () => {
-    expect((await api(berth.url, '/api/v1/hosts/local/info')).status).toBe(200);
+    expect((await api(berth.url, '/api/v1/hosts/local/info', { token: berth.token })).status).toBe(200);
 
     await link.down();
-    const info = await api(berth.url, '/api/v1/hosts/local/info');
+    const info = await api(berth.url, '/api/v1/hosts/local/info', { token: berth.token });
     expectProblem(info, 503, 'ENGINE_UNAVAILABLE');
     expect(info.headers.get('retry-after')).toBe('5');
     expectProblem(await api(berth.url, '/readyz'), 503, 'ENGINE_UNAVAILABLE');
-    expect((await api(berth.url, '/api/v1/hosts')).body[0].status).toBe('down');
+    expect((await api(berth.url, '/api/v1/hosts', { token: berth.token })).body[0].status).toBe('down');
     expect((await api(berth.url, '/healthz')).status).toBe(200);
 
     await link.up();
-    expect((await api(berth.url, '/api/v1/hosts/local/info')).status).toBe(200);
+    expect((await api(berth.url, '/api/v1/hosts/local/info', { token: berth.token })).status).toBe(200);
     expect((await api(berth.url, '/readyz')).status).toBe(200);
   });
 
@@ -69,13 +69,13 @@ describe('engine outage and recovery', () => {
     link.mode = 'hang';
     await link.up();
     try {
-      expectProblem(await api(berth.url, '/api/v1/hosts/local/version'), 503, 'ENGINE_UNAVAILABLE');
+      expectProblem(await api(berth.url, '/api/v1/hosts/local/version', { token: berth.token }), 503, 'ENGINE_UNAVAILABLE');
       expectProblem(await api(berth.url, '/readyz'), 503, 'ENGINE_UNAVAILABLE');
     } finally {
       await link.down();
       link.mode = 'pass';
       await link.up();
     }
-    expect((await api(berth.url, '/api/v1/hosts/local/version')).status).toBe(200);
+    expect((await api(berth.url, '/api/v1/hosts/local/version', { token: berth.token })).status).toBe(200);
   });
 });

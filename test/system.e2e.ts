@@ -15,7 +15,7 @@ describe('system endpoints on the real engine', () => {
     expect((await api(berth.url, '/healthz')).body).toEqual({ status: 'ok' });
     const ready = await api(berth.url, '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks['host:local']).toBe('ok');
+    expect(ready.body.checks).toEqual({ database: 'ok', 'host:local': 'ok' });
   });
 
   it('echoes a sane X-Request-Id and makes one up otherwise', async () => {
@@ -26,41 +26,46 @@ describe('system endpoints on the real engine', () => {
   });
 
   it('lists the local host as up', async () => {
-    const hosts = await api(berth.url, '/api/v1/hosts');
+    const hosts = await api(berth.url, '/api/v1/hosts', { token: berth.token });
     expect(hosts.status).toBe(200);
     expect(hosts.body).toEqual([expect.objectContaining({ id: 'local', status: 'up' })]);
   });
 
   it('answers info, version and disk usage with the engine data, normalised', async () => {
     const engineInfo = await docker.info();
-    const info = await api(berth.url, '/api/v1/hosts/local/info');
+    const info = await api(berth.url, '/api/v1/hosts/local/info', { token: berth.token });
     expect(info.status).toBe(200);
     expect(info.body).toMatchObject({ id: engineInfo.ID, serverVersion: engineInfo.ServerVersion, cpus: engineInfo.NCPU });
     expect(info.body.containers.total).toEqual(expect.any(Number));
     expect(Object.keys(info.body).some((key) => /^[A-Z]/.test(key))).toBe(false);
 
-    const version = await api(berth.url, '/api/v1/hosts/local/version');
+    const version = await api(berth.url, '/api/v1/hosts/local/version', { token: berth.token });
     expect(version.body.apiVersion).toBe((await docker.version()).ApiVersion);
 
-    const usage = await api(berth.url, '/api/v1/hosts/local/disk-usage');
+    const usage = await api(berth.url, '/api/v1/hosts/local/disk-usage', { token: berth.token });
     expect(usage.status).toBe(200);
     expect(usage.body.images.count).toBeGreaterThanOrEqual(1); // the test image at least
     expect(usage.body.totalBytes).toBeGreaterThan(0);
   });
 
   it('answers 404 HOST_NOT_FOUND for an unknown host', async () => {
-    expectProblem(await api(berth.url, '/api/v1/hosts/nowhere/info'), 404, 'HOST_NOT_FOUND');
+    expectProblem(await api(berth.url, '/api/v1/hosts/nowhere/info', { token: berth.token }), 404, 'HOST_NOT_FOUND');
   });
 
   it('answers 400 VALIDATION_FAILED naming an unknown query field', async () => {
-    const response = await api(berth.url, '/api/v1/hosts/local/info?verbose=1');
+    const response = await api(berth.url, '/api/v1/hosts/local/info?verbose=1', { token: berth.token });
     expectProblem(response, 400, 'VALIDATION_FAILED');
     expect(response.body.errors).toEqual([expect.objectContaining({ field: 'verbose' })]);
   });
 
   it('answers problem+json for an unknown route and a malformed JSON body', async () => {
-    expectProblem(await api(berth.url, '/api/v1/nothing-here'), 404, 'NOT_FOUND');
-    const malformed = await api(berth.url, '/api/v1/hosts', { method: 'POST', body: '{"broken":', headers: { 'content-type': 'application/json' } });
+    expectProblem(await api(berth.url, '/api/v1/nothing-here', { token: berth.token }), 404, 'NOT_FOUND');
+    const malformed = await api(berth.url, '/api/v1/hosts', {
+      method: 'POST',
+      body: '{"broken":',
+      token: berth.token,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBeGreaterThanOrEqual(400);
     expect(malformed.status).toBeLessThan(500);
     expect(malformed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -76,8 +81,8 @@ describe('system endpoints on the real engine', () => {
   });
 
   it('exposes Prometheus metrics by route pattern, with engine call durations', async () => {
-    await api(berth.url, '/api/v1/hosts/local/info');
-    const metrics = await fetch(`${berth.url}/metrics`);
+    await api(berth.url, '/api/v1/hosts/local/info', { token: berth.token });
+    const metrics = await fetch(`${berth.url}/metrics`, { headers: { authorization: `Bearer ${berth.token}` } });
     const text = await metrics.text();
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toMatch(/berth_http_requests_total\{method="GET",route="\/api\/v1\/hosts\/:host\/info",status="200"\} \d+/);

@@ -62,9 +62,12 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const timer = setTimeout(() => reject(new Error(`Berth did not start within 20 s:\n${output}`)), 20_000);
+      // Only this launch's lines: after a restart the output still holds the previous address.
+      const launchedAt = output.length;
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        const match = /"url":"(http:\/\/[^"]+)"/.exec(output.slice(output.lastIndexOf('Berth listening') - 400));
+        const own = output.slice(launchedAt);
+        const match = /"url":"(http:\/\/[^"]+)"/.exec(own.slice(Math.max(0, own.lastIndexOf('Berth listening') - 400)));
         if (!url && match) {
           url = match[1];
           clearTimeout(timer);

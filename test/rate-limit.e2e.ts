@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BerthProcess, createUser, credentialFor, startBerth } from './support/berth.js';
+import { ApiResponse, api, expectProblem } from './support/http.js';
+
+// Short, so the test can wait it out; long enough that ten logins (argon2 each) fit in it on a busy machine.
+const WINDOW_MS = 4000;
+const PER_USER = 10;
+
+function expectRateLimited(response: ApiResponse): number {
+  expectProblem(response, 429, 'RATE_LIMITED');
+  const retryAfter = Number(response.headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(Math.ceil(WINDOW_MS / 1000));
+  expect(response.headers.get('ratelimit-remaining')).toBe('0');
+  expect(response.headers.get('ratelimit-limit')).toMatch(/^\d+$/);
+  expect(response.headers.get('ratelimit-policy')).toMatch(/^\d+;w=\d+$/);
+  return retryAfter;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('rate limits', () => {
+  let berth: BerthProcess;
+
+  beforeAll(async () => {
+    berth = await startBerth({
+      env: {
+        BERTH_AUTH_RATE_WINDOW_MS: String(WINDOW_MS),
+        BERTH_AUTH_RATE_LIMIT: String(PER_USER),
+        BERTH_AUTH_RATE_LIMIT_PER_ADDRESS: '100',
+        BERTH_RATE_LIMIT: '30',
+        BERTH_RATE_LIMIT_WINDOW_MS: '60000',
+      },
+    });
+  });
+  afterAll(() => berth?.stop());
+
+  const loginAs = (username: string, password: string) => api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username, password } });
+
+  it('stops brute force: 20 wrong logins in a row end in 429 with Retry-After; the right password works once the window passes', async () => {
+    const user = await createUser(berth, 'operator');
+    const statuses: number[] = [];
+    let last: ApiResponse | undefined;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      last = await loginAs(user.username, `wrong-${attempt}`);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([...Array(PER_USER).fill(401), ...Array(20 - PER_USER).fill(429)]);
+    let retryAfter = expectRateLimited(last!);
+    // While blocked, even the right password is turned away: nothing is learned from the answer.
+    expectProblem(await loginAs(user.username, user.password), 429, 'RATE_LIMITED');
+
+    let response: ApiResponse;
+    for (let waits = 0; ; waits++) {
+      await sleep(retryAfter * 1000 + 100);
+      response = await loginAs(user.username, user.password);
+      if (response.status !== 429 || waits >= 3) break;
+      retryAfter = Number(response.headers.get('retry-after'));
+    }
+    expect(response.status).toBe(200);
+    expect(response.headers.get('ratelimit-limit')).toBe(String(PER_USER));
+  });
+
+  it('limits API key creation per user', async () => {
+    const token = await credentialFor(berth, 'operator', { kind: 'token' });
+    const statuses: number[] = [];
+    let last: ApiResponse | undefined;
+    for (let attempt = 0; attempt < PER_USER + 1; attempt++) {
+      last = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: `k${attempt}` } });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([...Array(PER_USER).fill(201), 429]);
+    expectRateLimited(last!);
+  });
+
+  it('limits every route per credential when BERTH_RATE_LIMIT is set, one credential at a time', async () => {
+    const key = await credentialFor(berth, 'viewer');
+    const statuses: number[] = [];
+    let last: ApiResponse | undefined;
+    for (let attempt = 0; attempt < 31; attempt++) {
+      last = await api(berth.url, '/api/v1/auth/me', { token: key });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([...Array(30).fill(200), 429]);
+    expectProblem(last!, 429, 'RATE_LIMITED');
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    const other = await api(berth.url, '/api/v1/auth/me', { token: berth.token });
+    expect(other.status).toBe(200);
+    expect(Number(other.headers.get('ratelimit-remaining'))).toBeGreaterThan(0);
+  });
+});
+
+describe('the login limit per client address', () => {
+  it('counts logins from one address across usernames', async () => {
+    const berth = await startBerth({ env: { BERTH_AUTH_RATE_LIMIT_PER_ADDRESS: '6', BERTH_AUTH_RATE_WINDOW_MS: '600000' } });
+    try {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 7; attempt++) {
+        const username = `nobody-${randomBytes(4).toString('hex')}`;
+        statuses.push((await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username, password: 'wrong-password' } })).status);
+      }
+      // startBerth's own login was the first of the six.
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    } finally {
+      await berth.stop();
+    }
+  });
+});
+
+describe('the general limit', () => {
+  it('is off by default', async () => {
+    const berth = await startBerth();
+    try {
+      const response = await api(berth.url, '/api/v1/auth/me', { token: berth.token });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('ratelimit-limit')).toBeNull();
+    } finally {
+      await berth.stop();
+    }
+  });
+});

@@ -22,3 +22,18 @@ describe('loadConfig', () => {
     expect(load).toThrow(/PORT="abc".*LOG_LEVEL="loud"/);
   });
 });
+
+describe('loadConfig with secrets', () => {
+  it('never shows a secret in its message', () => {
+    const load = () => loadConfig({ BERTH_JWT_SECRET: 'too-short-secret', BERTH_ADMIN_PASSWORD: 'short' });
+    expect(load).toThrow(/BERTH_ADMIN_PASSWORD=\[redacted\].*BERTH_JWT_SECRET=\[redacted\]/);
+    expect(load).not.toThrow(/too-short-secret|"short"/);
+  });
+
+  it('reads the auth settings', () => {
+    expect(
+      loadConfig({ BERTH_ADMIN_USERNAME: 'root', BERTH_JWT_TTL: '600', BERTH_AUTH_RATE_WINDOW_MS: '2000', BERTH_RATE_LIMIT: '100' }),
+    ).toMatchObject({ adminUsername: 'root', jwtTtlSeconds: 600, authRateWindowMs: 2000, rateLimit: 100, authRateLimit: 10 });
+    expect(loadConfig({})).toMatchObject({ rateLimit: 0, jwtTtlSeconds: 900 });
+  });
+});

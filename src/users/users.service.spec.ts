@@ -1,0 +1,136 @@
+import { Logger } from '@nestjs/common';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ApiKeysRepository } from '../auth/api-keys.repository.js';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import type { Revocation } from '../auth/authenticator.js';
+import { Revocations } from '../auth/revocations.js';
+import type { Principal } from '../common/principal.js';
+import { AppConfig } from '../config/app-config.js';
+import { Database } from '../database/database.js';
+import { InitialAdmin } from './initial-admin.js';
+import { PasswordHasher } from './password-hasher.js';
+import { UsersRepository } from './users.repository.js';
+import { UsersService } from './users.service.js';
+
+// Medium tier: the real services and repositories on a real SQLite file.
+describe('UsersService and ApiKeysService on a real database', () => {
+  let database: Database;
+  let users: UsersService;
+  let keys: ApiKeysService;
+  const revocations = new Revocations();
+  const heard: Revocation[] = [];
+  const password = 'a-long-enough-password';
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'berth-users-')), 'data');
+    database = await Database.open(dataDir);
+    const hasher = new PasswordHasher();
+    const repository = new UsersRepository(database);
+    users = new UsersService(repository, database, hasher, revocations, new InitialAdmin(new AppConfig({ dataDir }), repository, hasher));
+    keys = new ApiKeysService(new ApiKeysRepository(database), revocations);
+    revocations.subscribe((revocation) => heard.push(revocation));
+    await users.create({ username: 'the-admin', password, role: 'admin' });
+  });
+  afterAll(() => database.close());
+  beforeEach(() => {
+    heard.length = 0;
+  });
+
+  const principalOf = (user: { id: string; username: string; role: Principal['role'] }): Principal => ({
+    kind: 'user',
+    userId: user.id,
+    username: user.username,
+    role: user.role,
+  });
+  let serial = 0;
+  const newUser = (role: Principal['role']) => users.create({ username: `user-${++serial}`, password, role });
+
+  it('verifies passwords with argon2id and refuses disabled users', async () => {
+    const user = await newUser('viewer');
+    expect(await users.verifyCredentials(user.username, password)).toMatchObject({ id: user.id });
+    expect((await users.verifyCredentials(user.username, password))!.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await users.verifyCredentials(user.username, 'wrong')).toBeUndefined();
+    expect(await users.verifyCredentials('nobody-at-all', password)).toBeUndefined();
+    await users.update(user.id, { disabled: true });
+    expect(await users.verifyCredentials(user.username, password)).toBeUndefined();
+  });
+
+  it('refuses a taken username', async () => {
+    const user = await newUser('viewer');
+    await expect(users.create({ username: user.username, password, role: 'admin' })).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
+  });
+
+  it('announces a disable, a lowered role and a delete, and not a raise', async () => {
+    const user = await newUser('operator');
+    await users.update(user.id, { role: 'admin' });
+    expect(heard).toEqual([]);
+    await users.update(user.id, { role: 'viewer' });
+    expect(heard).toEqual([{ userId: user.id }]);
+    await users.update(user.id, { disabled: true });
+    await users.update(user.id, { disabled: true }); // already disabled: nothing new ends
+    await users.remove(user.id);
+    expect(heard).toEqual([{ userId: user.id }, { userId: user.id }, { userId: user.id }]);
+  });
+
+  it('keeps one enabled admin, whatever is tried', async () => {
+    for (const admin of (await users.list()).filter((u) => u.role === 'admin' && !u.disabled)) await users.update(admin.id, { role: 'viewer' }).catch(() => undefined);
+    const admins = (await users.list()).filter((u) => u.role === 'admin' && !u.disabled);
+    expect(admins).toHaveLength(1);
+    const last = admins[0];
+    await expect(users.update(last.id, { role: 'operator' })).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+    await expect(users.update(last.id, { disabled: true })).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+    await expect(users.remove(last.id)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+    // Two concurrent demotions of two admins: one of them must stay.
+    const other = await newUser('admin');
+    const outcomes = await Promise.allSettled([users.update(last.id, { role: 'viewer' }), users.update(other.id, { role: 'viewer' })]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect((await users.list()).filter((u) => u.role === 'admin' && !u.disabled)).toHaveLength(1);
+  });
+
+  it('ends sessions on a password change: the token version moves', async () => {
+    const user = await newUser('viewer');
+    const before = (await users.findActive(user.id))!.tokenVersion;
+    await expect(users.changePassword(user.id, 'wrong-password', 'another-long-password')).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    await users.changePassword(user.id, password, 'another-long-password');
+    expect((await users.findActive(user.id))!.tokenVersion).toBe(before + 1);
+    expect(await users.verifyCredentials(user.username, 'another-long-password')).toBeDefined();
+  });
+
+  it('authenticates a key until it is revoked, expired, or its owner disabled; caps its role by the owner', async () => {
+    const owner = await newUser('operator');
+    const created = await keys.create(principalOf(owner), { name: 'bot' });
+    expect(await keys.authenticate(created.key)).toEqual({ kind: 'apiKey', userId: owner.id, username: owner.username, role: 'operator', apiKeyId: created.id });
+    expect(await keys.authenticate(`${created.key}x`)).toBeNull();
+
+    await users.update(owner.id, { role: 'viewer' });
+    expect((await keys.authenticate(created.key))!.role).toBe('viewer');
+    await users.update(owner.id, { role: 'operator', disabled: true });
+    expect(await keys.authenticate(created.key)).toBeNull();
+    await users.update(owner.id, { disabled: false });
+
+    heard.length = 0;
+    await keys.revoke(principalOf(owner), created.id);
+    expect(heard).toEqual([{ apiKeyId: created.id, userId: owner.id }]);
+    expect(await keys.authenticate(created.key)).toBeNull();
+
+    const expiring = await keys.create(principalOf(owner), { name: 'short', expiresAt: new Date(Date.now() + 50).toISOString() });
+    expect(await keys.authenticate(expiring.key)).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await keys.authenticate(expiring.key)).toBeNull();
+  });
+
+  it("refuses a key above its owner's role or expiring in the past, and hides others' keys", async () => {
+    const viewer = principalOf(await newUser('viewer'));
+    await expect(keys.create(viewer, { name: 'x', role: 'admin' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(keys.create(viewer, { name: 'x', expiresAt: '2001-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const other = principalOf(await newUser('operator'));
+    const theirs = await keys.create(other, { name: 'theirs' });
+    await expect(keys.revoke(viewer, theirs.id)).rejects.toMatchObject({ code: 'API_KEY_NOT_FOUND' });
+    expect((await keys.list(viewer)).map((k) => k.id)).not.toContain(theirs.id);
+    expect(await keys.list(other)).toEqual([expect.not.objectContaining({ key: expect.anything() })]);
+  });
+});

@@ -64,7 +64,7 @@ export class ApiKeysService {
     }
     if (key.revokedAt) return; // already true: success
     await this.keys.revoke(id, new Date().toISOString());
-    this.revocations.emit({ apiKeyId: id, userId: key.userId });
+    this.revocations.emit({ apiKeyId: id });
   }
 
   /** The principal of a key, or null when it is unknown, revoked, expired or its owner disabled. */

@@ -1,5 +1,9 @@
 import type { Principal } from '../common/principal.js';
 
+/**
+ * Access that ended. `{ apiKeyId }`: that key only (revoked). `{ userId }`: everything of that
+ * user, sessions and keys (disabled, deleted, or role lowered: reconnecting gets the new role).
+ */
 export interface Revocation {
   userId?: string;
   apiKeyId?: string;

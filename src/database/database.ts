@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, Migrator, SqliteDialect, Transaction, sql } from 'kysely';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDataDir, ensurePrivateFile } from './data-dir.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -28,6 +29,9 @@ export class Database {
   /** Opens (creating when new) `<dataDir>/berth.db` and brings its schema up to date. */
   static async open(dataDir: string): Promise<Database> {
     ensureDataDir(dataDir);
+    if (statSync(dataDir).mode & 0o077) {
+      new Logger('Database').warn(`${dataDir} is open to other users; it holds secrets: chmod 700 it`);
+    }
     const path = join(dataDir, DATABASE_FILE);
     // SQLite gives the -wal and -shm files the mode of the database file.
     ensurePrivateFile(path);

@@ -112,6 +112,8 @@ export class UsersService {
     return user;
   }
 
+  // Inside the caller's transaction. SQLite runs one writer at a time, so two demotions cannot
+  // both see the other admin; on PostgreSQL this check needs SERIALIZABLE or a row lock.
   private async ensureAnotherAdmin(user: UserRow, trx: Executor): Promise<void> {
     if ((await this.users.countOtherActiveAdmins(user.id, trx)) === 0) {
       throw new ProblemException(409, 'LAST_ADMIN', `'${user.username}' is the last enabled admin: make another admin first.`);

@@ -6,11 +6,12 @@ import { MetricsModule } from './common/metrics.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { StrictQueryInterceptor } from './common/strict-query.interceptor.js';
 import { ConfigModule } from './config/config.module.js';
+import { ContainersModule } from './containers/containers.module.js';
 import { DockerModule } from './docker/docker.module.js';
 import { SystemModule } from './system/system.module.js';
 
 @Module({
-  imports: [ConfigModule, MetricsModule, AuditModule, DockerModule, SystemModule],
+  imports: [ConfigModule, MetricsModule, AuditModule, DockerModule, SystemModule, ContainersModule],
   providers: [
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },

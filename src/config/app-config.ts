@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
@@ -26,6 +26,14 @@ class Environment {
 
   @IsOptional() @IsInt() @Min(100) @Max(600_000)
   BERTH_ENGINE_TIMEOUT_MS?: number;
+
+  @IsOptional() @Matches(/^\/[^,]*(,\/[^,]*)*$/, {
+    message: 'BERTH_ALLOWED_BIND_ROOTS must be absolute host paths separated by commas, e.g. /srv/data,/opt/shared',
+  })
+  BERTH_ALLOWED_BIND_ROOTS?: string;
+
+  @IsOptional() @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  BERTH_EXEC_MAX_OUTPUT_BYTES?: number;
 }
 
 /** Typed configuration. Injected by class, so tests can build one by hand. */
@@ -37,6 +45,10 @@ export class AppConfig {
   logLevel: LogLevel = 'info';
   /** How long a short engine call (list, inspect, ping) may take before 503. */
   engineTimeoutMs = 4000;
+  /** Host directories under which a non-admin may bind-mount; none by default (deny by default). */
+  allowedBindRoots: string[] = [];
+  /** What a one-shot exec keeps of each of stdout and stderr. */
+  execMaxOutputBytes = 1024 * 1024;
 
   constructor(init: Partial<AppConfig> = {}) {
     Object.assign(this, init);
@@ -45,8 +57,17 @@ export class AppConfig {
 
 export class ConfigError extends Error {}
 
-const VARIABLES = ['PORT', 'HOST', 'DOCKER_HOST', 'BERTH_DATA_DIR', 'LOG_LEVEL', 'BERTH_ENGINE_TIMEOUT_MS'] as const;
-const INTEGER_VARIABLES = new Set<string>(['PORT', 'BERTH_ENGINE_TIMEOUT_MS']);
+const VARIABLES = [
+  'PORT',
+  'HOST',
+  'DOCKER_HOST',
+  'BERTH_DATA_DIR',
+  'LOG_LEVEL',
+  'BERTH_ENGINE_TIMEOUT_MS',
+  'BERTH_ALLOWED_BIND_ROOTS',
+  'BERTH_EXEC_MAX_OUTPUT_BYTES',
+] as const;
+const INTEGER_VARIABLES = new Set<string>(['PORT', 'BERTH_ENGINE_TIMEOUT_MS', 'BERTH_EXEC_MAX_OUTPUT_BYTES']);
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -71,5 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(parsed.BERTH_DATA_DIR && { dataDir: resolve(parsed.BERTH_DATA_DIR) }),
     ...(parsed.LOG_LEVEL && { logLevel: parsed.LOG_LEVEL }),
     ...(parsed.BERTH_ENGINE_TIMEOUT_MS && { engineTimeoutMs: parsed.BERTH_ENGINE_TIMEOUT_MS }),
+    ...(parsed.BERTH_ALLOWED_BIND_ROOTS && {
+      allowedBindRoots: parsed.BERTH_ALLOWED_BIND_ROOTS.split(',').map((root) => posix.normalize(root.trim()).replace(/(.)\/+$/, '$1')),
+    }),
+    ...(parsed.BERTH_EXEC_MAX_OUTPUT_BYTES && { execMaxOutputBytes: parsed.BERTH_EXEC_MAX_OUTPUT_BYTES }),
   });
 }

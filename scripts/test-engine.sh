@@ -14,6 +14,16 @@ die() { echo "test-engine: $*" >&2; exit 1; }
 
 engine_answers() { timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
+# wait_until SECONDS COMMAND...: polls twice a second until the command succeeds.
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+
 can_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
 
 install_packages() {
@@ -45,10 +55,7 @@ start_engine() {
   mkdir -p "$STATE_DIR"
   log "starting dockerd (log: $STATE_DIR/dockerd.log)"
   setsid nohup dockerd >>"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
-  for _ in $(seq 1 60); do
-    engine_answers && return 0
-    sleep 1
-  done
+  wait_until 60 engine_answers && return 0
   tail -n 20 "$STATE_DIR/dockerd.log" >&2 || true
   die "dockerd did not answer within 60 s; see $STATE_DIR/dockerd.log"
 }
@@ -115,10 +122,7 @@ YAML
   log "starting docker-registry on $REGISTRY_ADDR (log: $STATE_DIR/registry.log)"
   setsid nohup docker-registry serve "$STATE_DIR/registry/config.yml" >>"$STATE_DIR/registry.log" 2>&1 </dev/null &
   echo $! >"$STATE_DIR/registry.pid"
-  for _ in $(seq 1 30); do
-    registry_auth_ok && return 0
-    sleep 0.5
-  done
+  wait_until 15 registry_auth_ok && return 0
   tail -n 20 "$STATE_DIR/registry.log" >&2 || true
   die "docker-registry did not answer on $REGISTRY_ADDR within 15 s; see $STATE_DIR/registry.log"
 }

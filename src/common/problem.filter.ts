@@ -1,7 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { PROBLEM_CONTENT_TYPE, ProblemBody, ProblemException, codeForStatus, problemType } from './problem.js';
+import { ProblemDto } from './dto/problem.dto.js';
+import { PROBLEM_CONTENT_TYPE, ProblemException, codeForStatus, problemType } from './problem.js';
+
+/** The documented body plus RFC 9457 extension members. */
+type ProblemBody = ProblemDto & Record<string, unknown>;
 
 /** Turns every error into problem+json. Never a stack trace, never the raw error message of a 5xx. */
 @Catch()

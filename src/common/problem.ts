@@ -26,19 +26,6 @@ export class ProblemException extends HttpException {
   }
 }
 
-/** The body of every non-2xx answer. */
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  code: string;
-  requestId?: string;
-  errors?: FieldError[];
-  [extension: string]: unknown;
-}
-
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function problemType(code: string): string {

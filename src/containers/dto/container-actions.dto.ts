@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CONTAINER_NAME, ENV_ENTRY, REPOSITORY, TAG, USER } from './container-validators.js';
 
@@ -12,6 +13,7 @@ export class ContainerTopDto {
   /** The columns of `ps`. */
   titles: string[];
   /** One row per process, in the order of `titles`. */
+  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } } })
   processes: string[][];
 }
 
@@ -37,6 +39,7 @@ export class ExecDto {
 
 export class ExecResultDto {
   /** The command's exit code; null when it outlived `timeoutMs` and could not be reaped. */
+  @ApiProperty({ type: 'integer', nullable: true })
   exitCode: number | null;
   stdout: string;
   stderr: string;

@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, startBerth } from './support/berth.js';
@@ -190,6 +194,22 @@ describe('containers on the real engine', () => {
     expectProblem(await call(`/${id}/exec`, { method: 'POST', body: { cmd: [] } }), 400, 'VALIDATION_FAILED');
     await call(`/${id}/stop?timeout=0`, { method: 'POST' });
     expectProblem(await call(`/${id}/exec`, { method: 'POST', body: { cmd: ['true'] } }), 409, 'CONTAINER_NOT_RUNNING');
+  });
+
+  it('runs a one-shot exec in an image without sh, where a timeout cannot kill it', async () => {
+    // An image with nothing but busybox under its own name: no `sh` for Berth's killable wrapper.
+    const root = mkdtempSync(join(tmpdir(), 'berth-nosh-'));
+    copyFileSync('/bin/busybox', join(root, 'busybox'));
+    const tar = spawn('tar', ['-C', root, '-c', 'busybox'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const image = `berth-test/nosh-${runId}:1`;
+    const imported = await docker.importImage(tar.stdout, { repo: `berth-test/nosh-${runId}`, tag: '1', changes: [`LABEL berth.test=1 berth.test.run=${runId}`] } as never);
+    await new Promise((resolve, reject) => docker.modem.followProgress(imported as unknown as NodeJS.ReadableStream, (error) => (error ? reject(error) : resolve(undefined))));
+
+    const { id } = await run({ image, pull: 'never', cmd: ['/busybox', 'sleep', '300'] });
+    const echo = await call(`/${id}/exec`, { method: 'POST', body: { cmd: ['/busybox', 'echo', 'no shell needed'] } });
+    expect(echo.body).toEqual({ exitCode: 0, stdout: 'no shell needed\n', stderr: '', truncated: false, timedOut: false });
+    const slow = await call(`/${id}/exec`, { method: 'POST', body: { cmd: ['/busybox', 'sleep', '30'], timeoutMs: 300 } });
+    expect(slow.body).toMatchObject({ timedOut: true, exitCode: null });
   });
 
   it('answers a stats sample the way docker stats computes it', async () => {

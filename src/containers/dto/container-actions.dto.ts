@@ -45,7 +45,10 @@ export class ExecResultDto {
   stderr: string;
   /** Some output was cut at the per-stream cap. */
   truncated: boolean;
-  /** The command ran past `timeoutMs` and was killed. */
+  /**
+   * The command ran past `timeoutMs`. It was killed (exit code 137), unless the image has no `sh`
+   * to reach it with: then it runs on and `exitCode` is null.
+   */
   timedOut: boolean;
 }
 

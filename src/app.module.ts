@@ -8,13 +8,24 @@ import { MetricsModule } from './common/metrics.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { StrictQueryInterceptor } from './common/strict-query.interceptor.js';
 import { ConfigModule } from './config/config.module.js';
+import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DockerModule } from './docker/docker.module.js';
 import { SystemModule } from './system/system.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
-  imports: [ConfigModule, MetricsModule, DatabaseModule, AuthModule, UsersModule, AuditModule, DockerModule, SystemModule],
+  imports: [
+    ConfigModule,
+    MetricsModule,
+    DatabaseModule,
+    AuthModule,
+    UsersModule,
+    AuditModule,
+    DockerModule,
+    SystemModule,
+    ContainersModule,
+  ],
   providers: [
     // In this order: who is calling (and may they), then how often.
     { provide: APP_GUARD, useClass: AccessGuard },

@@ -3,23 +3,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BerthProcess, createUser, login, startBerth } from './support/berth.js';
+import { BerthProcess, auditEvents, createUser, login, startBerth } from './support/berth.js';
 import { api, expectProblem } from './support/http.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
-
-/** Audit records are written once the answer is out: wait for the one a test expects. */
-async function auditEvents(berth: BerthProcess, query: string, expected: (items: any[]) => boolean): Promise<any[]> {
-  let items: any[] = [];
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const page = await api(berth.url, `/api/v1/audit?${query}`, { token: berth.token });
-    expect(page.status).toBe(200);
-    items = page.body.items;
-    if (expected(items)) return items;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no audit events for ${query} as expected; got ${JSON.stringify(items, null, 2)}`);
-}
 
 describe('login, sessions and API keys', () => {
   let berth: BerthProcess;

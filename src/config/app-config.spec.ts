@@ -16,6 +16,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the allowed bind roots and the exec output cap', () => {
+    expect(loadConfig({}).allowedBindRoots).toEqual([]);
+    expect(loadConfig({}).execMaxOutputBytes).toBe(1048576);
+    const config = loadConfig({ BERTH_ALLOWED_BIND_ROOTS: '/srv/data/,/opt//shared', BERTH_EXEC_MAX_OUTPUT_BYTES: '4096' });
+    expect(config.allowedBindRoots).toEqual(['/srv/data', '/opt/shared']);
+    expect(config.execMaxOutputBytes).toBe(4096);
+    expect(() => loadConfig({ BERTH_ALLOWED_BIND_ROOTS: 'relative/path' })).toThrow(/BERTH_ALLOWED_BIND_ROOTS/);
+  });
+
   it('names every bad variable in one message', () => {
     const load = () => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' });
     expect(load).toThrow(ConfigError);

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MinLength, Min, validateSync } from 'class-validator';
 
@@ -58,6 +58,13 @@ class Environment {
 
   @IsOptional() @IsInt() @Min(1000) @Max(86_400_000)
   BERTH_RATE_LIMIT_WINDOW_MS?: number;
+  @IsOptional() @Matches(/^\/[^,]*(,\/[^,]*)*$/, {
+    message: 'BERTH_ALLOWED_BIND_ROOTS must be absolute host paths separated by commas, e.g. /srv/data,/opt/shared',
+  })
+  BERTH_ALLOWED_BIND_ROOTS?: string;
+
+  @IsOptional() @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  BERTH_EXEC_MAX_OUTPUT_BYTES?: number;
 }
 
 /** Typed configuration. Injected by class, so tests can build one by hand. */
@@ -84,6 +91,10 @@ export class AppConfig {
   /** Requests per credential per window on every route; 0 turns the limit off. */
   rateLimit = 0;
   rateLimitWindowMs = 60_000;
+  /** Host directories under which a non-admin may bind-mount; none by default (deny by default). */
+  allowedBindRoots: string[] = [];
+  /** What a one-shot exec keeps of each of stdout and stderr. */
+  execMaxOutputBytes = 1024 * 1024;
 
   constructor(init: Partial<AppConfig> = {}) {
     Object.assign(this, init);
@@ -108,6 +119,8 @@ const VARIABLES = [
   'BERTH_AUTH_RATE_WINDOW_MS',
   'BERTH_RATE_LIMIT',
   'BERTH_RATE_LIMIT_WINDOW_MS',
+  'BERTH_ALLOWED_BIND_ROOTS',
+  'BERTH_EXEC_MAX_OUTPUT_BYTES',
 ] as const;
 const INTEGER_VARIABLES = new Set<string>([
   'PORT',
@@ -118,6 +131,7 @@ const INTEGER_VARIABLES = new Set<string>([
   'BERTH_AUTH_RATE_WINDOW_MS',
   'BERTH_RATE_LIMIT',
   'BERTH_RATE_LIMIT_WINDOW_MS',
+  'BERTH_EXEC_MAX_OUTPUT_BYTES',
 ]);
 /** Their values never appear in an error message. */
 const SECRET_VARIABLES = new Set<string>(['BERTH_ADMIN_PASSWORD', 'BERTH_JWT_SECRET']);
@@ -157,5 +171,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(parsed.BERTH_AUTH_RATE_WINDOW_MS && { authRateWindowMs: parsed.BERTH_AUTH_RATE_WINDOW_MS }),
     ...(parsed.BERTH_RATE_LIMIT !== undefined && { rateLimit: parsed.BERTH_RATE_LIMIT }),
     ...(parsed.BERTH_RATE_LIMIT_WINDOW_MS && { rateLimitWindowMs: parsed.BERTH_RATE_LIMIT_WINDOW_MS }),
+    ...(parsed.BERTH_ALLOWED_BIND_ROOTS && {
+      allowedBindRoots: parsed.BERTH_ALLOWED_BIND_ROOTS.split(',').map((root) => posix.normalize(root.trim()).replace(/(.)\/+$/, '$1')),
+    }),
+    ...(parsed.BERTH_EXEC_MAX_OUTPUT_BYTES && { execMaxOutputBytes: parsed.BERTH_EXEC_MAX_OUTPUT_BYTES }),
   });
 }

@@ -1,6 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { DockerHosts } from './docker-hosts.js';
+import { AnonymousRegistryAuth, RegistryAuthProvider } from './registry-auth.js';
 
 @Global()
-@Module({ providers: [DockerHosts], exports: [DockerHosts] })
+@Module({
+  providers: [DockerHosts, { provide: RegistryAuthProvider, useClass: AnonymousRegistryAuth }],
+  exports: [DockerHosts, RegistryAuthProvider],
+})
 export class DockerModule {}

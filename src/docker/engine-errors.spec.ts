@@ -13,6 +13,15 @@ describe('translateEngineError', () => {
     [engine(409, 'conflict: unable to delete 1234 (must be forced) - image is being used by stopped container abc'), 409, 'IMAGE_IN_USE'],
     [engine(500, 'driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated'), 409, 'PORT_ALLOCATED'],
     [engine(400, 'invalid reference format'), 400, 'ENGINE_REJECTED'],
+    [engine(400, 'Renaming a container with the same name as its current name'), 409, 'NAME_UNCHANGED'],
+    [engine(409, 'Container abc is already paused'), 409, 'CONTAINER_PAUSED'],
+    [engine(409, 'Container abc is paused, unpause the container before exec'), 409, 'CONTAINER_PAUSED'],
+    [engine(500, 'Container abc is not paused'), 409, 'CONTAINER_NOT_PAUSED'],
+    [engine(409, 'Container abc is not running'), 409, 'CONTAINER_NOT_RUNNING'],
+    [engine(500, 'manifest for 127.0.0.1:5001/x:1 not found: manifest unknown: manifest unknown'), 404, 'IMAGE_NOT_FOUND'],
+    [engine(404, "pull access denied for nope, repository does not exist or may require 'docker login'"), 404, 'IMAGE_NOT_FOUND'],
+    [engine(500, 'Head "http://127.0.0.1:5001/v2/x/manifests/1": no basic auth credentials'), 502, 'REGISTRY_AUTH_FAILED'],
+    [engine(500, 'unauthorized: authentication required'), 502, 'REGISTRY_AUTH_FAILED'],
     [engine(500, 'something broke'), 502, 'ENGINE_ERROR'],
   ])('maps %j to %i %s', (error, status, code) => {
     const problem = translateEngineError('local', error);

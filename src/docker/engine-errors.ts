@@ -53,8 +53,18 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   if (lower.includes('port is already allocated') || lower.includes('address already in use')) {
     return problem(409, 'PORT_ALLOCATED');
   }
+  // A pull reports these with any status, or inside its 200 progress stream.
+  if (lower.includes('manifest unknown') || lower.includes('pull access denied') || lower.includes('repository does not exist')) {
+    return problem(404, 'IMAGE_NOT_FOUND');
+  }
+  if (lower.includes('unauthorized') || lower.includes('authentication required') || lower.includes('no basic auth credentials')) {
+    return new ProblemException(502, 'REGISTRY_AUTH_FAILED', message);
+  }
+  // The engine answers 500 for unpausing a container that is not paused.
+  if (lower.includes('is not paused')) return problem(409, 'CONTAINER_NOT_PAUSED');
   switch (status) {
     case 400:
+      if (lower.includes('same name as its current name')) return problem(409, 'NAME_UNCHANGED');
       return problem(400, 'ENGINE_REJECTED');
     case 401:
     case 403:
@@ -80,7 +90,7 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
         return problem(409, 'IMAGE_IN_USE');
       }
       if (lower.includes('is not running')) return problem(409, 'CONTAINER_NOT_RUNNING');
-      if (lower.includes('is paused')) return problem(409, 'CONTAINER_PAUSED');
+      if (lower.includes('is paused') || lower.includes('is already paused')) return problem(409, 'CONTAINER_PAUSED');
       return problem(409, 'CONFLICT');
     default:
       if (status >= 500) return problem(502, 'ENGINE_ERROR');

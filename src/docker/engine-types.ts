@@ -2,6 +2,8 @@
 export type {
   ContainerInfo as EngineContainerSummary,
   ContainerInspectInfo as EngineContainerInspect,
+  ContainerCreateOptions as EngineContainerCreate,
+  ExecInspectInfo as EngineExecInspect,
   ImageInfo as EngineImageSummary,
   ImageInspectInfo as EngineImageInspect,
 } from 'dockerode';
@@ -50,4 +52,35 @@ export interface EngineDiskUsage {
   Containers?: Array<{ Id: string; SizeRw?: number; SizeRootFs?: number; State: string }> | null;
   Volumes?: Array<{ Name: string; UsageData?: { Size: number; RefCount: number } | null }> | null;
   BuildCache?: Array<{ ID: string; Size: number; InUse: boolean; Shared: boolean }> | null;
+}
+
+/** `GET /containers/{id}/stats?stream=false`, the fields Berth reads (cgroup v1 and v2). */
+export interface EngineContainerStats {
+  read: string;
+  preread?: string;
+  pids_stats?: { current?: number; limit?: number };
+  cpu_stats: EngineCpuStats;
+  precpu_stats: EngineCpuStats;
+  memory_stats: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, { rx_bytes: number; tx_bytes: number }> | null;
+  blkio_stats?: { io_service_bytes_recursive?: Array<{ op: string; value: number }> | null };
+}
+
+export interface EngineCpuStats {
+  cpu_usage: { total_usage: number; percpu_usage?: number[] | null };
+  system_cpu_usage?: number;
+  online_cpus?: number;
+}
+
+/** `GET /containers/{id}/top`. */
+export interface EngineContainerTop {
+  Titles: string[];
+  Processes: string[][] | null;
+}
+
+/** Credentials for a registry, sent to the engine in X-Registry-Auth. */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serveraddress: string;
 }

@@ -148,3 +148,16 @@ export async function credentialFor(berth: BerthProcess, role: Role, options: { 
   if (key.status !== 201) throw new Error(`creating a ${role} key failed: ${key.status} ${key.text}`);
   return key.body.key;
 }
+
+/** Audit records are written once the answer is out: wait for the one a test expects. */
+export async function auditEvents(berth: BerthProcess, query: string, expected: (items: any[]) => boolean): Promise<any[]> {
+  let items: any[] = [];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const page = await api(berth.url, `/api/v1/audit?${query}`, { token: berth.token });
+    if (page.status !== 200) throw new Error(`audit query failed: ${page.status} ${page.text}`);
+    items = page.body.items;
+    if (expected(items)) return items;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no audit events for ${query} as expected; got ${JSON.stringify(items, null, 2)}`);
+}

@@ -1,0 +1,193 @@
+// List latency and throughput through Berth vs the engine directly, same query, same concurrency.
+//
+//   npm run build && node bench/containers-list.mjs [--containers 50] [--concurrency 16] [--seconds 10] [--rounds 3]
+//
+// Starts the built Berth (dist/main.js) on a free port, creates N labelled running containers of the
+// test image, then alternates rounds against the engine socket and Berth and prints a markdown table.
+// Everything it creates carries berth.test=1 and berth.bench=<run> and is removed at the end.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values: args } = parseArgs({
+  options: {
+    containers: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
+    socket: { type: 'string', default: '/var/run/docker.sock' },
+    image: { type: 'string', default: 'berth-test/busybox:latest' },
+  },
+});
+const CONTAINERS = Number(args.containers);
+const CONCURRENCY = Number(args.concurrency);
+const SECONDS = Number(args.seconds);
+const WARMUP = Number(args.warmup);
+const ROUNDS = Number(args.rounds);
+const run = randomBytes(4).toString('hex');
+const label = `berth.bench=${run}`;
+
+/** One HTTP request, body read to the end; resolves with the status. */
+function request(options, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(options, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body) {
+      req.setHeader('content-type', 'application/json');
+      req.end(JSON.stringify(body));
+    } else req.end();
+  });
+}
+
+const engine = (method, path, body) => request({ socketPath: args.socket, method, path: `/v1.41${path}` }, body);
+
+async function createContainers() {
+  const ids = [];
+  for (let i = 0; i < CONTAINERS; i += 1) {
+    const created = await engine('POST', `/containers/create?name=berth-bench-${run}-${i}`, {
+      Image: args.image,
+      Cmd: ['sleep', '3600'],
+      Labels: { 'berth.test': '1', 'berth.bench': run },
+      HostConfig: { NetworkMode: 'bridge' },
+    });
+    if (created.status !== 201) throw new Error(`create failed: ${created.status} ${created.body}`);
+    const { Id } = JSON.parse(created.body);
+    ids.push(Id);
+    const started = await engine('POST', `/containers/${Id}/start`);
+    if (started.status !== 204) throw new Error(`start failed: ${started.status} ${started.body}`);
+  }
+  return ids;
+}
+
+async function removeContainers() {
+  const listed = await engine('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`);
+  for (const container of JSON.parse(listed.body)) await engine('DELETE', `/containers/${container.Id}?force=1&v=1`);
+}
+
+function startBerth() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const password = randomBytes(12).toString('hex');
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BERTH_DATA_DIR: dataDir,
+      BERTH_ADMIN_USERNAME: 'bench',
+      BERTH_ADMIN_PASSWORD: password,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(output);
+      if (match && !child.port) {
+        child.port = Number(match[1]);
+        output = '';
+        resolve({ child, port: child.port, password });
+      }
+      if (child.port) output = '';
+    });
+    child.once('exit', (code) => reject(new Error(`Berth exited with ${code}`)));
+  });
+}
+
+/** A bearer token when Berth has logins; none before authentication exists. */
+async function login(port, password) {
+  const response = await request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/auth/login' }, { username: 'bench', password });
+  if (response.status === 200 || response.status === 201) return JSON.parse(response.body).accessToken;
+  if (response.status === 404) return undefined;
+  throw new Error(`login failed: ${response.status} ${response.body}`);
+}
+
+/** Keeps `CONCURRENCY` requests in flight for `seconds`; latencies in ms. */
+async function load(options, seconds) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies = [];
+  let failures = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const started = performance.now();
+        const response = await request({ ...options, agent });
+        if (response.status !== 200) failures += 1;
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  agent.destroy();
+  return { latencies, failures, seconds };
+}
+
+function summarize({ latencies, failures, seconds }) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { requests: sorted.length, failures, rps: sorted.length / seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  console.error(`bench ${run}: ${CONTAINERS} containers, concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${SECONDS} s`);
+  await createContainers();
+  const { child, port, password } = await startBerth();
+  try {
+    const token = await login(port, password);
+    const query = `all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`;
+    const targets = {
+      engine: { socketPath: args.socket, method: 'GET', path: `/v1.41/containers/json?${query}` },
+      berth: {
+        host: '127.0.0.1',
+        port,
+        method: 'GET',
+        path: `/api/v1/hosts/local/containers?all=true&label=${encodeURIComponent(label)}`,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      },
+    };
+    for (const [name, options] of Object.entries(targets)) {
+      const check = await request(options);
+      const count = JSON.parse(check.body).length;
+      if (check.status !== 200 || count !== CONTAINERS) throw new Error(`${name} listed ${count} (status ${check.status}): ${check.body.slice(0, 200)}`);
+    }
+    const results = { engine: [], berth: [] };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const name of round % 2 === 0 ? ['engine', 'berth'] : ['berth', 'engine']) {
+        await load(targets[name], WARMUP);
+        const summary = summarize(await load(targets[name], SECONDS));
+        results[name].push(summary);
+        console.error(`round ${round + 1} ${name}: ${summary.rps.toFixed(0)} req/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, failures ${summary.failures}`);
+      }
+    }
+    const pick = (name, key) => median(results[name].map((r) => r[key]));
+    const row = (name) => `| ${name} | ${pick(name, 'rps').toFixed(0)} | ${pick(name, 'p50').toFixed(1)} | ${pick(name, 'p95').toFixed(1)} | ${pick(name, 'p99').toFixed(1)} |`;
+    console.log(`| target | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|\n${row('engine')}\n${row('berth')}`);
+    console.log(
+      `\nBerth / engine: throughput ×${(pick('berth', 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
+        `p50 latency ×${(pick('berth', 'p50') / pick('engine', 'p50')).toFixed(2)}, p99 latency ×${(pick('berth', 'p99') / pick('engine', 'p99')).toFixed(2)} ` +
+        `(medians of ${ROUNDS} rounds; ${CONTAINERS} containers, concurrency ${CONCURRENCY}, ${SECONDS} s each)`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await removeContainers();
+  }
+}
+
+main().catch(async (error) => {
+  console.error(error);
+  await removeContainers().catch(() => undefined);
+  process.exit(1);
+});

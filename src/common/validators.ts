@@ -1,0 +1,40 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ValidationOptions, registerDecorator } from 'class-validator';
+
+/** A JSON object of string values, e.g. labels; documented as such in OpenAPI. */
+export function IsStringMap(options: { maxEntries?: number } & ValidationOptions = {}) {
+  const { maxEntries = 1000, ...validation } = options;
+  return applyDecorators(
+    ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }),
+    (target: object, property: string | symbol) =>
+      registerDecorator({
+        name: 'isStringMap',
+        target: target.constructor,
+        propertyName: property as string,
+        options: { message: `$property must be an object of at most ${maxEntries} string values`, ...validation },
+        validator: {
+          validate(value: unknown) {
+            if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+            const entries = Object.entries(value);
+            return entries.length <= maxEntries && entries.every(([key, v]) => key.length > 0 && typeof v === 'string');
+          },
+        },
+      }),
+  );
+}
+
+/** `?force=true` → true; anything but true/false/1/0 stays a string so that @IsBoolean names it. */
+export const QueryBoolean = () =>
+  Transform(({ value }) => {
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    return value;
+  });
+
+/** `?timeout=10` → 10; anything else stays as it came, for @IsInt to reject. */
+export const QueryInt = () => Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+
+/** `?label=a&label=b` and `?label=a` alike → an array. */
+export const QueryList = () => Transform(({ value }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]));

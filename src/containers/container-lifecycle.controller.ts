@@ -1,0 +1,66 @@
+import { Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RequireRole } from '../common/access.decorators.js';
+import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
+import { ContainerRefPipe } from './container-ref.pipe.js';
+import { ContainersService } from './containers.service.js';
+import { KillQueryDto, StopQueryDto } from './dto/container-query.dto.js';
+
+/** State changes. Each answers 204, also when the container already is in the state asked for. */
+@ApiTags('containers')
+@ApiHostRoute()
+@Controller('api/v1/hosts/:host/containers/:id')
+export class ContainerLifecycleController {
+  constructor(private readonly containers: ContainersService) {}
+
+  /** `docker start`. */
+  @Post('start')
+  @HttpCode(204)
+  @RequireRole('operator')
+  @ApiProblems(409)
+  startContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string): Promise<void> {
+    return this.containers.start(host, id);
+  }
+
+  /** `docker stop -t`: SIGTERM, then SIGKILL after `timeout` seconds. */
+  @Post('stop')
+  @HttpCode(204)
+  @RequireRole('operator')
+  stopContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: StopQueryDto): Promise<void> {
+    return this.containers.stop(host, id, query.timeout);
+  }
+
+  /** `docker restart -t`. */
+  @Post('restart')
+  @HttpCode(204)
+  @RequireRole('operator')
+  restartContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: StopQueryDto): Promise<void> {
+    return this.containers.restart(host, id, query.timeout);
+  }
+
+  /** `docker kill -s`. KILL on a stopped container is success; another signal to it is 409 CONTAINER_NOT_RUNNING. */
+  @Post('kill')
+  @HttpCode(204)
+  @RequireRole('operator')
+  @ApiProblems(409)
+  killContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: KillQueryDto): Promise<void> {
+    return this.containers.kill(host, id, query.signal);
+  }
+
+  /** `docker pause` (freezes every process); a stopped container is 409 CONTAINER_NOT_RUNNING. */
+  @Post('pause')
+  @HttpCode(204)
+  @RequireRole('operator')
+  @ApiProblems(409)
+  pauseContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string): Promise<void> {
+    return this.containers.pause(host, id);
+  }
+
+  /** `docker unpause`. */
+  @Post('unpause')
+  @HttpCode(204)
+  @RequireRole('operator')
+  unpauseContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string): Promise<void> {
+    return this.containers.unpause(host, id);
+  }
+}

@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { RequireRole } from '../common/access.decorators.js';
+import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
+import { CurrentPrincipal, Principal } from '../common/principal.js';
+import { ContainerRefPipe } from './container-ref.pipe.js';
+import { ContainersService } from './containers.service.js';
+import { CommittedImageDto, ContainerCommitDto, ContainerRenameDto } from './dto/container-actions.dto.js';
+import { ContainerCreateDto, ContainerCreatedDto } from './dto/container-create.dto.js';
+import { ContainerInspectDto } from './dto/container-inspect.dto.js';
+import { ContainerListQueryDto, RemoveQueryDto } from './dto/container-query.dto.js';
+import { ContainerSummaryDto } from './dto/container-summary.dto.js';
+
+/** Containers as resources: list, create (`docker run`), inspect, rename, commit, remove. */
+@ApiTags('containers')
+@ApiHostRoute()
+@Controller('api/v1/hosts/:host/containers')
+export class ContainersController {
+  constructor(private readonly containers: ContainersService) {}
+
+  /** `docker ps` with its filters; stopped containers only with `all=true` (or a status filter that asks for them). */
+  @Get()
+  @RequireRole('viewer')
+  listContainers(@Param('host') host: string, @Query() query: ContainerListQueryDto): Promise<ContainerSummaryDto[]> {
+    return this.containers.list(host, query);
+  }
+
+  /**
+   * `docker create`, or `docker run -d` with `start: true`. Pulls a missing image first unless `pull: never`.
+   * Options that make the container root on the host are for admins only (403 POLICY_DENIED names the rule).
+   */
+  @Post()
+  @RequireRole('operator')
+  @ApiCreatedResponse({ type: ContainerCreatedDto })
+  @ApiProblems(403, 409, 502)
+  createContainer(
+    @Param('host') host: string,
+    @Body() body: ContainerCreateDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<ContainerCreatedDto> {
+    return this.containers.create(host, body, principal);
+  }
+
+  /** `docker inspect`: a normalised view, with the engine's document under `raw`. */
+  @Get(':id')
+  @RequireRole('viewer')
+  inspectContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string): Promise<ContainerInspectDto> {
+    return this.containers.inspect(host, id);
+  }
+
+  /** `docker rename`; renaming to the current name is success. */
+  @Post(':id/rename')
+  @HttpCode(204)
+  @RequireRole('operator')
+  @ApiProblems(409)
+  renameContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Body() body: ContainerRenameDto): Promise<void> {
+    return this.containers.rename(host, id, body.name);
+  }
+
+  /** `docker commit`: a new image from the container's filesystem and config. */
+  @Post(':id/commit')
+  @RequireRole('operator')
+  @ApiCreatedResponse({ type: CommittedImageDto })
+  commitContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Body() body: ContainerCommitDto): Promise<CommittedImageDto> {
+    return this.containers.commit(host, id, body);
+  }
+
+  /** `docker rm`; a running container needs `force=true` (409 CONTAINER_RUNNING otherwise). */
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireRole('operator')
+  @ApiProblems(409)
+  removeContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: RemoveQueryDto): Promise<void> {
+    return this.containers.remove(host, id, query);
+  }
+}

@@ -1,0 +1,151 @@
+import { plainToInstance } from 'class-transformer';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { AppConfig } from '../config/app-config.js';
+import type { DockerHosts } from '../docker/docker-hosts.js';
+import type { EngineClient } from '../docker/engine-client.js';
+import type { RegistryAuthProvider } from '../docker/registry-auth.js';
+import { ContainersService, POLICY_EXCEPTION_ACTION } from './containers.service.js';
+import { ContainerCreateDto } from './dto/container-create.dto.js';
+
+const operator: Principal = { kind: 'user', userId: 'u2', username: 'ops', role: 'operator' };
+const admin: Principal = { kind: 'user', userId: 'u1', username: 'root', role: 'admin' };
+const problem = (status: number, code: string) => new ProblemException(status, code, code);
+
+/** A fake engine: unit tests check the service's decisions, the e2e suite checks the engine. */
+function fakeEngine() {
+  return {
+    createContainer: vi.fn(async () => ({ id: 'c1', warnings: [] as string[] })),
+    inspectContainer: vi.fn(async () => ({ Name: '/generated_name' })),
+    startContainer: vi.fn(async () => undefined),
+    removeContainer: vi.fn(async () => undefined),
+    pullImage: vi.fn(async () => undefined),
+    killContainer: vi.fn(async () => undefined),
+    pauseContainer: vi.fn(async () => undefined),
+    listContainers: vi.fn(async () => []),
+  };
+}
+
+describe('ContainersService', () => {
+  let engine: ReturnType<typeof fakeEngine>;
+  let records: AuditRecord[];
+  let service: ContainersService;
+  const auth = { authFor: vi.fn(async () => ({ username: 'u', password: 'p', serveraddress: 'localhost:5001' })) };
+  const create = (body: Record<string, unknown>, principal?: Principal) =>
+    service.create('local', plainToInstance(ContainerCreateDto, { image: 'busybox', ...body }), principal);
+
+  beforeEach(() => {
+    engine = fakeEngine();
+    records = [];
+    const hosts = { get: () => engine as unknown as EngineClient } as unknown as DockerHosts;
+    const audit = { record: async (record: AuditRecord) => void records.push(record) } as AuditLog;
+    service = new ContainersService(hosts, new AppConfig({ allowedBindRoots: ['/srv/data'] }), audit, auth as unknown as RegistryAuthProvider);
+  });
+
+  describe('create policy', () => {
+    it('denies an operator with 403 POLICY_DENIED naming the rules, before the engine hears of it', async () => {
+      const denied = await create({ privileged: true, binds: ['/etc:/host-etc'] }, operator).catch((e: ProblemException) => e);
+      expect(denied).toBeInstanceOf(ProblemException);
+      expect((denied as ProblemException).getStatus()).toBe(403);
+      expect((denied as ProblemException).code).toBe('POLICY_DENIED');
+      expect((denied as ProblemException).problem.extensions?.rules).toEqual(['privileged', 'bind-outside-allowed-roots']);
+      expect(engine.createContainer).not.toHaveBeenCalled();
+      expect(records).toEqual([]);
+    });
+
+    it('treats a caller without a principal as a non-admin', async () => {
+      await expect(create({ pidMode: 'host' })).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    });
+
+    it('lets an operator bind under an allowed root', async () => {
+      await expect(create({ binds: ['/srv/data/app:/app'] }, operator)).resolves.toMatchObject({ id: 'c1' });
+    });
+
+    it('lets an admin through and audits the exception with the rules and the container', async () => {
+      const created = await create({ privileged: true, capAdd: ['SYS_ADMIN'] }, admin);
+      expect(created).toEqual({ id: 'c1', name: 'generated_name', warnings: [], started: false });
+      expect(records).toEqual([
+        expect.objectContaining({ action: POLICY_EXCEPTION_ACTION, actor: admin, targets: ['c1'], status: 201, details: expect.objectContaining({ rules: ['privileged', 'cap-add'] }) }),
+      ]);
+    });
+
+    it('audits an admin exception whose create then fails, with the failure status', async () => {
+      engine.createContainer.mockRejectedValueOnce(problem(409, 'NAME_CONFLICT'));
+      await expect(create({ privileged: true, name: 'taken', pull: 'never' }, admin)).rejects.toMatchObject({ code: 'NAME_CONFLICT' });
+      expect(records).toEqual([expect.objectContaining({ status: 409, targets: [] })]);
+    });
+
+    it('does not audit an admin create that needs no exception', async () => {
+      await create({}, admin);
+      expect(records).toEqual([]);
+    });
+  });
+
+  it('answers 400 for fields that conflict, as the CLI does for --rm with --restart', async () => {
+    await expect(create({ autoRemove: true, restartPolicy: { name: 'always' } }, operator)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('removes the container when start fails (port allocated) and passes the error on', async () => {
+    engine.startContainer.mockRejectedValueOnce(problem(409, 'PORT_ALLOCATED'));
+    await expect(create({ name: 'web', start: true }, operator)).rejects.toMatchObject({ code: 'PORT_ALLOCATED' });
+    expect(engine.removeContainer).toHaveBeenCalledWith('c1', { force: true, volumes: true });
+  });
+
+  describe('pull', () => {
+    it('missing: creates, and on IMAGE_NOT_FOUND pulls with stored credentials and creates again', async () => {
+      engine.createContainer.mockRejectedValueOnce(problem(404, 'IMAGE_NOT_FOUND'));
+      await create({ image: 'localhost:5001/team/app' }, operator);
+      expect(auth.authFor).toHaveBeenCalledWith('localhost:5001/team/app:latest');
+      expect(engine.pullImage).toHaveBeenCalledWith('localhost:5001/team/app:latest', expect.objectContaining({ serveraddress: 'localhost:5001' }));
+      expect(engine.createContainer).toHaveBeenCalledTimes(2);
+    });
+
+    it('never: passes IMAGE_NOT_FOUND on without pulling', async () => {
+      engine.createContainer.mockRejectedValueOnce(problem(404, 'IMAGE_NOT_FOUND'));
+      await expect(create({ pull: 'never' }, operator)).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+      expect(engine.pullImage).not.toHaveBeenCalled();
+    });
+
+    it('always: pulls first, even a present image', async () => {
+      await create({ image: 'busybox:1.36', pull: 'always' }, operator);
+      expect(engine.pullImage).toHaveBeenCalledWith('busybox:1.36', expect.anything());
+      expect(engine.createContainer).toHaveBeenCalledTimes(1);
+    });
+
+    it('missing: a failed pull is the answer', async () => {
+      engine.createContainer.mockRejectedValueOnce(problem(404, 'IMAGE_NOT_FOUND'));
+      engine.pullImage.mockRejectedValueOnce(problem(502, 'REGISTRY_AUTH_FAILED'));
+      await expect(create({}, operator)).rejects.toMatchObject({ code: 'REGISTRY_AUTH_FAILED' });
+    });
+  });
+
+  it('kill: KILL on a stopped container is done, another signal to it is a 409', async () => {
+    engine.killContainer.mockRejectedValue(problem(409, 'CONTAINER_NOT_RUNNING'));
+    await expect(service.kill('local', 'c1')).resolves.toBeUndefined();
+    await expect(service.kill('local', 'c1', 'sigkill')).resolves.toBeUndefined();
+    await expect(service.kill('local', 'c1', 'HUP')).rejects.toMatchObject({ code: 'CONTAINER_NOT_RUNNING' });
+  });
+
+  it('pause: already paused is success; other failures are not', async () => {
+    engine.pauseContainer.mockRejectedValueOnce(problem(409, 'CONTAINER_PAUSED'));
+    await expect(service.pause('local', 'c1')).resolves.toBeUndefined();
+    engine.pauseContainer.mockRejectedValueOnce(problem(409, 'CONTAINER_NOT_RUNNING'));
+    await expect(service.pause('local', 'c1')).rejects.toMatchObject({ code: 'CONTAINER_NOT_RUNNING' });
+  });
+
+  it('shares one engine list between concurrent identical requests', async () => {
+    let release!: () => void;
+    engine.listContainers.mockImplementation(() => new Promise((resolve) => (release = () => resolve([]))));
+    const first = service.list('local', { all: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = [service.list('local', { all: true }), service.list('local', { all: true })];
+    release();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await Promise.all(waiting);
+    expect(engine.listContainers).toHaveBeenCalledTimes(2);
+  });
+});

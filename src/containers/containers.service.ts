@@ -1,0 +1,240 @@
+import { Injectable } from '@nestjs/common';
+import { existsSync, realpathSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { AuditLog } from '../audit/audit-log.js';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
+import { validationFailed } from '../common/validation.js';
+import { AppConfig } from '../config/app-config.js';
+import { DockerHosts } from '../docker/docker-hosts.js';
+import type { EngineClient } from '../docker/engine-client.js';
+import { withDefaultTag } from '../docker/image-ref.js';
+import { RegistryAuthProvider } from '../docker/registry-auth.js';
+import { toInspect, toStats, toSummary, toTop } from './container-views.js';
+import { CreatePolicyOptions, DEFAULT_ENGINE_SOCKETS, PolicyViolation, decideCreatePolicy } from './create-policy.js';
+import type { CommittedImageDto, ContainerCommitDto, ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
+import { ContainerCreateDto, ContainerCreatedDto, createRequestProblems } from './dto/container-create.dto.js';
+import type { ContainerInspectDto } from './dto/container-inspect.dto.js';
+import type { ContainerListQueryDto, LogsQueryDto } from './dto/container-query.dto.js';
+import type { ContainerStatsDto } from './dto/container-stats.dto.js';
+import type { ContainerSummaryDto } from './dto/container-summary.dto.js';
+import { parseLogTime } from './dto/container-validators.js';
+import { toEngineCreate, toEngineListQuery } from './engine-spec.js';
+
+export const POLICY_EXCEPTION_ACTION = 'container.create.policy-exception';
+
+/** A log snapshot on its way out: the engine's bytes, still unread. */
+export interface LogSnapshot {
+  containerName: string;
+  tty: boolean;
+  timestamps: boolean;
+  stream: Readable;
+}
+
+const KILL_SIGNALS = new Set(['KILL', 'SIGKILL', '9']);
+
+/** Containers of a host, as `docker run`, `ps`, `logs`, `exec` and friends know them. */
+@Injectable()
+export class ContainersService {
+  private readonly lists = new ReadCoalescer<ContainerSummaryDto[]>();
+  private readonly policyOptions: CreatePolicyOptions;
+
+  constructor(
+    private readonly hosts: DockerHosts,
+    private readonly config: AppConfig,
+    private readonly audit: AuditLog,
+    private readonly registryAuth: RegistryAuthProvider,
+  ) {
+    const engineSocket = config.dockerHost.startsWith('unix://') ? [config.dockerHost.slice('unix://'.length)] : [];
+    this.policyOptions = {
+      allowedBindRoots: config.allowedBindRoots,
+      engineSockets: [...new Set([...DEFAULT_ENGINE_SOCKETS, ...engineSocket])],
+      // Berth shares the host's filesystem only when it talks to a local engine; then a symlink under an allowed
+      // root is followed to where the engine would mount from.
+      ...(engineSocket.length && { realpath: resolveExisting }),
+    };
+  }
+
+  /** `docker ps`; concurrent identical lists share one engine call that started after each arrived. */
+  list(hostId: string, query: ContainerListQueryDto): Promise<ContainerSummaryDto[]> {
+    const engine = this.hosts.get(hostId);
+    const engineQuery = toEngineListQuery(query);
+    const key = `${hostId}\n${JSON.stringify(engineQuery)}`;
+    return this.lists.run(key, async () => (await engine.listContainers(engineQuery)).map(toSummary));
+  }
+
+  /** `docker create` / `docker run -d`, after validation and the create policy. */
+  async create(hostId: string, dto: ContainerCreateDto, principal: Principal | undefined): Promise<ContainerCreatedDto> {
+    const engine = this.hosts.get(hostId);
+    const problems = createRequestProblems(dto);
+    if (problems.length) throw validationFailed(problems);
+
+    const decision = decideCreatePolicy(dto, principal?.role, this.policyOptions);
+    if (decision.outcome === 'deny') throw policyDenied(decision.violations);
+
+    let created: { id: string; warnings: string[] } | undefined;
+    let status = 201;
+    try {
+      created = await this.createWithPull(engine, dto);
+      const name = dto.name?.replace(/^\//, '') ?? (await engine.inspectContainer(created.id)).Name.replace(/^\//, '');
+      if (dto.start) await this.startOrUndo(engine, created.id);
+      return { id: created.id, name, warnings: created.warnings, started: dto.start ?? false };
+    } catch (error) {
+      status = error instanceof ProblemException ? error.getStatus() : 500;
+      throw error;
+    } finally {
+      if (decision.outcome === 'exception') {
+        await this.audit.record({
+          action: POLICY_EXCEPTION_ACTION,
+          actor: principal,
+          targets: created && status === 201 ? [created.id] : [],
+          status,
+          details: { host: hostId, image: dto.image, name: dto.name, rules: decision.violations.map((v) => v.rule), violations: decision.violations },
+        });
+      }
+    }
+  }
+
+  /** `pull: missing` tries the create first, as `docker run` does, and pulls only when the engine lacks the image. */
+  private async createWithPull(engine: EngineClient, dto: ContainerCreateDto): Promise<{ id: string; warnings: string[] }> {
+    const spec = toEngineCreate(dto);
+    const name = dto.name;
+    const pullable = !dto.image.startsWith('sha256:');
+    if (dto.pull === 'always' && pullable) await this.pull(engine, dto.image);
+    try {
+      return await engine.createContainer(name, spec);
+    } catch (error) {
+      if ((dto.pull ?? 'missing') !== 'missing' || !pullable || (error as ProblemException).code !== 'IMAGE_NOT_FOUND') throw error;
+    }
+    await this.pull(engine, dto.image);
+    return engine.createContainer(name, spec);
+  }
+
+  private async pull(engine: EngineClient, image: string): Promise<void> {
+    const ref = withDefaultTag(image);
+    await engine.pullImage(ref, await this.registryAuth.authFor(ref));
+  }
+
+  /** A create that cannot start leaves nothing behind: the answer is an error, so no container either. */
+  private async startOrUndo(engine: EngineClient, id: string): Promise<void> {
+    try {
+      await engine.startContainer(id);
+    } catch (error) {
+      await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async inspect(hostId: string, id: string): Promise<ContainerInspectDto> {
+    return toInspect(await this.hosts.get(hostId).inspectContainer(id));
+  }
+
+  start(hostId: string, id: string): Promise<void> {
+    return this.hosts.get(hostId).startContainer(id);
+  }
+
+  stop(hostId: string, id: string, timeoutSeconds?: number): Promise<void> {
+    return this.hosts.get(hostId).stopContainer(id, timeoutSeconds);
+  }
+
+  restart(hostId: string, id: string, timeoutSeconds?: number): Promise<void> {
+    return this.hosts.get(hostId).restartContainer(id, timeoutSeconds);
+  }
+
+  /** `docker kill`. KILL (the default) on a container that does not run is already done; another signal has nobody to reach. */
+  async kill(hostId: string, id: string, signal?: string): Promise<void> {
+    try {
+      await this.hosts.get(hostId).killContainer(id, signal);
+    } catch (error) {
+      const alreadyDead = (error as ProblemException).code === 'CONTAINER_NOT_RUNNING' && KILL_SIGNALS.has((signal ?? 'KILL').toUpperCase());
+      if (!alreadyDead) throw error;
+    }
+  }
+
+  pause(hostId: string, id: string): Promise<void> {
+    return alreadyTrue(this.hosts.get(hostId).pauseContainer(id), 'CONTAINER_PAUSED');
+  }
+
+  unpause(hostId: string, id: string): Promise<void> {
+    return alreadyTrue(this.hosts.get(hostId).unpauseContainer(id), 'CONTAINER_NOT_PAUSED');
+  }
+
+  rename(hostId: string, id: string, name: string): Promise<void> {
+    return alreadyTrue(this.hosts.get(hostId).renameContainer(id, name.replace(/^\//, '')), 'NAME_UNCHANGED');
+  }
+
+  remove(hostId: string, id: string, options: { force?: boolean; volumes?: boolean }): Promise<void> {
+    return this.hosts.get(hostId).removeContainer(id, { force: options.force ?? false, volumes: options.volumes ?? false });
+  }
+
+  async top(hostId: string, id: string, psArgs?: string): Promise<ContainerTopDto> {
+    return toTop(await this.hosts.get(hostId).containerTop(id, psArgs));
+  }
+
+  async stats(hostId: string, id: string): Promise<ContainerStatsDto> {
+    return toStats(await this.hosts.get(hostId).containerStats(id));
+  }
+
+  async logs(hostId: string, id: string, query: LogsQueryDto): Promise<LogSnapshot> {
+    const engine = this.hosts.get(hostId);
+    const since = query.since === undefined ? undefined : parseLogTime(query.since);
+    const until = query.until === undefined ? undefined : parseLogTime(query.until);
+    const timestamps = query.timestamps ?? false;
+    const { tty, stream, name } = await engine.containerLogs(id, {
+      stdout: query.stdout ?? true,
+      stderr: query.stderr ?? true,
+      timestamps,
+      tail: query.tail ?? '1000',
+      since,
+      until,
+    });
+    return { containerName: name, tty, timestamps, stream };
+  }
+
+  async exec(hostId: string, id: string, dto: ExecDto): Promise<ExecResultDto> {
+    return this.hosts.get(hostId).execOnce(
+      id,
+      { cmd: dto.cmd, env: dto.env, workingDir: dto.workingDir, user: dto.user },
+      { maxBytes: this.config.execMaxOutputBytes, timeoutMs: dto.timeoutMs ?? 30_000 },
+    );
+  }
+
+  async commit(hostId: string, id: string, dto: ContainerCommitDto): Promise<CommittedImageDto> {
+    const tag = dto.tag ?? 'latest';
+    const committed = await this.hosts.get(hostId).commitContainer(id, { ...dto, tag });
+    return { id: committed.id, image: `${dto.repo}:${tag}` };
+  }
+}
+
+function policyDenied(violations: PolicyViolation[]): ProblemException {
+  const rules = [...new Set(violations.map((v) => v.rule))];
+  return new ProblemException(403, 'POLICY_DENIED', `The create policy denies this container: ${violations.map((v) => `${v.rule} (${v.detail})`).join('; ')}. Only an admin may create it.`, {
+    extensions: { rules, violations },
+  });
+}
+
+/** The engine's "already so" errors for a state change are the state the caller asked for. */
+async function alreadyTrue(request: Promise<void>, code: string): Promise<void> {
+  try {
+    await request;
+  } catch (error) {
+    if ((error as ProblemException).code !== code) throw error;
+  }
+}
+
+/** The path as the engine would see it after symlinks, for the part of it that exists. */
+function resolveExisting(path: string): string {
+  let existing = posix.normalize(path);
+  const rest: string[] = [];
+  while (existing !== '/' && !existsSync(existing)) {
+    rest.unshift(posix.basename(existing));
+    existing = posix.dirname(existing);
+  }
+  try {
+    return posix.join(realpathSync(existing), ...rest);
+  } catch {
+    return path;
+  }
+}

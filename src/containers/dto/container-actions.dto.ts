@@ -1,0 +1,87 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CONTAINER_NAME, ENV_ENTRY, REPOSITORY, TAG, USER } from './container-validators.js';
+
+/** `docker rename`. */
+export class ContainerRenameDto {
+  @IsString() @Matches(CONTAINER_NAME, { message: 'name must match [a-zA-Z0-9][a-zA-Z0-9_.-]+' }) @MaxLength(128)
+  name: string;
+}
+
+/** `docker top`. */
+export class ContainerTopDto {
+  /** The columns of `ps`. */
+  titles: string[];
+  /** One row per process, in the order of `titles`. */
+  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } } })
+  processes: string[][];
+}
+
+/** A command to run to its end in a running container, without a TTY. */
+export class ExecDto {
+  /** The command and its arguments, not parsed by a shell: `["sh", "-c", "..."]` for one. */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsString({ each: true })
+  cmd: string[];
+
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
+  env?: string[];
+
+  @IsOptional() @IsString() @Matches(/^\//, { message: 'workingDir must be an absolute path' }) @MaxLength(4096)
+  workingDir?: string;
+
+  @IsOptional() @IsString() @Matches(USER, { message: 'user must be user, uid, user:group or uid:gid' })
+  user?: string;
+
+  /** Kill the command after this long and answer with `timedOut: true`. */
+  @IsOptional() @IsInt() @Min(100) @Max(600_000)
+  timeoutMs?: number = 30_000;
+}
+
+export class ExecResultDto {
+  /** The command's exit code; null when it outlived `timeoutMs` and could not be reaped. */
+  @ApiProperty({ type: 'integer', nullable: true })
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** Some output was cut at the per-stream cap. */
+  truncated: boolean;
+  /**
+   * The command ran past `timeoutMs`. It was killed (exit code 137), unless the image has no `sh`
+   * to reach it with: then it runs on and `exitCode` is null.
+   */
+  timedOut: boolean;
+}
+
+/** `docker commit`. */
+export class ContainerCommitDto {
+  /** The repository of the new image, e.g. `team/app` or `localhost:5001/team/app`. */
+  @IsString() @Matches(REPOSITORY, { message: 'repo must be a lowercase repository such as team/app' }) @MaxLength(255)
+  repo: string;
+
+  @IsOptional() @IsString() @Matches(TAG, { message: 'tag must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}' })
+  tag?: string = 'latest';
+
+  @IsOptional() @IsString() @MaxLength(4096)
+  comment?: string;
+
+  /** e.g. `Jane Doe <jane@example.com>`. */
+  @IsOptional() @IsString() @MaxLength(256)
+  author?: string;
+
+  /** Pause the container while committing (default, as `docker commit`). */
+  @IsOptional() @IsBoolean()
+  pause?: boolean;
+
+  /** `--change`: Dockerfile instructions applied to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME, WORKDIR). */
+  @IsOptional() @IsArray() @ArrayMaxSize(100)
+  @Matches(/^(CMD|ENTRYPOINT|ENV|EXPOSE|LABEL|ONBUILD|USER|VOLUME|WORKDIR)\s+[^\n]+$/i, { each: true, message: 'each change must be one Dockerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME or WORKDIR' })
+  changes?: string[];
+}
+
+export class CommittedImageDto {
+  /** The new image's id (`sha256:...`). */
+  id: string;
+  /** `repo:tag`. */
+  image: string;
+}
+

@@ -1,0 +1,95 @@
+import { ValidationOptions, registerDecorator } from 'class-validator';
+import { parseBind } from '../binds.js';
+
+/** The engine's container name rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]+` (a leading slash is allowed and dropped). */
+export const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+/** A reference the engine can look up: a name with optional registry, tag and digest, or an image id. */
+export const IMAGE_REF = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]{0,511}$/;
+/** `[host[:port]/]path` with lowercase components, as `docker commit REPOSITORY` takes. */
+export const REPOSITORY =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+export const TAG = /^[\w][\w.-]{0,127}$/;
+/** `user`, `uid`, `user:group` or `uid:gid`. */
+export const USER = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?$/;
+/** `KEY=value`; the value may be empty. */
+export const ENV_ENTRY = /^[^=\0]+=[^\0]*$/;
+export const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+/** `bridge`, `host`, `none`, `container:<name|id>` or a network name. */
+export const NETWORK = /^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,254}$/;
+/** `host`, `container:<name|id>` (PID) or an IPC mode. */
+export const NAMESPACE_MODE = /^(host|private|shareable|none|container:[a-zA-Z0-9][a-zA-Z0-9_.-]*)$/;
+export const CAPABILITY = /^(ALL|(CAP_)?[A-Z][A-Z_]*)$/;
+
+const SIGNALS = new Set(
+  'HUP INT QUIT ILL TRAP ABRT IOT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO POLL PWR SYS RTMIN RTMAX'.split(' '),
+);
+
+/** A Linux signal as `docker kill -s` takes it: `KILL`, `SIGTERM`, `9`, `RTMIN+3`. */
+export function isSignal(value: string): boolean {
+  if (/^\d+$/.test(value)) return Number(value) >= 1 && Number(value) <= 64;
+  const name = value.toUpperCase().replace(/^SIG/, '');
+  const rt = /^(RTMIN\+\d+|RTMAX-\d+)$/.exec(name);
+  return SIGNALS.has(name) || (rt !== null && Number(name.split(/[+-]/)[1]) <= 30);
+}
+
+export function IsSignal(options: ValidationOptions = {}) {
+  return (target: object, property: string) =>
+    registerDecorator({
+      name: 'isSignal',
+      target: target.constructor,
+      propertyName: property,
+      options: { message: '$property must be a signal name (KILL, SIGTERM, ...) or number 1-64', ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && isSignal(value) },
+    });
+}
+
+/** Each entry is `-v` syntax: `/host/path:/container/path[:ro]`, `volume:/path` or `/path`. */
+export function IsBindSpecs(options: ValidationOptions = {}) {
+  return (target: object, property: string) =>
+    registerDecorator({
+      name: 'isBindSpecs',
+      target: target.constructor,
+      propertyName: property,
+      options: {
+        message: (args) => {
+          const values = Array.isArray(args.value) ? (args.value as unknown[]) : [args.value];
+          const problem = values.map((v) => (typeof v === 'string' ? parseBind(v) : 'each entry must be a string')).find((r) => typeof r === 'string');
+          return `${args.property}: ${problem ?? 'invalid'}`;
+        },
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          Array.isArray(value) && value.every((entry) => typeof entry === 'string' && typeof parseBind(entry) !== 'string'),
+      },
+    });
+}
+
+/**
+ * `docker logs --since`: RFC 3339 time, Unix seconds (with fraction) or a duration before now
+ * (`10m`, `1h30m`, `45s`); undefined when it is none of these.
+ */
+export function parseLogTime(value: string, now = Date.now()): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  const duration = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(value);
+  if (duration && value !== '') {
+    const [, h = '0', m = '0', s = '0'] = duration;
+    return (now - (Number(h) * 3600 + Number(m) * 60 + Number(s)) * 1000) / 1000;
+  }
+  if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value)) {
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms / 1000;
+  }
+  return undefined;
+}
+
+export function IsLogTime(options: ValidationOptions = {}) {
+  return (target: object, property: string) =>
+    registerDecorator({
+      name: 'isLogTime',
+      target: target.constructor,
+      propertyName: property,
+      options: { message: '$property must be an RFC 3339 time, Unix seconds or a duration such as 10m', ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && parseLogTime(value) !== undefined },
+    });
+}

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerStorageService } from '@nestjs/throttler';
@@ -21,7 +22,8 @@ import { AccessTokens, JWT_ISSUER, jwtSecret } from './tokens.js';
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        secret: jwtSecret(config),
+        // A KeyObject: given a string, jsonwebtoken first tries (and fails) to parse a public key on every verify.
+        secret: createSecretKey(Buffer.from(jwtSecret(config), 'utf8')),
         signOptions: { algorithm: 'HS256', issuer: JWT_ISSUER, expiresIn: config.jwtTtlSeconds },
         verifyOptions: { algorithms: ['HS256'], issuer: JWT_ISSUER },
       }),

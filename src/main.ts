@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import { configureApp, recordHttpMetrics, serveDocs } from './app.setup.js';
 import { createLogger, PinoLoggerService, requestLogger } from './common/logging.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
+import { createWsAdapter } from './streams/ws-adapter.js';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -24,6 +25,7 @@ async function bootstrap(): Promise<void> {
   app.use(requestLogger(logger));
   recordHttpMetrics(app);
   configureApp(app);
+  app.useWebSocketAdapter(createWsAdapter(app));
   serveDocs(app);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };

@@ -26,6 +26,18 @@ class Environment {
 
   @IsOptional() @IsInt() @Min(100) @Max(600_000)
   BERTH_ENGINE_TIMEOUT_MS?: number;
+
+  @IsOptional() @IsInt() @Min(1) @Max(10_000)
+  BERTH_STREAMS_PER_USER?: number;
+
+  @IsOptional() @IsInt() @Min(100) @Max(3_600_000)
+  BERTH_STREAM_PING_INTERVAL_MS?: number;
+
+  @IsOptional() @IsInt() @Min(100) @Max(3_600_000)
+  BERTH_STREAM_STALL_TIMEOUT_MS?: number;
+
+  @IsOptional() @IsInt() @Min(16 * 1024) @Max(256 * 1024 * 1024)
+  BERTH_STREAM_BUFFER_BYTES?: number;
 }
 
 /** Typed configuration. Injected by class, so tests can build one by hand. */
@@ -37,6 +49,14 @@ export class AppConfig {
   logLevel: LogLevel = 'info';
   /** How long a short engine call (list, inspect, ping) may take before 503. */
   engineTimeoutMs = 4000;
+  /** Open WebSocket streams one user may hold at once; the next one is closed with 1013. */
+  streamsPerUser = 32;
+  /** How often the server pings every socket; a peer that missed the previous ping is dropped. */
+  streamPingIntervalMs = 30_000;
+  /** How long a socket may sit over its buffer bound before it is closed with a resume hint. */
+  streamStallTimeoutMs = 10_000;
+  /** Bytes queued for one socket before its engine stream pauses (its buffer bound). */
+  streamBufferBytes = 1024 * 1024;
 
   constructor(init: Partial<AppConfig> = {}) {
     Object.assign(this, init);
@@ -45,8 +65,26 @@ export class AppConfig {
 
 export class ConfigError extends Error {}
 
-const VARIABLES = ['PORT', 'HOST', 'DOCKER_HOST', 'BERTH_DATA_DIR', 'LOG_LEVEL', 'BERTH_ENGINE_TIMEOUT_MS'] as const;
-const INTEGER_VARIABLES = new Set<string>(['PORT', 'BERTH_ENGINE_TIMEOUT_MS']);
+const VARIABLES = [
+  'PORT',
+  'HOST',
+  'DOCKER_HOST',
+  'BERTH_DATA_DIR',
+  'LOG_LEVEL',
+  'BERTH_ENGINE_TIMEOUT_MS',
+  'BERTH_STREAMS_PER_USER',
+  'BERTH_STREAM_PING_INTERVAL_MS',
+  'BERTH_STREAM_STALL_TIMEOUT_MS',
+  'BERTH_STREAM_BUFFER_BYTES',
+] as const;
+const INTEGER_VARIABLES = new Set<string>([
+  'PORT',
+  'BERTH_ENGINE_TIMEOUT_MS',
+  'BERTH_STREAMS_PER_USER',
+  'BERTH_STREAM_PING_INTERVAL_MS',
+  'BERTH_STREAM_STALL_TIMEOUT_MS',
+  'BERTH_STREAM_BUFFER_BYTES',
+]);
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -71,5 +109,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(parsed.BERTH_DATA_DIR && { dataDir: resolve(parsed.BERTH_DATA_DIR) }),
     ...(parsed.LOG_LEVEL && { logLevel: parsed.LOG_LEVEL }),
     ...(parsed.BERTH_ENGINE_TIMEOUT_MS && { engineTimeoutMs: parsed.BERTH_ENGINE_TIMEOUT_MS }),
+    ...(parsed.BERTH_STREAMS_PER_USER && { streamsPerUser: parsed.BERTH_STREAMS_PER_USER }),
+    ...(parsed.BERTH_STREAM_PING_INTERVAL_MS && { streamPingIntervalMs: parsed.BERTH_STREAM_PING_INTERVAL_MS }),
+    ...(parsed.BERTH_STREAM_STALL_TIMEOUT_MS && { streamStallTimeoutMs: parsed.BERTH_STREAM_STALL_TIMEOUT_MS }),
+    ...(parsed.BERTH_STREAM_BUFFER_BYTES && { streamBufferBytes: parsed.BERTH_STREAM_BUFFER_BYTES }),
   });
 }

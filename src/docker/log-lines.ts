@@ -28,7 +28,7 @@ const STREAM_BY_TYPE: Record<number, LogStreamName | undefined> = { 1: 'stdout',
  * A Transform, so a slow reader pauses the engine stream instead of growing a buffer.
  */
 export class LogLineParser extends Transform {
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private readonly partial: Record<LogStreamName, Buffer[]> = { stdout: [], stderr: [] };
   private readonly partialBytes: Record<LogStreamName, number> = { stdout: 0, stderr: 0 };
   private readonly maxLineBytes: number;

@@ -211,7 +211,7 @@ describe('WebSocket streams on the real engine', () => {
       socket.ws.close();
     });
 
-    it('sends stats samples of a running container', async () => {
+    it('sends stats samples of a running container and ends with 1000 when it stops', async () => {
       const container = await runContainer(['sleep', '3600']);
       const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/stats', { container: container.id }), { token: admin });
       await socket.until((frames) => frames.length >= 2);
@@ -225,7 +225,10 @@ describe('WebSocket streams on the real engine', () => {
         });
         expect(sample.memory.limitBytes).toBeGreaterThan(0);
       }
-      socket.ws.close();
+      await container.stop({ t: 0 });
+      expect((await socket.closed).code).toBe(1000);
+      const refusal = await refusalOf(wsUrl(berth.url, '/api/v1/ws/stats', { container: container.id }), { token: admin });
+      expect([refusal.status, refusal.body.code]).toEqual([409, 'CONTAINER_NOT_RUNNING']);
     });
   });
 

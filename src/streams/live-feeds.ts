@@ -8,6 +8,7 @@ import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineClient } from '../docker/engine-client.js';
 import type { EngineEvent, EngineStatsSample, EngineStreamTarget } from '../docker/engine-types.js';
 import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
 import { CloseCode } from './close-codes.js';
 import { EventsStreamQueryDto, StatsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
@@ -55,7 +56,9 @@ export class LiveFeeds implements OnModuleDestroy {
     const principal = await this.access.authorize(request, url, 'viewer');
     const query = await parseStreamQuery(StatsStreamQueryDto, url);
     const engine = this.hosts.get(query.host);
-    return { principal, engine, target: await engine.streamTarget(query.container) };
+    const target = await engine.streamTarget(query.container);
+    if (!target.running) throw new ProblemException(409, 'CONTAINER_NOT_RUNNING', `Container ${target.name} is not running.`);
+    return { principal, engine, target };
   }
 
   attachEvents(socket: WebSocket, { principal, engine }: EventsContext): void {
@@ -66,7 +69,7 @@ export class LiveFeeds implements OnModuleDestroy {
 
   attachStats(socket: WebSocket, { principal, engine, target }: StatsContext): void {
     this.subscribe('stats', socket, principal, `stats:${engine.host.id}:${target.id}`, 'container stopped', async () =>
-      pipeline(await engine.openStats(target), mapping((sample: EngineStatsSample) => normalizeStats(sample)), () => undefined),
+      pipeline(await engine.openStats(target), statsUntilStopped(), () => undefined),
     );
   }
 
@@ -106,6 +109,20 @@ export class LiveFeeds implements OnModuleDestroy {
       (error: { detail?: string }) => created.end(CloseCode.internalError, error.detail ?? 'the engine refused the stream'),
     );
   }
+}
+
+/** The engine keeps a stopped container's stats stream open with empty samples: end it at the first. */
+function statsUntilStopped(): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(sample: EngineStatsSample, _encoding, done) {
+      if (!sample.read || sample.read.startsWith('0001-')) {
+        this.push(null);
+        return done();
+      }
+      done(null, normalizeStats(sample));
+    },
+  });
 }
 
 function mapping<A, B>(map: (item: A) => B): Transform {

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
@@ -18,6 +18,7 @@ export class WsTicketsController {
   @Post()
   @HttpCode(201)
   @RequireRole('viewer')
+  @ApiCreatedResponse({ type: WsTicketDto, description: 'The ticket; it is shown once.' })
   createWsTicket(@CurrentPrincipal() principal: Principal | undefined): WsTicketDto {
     if (!principal) throw new ProblemException(401, 'UNAUTHENTICATED', 'Missing or invalid credentials.');
     const { ticket, expiresAt } = this.tickets.issue(principal);

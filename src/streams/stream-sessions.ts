@@ -113,7 +113,8 @@ export class StreamSessions implements OnModuleInit, OnModuleDestroy, BeforeAppl
   private ping(): void {
     for (const [socket, session] of this.sessions) {
       // A socket Berth paused (its process reads slowly) cannot read the pong: not a dead peer.
-      if (socket.isPaused) continue;
+      // A closing one is cut by ws itself if the client never answers the close.
+      if (socket.isPaused || socket.readyState !== WebSocket.OPEN) continue;
       if (!session.alive) {
         socket.terminate();
         continue;

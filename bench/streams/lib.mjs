@@ -59,6 +59,7 @@ export async function startBerth(env = {}, nodeArgs = []) {
     pid: child.pid,
     token,
     rssBytes: () => rssBytes(child.pid),
+    cpuSeconds: () => cpuSeconds(child.pid),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -66,6 +67,12 @@ export async function startBerth(env = {}, nodeArgs = []) {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** CPU time (user + system) a process used so far. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export function rssBytes(pid) {

@@ -28,6 +28,7 @@ async function viaEngine(container, query, stop) {
 }
 
 async function viaBerth(berth, container, query, stop) {
+  const cpuBefore = berth.cpuSeconds();
   const ws = await openWs(berth, '/api/v1/ws/logs', { container: container.id, ...query });
   let lines = 0;
   const started = process.hrtime.bigint();
@@ -37,7 +38,7 @@ async function viaBerth(berth, container, query, stop) {
       if (done) return;
       done = true;
       ws.terminate();
-      resolve({ lines, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+      resolve({ lines, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu: berth.cpuSeconds() - cpuBefore });
     };
     ws.on('message', (data) => {
       lines += countBerthLines(data.toString('latin1'));
@@ -59,7 +60,7 @@ try {
     const viaB = await viaBerth(berth, written, { follow: true }, { lines: N });
     results.history.engine.push(engine.lines / engine.seconds);
     results.history.berth.push(viaB.lines / viaB.seconds);
-    console.log(`history round ${round + 1}: engine ${Math.round(engine.lines / engine.seconds)} lines/s, berth ${Math.round(viaB.lines / viaB.seconds)} lines/s`);
+    console.log(`history round ${round + 1}: engine ${Math.round(engine.lines / engine.seconds)} lines/s, berth ${Math.round(viaB.lines / viaB.seconds)} lines/s (Berth CPU ${((viaB.cpu / viaB.lines) * 1e6).toFixed(1)} µs/line)`);
   }
 
   }
@@ -71,7 +72,7 @@ try {
     const viaB = await viaBerth(berth, spewer, { follow: true, tail: 0 }, { seconds: LIVE_SECONDS });
     results.live.engine.push(engine.lines / engine.seconds);
     results.live.berth.push(viaB.lines / viaB.seconds);
-    console.log(`live round ${round + 1}: engine ${Math.round(engine.lines / engine.seconds)} lines/s, berth ${Math.round(viaB.lines / viaB.seconds)} lines/s`);
+    console.log(`live round ${round + 1}: engine ${Math.round(engine.lines / engine.seconds)} lines/s, berth ${Math.round(viaB.lines / viaB.seconds)} lines/s (Berth CPU ${((viaB.cpu / viaB.lines) * 1e6).toFixed(1)} µs/line)`);
   }
 
   }

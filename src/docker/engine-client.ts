@@ -7,6 +7,7 @@ import { engineUnavailable, translateEngineError } from './engine-errors.js';
 import { ExecOutputDemuxer } from './exec-frames.js';
 import { JsonLines } from './json-lines.js';
 import { LogLineParser } from './log-lines.js';
+import { RawEndpoint, rawGet } from './raw-get.js';
 import type {
   EngineDiskUsage,
   EngineExecOptions,
@@ -105,16 +106,19 @@ export class EngineClient {
       tail: options.tail === undefined ? 'all' : String(options.tail),
       ...(options.since !== undefined && { since: options.since }),
     };
-    // dockerode buffers a log that is not followed; dial it as a stream either way.
+    const endpoint = rawEndpoint(this.host.url);
     const raw = await this.openStream<Readable>('container.logs', (d, signal) =>
-      dial(d, {
-        path: `/containers/${target.id}/logs?`,
-        method: 'GET',
-        isStream: true,
-        abortSignal: signal,
-        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-        options: query,
-      }),
+      endpoint
+        ? rawGet(endpoint, `/containers/${target.id}/logs?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, signal)
+        : // dockerode buffers a log that is not followed; dial it as a stream either way.
+          dial(d, {
+            path: `/containers/${target.id}/logs?`,
+            method: 'GET',
+            isStream: true,
+            abortSignal: signal,
+            statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+            options: query,
+          }),
     );
     return pipeline(raw, new LogLineParser({ tty: target.tty, timestamps: true }), () => undefined);
   }
@@ -189,6 +193,14 @@ export class EngineClient {
       throw error;
     }
   }
+}
+
+/** Where rawGet can reach the engine; undefined for transports only dockerode speaks. */
+function rawEndpoint(url: string): RawEndpoint | undefined {
+  const options = connectionOptions(url);
+  if (options.socketPath && typeof options.socketPath === 'string' && url.startsWith('unix://')) return { socketPath: options.socketPath };
+  if (options.host && options.protocol === 'http') return { host: options.host, port: Number(options.port) };
+  return undefined;
 }
 
 interface DialOptions {

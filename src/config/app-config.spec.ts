@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       streamPingIntervalMs: 30_000,
       streamBufferBytes: 1024 * 1024,
     });
-    expect(() => loadConfig({ BERTH_STREAMS_PER_USER: '0' })).toThrow(/BERTH_STREAMS_PER_USER="0"/);
+    expect(() => loadConfig({ BERTH_STREAMS_PER_USER: '0' })).toThrow(/BERTH_STREAMS_PER_USER=0:/);
     expect(() => loadConfig({ BERTH_STREAM_BUFFER_BYTES: '10' })).toThrow(/BERTH_STREAM_BUFFER_BYTES/);
   });
 

@@ -40,6 +40,8 @@ function setup(limits = { bufferBytes: 20, stallTimeoutMs: 1000 }) {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+/** Lets the stream deliver and the batch window (2 ms) pass. */
+const flushed = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 afterEach(() => vi.useRealTimers());
 
@@ -51,13 +53,11 @@ describe('Fanout', () => {
     fanout.attach(source);
     source.write(1);
     source.write(2);
-    await tick();
-    await tick();
+    await flushed();
     const b = subscriber();
     fanout.add(b, [1, 2]);
     source.write(3);
-    await tick();
-    await tick();
+    await flushed();
     expect((a.socket as unknown as FakeSocket).frames).toEqual(['[1,2]', '[3]']);
     expect((b.socket as unknown as FakeSocket).items()).toEqual([1, 2, 3]);
   });
@@ -69,13 +69,11 @@ describe('Fanout', () => {
     fanout.add(slow);
     fanout.attach(source);
     for (let i = 0; i < 20; i++) source.write(i);
-    await tick();
-    await tick();
+    await flushed();
     expect(source.isPaused()).toBe(true);
     socket.drain();
     expect(source.isPaused()).toBe(false);
-    await tick();
-    await tick();
+    await flushed();
     socket.drain();
     expect(socket.items()).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
@@ -90,7 +88,7 @@ describe('Fanout', () => {
     fanout.attach(source);
     for (let i = 0; i < 20; i++) source.write(i);
     await tick();
-    await tick();
+    vi.advanceTimersByTime(5);
     (reader.socket as unknown as FakeSocket).drain();
     expect(source.isPaused()).toBe(true);
     vi.advanceTimersByTime(1000);

@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DockerModule } from './docker/docker.module.js';
+import { StreamsModule } from './streams/streams.module.js';
 import { SystemModule } from './system/system.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -25,6 +26,7 @@ import { UsersModule } from './users/users.module.js';
     DockerModule,
     SystemModule,
     ContainersModule,
+    StreamsModule,
   ],
   providers: [
     // In this order: who is calling (and may they), then how often.

@@ -6,6 +6,7 @@ import { configureApp, recordHttpMetrics, serveDocs } from './app.setup.js';
 import { createLogger, PinoLoggerService, requestLogger } from './common/logging.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { DatabaseTooNewError } from './database/database.js';
+import { createWsAdapter } from './streams/ws-adapter.js';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -33,6 +34,7 @@ async function bootstrap(): Promise<void> {
   app.use(requestLogger(logger));
   recordHttpMetrics(app);
   configureApp(app);
+  app.useWebSocketAdapter(createWsAdapter(app));
   serveDocs(app);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };

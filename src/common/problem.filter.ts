@@ -1,11 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { ProblemDto } from './dto/problem.dto.js';
-import { PROBLEM_CONTENT_TYPE, ProblemException, codeForStatus, problemType } from './problem.js';
-
-/** The documented body plus RFC 9457 extension members. */
-type ProblemBody = ProblemDto & Record<string, unknown>;
+import { PROBLEM_CONTENT_TYPE, ProblemBody, ProblemException, codeForStatus, problemType } from './problem.js';
 
 /** Turns every error into problem+json. Never a stack trace, never the raw error message of a 5xx. */
 @Catch()
@@ -32,21 +28,7 @@ export class ProblemFilter implements ExceptionFilter {
   private toProblem(exception: unknown, request: Request): { body: ProblemBody; headers: Record<string, string> } {
     const base = { instance: request.originalUrl.split('?')[0], requestId: request.id as string | undefined };
     if (exception instanceof ProblemException) {
-      const { title, errors, headers, extensions } = exception.problem;
-      const status = exception.getStatus();
-      return {
-        headers: headers ?? {},
-        body: {
-          type: problemType(exception.code),
-          title: title ?? STATUS_CODES[status] ?? 'Error',
-          status,
-          detail: exception.detail,
-          ...base,
-          code: exception.code,
-          ...(errors && { errors }),
-          ...extensions,
-        },
-      };
+      return { headers: exception.problem.headers ?? {}, body: exception.toBody(base.instance, base.requestId) };
     }
     const status = statusOf(exception);
     const code = codeForStatus(status);

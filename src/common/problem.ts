@@ -1,4 +1,6 @@
 import { HttpException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { ProblemDto } from './dto/problem.dto.js';
 
 export interface FieldError {
   field: string;
@@ -24,7 +26,27 @@ export class ProblemException extends HttpException {
   ) {
     super(detail, status);
   }
+
+  /** The problem+json body, for `instance` (the request path). */
+  toBody(instance: string, requestId?: string): ProblemBody {
+    const status = this.getStatus();
+    const { title, errors, extensions } = this.problem;
+    return {
+      type: problemType(this.code),
+      title: title ?? STATUS_CODES[status] ?? 'Error',
+      status,
+      detail: this.detail,
+      instance,
+      ...(requestId && { requestId }),
+      code: this.code,
+      ...(errors && { errors }),
+      ...extensions,
+    };
+  }
 }
+
+/** The documented body plus RFC 9457 extension members. */
+export type ProblemBody = ProblemDto & Record<string, unknown>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

@@ -25,6 +25,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BERTH_ALLOWED_BIND_ROOTS: 'relative/path' })).toThrow(/BERTH_ALLOWED_BIND_ROOTS/);
   });
 
+  it('reads the stream limits and refuses nonsense', () => {
+    expect(loadConfig({ BERTH_STREAMS_PER_USER: '4', BERTH_STREAM_STALL_TIMEOUT_MS: '2500' })).toMatchObject({
+      streamsPerUser: 4,
+      streamStallTimeoutMs: 2500,
+      streamPingIntervalMs: 30_000,
+      streamBufferBytes: 1024 * 1024,
+    });
+    expect(() => loadConfig({ BERTH_STREAMS_PER_USER: '0' })).toThrow(/BERTH_STREAMS_PER_USER="0":/);
+    expect(() => loadConfig({ BERTH_STREAM_BUFFER_BYTES: '10' })).toThrow(/BERTH_STREAM_BUFFER_BYTES/);
+  });
+
   it('names every bad variable in one message', () => {
     const load = () => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' });
     expect(load).toThrow(ConfigError);

@@ -84,3 +84,65 @@ export interface RegistryAuth {
   password: string;
   serveraddress: string;
 }
+// Streams: what the long-lived engine streams carry.
+
+/** What a stream needs to know of a container before it opens one. */
+export interface EngineStreamTarget {
+  /** The full id: streams are shared by it, whatever name or prefix the client used. */
+  id: string;
+  name: string;
+  tty: boolean;
+  running: boolean;
+}
+
+export interface EngineLogStreamOptions {
+  follow: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  /** Last lines to send first; all when absent. */
+  tail?: number;
+  /** Only lines at or after this time, in the engine's `seconds.nanoseconds` form. */
+  since?: string;
+}
+
+export interface EngineExecOptions {
+  cmd: string[];
+  tty: boolean;
+  user?: string;
+  workingDir?: string;
+}
+
+/** A running interactive exec: bytes in, demultiplexed bytes out. */
+export interface EngineExecSession {
+  /** The process's stdin; `end()` closes it. */
+  input: NodeJS.WritableStream & { end(): void; writableNeedDrain?: boolean };
+  /** ExecOutput objects (stdout/stderr pieces); ends when the process exits. */
+  output: import('node:stream').Readable;
+  resize(width: number, height: number): Promise<void>;
+  /** The exit code once the process has ended (null if the engine does not say). */
+  exitCode(): Promise<number | null>;
+  /** Cuts the connection: the engine closes the process's TTY or pipes. */
+  destroy(): void;
+}
+
+/** `GET /events`, one message. */
+export interface EngineEvent {
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes?: Record<string, string> };
+  scope?: string;
+  time: number;
+  timeNano: number;
+}
+
+/** `GET /containers/{id}/stats`, the fields Berth reads. */
+export interface EngineStatsSample {
+  read: string;
+  preread?: string;
+  pids_stats?: { current?: number };
+  cpu_stats: { cpu_usage: { total_usage: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
+  precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number };
+  memory_stats: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, { rx_bytes: number; tx_bytes: number }>;
+  blkio_stats?: { io_service_bytes_recursive?: Array<{ op: string; value: number }> | null };
+}

@@ -1,0 +1,52 @@
+import { createServer, Server } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { translateEngineError } from './engine-errors.js';
+import { rawGet } from './raw-get.js';
+
+let server: Server | undefined;
+afterEach(() => server?.close());
+
+/** A fake engine on a unix socket that answers every request with `answer` and records the request. */
+async function engineAnswering(answer: string[]): Promise<{ socketPath: string; requests: string[] }> {
+  const socketPath = join(mkdtempSync(join(tmpdir(), 'berth-raw-')), 'engine.sock');
+  const requests: string[] = [];
+  server = createServer((socket) => {
+    socket.once('data', (data) => {
+      requests.push(data.toString());
+      for (const piece of answer) socket.write(piece);
+      socket.end();
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(socketPath, resolve));
+  return { socketPath, requests };
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text;
+}
+
+describe('rawGet', () => {
+  it('sends an HTTP/1.0 GET and hands back the body, also when it came with the head', async () => {
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\nApi-Version: 1.41\r\n\r\nfirst ', 'second']);
+    const body = await rawGet({ socketPath: engine.socketPath }, '/containers/abc/logs?follow=true', new AbortController().signal);
+    expect(await readAll(body)).toBe('first second');
+    expect(engine.requests[0]).toMatch(/^GET \/containers\/abc\/logs\?follow=true HTTP\/1\.0\r\n/);
+  });
+
+  it('rejects with the engine status and message, as translateEngineError reads them', async () => {
+    const engine = await engineAnswering(['HTTP/1.0 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"No such container: abc"}\n']);
+    const error = await rawGet({ socketPath: engine.socketPath }, '/containers/abc/logs', new AbortController().signal).catch((e: unknown) => e);
+    const problem = translateEngineError('local', error);
+    expect([problem.getStatus(), problem.code, problem.detail]).toEqual([404, 'CONTAINER_NOT_FOUND', 'No such container: abc']);
+  });
+
+  it('rejects as unreachable when nothing listens', async () => {
+    const error = await rawGet({ socketPath: join(tmpdir(), 'berth-no-such.sock') }, '/x', new AbortController().signal).catch((e: unknown) => e);
+    expect(translateEngineError('local', error).code).toBe('ENGINE_UNAVAILABLE');
+  });
+});

@@ -1,0 +1,91 @@
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { parseTime } from '../timestamps.js';
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
+
+@ValidatorConstraint({ name: 'isTime' })
+class IsTime implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && parseTime(value) !== null;
+  }
+  defaultMessage(): string {
+    return 'since must be an RFC 3339 time or unix seconds, e.g. 2026-11-25T10:00:00.000000001Z or 1795600800.5';
+  }
+}
+
+/** What every channel takes: the host and, for browsers, a ticket instead of a header. */
+export class StreamQueryDto {
+  /** The Docker host; `local` when absent. */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(64)
+  host: string = 'local';
+
+  /** A one-time ticket from `POST /api/v1/ws/tickets`, for clients that cannot set headers. */
+  @IsOptional() @IsString() @MaxLength(128)
+  ticket?: string;
+}
+
+export class ContainerStreamQueryDto extends StreamQueryDto {
+  /** Container id, id prefix or name. */
+  @IsString() @IsNotEmpty() @MaxLength(256)
+  container!: string;
+}
+
+export class LogsStreamQueryDto extends ContainerStreamQueryDto {
+  /** Keep the stream open for new lines (default true); false sends what there is and closes. */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  follow: boolean = true;
+
+  /** Only the last N lines first; all when absent (or `all`). */
+  @IsOptional() @Transform(({ value }) => (value === 'all' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(0) @Max(1_000_000)
+  tail?: number;
+
+  /** Only lines at or after this time (RFC 3339 with nanoseconds, or unix seconds). */
+  @IsOptional() @Validate(IsTime)
+  since?: string;
+
+  /** Add each line's engine timestamp as `ts` (needed to resume exactly). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  timestamps: boolean = false;
+
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  stdout: boolean = true;
+
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  stderr: boolean = true;
+}
+
+export class ExecStreamQueryDto extends ContainerStreamQueryDto {
+  /** The command and its arguments, one `cmd` parameter each; `sh` when absent. */
+  @IsOptional() @IsString({ each: true }) @ArrayMinSize(1) @ArrayMaxSize(256) @MaxLength(4096, { each: true })
+  cmd: string[] = ['sh'];
+
+  /** Allocate a TTY (one output channel, resizable). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  tty: boolean = false;
+
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(256)
+  user?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(4096)
+  workingDir?: string;
+}
+
+export class EventsStreamQueryDto extends StreamQueryDto {}
+
+export class StatsStreamQueryDto extends ContainerStreamQueryDto {}
+

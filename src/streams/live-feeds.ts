@@ -1,0 +1,135 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Transform, pipeline } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { AppConfig } from '../config/app-config.js';
+import { DockerHosts } from '../docker/docker-hosts.js';
+import type { EngineClient } from '../docker/engine-client.js';
+import type { EngineEvent, EngineStatsSample, EngineStreamTarget } from '../docker/engine-types.js';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { CloseCode } from './close-codes.js';
+import { EventsStreamQueryDto, StatsStreamQueryDto } from './dto/stream-query.dto.js';
+import { Fanout, Subscriber } from './fanout.js';
+import { normalizeEvent, normalizeStats } from './normalize.js';
+import { StreamAccess } from './stream-access.js';
+import { Channel, StreamMetrics } from './stream-metrics.js';
+import { StreamSessions } from './stream-sessions.js';
+import { parseStreamQuery } from './upgrade.js';
+
+export interface EventsContext {
+  principal: Principal;
+  engine: EngineClient;
+}
+
+export interface StatsContext extends EventsContext {
+  target: EngineStreamTarget;
+}
+
+type Item = object;
+
+/**
+ * `/api/v1/ws/events` and `/api/v1/ws/stats`: one engine stream per host (events) or per
+ * container (stats), shared by all its subscribers and closed when the last one leaves.
+ * Nothing is replayed: both are "from now on".
+ */
+@Injectable()
+export class LiveFeeds implements OnModuleDestroy {
+  private readonly feeds = new Map<string, Fanout<Item>>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly hosts: DockerHosts,
+    private readonly access: StreamAccess,
+    private readonly sessions: StreamSessions,
+    private readonly metrics: StreamMetrics,
+  ) {}
+
+  async prepareEvents(request: IncomingMessage, url: URL): Promise<EventsContext> {
+    const principal = await this.access.authorize(request, url, 'viewer');
+    const query = await parseStreamQuery(EventsStreamQueryDto, url);
+    return { principal, engine: this.hosts.get(query.host) };
+  }
+
+  async prepareStats(request: IncomingMessage, url: URL): Promise<StatsContext> {
+    const principal = await this.access.authorize(request, url, 'viewer');
+    const query = await parseStreamQuery(StatsStreamQueryDto, url);
+    const engine = this.hosts.get(query.host);
+    const target = await engine.streamTarget(query.container);
+    if (!target.running) throw new ProblemException(409, 'CONTAINER_NOT_RUNNING', `Container ${target.name} is not running.`);
+    return { principal, engine, target };
+  }
+
+  attachEvents(socket: WebSocket, { principal, engine }: EventsContext): void {
+    this.subscribe('events', socket, principal, `events:${engine.host.id}`, 'the engine event stream ended', async () =>
+      pipeline(await engine.openEvents(), mapping((event: EngineEvent) => normalizeEvent(event)), () => undefined),
+    );
+  }
+
+  attachStats(socket: WebSocket, { principal, engine, target }: StatsContext): void {
+    this.subscribe('stats', socket, principal, `stats:${engine.host.id}:${target.id}`, 'container stopped', async () =>
+      pipeline(await engine.openStats(target), statsUntilStopped(), () => undefined),
+    );
+  }
+
+  onModuleDestroy(): void {
+    for (const feed of this.feeds.values()) feed.close();
+  }
+
+  private subscribe(channel: Channel, socket: WebSocket, principal: Principal, key: string, endReason: string, open: () => Promise<Readable>): void {
+    const subscriber = new Subscriber<Item>(socket, 'json');
+    let feed: Fanout<Item> | undefined;
+    if (!this.sessions.admit(socket, principal, channel, () => feed?.remove(subscriber))) return;
+    feed = this.feeds.get(key);
+    if (feed) {
+      feed.add(subscriber);
+      return;
+    }
+    const created = new Fanout<Item>(
+      { bufferBytes: this.config.streamBufferBytes, stallTimeoutMs: this.config.streamStallTimeoutMs },
+      {
+        batch: false,
+        encode: (items) => Buffer.from(JSON.stringify(items[0])),
+        sizeOf: () => 256,
+        endReason,
+        resumeHint: () => 'too slow: reconnect to resume',
+        onClosed: () => {
+          this.metrics.engineStreams.dec({ channel });
+          if (this.feeds.get(key) === created) this.feeds.delete(key);
+        },
+      },
+    );
+    feed = created;
+    this.feeds.set(key, created);
+    this.metrics.engineStreams.inc({ channel });
+    created.add(subscriber);
+    open().then(
+      (stream) => created.attach(stream),
+      (error: { detail?: string }) => created.end(CloseCode.internalError, error.detail ?? 'the engine refused the stream'),
+    );
+  }
+}
+
+/** The engine keeps a stopped container's stats stream open with empty samples: end it at the first. */
+function statsUntilStopped(): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(sample: EngineStatsSample, _encoding, done) {
+      if (!sample.read || sample.read.startsWith('0001-')) {
+        this.push(null);
+        return done();
+      }
+      done(null, normalizeStats(sample));
+    },
+  });
+}
+
+function mapping<A, B>(map: (item: A) => B): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(item: A, _encoding, done) {
+      done(null, map(item));
+    },
+  });
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { Authenticator } from '../auth/authenticator.js';
+import { ROLES, Role } from '../common/access.decorators.js';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { WsTickets } from './ws-tickets.js';
+
+/**
+ * Who opens a stream: a bearer credential on the upgrade request (JWT or API key), else a
+ * one-time ticket in the query, for browsers. Checked before any upgrade, like the HTTP guard.
+ */
+@Injectable()
+export class StreamAccess {
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly tickets: WsTickets,
+  ) {}
+
+  async authorize(request: IncomingMessage, url: URL, role: Role): Promise<Principal> {
+    const header = request.headers.authorization;
+    const ticket = url.searchParams.get('ticket');
+    let principal: Principal | null = null;
+    if (header !== undefined) {
+      const bearer = /^Bearer +(\S+) *$/i.exec(header);
+      principal = bearer ? await this.authenticator.authenticate(bearer[1]) : null;
+    } else if (ticket) {
+      principal = this.tickets.redeem(ticket);
+    }
+    if (!principal) {
+      throw new ProblemException(401, 'UNAUTHENTICATED', 'Missing or invalid credentials: send Authorization: Bearer or a ?ticket= from POST /api/v1/ws/tickets.', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    }
+    if (ROLES.indexOf(principal.role) < ROLES.indexOf(role)) {
+      throw new ProblemException(403, 'FORBIDDEN', `This channel needs the role '${role}'; yours is '${principal.role}'.`);
+    }
+    return principal;
+  }
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { ExecSessions } from './exec-sessions.js';
+import { LiveFeeds } from './live-feeds.js';
+import { LogStreams } from './log-streams.js';
+import { StreamAccess } from './stream-access.js';
+import { StreamMetrics } from './stream-metrics.js';
+import { StreamSessions } from './stream-sessions.js';
+import { EventsGateway, ExecGateway, LogsGateway, StatsGateway } from './stream.gateways.js';
+import { WsTicketsController } from './ws-tickets.controller.js';
+import { WsTickets } from './ws-tickets.js';
+
+/**
+ * WebSocket channels: logs, exec, events, stats, and the tickets browsers use to open them.
+ * Needs an `Authenticator` bound elsewhere (the auth module); it binds none itself.
+ */
+@Module({
+  controllers: [WsTicketsController],
+  providers: [
+    WsTickets,
+    StreamMetrics,
+    StreamAccess,
+    StreamSessions,
+    LogStreams,
+    ExecSessions,
+    LiveFeeds,
+    LogsGateway,
+    ExecGateway,
+    EventsGateway,
+    StatsGateway,
+  ],
+})
+export class StreamsModule {}

@@ -224,7 +224,8 @@ describe('containers on the real engine', () => {
   });
 
   it('gives a logs snapshot: tail, streams, timestamps, plain text download', async () => {
-    const { id, name } = await run({ cmd: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line $i; done; echo oops >&2'] });
+    // The engine copies stdout and stderr separately: a pause makes the order of the two streams certain.
+    const { id, name } = await run({ cmd: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line $i; done; sleep 0.3; echo oops >&2'] });
     await eventually('the container to exit', async () => !(await state(id)).running);
 
     const all = await call(`/${id}/logs`);

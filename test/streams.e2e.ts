@@ -211,6 +211,7 @@ describe('WebSocket streams on the real engine', () => {
       for (const frame of socket.frames.slice(0, 2)) {
         const sample = JSON.parse(String(frame));
         expect(sample).toMatchObject({
+          readAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
           cpuPercent: expect.any(Number),
           memory: { usageBytes: expect.any(Number), limitBytes: expect.any(Number) },
           network: { rxBytes: expect.any(Number), txBytes: expect.any(Number) },

@@ -476,7 +476,7 @@ export class EngineClient {
     return pipeline(raw, new JsonLines(), () => undefined);
   }
 
-  /** A container's stats, one EngineStatsSample a second while it runs. */
+  /** A container's stats, one EngineContainerStats sample a second while it runs. */
   async openStats(target: EngineStreamTarget): Promise<Readable> {
     const raw = await this.openStream<Readable>(
       'container.stats',

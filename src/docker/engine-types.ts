@@ -135,14 +135,3 @@ export interface EngineEvent {
   timeNano: number;
 }
 
-/** `GET /containers/{id}/stats`, the fields Berth reads. */
-export interface EngineStatsSample {
-  read: string;
-  preread?: string;
-  pids_stats?: { current?: number };
-  cpu_stats: { cpu_usage: { total_usage: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
-  precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number };
-  memory_stats: { usage?: number; limit?: number; stats?: Record<string, number> };
-  networks?: Record<string, { rx_bytes: number; tx_bytes: number }>;
-  blkio_stats?: { io_service_bytes_recursive?: Array<{ op: string; value: number }> | null };
-}

@@ -6,13 +6,14 @@ import type { WebSocket } from 'ws';
 import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineClient } from '../docker/engine-client.js';
-import type { EngineEvent, EngineStatsSample, EngineStreamTarget } from '../docker/engine-types.js';
+import type { EngineContainerStats, EngineEvent, EngineStreamTarget } from '../docker/engine-types.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { CloseCode } from './close-codes.js';
 import { EventsStreamQueryDto, StatsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
-import { normalizeEvent, normalizeStats } from './normalize.js';
+import { toStats } from '../containers/container-views.js';
+import { normalizeEvent } from './normalize.js';
 import { StreamAccess } from './stream-access.js';
 import { Channel, StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
@@ -115,12 +116,13 @@ export class LiveFeeds implements OnModuleDestroy {
 function statsUntilStopped(): Transform {
   return new Transform({
     objectMode: true,
-    transform(sample: EngineStatsSample, _encoding, done) {
+    transform(sample: EngineContainerStats, _encoding, done) {
       if (!sample.read || sample.read.startsWith('0001-')) {
         this.push(null);
         return done();
       }
-      done(null, normalizeStats(sample));
+      // The same sample as GET /containers/{id}/stats answers.
+      done(null, toStats(sample));
     },
   });
 }

@@ -53,6 +53,20 @@ describe('the create policy with real roles', () => {
     expect(await docker.listContainers({ all: true, filters: { name: [name] } })).toEqual([]);
   });
 
+  it('denies an operator joining the namespaces of a privileged container, not of an ordinary one', async () => {
+    // Created, not started: this sandbox cannot run a privileged container, and the policy only reads it.
+    const privileged = await create(berth.token, { name: uniqueName('priv'), privileged: true });
+    expect(privileged.status, privileged.text).toBe(201);
+    const ordinary = await create(operatorToken, { name: uniqueName('plain'), start: true });
+    expect(ordinary.status, ordinary.text).toBe(201);
+
+    const denied = await create(operatorToken, { name: uniqueName('joiner'), pidMode: `container:${privileged.body.name}` });
+    expectProblem(denied, 403, 'POLICY_DENIED');
+    expect(denied.body.rules).toEqual(['joins-privileged-container']);
+    const allowed = await create(operatorToken, { name: uniqueName('joiner'), network: `container:${ordinary.body.name}`, start: true });
+    expect(allowed.status, allowed.text).toBe(201);
+  });
+
   it('lets an operator bind a directory under an allowed root', async () => {
     const response = await create(operatorToken, { binds: [`${allowedRoot}:/data:ro`], start: true });
     expect(response.status, response.text).toBe(201);

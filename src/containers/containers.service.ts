@@ -13,7 +13,7 @@ import type { EngineClient } from '../docker/engine-client.js';
 import { withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { toInspect, toStats, toSummary, toTop } from './container-views.js';
-import { CreatePolicyOptions, DEFAULT_ENGINE_SOCKETS, PolicyViolation, decideCreatePolicy } from './create-policy.js';
+import { CreatePolicyOptions, DEFAULT_ENGINE_SOCKETS, JoinedContainer, PolicyViolation, decideCreatePolicy } from './create-policy.js';
 import type { CommittedImageDto, ContainerCommitDto, ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
 import { ContainerCreateDto, ContainerCreatedDto, createRequestProblems } from './dto/container-create.dto.js';
 import type { ContainerInspectDto } from './dto/container-inspect.dto.js';
@@ -71,7 +71,8 @@ export class ContainersService {
     const problems = createRequestProblems(dto);
     if (problems.length) throw validationFailed(problems);
 
-    const decision = decideCreatePolicy(dto, principal?.role, this.policyOptions);
+    const joined = await joinedContainers(engine, dto);
+    const decision = decideCreatePolicy({ ...dto, joined }, principal?.role, this.policyOptions);
     if (decision.outcome === 'deny') throw policyDenied(decision.violations);
 
     let created: { id: string; warnings: string[] } | undefined;
@@ -237,4 +238,19 @@ function resolveExisting(path: string): string {
   } catch {
     return path;
   }
+}
+
+const HOST_MODES = { pid: 'PidMode', ipc: 'IpcMode', network: 'NetworkMode', uts: 'UTSMode' } as const;
+
+/** The containers whose namespaces this create would join, read from the engine for the policy. */
+async function joinedContainers(engine: EngineClient, dto: ContainerCreateDto): Promise<JoinedContainer[]> {
+  const refs = new Set([dto.network, dto.pidMode, dto.ipcMode].filter((mode) => mode?.startsWith('container:')).map((mode) => mode!.slice('container:'.length)));
+  return Promise.all(
+    [...refs].map(async (ref) => {
+      const { HostConfig: host } = await engine.inspectContainer(ref);
+      const modes = host as unknown as Record<string, string | undefined>;
+      const hostNamespaces = Object.entries(HOST_MODES).filter(([, field]) => modes[field] === 'host').map(([ns]) => ns);
+      return { ref, privileged: Boolean(host.Privileged), hostNamespaces };
+    }),
+  );
 }

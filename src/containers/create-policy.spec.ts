@@ -11,6 +11,7 @@ describe('create policy', () => {
       rules({
         network: 'bridge',
         pidMode: 'container:other',
+        joined: [{ ref: 'other', privileged: false, hostNamespaces: [] }],
         ipcMode: 'private',
         binds: ['/srv/data/app:/app:ro', 'cache:/cache', '/scratch'],
         mounts: [{ type: 'volume', source: 'db' }, { type: 'tmpfs' }, { type: 'bind', source: '/srv/data' }],
@@ -27,6 +28,8 @@ describe('create policy', () => {
     ['host IPC namespace', { ipcMode: 'host' }, 'host-ipc'],
     ['host network', { network: 'host' }, 'host-network'],
     ['host UTS namespace', { utsMode: 'host' }, 'host-uts'],
+    ['joining a privileged container', { pidMode: 'container:admin-box', joined: [{ ref: 'admin-box', privileged: true, hostNamespaces: [] }] }, 'joins-privileged-container'],
+    ['joining a host-network container', { network: 'container:edge', joined: [{ ref: 'edge', privileged: false, hostNamespaces: ['network'] }] }, 'joins-privileged-container'],
     ['a device', { devices: [{ pathOnHost: '/dev/sda' }] }, 'devices'],
     ['an added capability', { capAdd: ['NET_ADMIN'] }, 'cap-add'],
     ['seccomp=unconfined', { securityOpt: ['seccomp=unconfined'] }, 'seccomp-unconfined'],

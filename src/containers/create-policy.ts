@@ -20,6 +20,7 @@ export const POLICY_RULES = [
   'security-opt',
   'docker-socket',
   'bind-outside-allowed-roots',
+  'joins-privileged-container',
 ] as const;
 export type PolicyRule = (typeof POLICY_RULES)[number];
 
@@ -40,6 +41,16 @@ export interface CreatePolicyRequest {
   securityOpt?: string[];
   binds?: string[];
   mounts?: Array<{ type: string; source?: string }>;
+  /** The containers whose namespaces `container:<name>` modes join, as the engine has them. */
+  joined?: JoinedContainer[];
+}
+
+/** A container another one joins (`network: container:web`): joining it shares what it has. */
+export interface JoinedContainer {
+  ref: string;
+  privileged: boolean;
+  /** Which host namespaces it shares: pid, ipc, network, uts. */
+  hostNamespaces: string[];
 }
 
 export interface CreatePolicyOptions {
@@ -85,6 +96,11 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
     if (key === 'seccomp' && value === 'unconfined') add('seccomp-unconfined', 'seccomp=unconfined turns off the syscall filter');
     else if (key === 'apparmor' && value === 'unconfined') add('apparmor-unconfined', 'apparmor=unconfined turns off the AppArmor profile');
     else if (!SAFE_SECURITY_OPTS.test(option)) add('security-opt', `security option '${key}' (custom profiles and labels can lift confinement)`);
+  }
+
+  for (const target of request.joined ?? []) {
+    const what = [...(target.privileged ? ['is privileged'] : []), ...target.hostNamespaces.map((ns) => `shares the host's ${ns} namespace`)];
+    if (what.length) add('joins-privileged-container', `container ${target.ref} ${what.join(' and ')}; joining its namespaces shares that`);
   }
 
   const hostPaths = [

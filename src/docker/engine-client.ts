@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Metrics } from '../common/metrics.js';
 import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
@@ -540,32 +541,11 @@ function notModifiedIsDone(request: Promise<unknown>): Promise<void> {
 }
 
 /** Reads a JSON-lines progress stream to its end; rejects with the engine's message when a line is an error. */
-export function readProgress(stream: Readable): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let pending = '';
-    let failure: string | undefined;
-    const take = (line: string) => {
-      if (!line.trim() || failure) return;
-      try {
-        const event = JSON.parse(line) as { error?: string; errorDetail?: { message?: string } };
-        if (event.error || event.errorDetail?.message) failure = event.errorDetail?.message ?? event.error;
-      } catch {
-        // Not JSON: progress noise, not an answer.
-      }
-    };
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      lines.forEach(take);
-    });
-    stream.once('error', reject);
-    stream.once('end', () => {
-      take(pending);
-      // The stream carries the failure with a 200 status; give it the status the engine would have used.
-      if (failure) reject({ statusCode: 500, json: { message: failure } });
-      else resolve();
-    });
+export async function readProgress(stream: Readable): Promise<void> {
+  let failure: string | undefined;
+  await pipelineAsync(stream, new JsonLines(), async (events: AsyncIterable<{ error?: string; errorDetail?: { message?: string } }>) => {
+    for await (const event of events) failure ??= event.errorDetail?.message ?? event.error;
   });
+  // The stream carries the failure with a 200 status; give it the status the engine would have used.
+  if (failure) throw { statusCode: 500, json: { message: failure } };
 }

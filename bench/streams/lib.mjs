@@ -17,7 +17,7 @@ const ADMIN = { username: 'bench-admin', password: randomBytes(12).toString('hex
 /** Starts the built Berth on a free port; resolves with its url, pid and an admin token. */
 export async function startBerth(env = {}, nodeArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, process.env.BENCH_BERTH_MAIN ?? 'dist/main.js'], {
     env: {
       ...process.env,
       PORT: '0',

@@ -38,6 +38,13 @@ describe('rawGet', () => {
     expect(engine.requests[0]).toMatch(/^GET \/containers\/abc\/logs\?follow=true HTTP\/1\.0\r\n/);
   });
 
+  it('hands back every byte in order when the engine writes in many small pieces', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i}\n`);
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...lines]);
+    const body = await rawGet({ socketPath: engine.socketPath }, '/containers/abc/logs?follow=true', new AbortController().signal);
+    expect(await readAll(body)).toBe(lines.join(''));
+  });
+
   it('rejects with the engine status and message, as translateEngineError reads them', async () => {
     const engine = await engineAnswering(['HTTP/1.0 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"No such container: abc"}\n']);
     const error = await rawGet({ socketPath: engine.socketPath }, '/containers/abc/logs', new AbortController().signal).catch((e: unknown) => e);

@@ -1,68 +1,124 @@
 import { connect, Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 /** Where a raw connection to the engine goes: a unix socket or a plain TCP address. */
 export type RawEndpoint = { socketPath: string } | { host: string; port: number };
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** One socket read takes up to this much; reads go to this one buffer, copied out per read. */
+const READ_BUFFER_BYTES = 64 * 1024;
+/**
+ * After each read the socket rests this long before it reads again. A followed log comes one
+ * line per engine write; reading as soon as each arrives costs a wakeup, a syscall and a trip
+ * through the stream machinery per line. Resting lets the kernel gather what the engine writes
+ * meanwhile, so one read carries many lines. A lone line is still read at once.
+ */
+export const READ_REST_MS = 1;
 
 /**
  * A streaming GET to the engine as HTTP/1.0, for long, line-by-line bodies (logs). Over
  * HTTP/1.1 the engine sends every log line as its own chunk, and Node's HTTP client turns
  * each chunk into a callback and a stream write: a few microseconds per line that decide the
  * throughput. HTTP/1.0 has no chunking: the body is the raw bytes until the engine closes,
- * read as whatever each socket read returns.
+ * read as whatever each socket read returns (see READ_REST_MS).
  *
  * Resolves with the body once the status is 200; otherwise rejects with the engine's status
  * and message, shaped like docker-modem's errors so that translateEngineError reads them.
  */
 export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal): Promise<Readable> {
   return new Promise((resolve, reject) => {
-    const socket: Socket = 'socketPath' in endpoint ? connect(endpoint.socketPath) : connect(endpoint.port, endpoint.host);
+    let onRead: (bytes: Buffer) => boolean = () => true;
+    const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const socket: Socket = connect({
+      ...('socketPath' in endpoint ? { path: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port }),
+      // Reads land in one reused buffer and the callback decides whether to read on.
+      onread: { buffer: readBuffer, callback: (size) => onRead(readBuffer.subarray(0, size)) },
+    });
     const abort = () => socket.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' }));
     signal.addEventListener('abort', abort, { once: true });
-    let head = Buffer.alloc(0);
     const fail = (error: unknown) => {
       signal.removeEventListener('abort', abort);
       socket.destroy();
       reject(error);
     };
-    const onData = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk]);
+    const onEarlyEnd = () => fail(Object.assign(new Error('the engine closed the connection'), { code: 'ECONNRESET' }));
+    let head = Buffer.alloc(0);
+    onRead = (bytes) => {
+      head = Buffer.concat([head, bytes]);
       const end = head.indexOf('\r\n\r\n');
       if (end === -1) {
         if (head.length > MAX_HEAD_BYTES) fail(new Error('engine answer head too long'));
-        return;
+        return true;
       }
-      socket.off('data', onData);
       socket.off('error', fail);
       socket.off('end', onEarlyEnd);
-      socket.pause();
+      signal.removeEventListener('abort', abort);
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, end).toString('latin1'))?.[1] ?? 0);
       const rest = head.subarray(end + 4);
-      if (rest.length > 0) socket.unshift(rest);
-      signal.removeEventListener('abort', abort);
-      if (status === 200) return resolve(socket);
-      readErrorBody(socket).then((body) => fail(engineHttpError(status, body)), fail);
+      if (status !== 200) {
+        readErrorBody(socket, rest, (read) => (onRead = read)).then((body) => fail(engineHttpError(status, body)), fail);
+        return true;
+      }
+      const body = new EngineBody(socket);
+      onRead = (more) => body.accept(more);
+      resolve(body);
+      return rest.length > 0 ? body.accept(rest) : true;
     };
-    const onEarlyEnd = () => fail(Object.assign(new Error('the engine closed the connection'), { code: 'ECONNRESET' }));
-    socket.on('data', onData);
     socket.once('error', fail);
     socket.once('end', onEarlyEnd);
     socket.write(`GET ${path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: berth\r\n\r\n`);
   });
 }
 
-function readErrorBody(socket: Socket): Promise<string> {
+/** The body of a 200 answer: the socket's reads, each rested after (READ_REST_MS), with backpressure. */
+class EngineBody extends Readable {
+  private restTimer?: NodeJS.Timeout;
+  private ended = false;
+
+  constructor(private readonly socket: Socket) {
+    super();
+    socket.once('end', () => {
+      this.ended = true;
+      this.push(null);
+    });
+    socket.once('error', (error) => this.destroy(error));
+    // Cut without an end: the reader must learn the stream did not finish.
+    socket.once('close', () => {
+      if (!this.ended) this.destroy();
+    });
+  }
+
+  /** Takes one read; false stops the socket reading until the rest is over and the reader wants more. */
+  accept(bytes: Buffer): boolean {
+    this.push(Buffer.from(bytes));
+    return false;
+  }
+
+  override _read(): void {
+    if (this.restTimer || this.destroyed) return;
+    this.restTimer = setTimeout(() => {
+      this.restTimer = undefined;
+      if (!this.destroyed) this.socket.resume();
+    }, READ_REST_MS);
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    clearTimeout(this.restTimer);
+    this.socket.destroy();
+    done(error);
+  }
+}
+
+function readErrorBody(socket: Socket, first: Buffer, setOnRead: (read: (bytes: Buffer) => boolean) => void): Promise<string> {
   return new Promise((resolve) => {
-    let body = '';
-    socket.on('data', (chunk: Buffer) => {
-      if (body.length < MAX_ERROR_BODY_BYTES) body += chunk.toString('utf8');
+    let body = first.toString('utf8');
+    setOnRead((bytes) => {
+      if (body.length < MAX_ERROR_BODY_BYTES) body += bytes.toString('utf8');
+      return true;
     });
     socket.once('end', () => resolve(body));
     socket.once('error', () => resolve(body));
-    socket.resume();
   });
 }
 

@@ -1,5 +1,6 @@
 import { Transform, TransformCallback } from 'node:stream';
 import type { LogStreamName } from './log-lines.js';
+import { StdFrameReader } from './std-frames.js';
 
 /** A piece of an exec's output, as raw bytes: a terminal needs them unsplit and undecoded. */
 export interface ExecOutput {
@@ -7,8 +8,6 @@ export interface ExecOutput {
   data: Buffer;
 }
 
-const HEADER_BYTES = 8;
-const STREAM_BY_TYPE: Record<number, LogStreamName | undefined> = { 1: 'stdout', 2: 'stderr' };
 
 /**
  * Splits an exec's output into stdout and stderr pieces. Without a TTY the engine frames
@@ -17,7 +16,7 @@ const STREAM_BY_TYPE: Record<number, LogStreamName | undefined> = { 1: 'stdout',
  * session carries escape sequences and partial characters.
  */
 export class ExecOutputDemuxer extends Transform {
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly frames = new StdFrameReader();
 
   constructor(private readonly tty: boolean) {
     super({ readableObjectMode: true });
@@ -28,18 +27,9 @@ export class ExecOutputDemuxer extends Transform {
       this.push({ stream: 'stdout', data: chunk } satisfies ExecOutput);
       return done();
     }
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let offset = 0;
-    while (this.pending.length - offset >= HEADER_BYTES) {
-      const size = this.pending.readUInt32BE(offset + 4);
-      if (this.pending.length - offset - HEADER_BYTES < size) break;
-      const stream = STREAM_BY_TYPE[this.pending[offset]];
-      const data = this.pending.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + size);
-      if (stream && size > 0) this.push({ stream, data } satisfies ExecOutput);
-      offset += HEADER_BYTES + size;
-    }
-    // Copy the unfinished rest: the pushed pieces may still point into this buffer.
-    this.pending = offset === this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(offset));
+    this.frames.read(chunk, (stream, data) => {
+      if (data.length > 0) this.push({ stream, data } satisfies ExecOutput);
+    });
     done();
   }
 }

@@ -1,4 +1,5 @@
 import { Transform, TransformCallback } from 'node:stream';
+import { StdFrameReader } from './std-frames.js';
 
 export type LogStreamName = 'stdout' | 'stderr';
 
@@ -19,8 +20,6 @@ export interface LogLinesOptions {
   maxLineBytes?: number;
 }
 
-const HEADER_BYTES = 8;
-const STREAM_BY_TYPE: Record<number, LogStreamName | undefined> = { 1: 'stdout', 2: 'stderr' };
 
 /**
  * Turns the engine's log stream into LogLine objects: demultiplexes the 8-byte frame headers
@@ -28,7 +27,7 @@ const STREAM_BY_TYPE: Record<number, LogStreamName | undefined> = { 1: 'stdout',
  * A Transform, so a slow reader pauses the engine stream instead of growing a buffer.
  */
 export class LogLineParser extends Transform {
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly frames = new StdFrameReader();
   private readonly partial: Record<LogStreamName, Buffer[]> = { stdout: [], stderr: [] };
   private readonly partialBytes: Record<LogStreamName, number> = { stdout: 0, stderr: 0 };
   private readonly maxLineBytes: number;
@@ -43,17 +42,7 @@ export class LogLineParser extends Transform {
       this.addText('stdout', chunk);
       return done();
     }
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let offset = 0;
-    while (this.pending.length - offset >= HEADER_BYTES) {
-      const size = this.pending.readUInt32BE(offset + 4);
-      if (this.pending.length - offset - HEADER_BYTES < size) break;
-      const stream = STREAM_BY_TYPE[this.pending[offset]];
-      const payload = this.pending.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + size);
-      if (stream) this.addText(stream, payload);
-      offset += HEADER_BYTES + size;
-    }
-    this.pending = offset === this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(offset));
+    this.frames.read(chunk, (stream, payload) => this.addText(stream, payload));
     done();
   }
 

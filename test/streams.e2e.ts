@@ -255,6 +255,8 @@ describe('WebSocket streams on the real engine', () => {
     it('answers 404 for an unknown container or host and 400 for a bad query', async () => {
       const noContainer = await refusalOf(wsUrl(berth.url, '/api/v1/ws/logs', { container: 'berth-test-no-such-container' }), { token: admin });
       expect([noContainer.status, noContainer.body.code]).toEqual([404, 'CONTAINER_NOT_FOUND']);
+      const noChannel = await refusalOf(wsUrl(berth.url, '/api/v1/ws/nothing-here'), { token: admin });
+      expect([noChannel.status, noChannel.contentType, noChannel.body.code]).toEqual([404, 'application/problem+json', 'NOT_FOUND']);
       const noHost = await refusalOf(logsUrl({ host: 'nowhere' }), { token: admin });
       expect([noHost.status, noHost.body.code]).toEqual([404, 'HOST_NOT_FOUND']);
       const bad = await refusalOf(logsUrl({ tail: '-1', colour: 'yes' }), { token: admin });

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExecOutput, ExecOutputDemuxer } from './exec-frames.js';
 import { JsonLines } from './json-lines.js';
-
-function frame(type: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = type;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
-
-async function collect<T>(stream: NodeJS.ReadWriteStream, chunks: Buffer[]): Promise<T[]> {
-  const out: T[] = [];
-  stream.on('data', (item: T) => out.push(item));
-  const ended = new Promise((resolve) => stream.on('end', resolve));
-  for (const chunk of chunks) stream.write(chunk);
-  stream.end();
-  await ended;
-  return out;
-}
+import { collect, stdFrame as frame } from './stream-testing.js';
 
 describe('ExecOutputDemuxer', () => {
   it('splits framed output into stdout and stderr bytes, across chunk borders', async () => {

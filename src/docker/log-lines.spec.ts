@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LogLine, LogLineParser } from './log-lines.js';
+import { collect, stdFrame as frame } from './stream-testing.js';
 
-function frame(type: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = type;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
-
-async function parse(chunks: Buffer[], options: { tty: boolean; timestamps: boolean; maxLineBytes?: number }): Promise<LogLine[]> {
-  const parser = new LogLineParser(options);
-  const lines: LogLine[] = [];
-  parser.on('data', (line: LogLine) => lines.push(line));
-  const ended = new Promise((resolve) => parser.on('end', resolve));
-  for (const chunk of chunks) parser.write(chunk);
-  parser.end();
-  await ended;
-  return lines;
-}
+const parse = (chunks: Buffer[], options: { tty: boolean; timestamps: boolean; maxLineBytes?: number }) =>
+  collect<LogLine>(new LogLineParser(options), chunks);
 
 describe('LogLineParser', () => {
   it('tells stdout from stderr and joins a line split across frames and chunks', async () => {

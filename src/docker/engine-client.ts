@@ -5,10 +5,10 @@ import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Metrics } from '../common/metrics.js';
 import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
-import { ExecOutputDemuxer } from './exec-frames.js';
+import { ExecOutput, ExecOutputDemuxer } from './exec-frames.js';
 import { CappedOutput, MarkedStderr, OutputSink, killTreeCommand, killableCommand, shellMissing } from './exec-output.js';
 import { JsonLines } from './json-lines.js';
-import { LogLineParser } from './log-lines.js';
+import { LogLineParser, LogStreamName } from './log-lines.js';
 import { RawEndpoint, rawGet } from './raw-get.js';
 import type {
   EngineContainerCreate,
@@ -287,13 +287,15 @@ export class EngineClient {
     const stdout = new CappedOutput(limits.maxBytes);
     const stderr = new CappedOutput(limits.maxBytes);
     const marked = killable ? new MarkedStderr(stderr) : undefined;
+    const sinks: Record<LogStreamName, OutputSink> = { stdout, stderr: marked ?? stderr };
+    const output = stream.pipe(new ExecOutputDemuxer(false));
+    output.on('data', (piece: ExecOutput) => sinks[piece.stream].write(piece.data));
+    // Ended once the demuxer has handed out the last piece, or the connection is gone.
     const ended = new Promise<void>((resolve) => {
-      stream.once('end', resolve);
-      stream.once('close', resolve);
+      output.once('end', resolve);
+      stream.once('close', () => setImmediate(resolve));
       stream.once('error', () => resolve());
     });
-    // The demuxer only calls write(): plain sinks suffice.
-    this.docker.modem.demuxStream(stream, stdout as OutputSink as NodeJS.WritableStream, (marked ?? stderr) as OutputSink as NodeJS.WritableStream);
 
     const timer = new AbortController();
     const timedOut = await Promise.race([

@@ -7,13 +7,13 @@ import type { EngineClient } from '../docker/engine-client.js';
 import type { EngineExecSession, EngineStreamTarget } from '../docker/engine-types.js';
 import type { ExecOutput } from '../docker/exec-frames.js';
 import type { Principal } from '../common/principal.js';
-import { ProblemException } from '../common/problem.js';
 import { CloseCode, closeReason } from './close-codes.js';
 import { ExecStreamQueryDto } from './dto/stream-query.dto.js';
 import { StreamAccess } from './stream-access.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
 import { parseStreamQuery } from './upgrade.js';
+import { resolveStreamTarget } from './stream-target.js';
 
 export interface ExecContext {
   principal: Principal;
@@ -54,10 +54,7 @@ export class ExecSessions {
   async prepare(request: IncomingMessage, url: URL): Promise<ExecContext> {
     const principal = await this.access.authorize(request, url, 'operator');
     const query = await parseStreamQuery(ExecStreamQueryDto, url, ['cmd']);
-    const engine = this.hosts.get(query.host);
-    const target = await engine.streamTarget(query.container);
-    if (!target.running) throw new ProblemException(409, 'CONTAINER_NOT_RUNNING', `Container ${target.name} is not running.`);
-    return { principal, engine, target, query };
+    return { principal, ...(await resolveStreamTarget(this.hosts, query, true)), query };
   }
 
   attach(socket: WebSocket, context: ExecContext): void {

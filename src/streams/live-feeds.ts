@@ -8,7 +8,6 @@ import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineClient } from '../docker/engine-client.js';
 import type { EngineContainerStats, EngineEvent, EngineStreamTarget } from '../docker/engine-types.js';
 import type { Principal } from '../common/principal.js';
-import { ProblemException } from '../common/problem.js';
 import { CloseCode } from './close-codes.js';
 import { EventsStreamQueryDto, StatsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
@@ -18,6 +17,7 @@ import { StreamAccess } from './stream-access.js';
 import { Channel, StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
 import { parseStreamQuery } from './upgrade.js';
+import { resolveStreamTarget } from './stream-target.js';
 
 export interface EventsContext {
   principal: Principal;
@@ -56,10 +56,7 @@ export class LiveFeeds implements OnModuleDestroy {
   async prepareStats(request: IncomingMessage, url: URL): Promise<StatsContext> {
     const principal = await this.access.authorize(request, url, 'viewer');
     const query = await parseStreamQuery(StatsStreamQueryDto, url);
-    const engine = this.hosts.get(query.host);
-    const target = await engine.streamTarget(query.container);
-    if (!target.running) throw new ProblemException(409, 'CONTAINER_NOT_RUNNING', `Container ${target.name} is not running.`);
-    return { principal, engine, target };
+    return { principal, ...(await resolveStreamTarget(this.hosts, query, true)) };
   }
 
   attachEvents(socket: WebSocket, { principal, engine }: EventsContext): void {

@@ -17,6 +17,7 @@ import { StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
 import { engineTime, parseTime } from './timestamps.js';
 import { parseStreamQuery } from './upgrade.js';
+import { resolveStreamTarget } from './stream-target.js';
 
 export interface LogsContext {
   principal: Principal;
@@ -69,9 +70,7 @@ export class LogStreams implements OnModuleDestroy {
         errors: [{ field: 'stdout', message: 'stdout and stderr cannot both be false' }],
       });
     }
-    const engine = this.hosts.get(query.host);
-    const target = await engine.streamTarget(query.container);
-    return { principal, engine, target, query };
+    return { principal, ...(await resolveStreamTarget(this.hosts, query, false)), query };
   }
 
   attach(socket: WebSocket, context: LogsContext): void {

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
+import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { LogLineParser } from '../docker/log-lines.js';
 import { ContainerRefPipe } from './container-ref.pipe.js';
@@ -90,12 +91,18 @@ export class ContainerRuntimeController {
   /**
    * Runs a command to its end, without a TTY, and answers its exit code and output: for bots.
    * Each stream is capped (the rest is dropped, `truncated: true`); past `timeoutMs` the command is killed.
+   * A container the create policy would deny (binds, socket, privileges, host namespaces...) is for admins only (403 POLICY_DENIED).
    */
   @Post('exec')
   @HttpCode(200)
   @RequireRole('operator')
-  @ApiProblems(409)
-  execInContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Body() body: ExecDto): Promise<ExecResultDto> {
-    return this.containers.exec(host, id, body);
+  @ApiProblems(403, 409)
+  execInContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @Body() body: ExecDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<ExecResultDto> {
+    return this.containers.exec(host, id, body, principal);
   }
 }

@@ -57,12 +57,21 @@ export class ContainersController {
     return this.containers.rename(host, id, body.name);
   }
 
-  /** `docker commit`: a new image from the container's filesystem and config. */
+  /**
+   * `docker commit`: a new image from the container's filesystem and config, env included (`carriedEnvKeys` names the keys).
+   * Committing a policy-exception container, or over a tag one runs, is for admins only (403 POLICY_DENIED names the rules).
+   */
   @Post(':id/commit')
   @RequireRole('operator')
   @ApiCreatedResponse({ type: CommittedImageDto })
-  commitContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Body() body: ContainerCommitDto): Promise<CommittedImageDto> {
-    return this.containers.commit(host, id, body);
+  @ApiProblems(403)
+  commitContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @Body() body: ContainerCommitDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<CommittedImageDto> {
+    return this.containers.commit(host, id, body, principal);
   }
 
   /** `docker rm`; a running container needs `force=true` (409 CONTAINER_RUNNING otherwise). */

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineClient } from '../docker/engine-client.js';
 import type { RegistryAuthProvider } from '../docker/registry-auth.js';
+import { ContainerPolicy } from './container-policy.js';
 import { ContainersService, POLICY_EXCEPTION_ACTION } from './containers.service.js';
 import { ContainerCreateDto } from './dto/container-create.dto.js';
 
@@ -41,7 +42,8 @@ describe('ContainersService', () => {
     records = [];
     const hosts = { get: () => engine as unknown as EngineClient } as unknown as DockerHosts;
     const audit = { record: async (record: AuditRecord) => void records.push(record) } as AuditLog;
-    service = new ContainersService(hosts, new AppConfig({ allowedBindRoots: ['/srv/data'] }), audit, auth as unknown as RegistryAuthProvider);
+    const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });
+    service = new ContainersService(hosts, config, audit, auth as unknown as RegistryAuthProvider, new ContainerPolicy(config));
   });
 
   describe('create policy', () => {

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { existsSync, realpathSync } from 'node:fs';
-import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../common/principal.js';
@@ -13,7 +11,7 @@ import type { EngineClient } from '../docker/engine-client.js';
 import { withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { toInspect, toStats, toSummary, toTop } from './container-views.js';
-import { CreatePolicyOptions, DEFAULT_ENGINE_SOCKETS, JoinedContainer, PolicyViolation, decideCreatePolicy } from './create-policy.js';
+import { ContainerPolicy, policyDenied } from './container-policy.js';
 import type { CommittedImageDto, ContainerCommitDto, ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
 import { ContainerCreateDto, ContainerCreatedDto, createRequestProblems } from './dto/container-create.dto.js';
 import type { ContainerInspectDto } from './dto/container-inspect.dto.js';
@@ -39,23 +37,14 @@ const KILL_SIGNALS = new Set(['KILL', 'SIGKILL', '9']);
 @Injectable()
 export class ContainersService {
   private readonly lists = new ReadCoalescer<ContainerSummaryDto[]>();
-  private readonly policyOptions: CreatePolicyOptions;
 
   constructor(
     private readonly hosts: DockerHosts,
     private readonly config: AppConfig,
     private readonly audit: AuditLog,
     private readonly registryAuth: RegistryAuthProvider,
-  ) {
-    const engineSocket = config.dockerHost.startsWith('unix://') ? [config.dockerHost.slice('unix://'.length)] : [];
-    this.policyOptions = {
-      allowedBindRoots: config.allowedBindRoots,
-      engineSockets: [...new Set([...DEFAULT_ENGINE_SOCKETS, ...engineSocket])],
-      // Berth shares the host's filesystem only when it talks to a local engine; then a symlink under an allowed
-      // root is followed to where the engine would mount from.
-      ...(engineSocket.length && { realpath: resolveExisting }),
-    };
-  }
+    private readonly policy: ContainerPolicy,
+  ) {}
 
   /** `docker ps`; concurrent identical lists share one engine call that started after each arrived. */
   list(hostId: string, query: ContainerListQueryDto): Promise<ContainerSummaryDto[]> {
@@ -71,9 +60,8 @@ export class ContainersService {
     const problems = createRequestProblems(dto);
     if (problems.length) throw validationFailed(problems);
 
-    const joined = await joinedContainers(engine, dto);
-    const decision = decideCreatePolicy({ ...dto, joined }, principal?.role, this.policyOptions);
-    if (decision.outcome === 'deny') throw policyDenied(decision.violations);
+    const decision = await this.policy.decideCreate(engine, dto, principal?.role);
+    if (decision.outcome === 'deny') throw policyDenied(decision.violations, 'The create policy denies this container; only an admin may create it');
 
     let created: { id: string; warnings: string[] } | undefined;
     let status = 201;
@@ -194,26 +182,35 @@ export class ContainersService {
     return { containerName: name, tty, timestamps, stream };
   }
 
-  async exec(hostId: string, id: string, dto: ExecDto): Promise<ExecResultDto> {
-    return this.hosts.get(hostId).execOnce(
-      id,
+  /** A one-shot exec; into a container the create policy would deny, only for admins. */
+  async exec(hostId: string, id: string, dto: ExecDto, principal: Principal | undefined): Promise<ExecResultDto> {
+    const engine = this.hosts.get(hostId);
+    const container = await this.policy.authorizeEntry(engine, id, principal, 'exec');
+    return engine.execOnce(
+      container.Id,
       { cmd: dto.cmd, env: dto.env, workingDir: dto.workingDir, user: dto.user },
       { maxBytes: this.config.execMaxOutputBytes, timeoutMs: dto.timeoutMs ?? 30_000 },
     );
   }
 
-  async commit(hostId: string, id: string, dto: ContainerCommitDto): Promise<CommittedImageDto> {
+  /**
+   * `docker commit`. A policy-exception container, or a tag a policy exception runs, is an admin's to
+   * commit from or over. The image keeps the container's env: the answer names those keys, never the values.
+   */
+  async commit(hostId: string, id: string, dto: ContainerCommitDto, principal: Principal | undefined): Promise<CommittedImageDto> {
+    const engine = this.hosts.get(hostId);
     const tag = dto.tag ?? 'latest';
-    const committed = await this.hosts.get(hostId).commitContainer(id, { ...dto, tag });
-    return { id: committed.id, image: `${dto.repo}:${tag}` };
+    const image = `${dto.repo}:${tag}`;
+    const source = await this.policy.authorizeEntry(engine, id, principal, 'commit');
+    await this.policy.authorizeTagReplacement(engine, image, principal);
+    const committed = await engine.commitContainer(source.Id, { ...dto, tag });
+    return { id: committed.id, image, carriedEnvKeys: envKeys(source.Config.Env) };
   }
 }
 
-function policyDenied(violations: PolicyViolation[]): ProblemException {
-  const rules = [...new Set(violations.map((v) => v.rule))];
-  return new ProblemException(403, 'POLICY_DENIED', `The create policy denies this container: ${violations.map((v) => `${v.rule} (${v.detail})`).join('; ')}. Only an admin may create it.`, {
-    extensions: { rules, violations },
-  });
+/** `KEY=value` entries → their keys, once each. */
+function envKeys(env: string[] | null | undefined): string[] {
+  return [...new Set((env ?? []).map((entry) => (entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry)))];
 }
 
 /** The engine's "already so" errors for a state change are the state the caller asked for. */
@@ -223,34 +220,4 @@ async function alreadyTrue(request: Promise<void>, code: string): Promise<void> 
   } catch (error) {
     if ((error as ProblemException).code !== code) throw error;
   }
-}
-
-/** The path as the engine would see it after symlinks, for the part of it that exists. */
-function resolveExisting(path: string): string {
-  let existing = posix.normalize(path);
-  const rest: string[] = [];
-  while (existing !== '/' && !existsSync(existing)) {
-    rest.unshift(posix.basename(existing));
-    existing = posix.dirname(existing);
-  }
-  try {
-    return posix.join(realpathSync(existing), ...rest);
-  } catch {
-    return path;
-  }
-}
-
-const HOST_MODES = { pid: 'PidMode', ipc: 'IpcMode', network: 'NetworkMode', uts: 'UTSMode' } as const;
-
-/** The containers whose namespaces this create would join, read from the engine for the policy. */
-async function joinedContainers(engine: EngineClient, dto: ContainerCreateDto): Promise<JoinedContainer[]> {
-  const refs = new Set([dto.network, dto.pidMode, dto.ipcMode].filter((mode) => mode?.startsWith('container:')).map((mode) => mode!.slice('container:'.length)));
-  return Promise.all(
-    [...refs].map(async (ref) => {
-      const { HostConfig: host } = await engine.inspectContainer(ref);
-      const modes = host as unknown as Record<string, string | undefined>;
-      const hostNamespaces = Object.entries(HOST_MODES).filter(([, field]) => modes[field] === 'host').map(([ns]) => ns);
-      return { ref, privileged: Boolean(host.Privileged), hostNamespaces };
-    }),
-  );
 }

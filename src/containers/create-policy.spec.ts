@@ -11,7 +11,7 @@ describe('create policy', () => {
       rules({
         network: 'bridge',
         pidMode: 'container:other',
-        joined: [{ ref: 'other', privileged: false, hostNamespaces: [] }],
+        joined: [{ ref: 'other', violations: [] }],
         ipcMode: 'private',
         binds: ['/srv/data/app:/app:ro', 'cache:/cache', '/scratch'],
         mounts: [{ type: 'volume', source: 'db' }, { type: 'tmpfs' }, { type: 'bind', source: '/srv/data' }],
@@ -28,8 +28,12 @@ describe('create policy', () => {
     ['host IPC namespace', { ipcMode: 'host' }, 'host-ipc'],
     ['host network', { network: 'host' }, 'host-network'],
     ['host UTS namespace', { utsMode: 'host' }, 'host-uts'],
-    ['joining a privileged container', { pidMode: 'container:admin-box', joined: [{ ref: 'admin-box', privileged: true, hostNamespaces: [] }] }, 'joins-privileged-container'],
-    ['joining a host-network container', { network: 'container:edge', joined: [{ ref: 'edge', privileged: false, hostNamespaces: ['network'] }] }, 'joins-privileged-container'],
+    ['joining a privileged container', { pidMode: 'container:admin-box', joined: [{ ref: 'admin-box', violations: [{ rule: 'privileged', detail: 'p' }] }] }, 'joins-privileged-container'],
+    ['joining a host-network container', { network: 'container:edge', joined: [{ ref: 'edge', violations: [{ rule: 'host-network', detail: 'h' }] }] }, 'joins-privileged-container'],
+    ['joining a container with a bind', { pidMode: 'container:box', joined: [{ ref: 'box', violations: [{ rule: 'bind-outside-allowed-roots', detail: 'b' }] }] }, 'joins-privileged-container'],
+    ['a network the engine resolves to the host network', { network: '6f2853', networkDriver: 'host' }, 'host-network'],
+    ['a device cgroup rule', { deviceCgroupRules: ['b *:* rwm'] }, 'device-cgroup-rules'],
+    ['the host user namespace', { usernsMode: 'host' }, 'host-userns'],
     ['a device', { devices: [{ pathOnHost: '/dev/sda' }] }, 'devices'],
     ['an added capability', { capAdd: ['NET_ADMIN'] }, 'cap-add'],
     ['seccomp=unconfined', { securityOpt: ['seccomp=unconfined'] }, 'seccomp-unconfined'],
@@ -40,6 +44,17 @@ describe('create policy', () => {
     ['label=disable', { securityOpt: ['label=disable'] }, 'security-opt'],
   ])('names the rule for %s', (_name, request, rule) => {
     expect(rules(request)).toEqual([rule]);
+  });
+
+  it('names the joined container and what makes it root in the detail', () => {
+    const [found] = createPolicyViolations({ pidMode: 'container:box', joined: [{ ref: 'box', violations: [{ rule: 'docker-socket', detail: 'bind of /' }] }] }, options);
+    expect(found.detail).toContain('box');
+    expect(found.detail).toContain('docker-socket: bind of /');
+  });
+
+  it('keeps a network on another driver, or an unknown one, as it is', () => {
+    expect(rules({ network: 'backend', networkDriver: 'bridge' })).toEqual([]);
+    expect(rules({ network: 'backend' })).toEqual([]);
   });
 
   it('denies the docker socket in the binds and the mounts form, and any directory above it', () => {

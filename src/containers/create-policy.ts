@@ -6,6 +6,8 @@ import { parseBind } from './binds.js';
  * The create policy: a non-admin may not make a container that is root on the host. Each rule
  * names one way out of the container; the DTO offers nothing else that could be one (no
  * sysctls, userns, cgroupns, volume driver options), so the list is complete for what Berth takes.
+ * The same rules judge existing containers (exec, attach, commit, joins) from their inspect, made
+ * by Berth or not: `device-cgroup-rules` and `host-userns` only come from there.
  */
 export const POLICY_RULES = [
   'privileged',
@@ -21,6 +23,8 @@ export const POLICY_RULES = [
   'docker-socket',
   'bind-outside-allowed-roots',
   'joins-privileged-container',
+  'device-cgroup-rules',
+  'host-userns',
 ] as const;
 export type PolicyRule = (typeof POLICY_RULES)[number];
 
@@ -36,11 +40,17 @@ export interface CreatePolicyRequest {
   ipcMode?: string;
   utsMode?: string;
   network?: string;
+  /** The driver of the network `network` names, as the engine resolved it (a name, an id or an id prefix). */
+  networkDriver?: string;
   devices?: Array<{ pathOnHost: string }>;
   capAdd?: string[];
   securityOpt?: string[];
   binds?: string[];
   mounts?: Array<{ type: string; source?: string }>;
+  /** `--device-cgroup-rule`: lets the container open host devices it creates with mknod. Not offered by create; read from inspect. */
+  deviceCgroupRules?: string[];
+  /** `--userns host`: real root when the engine remaps users. Not offered by create; read from inspect. */
+  usernsMode?: string;
   /** The containers whose namespaces `container:<name>` modes join, as the engine has them. */
   joined?: JoinedContainer[];
 }
@@ -48,9 +58,8 @@ export interface CreatePolicyRequest {
 /** A container another one joins (`network: container:web`): joining it shares what it has. */
 export interface JoinedContainer {
   ref: string;
-  privileged: boolean;
-  /** Which host namespaces it shares: pid, ipc, network, uts. */
-  hostNamespaces: string[];
+  /** Its own configuration judged by this policy (its joins followed to the end of the chain); none: an ordinary container. */
+  violations: PolicyViolation[];
 }
 
 export interface CreatePolicyOptions {
@@ -88,6 +97,7 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
   if (request.pidMode === 'host') add('host-pid', "pidMode 'host' shares the host's process namespace");
   if (request.ipcMode === 'host') add('host-ipc', "ipcMode 'host' shares the host's IPC namespace");
   if (request.network === 'host') add('host-network', "network 'host' shares the host's network stack");
+  else if (request.networkDriver === 'host') add('host-network', `network '${request.network}' is the host network; it shares the host's network stack`);
   if (request.utsMode === 'host') add('host-uts', "utsMode 'host' shares the host's hostname namespace");
   for (const device of request.devices ?? []) add('devices', `device ${device.pathOnHost}`);
   for (const capability of request.capAdd ?? []) add('cap-add', `capability ${capability}`);
@@ -98,9 +108,13 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
     else if (!SAFE_SECURITY_OPTS.test(option)) add('security-opt', `security option '${key}' (custom profiles and labels can lift confinement)`);
   }
 
+  if (request.usernsMode === 'host') add('host-userns', "usernsMode 'host' runs as the host's root where the engine remaps users");
+  for (const rule of request.deviceCgroupRules ?? []) add('device-cgroup-rules', `device cgroup rule '${rule}' opens host devices`);
+
   for (const target of request.joined ?? []) {
-    const what = [...(target.privileged ? ['is privileged'] : []), ...target.hostNamespaces.map((ns) => `shares the host's ${ns} namespace`)];
-    if (what.length) add('joins-privileged-container', `container ${target.ref} ${what.join(' and ')}; joining its namespaces shares that`);
+    if (target.violations.length === 0) continue;
+    const what = target.violations.map((v) => `${v.rule}: ${v.detail}`).join('; ');
+    add('joins-privileged-container', `container ${target.ref} is root on the host (${what}); joining its namespaces shares that`);
   }
 
   const hostPaths = [

@@ -19,8 +19,10 @@ import type {
   EngineDiskUsage,
   EngineExecOptions,
   EngineExecSession,
+  EngineImageInspect,
   EngineInfo,
   EngineLogStreamOptions,
+  EngineNetworkInspect,
   EngineStreamTarget,
   EngineVersion,
   RegistryAuth,
@@ -335,6 +337,16 @@ export class EngineClient {
       stream.once('close', resolve);
       stream.once('error', () => resolve());
     });
+  }
+
+  /** `docker image inspect`: 404 IMAGE_NOT_FOUND when the host lacks it. */
+  inspectImage(ref: string): Promise<EngineImageInspect> {
+    return this.call('image-inspect', (d) => d.getImage(ref).inspect());
+  }
+
+  /** `docker network inspect` by name, id or id prefix, as the engine resolves a container's network: 404 NETWORK_NOT_FOUND. */
+  inspectNetwork(ref: string): Promise<EngineNetworkInspect> {
+    return this.call('network-inspect', (d) => d.getNetwork(ref).inspect() as Promise<EngineNetworkInspect>);
   }
 
   /** Whether the image is present on this host (`docker image inspect`). */

@@ -6,6 +6,7 @@ export type {
   ExecInspectInfo as EngineExecInspect,
   ImageInfo as EngineImageSummary,
   ImageInspectInfo as EngineImageInspect,
+  NetworkInspectInfo as EngineNetworkInspect,
 } from 'dockerode';
 
 /** `GET /info`, the fields Berth reads. */

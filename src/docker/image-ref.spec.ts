@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageRef, registryHost, withDefaultTag } from './image-ref.js';
+import { canonicalImageRef, parseImageRef, registryHost, withDefaultTag } from './image-ref.js';
 
 describe('image references', () => {
   it.each([
@@ -27,5 +27,22 @@ describe('image references', () => {
     expect(registryHost('localhost:5001/team/app:1')).toBe('localhost:5001');
     expect(registryHost('ghcr.io/org/app')).toBe('ghcr.io');
     expect(registryHost('localhost/app')).toBe('localhost');
+  });
+
+  it.each([
+    ['busybox', 'docker.io/library/busybox:latest'],
+    ['busybox:latest', 'docker.io/library/busybox:latest'],
+    ['library/busybox', 'docker.io/library/busybox:latest'],
+    ['docker.io/library/busybox:1.36', 'docker.io/library/busybox:1.36'],
+    ['index.docker.io/library/busybox', 'docker.io/library/busybox:latest'],
+    ['docker.io/busybox', 'docker.io/library/busybox:latest'],
+    ['team/app:2', 'docker.io/team/app:2'],
+    ['localhost:5001/team/app', 'localhost:5001/team/app:latest'],
+    ['localhost/app:1', 'localhost/app:1'],
+    ['app@sha256:abc', 'docker.io/library/app@sha256:abc'],
+    ['app:1@sha256:abc', 'docker.io/library/app:1@sha256:abc'],
+    ['sha256:0123', 'sha256:0123'],
+  ])('spells %s canonically as %s', (ref, canonical) => {
+    expect(canonicalImageRef(ref)).toBe(canonical);
   });
 });

@@ -38,3 +38,17 @@ export function registryHost(ref: string): string {
   const first = repository.slice(0, slash);
   return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
 }
+
+/**
+ * One spelling per image reference, to compare them as the engine does: `busybox`,
+ * `library/busybox:latest` and `docker.io/library/busybox:latest` name one image.
+ */
+export function canonicalImageRef(ref: string): string {
+  if (ref.startsWith('sha256:')) return ref;
+  const { repository, tag, digest } = parseImageRef(ref);
+  const named = registryHost(ref);
+  const host = named === 'index.docker.io' ? 'docker.io' : named;
+  let path = repository.startsWith(`${named}/`) ? repository.slice(named.length + 1) : repository;
+  if (host === 'docker.io' && !path.includes('/')) path = `library/${path}`;
+  return `${host}/${path}${tag ? `:${tag}` : digest ? '' : ':latest'}${digest ? `@${digest}` : ''}`;
+}

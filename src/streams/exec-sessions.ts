@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import { AppConfig } from '../config/app-config.js';
+import { ContainerPolicy } from '../containers/container-policy.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineClient } from '../docker/engine-client.js';
 import type { EngineExecSession, EngineStreamTarget } from '../docker/engine-types.js';
@@ -49,12 +50,16 @@ export class ExecSessions {
     private readonly access: StreamAccess,
     private readonly sessions: StreamSessions,
     private readonly metrics: StreamMetrics,
+    private readonly policy: ContainerPolicy,
   ) {}
 
   async prepare(request: IncomingMessage, url: URL): Promise<ExecContext> {
     const principal = await this.access.authorize(request, url, 'operator');
     const query = await parseStreamQuery(ExecStreamQueryDto, url, ['cmd']);
-    return { principal, ...(await resolveStreamTarget(this.hosts, query, true)), query };
+    const { engine, target } = await resolveStreamTarget(this.hosts, query, true);
+    // Before the upgrade: a container the create policy would deny is an admin's to enter.
+    await this.policy.authorizeEntry(engine, target.id, principal, 'exec');
+    return { principal, engine, target, query };
   }
 
   attach(socket: WebSocket, context: ExecContext): void {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ContainersModule } from '../containers/containers.module.js';
 import { ExecSessions } from './exec-sessions.js';
 import { LiveFeeds } from './live-feeds.js';
 import { LogStreams } from './log-streams.js';
@@ -14,6 +15,7 @@ import { WsTickets } from './ws-tickets.js';
  * Needs an `Authenticator` bound elsewhere (the auth module); it binds none itself.
  */
 @Module({
+  imports: [ContainersModule],
   controllers: [WsTicketsController],
   providers: [
     WsTickets,

@@ -83,5 +83,7 @@ export class CommittedImageDto {
   id: string;
   /** `repo:tag`. */
   image: string;
+  /** The env keys of the source container that the image now carries (values never shown): check them for secrets before pushing. */
+  carriedEnvKeys: string[];
 }
 

@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import { existsSync, realpathSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { Role } from '../common/access.decorators.js';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { AppConfig } from '../config/app-config.js';
+import type { EngineClient } from '../docker/engine-client.js';
+import type { EngineContainerInspect } from '../docker/engine-types.js';
+import { canonicalImageRef } from '../docker/image-ref.js';
+import {
+  CreatePolicyOptions,
+  CreatePolicyRequest,
+  DEFAULT_ENGINE_SOCKETS,
+  JoinedContainer,
+  PolicyDecision,
+  PolicyViolation,
+  createPolicyViolations,
+  decideCreatePolicy,
+} from './create-policy.js';
+import { joinedRefs, namesNetwork, policyRequestFromInspect } from './policy-request.js';
+
+/** What a caller does with an existing container that gets it what the container has. */
+export type EntryAction = 'exec' | 'attach' | 'commit';
+
+/** How many `container:` joins are followed; a longer chain is refused, not trusted. */
+export const MAX_JOIN_DEPTH = 8;
+
+/**
+ * The create policy on the engine's real state: for a create (what it joins, which network it
+ * names), for entering an existing container (exec, attach, commit: that container's own
+ * configuration, made by Berth or not) and for replacing an image tag a policy exception runs.
+ * Whatever the policy would deny a non-admin to create, a non-admin may not reach this way either.
+ */
+@Injectable()
+export class ContainerPolicy {
+  readonly options: CreatePolicyOptions;
+
+  constructor(config: AppConfig) {
+    const engineSocket = config.dockerHost.startsWith('unix://') ? [config.dockerHost.slice('unix://'.length)] : [];
+    this.options = {
+      allowedBindRoots: config.allowedBindRoots,
+      engineSockets: [...new Set([...DEFAULT_ENGINE_SOCKETS, ...engineSocket])],
+      // Berth shares the host's filesystem only when it talks to a local engine; then a symlink under an allowed
+      // root is followed to where the engine would mount from.
+      ...(engineSocket.length && { realpath: resolveExisting }),
+    };
+  }
+
+  /** `docker create`: the decision on a request, with what it joins and the network it names read from the engine. */
+  async decideCreate(engine: EngineClient, request: CreatePolicyRequest, role: Role | undefined): Promise<PolicyDecision> {
+    return decideCreatePolicy(await this.gatherPolicyInputs(engine, request), role, this.options);
+  }
+
+  /**
+   * Exec, attach, commit (and whatever else enters a container): allowed to a non-admin only when
+   * the container's own configuration passes the create policy; else 403 POLICY_DENIED naming the
+   * rules. Answers the inspect it judged: act on its `Id`, not on a name that may move meanwhile.
+   */
+  async authorizeEntry(engine: EngineClient, container: string, principal: Principal | undefined, action: EntryAction): Promise<EngineContainerInspect> {
+    const inspect = await engine.inspectContainer(container);
+    if (principal?.role === 'admin') return inspect;
+    const violations = await this.containerViolations(engine, inspect);
+    if (violations.length) {
+      throw policyDenied(violations, `Container ${displayName(inspect)} is a policy exception, so only an admin may ${action} it`);
+    }
+    return inspect;
+  }
+
+  /**
+   * Replacing `ref` (commit; later tag, pull, build, load) changes what every container made from it
+   * runs next: when one of them is a policy exception, only an admin may. 403 POLICY_DENIED names
+   * its rules and the containers.
+   */
+  async authorizeTagReplacement(engine: EngineClient, ref: string, principal: Principal | undefined): Promise<void> {
+    if (principal?.role === 'admin') return;
+    const exceptions = await this.exceptionsUsingTag(engine, ref);
+    if (exceptions.length === 0) return;
+    const violations = exceptions.flatMap(({ inspect, violations: found }) =>
+      found.map((v) => ({ rule: v.rule, detail: `container ${displayName(inspect)}: ${v.detail}` })),
+    );
+    throw policyDenied(violations, `${ref} is the image of the policy exception ${exceptions.map((e) => displayName(e.inspect)).join(', ')}, so only an admin may replace it`, {
+      containers: exceptions.map((e) => e.inspect.Id),
+    });
+  }
+
+  /** Every way an existing container is root on the host, by the create policy, its joins followed. */
+  async containerViolations(engine: EngineClient, inspect: EngineContainerInspect, trail: string[] = []): Promise<PolicyViolation[]> {
+    const request = await this.gatherPolicyInputs(engine, policyRequestFromInspect(inspect), [...trail, inspect.Id]);
+    return createPolicyViolations(request, this.options);
+  }
+
+  /**
+   * The one place that reads from the engine what the policy needs beyond the request itself:
+   * the containers its `container:` modes join (each judged by the whole policy, to the end of
+   * its chain) and the driver of the network it names. `trail`: the containers already on the
+   * join chain (ids), for the bound and for cycles; empty for a create.
+   */
+  async gatherPolicyInputs(engine: EngineClient, request: CreatePolicyRequest, trail: string[] = []): Promise<CreatePolicyRequest> {
+    const [joined, networkDriver] = await Promise.all([
+      Promise.all(joinedRefs(request).map((ref) => this.joinedContainer(engine, ref, trail))),
+      this.networkDriver(engine, request.network),
+    ]);
+    return { ...request, joined, ...(networkDriver !== undefined && { networkDriver }) };
+  }
+
+  private async joinedContainer(engine: EngineClient, ref: string, trail: string[]): Promise<JoinedContainer> {
+    const refused = (detail: string): JoinedContainer => ({ ref, violations: [{ rule: 'joins-privileged-container', detail }] });
+    if (trail.length >= MAX_JOIN_DEPTH) return refused(`the chain of joined containers is longer than ${MAX_JOIN_DEPTH}`);
+    let inspect: EngineContainerInspect;
+    try {
+      inspect = await engine.inspectContainer(ref);
+    } catch (error) {
+      // A create naming a missing container is the engine's to refuse (404); an existing joiner still holds
+      // the namespaces its vanished target shared, and what they were can no longer be checked.
+      if (trail.length > 0 && (error as ProblemException).code === 'CONTAINER_NOT_FOUND') return refused('it no longer exists, so what it shared cannot be checked');
+      throw error;
+    }
+    if (trail.includes(inspect.Id)) return refused('the chain of joined containers loops');
+    return { ref, violations: await this.containerViolations(engine, inspect, trail) };
+  }
+
+  /** The driver of a named network (name, id or id prefix); undefined for modes and for networks the engine does not know (it refuses those itself). */
+  private async networkDriver(engine: EngineClient, network: string | undefined): Promise<string | undefined> {
+    if (!namesNetwork(network)) return undefined;
+    try {
+      return (await engine.inspectNetwork(network)).Driver;
+    } catch (error) {
+      if ((error as ProblemException).code === 'NETWORK_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  /** The containers whose image is `ref` (as they were created, or by its current id) and that are policy exceptions. */
+  private async exceptionsUsingTag(engine: EngineClient, ref: string): Promise<Array<{ inspect: EngineContainerInspect; violations: PolicyViolation[] }>> {
+    const wanted = canonicalImageRef(ref);
+    const [currentId, containers] = await Promise.all([
+      engine.inspectImage(ref).then(
+        (image) => image.Id,
+        (error: ProblemException) => {
+          if (error.code === 'IMAGE_NOT_FOUND') return undefined;
+          throw error;
+        },
+      ),
+      engine.listContainers({ all: true }),
+    ]);
+    // The list shows the image id instead of the name once the tag has moved on: those need an inspect to tell.
+    const candidates = containers.filter((c) => c.ImageID === currentId || c.Image.startsWith('sha256:') || canonicalImageRef(c.Image) === wanted);
+    const judged = await Promise.all(
+      candidates.map(async (candidate) => {
+        const inspect = await engine.inspectContainer(candidate.Id).catch((error: ProblemException) => {
+          if (error.code === 'CONTAINER_NOT_FOUND') return undefined;
+          throw error;
+        });
+        if (!inspect || (inspect.Image !== currentId && canonicalImageRef(inspect.Config.Image) !== wanted)) return undefined;
+        const violations = await this.containerViolations(engine, inspect);
+        return violations.length ? { inspect, violations } : undefined;
+      }),
+    );
+    return judged.filter((found) => found !== undefined);
+  }
+}
+
+/** 403 POLICY_DENIED: what was refused, and every rule with its detail (the rules also as a list, for clients). */
+export function policyDenied(violations: PolicyViolation[], what: string, extensions: Record<string, unknown> = {}): ProblemException {
+  const rules = [...new Set(violations.map((v) => v.rule))];
+  return new ProblemException(403, 'POLICY_DENIED', `${what}: ${violations.map((v) => `${v.rule} (${v.detail})`).join('; ')}.`, {
+    extensions: { rules, violations, ...extensions },
+  });
+}
+
+function displayName(inspect: EngineContainerInspect): string {
+  return inspect.Name?.replace(/^\//, '') || inspect.Id.slice(0, 12);
+}
+
+/** The path as the engine would see it after symlinks, for the part of it that exists. */
+function resolveExisting(path: string): string {
+  let existing = posix.normalize(path);
+  const rest: string[] = [];
+  while (existing !== '/' && !existsSync(existing)) {
+    rest.unshift(posix.basename(existing));
+    existing = posix.dirname(existing);
+  }
+  try {
+    return posix.join(realpathSync(existing), ...rest);
+  } catch {
+    return path;
+  }
+}

@@ -1,0 +1,64 @@
+import type { EngineContainerInspect } from '../docker/engine-types.js';
+import { parseBind } from './binds.js';
+import type { CreatePolicyRequest } from './create-policy.js';
+
+/** Network modes the engine knows without looking a network up. */
+const NETWORK_MODES = new Set(['default', 'bridge', 'none', 'host']);
+
+/** Whether `network` names a network the engine must look up (a name, an id or an id prefix) rather than a mode. */
+export function namesNetwork(network: string | undefined): network is string {
+  return Boolean(network) && !NETWORK_MODES.has(network!) && !network!.startsWith('container:');
+}
+
+/** The containers whose namespaces a request joins: `container:<ref>` in its network, pid, ipc or uts mode. */
+export function joinedRefs(request: CreatePolicyRequest): string[] {
+  const modes = [request.network, request.pidMode, request.ipcMode, request.utsMode];
+  return [...new Set(modes.filter((mode): mode is string => Boolean(mode?.startsWith('container:'))).map((mode) => mode.slice('container:'.length)))];
+}
+
+/** The parts of an engine inspect the mapper reads. */
+export type InspectForPolicy = Pick<EngineContainerInspect, 'HostConfig' | 'Mounts'>;
+
+/**
+ * An existing container as the create request that would make it, so that the create policy
+ * judges it with every rule: what entering or joining it gives is what creating it would.
+ */
+export function policyRequestFromInspect(inspect: InspectForPolicy): CreatePolicyRequest {
+  const host = inspect.HostConfig ?? {};
+  const binds: string[] = host.Binds ?? [];
+  const mounts = (host.Mounts ?? []).map((mount) => ({ type: mount.Type, source: mount.Source || undefined }));
+  // What is mounted but not declared by its own binds and mounts (--volumes-from, a bind spelled in a way
+  // Berth does not parse) counts too: the engine's mount list is the truth.
+  const declared = new Set([
+    ...binds.flatMap((spec) => {
+      const bind = parseBind(spec);
+      return typeof bind === 'string' ? [] : [bind.target];
+    }),
+    ...(host.Mounts ?? []).map((mount) => mount.Target),
+  ]);
+  const mounted = (inspect.Mounts ?? [])
+    .filter((mount) => !declared.has(mount.Destination))
+    .map((mount) => ({ type: mount.Type, source: (mount.Type === 'volume' ? mount.Name : mount.Source) || undefined }));
+
+  const securityOpt: string[] = [...(host.SecurityOpt ?? [])];
+  // `--security-opt systempaths=unconfined` reaches the engine as empty masked and read-only path lists.
+  const unmasked = [host.MaskedPaths, host.ReadonlyPaths].some((paths) => Array.isArray(paths) && paths.length === 0);
+  if (unmasked && !host.Privileged && !securityOpt.includes('systempaths=unconfined')) securityOpt.push('systempaths=unconfined');
+
+  const mode = (value: string | undefined) => value || undefined;
+  const request: CreatePolicyRequest = {
+    privileged: Boolean(host.Privileged),
+    pidMode: mode(host.PidMode),
+    ipcMode: mode(host.IpcMode),
+    utsMode: mode(host.UTSMode),
+    usernsMode: mode(host.UsernsMode),
+    network: mode(host.NetworkMode),
+    devices: ((host.Devices ?? []) as Array<{ PathOnHost: string }>).map((device) => ({ pathOnHost: device.PathOnHost })),
+    deviceCgroupRules: host.DeviceCgroupRules ?? [],
+    capAdd: host.CapAdd ?? [],
+    securityOpt,
+    binds,
+    mounts: [...mounts, ...mounted],
+  };
+  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined)) as CreatePolicyRequest;
+}

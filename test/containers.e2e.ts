@@ -161,7 +161,7 @@ describe('containers on the real engine', () => {
       body: { repo, tag: 'v1', comment: 'keep what I did', changes: [`LABEL berth.test.run=${runId}`, 'CMD ["cat", "/kept.txt"]'] },
     });
     expect(commit.status, commit.text).toBe(201);
-    expect(commit.body).toEqual({ id: expect.stringMatching(/^sha256:/), image: `${repo}:v1` });
+    expect(commit.body).toEqual({ id: expect.stringMatching(/^sha256:/), image: `${repo}:v1`, carriedEnvKeys: ['PATH'] });
     expect((await docker.getImage(`${repo}:v1`).inspect()).Comment).toBe('keep what I did');
 
     const second = await run({ image: `${repo}:v1`, pull: 'never', cmd: undefined });

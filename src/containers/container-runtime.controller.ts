@@ -96,7 +96,7 @@ export class ContainerRuntimeController {
   @Post('exec')
   @HttpCode(200)
   @RequireRole('operator')
-  @ApiProblems(403, 409)
+  @ApiProblems(409)
   execInContainer(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,

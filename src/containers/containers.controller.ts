@@ -64,7 +64,6 @@ export class ContainersController {
   @Post(':id/commit')
   @RequireRole('operator')
   @ApiCreatedResponse({ type: CommittedImageDto })
-  @ApiProblems(403)
   commitContainer(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,

@@ -19,7 +19,19 @@ const problem = (status: number, code: string) => new ProblemException(status, c
 function fakeEngine() {
   return {
     createContainer: vi.fn(async () => ({ id: 'c1', warnings: [] as string[] })),
-    inspectContainer: vi.fn(async () => ({ Name: '/generated_name' })),
+    inspectContainer: vi.fn(async (_ref: string) => ({
+      Id: 'c1-full-id',
+      Name: '/generated_name',
+      Image: 'sha256:base',
+      Config: { Image: 'busybox', Env: ['PATH=/bin', 'DB_PASSWORD=s3cret', 'EMPTY='] },
+      HostConfig: {} as Record<string, unknown>,
+      Mounts: [],
+    })),
+    commitContainer: vi.fn(async () => ({ id: 'sha256:new' })),
+    execOnce: vi.fn(async () => ({ exitCode: 0, stdout: '', stderr: '', truncated: false, timedOut: false })),
+    inspectImage: vi.fn(async (): Promise<{ Id: string }> => {
+      throw problem(404, 'IMAGE_NOT_FOUND');
+    }),
     startContainer: vi.fn(async () => undefined),
     removeContainer: vi.fn(async () => undefined),
     pullImage: vi.fn(async () => undefined),
@@ -120,6 +132,31 @@ describe('ContainersService', () => {
       engine.createContainer.mockRejectedValueOnce(problem(404, 'IMAGE_NOT_FOUND'));
       engine.pullImage.mockRejectedValueOnce(problem(502, 'REGISTRY_AUTH_FAILED'));
       await expect(create({}, operator)).rejects.toMatchObject({ code: 'REGISTRY_AUTH_FAILED' });
+    });
+  });
+
+  describe('entering a container', () => {
+    it('commit answers the env keys it carried, never the values, and commits the container it judged (by id)', async () => {
+      const committed = await service.commit('local', 'web', { repo: 'team/app', tag: '1' }, operator);
+      expect(committed).toEqual({ id: 'sha256:new', image: 'team/app:1', carriedEnvKeys: ['PATH', 'DB_PASSWORD', 'EMPTY'] });
+      expect(JSON.stringify(committed)).not.toContain('s3cret');
+      expect(engine.commitContainer).toHaveBeenCalledWith('c1-full-id', expect.objectContaining({ repo: 'team/app', tag: '1' }));
+    });
+
+    it('exec runs in the container it judged (by id)', async () => {
+      await service.exec('local', 'web', { cmd: ['true'] }, operator);
+      expect(engine.execOnce).toHaveBeenCalledWith('c1-full-id', expect.objectContaining({ cmd: ['true'] }), expect.anything());
+    });
+
+    it.each([
+      ['exec', () => service.exec('local', 'web', { cmd: ['true'] }, operator)],
+      ['commit', () => service.commit('local', 'web', { repo: 'team/app' }, operator)],
+    ])('%s into a policy exception is 403 for an operator, and the engine hears nothing of it', async (_name, act) => {
+      const inspect = await engine.inspectContainer('web');
+      engine.inspectContainer.mockResolvedValue({ ...inspect, HostConfig: { Binds: ['/:/host:ro'] } });
+      await expect(act()).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      expect(engine.execOnce).not.toHaveBeenCalled();
+      expect(engine.commitContainer).not.toHaveBeenCalled();
     });
   });
 

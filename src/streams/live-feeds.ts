@@ -15,6 +15,7 @@ import { Fanout, Subscriber } from './fanout.js';
 import { toStats } from '../containers/container-views.js';
 import { StreamEvent, normalizeEvent, redactEvent } from './normalize.js';
 import { StreamAccess } from './stream-access.js';
+import { StreamAudit, StreamWhere } from './stream-audit.js';
 import { Channel, StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
 import { parseStreamQuery } from './upgrade.js';
@@ -48,6 +49,7 @@ export class LiveFeeds implements OnModuleDestroy {
     private readonly access: StreamAccess,
     private readonly sessions: StreamSessions,
     private readonly metrics: StreamMetrics,
+    private readonly audit: StreamAudit,
   ) {}
 
   async prepareEvents(request: IncomingMessage, url: URL): Promise<EventsContext> {
@@ -69,6 +71,7 @@ export class LiveFeeds implements OnModuleDestroy {
       'events',
       socket,
       principal,
+      { host: engine.host.id },
       `events:${engine.host.id}`,
       'the engine event stream ended',
       async () => pipeline(await engine.openEvents(), mapping((event: EngineEvent) => normalizeEvent(event)), () => undefined),
@@ -77,7 +80,8 @@ export class LiveFeeds implements OnModuleDestroy {
   }
 
   attachStats(socket: WebSocket, { principal, engine, target }: StatsContext): void {
-    this.subscribe('stats', socket, principal, `stats:${engine.host.id}:${target.id}`, 'container stopped', async () =>
+    const where = { host: engine.host.id, container: { id: target.id, name: target.name } };
+    this.subscribe('stats', socket, principal, where, `stats:${engine.host.id}:${target.id}`, 'container stopped', async () =>
       pipeline(await engine.openStats(target), statsUntilStopped(), () => undefined),
     );
   }
@@ -90,6 +94,7 @@ export class LiveFeeds implements OnModuleDestroy {
     channel: Channel,
     socket: WebSocket,
     principal: Principal,
+    where: StreamWhere,
     key: string,
     endReason: string,
     open: () => Promise<Readable>,
@@ -98,6 +103,7 @@ export class LiveFeeds implements OnModuleDestroy {
     const subscriber = new Subscriber<Item, View>(socket, redaction.view);
     let feed: Fanout<Item, View> | undefined;
     if (!this.sessions.admit(socket, principal, channel, () => feed?.remove(subscriber))) return;
+    this.audit.opened(channel, principal, where);
     feed = this.feeds.get(key);
     if (feed) {
       feed.add(subscriber);

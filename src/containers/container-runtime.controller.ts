@@ -34,7 +34,7 @@ export class ContainerRuntimeController {
    */
   @Get('top')
   @RequireRole('viewer')
-  @ApiProblems(403, 409)
+  @ApiProblems(409)
   getContainerTop(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,

@@ -74,6 +74,8 @@ describe('cleanEngineMessage', () => {
     ['open /mnt/docker-root/overlay2/abc/diff/x: no such file or directory', 'open <engine path>: no such file or directory'],
     ['error creating overlay mount to /data/docker/' + 'a'.repeat(64) + '/merged: invalid argument', 'error creating overlay mount to <engine path>: invalid argument'],
     ['stat /run/containerd/io.containerd.runtime.v2.task/moby/abc: no such file', 'stat <engine path>: no such file'],
+    ['exec: "/usr/lib/docker/cli-plugins/x": permission denied', 'exec: "/usr/lib/docker/cli-plugins/x": permission denied'],
+    ['stat /var/run/docker.sock: permission denied', 'stat /var/run/docker.sock: permission denied'],
     // What users rely on stays as the engine said it, client paths included.
     ['Conflict. The container name "/web" is already in use by container "abc".', 'Conflict. The container name "/web" is already in use by container "abc".'],
     ['driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated', 'driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated'],

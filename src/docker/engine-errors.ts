@@ -39,10 +39,12 @@ const SOURCE_POSITION = /\b[\w-]+\.go:\d+:\s*/g;
 const UNKNOWN_STATUS = /:\s*unknown(?=:|$)/g;
 const SEGMENT_END = String.raw`(?=[/\s"':,]|$)`;
 const REST = String.raw`(?:/[^\s"':,]*)?`;
+/** A path starts a token: not inside another path or word (`/usr/lib/docker` is not `/lib/docker`). */
+const PATH_START = String.raw`(?<![\w.\-/])`;
 /** Paths inside the engine's own state (data root, run dirs, layers, volumes' data): never for clients. */
 const ENGINE_PATH = new RegExp(
-  String.raw`(?:/var)?/(?:lib|run)/(?:docker|containerd|runc)${SEGMENT_END}${REST}` +
-    String.raw`|/[^\s"':,]*/(?:overlay2?|aufs|btrfs|zfs|devicemapper|vfs|_data|merged|[0-9a-f]{64})${SEGMENT_END}${REST}`,
+  String.raw`${PATH_START}(?:/var)?/(?:lib|run)/(?:docker|containerd|runc)${SEGMENT_END}${REST}` +
+    String.raw`|${PATH_START}/[^\s"':,]*/(?:overlay2?|aufs|btrfs|zfs|devicemapper|vfs|_data|merged|[0-9a-f]{64})${SEGMENT_END}${REST}`,
   'g',
 );
 export const ENGINE_PATH_MARKER = '<engine path>';

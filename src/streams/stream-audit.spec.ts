@@ -52,7 +52,7 @@ describe('StreamAudit.interactive', () => {
   it.each([
     ['the process exited', (o: ReturnType<typeof open>['outcome']) => o.exited(3), 200, { ended: 'exited', exitCode: 3 }],
     ['the engine failed', (o: ReturnType<typeof open>['outcome']) => o.failed('the exec stream failed'), 502, { ended: 'failed', exitCode: null, reason: 'the exec stream failed' }],
-    ['the client left', () => undefined, 499, { ended: 'client-closed', exitCode: null }],
+    ['the client left', () => undefined, 499, { ended: 'closed', exitCode: null }],
     ['it exited, then something failed: the first word stands', (o: ReturnType<typeof open>['outcome']) => (o.exited(0), o.failed('late')), 200, { ended: 'exited', exitCode: 0 }],
   ])('records the end when the socket closes (%s)', (_case, tell, status, details) => {
     const { log, socket, outcome } = open();

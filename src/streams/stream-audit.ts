@@ -36,10 +36,13 @@ export interface SessionOutcome {
 }
 
 /** How the session ended, as its end record says. */
-type Ending = { how: 'exited'; exitCode: number | null } | { how: 'failed'; reason: string } | { how: 'client-closed' };
+type Ending = { how: 'exited'; exitCode: number | null } | { how: 'failed'; reason: string } | { how: 'closed' };
 
-/** HTTP-like statuses for the end record: done, the engine failed, the client left first (nginx's 499). */
-const END_STATUS = { exited: 200, failed: 502, 'client-closed': 499 } as const;
+/**
+ * HTTP-like statuses for the end record: done, the engine failed, or the socket closed before the
+ * process ended (nginx's 499; the close code tells a client that left from a revocation or a shutdown).
+ */
+const END_STATUS = { exited: 200, failed: 502, closed: 499 } as const;
 
 export const interactiveAction = (kind: InteractiveKind, phase: 'start' | 'end') => `container.${kind}.${phase}`;
 
@@ -74,7 +77,7 @@ export class StreamAudit {
     });
     this.logger.log({ msg: `${kind} session started`, channel: kind, ...actorFields(principal), host, container, executable: cmd?.[0], tty });
 
-    let ending: Ending = { how: 'client-closed' };
+    let ending: Ending = { how: 'closed' };
     socket.once('close', (closeCode: number) => {
       const durationMs = performance.now() - started;
       const outcome = ending.how === 'exited' ? { exitCode: ending.exitCode } : ending.how === 'failed' ? { exitCode: null, reason: ending.reason } : { exitCode: null };
@@ -89,10 +92,10 @@ export class StreamAudit {
     });
     return {
       exited: (exitCode) => {
-        if (ending.how === 'client-closed') ending = { how: 'exited', exitCode };
+        if (ending.how === 'closed') ending = { how: 'exited', exitCode };
       },
       failed: (reason) => {
-        if (ending.how === 'client-closed') ending = { how: 'failed', reason };
+        if (ending.how === 'closed') ending = { how: 'failed', reason };
       },
     };
   }

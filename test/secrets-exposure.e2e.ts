@@ -234,3 +234,27 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
     });
   });
 });
+
+describe('BERTH_VIEWER_REDACTION=false', () => {
+  let berth: BerthProcess;
+  afterAll(async () => {
+    await berth?.stop();
+    await removeTestResources(runId);
+  });
+
+  it('gives viewers what operators see: env values and any ps options', async () => {
+    berth = await startBerth({ env: { BERTH_VIEWER_REDACTION: 'false' } });
+    const viewer = await login(berth.url, await createUser(berth, 'viewer'));
+    const created = await api(berth.url, containers, {
+      method: 'POST',
+      token: berth.token,
+      body: { image: TEST_IMAGE, pull: 'never', name: uniqueName('open'), labels, env: [`SECRET=${SECRET}`], cmd: ['sleep', '600'], start: true },
+    });
+    expect(created.status, created.text).toBe(201);
+    const inspect = await api(berth.url, `${containers}/${created.body.id}`, { token: viewer });
+    expect(inspect.body.env).toContain(`SECRET=${SECRET}`);
+    const top = await api(berth.url, `${containers}/${created.body.id}/top?psArgs=e`, { token: viewer });
+    expect(top.status).toBe(200);
+    expect(top.text).toContain(SECRET);
+  });
+});

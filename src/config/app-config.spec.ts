@@ -36,6 +36,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BERTH_STREAM_BUFFER_BYTES: '10' })).toThrow(/BERTH_STREAM_BUFFER_BYTES/);
   });
 
+  it('redacts for viewers unless told not to', () => {
+    expect(loadConfig({}).viewerRedaction).toBe(true);
+    expect(loadConfig({ BERTH_VIEWER_REDACTION: 'false' }).viewerRedaction).toBe(false);
+    expect(loadConfig({ BERTH_VIEWER_REDACTION: 'true' }).viewerRedaction).toBe(true);
+    expect(() => loadConfig({ BERTH_VIEWER_REDACTION: 'no' })).toThrow(/BERTH_VIEWER_REDACTION="no": BERTH_VIEWER_REDACTION must be true or false/);
+  });
+
   it('names every bad variable in one message', () => {
     const load = () => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' });
     expect(load).toThrow(ConfigError);

@@ -47,6 +47,8 @@ export class AppConfig {
   streamStallTimeoutMs = 10_000;
   /** Bytes queued for one socket before its engine stream pauses (its buffer bound). */
   streamBufferBytes = 1024 * 1024;
+  /** Viewers get env values, environment-showing `ps` options and exec arguments in events redacted. */
+  viewerRedaction = true;
 
   constructor(init: Partial<AppConfig> = {}) {
     Object.assign(this, init);
@@ -115,6 +117,11 @@ class Environment {
   @Sets('streamPingIntervalMs') @IsOptional() @Int(100, 3_600_000) BERTH_STREAM_PING_INTERVAL_MS?: number;
   @Sets('streamStallTimeoutMs') @IsOptional() @Int(100, 3_600_000) BERTH_STREAM_STALL_TIMEOUT_MS?: number;
   @Sets('streamBufferBytes') @IsOptional() @Int(16 * 1024, 256 * 1024 * 1024) BERTH_STREAM_BUFFER_BYTES?: number;
+
+  @Sets('viewerRedaction', { parse: (value: string) => value === 'true' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'BERTH_VIEWER_REDACTION must be true or false' })
+  BERTH_VIEWER_REDACTION?: string;
 }
 
 export class ConfigError extends Error {}

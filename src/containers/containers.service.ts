@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
+import { redactsFor } from '../common/redaction.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { validationFailed } from '../common/validation.js';
 import { AppConfig } from '../config/app-config.js';
@@ -12,7 +13,7 @@ import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineClient } from '../docker/engine-client.js';
 import { withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
-import { toInspect, toStats, toSummary, toTop } from './container-views.js';
+import { redactInspect, toInspect, toStats, toSummary, toTop } from './container-views.js';
 import { CreatePolicyOptions, DEFAULT_ENGINE_SOCKETS, JoinedContainer, PolicyViolation, decideCreatePolicy } from './create-policy.js';
 import type { CommittedImageDto, ContainerCommitDto, ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
 import { ContainerCreateDto, ContainerCreatedDto, createRequestProblems } from './dto/container-create.dto.js';
@@ -22,6 +23,7 @@ import type { ContainerStatsDto } from './dto/container-stats.dto.js';
 import type { ContainerSummaryDto } from './dto/container-summary.dto.js';
 import { parseLogTime } from './dto/container-validators.js';
 import { toEngineCreate, toEngineListQuery } from './engine-spec.js';
+import { VIEWER_PS_ARGS_HELP, psArgsAllowedForViewers } from './ps-args.js';
 
 export const POLICY_EXCEPTION_ACTION = 'container.create.policy-exception';
 
@@ -128,8 +130,10 @@ export class ContainersService {
     }
   }
 
-  async inspect(hostId: string, id: string): Promise<ContainerInspectDto> {
-    return toInspect(await this.hosts.get(hostId).inspectContainer(id));
+  /** Viewers get env values redacted (normalised view and `raw`) unless BERTH_VIEWER_REDACTION=false. */
+  async inspect(hostId: string, id: string, principal: Principal | undefined): Promise<ContainerInspectDto> {
+    const view = toInspect(await this.hosts.get(hostId).inspectContainer(id));
+    return redactsFor(this.config.viewerRedaction, principal?.role) ? redactInspect(view) : view;
   }
 
   start(hostId: string, id: string): Promise<void> {
@@ -170,7 +174,11 @@ export class ContainersService {
     return this.hosts.get(hostId).removeContainer(id, { force: options.force ?? false, volumes: options.volumes ?? false });
   }
 
-  async top(hostId: string, id: string, psArgs?: string): Promise<ContainerTopDto> {
+  /** `ps` options that can show process environments are refused to viewers (403), before the engine runs them. */
+  async top(hostId: string, id: string, psArgs: string | undefined, principal: Principal | undefined): Promise<ContainerTopDto> {
+    if (psArgs !== undefined && redactsFor(this.config.viewerRedaction, principal?.role) && !psArgsAllowedForViewers(psArgs)) {
+      throw new ProblemException(403, 'FORBIDDEN', `These ps options need the role 'operator' (they may show process environments); viewers may use ${VIEWER_PS_ARGS_HELP}.`);
+    }
     return toTop(await this.hosts.get(hostId).containerTop(id, psArgs));
   }
 

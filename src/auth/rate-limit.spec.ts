@@ -87,6 +87,11 @@ describe('RateLimitGuard', () => {
     expect(attempt(401, { address: '10.0.0.3', body: { username: 'carol', password: 'x' } })).toBe(401);
   });
 
+  it('counts wrong credentials only: a malformed body (400) is taken back, like a success', () => {
+    const { attempt } = setup();
+    expect([400, 400, 400, 400, 400, 401, 401, 401, 401].map((status) => attempt(status))).toEqual([400, 400, 400, 400, 400, 401, 401, 401, 429]);
+  });
+
   it('limits failed logins per address across usernames', () => {
     const { attempt } = setup({ authRateLimitPerAddress: 2 });
     const statuses = ['a', 'b', 'c'].map((username) => attempt(401, { body: { username, password: 'x' } }));

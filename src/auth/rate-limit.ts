@@ -19,9 +19,10 @@ type Guessing = 'logins' | 'every-request';
 export const LimitGuessing = () => SetMetadata(RATE_LIMIT_KEY, 'every-request' satisfies Guessing);
 
 /**
- * Logins: failures count, per (username, client address) pair, per address and per username
- * from everywhere (a ceiling well above the pair's). A success resets its pair, so nobody can
- * lock an account out from another address, and takes itself back from the other two counts.
+ * Logins: failures (wrong username or password) count, per (username, client address) pair, per
+ * address and per username from everywhere (a ceiling well above the pair's). A success resets its
+ * pair, so nobody can lock an account out from another address, and takes itself back from the
+ * other two counts.
  */
 export const LimitLogins = () => SetMetadata(RATE_LIMIT_KEY, 'logins' satisfies Guessing);
 
@@ -29,7 +30,10 @@ interface Limit {
   key: string;
   limit: number;
   windowMs: number;
-  /** What a successful answer (< 400) does to this count; none: every request counts. */
+  /**
+   * Set: only wrong credentials (401) count, and a success (< 400) resets or refunds this count;
+   * any other answer (a malformed body: 400) is refunded, it guessed nothing. Unset: every request counts.
+   */
   onSuccess?: 'reset' | 'refund';
 }
 
@@ -66,10 +70,11 @@ export class RateLimitGuard implements CanActivate {
     for (const [name, value] of Object.entries(rateLimitHeaders(binding))) response.setHeader(name, value);
     const settled = limits.filter((limit) => limit.onSuccess);
     if (settled.length > 0) {
+      // A client that hangs up before its answer stays counted: 'finish' never comes.
       response.once('finish', () => {
-        if (response.statusCode >= 400) return;
+        if (response.statusCode === 401) return;
         for (const { key, onSuccess } of settled) {
-          if (onSuccess === 'reset') this.buckets.reset(key);
+          if (onSuccess === 'reset' && response.statusCode < 400) this.buckets.reset(key);
           else this.buckets.refund(key);
         }
       });

@@ -5,6 +5,7 @@ import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, MinLength
 
 /** Usernames: what a shell login allows, so they are safe in logs and URLs. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const USERNAME_MAX_LENGTH = 64;
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
 
@@ -27,10 +28,12 @@ export class AppConfig {
   jwtSecret?: string;
   /** Lifetime of an access token, in seconds. */
   jwtTtlSeconds = 900;
-  /** Login attempts and API key creations per username per window. */
+  /** Failed logins per (username, client address) pair per window; password changes and API key creations per user. */
   authRateLimit = 10;
-  /** The same, per client address (higher: many users may share one address). */
+  /** Failed logins from one client address, and password changes and key creations from it (higher: many users may share one address). */
   authRateLimitPerAddress = 50;
+  /** Failed logins for one username from all addresses together: bounds distributed guessing. */
+  authRateLimitPerUsername = 100;
   authRateWindowMs = 300_000;
   /** Requests per credential per window on every route; 0 turns the limit off. */
   rateLimit = 0;
@@ -101,6 +104,7 @@ class Environment {
   @Sets('jwtTtlSeconds') @IsOptional() @Int(60, 86_400) BERTH_JWT_TTL?: number;
   @Sets('authRateLimit') @IsOptional() @Int(1, 10_000) BERTH_AUTH_RATE_LIMIT?: number;
   @Sets('authRateLimitPerAddress') @IsOptional() @Int(1, 100_000) BERTH_AUTH_RATE_LIMIT_PER_ADDRESS?: number;
+  @Sets('authRateLimitPerUsername') @IsOptional() @Int(1, 1_000_000) BERTH_AUTH_RATE_LIMIT_PER_USERNAME?: number;
   @Sets('authRateWindowMs') @IsOptional() @Int(1000, 86_400_000) BERTH_AUTH_RATE_WINDOW_MS?: number;
   @Sets('rateLimit') @IsOptional() @Int(0, 1_000_000) BERTH_RATE_LIMIT?: number;
   @Sets('rateLimitWindowMs') @IsOptional() @Int(1000, 86_400_000) BERTH_RATE_LIMIT_WINDOW_MS?: number;

@@ -15,6 +15,8 @@ const labels = testLabels(runId);
 const base = '/api/v1/hosts/local/containers';
 const allowedRoot = mkdtempSync(join(tmpdir(), 'berth-binds-'));
 const outside = mkdtempSync(join(tmpdir(), 'berth-outside-'));
+/** An allowed root that holds Berth's own data dir (a deployment mistake Berth still survives). */
+const dataRoot = mkdtempSync(join(tmpdir(), 'berth-dataroot-'));
 const bindVolume = uniqueName('bindvol');
 const plainVolume = uniqueName('plainvol');
 const berthVolume = uniqueName('berthdata');
@@ -30,7 +32,10 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
     await docker.createVolume({ Name: bindVolume, Driver: 'local', DriverOpts: { type: 'none', o: 'bind', device: outside }, Labels: labels });
     await docker.createVolume({ Name: plainVolume, Labels: labels });
     await docker.createVolume({ Name: berthVolume, Labels: labels });
-    berth = await startBerth({ env: { BERTH_ALLOWED_BIND_ROOTS: allowedRoot, BERTH_PROTECTED_VOLUMES: berthVolume } });
+    berth = await startBerth({
+      dataDir: join(dataRoot, 'berth'),
+      env: { BERTH_ALLOWED_BIND_ROOTS: `${allowedRoot},${dataRoot}`, BERTH_PROTECTED_VOLUMES: berthVolume },
+    });
     operator = await credentialFor(berth, 'operator');
   });
   afterAll(async () => {
@@ -39,6 +44,7 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
     await Promise.all([bindVolume, plainVolume, berthVolume, notYetVolume].map((name) => docker.getVolume(name).remove().catch(() => undefined)));
     rmSync(allowedRoot, { recursive: true, force: true });
     rmSync(outside, { recursive: true, force: true });
+    rmSync(dataRoot, { recursive: true, force: true });
   });
 
   const create = (token: string, body: Record<string, unknown>) =>
@@ -73,6 +79,14 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
         expectProblem(response, 403, 'POLICY_DENIED');
         expect(response.body.rules).toEqual(['berth-volume']);
         await nothingNamed(name);
+      }
+    });
+
+    it("denies an operator a bind of Berth's data directory or a directory above it, under an allowed root", async () => {
+      for (const source of [dataRoot, join(dataRoot, 'berth'), join(dataRoot, 'berth', 'jwt-secret')]) {
+        const response = await create(operator, { binds: [`${source}:/d:ro`] });
+        expectProblem(response, 403, 'POLICY_DENIED');
+        expect(response.body.rules).toEqual(['berth-volume']);
       }
     });
 

@@ -53,6 +53,8 @@ export class ContainersService {
       allowedBindRoots: config.allowedBindRoots,
       engineSockets: [...new Set([...DEFAULT_ENGINE_SOCKETS, ...engineSocket])],
       allowedVolumeDrivers: config.allowedVolumeDrivers,
+      // Where Berth runs beside the engine its data dir is a host path; in a container it is a volume, found by MountFacts.
+      berthPaths: [config.dataDir],
     };
   }
 

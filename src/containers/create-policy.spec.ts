@@ -91,6 +91,15 @@ describe('create policy', () => {
     expect(bindSourceViolations(bindSources[0])[0].detail).toContain('/srv/data/esc');
   });
 
+  it.each<[string, string, PolicyRule[]]>([
+    ['the data dir itself', '/srv/data/berth', ['berth-volume']],
+    ['a file in it (the JWT secret)', '/srv/data/berth/jwt-secret', ['berth-volume']],
+    ['a directory above it', '/srv/data', ['berth-volume']],
+    ['a neighbour', '/srv/data/berth2', []],
+  ])("denies a bind of Berth's data directory (when it lies under an allowed root): %s", (_name, source, expected) => {
+    expect(rules({ binds: [`${source}:/x`] }, { ...options, berthPaths: ['/srv/data/berth'] })).toEqual(expected);
+  });
+
   it('treats a bind source under an allowed root that was not checked as unverifiable, and checks none outside', () => {
     expect(createPolicyViolations({ binds: ['/srv/data/app:/app'] }, options).map((v) => v.rule)).toEqual(['bind-unverifiable']);
     expect(createPolicyViolations({ binds: ['/etc:/e'] }, options).map((v) => v.rule)).toEqual(['bind-outside-allowed-roots']);

@@ -93,6 +93,8 @@ export interface CreatePolicyOptions {
   engineSockets: string[];
   /** Volume drivers besides `local` that cannot reach host paths (BERTH_ALLOWED_VOLUME_DRIVERS). */
   allowedVolumeDrivers?: string[];
+  /** Berth's data directory (its database and JWT secret): a bind of it, or of a directory above it, is admins' only. */
+  berthPaths?: string[];
 }
 
 export interface PolicyDecision {
@@ -140,6 +142,8 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
   for (const path of hostPaths) {
     const socket = options.engineSockets.find((candidate) => within(candidate, clean(path)));
     if (socket) add('docker-socket', `bind of ${path} exposes the engine socket ${socket}`);
+    const berthPath = (options.berthPaths ?? []).find((candidate) => within(clean(candidate), clean(path)) || within(clean(path), clean(candidate)));
+    if (berthPath) add('berth-volume', `bind of ${path} exposes Berth's data directory ${berthPath}`);
     if (!isUnderAllowedRoot(path, options.allowedBindRoots)) {
       const roots = options.allowedBindRoots.length ? options.allowedBindRoots.join(', ') : 'none are allowed';
       add('bind-outside-allowed-roots', `bind of ${path} is outside the allowed bind roots (${roots})`);

@@ -59,7 +59,7 @@ export class BindWatcher implements OnApplicationBootstrap, OnModuleDestroy {
         if (!this.closed) this.logger.warn(`host ${engine.host.id}: engine events unavailable (${(error as Error).message}); retrying`);
       }
       if (this.closed) return;
-      await sleep(retryMs);
+      await sleep(retryMs, undefined, { ref: false });
       retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
     }
   }

@@ -159,7 +159,7 @@ export class ContainersService {
     const inspect = await engine.inspectContainer(id);
     const violations = (await this.mountFacts.checkBindSources(engine, containerBindSources(inspect))).flatMap(bindSourceViolations);
     if (violations.length === 0) return;
-    if (principal?.role !== 'admin') throw policyDenied(violations, 'starting this container');
+    if (principal?.role !== 'admin') throw policyDenied(violations, 'start');
     await this.audit.record({
       action: START_POLICY_EXCEPTION_ACTION,
       actor: principal,
@@ -234,10 +234,12 @@ export class ContainersService {
   }
 }
 
-function policyDenied(violations: PolicyViolation[], what = 'this container'): ProblemException {
+/** 403 naming the rules; `start` when a container's bind sources changed since it was created. */
+function policyDenied(violations: PolicyViolation[], verb: 'create' | 'start' = 'create'): ProblemException {
   const rules = [...new Set(violations.map((v) => v.rule))];
   const reasons = violations.map((v) => `${v.rule} (${v.detail})`).join('; ');
-  return new ProblemException(403, 'POLICY_DENIED', `The create policy denies ${what}: ${reasons}. Only an admin may ${what === 'this container' ? 'create it' : 'do so'}.`, {
+  const what = verb === 'create' ? 'this container' : 'starting this container';
+  return new ProblemException(403, 'POLICY_DENIED', `The create policy denies ${what}: ${reasons}. Only an admin may ${verb} it.`, {
     extensions: { rules, violations },
   });
 }

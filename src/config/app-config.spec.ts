@@ -25,6 +25,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BERTH_ALLOWED_BIND_ROOTS: 'relative/path' })).toThrow(/BERTH_ALLOWED_BIND_ROOTS/);
   });
 
+  it('reads the host view, the allowed volume drivers and the protected volumes', () => {
+    expect(loadConfig({}).hostRoot).toBeUndefined();
+    expect(loadConfig({})).toMatchObject({ allowedVolumeDrivers: [], protectedVolumes: [] });
+    const config = loadConfig({ BERTH_HOST_ROOT: '/host/', BERTH_ALLOWED_VOLUME_DRIVERS: 'rexray/ebs, local-ro', BERTH_PROTECTED_VOLUMES: 'berth_berth-data,secrets' });
+    expect(config).toMatchObject({ hostRoot: '/host', allowedVolumeDrivers: ['rexray/ebs', 'local-ro'], protectedVolumes: ['berth_berth-data', 'secrets'] });
+    expect(() => loadConfig({ BERTH_HOST_ROOT: 'host' })).toThrow(/BERTH_HOST_ROOT/);
+    expect(() => loadConfig({ BERTH_PROTECTED_VOLUMES: 'a b' })).toThrow(/BERTH_PROTECTED_VOLUMES/);
+  });
+
   it('reads the stream limits and refuses nonsense', () => {
     expect(loadConfig({ BERTH_STREAMS_PER_USER: '4', BERTH_STREAM_STALL_TIMEOUT_MS: '2500' })).toMatchObject({
       streamsPerUser: 4,

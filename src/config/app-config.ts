@@ -40,6 +40,15 @@ export class AppConfig {
   rateLimitWindowMs = 60_000;
   /** Host directories under which a non-admin may bind-mount; none by default (deny by default). */
   allowedBindRoots: string[] = [];
+  /**
+   * A read-only view of the host's filesystem mounted into Berth (e.g. `/:/host:ro` → `/host`), where bind sources
+   * are checked when Berth runs in a container or talks to a tcp:// engine; unset there, non-admins get no binds.
+   */
+  hostRoot?: string;
+  /** Volume drivers besides `local` whose volumes a non-admin may mount (drivers that cannot reach host paths). */
+  allowedVolumeDrivers: string[] = [];
+  /** Volumes only an admin may mount, besides those mounted into Berth's own container (found by itself). */
+  protectedVolumes: string[] = [];
   /** What a one-shot exec keeps of each of stdout and stderr. */
   execMaxOutputBytes = 1024 * 1024;
   /** Open WebSocket streams one user may hold at once; the next one is closed with 1013. */
@@ -78,6 +87,7 @@ function Int(min: number, max: number): PropertyDecorator {
   return (target, key) => [Type(() => Number), IsInt(), Min(min), Max(max)].forEach((decorate) => decorate(target, key));
 }
 
+const names = (list: string) => list.split(',').map((name) => name.trim()).filter(Boolean);
 const absolutePaths = (list: string) => list.split(',').map((root) => posix.normalize(root.trim()).replace(/(.)\/+$/, '$1'));
 
 /** The environment as Berth reads it; every variable optional, validated once at start. */
@@ -115,6 +125,18 @@ class Environment {
     message: 'BERTH_ALLOWED_BIND_ROOTS must be absolute host paths separated by commas, e.g. /srv/data,/opt/shared',
   })
   BERTH_ALLOWED_BIND_ROOTS?: string;
+  @Sets('hostRoot', { parse: (dir: string) => posix.normalize(dir).replace(/(.)\/+$/, '$1') })
+  @IsOptional()
+  @Matches(/^\/[^,]*$/, { message: 'BERTH_HOST_ROOT must be an absolute path, e.g. /host' })
+  BERTH_HOST_ROOT?: string;
+  @Sets('allowedVolumeDrivers', { parse: names })
+  @IsOptional()
+  @Matches(/^[\w./:-]+(, *[\w./:-]+)*$/, { message: 'BERTH_ALLOWED_VOLUME_DRIVERS must be volume driver names separated by commas' })
+  BERTH_ALLOWED_VOLUME_DRIVERS?: string;
+  @Sets('protectedVolumes', { parse: names })
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9][\w.-]+(, *[a-zA-Z0-9][\w.-]+)*$/, { message: 'BERTH_PROTECTED_VOLUMES must be volume names separated by commas' })
+  BERTH_PROTECTED_VOLUMES?: string;
   @Sets('execMaxOutputBytes') @IsOptional() @Int(1024, 64 * 1024 * 1024) BERTH_EXEC_MAX_OUTPUT_BYTES?: number;
 
   @Sets('streamsPerUser') @IsOptional() @Int(1, 10_000) BERTH_STREAMS_PER_USER?: number;

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { existsSync, realpathSync } from 'node:fs';
-import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../common/principal.js';
@@ -14,7 +12,7 @@ import type { EngineClient } from '../docker/engine-client.js';
 import { withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { redactInspect, toInspect, toStats, toSummary, toTop } from './container-views.js';
-import { CreatePolicyOptions, DEFAULT_ENGINE_SOCKETS, JoinedContainer, PolicyViolation, decideCreatePolicy } from './create-policy.js';
+import { CreatePolicyOptions, DEFAULT_ENGINE_SOCKETS, JoinedContainer, PolicyViolation, bindSourceViolations, decideCreatePolicy } from './create-policy.js';
 import type { CommittedImageDto, ContainerCommitDto, ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
 import { ContainerCreateDto, ContainerCreatedDto, createRequestProblems } from './dto/container-create.dto.js';
 import type { ContainerInspectDto } from './dto/container-inspect.dto.js';
@@ -23,9 +21,11 @@ import type { ContainerStatsDto } from './dto/container-stats.dto.js';
 import type { ContainerSummaryDto } from './dto/container-summary.dto.js';
 import { parseLogTime } from './dto/container-validators.js';
 import { toEngineCreate, toEngineListQuery } from './engine-spec.js';
+import { MountFacts, containerBindSources } from './mount-facts.js';
 import { VIEWER_PS_ARGS_HELP, psArgsAllowedForViewers } from './ps-args.js';
 
 export const POLICY_EXCEPTION_ACTION = 'container.create.policy-exception';
+export const START_POLICY_EXCEPTION_ACTION = 'container.start.policy-exception';
 
 /** A log snapshot on its way out: the engine's bytes, still unread. */
 export interface LogSnapshot {
@@ -48,14 +48,15 @@ export class ContainersService {
     private readonly config: AppConfig,
     private readonly audit: AuditLog,
     private readonly registryAuth: RegistryAuthProvider,
+    private readonly mountFacts: MountFacts,
   ) {
     const engineSocket = config.dockerHost.startsWith('unix://') ? [config.dockerHost.slice('unix://'.length)] : [];
     this.policyOptions = {
       allowedBindRoots: config.allowedBindRoots,
       engineSockets: [...new Set([...DEFAULT_ENGINE_SOCKETS, ...engineSocket])],
-      // Berth shares the host's filesystem only when it talks to a local engine; then a symlink under an allowed
-      // root is followed to where the engine would mount from.
-      ...(engineSocket.length && { realpath: resolveExisting }),
+      allowedVolumeDrivers: config.allowedVolumeDrivers,
+      // Where Berth runs beside the engine its data dir is a host path; in a container it is a volume, found by MountFacts.
+      berthPaths: [config.dataDir],
     };
   }
 
@@ -73,8 +74,8 @@ export class ContainersService {
     const problems = createRequestProblems(dto);
     if (problems.length) throw validationFailed(problems);
 
-    const joined = await joinedContainers(engine, dto);
-    const decision = decideCreatePolicy({ ...dto, joined }, principal?.role, this.policyOptions);
+    const [joined, mounts] = await Promise.all([joinedContainers(engine, dto), this.mountFacts.gather(engine, dto)]);
+    const decision = decideCreatePolicy({ ...dto, joined, ...mounts }, principal?.role, this.policyOptions);
     if (decision.outcome === 'deny') throw policyDenied(decision.violations);
 
     let created: { id: string; warnings: string[] } | undefined;
@@ -82,7 +83,7 @@ export class ContainersService {
     try {
       created = await this.createWithPull(engine, dto);
       const name = dto.name?.replace(/^\//, '') ?? (await engine.inspectContainer(created.id)).Name.replace(/^\//, '');
-      if (dto.start) await this.startOrUndo(engine, created.id);
+      if (dto.start) await this.startOrUndo(engine, created.id, principal);
       return { id: created.id, name, warnings: created.warnings, started: dto.start ?? false };
     } catch (error) {
       status = error instanceof ProblemException ? error.getStatus() : 500;
@@ -121,8 +122,10 @@ export class ContainersService {
   }
 
   /** A create that cannot start leaves nothing behind: the answer is an error, so no container either. */
-  private async startOrUndo(engine: EngineClient, id: string): Promise<void> {
+  private async startOrUndo(engine: EngineClient, id: string, principal: Principal | undefined): Promise<void> {
     try {
+      // A pull may have taken minutes since the check: the sources are checked again right before the engine mounts them.
+      await this.checkStart(engine, id, principal);
       await engine.startContainer(id);
     } catch (error) {
       await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
@@ -136,16 +139,40 @@ export class ContainersService {
     return redactsFor(this.config.viewerRedaction, principal?.role) ? redactInspect(view) : view;
   }
 
-  start(hostId: string, id: string): Promise<void> {
-    return this.hosts.get(hostId).startContainer(id);
+  async start(hostId: string, id: string, principal: Principal | undefined): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    await this.checkStart(engine, id, principal);
+    return engine.startContainer(id);
   }
 
   stop(hostId: string, id: string, timeoutSeconds?: number): Promise<void> {
     return this.hosts.get(hostId).stopContainer(id, timeoutSeconds);
   }
 
-  restart(hostId: string, id: string, timeoutSeconds?: number): Promise<void> {
-    return this.hosts.get(hostId).restartContainer(id, timeoutSeconds);
+  async restart(hostId: string, id: string, principal: Principal | undefined, timeoutSeconds?: number): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    await this.checkStart(engine, id, principal);
+    return engine.restartContainer(id, timeoutSeconds);
+  }
+
+  /**
+   * The engine follows a bind source's symlinks at every start, so its sources under the allowed roots are checked
+   * again before each start Berth performs; starts Berth does not perform are BindWatcher's.
+   */
+  private async checkStart(engine: EngineClient, id: string, principal: Principal | undefined): Promise<void> {
+    // Without allowed roots no bind is checked (they are all admins' exceptions): spare the engine the inspect.
+    if (this.config.allowedBindRoots.length === 0) return;
+    const inspect = await engine.inspectContainer(id);
+    const violations = (await this.mountFacts.checkBindSources(engine, containerBindSources(inspect))).flatMap(bindSourceViolations);
+    if (violations.length === 0) return;
+    if (principal?.role !== 'admin') throw policyDenied(violations, 'start');
+    await this.audit.record({
+      action: START_POLICY_EXCEPTION_ACTION,
+      actor: principal,
+      targets: [inspect.Id],
+      status: 204,
+      details: { host: engine.host.id, rules: violations.map((v) => v.rule), violations },
+    });
   }
 
   /** `docker kill`. KILL (the default) on a container that does not run is already done; another signal has nobody to reach. */
@@ -217,9 +244,12 @@ export class ContainersService {
   }
 }
 
-function policyDenied(violations: PolicyViolation[]): ProblemException {
+/** 403 naming the rules; `start` when a container's bind sources changed since it was created. */
+function policyDenied(violations: PolicyViolation[], verb: 'create' | 'start' = 'create'): ProblemException {
   const rules = [...new Set(violations.map((v) => v.rule))];
-  return new ProblemException(403, 'POLICY_DENIED', `The create policy denies this container: ${violations.map((v) => `${v.rule} (${v.detail})`).join('; ')}. Only an admin may create it.`, {
+  const reasons = violations.map((v) => `${v.rule} (${v.detail})`).join('; ');
+  const what = verb === 'create' ? 'this container' : 'starting this container';
+  return new ProblemException(403, 'POLICY_DENIED', `The create policy denies ${what}: ${reasons}. Only an admin may ${verb} it.`, {
     extensions: { rules, violations },
   });
 }
@@ -230,21 +260,6 @@ async function alreadyTrue(request: Promise<void>, code: string): Promise<void> 
     await request;
   } catch (error) {
     if ((error as ProblemException).code !== code) throw error;
-  }
-}
-
-/** The path as the engine would see it after symlinks, for the part of it that exists. */
-function resolveExisting(path: string): string {
-  let existing = posix.normalize(path);
-  const rest: string[] = [];
-  while (existing !== '/' && !existsSync(existing)) {
-    rest.unshift(posix.basename(existing));
-    existing = posix.dirname(existing);
-  }
-  try {
-    return posix.join(realpathSync(existing), ...rest);
-  } catch {
-    return path;
   }
 }
 

@@ -23,6 +23,7 @@ import type {
   EngineLogStreamOptions,
   EngineStreamTarget,
   EngineVersion,
+  EngineVolume,
   RegistryAuth,
 } from './engine-types.js';
 
@@ -337,6 +338,18 @@ export class EngineClient {
     });
   }
 
+  // Volumes
+
+  /** `docker volume inspect`; undefined for a volume that does not exist (yet). */
+  async inspectVolume(name: string): Promise<EngineVolume | undefined> {
+    try {
+      return await this.call('volume-inspect', (d) => d.getVolume(name).inspect());
+    } catch (error) {
+      if ((error as { code?: string }).code === 'VOLUME_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
   /** Whether the image is present on this host (`docker image inspect`). */
   async imageExists(ref: string): Promise<boolean> {
     try {
@@ -473,9 +486,9 @@ export class EngineClient {
     };
   }
 
-  /** The engine's event stream (EngineEvent objects), from now on. */
-  async openEvents(): Promise<Readable> {
-    const raw = await this.openStream<Readable>('events', (d, signal) => d.getEvents({ abortSignal: signal }) as Promise<Readable>);
+  /** The engine's event stream (EngineEvent objects), from now on; `filters` as the engine takes them (`{ event: ['start'] }`). */
+  async openEvents(filters?: Record<string, string[]>): Promise<Readable> {
+    const raw = await this.openStream<Readable>('events', (d, signal) => d.getEvents({ abortSignal: signal, ...(filters && { filters }) }) as Promise<Readable>);
     return pipeline(raw, new JsonLines(), () => undefined);
   }
 

@@ -6,6 +6,7 @@ export type {
   ExecInspectInfo as EngineExecInspect,
   ImageInfo as EngineImageSummary,
   ImageInspectInfo as EngineImageInspect,
+  VolumeInspectInfo as EngineVolume,
 } from 'dockerode';
 
 /** `GET /info`, the fields Berth reads. */

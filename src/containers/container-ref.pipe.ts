@@ -2,7 +2,7 @@ import { Injectable, PipeTransform } from '@nestjs/common';
 import { ProblemException } from '../common/problem.js';
 
 /** An id, id prefix or name (engine rules); anything else cannot name a container, so it is not found. */
-const CONTAINER_REF = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+export const CONTAINER_REF = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 
 /**
  * The one check for a container reference from a client (REST path, WebSocket query): only

@@ -430,5 +430,6 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
     expect(failures).toEqual([]);
     expect(refused).toBeGreaterThan(attempts.length / 2);
     await expectHealthy();
+    expect(berth.output()).not.toMatch(/uncaught exception|unhandled rejection/);
   });
 });

@@ -19,7 +19,7 @@ const FUZZ_PREFIX = `berth-fuzz-${runId}`;
 const fuzzName = (tag = 'x') => `${FUZZ_PREFIX}-${tag}-${randomBytes(4).toString('hex')}`;
 const CONCURRENCY = 8;
 const DEEP_LEVELS = 15_000;
-/** About 15 s on an idle 2-core machine; the bound leaves room for a machine shared with other work. */
+/** Berth spends ~4 ms of CPU per request here (~25 s for the walk when it has a core); the bound leaves room for a shared machine. */
 const WALK_TIMEOUT_MS = 180_000;
 
 interface Probe {

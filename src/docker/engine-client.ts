@@ -5,6 +5,7 @@ import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Metrics } from '../common/metrics.js';
 import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
+import { pathSegment, refuseEngineRedirects, withEncodedIds } from './engine-paths.js';
 import { ExecOutput, ExecOutputDemuxer } from './exec-frames.js';
 import { CappedOutput, MarkedStderr, OutputSink, killTreeCommand, killableCommand, shellMissing } from './exec-output.js';
 import { JsonLines } from './json-lines.js';
@@ -109,7 +110,8 @@ export class EngineClient {
     private readonly metrics: Metrics,
     private readonly timeoutMs: number,
   ) {
-    this.docker = new Docker(connectionOptions(host.url));
+    refuseEngineRedirects();
+    this.docker = withEncodedIds(new Docker(connectionOptions(host.url)));
   }
 
   ping(timeoutMs = this.timeoutMs): Promise<unknown> {
@@ -226,7 +228,7 @@ export class EngineClient {
     };
     const stream = await this.call('container-logs', (d) =>
       this.dial<Readable>(d, {
-        path: `/containers/${encodeURIComponent(inspect.Id)}/logs?`,
+        path: `/containers/${pathSegment(inspect.Id)}/logs?`,
         method: 'GET',
         isStream: true,
         options,
@@ -435,10 +437,10 @@ export class EngineClient {
     const endpoint = rawEndpoint(this.host.url);
     const raw = await this.openStream<Readable>('container.logs', (d, signal) =>
       endpoint
-        ? rawGet(endpoint, `/containers/${target.id}/logs?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, signal)
+        ? rawGet(endpoint, `/containers/${pathSegment(target.id)}/logs?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, signal)
         : // dockerode buffers a log that is not followed; dial it as a stream either way.
           dial(d, {
-            path: `/containers/${target.id}/logs?`,
+            path: `/containers/${pathSegment(target.id)}/logs?`,
             method: 'GET',
             isStream: true,
             abortSignal: signal,
@@ -498,7 +500,7 @@ export class EngineClient {
       'container.stats',
       (d, signal) =>
         dial<Readable>(d, {
-          path: `/containers/${target.id}/stats?`,
+          path: `/containers/${pathSegment(target.id)}/stats?`,
           method: 'GET',
           isStream: true,
           abortSignal: signal,

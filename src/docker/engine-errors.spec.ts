@@ -18,6 +18,7 @@ describe('translateEngineError', () => {
     [engine(409, 'Container abc is already paused'), 409, 'CONTAINER_PAUSED'],
     [engine(409, 'Container abc is paused, unpause the container before exec'), 409, 'CONTAINER_PAUSED'],
     [engine(500, 'Container abc is not paused'), 409, 'CONTAINER_NOT_PAUSED'],
+    [engine(500, 'no such container yes'), 404, 'CONTAINER_NOT_FOUND'],
     [engine(409, 'Container abc is not running'), 409, 'CONTAINER_NOT_RUNNING'],
     [engine(500, 'manifest for 127.0.0.1:5001/x:1 not found: manifest unknown: manifest unknown'), 404, 'IMAGE_NOT_FOUND'],
     [engine(404, "pull access denied for nope, repository does not exist or may require 'docker login'"), 404, 'IMAGE_NOT_FOUND'],

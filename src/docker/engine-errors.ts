@@ -104,6 +104,8 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   }
   // The engine answers 500 for unpausing a container that is not paused.
   if (lower.includes('is not paused')) return problem(409, 'CONTAINER_NOT_PAUSED');
+  // ...and for a list filter (`before`, `since`) that names no container.
+  if (lower.startsWith('no such container')) return problem(404, 'CONTAINER_NOT_FOUND');
   switch (status) {
     case 400:
       if (lower.includes('same name as its current name')) return problem(409, 'NAME_UNCHANGED');

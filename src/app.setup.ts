@@ -1,9 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import swaggerUi from 'swagger-ui-express';
+import { rejectDeepJson } from './common/json-depth.js';
 import { Metrics } from './common/metrics.js';
 import { createValidationPipe } from './common/validation.js';
 
@@ -20,6 +21,9 @@ export function configureApp(app: INestApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const express = app as NestExpressApplication;
+  // In place of Nest's default JSON parser (same options): deep nesting is refused before it is parsed.
+  // Nest's types reserve `verify` for `rawBody: true` (off here), which would replace this hook.
+  express.useBodyParser('json', { verify: rejectDeepJson } as NestExpressBodyParserOptionsFor<'json'>);
   express.disable('x-powered-by');
   express.set('query parser', 'extended');
 }

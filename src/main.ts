@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp, recordHttpMetrics, serveDocs } from './app.setup.js';
+import type { Logger as Pino } from 'pino';
 import { createLogger, PinoLoggerService, requestLogger } from './common/logging.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { DatabaseTooNewError } from './database/database.js';
@@ -19,6 +20,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
+  keepServing(logger);
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule, {
@@ -40,6 +42,16 @@ async function bootstrap(): Promise<void> {
   const address = app.getHttpServer().address() as { port: number };
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
   logger.info({ url: base, docs: `${base}/docs`, dockerHost: config.dockerHost, dataDir: config.dataDir }, `Berth listening on ${base} (docs: ${base}/docs)`);
+}
+
+/**
+ * The last resort: an error event or rejection that nothing handled (a dependency's stray
+ * request, a socket error without a listener) is logged, and Berth keeps serving everyone
+ * else instead of dying with it. Every one logged here is a bug to handle where it arises.
+ */
+function keepServing(logger: Pino): void {
+  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; still serving'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; still serving'));
 }
 
 void bootstrap();

@@ -51,7 +51,7 @@ describe('entering, joining and replacing the image of a policy exception', () =
       for (const ref of [exception.id, exception.name, exception.id.slice(0, 12)]) {
         const response = await exec(operator, ref, ['cat', '/host/etc/shadow']);
         expectProblem(response, 403, 'POLICY_DENIED');
-        expect(response.body.rules).toEqual(['docker-socket', 'bind-outside-allowed-roots']);
+        expect(response.body.rules).toEqual(['docker-socket', 'berth-volume', 'bind-outside-allowed-roots']);
         expect(response.body.detail).toContain('docker-socket');
         expect(response.text).not.toContain('root:');
       }
@@ -64,7 +64,7 @@ describe('entering, joining and replacing the image of a policy exception', () =
       const refusal = await refusalOf(url, { token: operator });
       expect(refusal.status).toBe(403);
       expect(refusal.contentType).toMatch(/^application\/problem\+json/);
-      expect(refusal.body).toMatchObject({ status: 403, code: 'POLICY_DENIED', rules: ['docker-socket', 'bind-outside-allowed-roots'] });
+      expect(refusal.body).toMatchObject({ status: 403, code: 'POLICY_DENIED', rules: ['docker-socket', 'berth-volume', 'bind-outside-allowed-roots'] });
       expect(await execIds(exception.id)).toEqual(before);
     });
 
@@ -72,7 +72,7 @@ describe('entering, joining and replacing the image of a policy exception', () =
       const repo = `berth-test/enter-${runId}`;
       const response = await commit(operator, exception.name, { repo, tag: 'stolen' });
       expectProblem(response, 403, 'POLICY_DENIED');
-      expect(response.body.rules).toEqual(['docker-socket', 'bind-outside-allowed-roots']);
+      expect(response.body.rules).toEqual(['docker-socket', 'berth-volume', 'bind-outside-allowed-roots']);
       expect(await imageId(`${repo}:stolen`)).toBeUndefined();
     });
 
@@ -202,7 +202,7 @@ describe('entering, joining and replacing the image of a policy exception', () =
         const slash = target.lastIndexOf(':');
         const response = await commit(operator, own.body.id, { repo: target.slice(0, slash), tag: target.slice(slash + 1), changes: ['CMD ["sh", "-c", "cat /host/etc/shadow"]'] });
         expectProblem(response, 403, 'POLICY_DENIED');
-        expect(response.body.rules).toEqual(['docker-socket', 'bind-outside-allowed-roots']);
+        expect(response.body.rules).toEqual(['docker-socket', 'berth-volume', 'bind-outside-allowed-roots']);
         expect(response.body.containers).toEqual([app.body.id]);
         expect(response.body.detail).toContain(app.body.name);
       }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BerthProcess, createUser, credentialFor, startBerth } from './support/berth.js';
+import { BerthProcess, Credentials, createUser, credentialFor, startBerth } from './support/berth.js';
 import { ApiResponse, api, expectProblem } from './support/http.js';
 
 // Short, so the test can wait it out; long enough that ten logins (argon2 each) fit in it on a busy machine.
@@ -38,7 +39,7 @@ describe('rate limits', () => {
 
   const loginAs = (username: string, password: string) => api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username, password } });
 
-  it('stops brute force: 20 wrong logins in a row end in 429 with Retry-After; the right password works once the window passes', async () => {
+  it('stops brute force: 20 wrong logins in a row from one address end in 429 with Retry-After; the right password works once the window passes', async () => {
     const user = await createUser(berth, 'operator');
     const statuses: number[] = [];
     let last: ApiResponse | undefined;
@@ -92,19 +93,97 @@ describe('rate limits', () => {
 });
 
 describe('the login limit per client address', () => {
-  it('counts logins from one address across usernames', async () => {
+  it('counts failed logins from one address across usernames', async () => {
     const berth = await startBerth({ env: { BERTH_AUTH_RATE_LIMIT_PER_ADDRESS: '6', BERTH_AUTH_RATE_WINDOW_MS: '600000' } });
     try {
       const statuses: number[] = [];
-      for (let attempt = 0; attempt < 7; attempt++) {
+      for (let attempt = 0; attempt < 8; attempt++) {
         const username = `nobody-${randomBytes(4).toString('hex')}`;
         statuses.push((await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username, password: 'wrong-password' } })).status);
       }
-      // startBerth's own login was the first of the six.
-      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+      // startBerth's own login succeeded, so it is not counted.
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
     } finally {
       await berth.stop();
     }
+  });
+});
+
+/**
+ * A login from another client address: Berth listens on 127.0.0.1, and the whole of 127.0.0.0/8
+ * is this machine, so binding the client side to 127.0.0.x gives Berth a distinct `request.ip`.
+ */
+function loginFrom(address: string, berth: BerthProcess, credentials: Credentials): Promise<number> {
+  const { hostname, port } = new URL(berth.url);
+  return new Promise((resolve, reject) => {
+    const call = request(
+      { host: hostname, port, path: '/api/v1/auth/login', method: 'POST', localAddress: address, headers: { 'content-type': 'application/json' } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode!));
+      },
+    );
+    call.on('error', reject);
+    call.end(JSON.stringify({ username: credentials.username, password: credentials.password }));
+  });
+}
+
+describe('the login lockout, per username and address', () => {
+  const PAIR = 5;
+  const CEILING = 12;
+  let berth: BerthProcess;
+
+  // A long window, so that nothing here passes because a window ran out.
+  beforeAll(async () => {
+    berth = await startBerth({
+      env: {
+        BERTH_AUTH_RATE_LIMIT: String(PAIR),
+        BERTH_AUTH_RATE_LIMIT_PER_USERNAME: String(CEILING),
+        BERTH_AUTH_RATE_LIMIT_PER_ADDRESS: '1000',
+        BERTH_AUTH_RATE_WINDOW_MS: '600000',
+      },
+    });
+  });
+  afterAll(() => berth?.stop());
+
+  const wrong = (user: Credentials) => ({ username: user.username, password: `wrong-${randomBytes(4).toString('hex')}` });
+  const attempts = async (address: string, count: number, credentials: () => Credentials) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < count; i++) statuses.push(await loginFrom(address, berth, credentials()));
+    return statuses;
+  };
+
+  it('locks out the pair an attacker guesses from, not the account: the user still logs in from their own address', async () => {
+    const victim = await createUser(berth, 'viewer');
+    expect(await attempts('127.0.0.2', PAIR + 2, () => wrong(victim))).toEqual([...Array(PAIR).fill(401), 429, 429]);
+    expect(await loginFrom('127.0.0.2', berth, victim)).toBe(429);
+    expect(await loginFrom('127.0.0.3', berth, victim)).toBe(200);
+    expect(await loginFrom('127.0.0.1', berth, victim)).toBe(200);
+    // The attacker's address is not locked out for other usernames either (only its pair with the victim).
+    const other = await createUser(berth, 'viewer');
+    expect(await loginFrom('127.0.0.2', berth, other)).toBe(200);
+  });
+
+  it('counts failures only: twenty successful logins in a row lock no one out, and a success clears its pair', async () => {
+    const user = await createUser(berth, 'viewer');
+    expect(await attempts('127.0.0.4', 20, () => user)).toEqual(Array(20).fill(200));
+    const statuses = [
+      ...(await attempts('127.0.0.4', PAIR - 1, () => wrong(user))),
+      await loginFrom('127.0.0.4', berth, user),
+      ...(await attempts('127.0.0.4', PAIR - 1, () => wrong(user))),
+      await loginFrom('127.0.0.4', berth, user),
+    ];
+    // Without the reset, the eight failures would be past the limit of five.
+    expect(statuses).toEqual([...Array(PAIR - 1).fill(401), 200, ...Array(PAIR - 1).fill(401), 200]);
+  });
+
+  it('bounds guessing spread over many addresses with a per-username ceiling', async () => {
+    const victim = await createUser(berth, 'viewer');
+    // Each address adds at most PAIR + 1 (its failures and the attempt that locks its pair); refused attempts count nothing.
+    expect(await attempts('127.0.0.5', PAIR + 3, () => wrong(victim))).toEqual([...Array(PAIR).fill(401), 429, 429, 429]);
+    expect(await attempts('127.0.0.6', PAIR + 3, () => wrong(victim))).toEqual([...Array(PAIR).fill(401), 429, 429, 429]);
+    expect(await attempts('127.0.0.7', 2, () => wrong(victim))).toEqual([429, 429]);
+    expect(await loginFrom('127.0.0.8', berth, victim)).toBe(429);
   });
 });
 

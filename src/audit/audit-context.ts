@@ -17,3 +17,10 @@ declare module 'express-serve-static-core' {
 export function auditContext(request: Request): AuditContext {
   return (request.audit ??= { targets: [], details: {} });
 }
+
+/** The most the audit keeps of a text the caller chose (an attempted username): enough to read, bounded. */
+export const AUDIT_TEXT_MAX_LENGTH = 128;
+
+export function auditText(text: string): string {
+  return text.length > AUDIT_TEXT_MAX_LENGTH ? `${text.slice(0, AUDIT_TEXT_MAX_LENGTH)}…` : text;
+}

@@ -9,7 +9,10 @@ import { AuditPageDto, AuditQueryDto } from './dto/audit.dto.js';
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
-  /** What happened, newest first: every mutating request and every login, with who, from where, the targets and the result. Append-only. */
+  /**
+   * What happened, newest first: every mutating request, every login and every interactive exec
+   * (`container.exec.start`, `container.exec.end`), with who, from where, the targets and the result. Append-only.
+   */
   @Get()
   @RequireRole('admin')
   listAuditEvents(@Query() query: AuditQueryDto): Promise<AuditPageDto> {

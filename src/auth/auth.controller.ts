@@ -4,11 +4,10 @@ import type { Request } from 'express';
 import { Public, RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, type Principal } from '../common/principal.js';
-import { auditContext } from '../audit/audit-context.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, LoginResponseDto, MeDto, PasswordChangeDto } from './dto/auth.dto.js';
-import { LimitGuessing } from './rate-limit.js';
+import { LimitGuessing, LimitLogins } from './rate-limit.js';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -18,15 +17,14 @@ export class AuthController {
     private readonly users: UsersService,
   ) {}
 
-  /** Exchanges a username and password for a short-lived access token. Limited per address and per username (429). */
+  /** Exchanges a username and password for a short-lived access token. Failed attempts are limited per username and address, per address, and per username from everywhere (429); a success clears its pair. */
   @Post('login')
   @Public()
-  @LimitGuessing()
+  @LimitLogins()
   @HttpCode(200)
   @ApiProblems(401, 429)
   async login(@Body() dto: LoginDto, @Req() request: Request): Promise<LoginResponseDto> {
-    // Who tried, for the audit record of a failed login; the password never goes there.
-    auditContext(request).details.username = dto.username;
+    // Who tried is noted for the audit by the rate-limit guard (src/auth/rate-limit.ts), refused attempts too.
     const { principal, response } = await this.auth.login(dto.username, dto.password);
     request.principal = principal;
     return response;

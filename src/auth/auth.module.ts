@@ -1,7 +1,6 @@
 import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config.js';
 import { UsersModule } from '../users/users.module.js';
 import { ApiKeysController } from './api-keys.controller.js';
@@ -9,6 +8,7 @@ import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { RateLimitBuckets } from './rate-limit-buckets.js';
 import { Authenticator } from './authenticator.js';
 import { CredentialAuthenticator } from './credential-authenticator.js';
 import { Revocations } from './revocations.js';
@@ -36,9 +36,9 @@ import { AccessTokens, JWT_ISSUER, jwtSecret } from './tokens.js';
     ApiKeysRepository,
     ApiKeysService,
     Revocations,
-    ThrottlerStorageService,
+    { provide: RateLimitBuckets, useFactory: () => new RateLimitBuckets() },
     { provide: Authenticator, useClass: CredentialAuthenticator },
   ],
-  exports: [Authenticator, Revocations, ThrottlerStorageService],
+  exports: [Authenticator, Revocations, RateLimitBuckets],
 })
 export class AuthModule {}

@@ -2,11 +2,13 @@ import type { Principal } from '../common/principal.js';
 
 /**
  * Access that ended. `{ apiKeyId }`: that key only (revoked). `{ userId }`: everything of that
- * user, sessions and keys (disabled, deleted, or role lowered: reconnecting gets the new role).
+ * user, sessions and keys (disabled, deleted, or role changed: reconnecting gets the new role).
+ * `{ userId, sessionsOnly }`: the user's login sessions, not their keys (password changed).
  */
 export interface Revocation {
   userId?: string;
   apiKeyId?: string;
+  sessionsOnly?: boolean;
 }
 
 /**
@@ -17,6 +19,6 @@ export abstract class Authenticator {
   /** The principal of a bearer credential (JWT or `berth_` API key); null when bad, expired or revoked. */
   abstract authenticate(credential: string): Promise<Principal | null>;
 
-  /** Subscribes to revocations (key revoked, user disabled or deleted or demoted); returns the unsubscribe. */
+  /** Subscribes to revocations (key revoked, user disabled, deleted, role changed, password changed); returns the unsubscribe. */
   abstract onRevoked(listener: (revocation: Revocation) => void): () => void;
 }

@@ -1,76 +1,106 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig, PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../config/app-config.js';
+import { auditContext, auditText } from '../audit/audit-context.js';
 import { clientAddress } from '../common/client-address.js';
-import { ProblemException } from '../common/problem.js';
+import { FieldError, ProblemException } from '../common/problem.js';
+import { validationFailed } from '../common/validation.js';
+import { BucketState, RateLimitBuckets } from './rate-limit-buckets.js';
 
 const RATE_LIMIT_KEY = 'berth:rate-limit';
 
+type Guessing = 'logins' | 'every-request';
+
 /**
- * Guessing territory (login, password change, key creation): limited per client address and
- * per username, whatever the general limit says.
+ * Guessing territory (password change, key creation): every request counts, per client address
+ * and per user, whatever the general limit says.
  */
-export const LimitGuessing = () => SetMetadata(RATE_LIMIT_KEY, true);
+export const LimitGuessing = () => SetMetadata(RATE_LIMIT_KEY, 'every-request' satisfies Guessing);
+
+/**
+ * Logins: failures (wrong username or password) count, per (username, client address) pair, per
+ * address and per username from everywhere (a ceiling well above the pair's). A success resets its
+ * pair, so nobody can lock an account out from another address, and takes itself back from the
+ * other two counts.
+ */
+export const LimitLogins = () => SetMetadata(RATE_LIMIT_KEY, 'logins' satisfies Guessing);
 
 interface Limit {
   key: string;
   limit: number;
   windowMs: number;
+  /**
+   * Set: only wrong credentials (401) count, and a success (< 400) resets or refunds this count;
+   * any other answer (a malformed body: 400) is refunded, it guessed nothing. Unset: every request counts.
+   */
+  onSuccess?: 'reset' | 'refund';
 }
 
 interface Outcome {
   limit: Limit;
-  remaining: number;
-  resetSeconds: number;
-  retryAfterSeconds?: number;
+  state: BucketState;
 }
 
 /**
- * Counts requests in sliding windows (the counting is @nestjs/throttler's storage); past a
- * limit the key is blocked for one window. Answers carry the IETF `RateLimit-*` headers.
+ * Counts requests per window (src/auth/rate-limit-buckets.ts); past a limit the key is
+ * blocked for one window. Answers carry the IETF `RateLimit-*` headers.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
-    private readonly storage: ThrottlerStorageService,
+    private readonly buckets: RateLimitBuckets,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
     const limits = this.limitsFor(context, request);
     if (limits.length === 0) return true;
-    const outcomes = await Promise.all(limits.map((limit) => this.count(limit)));
-    // Report the limit that binds: the longest block, else the fewest requests left.
-    const tightest = outcomes.reduce((a, b) => {
-      if ((a.retryAfterSeconds ?? 0) !== (b.retryAfterSeconds ?? 0)) return (b.retryAfterSeconds ?? 0) > (a.retryAfterSeconds ?? 0) ? b : a;
-      return b.remaining < a.remaining ? b : a;
-    });
-    const headers = rateLimitHeaders(tightest);
-    if (tightest.retryAfterSeconds !== undefined) {
-      throw new ProblemException(429, 'RATE_LIMITED', `Too many requests: try again in ${tightest.retryAfterSeconds} s.`, {
-        headers: { ...headers, 'Retry-After': String(tightest.retryAfterSeconds) },
+    // A blocked key refuses the request without counting it elsewhere: an attacker locked out
+    // of one pair cannot use up the username's ceiling with refused attempts.
+    const blocked = limits.map((limit) => ({ limit, state: this.buckets.peek(limit.key) })).filter(({ state }) => state.retryAfterSeconds !== undefined);
+    if (blocked.length > 0) throw tooManyRequests(tightest(blocked));
+    // Synchronous from peek to hit, so concurrent attempts cannot all slip under a limit.
+    const binding = tightest(limits.map((limit) => ({ limit, state: this.buckets.hit(limit.key, limit.limit, limit.windowMs) })));
+    if (binding.state.retryAfterSeconds !== undefined) throw tooManyRequests(binding);
+    const response = context.switchToHttp().getResponse<Response>();
+    for (const [name, value] of Object.entries(rateLimitHeaders(binding))) response.setHeader(name, value);
+    const settled = limits.filter((limit) => limit.onSuccess);
+    if (settled.length > 0) {
+      // A client that hangs up before its answer stays counted: 'finish' never comes.
+      response.once('finish', () => {
+        if (response.statusCode === 401) return;
+        for (const { key, onSuccess } of settled) {
+          if (onSuccess === 'reset' && response.statusCode < 400) this.buckets.reset(key);
+          else this.buckets.refund(key);
+        }
       });
     }
-    const response = context.switchToHttp().getResponse<Response>();
-    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     return true;
   }
 
   private limitsFor(context: ExecutionContext, request: Request): Limit[] {
     const limits: Limit[] = [];
     const { principal } = request;
-    if (this.reflector.getAllAndOverride<boolean>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()])) {
+    const guessing = this.reflector.getAllAndOverride<Guessing | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]);
+    const windowMs = this.config.authRateWindowMs;
+    const address = clientAddress(request);
+    if (guessing === 'logins') {
+      limits.push({ key: `login:address:${address}`, limit: this.config.authRateLimitPerAddress, windowMs, onSuccess: 'refund' });
+      const username = attemptedUsername(request);
+      if (username !== undefined) {
+        limits.push(
+          { key: `login:user:${username}`, limit: this.config.authRateLimitPerUsername, windowMs, onSuccess: 'refund' },
+          { key: `login:pair:${address}:${username}`, limit: this.config.authRateLimit, windowMs, onSuccess: 'reset' },
+        );
+      }
+    } else if (guessing === 'every-request') {
       const operation = context.getHandler().name;
-      const windowMs = this.config.authRateWindowMs;
-      limits.push({ key: `${operation}:address:${clientAddress(request)}`, limit: this.config.authRateLimitPerAddress, windowMs });
-      const body = request.body as { username?: unknown } | undefined;
-      const username = principal?.username ?? (typeof body?.username === 'string' ? body.username : undefined);
-      if (username !== undefined) limits.push({ key: `${operation}:user:${username}`, limit: this.config.authRateLimit, windowMs });
+      limits.push({ key: `${operation}:address:${address}`, limit: this.config.authRateLimitPerAddress, windowMs });
+      if (principal) limits.push({ key: `${operation}:user:${principal.userId}`, limit: this.config.authRateLimit, windowMs });
     }
     if (this.config.rateLimit > 0 && principal) {
       const credential = principal.apiKeyId ? `key:${principal.apiKeyId}` : `user:${principal.userId}`;
@@ -78,23 +108,54 @@ export class RateLimitGuard implements CanActivate {
     }
     return limits;
   }
-
-  private async count(limit: Limit): Promise<Outcome> {
-    const record = await this.storage.increment(limit.key, limit.windowMs, limit.limit, limit.windowMs, 'berth');
-    return {
-      limit,
-      remaining: Math.max(0, limit.limit - record.totalHits),
-      resetSeconds: Math.max(0, record.timeToExpire),
-      ...(record.isBlocked && { retryAfterSeconds: Math.max(1, record.timeToBlockExpire) }),
-    };
-  }
 }
 
-function rateLimitHeaders({ limit, remaining, resetSeconds, retryAfterSeconds }: Outcome): Record<string, string> {
+/**
+ * The username a login names, noted (bounded) for the audit record of every attempt, refused
+ * ones too. Guards run before validation pipes, so the lengths are bounded here, before anything
+ * hashes or counts them (400 otherwise); a non-string is left to the pipe.
+ */
+export function attemptedUsername(request: Pick<Request, 'body' | 'audit'>): string | undefined {
+  const body: unknown = request.body;
+  const { username, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (typeof username === 'string') auditContext(request as Request).details.username = auditText(username);
+  const errors: FieldError[] = [];
+  if (typeof username === 'string' && username.length > USERNAME_MAX_LENGTH) {
+    errors.push({ field: 'username', message: `username must be at most ${USERNAME_MAX_LENGTH} characters` });
+  }
+  if (typeof password === 'string' && password.length > PASSWORD_MAX_LENGTH) {
+    errors.push({ field: 'password', message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` });
+  }
+  if (errors.length > 0) throw validationFailed(errors);
+  return typeof username === 'string' ? username : undefined;
+}
+
+/** The limit that binds: the longest block, else the fewest requests left. */
+function tightest(outcomes: Outcome[]): Outcome {
+  return outcomes.reduce((a, b) => {
+    const [blockA, blockB] = [a.state.retryAfterSeconds ?? 0, b.state.retryAfterSeconds ?? 0];
+    if (blockA !== blockB) return blockB > blockA ? b : a;
+    return remaining(b) < remaining(a) ? b : a;
+  });
+}
+
+function remaining({ limit, state }: Outcome): number {
+  return state.retryAfterSeconds === undefined ? Math.max(0, limit.limit - state.count) : 0;
+}
+
+function tooManyRequests(outcome: Outcome): ProblemException {
+  const retryAfter = outcome.state.retryAfterSeconds ?? 1;
+  return new ProblemException(429, 'RATE_LIMITED', `Too many requests: try again in ${retryAfter} s.`, {
+    headers: { ...rateLimitHeaders(outcome), 'Retry-After': String(retryAfter) },
+  });
+}
+
+function rateLimitHeaders(outcome: Outcome): Record<string, string> {
+  const { limit, state } = outcome;
   return {
     'RateLimit-Policy': `${limit.limit};w=${Math.ceil(limit.windowMs / 1000)}`,
     'RateLimit-Limit': String(limit.limit),
-    'RateLimit-Remaining': String(retryAfterSeconds === undefined ? remaining : 0),
-    'RateLimit-Reset': String(retryAfterSeconds ?? resetSeconds),
+    'RateLimit-Remaining': String(remaining(outcome)),
+    'RateLimit-Reset': String(state.retryAfterSeconds ?? state.resetSeconds),
   };
 }

@@ -27,8 +27,10 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown, request: Request): { body: ProblemBody; headers: Record<string, string> } {
     const base = { instance: request.originalUrl.split('?')[0], requestId: request.id as string | undefined };
-    if (exception instanceof ProblemException) {
-      return { headers: exception.problem.headers ?? {}, body: exception.toBody(base.instance, base.requestId) };
+    // Nest wraps what express middleware throws (body-parser's verify hook) in an HttpException: the problem is its cause.
+    const problem = exception instanceof ProblemException ? exception : causeOf(exception);
+    if (problem) {
+      return { headers: problem.problem.headers ?? {}, body: problem.toBody(base.instance, base.requestId) };
     }
     const status = statusOf(exception);
     const code = codeForStatus(status);
@@ -39,6 +41,11 @@ export class ProblemFilter implements ExceptionFilter {
       body: { type: problemType(code), title: STATUS_CODES[status] ?? 'Error', status, detail, ...base, code },
     };
   }
+}
+
+function causeOf(exception: unknown): ProblemException | undefined {
+  const cause = exception instanceof HttpException ? exception.cause : undefined;
+  return cause instanceof ProblemException ? cause : undefined;
 }
 
 function statusOf(exception: unknown): number {

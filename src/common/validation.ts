@@ -10,9 +10,14 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
   });
 }
 
+/** A problem lists at most this many field errors: 10k bad array items must not make a 4 MB answer. */
+export const MAX_FIELD_ERRORS = 100;
+
 export function validationFailed(errors: FieldError[]): ProblemException {
-  const fields = [...new Set(errors.map((e) => e.field))].join(', ');
-  return new ProblemException(400, 'VALIDATION_FAILED', `Invalid input: ${fields}.`, { errors });
+  const shown = errors.slice(0, MAX_FIELD_ERRORS);
+  const fields = [...new Set(shown.map((e) => e.field))].join(', ');
+  const more = errors.length > shown.length ? ` (and ${errors.length - shown.length} more errors)` : '';
+  return new ProblemException(400, 'VALIDATION_FAILED', `Invalid input: ${fields}${more}.`, { errors: shown });
 }
 
 /** Whitelists DTO fields, rejects unknown ones and converts query strings to the declared types. */

@@ -25,6 +25,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BERTH_ALLOWED_BIND_ROOTS: 'relative/path' })).toThrow(/BERTH_ALLOWED_BIND_ROOTS/);
   });
 
+  it('reads the host view, the allowed volume drivers and the protected volumes', () => {
+    expect(loadConfig({}).hostRoot).toBeUndefined();
+    expect(loadConfig({})).toMatchObject({ allowedVolumeDrivers: [], protectedVolumes: [] });
+    const config = loadConfig({ BERTH_HOST_ROOT: '/host/', BERTH_ALLOWED_VOLUME_DRIVERS: 'rexray/ebs, local-ro', BERTH_PROTECTED_VOLUMES: 'berth_berth-data,secrets' });
+    expect(config).toMatchObject({ hostRoot: '/host', allowedVolumeDrivers: ['rexray/ebs', 'local-ro'], protectedVolumes: ['berth_berth-data', 'secrets'] });
+    expect(() => loadConfig({ BERTH_HOST_ROOT: 'host' })).toThrow(/BERTH_HOST_ROOT/);
+    expect(() => loadConfig({ BERTH_PROTECTED_VOLUMES: 'a b' })).toThrow(/BERTH_PROTECTED_VOLUMES/);
+  });
+
   it('reads the stream limits and refuses nonsense', () => {
     expect(loadConfig({ BERTH_STREAMS_PER_USER: '4', BERTH_STREAM_STALL_TIMEOUT_MS: '2500' })).toMatchObject({
       streamsPerUser: 4,
@@ -34,6 +43,13 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ BERTH_STREAMS_PER_USER: '0' })).toThrow(/BERTH_STREAMS_PER_USER="0":/);
     expect(() => loadConfig({ BERTH_STREAM_BUFFER_BYTES: '10' })).toThrow(/BERTH_STREAM_BUFFER_BYTES/);
+  });
+
+  it('redacts for viewers unless told not to', () => {
+    expect(loadConfig({}).viewerRedaction).toBe(true);
+    expect(loadConfig({ BERTH_VIEWER_REDACTION: 'false' }).viewerRedaction).toBe(false);
+    expect(loadConfig({ BERTH_VIEWER_REDACTION: 'true' }).viewerRedaction).toBe(true);
+    expect(() => loadConfig({ BERTH_VIEWER_REDACTION: 'no' })).toThrow(/BERTH_VIEWER_REDACTION="no": BERTH_VIEWER_REDACTION must be true or false/);
   });
 
   it('names every bad variable in one message', () => {

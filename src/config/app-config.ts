@@ -5,6 +5,7 @@ import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, MinLength
 
 /** Usernames: what a shell login allows, so they are safe in logs and URLs. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const USERNAME_MAX_LENGTH = 64;
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
 
@@ -27,16 +28,27 @@ export class AppConfig {
   jwtSecret?: string;
   /** Lifetime of an access token, in seconds. */
   jwtTtlSeconds = 900;
-  /** Login attempts and API key creations per username per window. */
+  /** Failed logins per (username, client address) pair per window; password changes and API key creations per user. */
   authRateLimit = 10;
-  /** The same, per client address (higher: many users may share one address). */
+  /** Failed logins from one client address, and password changes and key creations from it (higher: many users may share one address). */
   authRateLimitPerAddress = 50;
+  /** Failed logins for one username from all addresses together: bounds distributed guessing. */
+  authRateLimitPerUsername = 100;
   authRateWindowMs = 300_000;
   /** Requests per credential per window on every route; 0 turns the limit off. */
   rateLimit = 0;
   rateLimitWindowMs = 60_000;
   /** Host directories under which a non-admin may bind-mount; none by default (deny by default). */
   allowedBindRoots: string[] = [];
+  /**
+   * A read-only view of the host's filesystem mounted into Berth (e.g. `/:/host:ro` → `/host`), where bind sources
+   * are checked when Berth runs in a container or talks to a tcp:// engine; unset there, non-admins get no binds.
+   */
+  hostRoot?: string;
+  /** Volume drivers besides `local` whose volumes a non-admin may mount (drivers that cannot reach host paths). */
+  allowedVolumeDrivers: string[] = [];
+  /** Volumes only an admin may mount, besides those mounted into Berth's own container (found by itself). */
+  protectedVolumes: string[] = [];
   /** What a one-shot exec keeps of each of stdout and stderr. */
   execMaxOutputBytes = 1024 * 1024;
   /** Open WebSocket streams one user may hold at once; the next one is closed with 1013. */
@@ -47,6 +59,8 @@ export class AppConfig {
   streamStallTimeoutMs = 10_000;
   /** Bytes queued for one socket before its engine stream pauses (its buffer bound). */
   streamBufferBytes = 1024 * 1024;
+  /** Viewers get env values, environment-showing `ps` options and exec arguments in events redacted. */
+  viewerRedaction = true;
 
   constructor(init: Partial<AppConfig> = {}) {
     Object.assign(this, init);
@@ -73,6 +87,7 @@ function Int(min: number, max: number): PropertyDecorator {
   return (target, key) => [Type(() => Number), IsInt(), Min(min), Max(max)].forEach((decorate) => decorate(target, key));
 }
 
+const names = (list: string) => list.split(',').map((name) => name.trim()).filter(Boolean);
 const absolutePaths = (list: string) => list.split(',').map((root) => posix.normalize(root.trim()).replace(/(.)\/+$/, '$1'));
 
 /** The environment as Berth reads it; every variable optional, validated once at start. */
@@ -99,6 +114,7 @@ class Environment {
   @Sets('jwtTtlSeconds') @IsOptional() @Int(60, 86_400) BERTH_JWT_TTL?: number;
   @Sets('authRateLimit') @IsOptional() @Int(1, 10_000) BERTH_AUTH_RATE_LIMIT?: number;
   @Sets('authRateLimitPerAddress') @IsOptional() @Int(1, 100_000) BERTH_AUTH_RATE_LIMIT_PER_ADDRESS?: number;
+  @Sets('authRateLimitPerUsername') @IsOptional() @Int(1, 1_000_000) BERTH_AUTH_RATE_LIMIT_PER_USERNAME?: number;
   @Sets('authRateWindowMs') @IsOptional() @Int(1000, 86_400_000) BERTH_AUTH_RATE_WINDOW_MS?: number;
   @Sets('rateLimit') @IsOptional() @Int(0, 1_000_000) BERTH_RATE_LIMIT?: number;
   @Sets('rateLimitWindowMs') @IsOptional() @Int(1000, 86_400_000) BERTH_RATE_LIMIT_WINDOW_MS?: number;
@@ -109,12 +125,29 @@ class Environment {
     message: 'BERTH_ALLOWED_BIND_ROOTS must be absolute host paths separated by commas, e.g. /srv/data,/opt/shared',
   })
   BERTH_ALLOWED_BIND_ROOTS?: string;
+  @Sets('hostRoot', { parse: (dir: string) => posix.normalize(dir).replace(/(.)\/+$/, '$1') })
+  @IsOptional()
+  @Matches(/^\/[^,]*$/, { message: 'BERTH_HOST_ROOT must be an absolute path, e.g. /host' })
+  BERTH_HOST_ROOT?: string;
+  @Sets('allowedVolumeDrivers', { parse: names })
+  @IsOptional()
+  @Matches(/^[\w./:-]+(, *[\w./:-]+)*$/, { message: 'BERTH_ALLOWED_VOLUME_DRIVERS must be volume driver names separated by commas' })
+  BERTH_ALLOWED_VOLUME_DRIVERS?: string;
+  @Sets('protectedVolumes', { parse: names })
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9][\w.-]+(, *[a-zA-Z0-9][\w.-]+)*$/, { message: 'BERTH_PROTECTED_VOLUMES must be volume names separated by commas' })
+  BERTH_PROTECTED_VOLUMES?: string;
   @Sets('execMaxOutputBytes') @IsOptional() @Int(1024, 64 * 1024 * 1024) BERTH_EXEC_MAX_OUTPUT_BYTES?: number;
 
   @Sets('streamsPerUser') @IsOptional() @Int(1, 10_000) BERTH_STREAMS_PER_USER?: number;
   @Sets('streamPingIntervalMs') @IsOptional() @Int(100, 3_600_000) BERTH_STREAM_PING_INTERVAL_MS?: number;
   @Sets('streamStallTimeoutMs') @IsOptional() @Int(100, 3_600_000) BERTH_STREAM_STALL_TIMEOUT_MS?: number;
   @Sets('streamBufferBytes') @IsOptional() @Int(16 * 1024, 256 * 1024 * 1024) BERTH_STREAM_BUFFER_BYTES?: number;
+
+  @Sets('viewerRedaction', { parse: (value: string) => value === 'true' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'BERTH_VIEWER_REDACTION must be true or false' })
+  BERTH_VIEWER_REDACTION?: string;
 }
 
 export class ConfigError extends Error {}

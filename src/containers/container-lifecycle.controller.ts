@@ -2,6 +2,7 @@ import { Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
+import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ContainerRefPipe } from './container-ref.pipe.js';
 import { ContainersService } from './containers.service.js';
 import { KillQueryDto, StopQueryDto } from './dto/container-query.dto.js';
@@ -13,13 +14,17 @@ import { KillQueryDto, StopQueryDto } from './dto/container-query.dto.js';
 export class ContainerLifecycleController {
   constructor(private readonly containers: ContainersService) {}
 
-  /** `docker start`. */
+  /** `docker start`. A bind source under the allowed roots that became a symlink or went missing is 403 POLICY_DENIED for non-admins. */
   @Post('start')
   @HttpCode(204)
   @RequireRole('operator')
   @ApiProblems(409)
-  startContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string): Promise<void> {
-    return this.containers.start(host, id);
+  startContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    return this.containers.start(host, id, principal);
   }
 
   /** `docker stop -t`: SIGTERM, then SIGKILL after `timeout` seconds. */
@@ -30,12 +35,17 @@ export class ContainerLifecycleController {
     return this.containers.stop(host, id, query.timeout);
   }
 
-  /** `docker restart -t`. */
+  /** `docker restart -t`, with the same bind check as start. */
   @Post('restart')
   @HttpCode(204)
   @RequireRole('operator')
-  restartContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: StopQueryDto): Promise<void> {
-    return this.containers.restart(host, id, query.timeout);
+  restartContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @Query() query: StopQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    return this.containers.restart(host, id, principal, query.timeout);
   }
 
   /** `docker kill -s`. KILL on a stopped container is success; another signal to it is 409 CONTAINER_NOT_RUNNING. */

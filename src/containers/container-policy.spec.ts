@@ -3,7 +3,10 @@ import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
 import type { EngineClient } from '../docker/engine-client.js';
+import type { BerthContainer } from './berth-container.js';
 import { ContainerPolicy, MAX_JOIN_DEPTH } from './container-policy.js';
+import { HostPathKind, HostPaths } from './host-paths.js';
+import { MountFacts } from './mount-facts.js';
 import type { CreatePolicyRequest, PolicyRule } from './create-policy.js';
 
 const operator: Principal = { kind: 'user', userId: 'u2', username: 'ops', role: 'operator' };
@@ -63,7 +66,18 @@ function fakeEngine(containers: FakeContainer[], images: Record<string, string> 
   return { engine: engine as unknown as EngineClient, calls };
 }
 
-const policy = new ContainerPolicy(new AppConfig({ allowedBindRoots: ['/srv/data'] }));
+const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });
+/** The host's filesystem where every path exists and none is a symlink; Berth beside the engine. */
+class PlainHostPaths extends HostPaths {
+  canSee(): boolean {
+    return true;
+  }
+  async lstat(): Promise<HostPathKind> {
+    return 'other';
+  }
+}
+const berthBesideEngine = { on: async () => ({ inContainer: false, volumes: [] }) } as unknown as BerthContainer;
+const policy = new ContainerPolicy(config, new MountFacts(config, new PlainHostPaths(), berthBesideEngine));
 const rulesOf = (violations: Array<{ rule: PolicyRule }>) => violations.map((v) => v.rule);
 const chain = (length: number, last: Record<string, unknown> = {}): FakeContainer[] =>
   Array.from({ length }, (_, i) => ({ name: `c${i}`, host: i === length - 1 ? last : { PidMode: `container:c${i + 1}` } }));
@@ -115,7 +129,7 @@ describe('ContainerPolicy', () => {
     ];
 
     it.each<[string, string, PolicyRule[]]>([
-      ['a policy exception', 'exception', ['docker-socket', 'bind-outside-allowed-roots']],
+      ['a policy exception', 'exception', ['docker-socket', 'berth-volume', 'bind-outside-allowed-roots']],
       ['a container that joined one', 'joiner', ['joins-privileged-container']],
     ])('refuses an operator %s with 403 POLICY_DENIED naming the rules', async (_name, ref, rules) => {
       const { engine } = fakeEngine(containers);

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { existsSync, realpathSync } from 'node:fs';
-import { posix } from 'node:path';
 import type { Role } from '../common/access.decorators.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
@@ -15,9 +13,11 @@ import {
   JoinedContainer,
   PolicyDecision,
   PolicyViolation,
+  bindSourceViolations,
   createPolicyViolations,
   decideCreatePolicy,
 } from './create-policy.js';
+import { MountFacts, containerBindSources } from './mount-facts.js';
 import { joinedRefs, namesNetwork, policyRequestFromInspect } from './policy-request.js';
 
 /** What a caller does with an existing container that gets it what the container has. */
@@ -36,14 +36,17 @@ export const MAX_JOIN_DEPTH = 8;
 export class ContainerPolicy {
   readonly options: CreatePolicyOptions;
 
-  constructor(config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly mountFacts: MountFacts,
+  ) {
     const engineSocket = config.dockerHost.startsWith('unix://') ? [config.dockerHost.slice('unix://'.length)] : [];
     this.options = {
       allowedBindRoots: config.allowedBindRoots,
       engineSockets: [...new Set([...DEFAULT_ENGINE_SOCKETS, ...engineSocket])],
-      // Berth shares the host's filesystem only when it talks to a local engine; then a symlink under an allowed
-      // root is followed to where the engine would mount from.
-      ...(engineSocket.length && { realpath: resolveExisting }),
+      allowedVolumeDrivers: config.allowedVolumeDrivers,
+      // Where Berth runs beside the engine its data dir is a host path; in a container it is a volume, found by MountFacts.
+      berthPaths: [config.dataDir],
     };
   }
 
@@ -91,17 +94,31 @@ export class ContainerPolicy {
   }
 
   /**
-   * The one place that reads from the engine what the policy needs beyond the request itself:
-   * the containers its `container:` modes join (each judged by the whole policy, to the end of
-   * its chain) and the driver of the network it names. `trail`: the containers already on the
-   * join chain (ids), for the bound and for cycles; empty for a create.
+   * The one place that reads from the engine and the host what the policy needs beyond the
+   * request itself: the containers its `container:` modes join (each judged by the whole policy,
+   * to the end of its chain), the driver of the network it names, its named volumes and its bind
+   * sources on the host. `trail`: the containers already on the join chain (ids), for the bound
+   * and for cycles; empty for a create.
    */
   async gatherPolicyInputs(engine: EngineClient, request: CreatePolicyRequest, trail: string[] = []): Promise<CreatePolicyRequest> {
-    const [joined, networkDriver] = await Promise.all([
+    const [joined, networkDriver, mounts] = await Promise.all([
       Promise.all(joinedRefs(request).map((ref) => this.joinedContainer(engine, ref, trail))),
       this.networkDriver(engine, request.network),
+      this.mountFacts.gather(engine, request),
     ]);
-    return { ...request, joined, ...(networkDriver !== undefined && { networkDriver }) };
+    return { ...request, joined, ...(networkDriver !== undefined && { networkDriver }), ...mounts };
+  }
+
+  /**
+   * The engine follows a bind source's symlinks at every start, so the sources under the allowed roots are checked
+   * again before each start Berth performs (starts it does not perform are BindWatcher's). No inspect (and no
+   * violation) without allowed roots: then every bind is an admin's exception already.
+   */
+  async startViolations(engine: EngineClient, container: string): Promise<{ inspect?: EngineContainerInspect; violations: PolicyViolation[] }> {
+    if (this.config.allowedBindRoots.length === 0) return { violations: [] };
+    const inspect = await engine.inspectContainer(container);
+    const checks = await this.mountFacts.checkBindSources(engine, containerBindSources(inspect));
+    return { inspect, violations: checks.flatMap(bindSourceViolations) };
   }
 
   private async joinedContainer(engine: EngineClient, ref: string, trail: string[]): Promise<JoinedContainer> {
@@ -171,19 +188,4 @@ export function policyDenied(violations: PolicyViolation[], what: string, extens
 
 function displayName(inspect: EngineContainerInspect): string {
   return inspect.Name?.replace(/^\//, '') || inspect.Id.slice(0, 12);
-}
-
-/** The path as the engine would see it after symlinks, for the part of it that exists. */
-function resolveExisting(path: string): string {
-  let existing = posix.normalize(path);
-  const rest: string[] = [];
-  while (existing !== '/' && !existsSync(existing)) {
-    rest.unshift(posix.basename(existing));
-    existing = posix.dirname(existing);
-  }
-  try {
-    return posix.join(realpathSync(existing), ...rest);
-  } catch {
-    return path;
-  }
 }

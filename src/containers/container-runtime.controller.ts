@@ -28,12 +28,20 @@ const FORMAT_BY_TYPE: Record<string, LogFormat> = {
 export class ContainerRuntimeController {
   constructor(private readonly containers: ContainersService) {}
 
-  /** `docker top`: the container's processes as `ps` on the host shows them. */
+  /**
+   * `docker top`: the container's processes as `ps` on the host shows them. Viewers may pass only
+   * `ps` options that show no process environment (403 otherwise, see BERTH_VIEWER_REDACTION).
+   */
   @Get('top')
   @RequireRole('viewer')
   @ApiProblems(409)
-  getContainerTop(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: TopQueryDto): Promise<ContainerTopDto> {
-    return this.containers.top(host, id, query.psArgs);
+  getContainerTop(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @Query() query: TopQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<ContainerTopDto> {
+    return this.containers.top(host, id, query.psArgs, principal);
   }
 
   /** `docker stats --no-stream`: one sample (takes about a second: CPU use is a difference between two readings). */

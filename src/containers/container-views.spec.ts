@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineContainerStats, EngineContainerSummary } from '../docker/engine-types.js';
-import { portsFrom, primaryName, toStats, toSummary } from './container-views.js';
+import type { EngineContainerInspect, EngineContainerStats, EngineContainerSummary } from '../docker/engine-types.js';
+import { portsFrom, primaryName, redactInspect, toInspect, toStats, toSummary } from './container-views.js';
 
 const cpu = (total: number, system: number, online = 2) => ({ cpu_usage: { total_usage: total }, system_cpu_usage: system, online_cpus: online });
 
@@ -88,5 +88,34 @@ describe('summaries', () => {
       { containerPort: 80, hostPort: 8080, protocol: 'tcp' },
       { containerPort: 53, protocol: 'udp' },
     ]);
+  });
+});
+
+describe('redactInspect', () => {
+  const inspect = {
+    Id: 'abc',
+    Name: '/web',
+    Image: 'sha256:1',
+    Created: '2026-01-01T00:00:00Z',
+    State: { Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: 1, ExitCode: 0, Error: '', StartedAt: '', FinishedAt: '' },
+    Config: { Image: 'busybox', Env: ['SECRET=s3cret', 'PATH=/bin'], Cmd: ['sh'], Tty: false, OpenStdin: false },
+    HostConfig: {},
+    NetworkSettings: {},
+    Mounts: [],
+    RestartCount: 0,
+  } as unknown as EngineContainerInspect;
+
+  it('redacts env values in the view and in raw, keeps the keys, and leaves the engine document alone', () => {
+    const redacted = redactInspect(toInspect(inspect));
+    expect(redacted.env).toEqual(['SECRET=<redacted>', 'PATH=<redacted>']);
+    expect((redacted.raw.Config as { Env: string[] }).Env).toEqual(['SECRET=<redacted>', 'PATH=<redacted>']);
+    expect(JSON.stringify(redacted)).not.toContain('s3cret');
+    expect(redacted.raw.Id).toBe('abc');
+    expect(inspect.Config.Env).toEqual(['SECRET=s3cret', 'PATH=/bin']);
+  });
+
+  it('copes with a container without env', () => {
+    const bare = { ...inspect, Config: { ...inspect.Config, Env: null } } as unknown as EngineContainerInspect;
+    expect(redactInspect(toInspect(bare)).env).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { redactEnv } from '../common/redaction.js';
 import type { EngineContainerInspect, EngineContainerStats, EngineContainerSummary, EngineContainerTop } from '../docker/engine-types.js';
 import type { ContainerInspectDto } from './dto/container-inspect.dto.js';
 import type { ContainerStatsDto } from './dto/container-stats.dto.js';
@@ -112,6 +113,19 @@ export function toInspect(container: EngineContainerInspect): ContainerInspectDt
     memoryBytes: host.Memory ?? 0,
     cpus: (host.NanoCpus ?? 0) / 1e9,
     raw: container as unknown as Record<string, unknown>,
+  };
+}
+
+/**
+ * The inspect view a viewer gets: env values redacted wherever the container's env appears
+ * (the normalised `env` and the engine's `raw.Config.Env`), keys kept.
+ */
+export function redactInspect(view: ContainerInspectDto): ContainerInspectDto {
+  const config = view.raw.Config as { Env?: string[] | null } | undefined;
+  return {
+    ...view,
+    env: redactEnv(view.env),
+    raw: { ...view.raw, ...(config && { Config: { ...config, Env: config.Env ? redactEnv(config.Env) : config.Env } }) },
   };
 }
 

@@ -41,11 +41,18 @@ export class ContainersController {
     return this.containers.create(host, body, principal);
   }
 
-  /** `docker inspect`: a normalised view, with the engine's document under `raw`. */
+  /**
+   * `docker inspect`: a normalised view, with the engine's document under `raw`.
+   * Viewers get env values as `KEY=<redacted>`, in `env` and in `raw` (see BERTH_VIEWER_REDACTION).
+   */
   @Get(':id')
   @RequireRole('viewer')
-  inspectContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string): Promise<ContainerInspectDto> {
-    return this.containers.inspect(host, id);
+  inspectContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<ContainerInspectDto> {
+    return this.containers.inspect(host, id, principal);
   }
 
   /** `docker rename`; renaming to the current name is success. */

@@ -7,31 +7,51 @@ import { AppConfig } from '../config/app-config.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineClient } from '../docker/engine-client.js';
 import type { RegistryAuthProvider } from '../docker/registry-auth.js';
+import type { BerthContainer, BerthOnEngine } from './berth-container.js';
 import { ContainerPolicy } from './container-policy.js';
-import { ContainersService, POLICY_EXCEPTION_ACTION } from './containers.service.js';
+import { ContainersService, POLICY_EXCEPTION_ACTION, START_POLICY_EXCEPTION_ACTION } from './containers.service.js';
 import { ContainerCreateDto } from './dto/container-create.dto.js';
+import { HostPathKind, HostPaths } from './host-paths.js';
+import { MountFacts } from './mount-facts.js';
 
 const operator: Principal = { kind: 'user', userId: 'u2', username: 'ops', role: 'operator' };
 const admin: Principal = { kind: 'user', userId: 'u1', username: 'root', role: 'admin' };
 const problem = (status: number, code: string) => new ProblemException(status, code, code);
 
+/** The host's filesystem as a table: a path not listed exists and is no symlink. */
+class FakeHostPaths extends HostPaths {
+  kinds = new Map<string, HostPathKind>();
+  visible = true;
+  canSee(): boolean {
+    return this.visible;
+  }
+  async lstat(path: string): Promise<HostPathKind> {
+    return this.kinds.get(path) ?? 'other';
+  }
+}
+
 /** A fake engine: unit tests check the service's decisions, the e2e suite checks the engine. */
 function fakeEngine() {
   return {
+    host: { id: 'local', name: 'local', url: 'unix:///var/run/docker.sock' },
     createContainer: vi.fn(async () => ({ id: 'c1', warnings: [] as string[] })),
-    inspectContainer: vi.fn(async (_ref: string) => ({
-      Id: 'c1-full-id',
-      Name: '/generated_name',
-      Image: 'sha256:base',
-      Config: { Image: 'busybox', Env: ['PATH=/bin', 'DB_PASSWORD=s3cret', 'EMPTY='] },
-      HostConfig: {} as Record<string, unknown>,
-      Mounts: [],
-    })),
+    inspectContainer: vi.fn(
+      async (_ref: string): Promise<{ Id: string; Name: string; Image?: string; Config?: { Image: string; Env: string[] }; HostConfig?: Record<string, unknown>; Mounts?: Array<{ Type: string; Source: string }> }> => ({
+        Id: 'c1-full-id',
+        Name: '/generated_name',
+        Image: 'sha256:base',
+        Config: { Image: 'busybox', Env: ['PATH=/bin', 'DB_PASSWORD=s3cret', 'EMPTY='] },
+        HostConfig: {},
+        Mounts: [],
+      }),
+    ),
     commitContainer: vi.fn(async () => ({ id: 'sha256:new' })),
     execOnce: vi.fn(async () => ({ exitCode: 0, stdout: '', stderr: '', truncated: false, timedOut: false })),
     inspectImage: vi.fn(async (): Promise<{ Id: string }> => {
       throw problem(404, 'IMAGE_NOT_FOUND');
     }),
+    inspectVolume: vi.fn(async (): Promise<{ Driver: string; Options: Record<string, string> | null } | undefined> => undefined),
+    restartContainer: vi.fn(async () => undefined),
     startContainer: vi.fn(async () => undefined),
     removeContainer: vi.fn(async () => undefined),
     pullImage: vi.fn(async () => undefined),
@@ -45,6 +65,8 @@ describe('ContainersService', () => {
   let engine: ReturnType<typeof fakeEngine>;
   let records: AuditRecord[];
   let service: ContainersService;
+  let paths: FakeHostPaths;
+  let berth: BerthOnEngine;
   const auth = { authFor: vi.fn(async () => ({ username: 'u', password: 'p', serveraddress: 'localhost:5001' })) };
   const create = (body: Record<string, unknown>, principal?: Principal) =>
     service.create('local', plainToInstance(ContainerCreateDto, { image: 'busybox', ...body }), principal);
@@ -54,8 +76,11 @@ describe('ContainersService', () => {
     records = [];
     const hosts = { get: () => engine as unknown as EngineClient } as unknown as DockerHosts;
     const audit = { record: async (record: AuditRecord) => void records.push(record) } as AuditLog;
+    paths = new FakeHostPaths();
+    berth = { inContainer: false, volumes: ['berth_berth-data'] };
     const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });
-    service = new ContainersService(hosts, config, audit, auth as unknown as RegistryAuthProvider, new ContainerPolicy(config));
+    const mountFacts = new MountFacts(config, paths, { on: async () => berth } as unknown as BerthContainer);
+    service = new ContainersService(hosts, config, audit, auth as unknown as RegistryAuthProvider, new ContainerPolicy(config, mountFacts));
   });
 
   describe('create policy', () => {
@@ -91,9 +116,64 @@ describe('ContainersService', () => {
       expect(records).toEqual([expect.objectContaining({ status: 409, targets: [] })]);
     });
 
+    const bindVolume = () => engine.inspectVolume.mockResolvedValue({ Driver: 'local', Options: { type: 'none', o: 'bind', device: '/outside' } });
+    it.each<[string, Record<string, unknown>, () => void, string]>([
+      ['a bind-driver volume in binds', { binds: ['vol:/a'] }, bindVolume, 'volume-driver-options'],
+      ['a bind-driver volume in mounts', { mounts: [{ type: 'volume', source: 'vol', target: '/a' }] }, bindVolume, 'volume-driver-options'],
+      ["Berth's own data volume", { binds: ['berth_berth-data:/d'] }, () => engine.inspectVolume.mockResolvedValue({ Driver: 'local', Options: null }), 'berth-volume'],
+      ['a bind source under a symlink', { binds: ['/srv/data/esc/x:/x'] }, () => paths.kinds.set('/srv/data/esc', 'symlink'), 'bind-symlink'],
+      ['a bind source that does not exist', { binds: ['/srv/data/new:/x'] }, () => paths.kinds.set('/srv/data/new', 'missing'), 'bind-source-missing'],
+      ['a bind while Berth cannot see the host', { binds: ['/srv/data/app:/x'] }, () => (paths.visible = false), 'bind-unverifiable'],
+    ])('denies an operator %s, having read the engine and the host first', async (_name, body, arrange, rule) => {
+      arrange();
+      await expect(create(body, operator)).rejects.toMatchObject({ code: 'POLICY_DENIED', problem: { extensions: { rules: [rule] } } });
+      expect(engine.createContainer).not.toHaveBeenCalled();
+    });
+
+    it('lets an operator mount a plain local volume, and one the engine will create', async () => {
+      engine.inspectVolume.mockResolvedValueOnce({ Driver: 'local', Options: null });
+      await expect(create({ binds: ['plain:/a', 'new-one:/b'] }, operator)).resolves.toMatchObject({ id: 'c1' });
+      expect(engine.inspectVolume).toHaveBeenCalledWith('plain');
+      expect(engine.inspectVolume).toHaveBeenCalledWith('new-one');
+    });
+
     it('does not audit an admin create that needs no exception', async () => {
       await create({}, admin);
       expect(records).toEqual([]);
+    });
+  });
+
+  describe('start', () => {
+    const swapped = () => {
+      engine.inspectContainer.mockResolvedValue({ Id: 'c1', Name: '/b', Mounts: [{ Type: 'bind', Source: '/srv/data/esc' }] });
+      paths.kinds.set('/srv/data/esc', 'symlink');
+    };
+
+    it.each<[string, (s: ContainersService) => Promise<void>, 'startContainer' | 'restartContainer']>([
+      ['start', (s) => s.start('local', 'c1', operator), 'startContainer'],
+      ['restart', (s) => s.restart('local', 'c1', operator), 'restartContainer'],
+    ])('%s: denies an operator when a bind source under a root became a symlink, before the engine mounts it', async (_name, act, call) => {
+      swapped();
+      await expect(act(service)).rejects.toMatchObject({ code: 'POLICY_DENIED', problem: { extensions: { rules: ['bind-symlink'] } } });
+      expect(engine[call]).not.toHaveBeenCalled();
+    });
+
+    it('create with start: checks the sources again right before the start, and leaves nothing behind', async () => {
+      engine.inspectContainer.mockResolvedValueOnce({ Id: 'c1', Name: '/b' });
+      swapped();
+      await expect(create({ binds: ['/srv/data/ok:/x'], start: true }, operator)).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      expect(engine.startContainer).not.toHaveBeenCalled();
+      expect(engine.removeContainer).toHaveBeenCalledWith('c1', { force: true, volumes: true });
+    });
+
+    it('lets an admin start it, audited as an exception; sources outside the roots are not checked', async () => {
+      swapped();
+      await service.start('local', 'c1', admin);
+      expect(engine.startContainer).toHaveBeenCalledWith('c1');
+      expect(records).toEqual([expect.objectContaining({ action: START_POLICY_EXCEPTION_ACTION, actor: admin, targets: ['c1'] })]);
+      engine.inspectContainer.mockResolvedValue({ Id: 'c2', Name: '/a', Mounts: [{ Type: 'bind', Source: '/etc' }] });
+      await service.start('local', 'c2', operator);
+      expect(engine.startContainer).toHaveBeenCalledTimes(2);
     });
   });
 

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
+import { redactsFor } from '../common/redaction.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { validationFailed } from '../common/validation.js';
 import { AppConfig } from '../config/app-config.js';
@@ -10,7 +11,7 @@ import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineClient } from '../docker/engine-client.js';
 import { withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
-import { toInspect, toStats, toSummary, toTop } from './container-views.js';
+import { redactInspect, toInspect, toStats, toSummary, toTop } from './container-views.js';
 import { ContainerPolicy, policyDenied } from './container-policy.js';
 import type { CommittedImageDto, ContainerCommitDto, ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
 import { ContainerCreateDto, ContainerCreatedDto, createRequestProblems } from './dto/container-create.dto.js';
@@ -20,8 +21,10 @@ import type { ContainerStatsDto } from './dto/container-stats.dto.js';
 import type { ContainerSummaryDto } from './dto/container-summary.dto.js';
 import { parseLogTime } from './dto/container-validators.js';
 import { toEngineCreate, toEngineListQuery } from './engine-spec.js';
+import { VIEWER_PS_ARGS_HELP, psArgsAllowedForViewers } from './ps-args.js';
 
 export const POLICY_EXCEPTION_ACTION = 'container.create.policy-exception';
+export const START_POLICY_EXCEPTION_ACTION = 'container.start.policy-exception';
 
 /** A log snapshot on its way out: the engine's bytes, still unread. */
 export interface LogSnapshot {
@@ -68,7 +71,7 @@ export class ContainersService {
     try {
       created = await this.createWithPull(engine, dto);
       const name = dto.name?.replace(/^\//, '') ?? (await engine.inspectContainer(created.id)).Name.replace(/^\//, '');
-      if (dto.start) await this.startOrUndo(engine, created.id);
+      if (dto.start) await this.startOrUndo(engine, created.id, principal);
       return { id: created.id, name, warnings: created.warnings, started: dto.start ?? false };
     } catch (error) {
       status = error instanceof ProblemException ? error.getStatus() : 500;
@@ -107,8 +110,10 @@ export class ContainersService {
   }
 
   /** A create that cannot start leaves nothing behind: the answer is an error, so no container either. */
-  private async startOrUndo(engine: EngineClient, id: string): Promise<void> {
+  private async startOrUndo(engine: EngineClient, id: string, principal: Principal | undefined): Promise<void> {
     try {
+      // A pull may have taken minutes since the check: the sources are checked again right before the engine mounts them.
+      await this.checkStart(engine, id, principal);
       await engine.startContainer(id);
     } catch (error) {
       await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
@@ -116,20 +121,43 @@ export class ContainersService {
     }
   }
 
-  async inspect(hostId: string, id: string): Promise<ContainerInspectDto> {
-    return toInspect(await this.hosts.get(hostId).inspectContainer(id));
+  /** Viewers get env values redacted (normalised view and `raw`) unless BERTH_VIEWER_REDACTION=false. */
+  async inspect(hostId: string, id: string, principal: Principal | undefined): Promise<ContainerInspectDto> {
+    const view = toInspect(await this.hosts.get(hostId).inspectContainer(id));
+    return redactsFor(this.config.viewerRedaction, principal?.role) ? redactInspect(view) : view;
   }
 
-  start(hostId: string, id: string): Promise<void> {
-    return this.hosts.get(hostId).startContainer(id);
+  async start(hostId: string, id: string, principal: Principal | undefined): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    await this.checkStart(engine, id, principal);
+    return engine.startContainer(id);
   }
 
   stop(hostId: string, id: string, timeoutSeconds?: number): Promise<void> {
     return this.hosts.get(hostId).stopContainer(id, timeoutSeconds);
   }
 
-  restart(hostId: string, id: string, timeoutSeconds?: number): Promise<void> {
-    return this.hosts.get(hostId).restartContainer(id, timeoutSeconds);
+  async restart(hostId: string, id: string, principal: Principal | undefined, timeoutSeconds?: number): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    await this.checkStart(engine, id, principal);
+    return engine.restartContainer(id, timeoutSeconds);
+  }
+
+  /**
+   * The engine follows a bind source's symlinks at every start, so its sources under the allowed roots are checked
+   * again before each start Berth performs; starts Berth does not perform are BindWatcher's.
+   */
+  private async checkStart(engine: EngineClient, id: string, principal: Principal | undefined): Promise<void> {
+    const { inspect, violations } = await this.policy.startViolations(engine, id);
+    if (!inspect || violations.length === 0) return;
+    if (principal?.role !== 'admin') throw policyDenied(violations, 'The create policy denies starting this container; only an admin may start it');
+    await this.audit.record({
+      action: START_POLICY_EXCEPTION_ACTION,
+      actor: principal,
+      targets: [inspect.Id],
+      status: 204,
+      details: { host: engine.host.id, rules: violations.map((v) => v.rule), violations },
+    });
   }
 
   /** `docker kill`. KILL (the default) on a container that does not run is already done; another signal has nobody to reach. */
@@ -158,7 +186,11 @@ export class ContainersService {
     return this.hosts.get(hostId).removeContainer(id, { force: options.force ?? false, volumes: options.volumes ?? false });
   }
 
-  async top(hostId: string, id: string, psArgs?: string): Promise<ContainerTopDto> {
+  /** `ps` options that can show process environments are refused to viewers (403), before the engine runs them. */
+  async top(hostId: string, id: string, psArgs: string | undefined, principal: Principal | undefined): Promise<ContainerTopDto> {
+    if (psArgs !== undefined && redactsFor(this.config.viewerRedaction, principal?.role) && !psArgsAllowedForViewers(psArgs)) {
+      throw new ProblemException(403, 'FORBIDDEN', `These ps options need the role 'operator' (they may show process environments); viewers may use ${VIEWER_PS_ARGS_HELP}.`);
+    }
     return toTop(await this.hosts.get(hostId).containerTop(id, psArgs));
   }
 

@@ -1,9 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { CreatePolicyOptions, DEFAULT_ENGINE_SOCKETS, PolicyRule, createPolicyViolations, decideCreatePolicy } from './create-policy.js';
+import {
+  BindSourceCheck,
+  CreatePolicyOptions,
+  CreatePolicyRequest,
+  DEFAULT_ENGINE_SOCKETS,
+  MountedVolume,
+  PolicyRule,
+  allowedRootOf,
+  bindSourceViolations,
+  bindSources,
+  createPolicyViolations,
+  decideCreatePolicy,
+  namedVolumes,
+  volumeViolations,
+} from './create-policy.js';
 
 const options: CreatePolicyOptions = { allowedBindRoots: ['/srv/data'], engineSockets: DEFAULT_ENGINE_SOCKETS };
-const rules = (request: Parameters<typeof createPolicyViolations>[0], opts = options): PolicyRule[] =>
-  createPolicyViolations(request, opts).map((v) => v.rule);
+/** The gathered facts of a harmless request: every bind source checked and fine, every volume plain and local. */
+const harmless = (request: CreatePolicyRequest): CreatePolicyRequest => ({
+  bindSources: bindSources(request).map((source): BindSourceCheck => ({ source, state: 'ok' })),
+  volumes: namedVolumes(request).map((name): MountedVolume => ({ name, exists: true, driver: 'local', options: null, berthVolume: false })),
+  ...request,
+});
+const rules = (request: CreatePolicyRequest, opts = options): PolicyRule[] => createPolicyViolations(harmless(request), opts).map((v) => v.rule);
 
 describe('create policy', () => {
   it('finds nothing in an ordinary docker run', () => {
@@ -76,9 +95,70 @@ describe('create policy', () => {
     expect(rules({ binds: ['/srv/data:/d'] }, { ...options, allowedBindRoots: [] })).toEqual(['bind-outside-allowed-roots']);
   });
 
-  it('follows a symlink under an allowed root to where it leads', () => {
-    const realpath = (path: string) => (path.startsWith('/srv/data/link') ? path.replace('/srv/data/link', '/var/run') : path);
-    expect(rules({ binds: ['/srv/data/link/docker.sock:/s'] }, { ...options, realpath })).toEqual(['docker-socket', 'bind-outside-allowed-roots']);
+  it.each<[string, BindSourceCheck['state'], PolicyRule]>([
+    ['a source that does not exist (the engine would create it, following symlinks)', 'missing', 'bind-source-missing'],
+    ['a symlink anywhere from the allowed root down', 'symlink', 'bind-symlink'],
+    ['a host Berth cannot see (in a container without BERTH_HOST_ROOT)', 'unverifiable', 'bind-unverifiable'],
+  ])('denies a bind under an allowed root with %s', (_name, state, rule) => {
+    const bindSources = [{ source: '/srv/data/esc', state, at: '/srv/data/esc' }];
+    expect(rules({ binds: ['/srv/data/esc:/x'], bindSources })).toEqual([rule]);
+    expect(rules({ mounts: [{ type: 'bind', source: '/srv/data/esc' }], bindSources })).toEqual([rule]);
+    expect(bindSourceViolations(bindSources[0])[0].detail).toContain('/srv/data/esc');
+  });
+
+  it.each<[string, string, PolicyRule[]]>([
+    ['the data dir itself', '/srv/data/berth', ['berth-volume']],
+    ['a file in it (the JWT secret)', '/srv/data/berth/jwt-secret', ['berth-volume']],
+    ['a directory above it', '/srv/data', ['berth-volume']],
+    ['a neighbour', '/srv/data/berth2', []],
+  ])("denies a bind of Berth's data directory (when it lies under an allowed root): %s", (_name, source, expected) => {
+    expect(rules({ binds: [`${source}:/x`] }, { ...options, berthPaths: ['/srv/data/berth'] })).toEqual(expected);
+  });
+
+  it('treats a bind source under an allowed root that was not checked as unverifiable, and checks none outside', () => {
+    expect(createPolicyViolations({ binds: ['/srv/data/app:/app'] }, options).map((v) => v.rule)).toEqual(['bind-unverifiable']);
+    expect(createPolicyViolations({ binds: ['/etc:/e'] }, options).map((v) => v.rule)).toEqual(['bind-outside-allowed-roots']);
+  });
+
+  const volume = (fields: Partial<MountedVolume>): MountedVolume => ({ name: 'vol', exists: true, driver: 'local', options: null, berthVolume: false, ...fields });
+  it.each<[string, MountedVolume, PolicyRule[]]>([
+    ['a plain local volume', volume({}), []],
+    ['a volume that does not exist yet (created plain by the engine)', volume({ exists: false, driver: undefined }), []],
+    ['a local volume with harmless options', volume({ options: { size: '1G' } }), []],
+    ['a local bind volume (type=none, o=bind, device=/outside)', volume({ options: { type: 'none', o: 'bind', device: '/outside' } }), ['volume-driver-options']],
+    ['a local NFS volume', volume({ options: { type: 'nfs', o: 'addr=10.0.0.1', device: ':/export' } }), ['volume-driver-options']],
+    ['a local volume on a device', volume({ options: { device: '/dev/sda1' } }), ['volume-driver-options']],
+    ['a plugin driver not on the allowlist', volume({ driver: 'local-persist' }), ['volume-driver']],
+    ['a plugin driver on the allowlist', volume({ driver: 'rexray/ebs' }), []],
+    ["Berth's own data volume", volume({ berthVolume: true }), ['berth-volume']],
+    ["Berth's volume, not created yet", volume({ berthVolume: true, exists: false }), ['berth-volume']],
+  ])('volume rule: %s', (_name, mounted, expected) => {
+    expect(volumeViolations(mounted, ['rexray/ebs']).map((v) => v.rule)).toEqual(expected);
+    expect(rules({ binds: ['vol:/a'], volumes: [mounted] }, { ...options, allowedVolumeDrivers: ['rexray/ebs'] })).toEqual(expected);
+    expect(rules({ mounts: [{ type: 'volume', source: 'vol' }], volumes: [mounted] }, { ...options, allowedVolumeDrivers: ['rexray/ebs'] })).toEqual(expected);
+  });
+
+  it('denies a named volume that was not inspected, and never asks about anonymous ones', () => {
+    expect(createPolicyViolations({ binds: ['vol:/a'] }, options).map((v) => v.rule)).toEqual(['volume-driver']);
+    expect(createPolicyViolations({ binds: ['/a'], mounts: [{ type: 'volume' }, { type: 'tmpfs' }] }, options)).toEqual([]);
+  });
+
+  it.each<[string, Pick<CreatePolicyRequest, 'binds' | 'mounts'>, string[], string[]]>([
+    ['binds', { binds: ['/srv/x:/x', 'vol:/v:ro', '/anon', 'vol:/again'] }, ['/srv/x'], ['vol']],
+    ['mounts', { mounts: [{ type: 'bind', source: '/srv/y' }, { type: 'volume', source: 'web' }, { type: 'volume' }, { type: 'tmpfs' }] }, ['/srv/y'], ['web']],
+  ])('finds the bind sources and named volumes of %s', (_name, request, sources, volumes) => {
+    expect(bindSources(request)).toEqual(sources);
+    expect(namedVolumes(request)).toEqual(volumes);
+  });
+
+  it.each<[string, string[], string | undefined]>([
+    ['/srv/data/x', ['/srv/data'], '/srv/data'],
+    ['/srv/data/x', ['/srv/data/x', '/srv/data/'], '/srv/data'],
+    ['/srv/data2', ['/srv/data'], undefined],
+    ['/srv/data/../../etc', ['/srv/data'], undefined],
+    ['/anything', ['/'], '/'],
+  ])('allowedRootOf(%s, %j) is the outermost root, lexically', (path, roots, root) => {
+    expect(allowedRootOf(path, roots)).toBe(root);
   });
 
   it('reports every violation, with a detail naming what was asked', () => {

@@ -23,6 +23,12 @@ export const POLICY_RULES = [
   'docker-socket',
   'bind-outside-allowed-roots',
   'joins-privileged-container',
+  'bind-source-missing',
+  'bind-symlink',
+  'bind-unverifiable',
+  'volume-driver',
+  'volume-driver-options',
+  'berth-volume',
   'device-cgroup-rules',
   'host-userns',
 ] as const;
@@ -53,6 +59,33 @@ export interface CreatePolicyRequest {
   usernsMode?: string;
   /** The containers whose namespaces `container:<name>` modes join, as the engine has them. */
   joined?: JoinedContainer[];
+  /** The named volumes of `binds` and `mounts`, as the engine has them (see MountFacts); one missing here is denied. */
+  volumes?: MountedVolume[];
+  /** What the host's filesystem says of each bind source under an allowed root (see MountFacts); one missing here is denied. */
+  bindSources?: BindSourceCheck[];
+}
+
+/** A named volume a container mounts, read from the engine before the policy runs. */
+export interface MountedVolume {
+  name: string;
+  /** false: the engine creates it at container create with the local driver and no options, which is harmless. */
+  exists: boolean;
+  driver?: string;
+  options?: Record<string, string> | null;
+  /** Berth's own data, or mounted into Berth's container, or listed in BERTH_PROTECTED_VOLUMES: admins only. */
+  berthVolume: boolean;
+}
+
+/**
+ * A bind source under an allowed root, checked on the host with lstat from the root down before the policy runs:
+ * the engine follows symlinks at every start, so a source must exist and have no symlink below the root.
+ */
+export interface BindSourceCheck {
+  source: string;
+  /** unverifiable: Berth cannot see the host's filesystem (in a container without BERTH_HOST_ROOT, a tcp:// engine). */
+  state: 'ok' | 'missing' | 'symlink' | 'unverifiable';
+  /** The first path that is missing or a symlink. */
+  at?: string;
 }
 
 /** A container another one joins (`network: container:web`): joining it shares what it has. */
@@ -67,8 +100,10 @@ export interface CreatePolicyOptions {
   allowedBindRoots: string[];
   /** Engine sockets on the host; binding one, or a directory above one, hands out the engine. */
   engineSockets: string[];
-  /** Where a host path really leads (symlinks), when Berth can see the host's filesystem. */
-  realpath?: (path: string) => string;
+  /** Volume drivers besides `local` that cannot reach host paths (BERTH_ALLOWED_VOLUME_DRIVERS). */
+  allowedVolumeDrivers?: string[];
+  /** Berth's data directory (its database and JWT secret): a bind of it, or of a directory above it, is admins' only. */
+  berthPaths?: string[];
 }
 
 export interface PolicyDecision {
@@ -117,23 +152,96 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
     add('joins-privileged-container', `container ${target.ref} is root on the host (${what}); joining its namespaces shares that`);
   }
 
-  const hostPaths = [
+  const hostPaths = bindSources(request);
+  for (const path of hostPaths) {
+    const socket = options.engineSockets.find((candidate) => within(candidate, clean(path)));
+    if (socket) add('docker-socket', `bind of ${path} exposes the engine socket ${socket}`);
+    const berthPath = (options.berthPaths ?? []).find((candidate) => within(clean(candidate), clean(path)) || within(clean(path), clean(candidate)));
+    if (berthPath) add('berth-volume', `bind of ${path} exposes Berth's data directory ${berthPath}`);
+    if (!isUnderAllowedRoot(path, options.allowedBindRoots)) {
+      const roots = options.allowedBindRoots.length ? options.allowedBindRoots.join(', ') : 'none are allowed';
+      add('bind-outside-allowed-roots', `bind of ${path} is outside the allowed bind roots (${roots})`);
+    } else {
+      found.push(...bindSourceViolations(request.bindSources?.find((check) => check.source === path) ?? { source: path, state: 'unverifiable' }));
+    }
+  }
+
+  for (const name of namedVolumes(request)) {
+    const volume = request.volumes?.find((candidate) => candidate.name === name);
+    if (volume) found.push(...volumeViolations(volume, options.allowedVolumeDrivers ?? []));
+    else add('volume-driver', `volume ${name} was not inspected, so its driver is unknown`);
+  }
+  return found;
+}
+
+/** What a checked bind source breaks; the same at create and at every start. */
+export function bindSourceViolations(check: BindSourceCheck): PolicyViolation[] {
+  switch (check.state) {
+    case 'ok':
+      return [];
+    case 'missing':
+      return [{ rule: 'bind-source-missing', detail: `bind source ${check.source} does not exist (${check.at ?? check.source}); the engine would create it, following symlinks` }];
+    case 'symlink':
+      return [{ rule: 'bind-symlink', detail: `bind source ${check.source} goes through the symlink ${check.at ?? check.source}, which the engine follows at every start` }];
+    case 'unverifiable':
+      return [{ rule: 'bind-unverifiable', detail: `bind source ${check.source} cannot be checked: Berth cannot see the host's filesystem (set BERTH_HOST_ROOT)` }];
+  }
+}
+
+/** Options of the local driver that mount something else than a fresh directory: another path (o=bind), NFS, a device. */
+const HOST_REACHING_LOCAL_OPTIONS = ['device', 'o', 'type'];
+
+/**
+ * Whether a non-admin may mount a volume: the local driver without options that reach host paths, or an allowed
+ * driver, and never Berth's own. Also the rule for a volume created with driver options (`POST /volumes`).
+ */
+export function volumeViolations(volume: MountedVolume, allowedVolumeDrivers: string[]): PolicyViolation[] {
+  const found: PolicyViolation[] = [];
+  if (volume.berthVolume) found.push({ rule: 'berth-volume', detail: `volume ${volume.name} holds Berth's own data or is mounted into Berth's container` });
+  if (!volume.exists) return found;
+  const driver = volume.driver ?? 'local';
+  const reaching = Object.keys(volume.options ?? {}).filter((key) => HOST_REACHING_LOCAL_OPTIONS.includes(key));
+  if (driver === 'local' && reaching.length) {
+    found.push({ rule: 'volume-driver-options', detail: `volume ${volume.name} has local driver options ${reaching.join(', ')}, which can mount host paths` });
+  } else if (driver !== 'local' && !allowedVolumeDrivers.includes(driver)) {
+    found.push({ rule: 'volume-driver', detail: `volume ${volume.name} uses the driver ${driver}, which is not in BERTH_ALLOWED_VOLUME_DRIVERS` });
+  }
+  return found;
+}
+
+/** The named volumes `-v name:/path` and `--mount type=volume,source=name` refer to (anonymous ones are new and plain). */
+export function namedVolumes(request: Pick<CreatePolicyRequest, 'binds' | 'mounts'>): string[] {
+  const names = [
+    ...(request.binds ?? []).flatMap((spec) => {
+      const bind = parseBind(spec);
+      return typeof bind !== 'string' && bind.kind === 'volume' && bind.source ? [bind.source] : [];
+    }),
+    ...(request.mounts ?? []).flatMap((mount) => (mount.type === 'volume' && mount.source ? [mount.source] : [])),
+  ];
+  return [...new Set(names)];
+}
+
+/** The host paths `binds` and `mounts` bind. */
+export function bindSources(request: Pick<CreatePolicyRequest, 'binds' | 'mounts'>): string[] {
+  return [
     ...(request.binds ?? []).flatMap((spec) => {
       const bind = parseBind(spec);
       return typeof bind !== 'string' && bind.kind === 'bind' && bind.source ? [bind.source] : [];
     }),
     ...(request.mounts ?? []).flatMap((mount) => (mount.type === 'bind' && mount.source ? [mount.source] : [])),
   ];
-  for (const path of hostPaths) {
-    const seen = new Set([clean(path), ...(options.realpath ? [clean(options.realpath(path))] : [])]);
-    const sockets = [...seen].flatMap((candidate) => options.engineSockets.filter((socket) => within(socket, candidate)));
-    if (sockets.length > 0) add('docker-socket', `bind of ${path} exposes the engine socket ${sockets[0]}`);
-    if (![...seen].every((candidate) => options.allowedBindRoots.some((root) => within(candidate, clean(root))))) {
-      const roots = options.allowedBindRoots.length ? options.allowedBindRoots.join(', ') : 'none are allowed';
-      add('bind-outside-allowed-roots', `bind of ${path} is outside the allowed bind roots (${roots})`);
-    }
-  }
-  return found;
+}
+
+/** The outermost allowed root a path lies in, lexically (nothing on disk is read), or undefined. */
+export function allowedRootOf(path: string, allowedBindRoots: string[]): string | undefined {
+  return allowedBindRoots
+    .map(clean)
+    .filter((root) => within(clean(path), root))
+    .sort((a, b) => a.length - b.length)[0];
+}
+
+function isUnderAllowedRoot(path: string, allowedBindRoots: string[]): boolean {
+  return allowedRootOf(path, allowedBindRoots) !== undefined;
 }
 
 /** `seccomp=unconfined` and the older `seccomp:unconfined` alike. */

@@ -5,6 +5,7 @@ import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Metrics } from '../common/metrics.js';
 import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
+import { pathSegment, refuseEngineRedirects, withEncodedIds } from './engine-paths.js';
 import { ExecOutput, ExecOutputDemuxer } from './exec-frames.js';
 import { CappedOutput, MarkedStderr, OutputSink, killTreeCommand, killableCommand, shellMissing } from './exec-output.js';
 import { JsonLines } from './json-lines.js';
@@ -25,6 +26,7 @@ import type {
   EngineNetworkInspect,
   EngineStreamTarget,
   EngineVersion,
+  EngineVolume,
   RegistryAuth,
 } from './engine-types.js';
 
@@ -110,7 +112,8 @@ export class EngineClient {
     private readonly metrics: Metrics,
     private readonly timeoutMs: number,
   ) {
-    this.docker = new Docker(connectionOptions(host.url));
+    refuseEngineRedirects();
+    this.docker = withEncodedIds(new Docker(connectionOptions(host.url)));
   }
 
   ping(timeoutMs = this.timeoutMs): Promise<unknown> {
@@ -227,7 +230,7 @@ export class EngineClient {
     };
     const stream = await this.call('container-logs', (d) =>
       this.dial<Readable>(d, {
-        path: `/containers/${encodeURIComponent(inspect.Id)}/logs?`,
+        path: `/containers/${pathSegment(inspect.Id)}/logs?`,
         method: 'GET',
         isStream: true,
         options,
@@ -349,10 +352,22 @@ export class EngineClient {
     return this.call('network-inspect', (d) => d.getNetwork(ref).inspect() as Promise<EngineNetworkInspect>);
   }
 
+  // Volumes
+
+  /** `docker volume inspect`; undefined for a volume that does not exist (yet). */
+  async inspectVolume(name: string): Promise<EngineVolume | undefined> {
+    try {
+      return await this.call('volume-inspect', (d) => d.getVolume(name).inspect());
+    } catch (error) {
+      if ((error as { code?: string }).code === 'VOLUME_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
   /** Whether the image is present on this host (`docker image inspect`). */
   async imageExists(ref: string): Promise<boolean> {
     try {
-      await this.call('image-inspect', (d) => d.getImage(ref).inspect());
+      await this.inspectImage(ref);
       return true;
     } catch (error) {
       if ((error as { code?: string }).code === 'IMAGE_NOT_FOUND') return false;
@@ -434,10 +449,10 @@ export class EngineClient {
     const endpoint = rawEndpoint(this.host.url);
     const raw = await this.openStream<Readable>('container.logs', (d, signal) =>
       endpoint
-        ? rawGet(endpoint, `/containers/${target.id}/logs?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, signal)
+        ? rawGet(endpoint, `/containers/${pathSegment(target.id)}/logs?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, signal)
         : // dockerode buffers a log that is not followed; dial it as a stream either way.
           dial(d, {
-            path: `/containers/${target.id}/logs?`,
+            path: `/containers/${pathSegment(target.id)}/logs?`,
             method: 'GET',
             isStream: true,
             abortSignal: signal,
@@ -485,9 +500,9 @@ export class EngineClient {
     };
   }
 
-  /** The engine's event stream (EngineEvent objects), from now on. */
-  async openEvents(): Promise<Readable> {
-    const raw = await this.openStream<Readable>('events', (d, signal) => d.getEvents({ abortSignal: signal }) as Promise<Readable>);
+  /** The engine's event stream (EngineEvent objects), from now on; `filters` as the engine takes them (`{ event: ['start'] }`). */
+  async openEvents(filters?: Record<string, string[]>): Promise<Readable> {
+    const raw = await this.openStream<Readable>('events', (d, signal) => d.getEvents({ abortSignal: signal, ...(filters && { filters }) }) as Promise<Readable>);
     return pipeline(raw, new JsonLines(), () => undefined);
   }
 
@@ -497,7 +512,7 @@ export class EngineClient {
       'container.stats',
       (d, signal) =>
         dial<Readable>(d, {
-          path: `/containers/${target.id}/stats?`,
+          path: `/containers/${pathSegment(target.id)}/stats?`,
           method: 'GET',
           isStream: true,
           abortSignal: signal,

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ProblemException } from '../common/problem.js';
-import { engineMessage, isNotModified, translateEngineError } from './engine-errors.js';
+import { cleanEngineMessage, engineMessage, isNotModified, translateEngineError } from './engine-errors.js';
 
 const engine = (statusCode: number, message: string) => ({ statusCode, json: { message }, message: `(HTTP code ${statusCode}) x - ${message}` });
 
@@ -17,6 +18,7 @@ describe('translateEngineError', () => {
     [engine(409, 'Container abc is already paused'), 409, 'CONTAINER_PAUSED'],
     [engine(409, 'Container abc is paused, unpause the container before exec'), 409, 'CONTAINER_PAUSED'],
     [engine(500, 'Container abc is not paused'), 409, 'CONTAINER_NOT_PAUSED'],
+    [engine(500, 'no such container yes'), 404, 'CONTAINER_NOT_FOUND'],
     [engine(409, 'Container abc is not running'), 409, 'CONTAINER_NOT_RUNNING'],
     [engine(500, 'manifest for 127.0.0.1:5001/x:1 not found: manifest unknown: manifest unknown'), 404, 'IMAGE_NOT_FOUND'],
     [engine(404, "pull access denied for nope, repository does not exist or may require 'docker login'"), 404, 'IMAGE_NOT_FOUND'],
@@ -46,5 +48,52 @@ describe('translateEngineError', () => {
   it('keeps the engine words without docker-modem prefix', () => {
     expect(engineMessage({ message: '(HTTP code 404) no such container - No such container: x ' })).toBe('No such container: x');
     expect(isNotModified({ statusCode: 304 })).toBe(true);
+  });
+});
+
+describe('cleanEngineMessage', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it.each([
+    [
+      'OCI runtime create failed: container_linux.go:380: starting container process caused: exec: "nope": executable file not found in $PATH: unknown',
+      'executable file not found in $PATH: nope',
+    ],
+    [
+      'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH: unknown',
+      'executable file not found in $PATH: nope',
+    ],
+    [
+      'OCI runtime exec failed: exec failed: container_linux.go:380: starting container process caused: exec: "/bin/bash": stat /bin/bash: no such file or directory: unknown',
+      'stat /bin/bash: no such file or directory: /bin/bash',
+    ],
+    [
+      'OCI runtime create failed: container_linux.go:380: starting container process caused: process_linux.go:545: container init caused: rootfs_linux.go:76: mounting "/var/lib/docker/volumes/v/_data" to rootfs at "/var/lib/docker/overlay2/0a1b/merged/etc/passwd" caused: mkdir /var/lib/docker/overlay2/0a1b/merged/etc/passwd: not a directory: unknown: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type',
+      'mkdir <engine path>: not a directory: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type',
+    ],
+    ['source /var/lib/docker/overlay2/6e0efe345aa2d783/merged/etc/passwd is not directory', 'source <engine path> is not directory'],
+    ['open /mnt/docker-root/overlay2/abc/diff/x: no such file or directory', 'open <engine path>: no such file or directory'],
+    ['error creating overlay mount to /data/docker/' + 'a'.repeat(64) + '/merged: invalid argument', 'error creating overlay mount to <engine path>: invalid argument'],
+    ['stat /run/containerd/io.containerd.runtime.v2.task/moby/abc: no such file', 'stat <engine path>: no such file'],
+    ['exec: "/usr/lib/docker/cli-plugins/x": permission denied', 'exec: "/usr/lib/docker/cli-plugins/x": permission denied'],
+    ['stat /var/run/docker.sock: permission denied', 'stat /var/run/docker.sock: permission denied'],
+    // What users rely on stays as the engine said it, client paths included.
+    ['Conflict. The container name "/web" is already in use by container "abc".', 'Conflict. The container name "/web" is already in use by container "abc".'],
+    ['driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated', 'driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated'],
+    ['invalid mount config for type "bind": bind source path does not exist: /srv/overlayfs/data', 'invalid mount config for type "bind": bind source path does not exist: /srv/overlayfs/data'],
+    ['manifest for 127.0.0.1:5001/x:1 not found: manifest unknown: manifest unknown', 'manifest for 127.0.0.1:5001/x:1 not found: manifest unknown: manifest unknown'],
+    ['Head "http://127.0.0.1:5001/v2/x/manifests/1": no basic auth credentials', 'Head "http://127.0.0.1:5001/v2/x/manifests/1": no basic auth credentials'],
+  ])('%s → %s', (message, clean) => {
+    expect(cleanEngineMessage(message)).toBe(clean);
+  });
+
+  it('answers the clean message with the code read from the full one', () => {
+    const problem = translateEngineError(
+      'local',
+      engine(400, 'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH: unknown'),
+    );
+    expect(problem.getStatus()).toBe(400);
+    expect(problem.code).toBe('ENGINE_REJECTED');
+    expect(problem.detail).toBe('executable file not found in $PATH: nope');
   });
 });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ProblemException } from '../common/problem.js';
 
 /** What dockerode / docker-modem throws: an HTTP answer from the engine or a socket error. */
@@ -29,6 +30,43 @@ export function engineMessage(error: EngineFailure): string {
   return (error.message ?? 'engine error').replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').trim();
 }
 
+/** Runtime error chains: `OCI runtime create failed: container_linux.go:380: starting container process caused: ...`. */
+const RUNTIME_FAILURE = /\bOCI runtime \w+ failed\b|\bfailed to create shim\b|\brunc \w+ failed\b|\b\w+_linux\.go:\d+:/;
+/** Where a chain names its cause: what comes after the last of these is what went wrong. */
+const CAUSE_MARKERS = /.*(?:\bcaused:|\bunable to start container process:|\bexec failed:)\s*/s;
+/** Go source positions (`container_linux.go:380: `) and runc's trailing `: unknown` status. */
+const SOURCE_POSITION = /\b[\w-]+\.go:\d+:\s*/g;
+const UNKNOWN_STATUS = /:\s*unknown(?=:|$)/g;
+const SEGMENT_END = String.raw`(?=[/\s"':,]|$)`;
+const REST = String.raw`(?:/[^\s"':,]*)?`;
+/** A path starts a token: not inside another path or word (`/usr/lib/docker` is not `/lib/docker`). */
+const PATH_START = String.raw`(?<![\w.\-/])`;
+/** Paths inside the engine's own state (data root, run dirs, layers, volumes' data): never for clients. */
+const ENGINE_PATH = new RegExp(
+  String.raw`${PATH_START}(?:/var)?/(?:lib|run)/(?:docker|containerd|runc)${SEGMENT_END}${REST}` +
+    String.raw`|${PATH_START}/[^\s"':,]*/(?:overlay2?|aufs|btrfs|zfs|devicemapper|vfs|_data|merged|[0-9a-f]{64})${SEGMENT_END}${REST}`,
+  'g',
+);
+export const ENGINE_PATH_MARKER = '<engine path>';
+
+/**
+ * The engine's message as a client may read it: a runtime failure keeps only its cause
+ * (`executable file not found in $PATH: nope`, not runc's call chain), and no path inside the
+ * engine's state (layers, volumes' data, run dirs) survives. Paths the client gave are kept.
+ */
+export function cleanEngineMessage(message: string): string {
+  let clean = message;
+  if (RUNTIME_FAILURE.test(clean)) {
+    clean = clean.replace(CAUSE_MARKERS, '').replace(SOURCE_POSITION, '').replace(UNKNOWN_STATUS, '');
+    // `exec: "nope": executable file not found in $PATH` → what, then which.
+    clean = clean.replace(/^exec: "([^"]*)": (.+)$/s, '$2: $1');
+  }
+  clean = clean.replace(ENGINE_PATH, ENGINE_PATH_MARKER).trim();
+  return clean || 'the engine failed';
+}
+
+const logger = new Logger('EngineErrors');
+
 export function isNotModified(error: unknown): boolean {
   return (error as EngineFailure)?.statusCode === 304;
 }
@@ -46,8 +84,12 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
     if (failure.name === 'AbortError' || failure.name === 'TimeoutError') return engineUnavailable(hostId, 'timed out');
     return engineUnavailable(hostId, 'no answer');
   }
-  const message = engineMessage(failure);
-  const lower = message.toLowerCase();
+  const full = engineMessage(failure);
+  const message = cleanEngineMessage(full);
+  // The client gets the cause; the engine's full words (runtime internals, paths) stay in the log.
+  if (message !== full) logger.warn({ msg: 'engine error cleaned for the client', host: hostId, status, engineMessage: full, detail: message });
+  // Codes are read from the engine's full words; the client reads the clean ones.
+  const lower = full.toLowerCase();
   const problem = (httpStatus: number, code: string) => new ProblemException(httpStatus, code, message);
 
   if (lower.includes('port is already allocated') || lower.includes('address already in use')) {
@@ -62,6 +104,8 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   }
   // The engine answers 500 for unpausing a container that is not paused.
   if (lower.includes('is not paused')) return problem(409, 'CONTAINER_NOT_PAUSED');
+  // ...and for a list filter (`before`, `since`) that names no container.
+  if (lower.startsWith('no such container')) return problem(404, 'CONTAINER_NOT_FOUND');
   switch (status) {
     case 400:
       if (lower.includes('same name as its current name')) return problem(409, 'NAME_UNCHANGED');

@@ -7,6 +7,7 @@ export type {
   ImageInfo as EngineImageSummary,
   ImageInspectInfo as EngineImageInspect,
   NetworkInspectInfo as EngineNetworkInspect,
+  VolumeInspectInfo as EngineVolume,
 } from 'dockerode';
 
 /** `GET /info`, the fields Berth reads. */

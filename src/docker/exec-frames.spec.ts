@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ExecOutput, ExecOutputDemuxer } from './exec-frames.js';
-import { JsonLines } from './json-lines.js';
 import { collect, stdFrame as frame } from './stream-testing.js';
 
 describe('ExecOutputDemuxer', () => {
@@ -17,12 +16,5 @@ describe('ExecOutputDemuxer', () => {
   it('passes TTY output through as stdout, unframed', async () => {
     const out = await collect<ExecOutput>(new ExecOutputDemuxer(true), [Buffer.from('\x1b[1mhi\r\n')]);
     expect(out).toEqual([{ stream: 'stdout', data: Buffer.from('\x1b[1mhi\r\n') }]);
-  });
-});
-
-describe('JsonLines', () => {
-  it('parses one object per line, joins split lines and skips junk', async () => {
-    const out = await collect<unknown>(new JsonLines(), [Buffer.from('{"a":1}\n{"b"'), Buffer.from(':2}\nnot json\n{"c":3}')]);
-    expect(out).toEqual([{ a: 1 }, { b: 2 }, { c: 3 }]);
   });
 });

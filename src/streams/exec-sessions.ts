@@ -11,6 +11,7 @@ import type { Principal } from '../common/principal.js';
 import { CloseCode, closeReason } from './close-codes.js';
 import { ExecStreamQueryDto } from './dto/stream-query.dto.js';
 import { StreamAccess } from './stream-access.js';
+import { SessionOutcome, StreamAudit } from './stream-audit.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
 import { parseStreamQuery } from './upgrade.js';
@@ -51,6 +52,7 @@ export class ExecSessions {
     private readonly sessions: StreamSessions,
     private readonly metrics: StreamMetrics,
     private readonly policy: ContainerPolicy,
+    private readonly audit: StreamAudit,
   ) {}
 
   async prepare(request: IncomingMessage, url: URL): Promise<ExecContext> {
@@ -62,7 +64,7 @@ export class ExecSessions {
     return { principal, engine, target, query };
   }
 
-  attach(socket: WebSocket, context: ExecContext): void {
+  attach(socket: WebSocket, context: ExecContext, remoteAddress?: string): void {
     let exec: EngineExecSession | undefined;
     let clientGone = false;
     const hangUp = () => {
@@ -76,6 +78,17 @@ export class ExecSessions {
       setTimeout(() => session.destroy(), HANGUP_GRACE_MS).unref();
     };
     if (!this.sessions.admit(socket, context.principal, 'exec', hangUp)) return;
+    const outcome = this.audit.interactive(socket, {
+      kind: 'exec',
+      principal: context.principal,
+      host: context.engine.host.id,
+      container: { id: context.target.id, name: context.target.name },
+      cmd: context.query.cmd,
+      tty: context.query.tty ?? false,
+      user: context.query.user,
+      workingDir: context.query.workingDir,
+      remoteAddress,
+    });
 
     // Frames that arrive before the exec runs wait for it, in order; read no more until then.
     socket.pause();
@@ -91,10 +104,11 @@ export class ExecSessions {
         this.metrics.engineStreams.inc({ channel: 'exec' });
         opened.output.once('close', () => this.metrics.engineStreams.dec({ channel: 'exec' }));
         if (clientGone) return hangUp();
-        this.pump(socket, opened);
+        this.pump(socket, opened, outcome);
         socket.resume();
       })
       .catch((error: { detail?: string }) => {
+        outcome.failed(error.detail ?? 'the engine refused the exec');
         this.sessions.end(socket, CloseCode.internalError, closeReason(error.detail ?? 'the engine refused the exec'));
       });
 
@@ -136,7 +150,7 @@ export class ExecSessions {
   }
 
   /** Output to the client with backpressure, then the exit status and a normal close. */
-  private pump(socket: WebSocket, exec: EngineExecSession): void {
+  private pump(socket: WebSocket, exec: EngineExecSession, outcome: SessionOutcome): void {
     let pending = 0;
     let paused = false;
     const bound = this.config.streamBufferBytes;
@@ -161,14 +175,21 @@ export class ExecSessions {
     exec.output.once('end', () => {
       exec.exitCode().then(
         (exitCode) => {
+          outcome.exited(exitCode);
           if (socket.readyState !== WebSocket.OPEN) return;
           socket.send(Buffer.concat([Buffer.from([ExecChannel.status]), Buffer.from(JSON.stringify({ exitCode }))]), { binary: true });
           this.sessions.end(socket, CloseCode.normal, 'process exited');
         },
-        () => this.sessions.end(socket, CloseCode.internalError, 'the engine did not report the exit code'),
+        () => {
+          outcome.failed('the engine did not report the exit code');
+          this.sessions.end(socket, CloseCode.internalError, 'the engine did not report the exit code');
+        },
       );
     });
-    exec.output.once('error', () => this.sessions.end(socket, CloseCode.internalError, 'the exec stream failed'));
+    exec.output.once('error', () => {
+      outcome.failed('the exec stream failed');
+      this.sessions.end(socket, CloseCode.internalError, 'the exec stream failed');
+    });
   }
 }
 

@@ -8,12 +8,14 @@ import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineClient } from '../docker/engine-client.js';
 import type { EngineContainerStats, EngineEvent, EngineStreamTarget } from '../docker/engine-types.js';
 import type { Principal } from '../common/principal.js';
+import { redactsFor } from '../common/redaction.js';
 import { CloseCode } from './close-codes.js';
 import { EventsStreamQueryDto, StatsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
 import { toStats } from '../containers/container-views.js';
-import { normalizeEvent } from './normalize.js';
+import { StreamEvent, normalizeEvent, redactEvent } from './normalize.js';
 import { StreamAccess } from './stream-access.js';
+import { StreamAudit, StreamWhere } from './stream-audit.js';
 import { Channel, StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
 import { parseStreamQuery } from './upgrade.js';
@@ -29,6 +31,8 @@ export interface StatsContext extends EventsContext {
 }
 
 type Item = object;
+/** How a subscriber's items are rendered: `redacted` for viewers (see BERTH_VIEWER_REDACTION). */
+type View = 'full' | 'redacted';
 
 /**
  * `/api/v1/ws/events` and `/api/v1/ws/stats`: one engine stream per host (events) or per
@@ -37,7 +41,7 @@ type Item = object;
  */
 @Injectable()
 export class LiveFeeds implements OnModuleDestroy {
-  private readonly feeds = new Map<string, Fanout<Item>>();
+  private readonly feeds = new Map<string, Fanout<Item, View>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -45,6 +49,7 @@ export class LiveFeeds implements OnModuleDestroy {
     private readonly access: StreamAccess,
     private readonly sessions: StreamSessions,
     private readonly metrics: StreamMetrics,
+    private readonly audit: StreamAudit,
   ) {}
 
   async prepareEvents(request: IncomingMessage, url: URL): Promise<EventsContext> {
@@ -60,13 +65,23 @@ export class LiveFeeds implements OnModuleDestroy {
   }
 
   attachEvents(socket: WebSocket, { principal, engine }: EventsContext): void {
-    this.subscribe('events', socket, principal, `events:${engine.host.id}`, 'the engine event stream ended', async () =>
-      pipeline(await engine.openEvents(), mapping((event: EngineEvent) => normalizeEvent(event)), () => undefined),
+    // One engine stream for all, rendered once per view: viewers get exec arguments redacted.
+    const view: View = redactsFor(this.config.viewerRedaction, principal.role) ? 'redacted' : 'full';
+    this.subscribe(
+      'events',
+      socket,
+      principal,
+      { host: engine.host.id },
+      `events:${engine.host.id}`,
+      'the engine event stream ended',
+      async () => pipeline(await engine.openEvents(), mapping((event: EngineEvent) => normalizeEvent(event)), () => undefined),
+      { view, redact: (event) => redactEvent(event as StreamEvent) },
     );
   }
 
   attachStats(socket: WebSocket, { principal, engine, target }: StatsContext): void {
-    this.subscribe('stats', socket, principal, `stats:${engine.host.id}:${target.id}`, 'container stopped', async () =>
+    const where = { host: engine.host.id, container: { id: target.id, name: target.name } };
+    this.subscribe('stats', socket, principal, where, `stats:${engine.host.id}:${target.id}`, 'container stopped', async () =>
       pipeline(await engine.openStats(target), statsUntilStopped(), () => undefined),
     );
   }
@@ -75,20 +90,31 @@ export class LiveFeeds implements OnModuleDestroy {
     for (const feed of this.feeds.values()) feed.close();
   }
 
-  private subscribe(channel: Channel, socket: WebSocket, principal: Principal, key: string, endReason: string, open: () => Promise<Readable>): void {
-    const subscriber = new Subscriber<Item>(socket, 'json');
-    let feed: Fanout<Item> | undefined;
+  private subscribe(
+    channel: Channel,
+    socket: WebSocket,
+    principal: Principal,
+    where: StreamWhere,
+    key: string,
+    endReason: string,
+    open: () => Promise<Readable>,
+    redaction: { view: View; redact?: (item: Item) => Item } = { view: 'full' },
+  ): void {
+    const subscriber = new Subscriber<Item, View>(socket, redaction.view);
+    let feed: Fanout<Item, View> | undefined;
     if (!this.sessions.admit(socket, principal, channel, () => feed?.remove(subscriber))) return;
+    this.audit.opened(channel, principal, where);
     feed = this.feeds.get(key);
     if (feed) {
       feed.add(subscriber);
       return;
     }
-    const created = new Fanout<Item>(
+    const { redact } = redaction;
+    const created = new Fanout<Item, View>(
       { bufferBytes: this.config.streamBufferBytes, stallTimeoutMs: this.config.streamStallTimeoutMs },
       {
         batch: false,
-        encode: (items) => Buffer.from(JSON.stringify(items[0])),
+        encode: (items, view) => Buffer.from(JSON.stringify(view === 'redacted' && redact ? redact(items[0]) : items[0])),
         sizeOf: () => 256,
         endReason,
         resumeHint: () => 'too slow: reconnect to resume',

@@ -13,6 +13,7 @@ import { LogsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
 import { LogRing } from './log-ring.js';
 import { StreamAccess } from './stream-access.js';
+import { StreamAudit } from './stream-audit.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
 import { engineTime, parseTime } from './timestamps.js';
@@ -60,6 +61,7 @@ export class LogStreams implements OnModuleDestroy {
     private readonly access: StreamAccess,
     private readonly sessions: StreamSessions,
     private readonly metrics: StreamMetrics,
+    private readonly audit: StreamAudit,
   ) {}
 
   async prepare(request: IncomingMessage, url: URL): Promise<LogsContext> {
@@ -78,6 +80,7 @@ export class LogStreams implements OnModuleDestroy {
     let fanout: Fanout<LogLine, View> | undefined;
     const admitted = this.sessions.admit(socket, context.principal, 'logs', () => fanout?.remove(subscriber));
     if (!admitted) return;
+    this.audit.opened('logs', context.principal, { host: context.engine.host.id, container: { id: context.target.id, name: context.target.name } });
     fanout = context.query.follow ? this.joinShared(context, subscriber) : undefined;
     if (!fanout) fanout = this.openOwn(context, subscriber);
   }

@@ -7,7 +7,7 @@ import type { Principal } from '../common/principal.js';
 import { AppConfig } from '../config/app-config.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
-import { WsTickets } from './ws-tickets.js';
+import { WsTickets, matchesRevocation } from './ws-tickets.js';
 
 class FakeSocket extends EventEmitter {
   readyState = 1;
@@ -78,6 +78,22 @@ describe('StreamSessions', () => {
     sessions.onModuleDestroy();
   });
 
+  it("closes a user's login sessions with 1008 and burns their tickets on a password change; their keys' streams stay", () => {
+    const { sessions, authenticator, tickets } = setup(new AppConfig());
+    const keySocket = socket();
+    const sessionSocket = socket();
+    sessions.admit(keySocket, alice, 'logs', () => undefined);
+    sessions.admit(sessionSocket, aliceSession, 'exec', () => undefined);
+    const sessionTicket = tickets.issue(aliceSession).ticket;
+    const keyTicket = tickets.issue(alice).ticket;
+    authenticator.listener!({ userId: 'u1', sessionsOnly: true });
+    expect(sessionSocket.closedWith).toBe(1008);
+    expect(keySocket.closedWith).toBeUndefined();
+    expect(tickets.redeem(sessionTicket)).toBeNull();
+    expect(tickets.redeem(keyTicket)).toEqual(alice);
+    sessions.onModuleDestroy();
+  });
+
   it('sends 1001 to every socket on shutdown and refuses new ones', async () => {
     const { sessions } = setup(new AppConfig());
     const open = socket();
@@ -107,5 +123,20 @@ describe('WsTickets', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('matchesRevocation', () => {
+  it.each([
+    ['a key revocation, its key', alice, { apiKeyId: 'k1' }, true],
+    ['a key revocation, the same user in a session', aliceSession, { apiKeyId: 'k1' }, false],
+    ['a user revocation, their key', alice, { userId: 'u1' }, true],
+    ['a user revocation, their session', aliceSession, { userId: 'u1' }, true],
+    ['a user revocation, someone else', bob, { userId: 'u1' }, false],
+    ['a sessions-only revocation, their session', aliceSession, { userId: 'u1', sessionsOnly: true }, true],
+    ['a sessions-only revocation, their key', alice, { userId: 'u1', sessionsOnly: true }, false],
+    ['a sessions-only revocation, someone else', bob, { userId: 'u1', sessionsOnly: true }, false],
+  ] satisfies Array<[string, Principal, Revocation, boolean]>)('%s → %s', (_case, principal, revocation, expected) => {
+    expect(matchesRevocation(principal, revocation)).toBe(expected);
   });
 });

@@ -56,7 +56,7 @@ export class ExecGateway implements OnGatewayInit<WebSocketServer>, OnGatewayCon
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const context = takeUpgradeContext<ExecContext>(request);
-    if (context) this.exec.attach(socket, context);
+    if (context) this.exec.attach(socket, context, request.socket.remoteAddress);
   }
 }
 

@@ -4,6 +4,7 @@ import { ExecSessions } from './exec-sessions.js';
 import { LiveFeeds } from './live-feeds.js';
 import { LogStreams } from './log-streams.js';
 import { StreamAccess } from './stream-access.js';
+import { StreamAudit } from './stream-audit.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
 import { EventsGateway, ExecGateway, LogsGateway, StatsGateway } from './stream.gateways.js';
@@ -22,6 +23,7 @@ import { WsTickets } from './ws-tickets.js';
     StreamMetrics,
     StreamAccess,
     StreamSessions,
+    StreamAudit,
     LogStreams,
     ExecSessions,
     LiveFeeds,

@@ -60,8 +60,9 @@ function sameCredential(a: Principal, b: Principal): boolean {
   return a.userId === b.userId && a.apiKeyId === b.apiKeyId;
 }
 
-/** Whether a revocation (of a key, or of a user and so all of their keys) covers this principal. */
+/** Whether a revocation (of a key, of a user's sessions, or of a user and so all of their keys) covers this principal. */
 export function matchesRevocation(principal: Principal, revocation: Revocation): boolean {
   if (revocation.apiKeyId !== undefined && principal.apiKeyId === revocation.apiKeyId) return true;
+  if (revocation.sessionsOnly && principal.kind !== 'user') return false;
   return revocation.userId !== undefined && principal.userId === revocation.userId;
 }

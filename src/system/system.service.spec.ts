@@ -1,5 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { toDiskUsage } from './system.service.js';
+import type { Database } from '../database/database.js';
+import type { DockerHosts } from '../docker/docker-hosts.js';
+import { SystemService, toDiskUsage } from './system.service.js';
+
+describe('SystemService.listHosts', () => {
+  const local = { host: { id: 'local', name: 'local', url: 'unix:///var/run/docker.sock' }, ping: () => Promise.resolve() };
+  const service = new SystemService({ list: () => [local] } as unknown as DockerHosts, {} as Database);
+
+  it.each([
+    ['admin', true],
+    ['operator', false],
+    ['viewer', false],
+    [undefined, false],
+  ] as const)('gives the engine url to %s: %s', async (role, withUrl) => {
+    const [host] = await service.listHosts(role);
+    expect(host).toEqual({ id: 'local', name: 'local', status: 'up', ...(withUrl && { url: 'unix:///var/run/docker.sock' }) });
+  });
+});
 
 describe('toDiskUsage', () => {
   it('does the arithmetic of docker system df', () => {

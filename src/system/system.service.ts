@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '../common/problem.js';
 import { Database } from '../database/database.js';
+import { Role, roleAllows } from '../common/access.decorators.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineDiskUsage, EngineInfo, EngineVersion } from '../docker/engine-types.js';
 import { DiskUsageDto, DiskUsageKindDto } from './dto/disk-usage.dto.js';
@@ -18,10 +19,14 @@ export class SystemService {
     private readonly database: Database,
   ) {}
 
-  async listHosts(): Promise<HostDto[]> {
+  /** The engine's address (`DOCKER_HOST`) tells where the socket is: admins only. */
+  async listHosts(role: Role | undefined): Promise<HostDto[]> {
+    const withUrl = role !== undefined && roleAllows(role, 'admin');
     return Promise.all(
       this.hosts.list().map(async (client) => ({
-        ...client.host,
+        id: client.host.id,
+        name: client.host.name,
+        ...(withUrl && { url: client.host.url }),
         status: await client.ping(STATUS_PING_MS).then(
           () => 'up' as const,
           () => 'down' as const,

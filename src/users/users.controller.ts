@@ -10,6 +10,8 @@ import { UsersService } from './users.service.js';
 const UserId = () =>
   Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException(404, 'USER_NOT_FOUND', 'No such user.') }));
 
+// Changes to users are credential management: a login session only, never an API key (a
+// leaked admin key must not mint admins or reset passwords). Reading stays open to admin keys.
 @ApiTags('users')
 @Controller('api/v1/users')
 export class UsersController {
@@ -24,7 +26,7 @@ export class UsersController {
 
   /** Creates a user with a password and a role. */
   @Post()
-  @RequireRole('admin')
+  @RequireRole('admin', { userSession: true })
   @ApiProblems(409)
   createUser(@Body() dto: UserCreateDto): Promise<UserDto> {
     return this.users.create(dto);
@@ -40,7 +42,7 @@ export class UsersController {
 
   /** Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409). */
   @Patch(':id')
-  @RequireRole('admin')
+  @RequireRole('admin', { userSession: true })
   @ApiProblems(404, 409)
   updateUser(@UserId() id: string, @Body() dto: UserUpdateDto): Promise<UserDto> {
     return this.users.update(id, dto);
@@ -48,7 +50,7 @@ export class UsersController {
 
   /** Deletes a user and their API keys. The last enabled admin cannot be deleted (409). */
   @Delete(':id')
-  @RequireRole('admin')
+  @RequireRole('admin', { userSession: true })
   @HttpCode(204)
   @ApiProblems(404, 409)
   async deleteUser(@UserId() id: string): Promise<void> {

@@ -64,16 +64,33 @@ describe('UsersService and ApiKeysService on a real database', () => {
     await expect(users.create({ username: user.username, password, role: 'admin' })).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
   });
 
-  it('announces a disable, a lowered role and a delete, and not a raise', async () => {
+  it('announces a role change, a disable and a delete to end everything; a password change ends the sessions only', async () => {
     const user = await newUser('operator');
-    await users.update(user.id, { role: 'admin' });
+    const everything = { userId: user.id };
+    const sessions = { userId: user.id, sessionsOnly: true };
+    await users.update(user.id, { role: 'operator' }); // the same role: nothing changes
     expect(heard).toEqual([]);
+    await users.update(user.id, { role: 'admin' });
     await users.update(user.id, { role: 'viewer' });
-    expect(heard).toEqual([{ userId: user.id }]);
+    expect(heard).toEqual([everything, everything]);
+    await users.update(user.id, { password: 'an-admins-reset-password' });
+    await users.changePassword(user.id, 'an-admins-reset-password', 'the-users-own-password');
+    expect(heard.slice(2)).toEqual([sessions, sessions]);
     await users.update(user.id, { disabled: true });
     await users.update(user.id, { disabled: true }); // already disabled: nothing new ends
     await users.remove(user.id);
-    expect(heard).toEqual([{ userId: user.id }, { userId: user.id }, { userId: user.id }]);
+    expect(heard.slice(4)).toEqual([everything, everything]);
+  });
+
+  it('moves the token version on a disable, so re-enabling revives no token issued before', async () => {
+    const user = await newUser('viewer');
+    const before = (await users.findActive(user.id))!.tokenVersion;
+    await users.update(user.id, { disabled: true });
+    await users.update(user.id, { disabled: true });
+    await users.update(user.id, { disabled: false });
+    expect((await users.findActive(user.id))!.tokenVersion).toBe(before + 1);
+    await users.update(user.id, { role: 'operator' });
+    expect((await users.findActive(user.id))!.tokenVersion).toBe(before + 1);
   });
 
   it('keeps one enabled admin, whatever is tried', async () => {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { roleAllows } from '../common/access.decorators.js';
 import { ProblemException } from '../common/problem.js';
 import { Revocations } from '../auth/revocations.js';
 import { Database, Executor } from '../database/database.js';
@@ -67,18 +66,21 @@ export class UsersService {
       const role = dto.role ?? user.role;
       const staysActiveAdmin = role === 'admin' && !disabledAt;
       if (isActiveAdmin(user) && !staysActiveAdmin) await this.ensureAnotherAdmin(user, trx);
+      const disabling = disabledAt !== null && user.disabledAt === null;
       const changes = {
         role,
         disabledAt,
-        ...(passwordHash && { passwordHash, tokenVersion: user.tokenVersion + 1 }),
+        // A new password or a disable ends every session for good: re-enabling revives no old token.
+        ...((passwordHash || disabling) && { tokenVersion: user.tokenVersion + 1 }),
+        ...(passwordHash && { passwordHash }),
         updatedAt: new Date().toISOString(),
       };
       await this.users.update(id, changes, trx);
       return { before: user, after: { ...user, ...changes } };
     });
-    if ((after.disabledAt && !before.disabledAt) || !roleAllows(after.role, before.role)) {
-      this.revocations.emit({ userId: id });
-    }
+    // Open streams and unused tickets carry the old state: they end with it.
+    if ((after.disabledAt && !before.disabledAt) || after.role !== before.role) this.revocations.emit({ userId: id });
+    else if (passwordHash) this.revocations.emit({ userId: id, sessionsOnly: true });
     if (passwordHash) await this.initialAdmin.forgetIfReplaced(before.passwordHash);
     return toUserDto(after);
   }
@@ -103,6 +105,7 @@ export class UsersService {
       tokenVersion: user.tokenVersion + 1,
       updatedAt: new Date().toISOString(),
     });
+    this.revocations.emit({ userId: id, sessionsOnly: true });
     await this.initialAdmin.forgetIfReplaced(user.passwordHash);
   }
 

@@ -1,12 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../../common/access.decorators.js';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../config/app-config.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH } from '../../config/app-config.js';
 import { UserDto } from '../../users/dto/user.dto.js';
 
 export class LoginDto {
   @IsString()
-  @Length(1, 64)
+  @Length(1, USERNAME_MAX_LENGTH)
   username: string;
 
   @IsString()

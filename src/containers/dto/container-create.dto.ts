@@ -159,7 +159,7 @@ export class ContainerCreateDto {
   hostname?: string;
 
   /** `-m`: memory limit in bytes (the engine's minimum is 6 MiB). */
-  @IsOptional() @IsInt() @Min(6 * 1024 * 1024)
+  @IsOptional() @IsInt() @Min(6 * 1024 * 1024) @Max(Number.MAX_SAFE_INTEGER)
   memoryBytes?: number;
 
   /** `--cpus`: how many CPUs' worth of time, e.g. 0.5. */

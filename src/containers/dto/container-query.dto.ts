@@ -1,5 +1,6 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { QueryBoolean, QueryInt, QueryList } from '../../common/validators.js';
+import { CONTAINER_REF } from '../container-ref.pipe.js';
 import { IsLogTime, IsSignal } from './container-validators.js';
 
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'] as const;
@@ -34,11 +35,11 @@ export class ContainerListQueryDto {
   ancestor?: string[];
 
   /** Created before this container (id or name). */
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional() @IsString() @MaxLength(128) @Matches(CONTAINER_REF, { message: 'before must be a container id, id prefix or name' })
   before?: string;
 
   /** Created after this container (id or name). */
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional() @IsString() @MaxLength(128) @Matches(CONTAINER_REF, { message: 'since must be a container id, id prefix or name' })
   since?: string;
 
   /** Exited with this code. */

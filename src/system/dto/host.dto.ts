@@ -2,8 +2,8 @@ export class HostDto {
   /** The id used in paths, e.g. `local`. */
   id: string;
   name: string;
-  /** Where the engine listens. */
-  url: string;
+  /** Where the engine listens (`DOCKER_HOST`); only admins get it. */
+  url?: string;
   /** Whether the engine answered a ping just now. */
   status: 'up' | 'down';
 }

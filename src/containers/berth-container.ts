@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import type { EngineClient } from '../docker/engine-client.js';
+
+/** Berth as an engine sees it: whether Berth runs in one of its containers, and the volumes mounted into it. */
+export interface BerthOnEngine {
+  inContainer: boolean;
+  volumes: string[];
+}
+
+const CONTAINER_ID = /(?:\/containers\/|\/docker[-/])([0-9a-f]{64})(?:[/.]|$)/m;
+
+/**
+ * The id of the Docker container this process runs in, from /proc/self/mountinfo (the engine bind-mounts
+ * /etc/hostname and friends from /var/lib/docker/containers/<id>/) or /proc/self/cgroup (cgroup v1).
+ */
+export function ownContainerId(...procFiles: string[]): string | undefined {
+  for (const text of procFiles) {
+    const match = CONTAINER_ID.exec(text);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+function readProc(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Finds Berth's own container on an engine. A file like /.dockerenv is not enough: a sandbox may look like a
+ * container and still share its filesystem with the engine; only the engine knowing the id settles it.
+ */
+@Injectable()
+export class BerthContainer {
+  private readonly id = ownContainerId(readProc('/proc/self/mountinfo'), readProc('/proc/self/cgroup'));
+  private readonly known = new Map<string, BerthOnEngine>();
+
+  async on(engine: EngineClient): Promise<BerthOnEngine> {
+    const cached = this.known.get(engine.host.id);
+    if (cached) return cached;
+    const found = await this.inspect(engine);
+    this.known.set(engine.host.id, found);
+    return found;
+  }
+
+  private async inspect(engine: EngineClient): Promise<BerthOnEngine> {
+    if (!this.id) return { inContainer: false, volumes: [] };
+    try {
+      const self = await engine.inspectContainer(this.id);
+      const volumes = (self.Mounts ?? []).filter((mount) => mount.Type === 'volume' && mount.Name).map((mount) => mount.Name!);
+      return { inContainer: true, volumes };
+    } catch (error) {
+      // Another engine's container (a remote host): Berth is not in it. Anything else (engine down) is not cached.
+      if ((error as { code?: string }).code === 'CONTAINER_NOT_FOUND') return { inContainer: false, volumes: [] };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AppConfig } from '../config/app-config.js';
+import type { BindSourceCheck } from './create-policy.js';
+import { HostPathKind, HostPaths, LocalHostPaths, checkBindSource } from './host-paths.js';
+
+/** A host as a table of paths; anything not listed is missing. */
+class TableHost extends HostPaths {
+  readonly asked: string[] = [];
+  constructor(private readonly kinds: Record<string, HostPathKind>) {
+    super();
+  }
+  canSee(): boolean {
+    return true;
+  }
+  async lstat(path: string): Promise<HostPathKind> {
+    this.asked.push(path);
+    return this.kinds[path] ?? 'missing';
+  }
+}
+
+const host = { '/srv/data': 'symlink', '/srv/data/app': 'other', '/srv/data/app/conf': 'other', '/srv/data/esc': 'symlink', '/srv/data/app/link': 'symlink' } as const;
+
+describe('checkBindSource', () => {
+  it.each<[string, string, BindSourceCheck]>([
+    ['the root itself (the admin may make it a symlink)', '/srv/data', { source: '/srv/data', state: 'ok' }],
+    ['a directory below it', '/srv/data/app/conf', { source: '/srv/data/app/conf', state: 'ok' }],
+    ['a symlink right below the root', '/srv/data/esc', { source: '/srv/data/esc', state: 'symlink', at: '/srv/data/esc' }],
+    ['a path through a symlink', '/srv/data/esc/etc/shadow', { source: '/srv/data/esc/etc/shadow', state: 'symlink', at: '/srv/data/esc' }],
+    ['a symlink as the last component', '/srv/data/app/link', { source: '/srv/data/app/link', state: 'symlink', at: '/srv/data/app/link' }],
+    ['a path that does not exist yet', '/srv/data/new/dir', { source: '/srv/data/new/dir', state: 'missing', at: '/srv/data/new' }],
+    ['a spelling with dots and slashes', '/srv/data/app/../esc//', { source: '/srv/data/app/../esc//', state: 'symlink', at: '/srv/data/esc' }],
+  ])('%s', async (_name, source, expected) => {
+    expect(await checkBindSource(new TableHost(host), '/srv/data', source)).toEqual(expected);
+  });
+
+  it('reads nothing above the allowed root and stops at the first finding', async () => {
+    const paths = new TableHost(host);
+    await checkBindSource(paths, '/srv/data', '/srv/data/esc/a/b');
+    expect(paths.asked).toEqual(['/srv/data', '/srv/data/esc']);
+  });
+
+  it('reports a root that does not exist as missing', async () => {
+    expect(await checkBindSource(new TableHost({}), '/nowhere', '/nowhere/x')).toEqual({ source: '/nowhere/x', state: 'missing', at: '/nowhere' });
+  });
+});
+
+describe('LocalHostPaths', () => {
+  it.each<[string, string | undefined, string, boolean, boolean]>([
+    ['beside a local engine', undefined, 'unix:///var/run/docker.sock', false, true],
+    ["in the engine's own container", undefined, 'unix:///var/run/docker.sock', true, false],
+    ['with a tcp:// engine', undefined, 'tcp://10.0.0.2:2375', false, false],
+    ['in a container with BERTH_HOST_ROOT', '/host', 'unix:///var/run/docker.sock', true, true],
+    ['with a tcp:// engine and BERTH_HOST_ROOT', '/host', 'tcp://10.0.0.2:2375', false, true],
+  ])('%s: can see the host = %s', (_name, hostRoot, url, inContainer, expected) => {
+    expect(new LocalHostPaths(new AppConfig({ hostRoot })).canSee(url, inContainer)).toBe(expected);
+  });
+
+  it('reads through BERTH_HOST_ROOT and never follows a symlink', async () => {
+    const view = mkdtempSync(join(tmpdir(), 'berth-hostview-'));
+    mkdirSync(join(view, 'srv/data/app'), { recursive: true });
+    symlinkSync('/etc', join(view, 'srv/data/esc'));
+    const paths = new LocalHostPaths(new AppConfig({ hostRoot: view }));
+    expect(await paths.lstat('/srv/data/app')).toBe('other');
+    expect(await paths.lstat('/srv/data/esc')).toBe('symlink');
+    expect(await paths.lstat('/srv/data/nope')).toBe('missing');
+    // lstat follows symlinks before the last component; the check stops at the first one, so it never gets there.
+    expect(await checkBindSource(paths, '/srv/data', '/srv/data/esc/passwd')).toEqual({ source: '/srv/data/esc/passwd', state: 'symlink', at: '/srv/data/esc' });
+    rmSync(view, { recursive: true, force: true });
+  });
+});

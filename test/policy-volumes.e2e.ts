@@ -49,7 +49,7 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
 
   const create = (token: string, body: Record<string, unknown>) =>
     api(berth.url, base, { method: 'POST', token, body: { image: TEST_IMAGE, pull: 'never', labels, cmd: ['sleep', '300'], ...body } });
-  const exec = (id: string, script: string) => api(berth.url, `${base}/${id}/exec`, { method: 'POST', token: operator, body: { cmd: ['sh', '-c', script] } });
+  const exec = (id: string, script: string, token = operator) => api(berth.url, `${base}/${id}/exec`, { method: 'POST', token, body: { cmd: ['sh', '-c', script] } });
   const running = async (id: string) => (await docker.getContainer(id).inspect()).State.Running;
   const nothingNamed = async (name: string) => expect(await docker.listContainers({ all: true, filters: { name: [name] } })).toEqual([]);
 
@@ -101,7 +101,9 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
     it('lets an admin mount the bind-driver volume, audited as an exception', async () => {
       const response = await create(berth.token, { binds: [`${bindVolume}:/a:ro`], start: true });
       expect(response.status, response.text).toBe(201);
-      expect((await exec(response.body.id, 'cat /a/secret.txt')).body.stdout).toBe('host secret\n');
+      expect((await exec(response.body.id, 'cat /a/secret.txt', berth.token)).body.stdout).toBe('host secret\n');
+      // It is a policy exception now: an operator may not enter it (finding 5).
+      expectProblem(await exec(response.body.id, 'cat /a/secret.txt'), 403, 'POLICY_DENIED');
       await auditEvents(berth, 'action=container.create.policy-exception', (items) =>
         items.some((item) => JSON.stringify(item).includes(response.body.id) && JSON.stringify(item).includes('volume-driver-options')),
       );

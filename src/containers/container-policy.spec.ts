@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { BerthContainer } from './berth-container.js';
 import { ContainerPolicy, MAX_JOIN_DEPTH } from './container-policy.js';
 import { HostPathKind, HostPaths } from './host-paths.js';
@@ -63,7 +63,7 @@ function fakeEngine(containers: FakeContainer[], images: Record<string, string> 
       });
     },
   };
-  return { engine: engine as unknown as EngineClient, calls };
+  return { engine: engine as unknown as Engine, calls };
 }
 
 const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });

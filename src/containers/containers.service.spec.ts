@@ -5,7 +5,7 @@ import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { RegistryAuthProvider } from '../docker/registry-auth.js';
 import type { BerthContainer, BerthOnEngine } from './berth-container.js';
 import { ContainerPolicy } from './container-policy.js';
@@ -74,7 +74,7 @@ describe('ContainersService', () => {
   beforeEach(() => {
     engine = fakeEngine();
     records = [];
-    const hosts = { get: () => engine as unknown as EngineClient } as unknown as DockerHosts;
+    const hosts = { get: () => engine as unknown as Engine } as unknown as DockerHosts;
     const audit = { record: async (record: AuditRecord) => void records.push(record) } as AuditLog;
     paths = new FakeHostPaths();
     berth = { inContainer: false, volumes: ['berth_berth-data'] };

@@ -3,7 +3,7 @@ import { createServer as createTcpServer, Server as TcpServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Metrics } from '../common/metrics.js';
 import { ProblemException } from '../common/problem.js';
-import { EngineClient } from './engine-client.js';
+import { DockerEngine } from './docker-engine.js';
 import { pathSegment } from './engine-paths.js';
 
 describe('pathSegment', () => {
@@ -25,7 +25,7 @@ describe('pathSegment', () => {
   });
 });
 
-describe('EngineClient on a fake engine', () => {
+describe('DockerEngine on a fake engine', () => {
   const servers: Array<Server | TcpServer> = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
@@ -38,7 +38,7 @@ describe('EngineClient on a fake engine', () => {
   }
 
   /** An engine that answers every request with `answer` and records the raw paths it got. */
-  async function fakeEngine(answer: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ client: EngineClient; paths: string[] }> {
+  async function fakeEngine(answer: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ client: DockerEngine; paths: string[] }> {
     const paths: string[] = [];
     const port = await listen(
       createServer((request, response) => {
@@ -46,7 +46,7 @@ describe('EngineClient on a fake engine', () => {
         answer(request, response);
       }),
     );
-    return { client: new EngineClient({ id: 'fake', name: 'fake', url: `tcp://127.0.0.1:${port}` }, new Metrics(), 2000), paths };
+    return { client: new DockerEngine({ id: 'fake', name: 'fake', url: `tcp://127.0.0.1:${port}` }, new Metrics(), 2000), paths };
   }
 
   /** Another address that must never be dialled. */

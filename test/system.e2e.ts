@@ -86,7 +86,7 @@ describe('system endpoints on the real engine', () => {
     const text = await metrics.text();
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toMatch(/berth_http_requests_total\{method="GET",route="\/api\/v1\/hosts\/:host\/info",status="200"\} \d+/);
-    expect(text).toMatch(/berth_engine_call_duration_seconds_count\{host="local",operation="info",outcome="ok"\} \d+/);
+    expect(text).toMatch(/berth_engine_call_duration_seconds_count\{host="local",operation="system.info",outcome="ok"\} \d+/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 
 /** Berth as an engine sees it: whether Berth runs in one of its containers, and the volumes mounted into it. */
 export interface BerthOnEngine {
@@ -39,7 +39,7 @@ export class BerthContainer {
   private readonly id = ownContainerId(readProc('/proc/self/mountinfo'), readProc('/proc/self/cgroup'));
   private readonly known = new Map<string, BerthOnEngine>();
 
-  async on(engine: EngineClient): Promise<BerthOnEngine> {
+  async on(engine: Engine): Promise<BerthOnEngine> {
     const cached = this.known.get(engine.host.id);
     if (cached) return cached;
     const found = await this.inspect(engine);
@@ -47,7 +47,7 @@ export class BerthContainer {
     return found;
   }
 
-  private async inspect(engine: EngineClient): Promise<BerthOnEngine> {
+  private async inspect(engine: Engine): Promise<BerthOnEngine> {
     if (!this.id) return { inContainer: false, volumes: [] };
     try {
       const self = await engine.inspectContainer(this.id);

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import { AppConfig } from '../config/app-config.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { BerthContainer } from './berth-container.js';
 import { BindWatcher, START_POLICY_VIOLATION_ACTION } from './bind-watcher.js';
 import { HostPathKind, HostPaths } from './host-paths.js';
@@ -40,7 +40,7 @@ function setUp(sources: string[], options: { running?: boolean; visible?: boolea
   const facts = new MountFacts(config, paths, { on: async () => ({ inContainer: false, volumes: [] }) } as unknown as BerthContainer);
   const audit = { record: async (record: AuditRecord) => void records.push(record) } as AuditLog;
   const watcher = new BindWatcher({ list: () => [] } as unknown as DockerHosts, config, facts, audit);
-  return { watcher, engine, records, recheck: () => watcher.recheck(engine as unknown as EngineClient, 'c1') };
+  return { watcher, engine, records, recheck: () => watcher.recheck(engine as unknown as Engine, 'c1') };
 }
 
 describe('BindWatcher.recheck', () => {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLog } from '../audit/audit-log.js';
 import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { EngineEvent } from '../docker/engine-types.js';
 import { bindSourceViolations } from './create-policy.js';
 import { MountFacts, containerBindSources } from './mount-facts.js';
@@ -44,7 +44,7 @@ export class BindWatcher implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Follows the engine's start events for as long as Berth runs, reconnecting after an engine outage. */
-  private async watch(engine: EngineClient): Promise<void> {
+  private async watch(engine: Engine): Promise<void> {
     let retryMs = RETRY_MIN_MS;
     while (!this.closed) {
       try {
@@ -64,7 +64,7 @@ export class BindWatcher implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async sweep(engine: EngineClient): Promise<void> {
+  private async sweep(engine: Engine): Promise<void> {
     const running = await engine.listContainers({ filters: { status: ['running'] } });
     for (const container of running) {
       if ((container.Mounts ?? []).some((mount) => mount.Type === 'bind')) await this.recheck(engine, container.Id);
@@ -72,7 +72,7 @@ export class BindWatcher implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Stops a running container whose bind sources under the allowed roots now go through a symlink or are gone. */
-  async recheck(engine: EngineClient, id: string): Promise<void> {
+  async recheck(engine: Engine, id: string): Promise<void> {
     try {
       const inspect = await engine.inspectContainer(id);
       if (!inspect.State.Running) return;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import { fakeEngine } from '../docker/engine-testing.js';
 import type { BerthContainer } from './berth-container.js';
 import { ContainerPolicy, MAX_JOIN_DEPTH } from './container-policy.js';
 import { HostPathKind, HostPaths } from './host-paths.js';
@@ -22,7 +22,7 @@ interface FakeContainer {
 }
 
 /** A fake engine that knows some containers (by name or id), the predefined networks and one image. */
-function fakeEngine(containers: FakeContainer[], images: Record<string, string> = {}) {
+function engineKnowing(containers: FakeContainer[], images: Record<string, string> = {}) {
   const calls: string[] = [];
   const inspectOf = (c: FakeContainer) => ({
     Id: `id-${c.name}`,
@@ -32,7 +32,7 @@ function fakeEngine(containers: FakeContainer[], images: Record<string, string> 
     HostConfig: { NetworkMode: 'default', ...c.host },
     Mounts: [],
   });
-  const engine = {
+  const engine = fakeEngine({
     inspectContainer: async (ref: string) => {
       calls.push(`container ${ref}`);
       const found = containers.find((c) => c.name === ref || `id-${c.name}` === ref);
@@ -62,8 +62,8 @@ function fakeEngine(containers: FakeContainer[], images: Record<string, string> 
         return { Id: inspect.Id, Image: moved ? inspect.Image : inspect.Config.Image, ImageID: inspect.Image };
       });
     },
-  };
-  return { engine: engine as unknown as EngineClient, calls };
+  });
+  return { engine, calls };
 }
 
 const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });
@@ -102,7 +102,7 @@ describe('ContainerPolicy', () => {
       ['a bridge network by name', [], { network: 'backend' }, []],
       ['a network the engine does not know (it refuses it itself)', [], { network: 'nowhere' }, []],
     ])('%s', async (_name, containers, request, rules, detail) => {
-      const { engine } = fakeEngine(containers);
+      const { engine } = engineKnowing(containers);
       const decision = await policy.decideCreate(engine, request, 'operator');
       expect(rulesOf(decision.violations)).toEqual(rules);
       expect(decision.outcome).toBe(rules.length ? 'deny' : 'allow');
@@ -110,12 +110,12 @@ describe('ContainerPolicy', () => {
     });
 
     it('passes the engine 404 on for a create that joins a missing container', async () => {
-      const { engine } = fakeEngine([]);
+      const { engine } = engineKnowing([]);
       await expect(policy.decideCreate(engine, { pidMode: 'container:nope' }, 'operator')).rejects.toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
     });
 
     it('does not look up predefined networks', async () => {
-      const { engine, calls } = fakeEngine([]);
+      const { engine, calls } = engineKnowing([]);
       for (const network of ['bridge', 'none', 'default', 'host']) await policy.decideCreate(engine, { network }, 'operator');
       expect(calls).toEqual([]);
     });
@@ -132,7 +132,7 @@ describe('ContainerPolicy', () => {
       ['a policy exception', 'exception', ['docker-socket', 'berth-volume', 'bind-outside-allowed-roots']],
       ['a container that joined one', 'joiner', ['joins-privileged-container']],
     ])('refuses an operator %s with 403 POLICY_DENIED naming the rules', async (_name, ref, rules) => {
-      const { engine } = fakeEngine(containers);
+      const { engine } = engineKnowing(containers);
       const denied = (await policy.authorizeEntry(engine, ref, operator, 'exec').catch((e: unknown) => e)) as ProblemException;
       expect(denied).toBeInstanceOf(ProblemException);
       expect(denied.getStatus()).toBe(403);
@@ -142,18 +142,18 @@ describe('ContainerPolicy', () => {
     });
 
     it('lets an operator into an ordinary container and answers its inspect', async () => {
-      const { engine } = fakeEngine(containers);
+      const { engine } = engineKnowing(containers);
       await expect(policy.authorizeEntry(engine, 'plain', operator, 'commit')).resolves.toMatchObject({ Id: 'id-plain' });
     });
 
     it('lets an admin in without judging', async () => {
-      const { engine, calls } = fakeEngine(containers);
+      const { engine, calls } = engineKnowing(containers);
       await expect(policy.authorizeEntry(engine, 'exception', admin, 'attach')).resolves.toMatchObject({ Id: 'id-exception' });
       expect(calls).toEqual(['container exception']);
     });
 
     it('treats a caller without a principal as a non-admin', async () => {
-      const { engine } = fakeEngine(containers);
+      const { engine } = engineKnowing(containers);
       await expect(policy.authorizeEntry(engine, 'exception', undefined, 'exec')).rejects.toMatchObject({ code: 'POLICY_DENIED' });
     });
   });
@@ -169,7 +169,7 @@ describe('ContainerPolicy', () => {
       ['the tag an ordinary container runs: allowed', [{ name: 'plain', image: 'team/app', imageId: 'sha256:1' }], { 'team/app:latest': 'sha256:1' }, 'team/app:latest', false],
       ['a tag nobody runs: allowed', [exception], {}, 'fresh/image:1', false],
     ])('replacing %s', async (_name, containers, images, ref, denied) => {
-      const { engine } = fakeEngine(containers, images);
+      const { engine } = engineKnowing(containers, images);
       const outcome = policy.authorizeTagReplacement(engine, ref, operator);
       if (!denied) return expect(outcome).resolves.toBeUndefined();
       const problem = (await outcome.catch((e: unknown) => e)) as ProblemException;
@@ -180,7 +180,7 @@ describe('ContainerPolicy', () => {
     });
 
     it('lets an admin replace any tag without looking', async () => {
-      const { engine, calls } = fakeEngine([exception], { 'team/app:latest': 'sha256:1' });
+      const { engine, calls } = engineKnowing([exception], { 'team/app:latest': 'sha256:1' });
       await expect(policy.authorizeTagReplacement(engine, 'team/app:latest', admin)).resolves.toBeUndefined();
       expect(calls).toEqual([]);
     });

@@ -3,7 +3,7 @@ import type { Role } from '../common/access.decorators.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { EngineContainerInspect } from '../docker/engine-types.js';
 import { canonicalImageRef } from '../docker/image-ref.js';
 import {
@@ -51,7 +51,7 @@ export class ContainerPolicy {
   }
 
   /** `docker create`: the decision on a request, with what it joins and the network it names read from the engine. */
-  async decideCreate(engine: EngineClient, request: CreatePolicyRequest, role: Role | undefined): Promise<PolicyDecision> {
+  async decideCreate(engine: Engine, request: CreatePolicyRequest, role: Role | undefined): Promise<PolicyDecision> {
     return decideCreatePolicy(await this.gatherPolicyInputs(engine, request), role, this.options);
   }
 
@@ -60,7 +60,7 @@ export class ContainerPolicy {
    * the container's own configuration passes the create policy; else 403 POLICY_DENIED naming the
    * rules. Answers the inspect it judged: act on its `Id`, not on a name that may move meanwhile.
    */
-  async authorizeEntry(engine: EngineClient, container: string, principal: Principal | undefined, action: EntryAction): Promise<EngineContainerInspect> {
+  async authorizeEntry(engine: Engine, container: string, principal: Principal | undefined, action: EntryAction): Promise<EngineContainerInspect> {
     const inspect = await engine.inspectContainer(container);
     if (principal?.role === 'admin') return inspect;
     const violations = await this.containerViolations(engine, inspect);
@@ -75,7 +75,7 @@ export class ContainerPolicy {
    * runs next: when one of them is a policy exception, only an admin may. 403 POLICY_DENIED names
    * its rules and the containers.
    */
-  async authorizeTagReplacement(engine: EngineClient, ref: string, principal: Principal | undefined): Promise<void> {
+  async authorizeTagReplacement(engine: Engine, ref: string, principal: Principal | undefined): Promise<void> {
     if (principal?.role === 'admin') return;
     const exceptions = await this.exceptionsUsingTag(engine, ref);
     if (exceptions.length === 0) return;
@@ -88,7 +88,7 @@ export class ContainerPolicy {
   }
 
   /** Every way an existing container is root on the host, by the create policy, its joins followed. */
-  async containerViolations(engine: EngineClient, inspect: EngineContainerInspect, trail: string[] = []): Promise<PolicyViolation[]> {
+  async containerViolations(engine: Engine, inspect: EngineContainerInspect, trail: string[] = []): Promise<PolicyViolation[]> {
     const request = await this.gatherPolicyInputs(engine, policyRequestFromInspect(inspect), [...trail, inspect.Id]);
     return createPolicyViolations(request, this.options);
   }
@@ -100,7 +100,7 @@ export class ContainerPolicy {
    * sources on the host. `trail`: the containers already on the join chain (ids), for the bound
    * and for cycles; empty for a create.
    */
-  async gatherPolicyInputs(engine: EngineClient, request: CreatePolicyRequest, trail: string[] = []): Promise<CreatePolicyRequest> {
+  async gatherPolicyInputs(engine: Engine, request: CreatePolicyRequest, trail: string[] = []): Promise<CreatePolicyRequest> {
     const [joined, networkDriver, mounts] = await Promise.all([
       Promise.all(joinedRefs(request).map((ref) => this.joinedContainer(engine, ref, trail))),
       this.networkDriver(engine, request.network),
@@ -114,14 +114,14 @@ export class ContainerPolicy {
    * again before each start Berth performs (starts it does not perform are BindWatcher's). No inspect (and no
    * violation) without allowed roots: then every bind is an admin's exception already.
    */
-  async startViolations(engine: EngineClient, container: string): Promise<{ inspect?: EngineContainerInspect; violations: PolicyViolation[] }> {
+  async startViolations(engine: Engine, container: string): Promise<{ inspect?: EngineContainerInspect; violations: PolicyViolation[] }> {
     if (this.config.allowedBindRoots.length === 0) return { violations: [] };
     const inspect = await engine.inspectContainer(container);
     const checks = await this.mountFacts.checkBindSources(engine, containerBindSources(inspect));
     return { inspect, violations: checks.flatMap(bindSourceViolations) };
   }
 
-  private async joinedContainer(engine: EngineClient, ref: string, trail: string[]): Promise<JoinedContainer> {
+  private async joinedContainer(engine: Engine, ref: string, trail: string[]): Promise<JoinedContainer> {
     const refused = (detail: string): JoinedContainer => ({ ref, violations: [{ rule: 'joins-privileged-container', detail }] });
     if (trail.length >= MAX_JOIN_DEPTH) return refused(`the chain of joined containers is longer than ${MAX_JOIN_DEPTH}`);
     let inspect: EngineContainerInspect;
@@ -138,7 +138,7 @@ export class ContainerPolicy {
   }
 
   /** The driver of a named network (name, id or id prefix); undefined for modes and for networks the engine does not know (it refuses those itself). */
-  private async networkDriver(engine: EngineClient, network: string | undefined): Promise<string | undefined> {
+  private async networkDriver(engine: Engine, network: string | undefined): Promise<string | undefined> {
     if (!namesNetwork(network)) return undefined;
     try {
       return (await engine.inspectNetwork(network)).Driver;
@@ -149,7 +149,7 @@ export class ContainerPolicy {
   }
 
   /** The containers whose image is `ref` (as they were created, or by its current id) and that are policy exceptions. */
-  private async exceptionsUsingTag(engine: EngineClient, ref: string): Promise<Array<{ inspect: EngineContainerInspect; violations: PolicyViolation[] }>> {
+  private async exceptionsUsingTag(engine: Engine, ref: string): Promise<Array<{ inspect: EngineContainerInspect; violations: PolicyViolation[] }>> {
     const wanted = canonicalImageRef(ref);
     const [currentId, containers] = await Promise.all([
       engine.inspectImage(ref).then(

@@ -1,25 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiResponse, ApiTags, getSchemaPath, ApiExtraModels } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
-import { ProblemException } from '../common/problem.js';
-import { LogLineParser } from '../docker/log-lines.js';
 import { ContainerRefPipe } from './container-ref.pipe.js';
 import { ContainersService } from './containers.service.js';
 import { ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
 import { LogsQueryDto, TopQueryDto } from './dto/container-query.dto.js';
 import { ContainerStatsDto } from './dto/container-stats.dto.js';
 import { LogLineDto } from './dto/log-line.dto.js';
-import { LOG_CONTENT_TYPES, LogFormat, LogLineFormatter } from './log-formats.js';
-
-const FORMAT_BY_TYPE: Record<string, LogFormat> = {
-  'application/json': 'json',
-  'application/x-ndjson': 'ndjson',
-  'text/plain': 'text',
-};
+import { sendLogs } from './log-formats.js';
 
 /** What runs inside a container: processes, resource use, logs, one-shot commands. */
 @ApiTags('containers')
@@ -69,31 +60,14 @@ export class ContainerRuntimeController {
     },
   })
   @ApiResponse({ status: 406, description: 'None of the accepted types is offered' })
-  async getContainerLogs(
+  getContainerLogs(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,
     @Query() query: LogsQueryDto,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const type = request.accepts(Object.keys(FORMAT_BY_TYPE));
-    if (!type) throw new ProblemException(406, 'NOT_ACCEPTABLE', `Logs come as ${Object.keys(FORMAT_BY_TYPE).join(', ')}.`);
-    const format = FORMAT_BY_TYPE[type];
-    const snapshot = await this.containers.logs(host, id, query);
-    response.status(200).setHeader('Content-Type', LOG_CONTENT_TYPES[format]);
-    response.setHeader('Cache-Control', 'no-store');
-    if (format === 'text') response.setHeader('Content-Disposition', `attachment; filename="${snapshot.containerName}-logs.txt"`);
-    // Each stage waits for the next one to drain: a slow client pauses the engine, nothing piles up here.
-    await pipeline(
-      snapshot.stream,
-      new LogLineParser({ tty: snapshot.tty, timestamps: snapshot.timestamps }),
-      new LogLineFormatter(format),
-      response,
-    ).catch(() => {
-      // Headers are out; a broken engine stream or a client that left can only end the response.
-      snapshot.stream.destroy();
-      response.destroy();
-    });
+    return sendLogs(request, response, () => this.containers.logs(host, id, query));
   }
 
   /**

@@ -4,8 +4,7 @@ import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
-import type { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import type { RegistryAuthProvider } from '../docker/registry-auth.js';
 import type { BerthContainer, BerthOnEngine } from './berth-container.js';
 import { ContainerPolicy } from './container-policy.js';
@@ -31,9 +30,8 @@ class FakeHostPaths extends HostPaths {
 }
 
 /** A fake engine: unit tests check the service's decisions, the e2e suite checks the engine. */
-function fakeEngine() {
-  return {
-    host: { id: 'local', name: 'local', url: 'unix:///var/run/docker.sock' },
+function engineFake() {
+  return fakeEngine({
     createContainer: vi.fn(async () => ({ id: 'c1', warnings: [] as string[] })),
     inspectContainer: vi.fn(
       async (_ref: string): Promise<{ Id: string; Name: string; Image?: string; Config?: { Image: string; Env: string[] }; HostConfig?: Record<string, unknown>; Mounts?: Array<{ Type: string; Source: string }> }> => ({
@@ -58,11 +56,11 @@ function fakeEngine() {
     killContainer: vi.fn(async () => undefined),
     pauseContainer: vi.fn(async () => undefined),
     listContainers: vi.fn(async () => []),
-  };
+  });
 }
 
 describe('ContainersService', () => {
-  let engine: ReturnType<typeof fakeEngine>;
+  let engine: ReturnType<typeof engineFake>;
   let records: AuditRecord[];
   let service: ContainersService;
   let paths: FakeHostPaths;
@@ -72,9 +70,9 @@ describe('ContainersService', () => {
     service.create('local', plainToInstance(ContainerCreateDto, { image: 'busybox', ...body }), principal);
 
   beforeEach(() => {
-    engine = fakeEngine();
+    engine = engineFake();
     records = [];
-    const hosts = { get: () => engine as unknown as EngineClient } as unknown as DockerHosts;
+    const hosts = fakeHosts(engine);
     const audit = { record: async (record: AuditRecord) => void records.push(record) } as AuditLog;
     paths = new FakeHostPaths();
     berth = { inContainer: false, volumes: ['berth_berth-data'] };

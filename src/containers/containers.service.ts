@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
+import { engineTime, parseLogTime } from '../common/log-time.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { redactsFor } from '../common/redaction.js';
@@ -8,7 +9,7 @@ import { ReadCoalescer } from '../common/read-coalescer.js';
 import { validationFailed } from '../common/validation.js';
 import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import { withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { redactInspect, toInspect, toStats, toSummary, toTop } from './container-views.js';
@@ -19,19 +20,16 @@ import type { ContainerInspectDto } from './dto/container-inspect.dto.js';
 import type { ContainerListQueryDto, LogsQueryDto } from './dto/container-query.dto.js';
 import type { ContainerStatsDto } from './dto/container-stats.dto.js';
 import type { ContainerSummaryDto } from './dto/container-summary.dto.js';
-import { parseLogTime } from './dto/container-validators.js';
 import { toEngineCreate, toEngineListQuery } from './engine-spec.js';
 import { VIEWER_PS_ARGS_HELP, psArgsAllowedForViewers } from './ps-args.js';
 
 export const POLICY_EXCEPTION_ACTION = 'container.create.policy-exception';
 export const START_POLICY_EXCEPTION_ACTION = 'container.start.policy-exception';
 
-/** A log snapshot on its way out: the engine's bytes, still unread. */
+/** A log snapshot on its way out: LogLine objects, read from the engine as the client takes them. */
 export interface LogSnapshot {
   containerName: string;
-  tty: boolean;
-  timestamps: boolean;
-  stream: Readable;
+  lines: Readable;
 }
 
 const KILL_SIGNALS = new Set(['KILL', 'SIGKILL', '9']);
@@ -90,7 +88,7 @@ export class ContainersService {
   }
 
   /** `pull: missing` tries the create first, as `docker run` does, and pulls only when the engine lacks the image. */
-  private async createWithPull(engine: EngineClient, dto: ContainerCreateDto): Promise<{ id: string; warnings: string[] }> {
+  private async createWithPull(engine: Engine, dto: ContainerCreateDto): Promise<{ id: string; warnings: string[] }> {
     const spec = toEngineCreate(dto);
     const name = dto.name;
     const pullable = !dto.image.startsWith('sha256:');
@@ -104,13 +102,13 @@ export class ContainersService {
     return engine.createContainer(name, spec);
   }
 
-  private async pull(engine: EngineClient, image: string): Promise<void> {
+  private async pull(engine: Engine, image: string): Promise<void> {
     const ref = withDefaultTag(image);
     await engine.pullImage(ref, await this.registryAuth.authFor(ref));
   }
 
   /** A create that cannot start leaves nothing behind: the answer is an error, so no container either. */
-  private async startOrUndo(engine: EngineClient, id: string, principal: Principal | undefined): Promise<void> {
+  private async startOrUndo(engine: Engine, id: string, principal: Principal | undefined): Promise<void> {
     try {
       // A pull may have taken minutes since the check: the sources are checked again right before the engine mounts them.
       await this.checkStart(engine, id, principal);
@@ -147,7 +145,7 @@ export class ContainersService {
    * The engine follows a bind source's symlinks at every start, so its sources under the allowed roots are checked
    * again before each start Berth performs; starts Berth does not perform are BindWatcher's.
    */
-  private async checkStart(engine: EngineClient, id: string, principal: Principal | undefined): Promise<void> {
+  private async checkStart(engine: Engine, id: string, principal: Principal | undefined): Promise<void> {
     const { inspect, violations } = await this.policy.startViolations(engine, id);
     if (!inspect || violations.length === 0) return;
     if (principal?.role !== 'admin') throw policyDenied(violations, 'The create policy denies starting this container; only an admin may start it');
@@ -200,18 +198,20 @@ export class ContainersService {
 
   async logs(hostId: string, id: string, query: LogsQueryDto): Promise<LogSnapshot> {
     const engine = this.hosts.get(hostId);
-    const since = query.since === undefined ? undefined : parseLogTime(query.since);
-    const until = query.until === undefined ? undefined : parseLogTime(query.until);
-    const timestamps = query.timestamps ?? false;
-    const { tty, stream, name } = await engine.containerLogs(id, {
+    const target = await engine.streamTarget(id);
+    const tail = query.tail ?? '1000';
+    const since = query.since === undefined ? null : parseLogTime(query.since);
+    const until = query.until === undefined ? null : parseLogTime(query.until);
+    const lines = await engine.openLogLines(target, {
+      follow: false,
       stdout: query.stdout ?? true,
       stderr: query.stderr ?? true,
-      timestamps,
-      tail: query.tail ?? '1000',
-      since,
-      until,
+      timestamps: query.timestamps ?? false,
+      ...(tail !== 'all' && { tail: Number(tail) }),
+      ...(since !== null && { since: engineTime(since) }),
+      ...(until !== null && { until: engineTime(until) }),
     });
-    return { containerName: name, tty, timestamps, stream };
+    return { containerName: target.name, lines };
   }
 
   /** A one-shot exec; into a container the create policy would deny, only for admins. */

@@ -1,4 +1,4 @@
-import type { ContainerListQuery } from '../docker/engine-client.js';
+import type { ContainerListQuery } from '../docker/engine.js';
 import type { EngineContainerCreate } from '../docker/engine-types.js';
 import type { ContainerCreateDto } from './dto/container-create.dto.js';
 import type { ContainerListQueryDto } from './dto/container-query.dto.js';

@@ -1,7 +1,17 @@
+import type { Request, Response } from 'express';
 import { Transform, TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ProblemException } from '../common/problem.js';
 import type { LogLine } from '../docker/log-lines.js';
+import type { LogSnapshot } from './containers.service.js';
 
 export type LogFormat = 'json' | 'ndjson' | 'text';
+
+const FORMAT_BY_TYPE: Record<string, LogFormat> = {
+  'application/json': 'json',
+  'application/x-ndjson': 'ndjson',
+  'text/plain': 'text',
+};
 
 export const LOG_CONTENT_TYPES: Record<LogFormat, string> = {
   json: 'application/json; charset=utf-8',
@@ -39,4 +49,23 @@ export class LogLineFormatter extends Transform {
   override _flush(done: TransformCallback): void {
     done(null, this.format === 'json' ? (this.count === 0 ? '[]\n' : '\n]\n') : undefined);
   }
+}
+
+/**
+ * Answers a log snapshot in the format the client accepts (406 before the engine is asked when
+ * it accepts none). Each stage waits for the next one to drain: a slow client pauses the engine.
+ */
+export async function sendLogs(request: Request, response: Response, open: () => Promise<LogSnapshot>): Promise<void> {
+  const type = request.accepts(Object.keys(FORMAT_BY_TYPE));
+  if (!type) throw new ProblemException(406, 'NOT_ACCEPTABLE', `Logs come as ${Object.keys(FORMAT_BY_TYPE).join(', ')}.`);
+  const format = FORMAT_BY_TYPE[type];
+  const snapshot = await open();
+  response.status(200).setHeader('Content-Type', LOG_CONTENT_TYPES[format]);
+  response.setHeader('Cache-Control', 'no-store');
+  if (format === 'text') response.setHeader('Content-Disposition', `attachment; filename="${snapshot.containerName}-logs.txt"`);
+  await pipeline(snapshot.lines, new LogLineFormatter(format), response).catch(() => {
+    // Headers are out; a broken engine stream or a client that left can only end the response.
+    snapshot.lines.destroy();
+    response.destroy();
+  });
 }

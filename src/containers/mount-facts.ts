@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { EngineContainerInspect } from '../docker/engine-types.js';
 import { BerthContainer } from './berth-container.js';
 import { BindSourceCheck, CreatePolicyRequest, MountedVolume, allowedRootOf, bindSources, namedVolumes } from './create-policy.js';
@@ -22,13 +22,13 @@ export class MountFacts {
   ) {}
 
   /** The policy's inputs for `binds` and `mounts` on this engine: pass them into decideCreatePolicy's request. */
-  async gather(engine: EngineClient, request: MountRequest): Promise<MountPolicyFacts> {
+  async gather(engine: Engine, request: MountRequest): Promise<MountPolicyFacts> {
     const [volumes, checks] = await Promise.all([this.inspectVolumes(engine, namedVolumes(request)), this.checkBindSources(engine, bindSources(request))]);
     return { volumes, bindSources: checks };
   }
 
   /** The named volumes as the engine has them; one that does not exist yet is created plain by the engine. */
-  async inspectVolumes(engine: EngineClient, names: string[]): Promise<MountedVolume[]> {
+  async inspectVolumes(engine: Engine, names: string[]): Promise<MountedVolume[]> {
     if (names.length === 0) return [];
     const protectedNames = new Set([...this.config.protectedVolumes, ...(await this.berth.on(engine)).volumes]);
     return Promise.all(
@@ -41,7 +41,7 @@ export class MountFacts {
   }
 
   /** Checks each source that lies under an allowed root (others are the policy's outright: admins only). */
-  async checkBindSources(engine: EngineClient, sources: string[]): Promise<BindSourceCheck[]> {
+  async checkBindSources(engine: Engine, sources: string[]): Promise<BindSourceCheck[]> {
     const underRoots = [...new Set(sources)].flatMap((source) => {
       const root = allowedRootOf(source, this.config.allowedBindRoots);
       return root ? [{ source, root }] : [];

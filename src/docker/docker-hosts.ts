@@ -1,29 +1,24 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
-import { Metrics } from '../common/metrics.js';
 import { ProblemException } from '../common/problem.js';
-import { EngineClient } from './engine-client.js';
+import type { Engine } from './engine.js';
 
 export const LOCAL_HOST_ID = 'local';
 
-/** The Docker hosts Berth manages, each with its engine client. Today: `local`, from DOCKER_HOST. */
-@Injectable()
+/** The Docker hosts Berth manages, each with its Engine. Today: `local`, from DOCKER_HOST (see DockerModule). */
 export class DockerHosts {
-  private readonly clients = new Map<string, EngineClient>();
+  private readonly engines = new Map<string, Engine>();
 
-  constructor(config: AppConfig, metrics: Metrics) {
-    const local = new EngineClient({ id: LOCAL_HOST_ID, name: LOCAL_HOST_ID, url: config.dockerHost }, metrics, config.engineTimeoutMs);
-    this.clients.set(local.host.id, local);
+  constructor(engines: Engine[]) {
+    for (const engine of engines) this.engines.set(engine.host.id, engine);
   }
 
-  list(): EngineClient[] {
-    return [...this.clients.values()];
+  list(): Engine[] {
+    return [...this.engines.values()];
   }
 
-  /** The engine client of a host; 404 HOST_NOT_FOUND for an id Berth does not know. */
-  get(hostId: string): EngineClient {
-    const client = this.clients.get(hostId);
-    if (!client) throw new ProblemException(404, 'HOST_NOT_FOUND', `No host '${hostId}'.`);
-    return client;
+  /** The engine of a host; 404 HOST_NOT_FOUND for an id Berth does not know. */
+  get(hostId: string): Engine {
+    const engine = this.engines.get(hostId);
+    if (!engine) throw new ProblemException(404, 'HOST_NOT_FOUND', `No host '${hostId}'.`);
+    return engine;
   }
 }

@@ -1,10 +1,22 @@
 import { Global, Module } from '@nestjs/common';
-import { DockerHosts } from './docker-hosts.js';
+import { Metrics } from '../common/metrics.js';
+import { AppConfig } from '../config/app-config.js';
+import { DockerEngine } from './docker-engine.js';
+import { DockerHosts, LOCAL_HOST_ID } from './docker-hosts.js';
 import { AnonymousRegistryAuth, RegistryAuthProvider } from './registry-auth.js';
+
+/** Each host's Engine is a DockerEngine; specs build DockerHosts from fakes instead. */
+function dockerHosts(config: AppConfig, metrics: Metrics): DockerHosts {
+  const local = new DockerEngine({ id: LOCAL_HOST_ID, name: LOCAL_HOST_ID, url: config.dockerHost }, metrics, config.engineTimeoutMs);
+  return new DockerHosts([local]);
+}
 
 @Global()
 @Module({
-  providers: [DockerHosts, { provide: RegistryAuthProvider, useClass: AnonymousRegistryAuth }],
+  providers: [
+    { provide: DockerHosts, useFactory: dockerHosts, inject: [AppConfig, Metrics] },
+    { provide: RegistryAuthProvider, useClass: AnonymousRegistryAuth },
+  ],
   exports: [DockerHosts, RegistryAuthProvider],
 })
 export class DockerModule {}

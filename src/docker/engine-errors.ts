@@ -11,6 +11,30 @@ interface EngineFailure {
   name?: string;
 }
 
+/** An HTTP answer from the engine outside a call's expected statuses, shaped as docker-modem's errors are. */
+export class EngineHttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly json: unknown,
+    message: string,
+  ) {
+    super(`(HTTP code ${statusCode}) ${message}`);
+    this.name = 'EngineHttpError';
+  }
+}
+
+/** A connection to the engine that failed or was cut; `code` as node's socket errors carry it. */
+export class EngineConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    name = 'EngineConnectionError',
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
 /** Seconds a client should wait before trying an unreachable engine again. */
 export const ENGINE_RETRY_AFTER_SECONDS = 5;
 

@@ -3,7 +3,7 @@ import { createServer as createTcpServer, Server as TcpServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Metrics } from '../common/metrics.js';
 import { ProblemException } from '../common/problem.js';
-import { EngineClient } from './engine-client.js';
+import { DockerEngine } from './docker-engine.js';
 import { pathSegment } from './engine-paths.js';
 
 describe('pathSegment', () => {
@@ -25,8 +25,9 @@ describe('pathSegment', () => {
   });
 });
 
-describe('EngineClient on a fake engine', () => {
+describe('DockerEngine on a fake engine', () => {
   const servers: Array<Server | TcpServer> = [];
+  let metrics: Metrics;
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
   });
@@ -38,7 +39,7 @@ describe('EngineClient on a fake engine', () => {
   }
 
   /** An engine that answers every request with `answer` and records the raw paths it got. */
-  async function fakeEngine(answer: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ client: EngineClient; paths: string[] }> {
+  async function fakeEngine(answer: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ client: DockerEngine; paths: string[] }> {
     const paths: string[] = [];
     const port = await listen(
       createServer((request, response) => {
@@ -46,7 +47,8 @@ describe('EngineClient on a fake engine', () => {
         answer(request, response);
       }),
     );
-    return { client: new EngineClient({ id: 'fake', name: 'fake', url: `tcp://127.0.0.1:${port}` }, new Metrics(), 2000), paths };
+    metrics = new Metrics();
+    return { client: new DockerEngine({ id: 'fake', name: 'fake', url: `tcp://127.0.0.1:${port}` }, metrics, 2000), paths };
   }
 
   /** Another address that must never be dialled. */
@@ -87,5 +89,34 @@ describe('EngineClient on a fake engine', () => {
     // Give a follow-up request every chance to arrive before checking that none did.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(other.connections()).toBe(0);
+  });
+
+  it('reads a log snapshot as LogLine objects, asking the engine for exactly the window given', async () => {
+    const { client, paths } = await fakeEngine((_request, response) => response.writeHead(200).end('one\r\ntwo\nthree'));
+    const lines = await client.openLogLines(
+      { id: 'web', name: 'web', tty: true, running: false },
+      { follow: false, stdout: true, stderr: false, timestamps: false, tail: 2, since: '10.000000000', until: '20.500000000' },
+    );
+    expect(await lines.toArray()).toEqual([
+      { stream: 'stdout', line: 'one' },
+      { stream: 'stdout', line: 'two' },
+      { stream: 'stdout', line: 'three' },
+    ]);
+    expect(paths).toEqual(['/containers/web/logs?follow=false&stdout=true&stderr=false&timestamps=false&tail=2&since=10.000000000&until=20.500000000']);
+  });
+
+  it('labels every engine call resource.operation in the metrics', async () => {
+    const { client } = await fakeEngine((request, response) => {
+      if (request.url?.endsWith('/logs?follow=true&stdout=true&stderr=true&timestamps=true&tail=all')) return void response.writeHead(200).end();
+      response.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'No such container: x' }));
+    });
+    await client.inspectContainer('x').catch(() => undefined);
+    await client.stopContainer('x').catch(() => undefined);
+    await client.imageExists('x').catch(() => undefined);
+    await client.inspectVolume('x').catch(() => undefined);
+    await client.info().catch(() => undefined);
+    (await client.openLogLines({ id: 'x', name: 'x', tty: false, running: true }, { follow: true, stdout: true, stderr: true })).destroy();
+    const operations = (await metrics.engineDuration.get()).values.map((value) => String(value.labels.operation));
+    expect(new Set(operations)).toEqual(new Set(['container.inspect', 'container.stop', 'image.inspect', 'volume.inspect', 'system.info', 'container.logs']));
   });
 });

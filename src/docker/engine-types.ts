@@ -101,10 +101,14 @@ export interface EngineLogStreamOptions {
   follow: boolean;
   stdout: boolean;
   stderr: boolean;
+  /** Each line's engine timestamp as `ts`; default true (streams share and resume by it). */
+  timestamps?: boolean;
   /** Last lines to send first; all when absent. */
   tail?: number;
-  /** Only lines at or after this time, in the engine's `seconds.nanoseconds` form. */
+  /** Only lines at or after this time, in the engine's `seconds.nanoseconds` form (see engineTime). */
   since?: string;
+  /** Only lines before this time, in the same form. */
+  until?: string;
 }
 
 export interface EngineExecOptions {

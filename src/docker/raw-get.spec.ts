@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { translateEngineError } from './engine-errors.js';
+import { EngineHttpError, translateEngineError } from './engine-errors.js';
 import { rawGet } from './raw-get.js';
 
 let server: Server | undefined;
@@ -48,6 +48,7 @@ describe('rawGet', () => {
   it('rejects with the engine status and message, as translateEngineError reads them', async () => {
     const engine = await engineAnswering(['HTTP/1.0 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"No such container: abc"}\n']);
     const error = await rawGet({ socketPath: engine.socketPath }, '/containers/abc/logs', new AbortController().signal).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineHttpError);
     const problem = translateEngineError('local', error);
     expect([problem.getStatus(), problem.code, problem.detail]).toEqual([404, 'CONTAINER_NOT_FOUND', 'No such container: abc']);
   });

@@ -1,5 +1,6 @@
 import { connect, Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { EngineConnectionError, EngineHttpError } from './engine-errors.js';
 
 /** Where a raw connection to the engine goes: a unix socket or a plain TCP address. */
 export type RawEndpoint = { socketPath: string } | { host: string; port: number };
@@ -35,20 +36,20 @@ export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal)
       // Reads land in one reused buffer and the callback decides whether to read on.
       onread: { buffer: readBuffer, callback: (size) => onRead(readBuffer.subarray(0, size)) },
     });
-    const abort = () => socket.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    const abort = () => socket.destroy(new EngineConnectionError('aborted', undefined, 'AbortError'));
     signal.addEventListener('abort', abort, { once: true });
     const fail = (error: unknown) => {
       signal.removeEventListener('abort', abort);
       socket.destroy();
       reject(error);
     };
-    const onEarlyEnd = () => fail(Object.assign(new Error('the engine closed the connection'), { code: 'ECONNRESET' }));
+    const onEarlyEnd = () => fail(new EngineConnectionError('the engine closed the connection', 'ECONNRESET'));
     let head = Buffer.alloc(0);
     onRead = (bytes) => {
       head = Buffer.concat([head, bytes]);
       const end = head.indexOf('\r\n\r\n');
       if (end === -1) {
-        if (head.length > MAX_HEAD_BYTES) fail(new Error('engine answer head too long'));
+        if (head.length > MAX_HEAD_BYTES) fail(new EngineConnectionError('engine answer head too long'));
         return true;
       }
       socket.off('error', fail);
@@ -122,7 +123,7 @@ function readErrorBody(socket: Socket, first: Buffer, setOnRead: (read: (bytes: 
   });
 }
 
-function engineHttpError(statusCode: number, body: string): Error {
+function engineHttpError(statusCode: number, body: string): EngineHttpError {
   let json: unknown = body;
   try {
     json = JSON.parse(body);
@@ -130,5 +131,5 @@ function engineHttpError(statusCode: number, body: string): Error {
     // plain text
   }
   const message = typeof json === 'object' && json && 'message' in json ? String((json as { message: unknown }).message) : body.trim();
-  return Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), { statusCode, json });
+  return new EngineHttpError(statusCode, json, message);
 }

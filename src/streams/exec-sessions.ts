@@ -4,7 +4,7 @@ import { WebSocket, type RawData } from 'ws';
 import { AppConfig } from '../config/app-config.js';
 import { ContainerPolicy } from '../containers/container-policy.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { EngineExecSession, EngineStreamTarget } from '../docker/engine-types.js';
 import type { ExecOutput } from '../docker/exec-frames.js';
 import type { Principal } from '../common/principal.js';
@@ -19,7 +19,7 @@ import { resolveStreamTarget } from './stream-target.js';
 
 export interface ExecContext {
   principal: Principal;
-  engine: EngineClient;
+  engine: Engine;
   target: EngineStreamTarget;
   query: ExecStreamQueryDto;
 }

@@ -5,7 +5,7 @@ import { Transform, pipeline } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { EngineContainerStats, EngineEvent, EngineStreamTarget } from '../docker/engine-types.js';
 import type { Principal } from '../common/principal.js';
 import { redactsFor } from '../common/redaction.js';
@@ -23,7 +23,7 @@ import { resolveStreamTarget } from './stream-target.js';
 
 export interface EventsContext {
   principal: Principal;
-  engine: EngineClient;
+  engine: Engine;
 }
 
 export interface StatsContext extends EventsContext {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { EngineStreamTarget } from '../docker/engine-types.js';
 import type { LogLine } from '../docker/log-lines.js';
 import type { Principal } from '../common/principal.js';
@@ -16,13 +16,13 @@ import { StreamAccess } from './stream-access.js';
 import { StreamAudit } from './stream-audit.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
-import { engineTime, parseTime } from './timestamps.js';
+import { engineTime, parseLogTime } from '../common/log-time.js';
 import { parseStreamQuery } from './upgrade.js';
 import { resolveStreamTarget } from './stream-target.js';
 
 export interface LogsContext {
   principal: Principal;
-  engine: EngineClient;
+  engine: Engine;
   target: EngineStreamTarget;
   query: LogsStreamQueryDto;
 }
@@ -142,7 +142,7 @@ export class LogStreams implements OnModuleDestroy {
   }
 
   private open(fanout: Fanout<LogLine, View>, { engine, target, query }: LogsContext): void {
-    const since = query.since === undefined ? undefined : parseTime(query.since);
+    const since = query.since === undefined ? undefined : parseLogTime(query.since);
     engine
       .openLogLines(target, {
         follow: query.follow,

@@ -1,7 +1,7 @@
 import { ProblemException } from '../common/problem.js';
 import { containerRef } from '../containers/container-ref.pipe.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
+import type { Engine } from '../docker/engine.js';
 import type { EngineStreamTarget } from '../docker/engine-types.js';
 
 /**
@@ -13,7 +13,7 @@ export async function resolveStreamTarget(
   hosts: DockerHosts,
   query: { host: string; container: string },
   needsRunning: boolean,
-): Promise<{ engine: EngineClient; target: EngineStreamTarget }> {
+): Promise<{ engine: Engine; target: EngineStreamTarget }> {
   const container = containerRef(query.container);
   const engine = hosts.get(query.host);
   const target = await engine.streamTarget(container);

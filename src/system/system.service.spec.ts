@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../database/database.js';
-import type { DockerHosts } from '../docker/docker-hosts.js';
+import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import { SystemService, toDiskUsage } from './system.service.js';
 
 describe('SystemService.listHosts', () => {
-  const local = { host: { id: 'local', name: 'local', url: 'unix:///var/run/docker.sock' }, ping: () => Promise.resolve() };
-  const service = new SystemService({ list: () => [local] } as unknown as DockerHosts, {} as Database);
+  const service = new SystemService(fakeHosts(fakeEngine({ ping: () => Promise.resolve() })), {} as Database);
 
   it.each([
     ['admin', true],

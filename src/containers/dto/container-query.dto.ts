@@ -1,7 +1,8 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsLogTime } from '../../common/log-time.js';
 import { QueryBoolean, QueryInt, QueryList } from '../../common/validators.js';
 import { CONTAINER_REF } from '../container-ref.pipe.js';
-import { IsLogTime, IsSignal } from './container-validators.js';
+import { IsSignal } from './container-validators.js';
 
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'] as const;
 

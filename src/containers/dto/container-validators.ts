@@ -64,32 +64,3 @@ export function IsBindSpecs(options: ValidationOptions = {}) {
       },
     });
 }
-
-/**
- * `docker logs --since`: RFC 3339 time, Unix seconds (with fraction) or a duration before now
- * (`10m`, `1h30m`, `45s`); undefined when it is none of these.
- */
-export function parseLogTime(value: string, now = Date.now()): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
-  const duration = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(value);
-  if (duration && value !== '') {
-    const [, h = '0', m = '0', s = '0'] = duration;
-    return (now - (Number(h) * 3600 + Number(m) * 60 + Number(s)) * 1000) / 1000;
-  }
-  if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value)) {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms / 1000;
-  }
-  return undefined;
-}
-
-export function IsLogTime(options: ValidationOptions = {}) {
-  return (target: object, property: string) =>
-    registerDecorator({
-      name: 'isLogTime',
-      target: target.constructor,
-      propertyName: property,
-      options: { message: '$property must be an RFC 3339 time, Unix seconds or a duration such as 10m', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && parseLogTime(value) !== undefined },
-    });
-}

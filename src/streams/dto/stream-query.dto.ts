@@ -10,23 +10,10 @@ import {
   Max,
   MaxLength,
   Min,
-  Validate,
-  ValidatorConstraint,
-  ValidatorConstraintInterface,
 } from 'class-validator';
-import { parseTime } from '../timestamps.js';
+import { IsLogTime } from '../../common/log-time.js';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
-
-@ValidatorConstraint({ name: 'isTime' })
-class IsTime implements ValidatorConstraintInterface {
-  validate(value: unknown): boolean {
-    return typeof value === 'string' && parseTime(value) !== null;
-  }
-  defaultMessage(): string {
-    return 'since must be an RFC 3339 time or unix seconds, e.g. 2026-11-25T10:00:00.000000001Z or 1795600800.5';
-  }
-}
 
 /** What every channel takes: the host and, for browsers, a ticket instead of a header. */
 export class StreamQueryDto {
@@ -54,8 +41,8 @@ export class LogsStreamQueryDto extends ContainerStreamQueryDto {
   @IsOptional() @Transform(({ value }) => (value === 'all' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(0) @Max(1_000_000)
   tail?: number;
 
-  /** Only lines at or after this time (RFC 3339 with nanoseconds, or unix seconds). */
-  @IsOptional() @Validate(IsTime)
+  /** Only lines at or after this time: RFC 3339 (to the nanosecond), unix seconds or a duration before now (`10m`). */
+  @IsOptional() @IsLogTime()
   since?: string;
 
   /** Add each line's engine timestamp as `ts` (needed to resume exactly). */

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { engineTime, parseLogTime } from './log-time.js';
+
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+const NOW_NS = BigInt(NOW) * 1_000_000n;
+const S = 1_000_000_000n;
+
+describe('parseLogTime', () => {
+  it.each<[string, string, bigint]>([
+    ['unix seconds', '1764072000', 1764072000n * S],
+    ['unix seconds with a fraction', '1795600801.25', 1795600801250000000n],
+    ['unix seconds to the nanosecond, more digits cut', '1795600801.0000000421', 1795600801000000042n],
+    ['zero', '0', 0n],
+    ['RFC 3339 to the nanosecond', '2026-11-25T10:00:00.000000001Z', 1795600800000000001n],
+    ['RFC 3339 with a fraction', '2026-11-25T10:00:01.5Z', 1795600801500000000n],
+    ['RFC 3339 with an offset', '2026-11-25T13:00:00+02:00', NOW_NS - 3600n * S],
+    ['RFC 3339, lower case', '2026-11-25t11:00:00z', NOW_NS - 3600n * S],
+    ['a duration in minutes', '10m', NOW_NS - 600n * S],
+    ['a duration in hours and minutes', '1h30m', NOW_NS - 5400n * S],
+    ['a duration in seconds with a fraction', '1.5s', NOW_NS - 1500n * 1_000_000n],
+    ['a duration longer than the epoch is the epoch', '1000000h', 0n],
+    ['a date', '2026-11-25', BigInt(Date.parse('2026-11-25')) * 1_000_000n],
+  ])('reads %s: %s', (_name, text, expected) => {
+    expect(parseLogTime(text, NOW)).toBe(expected);
+  });
+
+  it.each(['', 'yesterday', '10x', '2026-13-45T99:00:00Z', '-5', '1.2.3', 'm', '1h 30m'])('refuses %j', (text) => {
+    expect(parseLogTime(text, NOW)).toBeNull();
+  });
+});
+
+describe('engineTime', () => {
+  it.each<[bigint, string]>([
+    [1795600801000000042n, '1795600801.000000042'],
+    [0n, '0.000000000'],
+  ])('writes %s as %s', (ns, text) => {
+    expect(engineTime(ns)).toBe(text);
+  });
+});

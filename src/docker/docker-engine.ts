@@ -1,0 +1,136 @@
+import type { Readable } from 'node:stream';
+import type { Metrics } from '../common/metrics.js';
+import { ContainerCommitOptions, ContainerListQuery, Engine, ExecLimits, ExecResult, ExecSpec, HostDescriptor } from './engine.js';
+import { EngineCalls } from './engine-calls.js';
+import * as containers from './engine-containers.js';
+import * as exec from './engine-exec.js';
+import * as images from './engine-images.js';
+import * as networks from './engine-networks.js';
+import * as streams from './engine-streams.js';
+import * as system from './engine-system.js';
+import * as volumes from './engine-volumes.js';
+import type {
+  EngineContainerCreate,
+  EngineContainerInspect,
+  EngineContainerStats,
+  EngineContainerSummary,
+  EngineContainerTop,
+  EngineDiskUsage,
+  EngineExecOptions,
+  EngineExecSession,
+  EngineImageInspect,
+  EngineInfo,
+  EngineLogStreamOptions,
+  EngineNetworkInspect,
+  EngineStreamTarget,
+  EngineVersion,
+  EngineVolume,
+  RegistryAuth,
+} from './engine-types.js';
+
+/** The Engine port on a real Docker engine (dockerode): each resource's calls live in engine-<resource>.ts. */
+export class DockerEngine extends Engine {
+  private readonly calls: EngineCalls;
+
+  constructor(
+    readonly host: HostDescriptor,
+    metrics: Metrics,
+    timeoutMs: number,
+  ) {
+    super();
+    this.calls = new EngineCalls(host, metrics, timeoutMs);
+  }
+
+  ping(timeoutMs?: number): Promise<unknown> {
+    return system.ping(this.calls, timeoutMs);
+  }
+  info(): Promise<EngineInfo> {
+    return system.info(this.calls);
+  }
+  version(): Promise<EngineVersion> {
+    return system.version(this.calls);
+  }
+  diskUsage(): Promise<EngineDiskUsage> {
+    return system.diskUsage(this.calls);
+  }
+
+  listContainers(query: ContainerListQuery): Promise<EngineContainerSummary[]> {
+    return containers.listContainers(this.calls, query);
+  }
+  inspectContainer(id: string): Promise<EngineContainerInspect> {
+    return containers.inspectContainer(this.calls, id);
+  }
+  createContainer(name: string | undefined, spec: EngineContainerCreate): Promise<{ id: string; warnings: string[] }> {
+    return containers.createContainer(this.calls, name, spec);
+  }
+  startContainer(id: string): Promise<void> {
+    return containers.startContainer(this.calls, id);
+  }
+  stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
+    return containers.stopContainer(this.calls, id, timeoutSeconds);
+  }
+  restartContainer(id: string, timeoutSeconds?: number): Promise<void> {
+    return containers.restartContainer(this.calls, id, timeoutSeconds);
+  }
+  killContainer(id: string, signal?: string): Promise<void> {
+    return containers.killContainer(this.calls, id, signal);
+  }
+  pauseContainer(id: string): Promise<void> {
+    return containers.pauseContainer(this.calls, id);
+  }
+  unpauseContainer(id: string): Promise<void> {
+    return containers.unpauseContainer(this.calls, id);
+  }
+  removeContainer(id: string, options: { force: boolean; volumes: boolean }): Promise<void> {
+    return containers.removeContainer(this.calls, id, options);
+  }
+  renameContainer(id: string, name: string): Promise<void> {
+    return containers.renameContainer(this.calls, id, name);
+  }
+  containerTop(id: string, psArgs?: string): Promise<EngineContainerTop> {
+    return containers.containerTop(this.calls, id, psArgs);
+  }
+  containerStats(id: string): Promise<EngineContainerStats> {
+    return containers.containerStats(this.calls, id);
+  }
+  commitContainer(id: string, options: ContainerCommitOptions): Promise<{ id: string }> {
+    return containers.commitContainer(this.calls, id, options);
+  }
+
+  execOnce(containerId: string, spec: ExecSpec, limits: ExecLimits): Promise<ExecResult> {
+    return exec.execOnce(this.calls, containerId, spec, limits);
+  }
+  openExec(target: EngineStreamTarget, options: EngineExecOptions): Promise<EngineExecSession> {
+    return exec.openExec(this.calls, target, options);
+  }
+
+  streamTarget(container: string): Promise<EngineStreamTarget> {
+    return streams.streamTarget(this.calls, container);
+  }
+  openLogLines(target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable> {
+    return streams.openLogLines(this.calls, target, options);
+  }
+  openEvents(filters?: Record<string, string[]>): Promise<Readable> {
+    return streams.openEvents(this.calls, filters);
+  }
+  openStats(target: EngineStreamTarget): Promise<Readable> {
+    return streams.openStats(this.calls, target);
+  }
+
+  inspectImage(ref: string): Promise<EngineImageInspect> {
+    return images.inspectImage(this.calls, ref);
+  }
+  imageExists(ref: string): Promise<boolean> {
+    return images.imageExists(this.calls, ref);
+  }
+  pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
+    return images.pullImage(this.calls, ref, auth);
+  }
+
+  inspectVolume(name: string): Promise<EngineVolume | undefined> {
+    return volumes.inspectVolume(this.calls, name);
+  }
+  inspectNetwork(ref: string): Promise<EngineNetworkInspect> {
+    return networks.inspectNetwork(this.calls, ref);
+  }
+}

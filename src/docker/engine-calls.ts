@@ -1,0 +1,99 @@
+import Docker from 'dockerode';
+import type { Metrics } from '../common/metrics.js';
+import type { HostDescriptor } from './engine.js';
+import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
+import { refuseEngineRedirects, withEncodedIds } from './engine-paths.js';
+import type { RawEndpoint } from './raw-get.js';
+
+/** dockerode's connection options for a DOCKER_HOST url. */
+export function connectionOptions(url: string): Docker.DockerOptions {
+  if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length) };
+  if (url.startsWith('npipe:')) return { socketPath: url.slice('npipe:'.length) };
+  const parsed = new URL(url.replace(/^tcp:/, 'http:'));
+  return { host: parsed.hostname, port: Number(parsed.port || 2375), protocol: 'http' };
+}
+
+/** A raw docker-modem request, for what dockerode does not expose as needed (streams, full answers). */
+export interface DialOptions {
+  path: string;
+  method: 'GET' | 'POST';
+  /** Hand back the response stream instead of a parsed body. */
+  isStream?: boolean;
+  abortSignal?: AbortSignal;
+  /** The statuses that are an answer; any other is an error (a 3xx included: redirects are refused). */
+  statusCodes: Record<number, true | string>;
+  options?: Record<string, unknown>;
+  authconfig?: unknown;
+}
+
+/**
+ * The one way to the engine of a host: every call goes through `call`, which bounds it in time,
+ * measures it as `resource.operation` and translates its failure; `dial` is the one raw request.
+ */
+export class EngineCalls {
+  readonly docker: Docker;
+
+  constructor(
+    readonly host: HostDescriptor,
+    private readonly metrics: Metrics,
+    readonly timeoutMs: number,
+  ) {
+    refuseEngineRedirects();
+    this.docker = withEncodedIds(new Docker(connectionOptions(host.url)));
+  }
+
+  /** Runs one engine call with a time bound, a metric (`operation` is `resource.operation`) and error translation. */
+  async call<T>(operation: string, run: (docker: Docker) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    const stopTimer = this.metrics.engineDuration.startTimer({ host: this.host.id, operation });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(engineUnavailable(this.host.id, `no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([run(this.docker), timeout]);
+      stopTimer({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      stopTimer({ outcome: 'error' });
+      throw translateEngineError(this.host.id, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Opens a long-lived stream within the call timeout; one that opens after the timeout is aborted, not leaked. */
+  async openStream<T>(operation: string, open: (docker: Docker, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    try {
+      return await this.call(operation, (d) => open(d, abort.signal));
+    } catch (error) {
+      abort.abort();
+      throw error;
+    }
+  }
+
+  /** docker-modem's raw request, for the calls dockerode would buffer or answer only in part. */
+  dial<T>(options: DialOptions): Promise<T> {
+    const modem = this.docker.modem as { dial(options: DialOptions, callback: (error: unknown, data: T) => void): void };
+    return new Promise((resolve, reject) => modem.dial(options, (error, data) => (error ? reject(error) : resolve(data))));
+  }
+
+  /** Where rawGet can reach the engine; undefined for transports only dockerode speaks. */
+  rawEndpoint(): RawEndpoint | undefined {
+    const options = connectionOptions(this.host.url);
+    if (options.socketPath && typeof options.socketPath === 'string' && this.host.url.startsWith('unix://')) return { socketPath: options.socketPath };
+    if (options.host && options.protocol === 'http') return { host: options.host, port: Number(options.port) };
+    return undefined;
+  }
+}
+
+/** The engine's 304 (already started, already stopped) is the state the caller wanted. */
+export function notModifiedIsDone(request: Promise<unknown>): Promise<void> {
+  return request.then(
+    () => undefined,
+    (error: unknown) => {
+      if (isNotModified(error)) return;
+      throw error;
+    },
+  );
+}

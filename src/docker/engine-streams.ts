@@ -1,0 +1,71 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import type { EngineCalls } from './engine-calls.js';
+import { inspectContainer } from './engine-containers.js';
+import { pathSegment } from './engine-paths.js';
+import type { EngineLogStreamOptions, EngineStreamTarget } from './engine-types.js';
+import { JsonLines } from './json-lines.js';
+import { LogLineParser } from './log-lines.js';
+import { rawGet } from './raw-get.js';
+
+const CONTAINER_STREAM_STATUSES = { 200: true, 404: 'no such container', 500: 'server error' } as const;
+
+// Long-lived engine streams (logs, events, stats). Only opening one is bounded by the call
+// timeout; once open it lives as long as the engine or its reader keeps it.
+
+/** The container a stream is about: 404 CONTAINER_NOT_FOUND before any stream opens. */
+export async function streamTarget(calls: EngineCalls, container: string): Promise<EngineStreamTarget> {
+  const info = await inspectContainer(calls, container);
+  return { id: info.Id, name: info.Name.replace(/^\//, ''), tty: Boolean(info.Config.Tty), running: Boolean(info.State.Running) };
+}
+
+/**
+ * A container's log as LogLine objects: the one reader of the REST snapshot and the WebSocket
+ * channel. Never buffered: dockerode reads a log that is not followed into memory, so this asks
+ * the engine directly (rawGet where it can, docker-modem's raw dial otherwise). Destroying the
+ * returned stream closes the engine connection.
+ */
+export async function openLogLines(calls: EngineCalls, target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable> {
+  const timestamps = options.timestamps ?? true;
+  const query: Record<string, string> = {
+    follow: String(options.follow),
+    stdout: String(options.stdout),
+    stderr: String(options.stderr),
+    timestamps: String(timestamps),
+    tail: options.tail === undefined ? 'all' : String(options.tail),
+    ...(options.since !== undefined && { since: options.since }),
+    ...(options.until !== undefined && { until: options.until }),
+  };
+  const path = `/containers/${pathSegment(target.id)}/logs?`;
+  const endpoint = calls.rawEndpoint();
+  const raw = await calls.openStream<Readable>('container.logs', (_d, signal) =>
+    endpoint
+      ? rawGet(endpoint, `${path}${new URLSearchParams(query)}`, signal)
+      : calls.dial({ path, method: 'GET', isStream: true, abortSignal: signal, statusCodes: CONTAINER_STREAM_STATUSES, options: query }),
+  );
+  return pipeline(raw, new LogLineParser({ tty: target.tty, timestamps }), () => undefined);
+}
+
+/** The engine's event stream (EngineEvent objects), from now on; `filters` as the engine takes them (`{ event: ['start'] }`). */
+export async function openEvents(calls: EngineCalls, filters?: Record<string, string[]>): Promise<Readable> {
+  const raw = await calls.openStream<Readable>(
+    'system.events',
+    (d, signal) => d.getEvents({ abortSignal: signal, ...(filters && { filters }) }) as Promise<Readable>,
+  );
+  return pipeline(raw, new JsonLines(), () => undefined);
+}
+
+/** A container's stats, one EngineContainerStats sample a second while it runs. */
+export async function openStats(calls: EngineCalls, target: EngineStreamTarget): Promise<Readable> {
+  const raw = await calls.openStream<Readable>('container.stats', (_d, signal) =>
+    calls.dial<Readable>({
+      path: `/containers/${pathSegment(target.id)}/stats?`,
+      method: 'GET',
+      isStream: true,
+      abortSignal: signal,
+      statusCodes: CONTAINER_STREAM_STATUSES,
+      options: { stream: true },
+    }),
+  );
+  return pipeline(raw, new JsonLines(), () => undefined);
+}

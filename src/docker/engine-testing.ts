@@ -1,0 +1,31 @@
+// Helpers for unit specs that fake the engine (not used at run time).
+import { DockerHosts } from './docker-hosts.js';
+import type { Engine, HostDescriptor } from './engine.js';
+
+/**
+ * Some of the Engine port's methods, each taking the port's arguments. Answers may be partial
+ * (a spec fakes only the fields it reads), but a name the port does not have fails to compile.
+ */
+export type EngineFake = {
+  [K in keyof Engine]?: Engine[K] extends (...args: infer A) => unknown ? (...args: A) => unknown : Engine[K];
+};
+
+export const FAKE_HOST: HostDescriptor = { id: 'local', name: 'local', url: 'unix:///var/run/docker.sock' };
+
+/** An Engine made of `methods`; a method not faked throws when called, so a spec never passes by accident. */
+export function fakeEngine<F extends EngineFake>(methods: F & Record<Exclude<keyof F, keyof Engine>, never>, host = FAKE_HOST): Engine & F {
+  const target: Record<string | symbol, unknown> = { host, ...methods };
+  return new Proxy(target, {
+    get: (object, key) =>
+      key in object || typeof key === 'symbol' || key === 'then'
+        ? object[key]
+        : () => {
+            throw new Error(`engine fake: ${key} is not faked`);
+          },
+  }) as unknown as Engine & F;
+}
+
+/** DockerHosts over fake engines (each under its host id). */
+export function fakeHosts(...engines: Engine[]): DockerHosts {
+  return new DockerHosts(engines);
+}

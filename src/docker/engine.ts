@@ -1,0 +1,134 @@
+import type { Readable } from 'node:stream';
+import type {
+  EngineContainerCreate,
+  EngineContainerInspect,
+  EngineContainerStats,
+  EngineContainerSummary,
+  EngineContainerTop,
+  EngineDiskUsage,
+  EngineExecOptions,
+  EngineExecSession,
+  EngineImageInspect,
+  EngineInfo,
+  EngineLogStreamOptions,
+  EngineNetworkInspect,
+  EngineStreamTarget,
+  EngineVersion,
+  EngineVolume,
+  RegistryAuth,
+} from './engine-types.js';
+
+export interface HostDescriptor {
+  id: string;
+  name: string;
+  /** Where the engine listens, e.g. unix:///var/run/docker.sock. */
+  url: string;
+}
+
+export interface ContainerListQuery {
+  all?: boolean;
+  limit?: number;
+  /** The engine's filters, e.g. `{ label: ['a=b'], status: ['running'] }`. */
+  filters?: Record<string, string[]>;
+}
+
+export interface ContainerCommitOptions {
+  repo: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  pause?: boolean;
+  /** Dockerfile instructions applied to the image, as `docker commit --change`. */
+  changes?: string[];
+}
+
+export interface ExecSpec {
+  cmd: string[];
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+}
+
+export interface ExecLimits {
+  /** Bytes kept per stream; the rest is counted and dropped. */
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export interface ExecResult {
+  /** null when the command outlived its time and could not be reaped. */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  timedOut: boolean;
+}
+
+/**
+ * One Docker engine, as services see it: the port DockerHosts hands out per host (DockerEngine
+ * binds it; unit specs fake it with fakeEngine). Every call is bounded in time and fails only with
+ * a ProblemException, so a service never sees a transport error and a dead engine answers 503.
+ * Grouped by resource as the implementation files are (engine-<resource>.ts).
+ */
+export abstract class Engine {
+  abstract readonly host: HostDescriptor;
+
+  // System (engine-system.ts)
+  abstract ping(timeoutMs?: number): Promise<unknown>;
+  abstract info(): Promise<EngineInfo>;
+  abstract version(): Promise<EngineVersion>;
+  abstract diskUsage(): Promise<EngineDiskUsage>;
+
+  // Containers (engine-containers.ts)
+  abstract listContainers(query: ContainerListQuery): Promise<EngineContainerSummary[]>;
+  abstract inspectContainer(id: string): Promise<EngineContainerInspect>;
+  /** Creates a container; the engine's warnings come back. */
+  abstract createContainer(name: string | undefined, spec: EngineContainerCreate): Promise<{ id: string; warnings: string[] }>;
+  /** One already running is success. */
+  abstract startContainer(id: string): Promise<void>;
+  /** `docker stop -t`: SIGTERM, then SIGKILL after `timeoutSeconds`; a stopped container is success. */
+  abstract stopContainer(id: string, timeoutSeconds?: number): Promise<void>;
+  abstract restartContainer(id: string, timeoutSeconds?: number): Promise<void>;
+  abstract killContainer(id: string, signal?: string): Promise<void>;
+  abstract pauseContainer(id: string): Promise<void>;
+  abstract unpauseContainer(id: string): Promise<void>;
+  abstract removeContainer(id: string, options: { force: boolean; volumes: boolean }): Promise<void>;
+  abstract renameContainer(id: string, name: string): Promise<void>;
+  abstract containerTop(id: string, psArgs?: string): Promise<EngineContainerTop>;
+  /** One stats sample (takes a cycle, ~1 s, so that CPU use can be computed). */
+  abstract containerStats(id: string): Promise<EngineContainerStats>;
+  /** `docker commit`: an image from the container's filesystem and config. */
+  abstract commitContainer(id: string, options: ContainerCommitOptions): Promise<{ id: string }>;
+
+  // Exec (engine-exec.ts)
+  /** Runs a command to its end without a TTY; output capped per stream, killed past its time. */
+  abstract execOnce(containerId: string, spec: ExecSpec, limits: ExecLimits): Promise<ExecResult>;
+  /** Starts an interactive exec (stdin attached) and hands back its two directions. */
+  abstract openExec(target: EngineStreamTarget, options: EngineExecOptions): Promise<EngineExecSession>;
+
+  // Logs and live streams (engine-streams.ts); opening one is bounded, reading it is not.
+  /** The container a stream is about: 404 CONTAINER_NOT_FOUND before any stream opens. */
+  abstract streamTarget(container: string): Promise<EngineStreamTarget>;
+  /**
+   * The one log reader, REST snapshot and WebSocket alike: LogLine objects, followed or not, never
+   * buffered whole. Destroying the returned stream closes the engine connection.
+   */
+  abstract openLogLines(target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable>;
+  /** EngineEvent objects from now on; `filters` as the engine takes them (`{ event: ['start'] }`). */
+  abstract openEvents(filters?: Record<string, string[]>): Promise<Readable>;
+  /** EngineContainerStats objects, one a second while the container runs. */
+  abstract openStats(target: EngineStreamTarget): Promise<Readable>;
+
+  // Images (engine-images.ts)
+  /** 404 IMAGE_NOT_FOUND when the host lacks it. */
+  abstract inspectImage(ref: string): Promise<EngineImageInspect>;
+  abstract imageExists(ref: string): Promise<boolean>;
+  /** Pulls to the end; a failure reported inside the progress stream is thrown. */
+  abstract pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
+
+  // Volumes and networks (engine-volumes.ts, engine-networks.ts)
+  /** Undefined for a volume that does not exist (yet). */
+  abstract inspectVolume(name: string): Promise<EngineVolume | undefined>;
+  /** By name, id or id prefix, as the engine resolves a container's network: 404 NETWORK_NOT_FOUND. */
+  abstract inspectNetwork(ref: string): Promise<EngineNetworkInspect>;
+}

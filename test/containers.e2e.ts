@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { IncomingMessage, get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
@@ -284,8 +283,14 @@ describe('containers on the real engine', () => {
       );
       expect(response.statusCode).toBe(200);
       // Read one chunk, then nothing: what Berth pulls from the engine must level off far below the log's size.
-      let bytes = ((await once(response, 'data')) as [Buffer])[0].length;
-      response.pause();
+      let bytes = 0;
+      await new Promise<void>((resolve) =>
+        response.once('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          response.pause(); // here, not after an await: a flowing stream emits on within the same tick
+          resolve();
+        }),
+      );
       const levelled = await eventually('Berth to stop pulling from the engine', async () => {
         const seen: number[] = [];
         for (let poll = 0; poll < 5; poll++, await sleep(200)) seen.push(link.fromEngine);

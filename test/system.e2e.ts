@@ -67,7 +67,6 @@ describe('system endpoints on the real engine', () => {
       headers: { 'content-type': 'application/json' },
     });
     expectProblem(malformed, 400, 'BAD_REQUEST');
-    expect(malformed.body.detail).toBe('The request body is not valid JSON.');
   });
 
   it('serves the committed OpenAPI document and Swagger UI', async () => {

@@ -2,15 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { Server, Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker } from './engine.js';
 
-/** The engine the harness uses (DOCKER_HOST, as dockerode reads it): a unix socket or a plain TCP address. */
+/** The engine the harness uses: DOCKER_HOST, read as Berth reads it (src/config), a unix socket or plain TCP. */
 export function engineAddress(): { path: string } | { host: string; port: number } {
-  // The modem keeps what it parsed from DOCKER_HOST; its typings declare it on the constructor options only.
-  const { socketPath, host, port } = docker.modem as unknown as { socketPath?: unknown; host?: string; port?: number | string };
-  if (typeof socketPath === 'string') return { path: socketPath };
-  if (host && port) return { host, port: Number(port) };
-  throw new Error('DOCKER_HOST names neither a unix socket nor a host and port');
+  const url = new URL(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock');
+  if (url.protocol === 'unix:') return { path: url.pathname };
+  if (url.protocol === 'tcp:' || url.protocol === 'http:') return { host: url.hostname, port: Number(url.port || 2375) };
+  throw new Error(`DOCKER_HOST ${url.href} is neither unix:// nor tcp://`);
 }
 
 /**

@@ -1,39 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { Server, Socket, connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, startBerth } from './support/berth.js';
+import { EngineLink } from './support/engine-link.js';
 import { api, expectProblem } from './support/http.js';
-
-/**
- * A unix socket in front of the real engine that the test can cut or make hang: the engine
- * goes away and comes back while Berth keeps running, without stopping the machine's dockerd.
- */
-class EngineLink {
-  readonly path = join(mkdtempSync(join(tmpdir(), 'berth-link-')), 'docker.sock');
-  mode: 'pass' | 'hang' = 'pass';
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-
-  async up(): Promise<void> {
-    this.server = createServer((client) => {
-      this.sockets.add(client);
-      client.on('close', () => this.sockets.delete(client));
-      client.on('error', () => undefined);
-      if (this.mode === 'hang') return; // accept, never answer
-      const engine = connect('/var/run/docker.sock');
-      engine.on('error', () => client.destroy());
-      client.pipe(engine).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.path, resolve));
-  }
-
-  async down(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-}
 
 describe('engine outage and recovery', () => {
   const link = new EngineLink();

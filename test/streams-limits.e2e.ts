@@ -68,11 +68,11 @@ describe('stream limits: per-user cap, slow clients', () => {
 
     const url = wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stdout: true, stderr: false, timestamps: true });
     const stalled = await openWs(url, { token: admin });
-    const raw = (stalled.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    raw.pause();
+    // ws's pause() stops reading the TCP socket: Berth's writes back up as behind a client that reads nothing.
+    stalled.ws.pause();
     // Berth gives up on it: the engine stream behind it closes while the client still reads nothing.
     await until(async () => (await metric(berth, admin, 'berth_ws_engine_streams{channel="logs"}')) === 0, 'Berth to drop the stalled client');
-    raw.resume();
+    stalled.ws.resume();
     const closed = await stalled.closed;
     expect(closed.code).toBe(4000);
     const received = logLines(stalled.frames);
@@ -110,7 +110,7 @@ describe('stream liveness and shutdown', () => {
     const url = wsUrl(berth.url, '/api/v1/ws/events');
     const healthy = await openWs(url, { token: admin });
     const dead = await openWs(url, { token: admin });
-    (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    dead.ws.pause(); // reads nothing, so answers no ping
     await until(async () => (await metric(berth, admin, 'berth_ws_open_sockets{channel="events"}')) === 1, 'the dead peer to be dropped');
     expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
     healthy.ws.close();

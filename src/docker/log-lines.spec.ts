@@ -31,8 +31,13 @@ describe('LogLineParser', () => {
     ]);
   });
 
-  it('cuts an endless line at the bound', async () => {
-    const lines = await parse([Buffer.from('x'.repeat(10)), Buffer.from('y'.repeat(10))], { tty: true, timestamps: false, maxLineBytes: 8 });
-    expect(lines.map((l) => l.line)).toEqual(['xxxxxxxxxx', 'yyyyyyyyyy']);
+  it.each([
+    ['an endless line, across chunks', ['x'.repeat(10), 'y'.repeat(10)], ['xxxxxxxx', 'xxyyyyyy', 'yyyy']],
+    ['a long line with its newline, and the next line whole', ['x'.repeat(17) + '\nnext\n'], ['xxxxxxxx', 'xxxxxxxx', 'x', 'next']],
+    ['a line of exactly the bound, uncut', ['x'.repeat(8), '\n'], ['xxxxxxxx']],
+    ['before a character that would straddle the cut', ['abcdefgé', 'é\n'], ['abcdefg', 'éé']],
+  ])('cuts %s at exactly the bound and carries on with the rest', async (_case, chunks, expected) => {
+    const lines = await parse(chunks.map((chunk) => Buffer.from(chunk)), { tty: true, timestamps: false, maxLineBytes: 8 });
+    expect(lines.map((l) => l.line)).toEqual(expected);
   });
 });

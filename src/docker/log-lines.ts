@@ -56,21 +56,27 @@ export class LogLineParser extends Transform {
   private addText(stream: LogStreamName, text: Buffer): void {
     let start = 0;
     for (let newline = text.indexOf(10, start); newline !== -1; newline = text.indexOf(10, start)) {
-      const piece = text.subarray(start, newline);
-      this.emitLine(stream, this.partialBytes[stream] ? Buffer.concat([...this.partial[stream], piece]) : piece);
+      this.append(stream, text.subarray(start, newline));
+      const line = this.partial[stream];
+      this.emitLine(stream, line.length === 1 ? line[0] : Buffer.concat(line));
       this.partial[stream] = [];
       this.partialBytes[stream] = 0;
       start = newline + 1;
     }
-    if (start < text.length) {
-      const rest = Buffer.from(text.subarray(start));
-      this.partial[stream].push(rest);
-      this.partialBytes[stream] += rest.length;
-      if (this.partialBytes[stream] >= this.maxLineBytes) {
-        this.emitLine(stream, Buffer.concat(this.partial[stream]));
-        this.partial[stream] = [];
-        this.partialBytes[stream] = 0;
-      }
+    // A copy, so the partial line does not hold on to the whole chunk.
+    if (start < text.length) this.append(stream, Buffer.from(text.subarray(start)));
+  }
+
+  /** Adds to the partial line and hands out a piece of exactly maxLineBytes (to a character) while it is longer. */
+  private append(stream: LogStreamName, bytes: Buffer): void {
+    this.partial[stream].push(bytes);
+    this.partialBytes[stream] += bytes.length;
+    while (this.partialBytes[stream] > this.maxLineBytes) {
+      const pending = Buffer.concat(this.partial[stream]);
+      const cut = utf8Boundary(pending, this.maxLineBytes);
+      this.emitLine(stream, pending.subarray(0, cut));
+      this.partial[stream] = [pending.subarray(cut)];
+      this.partialBytes[stream] = pending.length - cut;
     }
   }
 
@@ -85,4 +91,11 @@ export class LogLineParser extends Transform {
     const ts = space > 0 ? line.slice(0, space) : line;
     this.push({ stream, ts, line: space > 0 ? line.slice(space + 1) : '' } satisfies LogLine);
   }
+}
+
+/** `at`, or the start of the UTF-8 character it falls inside, so a cut never splits a character. */
+function utf8Boundary(bytes: Buffer, at: number): number {
+  let cut = at;
+  while (cut > at - 3 && cut > 0 && (bytes[cut] & 0xc0) === 0x80) cut--;
+  return cut > 0 ? cut : at;
 }

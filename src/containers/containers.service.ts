@@ -21,6 +21,7 @@ import type { ContainerStatsDto } from './dto/container-stats.dto.js';
 import type { ContainerSummaryDto } from './dto/container-summary.dto.js';
 import { parseLogTime } from './dto/container-validators.js';
 import { toEngineCreate, toEngineListQuery } from './engine-spec.js';
+import { pinJoins } from './policy-request.js';
 import { VIEWER_PS_ARGS_HELP, psArgsAllowedForViewers } from './ps-args.js';
 
 export const POLICY_EXCEPTION_ACTION = 'container.create.policy-exception';
@@ -69,7 +70,7 @@ export class ContainersService {
     let created: { id: string; warnings: string[] } | undefined;
     let status = 201;
     try {
-      created = await this.createWithPull(engine, dto);
+      created = await this.createWithPull(engine, pinJoins(dto, decision.joined));
       const name = dto.name?.replace(/^\//, '') ?? (await engine.inspectContainer(created.id)).Name.replace(/^\//, '');
       if (dto.start) await this.startOrUndo(engine, created.id, principal);
       return { id: created.id, name, warnings: created.warnings, started: dto.start ?? false };

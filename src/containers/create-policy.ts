@@ -91,6 +91,8 @@ export interface BindSourceCheck {
 /** A container another one joins (`network: container:web`): joining it shares what it has. */
 export interface JoinedContainer {
   ref: string;
+  /** The engine's id of the container judged: a create joins it by id (see pinJoins), so a rename meanwhile changes nothing. */
+  id?: string;
   /** Its own configuration judged by this policy (its joins followed to the end of the chain); none: an ordinary container. */
   violations: PolicyViolation[];
 }

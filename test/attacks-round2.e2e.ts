@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
+import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
+import { api } from './support/http.js';
+
+/**
+ * Issue 8, second round: attacks on the fixes, as an operator. Each test is the attack and
+ * asserts that it now fails.
+ */
+const runId = newRunId();
+const labels = testLabels(runId);
+const base = '/api/v1/hosts/local/containers';
+
+describe('attacks on the round-one fixes', () => {
+  let berth: BerthProcess;
+  let operator: string;
+  /** A host directory holding a marker only the host's / shows (Berth and the engine share the host here). */
+  let markerDir: string;
+  const marker = `marker-${runId}`;
+
+  beforeAll(async () => {
+    berth = await startBerth();
+    operator = await credentialFor(berth, 'operator');
+    markerDir = mkdtempSync(join(tmpdir(), 'berth-attack-'));
+    writeFileSync(join(markerDir, 'secret'), marker);
+  });
+  afterAll(async () => {
+    await berth?.stop();
+    await removeTestResources(runId);
+    rmSync(markerDir, { recursive: true, force: true });
+  });
+
+  const create = (token: string, body: Record<string, unknown>) =>
+    api(berth.url, base, { method: 'POST', token, body: { image: TEST_IMAGE, pull: 'never', labels, cmd: ['sleep', '300'], ...body } });
+  const rename = (token: string, container: string, name: string) => api(berth.url, `${base}/${container}/rename`, { method: 'POST', token, body: { name } });
+  const start = (token: string, container: string) => api(berth.url, `${base}/${container}/start`, { method: 'POST', token });
+
+  it.each(['pidMode', 'network'])(
+    'an operator joins a plain container by name (%s), renames an exception container to that name, and starts: the join stays on the plain one',
+    async (mode) => {
+      // The admin's exception: the host's / bound read-only.
+      const exception = await create(berth.token, { name: uniqueName('exc'), binds: ['/:/host:ro'], start: true });
+      expect(exception.status, exception.text).toBe(201);
+      const decoyName = uniqueName('decoy');
+      const decoy = await create(operator, { name: decoyName, start: true });
+      expect(decoy.status, decoy.text).toBe(201);
+
+      // Passes the policy: the target is plain at create.
+      const secretPath = `/host${markerDir}/secret`;
+      const cmd = ['sh', '-c', `cat /proc/1/root${secretPath}; echo done; sleep 300`];
+      const joiner = await create(operator, { name: uniqueName('joiner'), [mode]: `container:${decoyName}`, ...(mode === 'network' && { pidMode: `container:${decoyName}` }), cmd });
+      expect(joiner.status, joiner.text).toBe(201);
+
+      // The swap: the plain container steps aside and the exception takes its name (rename checks nothing).
+      expect((await rename(operator, decoy.body.id, uniqueName('aside'))).status).toBe(204);
+      expect((await rename(operator, exception.body.id, decoyName)).status).toBe(204);
+
+      const started = await start(operator, joiner.body.id);
+      if (started.status === 204) {
+        const inspect = await docker.getContainer(joiner.body.id).inspect();
+        // What it joined is what was judged at create: the plain container, by id.
+        const joinedMode = mode === 'pidMode' ? inspect.HostConfig.PidMode : inspect.HostConfig.NetworkMode;
+        expect(joinedMode).toBe(`container:${decoy.body.id}`);
+        const logs = await waitForLogs(joiner.body.id);
+        expect(logs).not.toContain(marker);
+      } else {
+        expect(started.status, started.text).toBe(403);
+      }
+    },
+  );
+
+  it('an operator holds a pull (its own slow registry) between the join check and the create, and swaps the joined name meanwhile: the create joins what was judged', async () => {
+    const exception = await create(berth.token, { name: uniqueName('exc'), binds: ['/:/host:ro'], start: true });
+    expect(exception.status, exception.text).toBe(201);
+    const decoyName = uniqueName('decoy');
+    const decoy = await create(operator, { name: decoyName, start: true });
+    expect(decoy.status, decoy.text).toBe(201);
+
+    const registry = await slowRegistry(markerDir);
+    const image = `127.0.0.1:${registry.port}/berth-test/slow-${runId}:1`;
+    try {
+      const pending = create(operator, { name: uniqueName('joiner'), image, pull: 'always', pidMode: `container:${decoyName}`, cmd: ['sh', '-c', `cat /proc/1/root/host${markerDir}/secret; echo done; sleep 300`] });
+      // The policy has judged the join (a plain container) and the pull now waits on the attacker's registry.
+      await registry.manifestRequested;
+      expect((await rename(operator, decoy.body.id, uniqueName('aside'))).status).toBe(204);
+      expect((await rename(operator, exception.body.id, decoyName)).status).toBe(204);
+      registry.release();
+
+      const joiner = await pending;
+      if (joiner.status === 201) {
+        expect((await docker.getContainer(joiner.body.id).inspect()).HostConfig.PidMode).toBe(`container:${decoy.body.id}`);
+        expect((await start(operator, joiner.body.id)).status).toBe(204);
+        expect(await waitForLogs(joiner.body.id)).not.toContain(marker);
+      } else {
+        expect(joiner.status, joiner.text).toBe(403);
+      }
+    } finally {
+      registry.server.close();
+      await docker.getImage(image).remove().catch(() => undefined);
+    }
+  });
+});
+
+/**
+ * A registry the attacker runs: it serves the test image (from `docker save`) but holds the manifest
+ * until released, so the pull takes as long as the attacker likes.
+ */
+async function slowRegistry(workDir: string): Promise<{ server: Server; port: number; manifestRequested: Promise<void>; release: () => void }> {
+  const saved = join(workDir, 'image');
+  execFileSync('mkdir', ['-p', saved]);
+  execFileSync('sh', ['-c', `docker save ${TEST_IMAGE} | tar -x -C ${saved}`]);
+  const [entry] = JSON.parse(readFileSync(join(saved, 'manifest.json'), 'utf8')) as Array<{ Config: string; Layers: string[] }>;
+  const digest = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const config = readFileSync(join(saved, entry.Config));
+  const layers = entry.Layers.map((path) => readFileSync(join(saved, path)));
+  const blobs = new Map([config, ...layers].map((bytes) => [digest(bytes), bytes]));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: digest(config) },
+      layers: layers.map((bytes) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar', size: bytes.length, digest: digest(bytes) })),
+    }),
+  );
+  let requested!: () => void;
+  let release!: () => void;
+  const manifestRequested = new Promise<void>((resolve) => (requested = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const server = createServer((req, res) => {
+    const url = req.url ?? '';
+    const send = (type: string, bytes: Buffer, extra: Record<string, string> = {}) => {
+      res.writeHead(200, { 'content-type': type, 'content-length': bytes.length, 'docker-content-digest': digest(bytes), ...extra });
+      res.end(req.method === 'HEAD' ? undefined : bytes);
+    };
+    if (url === '/v2/' || url === '/v2') return send('application/json', Buffer.from('{}'));
+    if (/\/manifests\//.test(url)) {
+      requested();
+      void released.then(() => send('application/vnd.docker.distribution.manifest.v2+json', manifest));
+      return;
+    }
+    const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url);
+    if (blob && blobs.has(blob[1])) return send('application/octet-stream', blobs.get(blob[1])!);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, manifestRequested, release };
+}
+
+/** The container's output once it printed something (or a few seconds passed). */
+async function waitForLogs(id: string): Promise<string> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const buffer = (await docker.getContainer(id).logs({ stdout: true, stderr: true })) as unknown as Buffer;
+    const text = buffer.toString();
+    if (text.length > 0 || Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -105,6 +105,45 @@ describe('attacks on the round-one fixes', () => {
       registry.server.close();
       await docker.getImage(image).remove().catch(() => undefined);
     }
+  });
+
+  describe('with an allowed bind root', () => {
+    let rooted: BerthProcess;
+    let rootedOperator: string;
+    let root: string;
+    beforeAll(async () => {
+      root = mkdtempSync(join(tmpdir(), 'berth-attack-root-'));
+      rooted = await startBerth({ env: { BERTH_ALLOWED_BIND_ROOTS: root } });
+      rootedOperator = await credentialFor(rooted, 'operator');
+    });
+    afterAll(async () => {
+      await rooted?.stop();
+      rmSync(root, { recursive: true, force: true });
+    });
+
+    it('a container with binds swaps its own source for a symlink and lets the restart policy start it again: the watcher comes too late, so no restart policy', async () => {
+      execFileSync('mkdir', ['-p', join(root, 'esc')]);
+      // First run: /x is the plain directory; once the watcher has looked at this start, it plants esc -> / and fails.
+      // The engine restarts it 100 ms later, mounting the host's /, and the copy takes a few ms: the watcher's stop is late.
+      const script = `if cat /x${markerDir}/secret > /r/part 2>/dev/null; then mv /r/part /r/copy; sleep 300; fi; sleep 1; rm -rf /r/esc && ln -s / /r/esc; exit 1`;
+      const response = await api(rooted.url, base, {
+        method: 'POST',
+        token: rootedOperator,
+        body: { image: TEST_IMAGE, pull: 'never', labels, name: uniqueName('restarter'), binds: [`${root}:/r`, `${root}/esc:/x`], restartPolicy: { name: 'always' }, cmd: ['sh', '-c', script], start: true },
+      });
+      if (response.status === 201) {
+        // Wait until the container is stopped for good (the watcher) or a copy got out.
+        const done = async () => existsSync(join(root, 'copy')) || !(await docker.getContainer(response.body.id).inspect()).State.Running;
+        const deadline = Date.now() + 10_000;
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        while (Date.now() < deadline && !(await done())) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(existsSync(join(root, 'copy')) ? readFileSync(join(root, 'copy'), 'utf8') : '').not.toContain(marker);
+      } else {
+        expect(response.status, response.text).toBe(403);
+        expect(response.body.code).toBe('POLICY_DENIED');
+        expect(response.body.rules).toContain('bind-restart-policy');
+      }
+    });
   });
 });
 

@@ -144,6 +144,24 @@ describe('attacks on the round-one fixes', () => {
         expect(response.body.rules).toContain('bind-restart-policy');
       }
     });
+
+    it("a container plants the symlink itself when Berth's restart stops it (SIGTERM trap): the check before the restart is stale by the start", async () => {
+      execFileSync('mkdir', ['-p', join(root, 'esc2')]);
+      const script = `trap 'rm -rf /r/esc2 && ln -s / /r/esc2; exit 0' TERM; if cat /x${markerDir}/secret > /r/part2 2>/dev/null; then mv /r/part2 /r/copy2; fi; while true; do sleep 0.1; done`;
+      const created = await api(rooted.url, base, {
+        method: 'POST',
+        token: rootedOperator,
+        body: { image: TEST_IMAGE, pull: 'never', labels, name: uniqueName('trapper'), binds: [`${root}:/r`, `${root}/esc2:/x`], cmd: ['sh', '-c', script], start: true },
+      });
+      expect(created.status, created.text).toBe(201);
+      const restarted = await api(rooted.url, `${base}/${created.body.id}/restart`, { method: 'POST', token: rootedOperator });
+      // Either Berth refuses the start after the stop (403) or it started what it checked; the host's file never gets out.
+      expect([204, 403]).toContain(restarted.status);
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline && !existsSync(join(root, 'copy2'))) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(existsSync(join(root, 'copy2')) ? readFileSync(join(root, 'copy2'), 'utf8') : '').not.toContain(marker);
+      if (restarted.status === 403) expect(restarted.body.rules).toContain('bind-symlink');
+    });
   });
 });
 

@@ -114,8 +114,7 @@ export class ContainersService {
   private async startOrUndo(engine: EngineClient, id: string, principal: Principal | undefined): Promise<void> {
     try {
       // A pull may have taken minutes since the check: the sources are checked again right before the engine mounts them.
-      await this.checkStart(engine, id, principal);
-      await engine.startContainer(id);
+      await engine.startContainer(await this.checkStart(engine, id, principal));
     } catch (error) {
       await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
       throw error;
@@ -130,8 +129,7 @@ export class ContainersService {
 
   async start(hostId: string, id: string, principal: Principal | undefined): Promise<void> {
     const engine = this.hosts.get(hostId);
-    await this.checkStart(engine, id, principal);
-    return engine.startContainer(id);
+    return engine.startContainer(await this.checkStart(engine, id, principal));
   }
 
   stop(hostId: string, id: string, timeoutSeconds?: number): Promise<void> {
@@ -140,17 +138,23 @@ export class ContainersService {
 
   async restart(hostId: string, id: string, principal: Principal | undefined, timeoutSeconds?: number): Promise<void> {
     const engine = this.hosts.get(hostId);
-    await this.checkStart(engine, id, principal);
-    return engine.restartContainer(id, timeoutSeconds);
+    const checked = await this.checkStart(engine, id, principal);
+    if (this.config.allowedBindRoots.length === 0) return engine.restartContainer(checked, timeoutSeconds);
+    // The stop runs the container's own SIGTERM handler, which can plant a symlink under a bind source: the engine's
+    // restart would then mount it. So stop, check again, start.
+    await engine.stopContainer(checked, timeoutSeconds);
+    return engine.startContainer(await this.checkStart(engine, checked, principal));
   }
 
   /**
    * The engine follows a bind source's symlinks at every start, so its sources under the allowed roots are checked
-   * again before each start Berth performs; starts Berth does not perform are BindWatcher's.
+   * again before each start Berth performs; starts Berth does not perform are BindWatcher's. Answers the id to start:
+   * the container checked, whatever is renamed meanwhile.
    */
-  private async checkStart(engine: EngineClient, id: string, principal: Principal | undefined): Promise<void> {
+  private async checkStart(engine: EngineClient, id: string, principal: Principal | undefined): Promise<string> {
     const { inspect, violations } = await this.policy.startViolations(engine, id);
-    if (!inspect || violations.length === 0) return;
+    if (!inspect) return id;
+    if (violations.length === 0) return inspect.Id;
     if (principal?.role !== 'admin') throw policyDenied(violations, 'The create policy denies starting this container; only an admin may start it');
     await this.audit.record({
       action: START_POLICY_EXCEPTION_ACTION,
@@ -159,6 +163,7 @@ export class ContainersService {
       status: 204,
       details: { host: engine.host.id, rules: violations.map((v) => v.rule), violations },
     });
+    return inspect.Id;
   }
 
   /** `docker kill`. KILL (the default) on a container that does not run is already done; another signal has nobody to reach. */

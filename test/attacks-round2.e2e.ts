@@ -107,6 +107,20 @@ describe('attacks on the round-one fixes', () => {
     }
   });
 
+  it.each(['utf-16le', 'utf-16'])('a login body 20 000 levels deep in charset=%s, with an escaped quote that ends a string early for a UTF-8 scan, is 415 (no stack overflow)', async (charset) => {
+    const depth = 20_000;
+    const text = `{"username":"\\"","password":"x","z":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const response = await fetch(`${berth.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': `application/json; charset=${charset}` },
+      body: Buffer.from(text, 'utf16le'),
+    });
+    expect(response.status).toBe(415);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await response.json()) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect((await api(berth.url, '/healthz')).status).toBe(200);
+  });
+
   describe('with an allowed bind root', () => {
     let rooted: BerthProcess;
     let rootedOperator: string;

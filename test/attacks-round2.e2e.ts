@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
-import { api } from './support/http.js';
+import { api, expectProblem } from './support/http.js';
 
 /**
  * Issue 8, second round: attacks on the fixes, as an operator. Each test is the attack and
@@ -85,6 +85,15 @@ describe('attacks on the round-one fixes', () => {
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(((await response.json()) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect((await api(berth.url, '/healthz')).status).toBe(200);
+  });
+
+  it('ps options the host\'s ps refuses, or a format without a PID column, are a 400 for the caller, not a 502', async () => {
+    const target = await create(operator, { name: uniqueName('top'), start: true });
+    expect(target.status, target.text).toBe(201);
+    for (const psArgs of ['-Q', 'zzz', '--junk', '-o comm']) {
+      const response = await api(berth.url, `${base}/${target.body.id}/top?psArgs=${encodeURIComponent(psArgs)}`, { token: operator });
+      expectProblem(response, 400, 'INVALID_PS_ARGS');
+    }
   });
 
   describe('with an allowed bind root', () => {

@@ -87,6 +87,28 @@ describe('attacks on the round-one fixes', () => {
     expect((await api(berth.url, '/healthz')).status).toBe(200);
   });
 
+  it('an operator pulls (create with pull: always) over the tag an admin\'s policy exception runs: 403, and nothing is pulled', async () => {
+    const registry = await slowRegistry(markerDir);
+    registry.release();
+    const image = `127.0.0.1:${registry.port}/berth-test/agent-${runId}:1`;
+    try {
+      const exception = await create(berth.token, { name: uniqueName('agent'), image, pull: 'always', binds: ['/:/host:ro'] });
+      expect(exception.status, exception.text).toBe(201);
+      const pulls = registry.manifestRequests();
+
+      const response = await create(operator, { name: uniqueName('puller'), image, pull: 'always' });
+      expectProblem(response, 403, 'POLICY_DENIED');
+      expect(response.body.containers).toEqual([exception.body.id]);
+      expect(registry.manifestRequests()).toBe(pulls);
+      // Without a pull (the image is there) an operator may still run it.
+      expect((await create(operator, { name: uniqueName('user'), image, pull: 'missing' })).status).toBe(201);
+    } finally {
+      registry.server.close();
+      await removeTestResources(runId);
+      await docker.getImage(image).remove().catch(() => undefined);
+    }
+  });
+
   it('ps options the host\'s ps refuses, or a format without a PID column, are a 400 for the caller, not a 502', async () => {
     const target = await create(operator, { name: uniqueName('top'), start: true });
     expect(target.status, target.text).toBe(201);
@@ -158,7 +180,8 @@ describe('attacks on the round-one fixes', () => {
  * A registry the attacker runs: it serves the test image (from `docker save`) but holds the manifest
  * until released, so the pull takes as long as the attacker likes.
  */
-async function slowRegistry(workDir: string): Promise<{ server: Server; port: number; manifestRequested: Promise<void>; release: () => void }> {
+async function slowRegistry(workDir: string): Promise<{ server: Server; port: number; manifestRequested: Promise<void>; release: () => void; manifestRequests: () => number }> {
+  let manifestRequests = 0;
   const saved = join(workDir, 'image');
   execFileSync('mkdir', ['-p', saved]);
   execFileSync('sh', ['-c', `docker save ${TEST_IMAGE} | tar -x -C ${saved}`]);
@@ -187,6 +210,7 @@ async function slowRegistry(workDir: string): Promise<{ server: Server; port: nu
     };
     if (url === '/v2/' || url === '/v2') return send('application/json', Buffer.from('{}'));
     if (/\/manifests\//.test(url)) {
+      manifestRequests++;
       requested();
       void released.then(() => send('application/vnd.docker.distribution.manifest.v2+json', manifest));
       return;
@@ -196,7 +220,7 @@ async function slowRegistry(workDir: string): Promise<{ server: Server; port: nu
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port, manifestRequested, release };
+  return { server, port: (server.address() as AddressInfo).port, manifestRequested, release, manifestRequests: () => manifestRequests };
 }
 
 /** The container's output once it printed something (or a few seconds passed). */

@@ -70,7 +70,7 @@ export class ContainersService {
     let created: { id: string; warnings: string[] } | undefined;
     let status = 201;
     try {
-      created = await this.createWithPull(engine, pinJoins(dto, decision.joined));
+      created = await this.createWithPull(engine, pinJoins(dto, decision.joined), principal);
       const name = dto.name?.replace(/^\//, '') ?? (await engine.inspectContainer(created.id)).Name.replace(/^\//, '');
       if (dto.start) await this.startOrUndo(engine, created.id, principal);
       return { id: created.id, name, warnings: created.warnings, started: dto.start ?? false };
@@ -91,22 +91,24 @@ export class ContainersService {
   }
 
   /** `pull: missing` tries the create first, as `docker run` does, and pulls only when the engine lacks the image. */
-  private async createWithPull(engine: EngineClient, dto: ContainerCreateDto): Promise<{ id: string; warnings: string[] }> {
+  private async createWithPull(engine: EngineClient, dto: ContainerCreateDto, principal: Principal | undefined): Promise<{ id: string; warnings: string[] }> {
     const spec = toEngineCreate(dto);
     const name = dto.name;
     const pullable = !dto.image.startsWith('sha256:');
-    if (dto.pull === 'always' && pullable) await this.pull(engine, dto.image);
+    if (dto.pull === 'always' && pullable) await this.pull(engine, dto.image, principal);
     try {
       return await engine.createContainer(name, spec);
     } catch (error) {
       if ((dto.pull ?? 'missing') !== 'missing' || !pullable || (error as ProblemException).code !== 'IMAGE_NOT_FOUND') throw error;
     }
-    await this.pull(engine, dto.image);
+    await this.pull(engine, dto.image, principal);
     return engine.createContainer(name, spec);
   }
 
-  private async pull(engine: EngineClient, image: string): Promise<void> {
+  /** A pull moves the tag: over one a policy exception runs, only an admin may (as for commit). */
+  private async pull(engine: EngineClient, image: string, principal: Principal | undefined): Promise<void> {
     const ref = withDefaultTag(image);
+    await this.policy.authorizeTagReplacement(engine, ref, principal);
     await engine.pullImage(ref, await this.registryAuth.authFor(ref));
   }
 

@@ -98,7 +98,7 @@ describe('attacks on the round-one fixes', () => {
 
       const response = await create(operator, { name: uniqueName('puller'), image, pull: 'always' });
       expectProblem(response, 403, 'POLICY_DENIED');
-      expect(response.body.containers).toEqual([exception.body.id]);
+      expect(response.body.containers).toContain(exception.body.id);
       expect(registry.manifestRequests()).toBe(pulls);
       // Without a pull (the image is there) an operator may still run it.
       expect((await create(operator, { name: uniqueName('user'), image, pull: 'missing' })).status).toBe(201);

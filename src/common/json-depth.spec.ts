@@ -21,6 +21,15 @@ describe('jsonDepth', () => {
 });
 
 describe('rejectDeepJson', () => {
+  it.each(['utf-16le', 'utf-16', 'utf-16be', 'latin1'])('refuses charset=%s with 415: the scan reads UTF-8 bytes', (charset) => {
+    const body = Buffer.from(`["\\"",${nested(100)}]`, 'utf16le');
+    expect(() => rejectDeepJson({} as never, {} as never, body, charset)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 }));
+  });
+
+  it.each([undefined, 'utf-8', 'UTF-8', 'utf8'])('reads charset %s', (charset) => {
+    expect(() => rejectDeepJson({} as never, {} as never, bytes('{"a":1}'), charset)).not.toThrow();
+  });
+
   const verify = (text: string) => () => rejectDeepJson({} as never, {} as never, bytes(text));
 
   it(`lets ${MAX_JSON_DEPTH} levels through and refuses one more with 400 VALIDATION_FAILED`, () => {

@@ -30,8 +30,15 @@ export function jsonDepth(text: Uint8Array): number {
   return deepest;
 }
 
-/** body-parser's `verify` hook: refuses a JSON body nested deeper than MAX_JSON_DEPTH before it is parsed. */
-export function rejectDeepJson(_request: IncomingMessage, _response: ServerResponse, body: Buffer): void {
+/**
+ * body-parser's `verify` hook: refuses a JSON body nested deeper than MAX_JSON_DEPTH before it is parsed. The scan
+ * reads UTF-8 bytes, so other charsets body-parser would decode (`charset=utf-16le`: a backslash's escaped character
+ * is two bytes there, and a string seems to end early) are refused with 415.
+ */
+export function rejectDeepJson(_request: IncomingMessage, _response: ServerResponse, body: Buffer, encoding?: string): void {
+  if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) {
+    throw new ProblemException(415, 'UNSUPPORTED_MEDIA_TYPE', `JSON bodies must be UTF-8, not ${encoding.slice(0, 32)}.`);
+  }
   if (jsonDepth(body) > MAX_JSON_DEPTH) {
     throw new ProblemException(400, 'VALIDATION_FAILED', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, {
       errors: [{ field: '', message: `objects and arrays may nest at most ${MAX_JSON_DEPTH} levels deep` }],

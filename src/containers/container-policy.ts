@@ -50,9 +50,13 @@ export class ContainerPolicy {
     };
   }
 
-  /** `docker create`: the decision on a request, with what it joins and the network it names read from the engine. */
-  async decideCreate(engine: Engine, request: CreatePolicyRequest, role: Role | undefined): Promise<PolicyDecision> {
-    return decideCreatePolicy(await this.gatherPolicyInputs(engine, request), role, this.options);
+  /**
+   * `docker create`: the decision on a request, with what it joins and the network it names read from the engine.
+   * `joined`: the containers judged, with their ids, for pinJoins (a pull may take as long as a registry likes).
+   */
+  async decideCreate(engine: Engine, request: CreatePolicyRequest, role: Role | undefined): Promise<PolicyDecision & { joined: JoinedContainer[] }> {
+    const gathered = await this.gatherPolicyInputs(engine, request);
+    return { ...decideCreatePolicy(gathered, role, this.options), joined: gathered.joined ?? [] };
   }
 
   /**
@@ -134,7 +138,7 @@ export class ContainerPolicy {
       throw error;
     }
     if (trail.includes(inspect.Id)) return refused('the chain of joined containers loops');
-    return { ref, violations: await this.containerViolations(engine, inspect, trail) };
+    return { ref, id: inspect.Id, violations: await this.containerViolations(engine, inspect, trail) };
   }
 
   /** The driver of a named network (name, id or id prefix); undefined for modes and for networks the engine does not know (it refuses those itself). */

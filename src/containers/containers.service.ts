@@ -21,6 +21,7 @@ import type { ContainerListQueryDto, LogsQueryDto } from './dto/container-query.
 import type { ContainerStatsDto } from './dto/container-stats.dto.js';
 import type { ContainerSummaryDto } from './dto/container-summary.dto.js';
 import { toEngineCreate, toEngineListQuery } from './engine-spec.js';
+import { pinJoins } from './policy-request.js';
 import { VIEWER_PS_ARGS_HELP, psArgsAllowedForViewers } from './ps-args.js';
 
 export const POLICY_EXCEPTION_ACTION = 'container.create.policy-exception';
@@ -67,7 +68,7 @@ export class ContainersService {
     let created: { id: string; warnings: string[] } | undefined;
     let status = 201;
     try {
-      created = await this.createWithPull(engine, dto);
+      created = await this.createWithPull(engine, pinJoins(dto, decision.joined), principal);
       const name = dto.name?.replace(/^\//, '') ?? (await engine.inspectContainer(created.id)).Name.replace(/^\//, '');
       if (dto.start) await this.startOrUndo(engine, created.id, principal);
       return { id: created.id, name, warnings: created.warnings, started: dto.start ?? false };
@@ -88,22 +89,24 @@ export class ContainersService {
   }
 
   /** `pull: missing` tries the create first, as `docker run` does, and pulls only when the engine lacks the image. */
-  private async createWithPull(engine: Engine, dto: ContainerCreateDto): Promise<{ id: string; warnings: string[] }> {
+  private async createWithPull(engine: Engine, dto: ContainerCreateDto, principal: Principal | undefined): Promise<{ id: string; warnings: string[] }> {
     const spec = toEngineCreate(dto);
     const name = dto.name;
     const pullable = !dto.image.startsWith('sha256:');
-    if (dto.pull === 'always' && pullable) await this.pull(engine, dto.image);
+    if (dto.pull === 'always' && pullable) await this.pull(engine, dto.image, principal);
     try {
       return await engine.createContainer(name, spec);
     } catch (error) {
       if ((dto.pull ?? 'missing') !== 'missing' || !pullable || (error as ProblemException).code !== 'IMAGE_NOT_FOUND') throw error;
     }
-    await this.pull(engine, dto.image);
+    await this.pull(engine, dto.image, principal);
     return engine.createContainer(name, spec);
   }
 
-  private async pull(engine: Engine, image: string): Promise<void> {
+  /** A pull moves the tag: over one a policy exception runs, only an admin may (as for commit). */
+  private async pull(engine: Engine, image: string, principal: Principal | undefined): Promise<void> {
     const ref = withDefaultTag(image);
+    await this.policy.authorizeTagReplacement(engine, ref, principal);
     await engine.pullImage(ref, await this.registryAuth.authFor(ref));
   }
 
@@ -111,8 +114,7 @@ export class ContainersService {
   private async startOrUndo(engine: Engine, id: string, principal: Principal | undefined): Promise<void> {
     try {
       // A pull may have taken minutes since the check: the sources are checked again right before the engine mounts them.
-      await this.checkStart(engine, id, principal);
-      await engine.startContainer(id);
+      await engine.startContainer(await this.checkStart(engine, id, principal));
     } catch (error) {
       await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
       throw error;
@@ -127,8 +129,7 @@ export class ContainersService {
 
   async start(hostId: string, id: string, principal: Principal | undefined): Promise<void> {
     const engine = this.hosts.get(hostId);
-    await this.checkStart(engine, id, principal);
-    return engine.startContainer(id);
+    return engine.startContainer(await this.checkStart(engine, id, principal));
   }
 
   stop(hostId: string, id: string, timeoutSeconds?: number): Promise<void> {
@@ -137,17 +138,23 @@ export class ContainersService {
 
   async restart(hostId: string, id: string, principal: Principal | undefined, timeoutSeconds?: number): Promise<void> {
     const engine = this.hosts.get(hostId);
-    await this.checkStart(engine, id, principal);
-    return engine.restartContainer(id, timeoutSeconds);
+    const checked = await this.checkStart(engine, id, principal);
+    if (this.config.allowedBindRoots.length === 0) return engine.restartContainer(checked, timeoutSeconds);
+    // The stop runs the container's own SIGTERM handler, which can plant a symlink under a bind source: the engine's
+    // restart would then mount it. So stop, check again, start.
+    await engine.stopContainer(checked, timeoutSeconds);
+    return engine.startContainer(await this.checkStart(engine, checked, principal));
   }
 
   /**
    * The engine follows a bind source's symlinks at every start, so its sources under the allowed roots are checked
-   * again before each start Berth performs; starts Berth does not perform are BindWatcher's.
+   * again before each start Berth performs; starts Berth does not perform are BindWatcher's. Answers the id to start:
+   * the container checked, whatever is renamed meanwhile.
    */
-  private async checkStart(engine: Engine, id: string, principal: Principal | undefined): Promise<void> {
+  private async checkStart(engine: Engine, id: string, principal: Principal | undefined): Promise<string> {
     const { inspect, violations } = await this.policy.startViolations(engine, id);
-    if (!inspect || violations.length === 0) return;
+    if (!inspect) return id;
+    if (violations.length === 0) return inspect.Id;
     if (principal?.role !== 'admin') throw policyDenied(violations, 'The create policy denies starting this container; only an admin may start it');
     await this.audit.record({
       action: START_POLICY_EXCEPTION_ACTION,
@@ -156,6 +163,7 @@ export class ContainersService {
       status: 204,
       details: { host: engine.host.id, rules: violations.map((v) => v.rule), violations },
     });
+    return inspect.Id;
   }
 
   /** `docker kill`. KILL (the default) on a container that does not run is already done; another signal has nobody to reach. */

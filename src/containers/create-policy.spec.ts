@@ -37,8 +37,10 @@ describe('create policy', () => {
         securityOpt: ['no-new-privileges', 'no-new-privileges:true'],
         capAdd: [],
         devices: [],
+        restartPolicy: { name: 'no' },
       }),
     ).toEqual([]);
+    expect(rules({ binds: ['cache:/cache'], mounts: [{ type: 'tmpfs' }], restartPolicy: { name: 'unless-stopped' } })).toEqual([]);
   });
 
   it.each<[string, Parameters<typeof createPolicyViolations>[0], PolicyRule]>([
@@ -61,6 +63,8 @@ describe('create policy', () => {
     ['a custom seccomp profile', { securityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'] }, 'security-opt'],
     ['systempaths=unconfined', { securityOpt: ['systempaths=unconfined'] }, 'security-opt'],
     ['label=disable', { securityOpt: ['label=disable'] }, 'security-opt'],
+    ['a restart policy with a bind', { binds: ['/srv/data/app:/app'], restartPolicy: { name: 'always' } }, 'bind-restart-policy'],
+    ['a restart policy with a bind mount', { mounts: [{ type: 'bind', source: '/srv/data' }], restartPolicy: { name: 'on-failure' } }, 'bind-restart-policy'],
   ])('names the rule for %s', (_name, request, rule) => {
     expect(rules(request)).toEqual([rule]);
   });

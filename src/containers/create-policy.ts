@@ -31,6 +31,7 @@ export const POLICY_RULES = [
   'berth-volume',
   'device-cgroup-rules',
   'host-userns',
+  'bind-restart-policy',
 ] as const;
 export type PolicyRule = (typeof POLICY_RULES)[number];
 
@@ -53,6 +54,11 @@ export interface CreatePolicyRequest {
   securityOpt?: string[];
   binds?: string[];
   mounts?: Array<{ type: string; source?: string }>;
+  /**
+   * `--restart`: the engine restarts the container by itself, mounting its bind sources again without Berth's check.
+   * Read from a create request only (Berth offers no `docker update`): an existing container is judged by its binds.
+   */
+  restartPolicy?: { name: string };
   /** `--device-cgroup-rule`: lets the container open host devices it creates with mknod. Not offered by create; read from inspect. */
   deviceCgroupRules?: string[];
   /** `--userns host`: real root when the engine remaps users. Not offered by create; read from inspect. */
@@ -91,6 +97,8 @@ export interface BindSourceCheck {
 /** A container another one joins (`network: container:web`): joining it shares what it has. */
 export interface JoinedContainer {
   ref: string;
+  /** The engine's id of the container judged: a create joins it by id (see pinJoins), so a rename meanwhile changes nothing. */
+  id?: string;
   /** Its own configuration judged by this policy (its joins followed to the end of the chain); none: an ordinary container. */
   violations: PolicyViolation[];
 }
@@ -153,6 +161,11 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
   }
 
   const hostPaths = bindSources(request);
+  const restart = request.restartPolicy?.name;
+  if (hostPaths.length && restart && restart !== 'no') {
+    // The watcher stops such a restart only after the container's command has run with what a planted symlink reached.
+    add('bind-restart-policy', `restart policy '${restart}' would let the engine start it again without Berth's check of its bind sources, following any symlink planted meanwhile; use 'no' with binds`);
+  }
   for (const path of hostPaths) {
     const socket = options.engineSockets.find((candidate) => within(candidate, clean(path)));
     if (socket) add('docker-socket', `bind of ${path} exposes the engine socket ${socket}`);

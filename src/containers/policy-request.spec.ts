@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreatePolicyRequest } from './create-policy.js';
-import { InspectForPolicy, joinedRefs, namesNetwork, policyRequestFromInspect } from './policy-request.js';
+import { InspectForPolicy, joinedRefs, namesNetwork, pinJoins, policyRequestFromInspect } from './policy-request.js';
 
 /** An inspect as the engine answers it for `docker run busybox` (defaults filled in), with `host` fields laid over. */
 function inspect(host: Record<string, unknown> = {}, mounts: unknown[] = []): InspectForPolicy {
@@ -100,6 +100,24 @@ describe('joinedRefs', () => {
     [{ network: 'container:a', pidMode: 'container:a', ipcMode: 'container:b', utsMode: 'container:c' }, ['a', 'b', 'c']],
   ])('%j joins %j', (request, refs) => {
     expect(joinedRefs(request)).toEqual(refs);
+  });
+});
+
+describe('pinJoins', () => {
+  const judged = [
+    { ref: 'web', id: 'aaaa' },
+    { ref: 'db', id: 'bbbb' },
+  ];
+  it.each<[CreatePolicyRequest, CreatePolicyRequest]>([
+    [{}, {}],
+    [{ network: 'bridge', pidMode: 'host', ipcMode: 'private' }, { network: 'bridge', pidMode: 'host', ipcMode: 'private' }],
+    [{ pidMode: 'container:web' }, { pidMode: 'container:aaaa' }],
+    [{ network: 'container:web', pidMode: 'container:db', ipcMode: 'container:web' }, { network: 'container:aaaa', pidMode: 'container:bbbb', ipcMode: 'container:aaaa' }],
+    // Nothing judged under that name (a create that fails at the engine anyway): left as asked.
+    [{ pidMode: 'container:other' }, { pidMode: 'container:other' }],
+    [{ network: 'backend', privileged: false }, { network: 'backend', privileged: false }],
+  ])('%j → %j', (request, pinned) => {
+    expect(pinJoins(request, judged)).toEqual(pinned);
   });
 });
 

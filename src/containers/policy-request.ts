@@ -1,6 +1,6 @@
 import type { EngineContainerInspect } from '../docker/engine-types.js';
 import { parseBind } from './binds.js';
-import type { CreatePolicyRequest } from './create-policy.js';
+import type { CreatePolicyRequest, JoinedContainer } from './create-policy.js';
 
 /** Network modes the engine knows without looking a network up. */
 const NETWORK_MODES = new Set(['default', 'bridge', 'none', 'host']);
@@ -14,6 +14,22 @@ export function namesNetwork(network: string | undefined): network is string {
 export function joinedRefs(request: CreatePolicyRequest): string[] {
   const modes = [request.network, request.pidMode, request.ipcMode, request.utsMode];
   return [...new Set(modes.filter((mode): mode is string => Boolean(mode?.startsWith('container:'))).map((mode) => mode.slice('container:'.length)))];
+}
+
+/** The modes a create may join a container with (`utsMode` takes only `host`). */
+type JoinModes = Pick<CreatePolicyRequest, 'network' | 'pidMode' | 'ipcMode'>;
+
+/**
+ * `container:<name>` → `container:<id>` of the container the policy judged: the engine then joins that one,
+ * whatever an operator renames between the check and the create (a pull from a slow registry holds it open).
+ */
+export function pinJoins<T extends JoinModes>(request: T, joined: ReadonlyArray<Pick<JoinedContainer, 'ref' | 'id'>>): T {
+  const pin = (mode: string | undefined) => {
+    const id = mode?.startsWith('container:') ? joined.find((target) => target.ref === mode.slice('container:'.length))?.id : undefined;
+    return id ? `container:${id}` : mode;
+  };
+  const pinned: JoinModes = { network: pin(request.network), pidMode: pin(request.pidMode), ipcMode: pin(request.ipcMode) };
+  return { ...request, ...Object.fromEntries(Object.entries(pinned).filter(([, value]) => value !== undefined)) };
 }
 
 /** The parts of an engine inspect the mapper reads. */

@@ -24,6 +24,8 @@ describe('translateEngineError', () => {
     [engine(404, "pull access denied for nope, repository does not exist or may require 'docker login'"), 404, 'IMAGE_NOT_FOUND'],
     [engine(500, 'Head "http://127.0.0.1:5001/v2/x/manifests/1": no basic auth credentials'), 502, 'REGISTRY_AUTH_FAILED'],
     [engine(500, 'unauthorized: authentication required'), 502, 'REGISTRY_AUTH_FAILED'],
+    [engine(500, 'ps: error: unsupported SysV option'), 400, 'INVALID_PS_ARGS'],
+    [engine(500, "Couldn't find PID field in ps output"), 400, 'INVALID_PS_ARGS'],
     [engine(500, 'something broke'), 502, 'ENGINE_ERROR'],
   ])('maps %j to %i %s', (error, status, code) => {
     const problem = translateEngineError('local', error);

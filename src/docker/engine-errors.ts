@@ -130,6 +130,8 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   if (lower.includes('is not paused')) return problem(409, 'CONTAINER_NOT_PAUSED');
   // ...and for a list filter (`before`, `since`) that names no container.
   if (lower.startsWith('no such container')) return problem(404, 'CONTAINER_NOT_FOUND');
+  // `docker top` runs the host's ps with the caller's options: ps refusing them, or a format without a PID column, is the request's fault.
+  if (lower.startsWith('ps: ') || lower.includes("couldn't find pid field in ps output")) return problem(400, 'INVALID_PS_ARGS');
   switch (status) {
     case 400:
       if (lower.includes('same name as its current name')) return problem(409, 'NAME_UNCHANGED');

@@ -12,7 +12,7 @@ import { redactsFor } from '../common/redaction.js';
 import { CloseCode } from './close-codes.js';
 import { EventsStreamQueryDto, StatsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
-import { toStats } from '../containers/container-views.js';
+import { toStats } from '../stats/container-stats.js';
 import { StreamEvent, normalizeEvent, redactEvent } from './normalize.js';
 import { StreamAccess } from './stream-access.js';
 import { StreamAudit, StreamWhere } from './stream-audit.js';

@@ -1,8 +1,9 @@
 import { ProblemException } from '../common/problem.js';
+// The REST path's rule for a container reference, so both refuse the same references alike.
 import { containerRef } from '../containers/container-ref.pipe.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
-import type { EngineClient } from '../docker/engine-client.js';
 import type { EngineStreamTarget } from '../docker/engine-types.js';
+import type { Engine } from './channel.js';
 
 /**
  * The engine and container a channel streams from, checked before the upgrade: 404 for an
@@ -13,7 +14,7 @@ export async function resolveStreamTarget(
   hosts: DockerHosts,
   query: { host: string; container: string },
   needsRunning: boolean,
-): Promise<{ engine: EngineClient; target: EngineStreamTarget }> {
+): Promise<{ engine: Engine; target: EngineStreamTarget }> {
   const container = containerRef(query.container);
   const engine = hosts.get(query.host);
   const target = await engine.streamTarget(container);

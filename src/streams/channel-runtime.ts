@@ -12,7 +12,7 @@ import { StreamSessions } from './stream-sessions.js';
 /** What a read-only stream's log line says it reads. */
 export interface StreamSource {
   principal: Principal;
-  engine: Engine;
+  engine?: Engine;
   target?: EngineStreamTarget;
 }
 
@@ -34,7 +34,7 @@ export class ChannelRuntime {
   admit(socket: WebSocket, channel: Channel, context: StreamSource, teardown: () => void): boolean {
     if (!this.sessions.admit(socket, context.principal, channel, teardown)) return false;
     const { engine, target } = context;
-    this.audit.opened(channel, context.principal, { host: engine.host.id, ...(target && { container: { id: target.id, name: target.name } }) });
+    this.audit.opened(channel, context.principal, { ...(engine && { host: engine.host.id }), ...(target && { container: { id: target.id, name: target.name } }) });
     return true;
   }
 

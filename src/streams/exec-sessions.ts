@@ -34,7 +34,7 @@ export class ExecSessions implements ChannelFeed<ExecContext> {
 
   constructor(
     private readonly runtime: ChannelRuntime,
-    /** The containers module's entry rule: the one dependency of streams on a feature. */
+    /** The containers module's entry rule: exec's deliberate dependency on that feature. */
     private readonly policy: ContainerPolicy,
   ) {}
 

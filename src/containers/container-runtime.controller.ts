@@ -8,7 +8,7 @@ import { ContainerRefPipe } from './container-ref.pipe.js';
 import { ContainersService } from './containers.service.js';
 import { ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
 import { LogsQueryDto, TopQueryDto } from './dto/container-query.dto.js';
-import { ContainerStatsDto } from './dto/container-stats.dto.js';
+import { ContainerStatsDto } from '../stats/container-stats.dto.js';
 import { LogLineDto } from './dto/log-line.dto.js';
 import { sendLogs } from './log-formats.js';
 

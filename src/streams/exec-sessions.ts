@@ -1,28 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
-import { AppConfig } from '../config/app-config.js';
 import { ContainerPolicy } from '../containers/container-policy.js';
-import { DockerHosts } from '../docker/docker-hosts.js';
-import type { Engine } from '../docker/engine.js';
-import type { EngineExecSession, EngineStreamTarget } from '../docker/engine-types.js';
+import type { EngineExecSession } from '../docker/engine-types.js';
 import type { ExecOutput } from '../docker/exec-frames.js';
-import type { Principal } from '../common/principal.js';
+import { ChannelContext, ChannelFeed, declareChannel } from './channel.js';
+import { ChannelRuntime } from './channel-runtime.js';
 import { CloseCode, closeReason } from './close-codes.js';
 import { ExecStreamQueryDto } from './dto/stream-query.dto.js';
-import { StreamAccess } from './stream-access.js';
-import { SessionOutcome, StreamAudit } from './stream-audit.js';
-import { StreamMetrics } from './stream-metrics.js';
-import { StreamSessions } from './stream-sessions.js';
-import { parseStreamQuery } from './upgrade.js';
-import { resolveStreamTarget } from './stream-target.js';
+import type { SessionOutcome } from './stream-audit.js';
 
-export interface ExecContext {
-  principal: Principal;
-  engine: Engine;
-  target: EngineStreamTarget;
-  query: ExecStreamQueryDto;
-}
+export type ExecContext = ChannelContext<ExecStreamQueryDto, 'running container'>;
 
 /** Channel bytes of the Kubernetes `v4.channel.k8s.io` framing. */
 export const ExecChannel = { stdin: 0, stdout: 1, stderr: 2, status: 3, resize: 4 } as const;
@@ -42,29 +29,21 @@ const MAX_TERMINAL_SIZE = 10_000;
  * input, traps SIGINT) keeps running until it ends or its container stops.
  */
 @Injectable()
-export class ExecSessions {
+export class ExecSessions implements ChannelFeed<ExecContext> {
   private readonly logger = new Logger('ExecSessions');
 
   constructor(
-    private readonly config: AppConfig,
-    private readonly hosts: DockerHosts,
-    private readonly access: StreamAccess,
-    private readonly sessions: StreamSessions,
-    private readonly metrics: StreamMetrics,
+    private readonly runtime: ChannelRuntime,
+    /** The containers module's entry rule: exec's deliberate dependency on that feature. */
     private readonly policy: ContainerPolicy,
-    private readonly audit: StreamAudit,
   ) {}
 
-  async prepare(request: IncomingMessage, url: URL): Promise<ExecContext> {
-    const principal = await this.access.authorize(request, url, 'operator');
-    const query = await parseStreamQuery(ExecStreamQueryDto, url, ['cmd']);
-    const { engine, target } = await resolveStreamTarget(this.hosts, query, true);
-    // Before the upgrade: a container the create policy would deny is an admin's to enter.
+  /** Before the upgrade: a container the create policy would deny is an admin's to enter. */
+  async check({ engine, target, principal }: ExecContext): Promise<void> {
     await this.policy.authorizeEntry(engine, target.id, principal, 'exec');
-    return { principal, engine, target, query };
   }
 
-  attach(socket: WebSocket, context: ExecContext, remoteAddress?: string): void {
+  attach(socket: WebSocket, context: ExecContext): void {
     let exec: EngineExecSession | undefined;
     let clientGone = false;
     const hangUp = () => {
@@ -77,8 +56,8 @@ export class ExecSessions {
       const session = exec;
       setTimeout(() => session.destroy(), HANGUP_GRACE_MS).unref();
     };
-    if (!this.sessions.admit(socket, context.principal, 'exec', hangUp)) return;
-    const outcome = this.audit.interactive(socket, {
+    if (!this.runtime.sessions.admit(socket, context.principal, 'exec', hangUp)) return;
+    const outcome = this.runtime.audit.interactive(socket, {
       kind: 'exec',
       principal: context.principal,
       host: context.engine.host.id,
@@ -87,7 +66,7 @@ export class ExecSessions {
       tty: context.query.tty ?? false,
       user: context.query.user,
       workingDir: context.query.workingDir,
-      remoteAddress,
+      remoteAddress: context.remoteAddress,
     });
 
     // Frames that arrive before the exec runs wait for it, in order; read no more until then.
@@ -101,20 +80,19 @@ export class ExecSessions {
       })
       .then((opened) => {
         exec = opened;
-        this.metrics.engineStreams.inc({ channel: 'exec' });
-        opened.output.once('close', () => this.metrics.engineStreams.dec({ channel: 'exec' }));
+        opened.output.once('close', this.runtime.engineStreamOpened('exec'));
         if (clientGone) return hangUp();
         this.pump(socket, opened, outcome);
         socket.resume();
       })
       .catch((error: { detail?: string }) => {
         outcome.failed(error.detail ?? 'the engine refused the exec');
-        this.sessions.end(socket, CloseCode.internalError, closeReason(error.detail ?? 'the engine refused the exec'));
+        this.runtime.sessions.end(socket, CloseCode.internalError, closeReason(error.detail ?? 'the engine refused the exec'));
       });
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) {
-        this.sessions.end(socket, CloseCode.unsupportedData, 'binary frames only: a channel byte, then the payload');
+        this.runtime.sessions.end(socket, CloseCode.unsupportedData, 'binary frames only: a channel byte, then the payload');
         return;
       }
       const frame = toBuffer(data);
@@ -153,7 +131,7 @@ export class ExecSessions {
   private pump(socket: WebSocket, exec: EngineExecSession, outcome: SessionOutcome): void {
     let pending = 0;
     let paused = false;
-    const bound = this.config.streamBufferBytes;
+    const bound = this.runtime.config.streamBufferBytes;
     exec.output.on('data', ({ stream, data }: ExecOutput) => {
       if (socket.readyState !== WebSocket.OPEN) return;
       const frame = Buffer.allocUnsafe(data.length + 1);
@@ -178,17 +156,17 @@ export class ExecSessions {
           outcome.exited(exitCode);
           if (socket.readyState !== WebSocket.OPEN) return;
           socket.send(Buffer.concat([Buffer.from([ExecChannel.status]), Buffer.from(JSON.stringify({ exitCode }))]), { binary: true });
-          this.sessions.end(socket, CloseCode.normal, 'process exited');
+          this.runtime.sessions.end(socket, CloseCode.normal, 'process exited');
         },
         () => {
           outcome.failed('the engine did not report the exit code');
-          this.sessions.end(socket, CloseCode.internalError, 'the engine did not report the exit code');
+          this.runtime.sessions.end(socket, CloseCode.internalError, 'the engine did not report the exit code');
         },
       );
     });
     exec.output.once('error', () => {
       outcome.failed('the exec stream failed');
-      this.sessions.end(socket, CloseCode.internalError, 'the exec stream failed');
+      this.runtime.sessions.end(socket, CloseCode.internalError, 'the exec stream failed');
     });
   }
 }
@@ -214,3 +192,15 @@ export function parseResize(payload: Buffer): { width: number; height: number } 
   const valid = (n: unknown): n is number => Number.isInteger(n) && (n as number) > 0 && (n as number) <= MAX_TERMINAL_SIZE;
   return valid(width) && valid(height) ? { width, height } : null;
 }
+
+/** `/api/v1/ws/exec?container=&cmd=`: an interactive process in a running container, for operators. */
+export const execChannel = declareChannel({
+  name: 'exec',
+  path: '/api/v1/ws/exec',
+  query: ExecStreamQueryDto,
+  repeated: ['cmd'],
+  role: 'operator',
+  target: 'running container',
+  feed: ExecSessions,
+  subprotocol: EXEC_SUBPROTOCOL,
+});

@@ -1,142 +1,132 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Transform, pipeline } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { AppConfig } from '../config/app-config.js';
-import { DockerHosts } from '../docker/docker-hosts.js';
-import type { Engine } from '../docker/engine.js';
-import type { EngineContainerStats, EngineEvent, EngineStreamTarget } from '../docker/engine-types.js';
-import type { Principal } from '../common/principal.js';
+import type { EngineContainerStats, EngineEvent } from '../docker/engine-types.js';
 import { redactsFor } from '../common/redaction.js';
+import { toStats } from '../stats/container-stats.js';
+import type { ContainerStatsDto } from '../stats/container-stats.dto.js';
+import { ChannelContext, ChannelFeed, declareChannel } from './channel.js';
+import { ChannelRuntime, StreamSource } from './channel-runtime.js';
 import { CloseCode } from './close-codes.js';
 import { EventsStreamQueryDto, StatsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
-import { toStats } from '../containers/container-views.js';
 import { StreamEvent, normalizeEvent, redactEvent } from './normalize.js';
-import { StreamAccess } from './stream-access.js';
-import { StreamAudit, StreamWhere } from './stream-audit.js';
-import { Channel, StreamMetrics } from './stream-metrics.js';
-import { StreamSessions } from './stream-sessions.js';
-import { parseStreamQuery } from './upgrade.js';
-import { resolveStreamTarget } from './stream-target.js';
+import type { Channel } from './stream-metrics.js';
 
-export interface EventsContext {
-  principal: Principal;
-  engine: Engine;
+export type EventsContext = ChannelContext<EventsStreamQueryDto, 'host'>;
+export type StatsContext = ChannelContext<StatsStreamQueryDto, 'running container'>;
+
+/** An item as sent: serialised once when it leaves the engine, its size that of the JSON. */
+export interface Serialized<T> {
+  value: T;
+  json: string;
 }
 
-export interface StatsContext extends EventsContext {
-  target: EngineStreamTarget;
-}
-
-type Item = object;
 /** How a subscriber's items are rendered: `redacted` for viewers (see BERTH_VIEWER_REDACTION). */
 type View = 'full' | 'redacted';
 
+interface LiveStream<T> {
+  /** One engine stream per key, whoever subscribes. */
+  key: string;
+  endReason: string;
+  /** The engine stream, as the items the channel sends. */
+  open: () => Promise<Readable>;
+  view?: View;
+  redact?: (item: T) => T;
+}
+
 /**
- * `/api/v1/ws/events` and `/api/v1/ws/stats`: one engine stream per host (events) or per
- * container (stats), shared by all its subscribers and closed when the last one leaves.
- * Nothing is replayed: both are "from now on".
+ * A live channel: one engine stream per host (events) or per container (stats), shared by all
+ * its subscribers and closed when the last one leaves. Nothing is replayed: "from now on".
  */
-@Injectable()
-export class LiveFeeds implements OnModuleDestroy {
-  private readonly feeds = new Map<string, Fanout<Item, View>>();
+abstract class LiveFeed<T, C extends StreamSource> implements ChannelFeed<C>, OnModuleDestroy {
+  private readonly feeds = new Map<string, Fanout<Serialized<T>, View>>();
 
   constructor(
-    private readonly config: AppConfig,
-    private readonly hosts: DockerHosts,
-    private readonly access: StreamAccess,
-    private readonly sessions: StreamSessions,
-    private readonly metrics: StreamMetrics,
-    private readonly audit: StreamAudit,
+    protected readonly runtime: ChannelRuntime,
+    private readonly channel: Channel,
   ) {}
 
-  async prepareEvents(request: IncomingMessage, url: URL): Promise<EventsContext> {
-    const principal = await this.access.authorize(request, url, 'viewer');
-    const query = await parseStreamQuery(EventsStreamQueryDto, url);
-    return { principal, engine: this.hosts.get(query.host) };
-  }
-
-  async prepareStats(request: IncomingMessage, url: URL): Promise<StatsContext> {
-    const principal = await this.access.authorize(request, url, 'viewer');
-    const query = await parseStreamQuery(StatsStreamQueryDto, url);
-    return { principal, ...(await resolveStreamTarget(this.hosts, query, true)) };
-  }
-
-  attachEvents(socket: WebSocket, { principal, engine }: EventsContext): void {
-    // One engine stream for all, rendered once per view: viewers get exec arguments redacted.
-    const view: View = redactsFor(this.config.viewerRedaction, principal.role) ? 'redacted' : 'full';
-    this.subscribe(
-      'events',
-      socket,
-      principal,
-      { host: engine.host.id },
-      `events:${engine.host.id}`,
-      'the engine event stream ended',
-      async () => pipeline(await engine.openEvents(), mapping((event: EngineEvent) => normalizeEvent(event)), () => undefined),
-      { view, redact: (event) => redactEvent(event as StreamEvent) },
-    );
-  }
-
-  attachStats(socket: WebSocket, { principal, engine, target }: StatsContext): void {
-    const where = { host: engine.host.id, container: { id: target.id, name: target.name } };
-    this.subscribe('stats', socket, principal, where, `stats:${engine.host.id}:${target.id}`, 'container stopped', async () =>
-      pipeline(await engine.openStats(target), statsUntilStopped(), () => undefined),
-    );
-  }
+  abstract attach(socket: WebSocket, context: C): void;
 
   onModuleDestroy(): void {
     for (const feed of this.feeds.values()) feed.close();
   }
 
-  private subscribe(
-    channel: Channel,
-    socket: WebSocket,
-    principal: Principal,
-    where: StreamWhere,
-    key: string,
-    endReason: string,
-    open: () => Promise<Readable>,
-    redaction: { view: View; redact?: (item: Item) => Item } = { view: 'full' },
-  ): void {
-    const subscriber = new Subscriber<Item, View>(socket, redaction.view);
-    let feed: Fanout<Item, View> | undefined;
-    if (!this.sessions.admit(socket, principal, channel, () => feed?.remove(subscriber))) return;
-    this.audit.opened(channel, principal, where);
-    feed = this.feeds.get(key);
+  protected subscribe(socket: WebSocket, context: C, stream: LiveStream<T>): void {
+    const subscriber = new Subscriber<Serialized<T>, View>(socket, stream.view ?? 'full');
+    let feed: Fanout<Serialized<T>, View> | undefined;
+    if (!this.runtime.admit(socket, this.channel, context, () => feed?.remove(subscriber))) return;
+    feed = this.feeds.get(stream.key);
     if (feed) {
       feed.add(subscriber);
       return;
     }
-    const { redact } = redaction;
-    const created = new Fanout<Item, View>(
-      { bufferBytes: this.config.streamBufferBytes, stallTimeoutMs: this.config.streamStallTimeoutMs },
-      {
-        batch: false,
-        encode: (items, view) => Buffer.from(JSON.stringify(view === 'redacted' && redact ? redact(items[0]) : items[0])),
-        sizeOf: () => 256,
-        endReason,
-        resumeHint: () => 'too slow: reconnect to resume',
-        onClosed: () => {
-          this.metrics.engineStreams.dec({ channel });
-          if (this.feeds.get(key) === created) this.feeds.delete(key);
-        },
+    const { key, redact } = stream;
+    const uncount = this.runtime.engineStreamOpened(this.channel);
+    const created = new Fanout<Serialized<T>, View>(this.runtime.limits, {
+      batch: false,
+      encode: ([item], view) => Buffer.from(view === 'redacted' && redact ? JSON.stringify(redact(item.value)) : item.json),
+      sizeOf: (item) => item.json.length,
+      endReason: stream.endReason,
+      resumeHint: () => 'too slow: reconnect to resume',
+      onClosed: () => {
+        uncount();
+        if (this.feeds.get(key) === created) this.feeds.delete(key);
       },
-    );
+    });
     feed = created;
     this.feeds.set(key, created);
-    this.metrics.engineStreams.inc({ channel });
     created.add(subscriber);
-    open().then(
-      (stream) => created.attach(stream),
+    stream.open().then(
+      (items) => created.attach(items),
       (error: { detail?: string }) => created.end(CloseCode.internalError, error.detail ?? 'the engine refused the stream'),
     );
   }
 }
 
+/** `/api/v1/ws/events`: the host's engine events, normalised; viewers get exec arguments redacted. */
+@Injectable()
+export class EventsFeed extends LiveFeed<StreamEvent, EventsContext> {
+  constructor(runtime: ChannelRuntime) {
+    super(runtime, 'events');
+  }
+
+  attach(socket: WebSocket, context: EventsContext): void {
+    const { engine, principal } = context;
+    // One engine stream for all, rendered once per view.
+    const view: View = redactsFor(this.runtime.config.viewerRedaction, principal.role) ? 'redacted' : 'full';
+    this.subscribe(socket, context, {
+      key: `events:${engine.host.id}`,
+      endReason: 'the engine event stream ended',
+      open: async () => pipeline(await engine.openEvents(), serializing((event: EngineEvent) => normalizeEvent(event)), () => undefined),
+      view,
+      redact: redactEvent,
+    });
+  }
+}
+
+/** `/api/v1/ws/stats`: a running container's samples, as `GET /containers/{id}/stats` answers one. */
+@Injectable()
+export class StatsFeed extends LiveFeed<ContainerStatsDto, StatsContext> {
+  constructor(runtime: ChannelRuntime) {
+    super(runtime, 'stats');
+  }
+
+  attach(socket: WebSocket, context: StatsContext): void {
+    const { engine, target } = context;
+    this.subscribe(socket, context, {
+      key: `stats:${engine.host.id}:${target.id}`,
+      endReason: 'container stopped',
+      open: async () => pipeline(await engine.openStats(target), statsUntilStopped(), () => undefined),
+    });
+  }
+}
+
 /** The engine keeps a stopped container's stats stream open with empty samples: end it at the first. */
 function statsUntilStopped(): Transform {
+  const serialize = serializer(toStats);
   return new Transform({
     objectMode: true,
     transform(sample: EngineContainerStats, _encoding, done) {
@@ -144,17 +134,42 @@ function statsUntilStopped(): Transform {
         this.push(null);
         return done();
       }
-      // The same sample as GET /containers/{id}/stats answers.
-      done(null, toStats(sample));
+      done(null, serialize(sample));
     },
   });
 }
 
-function mapping<A, B>(map: (item: A) => B): Transform {
+function serializer<A, B>(map: (item: A) => B): (item: A) => Serialized<B> {
+  return (item) => {
+    const value = map(item);
+    return { value, json: JSON.stringify(value) };
+  };
+}
+
+function serializing<A, B>(map: (item: A) => B): Transform {
+  const serialize = serializer(map);
   return new Transform({
     objectMode: true,
     transform(item: A, _encoding, done) {
-      done(null, map(item));
+      done(null, serialize(item));
     },
   });
 }
+
+export const eventsChannel = declareChannel({
+  name: 'events',
+  path: '/api/v1/ws/events',
+  query: EventsStreamQueryDto,
+  role: 'viewer',
+  target: 'host',
+  feed: EventsFeed,
+});
+
+export const statsChannel = declareChannel({
+  name: 'stats',
+  path: '/api/v1/ws/stats',
+  query: StatsStreamQueryDto,
+  role: 'viewer',
+  target: 'running container',
+  feed: StatsFeed,
+});

@@ -1,31 +1,16 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { AppConfig } from '../config/app-config.js';
-import { DockerHosts } from '../docker/docker-hosts.js';
-import type { Engine } from '../docker/engine.js';
-import type { EngineStreamTarget } from '../docker/engine-types.js';
 import type { LogLine } from '../docker/log-lines.js';
-import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
+import { ChannelContext, ChannelFeed, declareChannel } from './channel.js';
+import { ChannelRuntime } from './channel-runtime.js';
 import { CloseCode } from './close-codes.js';
 import { LogsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
 import { LogRing } from './log-ring.js';
-import { StreamAccess } from './stream-access.js';
-import { StreamAudit } from './stream-audit.js';
-import { StreamMetrics } from './stream-metrics.js';
-import { StreamSessions } from './stream-sessions.js';
 import { engineTime, parseLogTime } from '../common/log-time.js';
-import { parseStreamQuery } from './upgrade.js';
-import { resolveStreamTarget } from './stream-target.js';
 
-export interface LogsContext {
-  principal: Principal;
-  engine: Engine;
-  target: EngineStreamTarget;
-  query: LogsStreamQueryDto;
-}
+export type LogsContext = ChannelContext<LogsStreamQueryDto, 'container'>;
 
 type View = 'ts' | 'plain';
 
@@ -52,35 +37,15 @@ function encode(lines: LogLine[], view: View): Buffer {
  * no longer holds what it asked for. Not-followed logs always get their own stream.
  */
 @Injectable()
-export class LogStreams implements OnModuleDestroy {
+export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
   private readonly shared = new Map<string, SharedLog>();
 
-  constructor(
-    private readonly config: AppConfig,
-    private readonly hosts: DockerHosts,
-    private readonly access: StreamAccess,
-    private readonly sessions: StreamSessions,
-    private readonly metrics: StreamMetrics,
-    private readonly audit: StreamAudit,
-  ) {}
-
-  async prepare(request: IncomingMessage, url: URL): Promise<LogsContext> {
-    const principal = await this.access.authorize(request, url, 'viewer');
-    const query = await parseStreamQuery(LogsStreamQueryDto, url);
-    if (!query.stdout && !query.stderr) {
-      throw new ProblemException(400, 'VALIDATION_FAILED', 'Ask for stdout, stderr or both.', {
-        errors: [{ field: 'stdout', message: 'stdout and stderr cannot both be false' }],
-      });
-    }
-    return { principal, ...(await resolveStreamTarget(this.hosts, query, false)), query };
-  }
+  constructor(private readonly runtime: ChannelRuntime) {}
 
   attach(socket: WebSocket, context: LogsContext): void {
     const subscriber = new Subscriber<LogLine, View>(socket, context.query.timestamps ? 'ts' : 'plain');
     let fanout: Fanout<LogLine, View> | undefined;
-    const admitted = this.sessions.admit(socket, context.principal, 'logs', () => fanout?.remove(subscriber));
-    if (!admitted) return;
-    this.audit.opened('logs', context.principal, { host: context.engine.host.id, container: { id: context.target.id, name: context.target.name } });
+    if (!this.runtime.admit(socket, 'logs', context, () => fanout?.remove(subscriber))) return;
     fanout = context.query.follow ? this.joinShared(context, subscriber) : undefined;
     if (!fanout) fanout = this.openOwn(context, subscriber);
   }
@@ -95,13 +60,10 @@ export class LogStreams implements OnModuleDestroy {
     const key = JSON.stringify([engine.host.id, target.id, query.stdout, query.stderr, query.tail ?? null, query.since ?? null]);
     const existing = this.shared.get(key);
     if (existing) {
-      const { ring, fanout } = existing;
-      // Everything asked for is in the ring: the stream's tail is its last `tail` lines, and
-      // a stream without tail is all of it (since `since`) while nothing had to be dropped.
-      const servable = query.tail !== undefined ? ring.length >= query.tail || !ring.evicted : !ring.evicted;
-      if (!servable) return undefined;
-      fanout.add(subscriber, ring.last(query.tail));
-      return fanout;
+      const replay = replayFor(existing.ring, query.tail);
+      if (!replay) return undefined;
+      existing.fanout.add(subscriber, replay);
+      return existing.fanout;
     }
     const ring = new LogRing<LogLine>(Math.min(query.tail ?? REPLAY_LINES, REPLAY_LINES), REPLAY_BYTES, sizeOf);
     const fanout = this.newFanout(context, {
@@ -124,21 +86,18 @@ export class LogStreams implements OnModuleDestroy {
   }
 
   private newFanout(context: LogsContext, hooks: { onItem?: (line: LogLine) => void; onClosed?: () => void }): Fanout<LogLine, View> {
-    this.metrics.engineStreams.inc({ channel: 'logs' });
-    return new Fanout<LogLine, View>(
-      { bufferBytes: this.config.streamBufferBytes, stallTimeoutMs: this.config.streamStallTimeoutMs },
-      {
+    const uncount = this.runtime.engineStreamOpened('logs');
+    return new Fanout<LogLine, View>(this.runtime.limits, {
         encode,
         sizeOf,
         endReason: context.query.follow ? 'container stopped' : 'end of log',
         resumeHint: (subscriber) => resumeHint(subscriber.last, context.query.since),
         onItem: hooks.onItem,
         onClosed: () => {
-          this.metrics.engineStreams.dec({ channel: 'logs' });
+          uncount();
           hooks.onClosed?.();
         },
-      },
-    );
+    });
   }
 
   private open(fanout: Fanout<LogLine, View>, { engine, target, query }: LogsContext): void {
@@ -158,8 +117,35 @@ export class LogStreams implements OnModuleDestroy {
   }
 }
 
+/**
+ * What a follower joining a shared stream is sent first, or undefined when the ring cannot
+ * serve it (it then gets its own stream). The stream's tail is its last `tail` lines; a
+ * stream without tail is all of it (since `since`), so only while nothing was dropped.
+ */
+export function replayFor<T>(ring: LogRing<T>, tail: number | undefined): T[] | undefined {
+  const servable = tail !== undefined ? ring.length >= tail || !ring.evicted : !ring.evicted;
+  return servable ? ring.last(tail) : undefined;
+}
+
 /** Where a dropped client resumes: the time of the last line it was sent, which it gets again. */
 function resumeHint(last: LogLine | undefined, since: string | undefined): string {
   const from = last?.ts ?? since;
   return from ? `too slow: reconnect with since=${from} (that line comes again)` : 'too slow: reconnect to resume';
 }
+
+/** `/api/v1/ws/logs?container=`: a container's log, followed or not. */
+export const logsChannel = declareChannel({
+  name: 'logs',
+  path: '/api/v1/ws/logs',
+  query: LogsStreamQueryDto,
+  role: 'viewer',
+  target: 'container',
+  validate: (query) => {
+    if (!query.stdout && !query.stderr) {
+      throw new ProblemException(400, 'VALIDATION_FAILED', 'Ask for stdout, stderr or both.', {
+        errors: [{ field: 'stdout', message: 'stdout and stderr cannot both be false' }],
+      });
+    }
+  },
+  feed: LogStreams,
+});

@@ -10,7 +10,8 @@ export type InteractiveKind = 'exec' | 'attach';
 
 /** Where a stream reads from, for its log line. */
 export interface StreamWhere {
-  host: string;
+  /** Absent for a channel that reads no engine (e.g. a job's progress). */
+  host?: string;
   container?: { id: string; name: string };
 }
 
@@ -59,7 +60,7 @@ export class StreamAudit {
 
   /** A read-only stream (logs, events, stats) was admitted: one log line. */
   opened(channel: Channel, principal: Principal, target: StreamWhere): void {
-    this.logger.log({ msg: 'stream opened', channel, ...actorFields(principal), host: target.host, ...(target.container && { container: target.container }) });
+    this.logger.log({ msg: 'stream opened', channel, ...actorFields(principal), ...(target.host && { host: target.host }), ...(target.container && { container: target.container }) });
   }
 
   /** Records the start of an interactive session now, and its end when `socket` closes. */

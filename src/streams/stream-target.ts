@@ -1,4 +1,5 @@
 import { ProblemException } from '../common/problem.js';
+// The REST path's rule for a container reference, so both refuse the same references alike.
 import { containerRef } from '../containers/container-ref.pipe.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
 import type { Engine } from '../docker/engine.js';

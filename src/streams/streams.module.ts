@@ -1,19 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ContainersModule } from '../containers/containers.module.js';
-import { ExecSessions } from './exec-sessions.js';
-import { LiveFeeds } from './live-feeds.js';
-import { LogStreams } from './log-streams.js';
+import { ChannelOpener } from './channel-opener.js';
+import { ChannelRuntime } from './channel-runtime.js';
 import { StreamAccess } from './stream-access.js';
 import { StreamAudit } from './stream-audit.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
-import { EventsGateway, ExecGateway, LogsGateway, StatsGateway } from './stream.gateways.js';
+import { CHANNELS, STREAM_GATEWAYS } from './stream.gateways.js';
 import { WsTicketsController } from './ws-tickets.controller.js';
 import { WsTickets } from './ws-tickets.js';
 
 /**
- * WebSocket channels: logs, exec, events, stats, and the tickets browsers use to open them.
- * Needs an `Authenticator` bound elsewhere (the auth module); it binds none itself.
+ * WebSocket channels (see `CHANNELS`: logs, exec, events, stats) and the tickets browsers use
+ * to open them. Needs an `Authenticator` bound elsewhere (the auth module); it binds none itself.
+ * Imports ContainersModule for exec's entry policy.
  */
 @Module({
   imports: [ContainersModule],
@@ -24,13 +24,10 @@ import { WsTickets } from './ws-tickets.js';
     StreamAccess,
     StreamSessions,
     StreamAudit,
-    LogStreams,
-    ExecSessions,
-    LiveFeeds,
-    LogsGateway,
-    ExecGateway,
-    EventsGateway,
-    StatsGateway,
+    ChannelOpener,
+    ChannelRuntime,
+    ...CHANNELS.map((channel) => channel.feed),
+    ...STREAM_GATEWAYS,
   ],
 })
 export class StreamsModule {}

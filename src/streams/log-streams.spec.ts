@@ -1,0 +1,115 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import type { WebSocket } from 'ws';
+import type { Principal } from '../common/principal.js';
+import type { LogLine } from '../docker/log-lines.js';
+import type { ChannelRuntime } from './channel-runtime.js';
+import { LogsStreamQueryDto } from './dto/stream-query.dto.js';
+import { LogRing } from './log-ring.js';
+import { LogStreams, LogsContext, replayFor } from './log-streams.js';
+
+/** A ring of `capacity` lines (and `maxBytes`, one byte a line) after `pushed` lines 1..n. */
+function ring(capacity: number, pushed: number, maxBytes = 1000): LogRing<number> {
+  const built = new LogRing<number>(capacity, maxBytes, () => 1);
+  for (let line = 1; line <= pushed; line++) built.push(line);
+  return built;
+}
+
+describe('replayFor (can the shared stream serve a newcomer?)', () => {
+  it.each([
+    ['its tail, from a ring that kept more', ring(5, 5), 2, [4, 5]],
+    ['its tail, from a ring that had to drop lines but still holds the tail', ring(2, 5), 2, [4, 5]],
+    ['the whole stream so far when it is shorter than the tail', ring(10, 3), 10, [1, 2, 3]],
+    ['everything, while nothing was dropped', ring(10, 3), undefined, [1, 2, 3]],
+    ['nothing for tail=0 (the ring keeps nothing)', ring(0, 3), 0, []],
+  ])('serves %s', (_case, built, tail, replay) => {
+    expect(replayFor(built, tail)).toEqual(replay);
+  });
+
+  it.each([
+    ['everything, once lines were dropped', ring(2, 5), undefined],
+    ['a tail the ring no longer holds (its bytes bound dropped lines)', ring(10, 5, 3), 5],
+  ])('refuses %s: the newcomer gets its own stream', (_case, built, tail) => {
+    expect(replayFor(built, tail)).toBeUndefined();
+  });
+});
+
+class FakeSocket {
+  readyState = 1;
+  frames: string[] = [];
+  send(data: Buffer) {
+    this.frames.push(data.toString());
+  }
+  close() {
+    this.readyState = 3;
+  }
+  once() {}
+  lines(): string[] {
+    return this.frames.flatMap((frame) => [JSON.parse(frame) as LogLine | LogLine[]].flat().map((line) => line.line));
+  }
+}
+
+const viewer: Principal = { kind: 'user', userId: 'u1', username: 'vera', role: 'viewer' };
+const line = (text: string): LogLine => ({ stream: 'stdout', line: text, ts: '2026-11-26T10:00:00.000000000Z' });
+const flushed = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+function setup() {
+  const streams: PassThrough[] = [];
+  const engine = {
+    host: { id: 'local' },
+    openLogLines: vi.fn(async (_target: unknown, _options: unknown) => {
+      const stream = new PassThrough({ objectMode: true });
+      streams.push(stream);
+      return stream;
+    }),
+  };
+  const runtime = {
+    limits: { bufferBytes: 1 << 20, stallTimeoutMs: 1000 },
+    admit: () => true,
+    engineStreamOpened: () => () => undefined,
+  };
+  const logs = new LogStreams(runtime as unknown as ChannelRuntime);
+  const open = (options: Partial<LogsStreamQueryDto>) => {
+    const socket = new FakeSocket();
+    const query = Object.assign(new LogsStreamQueryDto(), { container: 'web' }, options);
+    const context = { principal: viewer, query, engine, target: { id: 'c1', name: 'web', tty: false, running: true } } as unknown as LogsContext;
+    logs.attach(socket as unknown as WebSocket, context);
+    return socket;
+  };
+  return { engine, streams, open };
+}
+
+describe('LogStreams', () => {
+  it('serves a second follower with the same options from the first one engine stream, replaying its tail', async () => {
+    const { engine, streams, open } = setup();
+    const first = open({ tail: 2 });
+    await flushed();
+    for (const text of ['a', 'b', 'c']) streams[0].write(line(text));
+    await flushed();
+    const second = open({ tail: 2 });
+    streams[0].write(line('d'));
+    await flushed();
+    expect(engine.openLogLines).toHaveBeenCalledOnce();
+    expect(first.lines()).toEqual(['a', 'b', 'c', 'd']);
+    expect(second.lines()).toEqual(['b', 'c', 'd']);
+  });
+
+  it('opens its own stream for other options, and for a follower the ring cannot serve', async () => {
+    const { engine, streams, open } = setup();
+    open({ tail: 0 });
+    await flushed();
+    streams[0].write(line('a'));
+    await flushed();
+    // The tail=0 ring keeps nothing, yet a newcomer with tail=0 needs nothing: shared.
+    open({ tail: 0 });
+    open({ tail: 1 });
+    open({ follow: false, tail: 0 });
+    await flushed();
+    expect(engine.openLogLines).toHaveBeenCalledTimes(3);
+    expect(engine.openLogLines.mock.calls.map(([, options]) => options)).toEqual([
+      { follow: true, stdout: true, stderr: true, tail: 0 },
+      { follow: true, stdout: true, stderr: true, tail: 1 },
+      { follow: false, stdout: true, stderr: true, tail: 0 },
+    ]);
+  });
+});

@@ -1,8 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DockerHosts } from './docker-hosts.js';
 import { AnonymousRegistryAuth, RegistryAuthProvider } from './registry-auth.js';
 
-@Global()
 @Module({
   providers: [DockerHosts, { provide: RegistryAuthProvider, useClass: AnonymousRegistryAuth }],
   exports: [DockerHosts, RegistryAuthProvider],

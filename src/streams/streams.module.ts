@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { DockerModule } from '../docker/docker.module.js';
 import { ContainersModule } from '../containers/containers.module.js';
 import { ExecSessions } from './exec-sessions.js';
 import { LiveFeeds } from './live-feeds.js';
@@ -16,7 +19,7 @@ import { WsTickets } from './ws-tickets.js';
  * Needs an `Authenticator` bound elsewhere (the auth module); it binds none itself.
  */
 @Module({
-  imports: [ContainersModule],
+  imports: [ContainersModule, DockerModule, AuditModule, AuthModule],
   controllers: [WsTicketsController],
   providers: [
     WsTickets,

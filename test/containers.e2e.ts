@@ -3,11 +3,11 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, registryCredentials, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
+import { until } from './support/until.js';
 
 const runId = newRunId();
 const labels = testLabels(runId);
@@ -20,17 +20,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** Polls until `check` returns something truthy; fails with `what` after `ms`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 describe('containers on the real engine', () => {
@@ -60,10 +49,14 @@ describe('containers on the real engine', () => {
     expect(created).toMatchObject({ name, started: true, warnings: [] });
     expect(created.id).toMatch(/^[0-9a-f]{64}$/);
 
-    const page = await eventually('the page', async () => {
-      const response = await fetch(`http://127.0.0.1:${hostPort}/`);
-      return response.ok && (await response.text());
-    });
+    const page = await until(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${hostPort}/`);
+        return response.ok && (await response.text());
+      },
+      'the page',
+      { ignoreErrors: true },
+    );
     expect(page).toContain('hello from berth-test');
 
     const list = await call(`?label=berth.test.run=${runId}&name=${name}`);
@@ -104,7 +97,7 @@ describe('containers on the real engine', () => {
   it('removes a --rm container once it exits', async () => {
     const created = await run({ cmd: ['sh', '-c', 'sleep 1'], autoRemove: true });
     expect(await state(created.id)).toMatchObject({ running: true });
-    await eventually('the container to be gone', async () => (await call(`/${created.id}`)).status === 404);
+    await until(async () => (await call(`/${created.id}`)).status === 404, 'the container to be gone', { ignoreErrors: true });
     expectProblem(await call(`/${created.id}`), 404, 'CONTAINER_NOT_FOUND');
   });
 
@@ -129,7 +122,7 @@ describe('containers on the real engine', () => {
     expect((await call(`/${id}/restart?timeout=0`, { method: 'POST' })).status).toBe(204);
     expect(await state(id)).toMatchObject({ running: true });
     expect((await call(`/${id}/kill?signal=SIGHUP`, { method: 'POST' })).status).toBe(204);
-    await eventually('the trap to exit on HUP', async () => !(await state(id)).running);
+    await until(async () => !(await state(id)).running, 'the trap to exit on HUP', { ignoreErrors: true });
     expect(await state(id)).toMatchObject({ exitCode: 7 });
     expect((await call(`/${id}/kill`, { method: 'POST' })).status).toBe(204);
     expectProblem(await call(`/${id}/kill?signal=HUP`, { method: 'POST' }), 409, 'CONTAINER_NOT_RUNNING');
@@ -165,7 +158,7 @@ describe('containers on the real engine', () => {
     expect((await docker.getImage(`${repo}:v1`).inspect()).Comment).toBe('keep what I did');
 
     const second = await run({ image: `${repo}:v1`, pull: 'never', cmd: undefined });
-    await eventually('the committed image to run', async () => !(await state(second.id)).running);
+    await until(async () => !(await state(second.id)).running, 'the committed image to run', { ignoreErrors: true });
     const logs = await call(`/${second.id}/logs`);
     expect(logs.body).toEqual([{ stream: 'stdout', line: 'kept' }]);
     expectProblem(await call(`/${id}/commit`, { method: 'POST', body: { repo: 'Upper/Case' } }), 400, 'VALIDATION_FAILED');
@@ -226,7 +219,7 @@ describe('containers on the real engine', () => {
   it('gives a logs snapshot: tail, streams, timestamps, plain text download', async () => {
     // The engine copies stdout and stderr separately: a pause makes the order of the two streams certain.
     const { id, name } = await run({ cmd: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line $i; done; sleep 0.3; echo oops >&2'] });
-    await eventually('the container to exit', async () => !(await state(id)).running);
+    await until(async () => !(await state(id)).running, 'the container to exit', { ignoreErrors: true });
 
     const all = await call(`/${id}/logs`);
     expect(all.headers.get('content-type')).toMatch(/^application\/json/);
@@ -265,7 +258,7 @@ describe('containers on the real engine', () => {
   it('streams a large log without holding it in memory', async () => {
     // 96 MiB of 1 KiB lines. Were it buffered, Berth would grow by at least that much.
     const { id } = await run({ cmd: ['sh', '-c', 'head -c 100663296 /dev/zero | tr "\\0" x | fold -w 1023'] });
-    await eventually('the log to be written', async () => !(await state(id)).running, 120_000);
+    await until(async () => !(await state(id)).running, 'the log to be written', { ignoreErrors: true, timeoutMs: 120_000 });
     const rss = async () => Number(/^berth_process_resident_memory_bytes (\d+)/m.exec((await api(berth.url, '/metrics', { token: berth.token })).text)![1]);
     const before = await rss();
     const response = await fetch(`${berth.url}${base}/${id}/logs?tail=all`, {

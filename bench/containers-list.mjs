@@ -5,13 +5,10 @@
 // Starts the built Berth (dist/main.js) on a free port, creates N labelled running containers of the
 // test image, then alternates rounds against the engine socket and Berth and prints a markdown table.
 // Everything it creates carries berth.test=1 and berth.bench=<run> and is removed at the end.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { launchBerth, login } from '../scripts/berth-process.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -74,45 +71,6 @@ async function removeContainers() {
   for (const container of JSON.parse(listed.body)) await engine('DELETE', `/containers/${container.Id}?force=1&v=1`);
 }
 
-function startBerth() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const password = randomBytes(12).toString('hex');
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      BERTH_DATA_DIR: dataDir,
-      BERTH_ADMIN_USERNAME: 'bench',
-      BERTH_ADMIN_PASSWORD: password,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(output);
-      if (match && !child.port) {
-        child.port = Number(match[1]);
-        output = '';
-        resolve({ child, port: child.port, password });
-      }
-      if (child.port) output = '';
-    });
-    child.once('exit', (code) => reject(new Error(`Berth exited with ${code}`)));
-  });
-}
-
-/** A bearer token when Berth has logins; none before authentication exists. */
-async function login(port, password) {
-  const response = await request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/auth/login' }, { username: 'bench', password });
-  if (response.status === 200 || response.status === 201) return JSON.parse(response.body).accessToken;
-  if (response.status === 404) return undefined;
-  throw new Error(`login failed: ${response.status} ${response.body}`);
-}
-
 /** Keeps `CONCURRENCY` requests in flight for `seconds`; latencies in ms. */
 async function load(options, seconds) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -144,9 +102,12 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 async function main() {
   console.error(`bench ${run}: ${CONTAINERS} containers, concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${SECONDS} s`);
   await createContainers();
-  const { child, port, password } = await startBerth();
+  const admin = { username: 'bench', password: randomBytes(12).toString('hex') };
+  // Berth logs a line per request: dropped, not kept in memory for the whole run.
+  const berth = await launchBerth({ admin, env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, keepOutput: false });
+  const port = Number(new URL(berth.url).port);
   try {
-    const token = await login(port, password);
+    const token = await login(berth.url, admin);
     const query = `all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`;
     const targets = {
       engine: { socketPath: args.socket, method: 'GET', path: `/v1.41/containers/json?${query}` },
@@ -155,7 +116,7 @@ async function main() {
         port,
         method: 'GET',
         path: `/api/v1/hosts/local/containers?all=true&label=${encodeURIComponent(label)}`,
-        headers: token ? { authorization: `Bearer ${token}` } : {},
+        headers: { authorization: `Bearer ${token}` },
       },
     };
     for (const [name, options] of Object.entries(targets)) {
@@ -181,7 +142,7 @@ async function main() {
         `(medians of ${ROUNDS} rounds; ${CONTAINERS} containers, concurrency ${CONCURRENCY}, ${SECONDS} s each)`,
     );
   } finally {
-    child.kill('SIGTERM');
+    await berth.stop();
     await removeContainers();
   }
 }

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module.js';
 import { AccessGuard } from './auth/access.guard.js';
@@ -7,23 +7,21 @@ import { RateLimitGuard } from './auth/rate-limit.js';
 import { MetricsModule } from './common/metrics.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { StrictQueryInterceptor } from './common/strict-query.interceptor.js';
+import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
-import { DockerModule } from './docker/docker.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 import { SystemModule } from './system/system.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
   imports: [
-    ConfigModule,
     MetricsModule,
     DatabaseModule,
     AuthModule,
     UsersModule,
     AuditModule,
-    DockerModule,
     SystemModule,
     ContainersModule,
     StreamsModule,
@@ -36,4 +34,9 @@ import { UsersModule } from './users/users.module.js';
     { provide: APP_INTERCEPTOR, useClass: StrictQueryInterceptor },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /** Berth on a configuration loaded once, by its caller. */
+  static withConfig(config: AppConfig): DynamicModule {
+    return { module: AppModule, imports: [ConfigModule.forRoot(config)] };
+  }
+}

@@ -8,11 +8,13 @@ import { createLogger, PinoLoggerService, requestLogger } from './common/logging
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { DatabaseTooNewError } from './database/database.js';
 import { createWsAdapter } from './streams/ws-adapter.js';
+import { checkAdminSettings } from './users/initial-admin.js';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
   try {
     config = loadConfig();
+    checkAdminSettings(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // One clear line naming the variable, then stop: a half-configured Berth is worse than none.
@@ -23,7 +25,7 @@ async function bootstrap(): Promise<void> {
   keepServing(logger);
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.withConfig(config), {
       logger: new PinoLoggerService(logger),
       bodyParser: true,
       abortOnError: false,

@@ -10,6 +10,7 @@ import { BerthProcess, startBerth } from './support/berth.js';
 import { EngineLink } from './support/engine-link.js';
 import { TEST_IMAGE, docker, newRunId, registryCredentials, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
+import { until } from './support/until.js';
 
 const runId = newRunId();
 const labels = testLabels(runId);
@@ -22,17 +23,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** Polls until `check` returns something truthy; fails with `what` after `ms`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 describe('containers on the real engine', () => {
@@ -62,10 +52,14 @@ describe('containers on the real engine', () => {
     expect(created).toMatchObject({ name, started: true, warnings: [] });
     expect(created.id).toMatch(/^[0-9a-f]{64}$/);
 
-    const page = await eventually('the page', async () => {
-      const response = await fetch(`http://127.0.0.1:${hostPort}/`);
-      return response.ok && (await response.text());
-    });
+    const page = await until(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${hostPort}/`);
+        return response.ok && (await response.text());
+      },
+      'the page',
+      { ignoreErrors: true },
+    );
     expect(page).toContain('hello from berth-test');
 
     const list = await call(`?label=berth.test.run=${runId}&name=${name}`);
@@ -108,7 +102,7 @@ describe('containers on the real engine', () => {
     const created = await run({ cmd: ['sh', '-c', 'trap "exit 0" HUP; while :; do sleep 0.1; done'], autoRemove: true });
     expect(await state(created.id)).toMatchObject({ running: true });
     expect((await call(`/${created.id}/kill?signal=SIGHUP`, { method: 'POST' })).status).toBe(204);
-    await eventually('the container to be gone', async () => (await call(`/${created.id}`)).status === 404);
+    await until(async () => (await call(`/${created.id}`)).status === 404, 'the container to be gone', { ignoreErrors: true });
     expectProblem(await call(`/${created.id}`), 404, 'CONTAINER_NOT_FOUND');
   });
 
@@ -133,7 +127,7 @@ describe('containers on the real engine', () => {
     expect((await call(`/${id}/restart?timeout=0`, { method: 'POST' })).status).toBe(204);
     expect(await state(id)).toMatchObject({ running: true });
     expect((await call(`/${id}/kill?signal=SIGHUP`, { method: 'POST' })).status).toBe(204);
-    await eventually('the trap to exit on HUP', async () => !(await state(id)).running);
+    await until(async () => !(await state(id)).running, 'the trap to exit on HUP', { ignoreErrors: true });
     expect(await state(id)).toMatchObject({ exitCode: 7 });
     expect((await call(`/${id}/kill`, { method: 'POST' })).status).toBe(204);
     expectProblem(await call(`/${id}/kill?signal=HUP`, { method: 'POST' }), 409, 'CONTAINER_NOT_RUNNING');
@@ -169,7 +163,7 @@ describe('containers on the real engine', () => {
     expect((await docker.getImage(`${repo}:v1`).inspect()).Comment).toBe('keep what I did');
 
     const second = await run({ image: `${repo}:v1`, pull: 'never', cmd: undefined });
-    await eventually('the committed image to run', async () => !(await state(second.id)).running);
+    await until(async () => !(await state(second.id)).running, 'the committed image to run', { ignoreErrors: true });
     const logs = await call(`/${second.id}/logs`);
     expect(logs.body).toEqual([{ stream: 'stdout', line: 'kept' }]);
     expectProblem(await call(`/${id}/commit`, { method: 'POST', body: { repo: 'Upper/Case' } }), 400, 'VALIDATION_FAILED');
@@ -219,10 +213,14 @@ describe('containers on the real engine', () => {
   it('answers a stats sample the way docker stats computes it', async () => {
     const { id } = await run({ cmd: ['sh', '-c', 'while :; do :; done'], memoryBytes: 64 * 1024 * 1024 });
     // Polled: one sample on a busy machine may catch the loop before it has had its share of a CPU.
-    const stats = await eventually('the busy loop to show in cpuPercent', async () => {
-      const sample = await call(`/${id}/stats`);
-      return sample.body.cpuPercent > 5 && sample;
-    });
+    const stats = await until(
+      async () => {
+        const sample = await call(`/${id}/stats`);
+        return sample.body.cpuPercent > 5 && sample;
+      },
+      'the busy loop to show in cpuPercent',
+      { ignoreErrors: true },
+    );
     expect(stats.status).toBe(200);
     expect(stats.body.memory.limitBytes).toBe(64 * 1024 * 1024);
     expect(stats.body.memory.usageBytes).toBeGreaterThan(0);
@@ -233,7 +231,7 @@ describe('containers on the real engine', () => {
   it('gives a logs snapshot: tail, streams, timestamps, plain text download', async () => {
     // The engine copies stdout and stderr separately: a pause makes the order of the two streams certain.
     const { id, name } = await run({ cmd: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line $i; done; sleep 0.3; echo oops >&2'] });
-    await eventually('the container to exit', async () => !(await state(id)).running);
+    await until(async () => !(await state(id)).running, 'the container to exit', { ignoreErrors: true });
 
     const all = await call(`/${id}/logs`);
     expect(all.headers.get('content-type')).toMatch(/^application\/json/);
@@ -273,7 +271,7 @@ describe('containers on the real engine', () => {
     // 96 MiB of 1 KiB lines. Were it buffered, Berth would pull all of it from the engine while the client reads nothing.
     const size = 100663296;
     const { id } = await run({ cmd: ['sh', '-c', `head -c ${size} /dev/zero | tr "\\0" x | fold -w 1023`] });
-    await eventually('the log to be written', async () => !(await state(id)).running, 120_000);
+    await until(async () => !(await state(id)).running, 'the log to be written', { ignoreErrors: true, timeoutMs: 120_000 });
     const link = new EngineLink();
     await link.up();
     const linked = await startBerth({ env: { DOCKER_HOST: `unix://${link.path}` } });
@@ -291,11 +289,15 @@ describe('containers on the real engine', () => {
           resolve();
         }),
       );
-      const levelled = await eventually('Berth to stop pulling from the engine', async () => {
-        const seen: number[] = [];
-        for (let poll = 0; poll < 5; poll++, await sleep(200)) seen.push(link.fromEngine);
-        return seen.every((value) => value === seen[0]) && seen[0];
-      }, 60_000);
+      const levelled = await until(
+        async () => {
+          const seen: number[] = [];
+          for (let poll = 0; poll < 5; poll++, await sleep(200)) seen.push(link.fromEngine);
+          return seen.every((value) => value === seen[0]) && seen[0];
+        },
+        'Berth to stop pulling from the engine',
+        { timeoutMs: 60_000 },
+      );
       expect(levelled).toBeLessThan(size / 2);
       for await (const chunk of response) bytes += (chunk as Buffer).length;
       expect(bytes).toBe(size + Math.ceil(size / 1023));

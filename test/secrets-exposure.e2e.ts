@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, TestUser, auditEvents, createUser, login, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
+import { until } from './support/until.js';
 import { openWs, wsUrl } from './support/ws.js';
 
 /**
@@ -13,16 +14,6 @@ const runId = newRunId();
 const labels = testLabels(runId);
 const containers = '/api/v1/hosts/local/containers';
 const SECRET = 's3cret-8f41';
-
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Berth's JSON log lines so far. */
 function logRecords(berth: BerthProcess): Array<Record<string, any>> {

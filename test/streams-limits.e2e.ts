@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api } from './support/http.js';
+import { until } from './support/until.js';
 import { logLines, openWs, wsUrl } from './support/ws.js';
 
 
@@ -12,14 +13,6 @@ async function runContainer(cmd: string[]): Promise<Docker.Container> {
   const container = await docker.createContainer({ Image: TEST_IMAGE, name: uniqueName('ws'), Cmd: cmd, Labels: testLabels(runId) });
   await container.start();
   return container;
-}
-
-async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function metric(berth: BerthProcess, token: string, name: string): Promise<number> {

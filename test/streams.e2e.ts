@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api } from './support/http.js';
+import { until } from './support/until.js';
 import { logLines, openWs, refusalOf, wsUrl } from './support/ws.js';
 
 const runId = newRunId();
@@ -17,16 +18,6 @@ async function runContainer(cmd: string[], options: { tty?: boolean } = {}): Pro
   });
   await container.start();
   return container;
-}
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function engineLogLines(container: Docker.Container): Promise<number> {

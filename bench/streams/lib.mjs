@@ -1,12 +1,10 @@
 // Shared pieces of the stream benchmarks: a Berth process, the engine, a few measurements.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 // eslint-disable-next-line no-restricted-imports -- benchmarks measure the engine directly, beside Berth
 import Docker from 'dockerode';
 import { WebSocket } from 'ws';
+import { launchBerth, login } from '../../scripts/berth-process.mjs';
 
 export const docker = new Docker();
 export const IMAGE = 'berth-test/busybox:latest';
@@ -14,56 +12,17 @@ export const runId = `bench-${randomBytes(3).toString('hex')}`;
 const LABELS = { 'berth.test': '1', 'berth.test.run': runId };
 const ADMIN = { username: 'bench-admin', password: randomBytes(12).toString('hex') };
 
-/** Starts the built Berth on a free port; resolves with its url, pid and an admin token. */
+/** Starts the built Berth on a free port (BENCH_BERTH_MAIN: another build); resolves with its url, pid and an admin token. */
 export async function startBerth(env = {}, nodeArgs = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const child = spawn(process.execPath, [...nodeArgs, process.env.BENCH_BERTH_MAIN ?? 'dist/main.js'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      BERTH_DATA_DIR: dataDir,
-      BERTH_ADMIN_USERNAME: ADMIN.username,
-      BERTH_ADMIN_PASSWORD: ADMIN.password,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Berth did not start:\n${output}`)), 20_000);
-    const onData = (chunk) => {
-      output += chunk;
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`Berth exited with ${code}:\n${output}`)));
-  });
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  if (!login.ok) throw new Error(`cannot log in to Berth: ${login.status} ${await login.text()}`);
-  const { accessToken: token } = await login.json();
+  const berth = await launchBerth({ main: process.env.BENCH_BERTH_MAIN, nodeArgs, admin: ADMIN, env });
+  const token = await login(berth.url, ADMIN);
   return {
-    url,
-    pid: child.pid,
+    url: berth.url,
+    pid: berth.pid,
     token,
-    rssBytes: () => rssBytes(child.pid),
-    cpuSeconds: () => cpuSeconds(child.pid),
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', resolve);
-        child.kill('SIGTERM');
-      }),
+    rssBytes: () => rssBytes(berth.pid),
+    cpuSeconds: () => cpuSeconds(berth.pid),
+    stop: berth.stop,
   };
 }
 

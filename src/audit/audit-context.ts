@@ -14,6 +14,13 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The requests the audit log records: those that may change something. */
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function isMutating(method: string): boolean {
+  return MUTATING.has(method);
+}
+
 export function auditContext(request: Request): AuditContext {
   return (request.audit ??= { targets: [], details: {} });
 }

@@ -1,9 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request } from 'express';
 import { Observable, tap } from 'rxjs';
-import { auditContext } from './audit-context.js';
-
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+import { auditContext, isMutating } from './audit-context.js';
 
 /** Adds the id of what a mutating request created (`id`, `jobId` in the answer) to its audit targets. */
 @Injectable()
@@ -11,7 +9,7 @@ export class AuditTargetsInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request>();
-    if (!MUTATING.has(request.method)) return next.handle();
+    if (!isMutating(request.method)) return next.handle();
     return next.handle().pipe(
       tap((body: unknown) => {
         if (!body || typeof body !== 'object') return;

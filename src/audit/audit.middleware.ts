@@ -3,8 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import { clientAddress } from '../common/client-address.js';
 import { AuditLog } from './audit-log.js';
-
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+import { isMutating } from './audit-context.js';
 
 /**
  * Records every mutating request once its answer is out, whatever decided it: the guard
@@ -18,7 +17,7 @@ export class AuditMiddleware implements NestMiddleware {
   constructor(private readonly audit: AuditLog) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
-    if (!MUTATING.has(request.method)) return next();
+    if (!isMutating(request.method)) return next();
     const started = performance.now();
     response.once('close', () => {
       // Express sets the matched route pattern; a path that matches no route did nothing.

@@ -1,4 +1,4 @@
-import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditLog } from './audit-log.js';
 import { AuditTargetsInterceptor } from './audit-targets.interceptor.js';
@@ -8,7 +8,6 @@ import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
 import { DatabaseAuditLog } from './database-audit-log.js';
 
-@Global()
 @Module({
   controllers: [AuditController],
   providers: [

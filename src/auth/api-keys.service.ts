@@ -6,7 +6,7 @@ import { ProblemException } from '../common/problem.js';
 import { validationFailed } from '../common/validation.js';
 import { ApiKeyCreateDto, ApiKeyCreatedDto, ApiKeyDto } from './dto/api-key.dto.js';
 import { ApiKeyRow, ApiKeysRepository, ApiKeyWithOwner } from './api-keys.repository.js';
-import { Revocations } from './revocations.js';
+import { Revocations } from '../revocations/revocations.js';
 
 export const API_KEY_PREFIX = 'berth_';
 /** `berth_` and the first 6 characters of the secret: enough to tell keys apart, useless to guess. */

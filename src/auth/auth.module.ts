@@ -1,7 +1,8 @@
 import { createSecretKey } from 'node:crypto';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config.js';
+import { RevocationsModule } from '../revocations/revocations.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
@@ -11,14 +12,13 @@ import { AuthService } from './auth.service.js';
 import { RateLimitBuckets } from './rate-limit-buckets.js';
 import { Authenticator } from './authenticator.js';
 import { CredentialAuthenticator } from './credential-authenticator.js';
-import { Revocations } from './revocations.js';
 import { AccessTokens, JWT_ISSUER, jwtSecret } from './tokens.js';
 
-/** Credentials in, principals out: login, access tokens, API keys, revocations, rate limits. */
-@Global()
+/** Credentials in, principals out: login, access tokens, API keys, rate limits; revocations passed on to streams. */
 @Module({
   imports: [
     UsersModule,
+    RevocationsModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -35,10 +35,9 @@ import { AccessTokens, JWT_ISSUER, jwtSecret } from './tokens.js';
     AccessTokens,
     ApiKeysRepository,
     ApiKeysService,
-    Revocations,
     { provide: RateLimitBuckets, useFactory: () => new RateLimitBuckets() },
     { provide: Authenticator, useClass: CredentialAuthenticator },
   ],
-  exports: [Authenticator, Revocations, RateLimitBuckets],
+  exports: [Authenticator, RateLimitBuckets],
 })
 export class AuthModule {}

@@ -1,15 +1,8 @@
 import type { Principal } from '../common/principal.js';
+import type { Revocation } from '../revocations/revocations.js';
 
-/**
- * Access that ended. `{ apiKeyId }`: that key only (revoked). `{ userId }`: everything of that
- * user, sessions and keys (disabled, deleted, or role changed: reconnecting gets the new role).
- * `{ userId, sessionsOnly }`: the user's login sessions, not their keys (password changed).
- */
-export interface Revocation {
-  userId?: string;
-  apiKeyId?: string;
-  sessionsOnly?: boolean;
-}
+// Part of the port: what its subscribers hear.
+export type { Revocation };
 
 /**
  * The port through which anything outside src/auth checks credentials: the HTTP guard,

@@ -3,7 +3,7 @@ import type { Principal } from '../common/principal.js';
 import { UsersService } from '../users/users.service.js';
 import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service.js';
 import { Authenticator, Revocation } from './authenticator.js';
-import { Revocations } from './revocations.js';
+import { Revocations } from '../revocations/revocations.js';
 import { AccessTokens } from './tokens.js';
 
 /** Checks a bearer credential against the database on every use, so that revoking one takes effect at once. */

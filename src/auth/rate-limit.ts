@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { AppConfig, PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
+import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../users/user-limits.js';
 import { auditContext, auditText } from '../audit/audit-context.js';
 import { clientAddress } from '../common/client-address.js';
 import { FieldError, ProblemException } from '../common/problem.js';

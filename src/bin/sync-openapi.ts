@@ -6,9 +6,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { AppModule } from '../app.module.js';
 import { OPENAPI_PATH, configureApp, packageVersion } from '../app.setup.js';
 import { buildOpenApiDocument } from '../common/openapi.js';
+import { AppConfig } from '../config/app-config.js';
 
 export async function generateOpenApi(): Promise<string> {
-  const app = await NestFactory.create(AppModule, { preview: true, logger: false });
+  const app = await NestFactory.create(AppModule.withConfig(new AppConfig()), { preview: true, logger: false });
   configureApp(app);
   const document = buildOpenApiDocument(app, packageVersion());
   await app.close();

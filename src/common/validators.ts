@@ -33,8 +33,15 @@ export const QueryBoolean = () =>
     return value;
   });
 
-/** `?timeout=10` → 10; anything else stays as it came, for @IsInt to reject. */
-export const QueryInt = () => Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+/**
+ * `?timeout=10` → 10; anything else stays as it came, for @IsInt to reject. `unbounded`: a word
+ * that means "no number" and becomes undefined (`?tail=all`).
+ */
+export const QueryInt = (options: { unbounded?: string } = {}) =>
+  Transform(({ value }) => {
+    if (options.unbounded !== undefined && value === options.unbounded) return undefined;
+    return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  });
 
 /** `?label=a&label=b` and `?label=a` alike → an array. */
 export const QueryList = () => Transform(({ value }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]));

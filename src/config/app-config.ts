@@ -1,13 +1,7 @@
 import 'reflect-metadata';
 import { posix, resolve } from 'node:path';
 import { Type, plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
-
-/** Usernames: what a shell login allows, so they are safe in logs and URLs. */
-export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-export const USERNAME_MAX_LENGTH = 64;
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 256;
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -104,12 +98,9 @@ class Environment {
   @Sets('logLevel') @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: LogLevel;
   @Sets('engineTimeoutMs') @IsOptional() @Int(100, 600_000) BERTH_ENGINE_TIMEOUT_MS?: number;
 
-  @Sets('adminUsername')
-  @IsOptional()
-  @Matches(USERNAME_PATTERN, { message: 'BERTH_ADMIN_USERNAME must be 1-64 letters, digits, dots, dashes or underscores' })
-  BERTH_ADMIN_USERNAME?: string;
-  @Sets('adminPassword', { secret: true }) @IsOptional() @IsString() @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
-  BERTH_ADMIN_PASSWORD?: string;
+  // Their format is a user's (src/users/user-limits.ts): the users module checks them at start.
+  @Sets('adminUsername') @IsOptional() @IsString() BERTH_ADMIN_USERNAME?: string;
+  @Sets('adminPassword', { secret: true }) @IsOptional() @IsString() BERTH_ADMIN_PASSWORD?: string;
   @Sets('jwtSecret', { secret: true }) @IsOptional() @IsString() @MinLength(32) BERTH_JWT_SECRET?: string;
   @Sets('jwtTtlSeconds') @IsOptional() @Int(60, 86_400) BERTH_JWT_TTL?: number;
   @Sets('authRateLimit') @IsOptional() @Int(1, 10_000) BERTH_AUTH_RATE_LIMIT?: number;

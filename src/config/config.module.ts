@@ -1,9 +1,11 @@
-import { Global, Module } from '@nestjs/common';
-import { AppConfig, loadConfig } from './app-config.js';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AppConfig } from './app-config.js';
 
 @Global()
-@Module({
-  providers: [{ provide: AppConfig, useFactory: () => loadConfig() }],
-  exports: [AppConfig],
-})
-export class ConfigModule {}
+@Module({})
+export class ConfigModule {
+  /** The configuration its caller loaded (once, at start: src/main.ts), for every module to inject. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
+  }
+}

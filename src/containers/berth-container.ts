@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isProblem } from '../common/problem.js';
 import { readFileSync } from 'node:fs';
 import type { Engine } from '../docker/engine.js';
 
@@ -55,7 +56,7 @@ export class BerthContainer {
       return { inContainer: true, volumes };
     } catch (error) {
       // Another engine's container (a remote host): Berth is not in it. Anything else (engine down) is not cached.
-      if ((error as { code?: string }).code === 'CONTAINER_NOT_FOUND') return { inContainer: false, volumes: [] };
+      if (isProblem(error, 'CONTAINER_NOT_FOUND')) return { inContainer: false, volumes: [] };
       throw error;
     }
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../common/access.decorators.js';
 import type { Principal } from '../common/principal.js';
-import { ProblemException } from '../common/problem.js';
+import { ProblemException, isProblem } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Engine } from '../docker/engine.js';
 import type { EngineContainerInspect } from '../docker/engine-types.js';
@@ -134,7 +134,7 @@ export class ContainerPolicy {
     } catch (error) {
       // A create naming a missing container is the engine's to refuse (404); an existing joiner still holds
       // the namespaces its vanished target shared, and what they were can no longer be checked.
-      if (trail.length > 0 && (error as ProblemException).code === 'CONTAINER_NOT_FOUND') return refused('it no longer exists, so what it shared cannot be checked');
+      if (trail.length > 0 && isProblem(error, 'CONTAINER_NOT_FOUND')) return refused('it no longer exists, so what it shared cannot be checked');
       throw error;
     }
     if (trail.includes(inspect.Id)) return refused('the chain of joined containers loops');
@@ -147,7 +147,7 @@ export class ContainerPolicy {
     try {
       return (await engine.inspectNetwork(network)).Driver;
     } catch (error) {
-      if ((error as ProblemException).code === 'NETWORK_NOT_FOUND') return undefined;
+      if (isProblem(error, 'NETWORK_NOT_FOUND')) return undefined;
       throw error;
     }
   }
@@ -158,8 +158,8 @@ export class ContainerPolicy {
     const [currentId, containers] = await Promise.all([
       engine.inspectImage(ref).then(
         (image) => image.Id,
-        (error: ProblemException) => {
-          if (error.code === 'IMAGE_NOT_FOUND') return undefined;
+        (error: unknown) => {
+          if (isProblem(error, 'IMAGE_NOT_FOUND')) return undefined;
           throw error;
         },
       ),
@@ -169,8 +169,8 @@ export class ContainerPolicy {
     const candidates = containers.filter((c) => c.ImageID === currentId || c.Image.startsWith('sha256:') || canonicalImageRef(c.Image) === wanted);
     const judged = await Promise.all(
       candidates.map(async (candidate) => {
-        const inspect = await engine.inspectContainer(candidate.Id).catch((error: ProblemException) => {
-          if (error.code === 'CONTAINER_NOT_FOUND') return undefined;
+        const inspect = await engine.inspectContainer(candidate.Id).catch((error: unknown) => {
+          if (isProblem(error, 'CONTAINER_NOT_FOUND')) return undefined;
           throw error;
         });
         if (!inspect || (inspect.Image !== currentId && canonicalImageRef(inspect.Config.Image) !== wanted)) return undefined;

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { DockerModule } from '../docker/docker.module.js';
 import { BerthContainer } from './berth-container.js';
 import { BindWatcher } from './bind-watcher.js';
 import { ContainerLifecycleController } from './container-lifecycle.controller.js';
@@ -10,6 +12,7 @@ import { HostPaths, LocalHostPaths } from './host-paths.js';
 import { MountFacts } from './mount-facts.js';
 
 @Module({
+  imports: [DockerModule, AuditModule],
   controllers: [ContainersController, ContainerLifecycleController, ContainerRuntimeController],
   providers: [ContainersService, ContainerPolicy, MountFacts, BerthContainer, BindWatcher, { provide: HostPaths, useClass: LocalHostPaths }],
   // The WebSocket exec (and later images) checks the same policy on the containers it enters.

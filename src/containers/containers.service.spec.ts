@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
+import type { ProblemCode } from '../common/problem-codes.js';
 import { AppConfig } from '../config/app-config.js';
 import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import type { RegistryAuthProvider } from '../docker/registry-auth.js';
@@ -15,7 +16,7 @@ import { MountFacts } from './mount-facts.js';
 
 const operator: Principal = { kind: 'user', userId: 'u2', username: 'ops', role: 'operator' };
 const admin: Principal = { kind: 'user', userId: 'u1', username: 'root', role: 'admin' };
-const problem = (status: number, code: string) => new ProblemException(status, code, code);
+const problem = (status: number, code: ProblemCode) => new ProblemException(status, code, code);
 
 /** The host's filesystem as a table: a path not listed exists and is no symlink. */
 class FakeHostPaths extends HostPaths {

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
 import { engineTime, parseLogTime } from '../common/log-time.js';
 import type { Principal } from '../common/principal.js';
-import { ProblemException } from '../common/problem.js';
+import { ProblemException, isProblem } from '../common/problem.js';
+import type { ProblemCode } from '../common/problem-codes.js';
 import { redactsFor } from '../common/redaction.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { validationFailed } from '../common/validation.js';
@@ -98,7 +99,7 @@ export class ContainersService {
     try {
       return await engine.createContainer(name, spec);
     } catch (error) {
-      if ((dto.pull ?? 'missing') !== 'missing' || !pullable || (error as ProblemException).code !== 'IMAGE_NOT_FOUND') throw error;
+      if ((dto.pull ?? 'missing') !== 'missing' || !pullable || !isProblem(error, 'IMAGE_NOT_FOUND')) throw error;
     }
     await this.pull(engine, dto.image, principal);
     return engine.createContainer(name, spec);
@@ -172,7 +173,7 @@ export class ContainersService {
     try {
       await this.hosts.get(hostId).killContainer(id, signal);
     } catch (error) {
-      const alreadyDead = (error as ProblemException).code === 'CONTAINER_NOT_RUNNING' && KILL_SIGNALS.has((signal ?? 'KILL').toUpperCase());
+      const alreadyDead = isProblem(error, 'CONTAINER_NOT_RUNNING') && KILL_SIGNALS.has((signal ?? 'KILL').toUpperCase());
       if (!alreadyDead) throw error;
     }
   }
@@ -255,10 +256,10 @@ function envKeys(env: string[] | null | undefined): string[] {
 }
 
 /** The engine's "already so" errors for a state change are the state the caller asked for. */
-async function alreadyTrue(request: Promise<void>, code: string): Promise<void> {
+async function alreadyTrue(request: Promise<void>, code: ProblemCode): Promise<void> {
   try {
     await request;
   } catch (error) {
-    if ((error as ProblemException).code !== code) throw error;
+    if (!isProblem(error, code)) throw error;
   }
 }

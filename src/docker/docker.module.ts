@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { Metrics } from '../common/metrics.js';
 import { AppConfig } from '../config/app-config.js';
 import { DockerEngine } from './docker-engine.js';
@@ -11,7 +11,6 @@ function dockerHosts(config: AppConfig, metrics: Metrics): DockerHosts {
   return new DockerHosts([local]);
 }
 
-@Global()
 @Module({
   providers: [
     { provide: DockerHosts, useFactory: dockerHosts, inject: [AppConfig, Metrics] },

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ProblemException } from '../common/problem.js';
+import type { ProblemCode } from '../common/problem-codes.js';
 
 /** What dockerode / docker-modem throws: an HTTP answer from the engine or a socket error. */
 interface EngineFailure {
@@ -114,7 +115,7 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   if (message !== full) logger.warn({ msg: 'engine error cleaned for the client', host: hostId, status, engineMessage: full, detail: message });
   // Codes are read from the engine's full words; the client reads the clean ones.
   const lower = full.toLowerCase();
-  const problem = (httpStatus: number, code: string) => new ProblemException(httpStatus, code, message);
+  const problem = (httpStatus: number, code: ProblemCode) => new ProblemException(httpStatus, code, message);
 
   if (lower.includes('port is already allocated') || lower.includes('address already in use')) {
     return problem(409, 'PORT_ALLOCATED');

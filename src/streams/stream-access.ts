@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { Authenticator } from '../auth/authenticator.js';
-import { ROLES, Role } from '../common/access.decorators.js';
+import { Role, roleAllows } from '../common/access.decorators.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { WsTickets } from './ws-tickets.js';
@@ -32,7 +32,7 @@ export class StreamAccess {
         headers: { 'WWW-Authenticate': 'Bearer' },
       });
     }
-    if (ROLES.indexOf(principal.role) < ROLES.indexOf(role)) {
+    if (!roleAllows(principal.role, role)) {
       throw new ProblemException(403, 'FORBIDDEN', `This channel needs the role '${role}'; yours is '${principal.role}'.`);
     }
     return principal;

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { DockerModule } from '../docker/docker.module.js';
 import { ContainersModule } from '../containers/containers.module.js';
 import { ChannelOpener } from './channel-opener.js';
 import { ChannelRuntime } from './channel-runtime.js';
@@ -16,7 +19,7 @@ import { WsTickets } from './ws-tickets.js';
  * Imports ContainersModule for exec's entry policy.
  */
 @Module({
-  imports: [ContainersModule],
+  imports: [ContainersModule, DockerModule, AuditModule, AuthModule],
   controllers: [WsTicketsController],
   providers: [
     WsTickets,

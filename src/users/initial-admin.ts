@@ -2,12 +2,28 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig, ConfigError } from '../config/app-config.js';
 import { ensureDataDir } from '../database/data-dir.js';
 import { PasswordHasher } from './password-hasher.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from './user-limits.js';
 import { UsersRepository } from './users.repository.js';
 
 export const INITIAL_ADMIN_PASSWORD_FILE = 'initial-admin-password';
+
+/**
+ * BERTH_ADMIN_USERNAME and BERTH_ADMIN_PASSWORD follow every user's rules; a ConfigError names each that does not
+ * (never the password). Checked at start with the rest of the configuration (src/main.ts).
+ */
+export function checkAdminSettings({ adminUsername, adminPassword }: Pick<AppConfig, 'adminUsername' | 'adminPassword'>): void {
+  const errors: string[] = [];
+  if (adminUsername !== undefined && !USERNAME_PATTERN.test(adminUsername)) {
+    errors.push(`BERTH_ADMIN_USERNAME=${JSON.stringify(adminUsername)}: BERTH_ADMIN_USERNAME must be ${USERNAME_RULE}`);
+  }
+  if (adminPassword !== undefined && (adminPassword.length < PASSWORD_MIN_LENGTH || adminPassword.length > PASSWORD_MAX_LENGTH)) {
+    errors.push(`BERTH_ADMIN_PASSWORD=[redacted]: BERTH_ADMIN_PASSWORD must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`);
+  }
+  if (errors.length > 0) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
+}
 
 /** The first start with an empty database creates the admin, so there is always a way in. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ProblemException } from '../common/problem.js';
-import { Revocations } from '../auth/revocations.js';
+import { Revocations } from '../revocations/revocations.js';
 import { Database, Executor } from '../database/database.js';
 import { UserCreateDto, UserDto, UserUpdateDto } from './dto/user.dto.js';
 import { InitialAdmin } from './initial-admin.js';

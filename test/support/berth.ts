@@ -1,16 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { type Credentials, type LaunchedBerth, launchBerth, login } from '../../scripts/berth-process.mjs';
 import { api } from './http.js';
+import { until } from './until.js';
+
+export { type Credentials, login };
 
 export type Role = 'viewer' | 'operator' | 'admin';
-
-export interface Credentials {
-  username: string;
-  password: string;
-}
 
 export interface BerthProcess {
   url: string;
@@ -38,89 +33,34 @@ const ADMIN: Credentials = { username: 'admin', password: randomBytes(18).toStri
 
 /** Starts the built Berth (`dist/main.js`) as users run it, on a free port and its own data dir. */
 export async function startBerth(options: StartOptions = {}): Promise<BerthProcess> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-e2e-'));
   const withAdmin = options.admin ?? true;
-  let child: ChildProcess;
-  let output = '';
-  let url = '';
+  let running: LaunchedBerth | undefined;
+  let earlier = '';
   let token = '';
 
-  const launch = () =>
-    new Promise<void>((resolve, reject) => {
-      child = spawn(process.execPath, ['dist/main.js'], {
-        env: {
-          ...process.env,
-          PORT: '0',
-          HOST: '127.0.0.1',
-          BERTH_DATA_DIR: dataDir,
-          LOG_LEVEL: 'info',
-          // Empty counts as unset.
-          BERTH_ADMIN_USERNAME: withAdmin ? ADMIN.username : '',
-          BERTH_ADMIN_PASSWORD: withAdmin ? ADMIN.password : '',
-          ...options.env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const timer = setTimeout(() => reject(new Error(`Berth did not start within 20 s:\n${output}`)), 20_000);
-      // Only this launch's lines: after a restart the output still holds the previous address.
-      const launchedAt = output.length;
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const own = output.slice(launchedAt);
-        const match = /"url":"(http:\/\/[^"]+)"/.exec(own.slice(Math.max(0, own.lastIndexOf('Berth listening') - 400)));
-        if (!url && match) {
-          url = match[1];
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`Berth exited with ${code} before listening:\n${output}`));
-      });
-    });
-
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-    });
-
   const start = async () => {
-    await launch();
-    if (withAdmin) token = await login(url, ADMIN);
+    running = await launchBerth({ dataDir: options.dataDir ?? running?.dataDir, admin: withAdmin ? ADMIN : undefined, env: options.env });
+    if (withAdmin) token = await login(running.url, ADMIN);
   };
 
   await start();
   return {
     get url() {
-      return url;
+      return running!.url;
     },
     get token() {
       return token;
     },
     admin: ADMIN,
-    dataDir,
-    output: () => output,
-    stop,
+    dataDir: running!.dataDir,
+    output: () => earlier + running!.output(),
+    stop: () => running!.stop(),
     async restart() {
-      await stop();
-      url = '';
+      await running!.stop();
+      earlier += running!.output();
       await start();
     },
   };
-}
-
-/** An access token for a username and password; throws when login fails. */
-export async function login(url: string, credentials: Credentials): Promise<string> {
-  const { username, password } = credentials;
-  const response = await api(url, '/api/v1/auth/login', { method: 'POST', body: { username, password } });
-  if (response.status !== 200) throw new Error(`login as ${credentials.username} failed: ${response.status} ${response.text}`);
-  return response.body.accessToken;
 }
 
 export interface TestUser extends Credentials {
@@ -152,12 +92,14 @@ export async function credentialFor(berth: BerthProcess, role: Role, options: { 
 /** Audit records are written once the answer is out: wait for the one a test expects. */
 export async function auditEvents(berth: BerthProcess, query: string, expected: (items: any[]) => boolean): Promise<any[]> {
   let items: any[] = [];
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const page = await api(berth.url, `/api/v1/audit?${query}`, { token: berth.token });
-    if (page.status !== 200) throw new Error(`audit query failed: ${page.status} ${page.text}`);
-    items = page.body.items;
-    if (expected(items)) return items;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no audit events for ${query} as expected; got ${JSON.stringify(items, null, 2)}`);
+  return until(
+    async () => {
+      const page = await api(berth.url, `/api/v1/audit?${query}`, { token: berth.token });
+      if (page.status !== 200) throw new Error(`audit query failed: ${page.status} ${page.text}`);
+      items = page.body.items;
+      return expected(items) && items;
+    },
+    () => `audit events for ${query} as expected; got ${JSON.stringify(items, null, 2)}`,
+    { timeoutMs: 10_000 },
+  );
 }

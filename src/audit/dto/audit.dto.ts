@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsISO8601, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { QueryInt } from '../../common/validators.js';
 
 export class AuditQueryDto {
   /** A user id, an API key id or a username. */
@@ -33,7 +33,7 @@ export class AuditQueryDto {
 
   /** Page size, 1-500; default 50. */
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(500)
@@ -41,7 +41,7 @@ export class AuditQueryDto {
 
   /** The `nextCursor` of the previous page. */
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   cursor?: number;

@@ -1,3 +1,6 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PROBLEM_CODES, type ProblemCode } from '../problem-codes.js';
+
 export class FieldErrorDto {
   /** The field path, e.g. `ports[0].hostPort`. */
   field: string;
@@ -15,7 +18,8 @@ export class ProblemDto {
   /** The path of the request. */
   instance: string;
   /** A stable machine-readable code, e.g. `CONTAINER_NOT_FOUND`. */
-  code: string;
+  @ApiProperty({ enum: PROBLEM_CODES, enumName: 'ProblemCode' })
+  code: ProblemCode;
   /** The request id, as in the `X-Request-Id` header. */
   requestId?: string;
   /** Field errors of a 400 `VALIDATION_FAILED`. */

@@ -1,4 +1,3 @@
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -12,8 +11,7 @@ import {
   Min,
 } from 'class-validator';
 import { IsLogTime } from '../../common/log-time.js';
-
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
+import { QueryBoolean, QueryInt } from '../../common/validators.js';
 
 /** What every channel takes: the host and, for browsers, a ticket instead of a header. */
 export class StreamQueryDto {
@@ -34,11 +32,11 @@ export class ContainerStreamQueryDto extends StreamQueryDto {
 
 export class LogsStreamQueryDto extends ContainerStreamQueryDto {
   /** Keep the stream open for new lines (default true); false sends what there is and closes. */
-  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  @IsOptional() @QueryBoolean() @IsBoolean()
   follow: boolean = true;
 
   /** Only the last N lines first; all when absent (or `all`). */
-  @IsOptional() @Transform(({ value }) => (value === 'all' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(0) @Max(1_000_000)
+  @IsOptional() @QueryInt({ unbounded: 'all' }) @IsInt() @Min(0) @Max(1_000_000)
   tail?: number;
 
   /** Only lines at or after this time: RFC 3339 (to the nanosecond), unix seconds or a duration before now (`10m`). */
@@ -46,13 +44,13 @@ export class LogsStreamQueryDto extends ContainerStreamQueryDto {
   since?: string;
 
   /** Add each line's engine timestamp as `ts` (needed to resume exactly). */
-  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  @IsOptional() @QueryBoolean() @IsBoolean()
   timestamps: boolean = false;
 
-  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  @IsOptional() @QueryBoolean() @IsBoolean()
   stdout: boolean = true;
 
-  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  @IsOptional() @QueryBoolean() @IsBoolean()
   stderr: boolean = true;
 }
 
@@ -62,7 +60,7 @@ export class ExecStreamQueryDto extends ContainerStreamQueryDto {
   cmd: string[] = ['sh'];
 
   /** Allocate a TTY (one output channel, resizable). */
-  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  @IsOptional() @QueryBoolean() @IsBoolean()
   tty: boolean = false;
 
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(256)

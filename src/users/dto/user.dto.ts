@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ROLES, type Role } from '../../common/access.decorators.js';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from '../../config/app-config.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from '../user-limits.js';
 
 export class UserDto {
   id: string;
@@ -17,7 +17,7 @@ export class UserDto {
 
 export class UserCreateDto {
   /** 1-64 letters, digits, dots, dashes or underscores. */
-  @Matches(USERNAME_PATTERN, { message: 'username must be 1-64 letters, digits, dots, dashes or underscores' })
+  @Matches(USERNAME_PATTERN, { message: `username must be ${USERNAME_RULE}` })
   username: string;
 
   @IsString()

@@ -1,6 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { Revocation } from './authenticator.js';
+
+/**
+ * Access that ended. `{ apiKeyId }`: that key only (revoked). `{ userId }`: everything of that
+ * user, sessions and keys (disabled, deleted, or role changed: reconnecting gets the new role).
+ * `{ userId, sessionsOnly }`: the user's login sessions, not their keys (password changed).
+ */
+export interface Revocation {
+  userId?: string;
+  apiKeyId?: string;
+  sessionsOnly?: boolean;
+}
 
 /** Where "this access ended" is announced, so that open streams can close at once. */
 @Injectable()

@@ -1,0 +1,31 @@
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface LaunchOptions {
+  /** The entry point; `dist/main.js` by default. */
+  main?: string;
+  nodeArgs?: string[];
+  /** A fresh temporary directory by default. */
+  dataDir?: string;
+  /** The first admin (BERTH_ADMIN_USERNAME / BERTH_ADMIN_PASSWORD); none by default, and Berth generates one. */
+  admin?: Credentials;
+  /** Over the defaults (PORT=0, HOST=127.0.0.1, BERTH_DATA_DIR, LOG_LEVEL=info). */
+  env?: Record<string, string>;
+  /** false: drop what Berth prints once it listens (benchmarks log a line per request). */
+  keepOutput?: boolean;
+}
+
+export interface LaunchedBerth {
+  url: string;
+  pid: number;
+  dataDir: string;
+  /** What the process printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function launchBerth(options?: LaunchOptions): Promise<LaunchedBerth>;
+
+export function login(url: string, credentials: Credentials): Promise<string>;

@@ -1,4 +1,5 @@
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import type { ValidationOptions } from 'class-validator';
+import { satisfies } from './validators.js';
 
 /**
  * The one grammar of a log `since`/`until`, REST and WebSocket alike, as `docker logs --since`
@@ -40,13 +41,10 @@ export function engineTime(ns: bigint): string {
   return `${ns / NS_PER_SECOND}.${String(ns % NS_PER_SECOND).padStart(9, '0')}`;
 }
 
-export function IsLogTime(options: ValidationOptions = {}) {
-  return (target: object, property: string) =>
-    registerDecorator({
-      name: 'isLogTime',
-      target: target.constructor,
-      propertyName: property,
-      options: { message: '$property must be an RFC 3339 time, Unix seconds or a duration such as 10m', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && parseLogTime(value) !== null },
-    });
-}
+export const IsLogTime = (options: ValidationOptions = {}) =>
+  satisfies(
+    'isLogTime',
+    (value) => typeof value === 'string' && parseLogTime(value) !== null,
+    '$property must be an RFC 3339 time, Unix seconds or a duration such as 10m',
+    options,
+  );

@@ -6,23 +6,24 @@ import { ValidationOptions, registerDecorator } from 'class-validator';
 /** A JSON object of string values, e.g. labels; documented as such in OpenAPI. */
 export function IsStringMap(options: { maxEntries?: number } & ValidationOptions = {}) {
   const { maxEntries = 1000, ...validation } = options;
+  const isStringMap = (value: unknown) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+    const entries = Object.entries(value);
+    return entries.length <= maxEntries && entries.every(([key, v]) => key.length > 0 && typeof v === 'string');
+  };
   return applyDecorators(
     ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }),
-    (target: object, property: string | symbol) =>
-      registerDecorator({
-        name: 'isStringMap',
-        target: target.constructor,
-        propertyName: property as string,
-        options: { message: `$property must be an object of at most ${maxEntries} string values`, ...validation },
-        validator: {
-          validate(value: unknown) {
-            if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
-            const entries = Object.entries(value);
-            return entries.length <= maxEntries && entries.every(([key, v]) => key.length > 0 && typeof v === 'string');
-          },
-        },
-      }),
+    satisfies('isStringMap', isStringMap, `$property must be an object of at most ${maxEntries} string values`, validation) as PropertyDecorator,
   );
+}
+
+/**
+ * A property decorator from a predicate: the one shape for Berth's own validation rules
+ * (`IsSignal`, `IsLogTime`, `IsBindSpecs`), so each states only its test and its message.
+ */
+export function satisfies(name: string, test: (value: unknown) => boolean, message: ValidationOptions['message'], options: ValidationOptions = {}) {
+  return (target: object, property: string) =>
+    registerDecorator({ name, target: target.constructor, propertyName: property, options: { message, ...options }, validator: { validate: test } });
 }
 
 /** `?force=true` → true; anything but true/false/1/0 stays a string so that @IsBoolean names it. */

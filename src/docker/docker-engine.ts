@@ -9,24 +9,7 @@ import * as networks from './engine-networks.js';
 import * as streams from './engine-streams.js';
 import * as system from './engine-system.js';
 import * as volumes from './engine-volumes.js';
-import type {
-  EngineContainerCreate,
-  EngineContainerInspect,
-  EngineContainerStats,
-  EngineContainerSummary,
-  EngineContainerTop,
-  EngineDiskUsage,
-  EngineExecOptions,
-  EngineExecSession,
-  EngineImageInspect,
-  EngineInfo,
-  EngineLogStreamOptions,
-  EngineNetworkInspect,
-  EngineStreamTarget,
-  EngineVersion,
-  EngineVolume,
-  RegistryAuth,
-} from './engine-types.js';
+import type * as T from './engine-types.js';
 
 /** The Engine port on a real Docker engine (dockerode): each resource's calls live in engine-<resource>.ts. */
 export class DockerEngine extends Engine {
@@ -44,23 +27,23 @@ export class DockerEngine extends Engine {
   ping(timeoutMs?: number): Promise<unknown> {
     return system.ping(this.calls, timeoutMs);
   }
-  info(): Promise<EngineInfo> {
+  info(): Promise<T.EngineInfo> {
     return system.info(this.calls);
   }
-  version(): Promise<EngineVersion> {
+  version(): Promise<T.EngineVersion> {
     return system.version(this.calls);
   }
-  diskUsage(): Promise<EngineDiskUsage> {
+  diskUsage(): Promise<T.EngineDiskUsage> {
     return system.diskUsage(this.calls);
   }
 
-  listContainers(query: ContainerListQuery): Promise<EngineContainerSummary[]> {
+  listContainers(query: ContainerListQuery): Promise<T.EngineContainerSummary[]> {
     return containers.listContainers(this.calls, query);
   }
-  inspectContainer(id: string): Promise<EngineContainerInspect> {
+  inspectContainer(id: string): Promise<T.EngineContainerInspect> {
     return containers.inspectContainer(this.calls, id);
   }
-  createContainer(name: string | undefined, spec: EngineContainerCreate): Promise<{ id: string; warnings: string[] }> {
+  createContainer(name: string | undefined, spec: T.EngineContainerCreate): Promise<{ id: string; warnings: string[] }> {
     return containers.createContainer(this.calls, name, spec);
   }
   startContainer(id: string): Promise<void> {
@@ -87,10 +70,10 @@ export class DockerEngine extends Engine {
   renameContainer(id: string, name: string): Promise<void> {
     return containers.renameContainer(this.calls, id, name);
   }
-  containerTop(id: string, psArgs?: string): Promise<EngineContainerTop> {
+  containerTop(id: string, psArgs?: string): Promise<T.EngineContainerTop> {
     return containers.containerTop(this.calls, id, psArgs);
   }
-  containerStats(id: string): Promise<EngineContainerStats> {
+  containerStats(id: string): Promise<T.EngineContainerStats> {
     return containers.containerStats(this.calls, id);
   }
   commitContainer(id: string, options: ContainerCommitOptions): Promise<{ id: string }> {
@@ -100,37 +83,37 @@ export class DockerEngine extends Engine {
   execOnce(containerId: string, spec: ExecSpec, limits: ExecLimits): Promise<ExecResult> {
     return exec.execOnce(this.calls, containerId, spec, limits);
   }
-  openExec(target: EngineStreamTarget, options: EngineExecOptions): Promise<EngineExecSession> {
+  openExec(target: T.EngineStreamTarget, options: T.EngineExecOptions): Promise<T.EngineExecSession> {
     return exec.openExec(this.calls, target, options);
   }
 
-  streamTarget(container: string): Promise<EngineStreamTarget> {
+  streamTarget(container: string): Promise<T.EngineStreamTarget> {
     return streams.streamTarget(this.calls, container);
   }
-  openLogLines(target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable> {
+  openLogLines(target: T.EngineStreamTarget, options: T.EngineLogStreamOptions): Promise<Readable> {
     return streams.openLogLines(this.calls, target, options);
   }
   openEvents(filters?: Record<string, string[]>): Promise<Readable> {
     return streams.openEvents(this.calls, filters);
   }
-  openStats(target: EngineStreamTarget): Promise<Readable> {
+  openStats(target: T.EngineStreamTarget): Promise<Readable> {
     return streams.openStats(this.calls, target);
   }
 
-  inspectImage(ref: string): Promise<EngineImageInspect> {
+  inspectImage(ref: string): Promise<T.EngineImageInspect> {
     return images.inspectImage(this.calls, ref);
   }
   imageExists(ref: string): Promise<boolean> {
     return images.imageExists(this.calls, ref);
   }
-  pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
+  pullImage(ref: string, auth?: T.RegistryAuth): Promise<void> {
     return images.pullImage(this.calls, ref, auth);
   }
 
-  inspectVolume(name: string): Promise<EngineVolume | undefined> {
+  inspectVolume(name: string): Promise<T.EngineVolume | undefined> {
     return volumes.inspectVolume(this.calls, name);
   }
-  inspectNetwork(ref: string): Promise<EngineNetworkInspect> {
+  inspectNetwork(ref: string): Promise<T.EngineNetworkInspect> {
     return networks.inspectNetwork(this.calls, ref);
   }
 }

@@ -1,4 +1,5 @@
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import type { ValidationOptions } from 'class-validator';
+import { satisfies } from '../../common/validators.js';
 import { parseBind } from '../binds.js';
 
 /** The engine's container name rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]+` (a leading slash is allowed and dropped). */
@@ -32,35 +33,18 @@ export function isSignal(value: string): boolean {
   return SIGNALS.has(name) || (rt !== null && Number(name.split(/[+-]/)[1]) <= 30);
 }
 
-export function IsSignal(options: ValidationOptions = {}) {
-  return (target: object, property: string) =>
-    registerDecorator({
-      name: 'isSignal',
-      target: target.constructor,
-      propertyName: property,
-      options: { message: '$property must be a signal name (KILL, SIGTERM, ...) or number 1-64', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && isSignal(value) },
-    });
-}
+export const IsSignal = (options: ValidationOptions = {}) =>
+  satisfies('isSignal', (value) => typeof value === 'string' && isSignal(value), '$property must be a signal name (KILL, SIGTERM, ...) or number 1-64', options);
 
 /** Each entry is `-v` syntax: `/host/path:/container/path[:ro]`, `volume:/path` or `/path`. */
-export function IsBindSpecs(options: ValidationOptions = {}) {
-  return (target: object, property: string) =>
-    registerDecorator({
-      name: 'isBindSpecs',
-      target: target.constructor,
-      propertyName: property,
-      options: {
-        message: (args) => {
-          const values = Array.isArray(args.value) ? (args.value as unknown[]) : [args.value];
-          const problem = values.map((v) => (typeof v === 'string' ? parseBind(v) : 'each entry must be a string')).find((r) => typeof r === 'string');
-          return `${args.property}: ${problem ?? 'invalid'}`;
-        },
-        ...options,
-      },
-      validator: {
-        validate: (value: unknown) =>
-          Array.isArray(value) && value.every((entry) => typeof entry === 'string' && typeof parseBind(entry) !== 'string'),
-      },
-    });
-}
+export const IsBindSpecs = (options: ValidationOptions = {}) =>
+  satisfies(
+    'isBindSpecs',
+    (value) => Array.isArray(value) && value.every((entry) => typeof entry === 'string' && typeof parseBind(entry) !== 'string'),
+    (args) => {
+      const values = Array.isArray(args.value) ? (args.value as unknown[]) : [args.value];
+      const problem = values.map((v) => (typeof v === 'string' ? parseBind(v) : 'each entry must be a string')).find((r) => typeof r === 'string');
+      return `${args.property}: ${problem ?? 'invalid'}`;
+    },
+    options,
+  );

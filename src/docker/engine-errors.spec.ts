@@ -9,6 +9,7 @@ describe('translateEngineError', () => {
   it.each([
     [engine(404, 'No such container: web'), 404, 'CONTAINER_NOT_FOUND'],
     [engine(404, 'No such image: nope:latest'), 404, 'IMAGE_NOT_FOUND'],
+    [engine(500, 'Multiple IDs found with provided prefix: 0'), 400, 'AMBIGUOUS_REFERENCE'],
     [engine(409, 'Conflict. The container name "/web" is already in use by container "abc".'), 409, 'NAME_CONFLICT'],
     [engine(409, 'You cannot remove a running container abc. Stop the container before attempting removal or force remove'), 409, 'CONTAINER_RUNNING'],
     [engine(409, 'conflict: unable to delete 1234 (must be forced) - image is being used by stopped container abc'), 409, 'IMAGE_IN_USE'],

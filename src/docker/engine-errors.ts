@@ -131,6 +131,8 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   if (lower.includes('is not paused')) return problem(409, 'CONTAINER_NOT_PAUSED');
   // ...and for a list filter (`before`, `since`) that names no container.
   if (lower.startsWith('no such container')) return problem(404, 'CONTAINER_NOT_FOUND');
+  // An id prefix that more than one object has (`docker logs 0`): the request is ambiguous, newer engines say 400.
+  if (lower.startsWith('multiple ids found with provided prefix')) return problem(400, 'AMBIGUOUS_REFERENCE');
   // `docker top` runs the host's ps with the caller's options: ps refusing them, or a format without a PID column, is the request's fault.
   if (lower.startsWith('ps: ') || lower.includes("couldn't find pid field in ps output")) return problem(400, 'INVALID_PS_ARGS');
   switch (status) {

@@ -12,10 +12,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Nest modules are classes with decorators and no body.
       '@typescript-eslint/no-extraneous-class': 'off',
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'dockerode', message: 'Only src/docker/ talks to the engine.' }] },
-      ],
+      'no-restricted-imports': ['error', { paths: [{ name: 'dockerode', message: 'Only src/docker/ talks to the engine.' }] }],
     },
   },
   {

@@ -122,7 +122,8 @@ async function main() {
     for (const [name, options] of Object.entries(targets)) {
       const check = await request(options);
       const count = JSON.parse(check.body).length;
-      if (check.status !== 200 || count !== CONTAINERS) throw new Error(`${name} listed ${count} (status ${check.status}): ${check.body.slice(0, 200)}`);
+      if (check.status !== 200 || count !== CONTAINERS)
+        throw new Error(`${name} listed ${count} (status ${check.status}): ${check.body.slice(0, 200)}`);
     }
     const results = { engine: [], berth: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -130,11 +131,14 @@ async function main() {
         await load(targets[name], WARMUP);
         const summary = summarize(await load(targets[name], SECONDS));
         results[name].push(summary);
-        console.error(`round ${round + 1} ${name}: ${summary.rps.toFixed(0)} req/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, failures ${summary.failures}`);
+        console.error(
+          `round ${round + 1} ${name}: ${summary.rps.toFixed(0)} req/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, failures ${summary.failures}`,
+        );
       }
     }
     const pick = (name, key) => median(results[name].map((r) => r[key]));
-    const row = (name) => `| ${name} | ${pick(name, 'rps').toFixed(0)} | ${pick(name, 'p50').toFixed(1)} | ${pick(name, 'p95').toFixed(1)} | ${pick(name, 'p99').toFixed(1)} |`;
+    const row = (name) =>
+      `| ${name} | ${pick(name, 'rps').toFixed(0)} | ${pick(name, 'p50').toFixed(1)} | ${pick(name, 'p95').toFixed(1)} | ${pick(name, 'p99').toFixed(1)} |`;
     console.log(`| target | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|\n${row('engine')}\n${row('berth')}`);
     console.log(
       `\nBerth / engine: throughput ×${(pick('berth', 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +

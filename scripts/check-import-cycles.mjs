@@ -33,7 +33,13 @@ function isTypeOnly(statement) {
   if (!clause) return false; // `import './x.js'` runs x
   if (clause.isTypeOnly) return true;
   const named = clause.namedBindings;
-  return !clause.name && named !== undefined && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+  return (
+    !clause.name &&
+    named !== undefined &&
+    ts.isNamedImports(named) &&
+    named.elements.length > 0 &&
+    named.elements.every((e) => e.isTypeOnly)
+  );
 }
 
 /** Every relative import of a file: { target, typeOnly }. */
@@ -41,7 +47,11 @@ function importsOf(file) {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found = [];
   const visit = (node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push({ specifier: node.moduleSpecifier.text, typeOnly: isTypeOnly(node) });
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && ts.isStringLiteral(node.arguments[0])) {
       found.push({ specifier: node.arguments[0].text, typeOnly: false });
@@ -120,7 +130,9 @@ for (const component of cycles(files)) {
 for (const component of cycles(folders)) {
   const members = new Set(component);
   const edges = [...folderEdges].filter(([edge]) => edge.split(' → ').every((folder) => members.has(folder)));
-  problems.push(`folders import each other: ${component.join(', ')}\n${edges.map(([edge, example]) => `    ${edge} (${example})`).join('\n')}`);
+  problems.push(
+    `folders import each other: ${component.join(', ')}\n${edges.map(([edge, example]) => `    ${edge} (${example})`).join('\n')}`,
+  );
 }
 if (problems.length > 0) {
   console.error(`Import cycles in ${relative(process.cwd(), root) || '.'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -43,7 +43,10 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
-  logger.info({ url: base, docs: `${base}/docs`, dockerHost: config.dockerHost, dataDir: config.dataDir }, `Berth listening on ${base} (docs: ${base}/docs)`);
+  logger.info(
+    { url: base, docs: `${base}/docs`, dockerHost: config.dockerHost, dataDir: config.dataDir },
+    `Berth listening on ${base} (docs: ${base}/docs)`,
+  );
 }
 
 /**

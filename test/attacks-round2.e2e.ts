@@ -39,7 +39,8 @@ describe('attacks on the round-one fixes', () => {
 
   const create = (token: string, body: Record<string, unknown>) =>
     api(berth.url, base, { method: 'POST', token, body: { image: TEST_IMAGE, pull: 'never', labels, cmd: ['sleep', '300'], ...body } });
-  const rename = (token: string, container: string, name: string) => api(berth.url, `${base}/${container}/rename`, { method: 'POST', token, body: { name } });
+  const rename = (token: string, container: string, name: string) =>
+    api(berth.url, `${base}/${container}/rename`, { method: 'POST', token, body: { name } });
   const start = (token: string, container: string) => api(berth.url, `${base}/${container}/start`, { method: 'POST', token });
 
   it('an operator holds a pull (its own slow registry) between the join check and the create, and swaps the joined name meanwhile: the create joins what was judged', async () => {
@@ -52,7 +53,13 @@ describe('attacks on the round-one fixes', () => {
     const registry = await slowRegistry(markerDir);
     const image = `127.0.0.1:${registry.port}/berth-test/slow-${runId}:1`;
     try {
-      const pending = create(operator, { name: uniqueName('joiner'), image, pull: 'always', pidMode: `container:${decoyName}`, cmd: ['sh', '-c', `cat /proc/1/root/host${markerDir}/secret; echo done; sleep 300`] });
+      const pending = create(operator, {
+        name: uniqueName('joiner'),
+        image,
+        pull: 'always',
+        pidMode: `container:${decoyName}`,
+        cmd: ['sh', '-c', `cat /proc/1/root/host${markerDir}/secret; echo done; sleep 300`],
+      });
       // The policy has judged the join (a plain container) and the pull now waits on the attacker's registry.
       await registry.manifestRequested;
       expect((await rename(operator, decoy.body.id, uniqueName('aside'))).status).toBe(204);
@@ -69,25 +76,31 @@ describe('attacks on the round-one fixes', () => {
       }
     } finally {
       registry.server.close();
-      await docker.getImage(image).remove().catch(() => undefined);
+      await docker
+        .getImage(image)
+        .remove()
+        .catch(() => undefined);
     }
   });
 
-  it.each(['utf-16le', 'utf-16'])('a login body 20 000 levels deep in charset=%s, with an escaped quote that ends a string early for a UTF-8 scan, is 415 (no stack overflow)', async (charset) => {
-    const depth = 20_000;
-    const text = `{"username":"\\"","password":"x","z":${'['.repeat(depth)}${']'.repeat(depth)}}`;
-    const response = await fetch(`${berth.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': `application/json; charset=${charset}` },
-      body: Buffer.from(text, 'utf16le'),
-    });
-    expect(response.status).toBe(415);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    expect(((await response.json()) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    expect((await api(berth.url, '/healthz')).status).toBe(200);
-  });
+  it.each(['utf-16le', 'utf-16'])(
+    'a login body 20 000 levels deep in charset=%s, with an escaped quote that ends a string early for a UTF-8 scan, is 415 (no stack overflow)',
+    async (charset) => {
+      const depth = 20_000;
+      const text = `{"username":"\\"","password":"x","z":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const response = await fetch(`${berth.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        body: Buffer.from(text, 'utf16le'),
+      });
+      expect(response.status).toBe(415);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await response.json()) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect((await api(berth.url, '/healthz')).status).toBe(200);
+    },
+  );
 
-  it('an operator pulls (create with pull: always) over the tag an admin\'s policy exception runs: 403, and nothing is pulled', async () => {
+  it("an operator pulls (create with pull: always) over the tag an admin's policy exception runs: 403, and nothing is pulled", async () => {
     const registry = await slowRegistry(markerDir);
     registry.release();
     const image = `127.0.0.1:${registry.port}/berth-test/agent-${runId}:1`;
@@ -105,11 +118,14 @@ describe('attacks on the round-one fixes', () => {
     } finally {
       registry.server.close();
       await removeTestResources(runId);
-      await docker.getImage(image).remove().catch(() => undefined);
+      await docker
+        .getImage(image)
+        .remove()
+        .catch(() => undefined);
     }
   });
 
-  it('ps options the host\'s ps refuses, or a format without a PID column, are a 400 for the caller, not a 502', async () => {
+  it("ps options the host's ps refuses, or a format without a PID column, are a 400 for the caller, not a 502", async () => {
     const target = await create(operator, { name: uniqueName('top'), start: true });
     expect(target.status, target.text).toBe(201);
     for (const psArgs of ['-Q', 'zzz', '--junk', '-o comm']) {
@@ -140,7 +156,16 @@ describe('attacks on the round-one fixes', () => {
       const response = await api(rooted.url, base, {
         method: 'POST',
         token: rootedOperator,
-        body: { image: TEST_IMAGE, pull: 'never', labels, name: uniqueName('restarter'), binds: [`${root}:/r`, `${root}/esc:/x`], restartPolicy: { name: 'always' }, cmd: ['sh', '-c', script], start: true },
+        body: {
+          image: TEST_IMAGE,
+          pull: 'never',
+          labels,
+          name: uniqueName('restarter'),
+          binds: [`${root}:/r`, `${root}/esc:/x`],
+          restartPolicy: { name: 'always' },
+          cmd: ['sh', '-c', script],
+          start: true,
+        },
       });
       if (response.status === 201) {
         // Wait until the container is stopped for good (the watcher) or a copy got out.
@@ -162,7 +187,15 @@ describe('attacks on the round-one fixes', () => {
       const created = await api(rooted.url, base, {
         method: 'POST',
         token: rootedOperator,
-        body: { image: TEST_IMAGE, pull: 'never', labels, name: uniqueName('trapper'), binds: [`${root}:/r`, `${root}/esc2:/x`], cmd: ['sh', '-c', script], start: true },
+        body: {
+          image: TEST_IMAGE,
+          pull: 'never',
+          labels,
+          name: uniqueName('trapper'),
+          binds: [`${root}:/r`, `${root}/esc2:/x`],
+          cmd: ['sh', '-c', script],
+          start: true,
+        },
       });
       expect(created.status, created.text).toBe(201);
       const restarted = await api(rooted.url, `${base}/${created.body.id}/restart`, { method: 'POST', token: rootedOperator });
@@ -180,7 +213,9 @@ describe('attacks on the round-one fixes', () => {
  * A registry the attacker runs: it serves the test image (from `docker save`) but holds the manifest
  * until released, so the pull takes as long as the attacker likes.
  */
-async function slowRegistry(workDir: string): Promise<{ server: Server; port: number; manifestRequested: Promise<void>; release: () => void; manifestRequests: () => number }> {
+async function slowRegistry(
+  workDir: string,
+): Promise<{ server: Server; port: number; manifestRequested: Promise<void>; release: () => void; manifestRequests: () => number }> {
   let manifestRequests = 0;
   const saved = join(workDir, 'image');
   execFileSync('mkdir', ['-p', saved]);
@@ -195,7 +230,11 @@ async function slowRegistry(workDir: string): Promise<{ server: Server; port: nu
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: digest(config) },
-      layers: layers.map((bytes) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar', size: bytes.length, digest: digest(bytes) })),
+      layers: layers.map((bytes) => ({
+        mediaType: 'application/vnd.docker.image.rootfs.diff.tar',
+        size: bytes.length,
+        digest: digest(bytes),
+      })),
     }),
   );
   let requested!: () => void;

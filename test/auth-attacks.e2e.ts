@@ -36,7 +36,8 @@ describe('attacks on login and request bodies, without credentials', () => {
   });
   afterAll(() => berth?.stop());
 
-  const rss = async () => Number(/^berth_process_resident_memory_bytes (\d+)/m.exec((await api(berth.url, '/metrics', { token: berth.token })).text)![1]);
+  const rss = async () =>
+    Number(/^berth_process_resident_memory_bytes (\d+)/m.exec((await api(berth.url, '/metrics', { token: berth.token })).text)![1]);
 
   /** `count` logins, 16 at a time, each with a username of ~95 KB never sent before; every answer's status. */
   async function floodLogins(count: number): Promise<Map<number, number>> {
@@ -72,10 +73,16 @@ describe('attacks on login and request bodies, without credentials', () => {
     expect((await rss()) - before).toBeLessThan(30 * MiB);
     expect((await api(berth.url, '/healthz')).status).toBe(200);
 
-    const refused = await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username: 'x'.repeat(95 * 1024), password: 'x' } });
+    const refused = await api(berth.url, '/api/v1/auth/login', {
+      method: 'POST',
+      body: { username: 'x'.repeat(95 * 1024), password: 'x' },
+    });
     expectProblem(refused, 400, 'VALIDATION_FAILED');
     expect(refused.body.errors).toEqual([{ field: 'username', message: 'username must be at most 64 characters' }]);
-    const longPassword = await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username: 'admin', password: 'p'.repeat(95 * 1024) } });
+    const longPassword = await api(berth.url, '/api/v1/auth/login', {
+      method: 'POST',
+      body: { username: 'admin', password: 'p'.repeat(95 * 1024) },
+    });
     expectProblem(longPassword, 400, 'VALIDATION_FAILED');
     expect(longPassword.body.errors).toEqual([{ field: 'password', message: 'password must be at most 256 characters' }]);
   }, 300_000);
@@ -83,7 +90,11 @@ describe('attacks on login and request bodies, without credentials', () => {
   it('keeps at most 128 characters of an attempted username in the audit log', async () => {
     const since = new Date().toISOString();
     const username = `audit-${randomBytes(4).toString('hex')}-${'y'.repeat(5000)}`;
-    expectProblem(await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username, password: 'x' } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username, password: 'x' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     const query = `action=${encodeURIComponent('POST /api/v1/auth/login')}&from=${encodeURIComponent(since)}`;
     const [event] = await auditEvents(berth, query, (items) => items.some((e) => e.status === 400));
     expect(event.details.username).toBe(`${username.slice(0, 128)}…`);
@@ -104,7 +115,11 @@ describe('attacks on login and request bodies, without credentials', () => {
       }
     }
     // 32 levels are parsed and reach validation (which refuses what they say, with its own field errors).
-    const shallow = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token: berth.token, body: { name: JSON.parse(`${'['.repeat(31)}1${']'.repeat(31)}`) } });
+    const shallow = await api(berth.url, '/api/v1/auth/api-keys', {
+      method: 'POST',
+      token: berth.token,
+      body: { name: JSON.parse(`${'['.repeat(31)}1${']'.repeat(31)}`) },
+    });
     expectProblem(shallow, 400, 'VALIDATION_FAILED');
     expect(shallow.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'name' })]));
     expect((await api(berth.url, '/healthz')).status).toBe(200);
@@ -134,12 +149,18 @@ describe('user management is for login sessions only', () => {
     for (const op of sessionOnly) {
       const operation = `${op.method} ${op.path}`;
       const path = op.path.replace('{id}', target.id);
-      const response = await api(berth.url, path, { method: op.method, token: key, body: op.method === 'DELETE' ? undefined : (bodies[operation] ?? {}) });
+      const response = await api(berth.url, path, {
+        method: op.method,
+        token: key,
+        body: op.method === 'DELETE' ? undefined : (bodies[operation] ?? {}),
+      });
       expectProblem(response, 403, 'FORBIDDEN');
     }
     const users = await api(berth.url, '/api/v1/users', { token: key });
     expect(users.status).toBe(200);
-    expect(users.body.map((u: { username: string }) => u.username)).not.toContain((bodies['POST /api/v1/users'] as { username: string }).username);
+    expect(users.body.map((u: { username: string }) => u.username)).not.toContain(
+      (bodies['POST /api/v1/users'] as { username: string }).username,
+    );
     expect(users.body.find((u: { id: string }) => u.id === target.id)).toMatchObject({ role: 'viewer', disabled: false });
     await expect(login(berth.url, { username: target.username, password: 'a-long-enough-password' })).rejects.toThrow(/401/);
     // The same admin with a login session may.
@@ -154,7 +175,12 @@ describe('a password change, a disable or a role change ends streams and tickets
 
   beforeAll(async () => {
     berth = await startBerth();
-    container = await docker.createContainer({ Image: TEST_IMAGE, name: uniqueName('auth'), Cmd: ['sleep', '3600'], Labels: testLabels(runId) });
+    container = await docker.createContainer({
+      Image: TEST_IMAGE,
+      name: uniqueName('auth'),
+      Cmd: ['sleep', '3600'],
+      Labels: testLabels(runId),
+    });
     await container.start();
   });
   afterAll(async () => {
@@ -162,7 +188,8 @@ describe('a password change, a disable or a role change ends streams and tickets
     await removeTestResources(runId);
   });
 
-  const execUrl = (params: Record<string, string> = {}) => wsUrl(berth.url, '/api/v1/ws/exec', { container: container.id, cmd: 'sh', ...params });
+  const execUrl = (params: Record<string, string> = {}) =>
+    wsUrl(berth.url, '/api/v1/ws/exec', { container: container.id, cmd: 'sh', ...params });
   const stdout = (socket: OpenSocket) =>
     socket.frames
       .filter((f): f is Buffer => Buffer.isBuffer(f) && f[0] === 1)
@@ -188,7 +215,11 @@ describe('a password change, a disable or a role change ends streams and tickets
     await echo(session, 'before');
     const ticket = await ticketFor(token);
 
-    const changed = await api(berth.url, '/api/v1/auth/password', { method: 'POST', token, body: { currentPassword: operator.password, newPassword: 'a-brand-new-password' } });
+    const changed = await api(berth.url, '/api/v1/auth/password', {
+      method: 'POST',
+      token,
+      body: { currentPassword: operator.password, newPassword: 'a-brand-new-password' },
+    });
     expect(changed.status).toBe(204);
     expect((await session.closed).code).toBe(1008);
     expect((await refusalOf(execUrl({ ticket }))).status).toBe(401);
@@ -198,14 +229,18 @@ describe('a password change, a disable or a role change ends streams and tickets
     bot.ws.close();
   });
 
-  it("closes the streams and voids the tickets of a user whose password an admin resets", async () => {
+  it('closes the streams and voids the tickets of a user whose password an admin resets', async () => {
     const operator = await createUser(berth, 'operator');
     const token = await login(berth.url, operator);
     const session = await openWs(execUrl(), { token });
     await echo(session, 'before');
     const ticket = await ticketFor(token);
 
-    const reset = await api(berth.url, `/api/v1/users/${operator.id}`, { method: 'PATCH', token: berth.token, body: { password: 'reset-by-the-admin' } });
+    const reset = await api(berth.url, `/api/v1/users/${operator.id}`, {
+      method: 'PATCH',
+      token: berth.token,
+      body: { password: 'reset-by-the-admin' },
+    });
     expect(reset.status).toBe(200);
     expect((await session.closed).code).toBe(1008);
     expect((await refusalOf(execUrl({ ticket }))).status).toBe(401);

@@ -34,7 +34,11 @@ describe('every operation in openapi/openapi.json without a valid credential', (
     badCredentials['a revoked API key'] = revoked.body.key;
 
     const expiresAt = new Date(Date.now() + 2000).toISOString();
-    const expiring = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token: berth.token, body: { name: 'expiring', expiresAt } });
+    const expiring = await api(berth.url, '/api/v1/auth/api-keys', {
+      method: 'POST',
+      token: berth.token,
+      body: { name: 'expiring', expiresAt },
+    });
     expect((await api(berth.url, '/api/v1/auth/me', { token: expiring.body.key })).status).toBe(200);
     badCredentials['an expired API key'] = expiring.body.key;
 
@@ -74,7 +78,11 @@ describe('every operation in openapi/openapi.json without a valid credential', (
   it('lets the public operations through without credentials', async () => {
     for (const path of ['/healthz', '/readyz', '/openapi.json']) expect((await api(berth.url, path)).status).toBe(200);
     expect((await fetch(`${berth.url}/docs/`)).status).toBe(200);
-    expectProblem(await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username: 'nobody', password: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectProblem(
+      await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username: 'nobody', password: 'x' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
   });
 });
 
@@ -92,7 +100,11 @@ describe('roles', () => {
     const failures: string[] = [];
     for (const op of guarded) {
       if (roleAllows(role, op.role!) && !op.userSession) continue;
-      const response = await api(berth.url, concretePath(op.path), { method: op.method, token: key, body: op.method === 'GET' || op.method === 'DELETE' ? undefined : {} });
+      const response = await api(berth.url, concretePath(op.path), {
+        method: op.method,
+        token: key,
+        body: op.method === 'GET' || op.method === 'DELETE' ? undefined : {},
+      });
       if (response.status === 403 && response.body.code === 'FORBIDDEN') denied.push(describeOp(op));
       else failures.push(`${describeOp(op)}: ${response.status} ${response.text.slice(0, 200)}`);
     }
@@ -121,7 +133,13 @@ describe('roles', () => {
   it('an operator key gets 403 on everything that needs admin: users, audit', async () => {
     const denied = await expectDeniedAbove('operator', await credentialFor(berth, 'operator'));
     expect(denied).toEqual(
-      expect.arrayContaining(['GET /api/v1/users', 'POST /api/v1/users', 'PATCH /api/v1/users/{id}', 'DELETE /api/v1/users/{id}', 'GET /api/v1/audit']),
+      expect.arrayContaining([
+        'GET /api/v1/users',
+        'POST /api/v1/users',
+        'PATCH /api/v1/users/{id}',
+        'DELETE /api/v1/users/{id}',
+        'GET /api/v1/audit',
+      ]),
     );
   });
 
@@ -129,20 +147,55 @@ describe('roles', () => {
     const operator = await credentialFor(berth, 'operator', { kind: 'token' });
     const target = await createUser(berth, 'viewer');
     expectProblem(await api(berth.url, '/api/v1/users', { token: operator }), 403, 'FORBIDDEN');
-    expectProblem(await api(berth.url, '/api/v1/users', { method: 'POST', token: operator, body: { username: 'x-op', password: 'a-long-password', role: 'admin' } }), 403, 'FORBIDDEN');
-    expectProblem(await api(berth.url, `/api/v1/users/${target.id}`, { method: 'PATCH', token: operator, body: { role: 'admin' } }), 403, 'FORBIDDEN');
+    expectProblem(
+      await api(berth.url, '/api/v1/users', {
+        method: 'POST',
+        token: operator,
+        body: { username: 'x-op', password: 'a-long-password', role: 'admin' },
+      }),
+      403,
+      'FORBIDDEN',
+    );
+    expectProblem(
+      await api(berth.url, `/api/v1/users/${target.id}`, { method: 'PATCH', token: operator, body: { role: 'admin' } }),
+      403,
+      'FORBIDDEN',
+    );
     expectProblem(await api(berth.url, `/api/v1/users/${target.id}`, { method: 'DELETE', token: operator }), 403, 'FORBIDDEN');
     expect((await api(berth.url, `/api/v1/users/${target.id}`, { token: berth.token })).body.role).toBe('viewer');
 
-    const created = await api(berth.url, '/api/v1/users', { method: 'POST', token: berth.token, body: { username: `crud-${randomBytes(3).toString('hex')}`, password: 'a-long-password', role: 'viewer' } });
+    const created = await api(berth.url, '/api/v1/users', {
+      method: 'POST',
+      token: berth.token,
+      body: { username: `crud-${randomBytes(3).toString('hex')}`, password: 'a-long-password', role: 'viewer' },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), username: expect.any(String), role: 'viewer', disabled: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      username: expect.any(String),
+      role: 'viewer',
+      disabled: false,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
     expect(created.body).not.toHaveProperty('password');
     expect(created.body).not.toHaveProperty('passwordHash');
-    expectProblem(await api(berth.url, '/api/v1/users', { method: 'POST', token: berth.token, body: { username: created.body.username, password: 'a-long-password', role: 'viewer' } }), 409, 'USERNAME_TAKEN');
+    expectProblem(
+      await api(berth.url, '/api/v1/users', {
+        method: 'POST',
+        token: berth.token,
+        body: { username: created.body.username, password: 'a-long-password', role: 'viewer' },
+      }),
+      409,
+      'USERNAME_TAKEN',
+    );
     const listed = await api(berth.url, '/api/v1/users', { token: berth.token });
     expect(listed.body.map((u: { id: string }) => u.id)).toContain(created.body.id);
-    const promoted = await api(berth.url, `/api/v1/users/${created.body.id}`, { method: 'PATCH', token: berth.token, body: { role: 'operator' } });
+    const promoted = await api(berth.url, `/api/v1/users/${created.body.id}`, {
+      method: 'PATCH',
+      token: berth.token,
+      body: { role: 'operator' },
+    });
     expect(promoted.body.role).toBe('operator');
     expect((await api(berth.url, `/api/v1/users/${created.body.id}`, { method: 'DELETE', token: berth.token })).status).toBe(204);
     expectProblem(await api(berth.url, `/api/v1/users/${created.body.id}`, { token: berth.token }), 404, 'USER_NOT_FOUND');
@@ -156,7 +209,8 @@ describe('roles', () => {
     const others = (await api(berth.url, '/api/v1/users', { token: berth.token })).body.filter(
       (u: { id: string; role: string; disabled: boolean }) => u.role === 'admin' && !u.disabled && u.id !== me.body.user.id,
     );
-    for (const other of others) await api(berth.url, `/api/v1/users/${other.id}`, { method: 'PATCH', token: berth.token, body: { role: 'viewer' } });
+    for (const other of others)
+      await api(berth.url, `/api/v1/users/${other.id}`, { method: 'PATCH', token: berth.token, body: { role: 'viewer' } });
 
     expectProblem(await api(berth.url, self, { method: 'DELETE', token: berth.token }), 409, 'LAST_ADMIN');
     expectProblem(await api(berth.url, self, { method: 'PATCH', token: berth.token, body: { role: 'operator' } }), 409, 'LAST_ADMIN');

@@ -26,7 +26,10 @@ describe('login, sessions and API keys', () => {
     secrets.push(ok.body.accessToken);
 
     const wrong = await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username: 'admin', password: 'wrong-password' } });
-    const unknown = await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username: 'no-such-user', password: 'wrong-password' } });
+    const unknown = await api(berth.url, '/api/v1/auth/login', {
+      method: 'POST',
+      body: { username: 'no-such-user', password: 'wrong-password' },
+    });
     expectProblem(wrong, 401, 'UNAUTHENTICATED');
     expectProblem(unknown, 401, 'UNAUTHENTICATED');
     expect(wrong.body.detail).toBe(unknown.body.detail);
@@ -46,36 +49,71 @@ describe('login, sessions and API keys', () => {
     secrets.push(user.password, token, key);
 
     expectProblem(
-      await api(berth.url, '/api/v1/auth/password', { method: 'POST', token, body: { currentPassword: 'not-it-at-all', newPassword: 'a-new-long-password' } }),
+      await api(berth.url, '/api/v1/auth/password', {
+        method: 'POST',
+        token,
+        body: { currentPassword: 'not-it-at-all', newPassword: 'a-new-long-password' },
+      }),
       403,
       'WRONG_PASSWORD',
     );
-    expectProblem(await api(berth.url, '/api/v1/auth/password', { method: 'POST', token, body: { currentPassword: user.password, newPassword: 'short' } }), 400, 'VALIDATION_FAILED');
     expectProblem(
-      await api(berth.url, '/api/v1/auth/password', { method: 'POST', token: key, body: { currentPassword: user.password, newPassword: 'a-new-long-password' } }),
+      await api(berth.url, '/api/v1/auth/password', {
+        method: 'POST',
+        token,
+        body: { currentPassword: user.password, newPassword: 'short' },
+      }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await api(berth.url, '/api/v1/auth/password', {
+        method: 'POST',
+        token: key,
+        body: { currentPassword: user.password, newPassword: 'a-new-long-password' },
+      }),
       403,
       'FORBIDDEN',
     );
-    const changed = await api(berth.url, '/api/v1/auth/password', { method: 'POST', token, body: { currentPassword: user.password, newPassword: 'a-new-long-password' } });
+    const changed = await api(berth.url, '/api/v1/auth/password', {
+      method: 'POST',
+      token,
+      body: { currentPassword: user.password, newPassword: 'a-new-long-password' },
+    });
     expect(changed.status).toBe(204);
     expectProblem(await api(berth.url, '/api/v1/auth/me', { token }), 401, 'UNAUTHENTICATED');
     await expect(login(berth.url, user)).rejects.toThrow(/401/);
-    expect((await api(berth.url, '/api/v1/auth/me', { token: await login(berth.url, { ...user, password: 'a-new-long-password' }) })).status).toBe(200);
+    expect(
+      (await api(berth.url, '/api/v1/auth/me', { token: await login(berth.url, { ...user, password: 'a-new-long-password' }) })).status,
+    ).toBe(200);
     expect((await api(berth.url, '/api/v1/auth/me', { token: key })).body).toMatchObject({ kind: 'apiKey', role: 'operator' });
   });
 
   it('creates an API key once, lists it without the key, and revokes it at once', async () => {
-    const created = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token: berth.token, body: { name: 'ci bot', role: 'operator' } });
+    const created = await api(berth.url, '/api/v1/auth/api-keys', {
+      method: 'POST',
+      token: berth.token,
+      body: { name: 'ci bot', role: 'operator' },
+    });
     expect(created.status).toBe(201);
     const { key, ...shown } = created.body;
     secrets.push(key);
     expect(key).toMatch(/^berth_[A-Za-z0-9_-]{43}$/);
-    expect(shown).toMatchObject({ name: 'ci bot', role: 'operator', prefix: key.slice(0, 12), expiresAt: null, lastUsedAt: null, username: 'admin' });
+    expect(shown).toMatchObject({
+      name: 'ci bot',
+      role: 'operator',
+      prefix: key.slice(0, 12),
+      expiresAt: null,
+      lastUsedAt: null,
+      username: 'admin',
+    });
 
     const me = await api(berth.url, '/api/v1/auth/me', { token: key });
     expect(me.body).toMatchObject({ kind: 'apiKey', role: 'operator', apiKeyId: shown.id, user: { username: 'admin' } });
 
-    const listed = (await api(berth.url, '/api/v1/auth/api-keys', { token: berth.token })).body.find((k: { id: string }) => k.id === shown.id);
+    const listed = (await api(berth.url, '/api/v1/auth/api-keys', { token: berth.token })).body.find(
+      (k: { id: string }) => k.id === shown.id,
+    );
     expect(listed).toMatchObject({ ...shown, lastUsedAt: expect.any(String) });
     expect(JSON.stringify(listed)).not.toContain(key.slice(12));
 
@@ -90,11 +128,23 @@ describe('login, sessions and API keys', () => {
   it("caps a key's role at its owner's, refuses a past expiry, and keeps other people's keys apart", async () => {
     const viewer = await createUser(berth, 'viewer');
     const token = await login(berth.url, viewer);
-    expectProblem(await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: 'too high', role: 'operator' } }), 403, 'FORBIDDEN');
-    const past = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: 'past', expiresAt: '2020-01-01T00:00:00Z' } });
+    expectProblem(
+      await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: 'too high', role: 'operator' } }),
+      403,
+      'FORBIDDEN',
+    );
+    const past = await api(berth.url, '/api/v1/auth/api-keys', {
+      method: 'POST',
+      token,
+      body: { name: 'past', expiresAt: '2020-01-01T00:00:00Z' },
+    });
     expectProblem(past, 400, 'VALIDATION_FAILED');
     expect(past.body.errors).toEqual([expect.objectContaining({ field: 'expiresAt' })]);
-    expectProblem(await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: 'x', secret: 'nope' } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: 'x', secret: 'nope' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
 
     const own = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: 'mine' } });
     expect(own.body.role).toBe('viewer');
@@ -151,9 +201,17 @@ describe('login, sessions and API keys', () => {
       ['DELETE /api/v1/users/:id', 403, user.username],
       ['POST /api/v1/users', 201, 'admin'],
     ]);
-    expect(about[0]).toMatchObject({ remoteAddress: expect.stringContaining('127.0.0.1'), durationMs: expect.any(Number), at: expect.any(String) });
+    expect(about[0]).toMatchObject({
+      remoteAddress: expect.stringContaining('127.0.0.1'),
+      durationMs: expect.any(Number),
+      at: expect.any(String),
+    });
 
-    const logins = await auditEvents(berth, `action=${encodeURIComponent('POST /api/v1/auth/login')}&from=${encodeURIComponent(since)}`, (items) => items.length >= 2);
+    const logins = await auditEvents(
+      berth,
+      `action=${encodeURIComponent('POST /api/v1/auth/login')}&from=${encodeURIComponent(since)}`,
+      (items) => items.length >= 2,
+    );
     expect(logins.map((e) => [e.status, e.actor?.username ?? null, e.details?.username])).toEqual([
       [401, null, user.username],
       [200, user.username, user.username],
@@ -221,7 +279,11 @@ describe('first start', () => {
       expect(berth.output()).not.toContain(password);
 
       const token = await login(berth.url, { username: 'admin', password });
-      const changed = await api(berth.url, '/api/v1/auth/password', { method: 'POST', token, body: { currentPassword: password, newPassword: 'the-admins-own-password' } });
+      const changed = await api(berth.url, '/api/v1/auth/password', {
+        method: 'POST',
+        token,
+        body: { currentPassword: password, newPassword: 'the-admins-own-password' },
+      });
       expect(changed.status).toBe(204);
       expect(existsSync(file)).toBe(false);
       expect((await login(berth.url, { username: 'admin', password: 'the-admins-own-password' })).length).toBeGreaterThan(0);
@@ -250,6 +312,8 @@ describe('database migrations', () => {
     const db = new SQLite(join(berth.dataDir, 'berth.db'));
     db.prepare('insert into kysely_migration (name, timestamp) values (?, ?)').run('9999-from-the-future', new Date().toISOString());
     db.close();
-    await expect(startBerth({ dataDir: berth.dataDir })).rejects.toThrow(/exited with 1[\s\S]*berth: the database .* was written by a newer Berth \(migration 9999-from-the-future/);
+    await expect(startBerth({ dataDir: berth.dataDir })).rejects.toThrow(
+      /exited with 1[\s\S]*berth: the database .* was written by a newer Berth \(migration 9999-from-the-future/,
+    );
   });
 });

@@ -70,7 +70,11 @@ describe('the create policy with real roles', () => {
   it('lets an operator bind a directory under an allowed root', async () => {
     const response = await create(operatorToken, { binds: [`${allowedRoot}:/data:ro`], start: true });
     expect(response.status, response.text).toBe(201);
-    const cat = await api(berth.url, `${base}/${response.body.id}/exec`, { method: 'POST', token: operatorToken, body: { cmd: ['cat', '/data/hello.txt'] } });
+    const cat = await api(berth.url, `${base}/${response.body.id}/exec`, {
+      method: 'POST',
+      token: operatorToken,
+      body: { cmd: ['cat', '/data/hello.txt'] },
+    });
     expect(cat.body.stdout).toBe('from the host\n');
   });
 

@@ -87,7 +87,10 @@ describe('containers on the real engine', () => {
   });
 
   it('lists with the CLI filters: stopped ones only with all, by status and by label', async () => {
-    const stopped = await call('', { method: 'POST', body: { image: TEST_IMAGE, name: uniqueName('created'), labels: { ...labels, 'berth.test.kind': 'created' } } });
+    const stopped = await call('', {
+      method: 'POST',
+      body: { image: TEST_IMAGE, name: uniqueName('created'), labels: { ...labels, 'berth.test.kind': 'created' } },
+    });
     expect(stopped.status).toBe(201);
     const mine = `label=berth.test.run=${runId}&label=berth.test.kind=created`;
     expect((await call(`?${mine}`)).body).toEqual([]);
@@ -175,11 +178,17 @@ describe('containers on the real engine', () => {
     expect(three.status).toBe(200);
     expect(three.body).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n', truncated: false, timedOut: false });
 
-    const env = await call(`/${id}/exec`, { method: 'POST', body: { cmd: ['sh', '-c', 'echo "$GREETING from $(pwd) as $(id -u)"'], env: ['GREETING=hi'], workingDir: '/tmp', user: '65534' } });
+    const env = await call(`/${id}/exec`, {
+      method: 'POST',
+      body: { cmd: ['sh', '-c', 'echo "$GREETING from $(pwd) as $(id -u)"'], env: ['GREETING=hi'], workingDir: '/tmp', user: '65534' },
+    });
     expect(env.body.stdout).toBe('hi from /tmp as 65534\n');
 
     // 100 kB of output against a 4 kB cap: the command still runs to its end.
-    const big = await call(`/${id}/exec`, { method: 'POST', body: { cmd: ['sh', '-c', 'head -c 100000 /dev/zero | tr "\\0" x; echo done >&2'] } });
+    const big = await call(`/${id}/exec`, {
+      method: 'POST',
+      body: { cmd: ['sh', '-c', 'head -c 100000 /dev/zero | tr "\\0" x; echo done >&2'] },
+    });
     expect(big.body).toMatchObject({ exitCode: 0, truncated: true, timedOut: false, stderr: 'done\n' });
     expect(big.body.stdout).toBe('x'.repeat(4096));
 
@@ -200,8 +209,14 @@ describe('containers on the real engine', () => {
     copyFileSync('/bin/busybox', join(root, 'busybox'));
     const tar = spawn('tar', ['-C', root, '-c', 'busybox'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const image = `berth-test/nosh-${runId}:1`;
-    const imported = await docker.importImage(tar.stdout, { repo: `berth-test/nosh-${runId}`, tag: '1', changes: [`LABEL berth.test=1 berth.test.run=${runId}`] } as never);
-    await new Promise((resolve, reject) => docker.modem.followProgress(imported as unknown as NodeJS.ReadableStream, (error) => (error ? reject(error) : resolve(undefined))));
+    const imported = await docker.importImage(tar.stdout, {
+      repo: `berth-test/nosh-${runId}`,
+      tag: '1',
+      changes: [`LABEL berth.test=1 berth.test.run=${runId}`],
+    } as never);
+    await new Promise((resolve, reject) =>
+      docker.modem.followProgress(imported as unknown as NodeJS.ReadableStream, (error) => (error ? reject(error) : resolve(undefined))),
+    );
 
     const { id } = await run({ image, pull: 'never', cmd: ['/busybox', 'sleep', '300'] });
     const echo = await call(`/${id}/exec`, { method: 'POST', body: { cmd: ['/busybox', 'echo', 'no shell needed'] } });
@@ -225,7 +240,10 @@ describe('containers on the real engine', () => {
     expect(stats.body.memory.limitBytes).toBe(64 * 1024 * 1024);
     expect(stats.body.memory.usageBytes).toBeGreaterThan(0);
     expect(stats.body.pids).toBe(1);
-    expect(stats.body).toMatchObject({ network: { rxBytes: expect.any(Number), txBytes: expect.any(Number) }, blockIo: { readBytes: expect.any(Number), writeBytes: expect.any(Number) } });
+    expect(stats.body).toMatchObject({
+      network: { rxBytes: expect.any(Number), txBytes: expect.any(Number) },
+      blockIo: { readBytes: expect.any(Number), writeBytes: expect.any(Number) },
+    });
   });
 
   it('gives a logs snapshot: tail, streams, timestamps, plain text download', async () => {
@@ -277,7 +295,11 @@ describe('containers on the real engine', () => {
     const linked = await startBerth({ env: { DOCKER_HOST: `unix://${link.path}` } });
     try {
       const response = await new Promise<IncomingMessage>((resolve, reject) =>
-        httpGet(`${linked.url}${base}/${id}/logs?tail=all`, { headers: { accept: 'text/plain', authorization: `Bearer ${linked.token}` } }, resolve).on('error', reject),
+        httpGet(
+          `${linked.url}${base}/${id}/logs?tail=all`,
+          { headers: { accept: 'text/plain', authorization: `Bearer ${linked.token}` } },
+          resolve,
+        ).on('error', reject),
       );
       expect(response.statusCode).toBe(200);
       // Read one chunk, then nothing: what Berth pulls from the engine must level off far below the log's size.
@@ -384,9 +406,27 @@ describe('containers on the real engine', () => {
       expectProblem(response, 400, 'VALIDATION_FAILED');
       const fields = response.body.errors.map((e: { field: string }) => e.field);
       expect(fields).toEqual(
-        expect.arrayContaining(['name', 'ports[0].containerPort', 'ports[0].protocol', 'binds', 'env', 'workingDir', 'restartPolicy.name', 'pull', 'surprise']),
+        expect.arrayContaining([
+          'name',
+          'ports[0].containerPort',
+          'ports[0].protocol',
+          'binds',
+          'env',
+          'workingDir',
+          'restartPolicy.name',
+          'pull',
+          'surprise',
+        ]),
       );
-      const conflict = await call('', { method: 'POST', body: { image: TEST_IMAGE, autoRemove: true, restartPolicy: { name: 'always' }, mounts: [{ type: 'bind', source: 'rel', target: '/x' }] } });
+      const conflict = await call('', {
+        method: 'POST',
+        body: {
+          image: TEST_IMAGE,
+          autoRemove: true,
+          restartPolicy: { name: 'always' },
+          mounts: [{ type: 'bind', source: 'rel', target: '/x' }],
+        },
+      });
       expectProblem(conflict, 400, 'VALIDATION_FAILED');
       expect(conflict.body.errors.map((e: { field: string }) => e.field)).toEqual(['restartPolicy', 'mounts[0].source']);
       const broken = await api(berth.url, base, { method: 'POST', body: '{"image":', token: berth.token });

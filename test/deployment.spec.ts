@@ -10,21 +10,100 @@ import { parse } from 'yaml';
 /** Compose's top-level and service keys (compose-spec): a misspelt key is an error there, silently dropped here otherwise. */
 const TOP_LEVEL_KEYS = ['version', 'name', 'services', 'networks', 'volumes', 'configs', 'secrets', 'include'];
 const SERVICE_KEYS = [
-  'annotations', 'attach', 'blkio_config', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'command', 'configs',
-  'container_name', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares', 'cpus',
-  'cpuset', 'credential_spec', 'depends_on', 'deploy', 'develop', 'device_cgroup_rules', 'devices', 'dns', 'dns_opt', 'dns_search',
-  'domainname', 'entrypoint', 'env_file', 'environment', 'expose', 'extends', 'external_links', 'extra_hosts', 'gpus', 'group_add',
-  'healthcheck', 'hostname', 'image', 'init', 'ipc', 'isolation', 'labels', 'links', 'logging', 'mac_address', 'mem_limit',
-  'mem_reservation', 'mem_swappiness', 'memswap_limit', 'network_mode', 'networks', 'oom_kill_disable', 'oom_score_adj', 'pid',
-  'pids_limit', 'platform', 'ports', 'privileged', 'profiles', 'pull_policy', 'read_only', 'restart', 'runtime', 'scale', 'secrets',
-  'security_opt', 'shm_size', 'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
-  'user', 'userns_mode', 'uts', 'volumes', 'volumes_from', 'working_dir',
+  'annotations',
+  'attach',
+  'blkio_config',
+  'build',
+  'cap_add',
+  'cap_drop',
+  'cgroup',
+  'cgroup_parent',
+  'command',
+  'configs',
+  'container_name',
+  'cpu_count',
+  'cpu_percent',
+  'cpu_period',
+  'cpu_quota',
+  'cpu_rt_period',
+  'cpu_rt_runtime',
+  'cpu_shares',
+  'cpus',
+  'cpuset',
+  'credential_spec',
+  'depends_on',
+  'deploy',
+  'develop',
+  'device_cgroup_rules',
+  'devices',
+  'dns',
+  'dns_opt',
+  'dns_search',
+  'domainname',
+  'entrypoint',
+  'env_file',
+  'environment',
+  'expose',
+  'extends',
+  'external_links',
+  'extra_hosts',
+  'gpus',
+  'group_add',
+  'healthcheck',
+  'hostname',
+  'image',
+  'init',
+  'ipc',
+  'isolation',
+  'labels',
+  'links',
+  'logging',
+  'mac_address',
+  'mem_limit',
+  'mem_reservation',
+  'mem_swappiness',
+  'memswap_limit',
+  'network_mode',
+  'networks',
+  'oom_kill_disable',
+  'oom_score_adj',
+  'pid',
+  'pids_limit',
+  'platform',
+  'ports',
+  'privileged',
+  'profiles',
+  'pull_policy',
+  'read_only',
+  'restart',
+  'runtime',
+  'scale',
+  'secrets',
+  'security_opt',
+  'shm_size',
+  'stdin_open',
+  'stop_grace_period',
+  'stop_signal',
+  'storage_opt',
+  'sysctls',
+  'tmpfs',
+  'tty',
+  'ulimits',
+  'user',
+  'userns_mode',
+  'uts',
+  'volumes',
+  'volumes_from',
+  'working_dir',
 ];
 const RESTART = /^(no|always|on-failure(:\d+)?|unless-stopped)$/;
 const PORT = /^(?:(?<ip>[\d.]+|\[[\da-f:]+\]):)?(?:(?<published>\d+(?:-\d+)?):)?(?<target>\d+(?:-\d+)?)(?:\/(tcp|udp))?$/;
 
 type Service = Record<string, any>;
-const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const isNamedVolume = (source: string) => !/^[./~]/.test(source);
 const mountsOf = (service: Service) =>
   ((service.volumes ?? []) as string[]).map((spec) => {
@@ -45,7 +124,10 @@ describe('docker-compose.yml', () => {
   it('uses only keys compose knows, and every service is runnable', () => {
     expect(Object.keys(compose).filter((key) => !TOP_LEVEL_KEYS.includes(key) && !key.startsWith('x-'))).toEqual([]);
     for (const [name, service] of Object.entries(compose.services)) {
-      expect(Object.keys(service).filter((key) => !SERVICE_KEYS.includes(key) && !key.startsWith('x-')), name).toEqual([]);
+      expect(
+        Object.keys(service).filter((key) => !SERVICE_KEYS.includes(key) && !key.startsWith('x-')),
+        name,
+      ).toEqual([]);
       expect(service.image ?? service.build, `${name} has an image or a build`).toBeTruthy();
       if (service.restart !== undefined) expect(service.restart, name).toMatch(RESTART);
       for (const port of service.ports ?? []) expect(String(port), name).toMatch(PORT);
@@ -79,7 +161,11 @@ interface Instruction {
 
 /** The Dockerfile's stages: instructions with continuations joined and comments dropped. */
 function dockerfileStages(text: string): { name?: string; instructions: Instruction[] }[] {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const stages: { name?: string; instructions: Instruction[] }[] = [];
   for (const line of lines) {
     const [, op, args] = /^(\S+)\s+(.*)$/.exec(line)!;
@@ -94,12 +180,16 @@ describe('Dockerfile', () => {
   const [build, runtime] = [stages[0], stages.at(-1)!];
   const all = (stage: typeof runtime, op: string) => stage.instructions.filter((instruction) => instruction.op === op).map((i) => i.args);
   const last = (op: string) => all(runtime, op).at(-1);
-  const env = Object.fromEntries(all(runtime, 'ENV').flatMap((args) => [...args.matchAll(/(\w+)=(\S+)/g)].map(([, key, value]) => [key, value])));
+  const env = Object.fromEntries(
+    all(runtime, 'ENV').flatMap((args) => [...args.matchAll(/(\w+)=(\S+)/g)].map(([, key, value]) => [key, value])),
+  );
 
   it('compiles in a build stage, better-sqlite3 from source, and ships only the build', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(all(build, 'ENV').join(' ')).toMatch(/npm_config_build_from_source=true/);
-    const copied = all(runtime, 'COPY').filter((args) => args.startsWith(`--from=${build.name} `)).map((args) => args.split(' ')[1]);
+    const copied = all(runtime, 'COPY')
+      .filter((args) => args.startsWith(`--from=${build.name} `))
+      .map((args) => args.split(' ')[1]);
     // dist/ runs; node_modules are its imports; openapi/ and package.json are read at run time (app.setup.ts).
     expect(copied.sort()).toEqual(['/app/dist', '/app/node_modules', '/app/openapi', '/app/package.json']);
   });

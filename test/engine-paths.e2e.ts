@@ -69,7 +69,8 @@ describe('container references that try to leave the engine path', () => {
   /** The refusal the REST path gives: the reference is not found, or (with a stray `&a=`) the query has an unknown field. */
   const refusedAsRest = (refusal: Refusal) =>
     refusal.contentType.startsWith('application/problem+json') &&
-    ((refusal.status === 404 && refusal.body?.code === 'CONTAINER_NOT_FOUND') || (refusal.status === 400 && refusal.body?.code === 'VALIDATION_FAILED'));
+    ((refusal.status === 404 && refusal.body?.code === 'CONTAINER_NOT_FOUND') ||
+      (refusal.status === 400 && refusal.body?.code === 'VALIDATION_FAILED'));
 
   /** The upgrade URL exactly as an attacker types it: the value is not encoded, `?` and `/` included. */
   const attackUrl = (channel: string, container: string, ticket?: string) =>
@@ -121,10 +122,14 @@ describe('container references that try to leave the engine path', () => {
   });
 
   it('a well-formed reference still streams: the rule refuses only what the engine cannot name', async () => {
-    const socket = await openWs(`${berth.url.replace(/^http/, 'ws')}/api/v1/ws/logs?container=${name}&follow=false&tail=1`, { token: keys.viewer });
+    const socket = await openWs(`${berth.url.replace(/^http/, 'ws')}/api/v1/ws/logs?container=${name}&follow=false&tail=1`, {
+      token: keys.viewer,
+    });
     expect((await socket.closed).code).toBe(1000);
     expect(logLines(socket.frames).map((line) => line.line)).toEqual(['tick']);
-    const absent = await refusalOf(`${berth.url.replace(/^http/, 'ws')}/api/v1/ws/logs?container=berth-fuzz-${runId}-absent`, { token: keys.viewer });
+    const absent = await refusalOf(`${berth.url.replace(/^http/, 'ws')}/api/v1/ws/logs?container=berth-fuzz-${runId}-absent`, {
+      token: keys.viewer,
+    });
     expect([absent.status, absent.body.code]).toEqual([404, 'CONTAINER_NOT_FOUND']);
   });
 });

@@ -201,7 +201,9 @@ function probesFor(op: Operation): Probe[] {
 
   for (const parameter of op.parameters.filter((p) => p.in === 'path')) {
     for (const [label, value] of PATH_VALUES) {
-      probes.push(withBody({ what: `${name}: ${parameter.name} = ${label}`, method: op.method, path: fillPath(op, { [parameter.name]: value() }) }));
+      probes.push(
+        withBody({ what: `${name}: ${parameter.name} = ${label}`, method: op.method, path: fillPath(op, { [parameter.name]: value() }) }),
+      );
     }
   }
 
@@ -214,7 +216,11 @@ function probesFor(op: Operation): Probe[] {
       probes.push(withBody({ what: `${name}: ?${query} as ${label}`, method: op.method, path: `${fillPath(op)}?${raw}` }));
     }
   }
-  for (const [label, raw] of [...queryShapes('berthFuzz'), ['a __proto__ parameter', '__proto__[polluted]=1'], ['a constructor parameter', 'constructor[prototype][polluted]=1']]) {
+  for (const [label, raw] of [
+    ...queryShapes('berthFuzz'),
+    ['a __proto__ parameter', '__proto__[polluted]=1'],
+    ['a constructor parameter', 'constructor[prototype][polluted]=1'],
+  ]) {
     probes.push(withBody({ what: `${name}: unknown query ${label}`, method: op.method, path: `${fillPath(op)}?${raw}` }));
   }
 
@@ -228,10 +234,20 @@ function probesFor(op: Operation): Probe[] {
         const base = baseBody(op);
         // Never make a create body that could pass without this run's labels.
         if (field === 'labels' && 'labels' in base && (value === null || (typeof value === 'object' && !Array.isArray(value)))) continue;
-        probes.push({ what: `${name}: ${field} = ${label}`, method: op.method, path: fillPath(op), body: JSON.stringify({ ...base, [field]: value }) });
+        probes.push({
+          what: `${name}: ${field} = ${label}`,
+          method: op.method,
+          path: fillPath(op),
+          body: JSON.stringify({ ...base, [field]: value }),
+        });
         // 10k-element arrays cost validation time per item: once per field is enough.
         if (isTenThousand(value)) continue;
-        probes.push({ what: `${name}: only ${field} = ${label}`, method: op.method, path: fillPath(op), body: JSON.stringify({ ...minimalBody(op), [field]: value }) });
+        probes.push({
+          what: `${name}: only ${field} = ${label}`,
+          method: op.method,
+          path: fillPath(op),
+          body: JSON.stringify({ ...minimalBody(op), [field]: value }),
+        });
       }
       // One level down: the fields of an object, or of an array's items (ports, mounts, restartPolicy...).
       const resolved = resolveSchema(fieldSchema);
@@ -299,7 +315,10 @@ const describeOutcome = (outcome: Outcome, why: string) => `${outcome.probe.what
 /** The WebSocket channels and their query parameters, from the committed AsyncAPI document. */
 function streamChannels(): Array<{ channel: string; address: string; parameters: string[]; required: string[] }> {
   const document = parse(readFileSync('openapi/asyncapi.yaml', 'utf8')) as {
-    channels: Record<string, { address: string; bindings?: { ws?: { query?: { properties?: Record<string, unknown>; required?: string[] } } } }>;
+    channels: Record<
+      string,
+      { address: string; bindings?: { ws?: { query?: { properties?: Record<string, unknown>; required?: string[] } } } }
+    >;
   };
   return Object.entries(document.channels).map(([channel, spec]) => ({
     channel,
@@ -327,7 +346,14 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
   async function removeFuzzContainers(): Promise<void> {
     await removeTestResources(runId);
     const named = await docker.listContainers({ all: true, filters: { name: [FUZZ_PREFIX] } });
-    await Promise.all(named.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      named.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
   }
 
   async function expectHealthy(): Promise<void> {
@@ -350,8 +376,18 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
         const field = Object.keys(resolveSchema(op.body)?.properties ?? {})[0] ?? 'a';
         const name = `${op.method} ${op.path}`;
         return [
-          { what: `${name}: a body of objects ${DEEP_LEVELS} deep`, method: op.method, path: fillPath(op), body: deepJson(DEEP_LEVELS, 'object') },
-          { what: `${name}: a body of arrays ${DEEP_LEVELS} deep`, method: op.method, path: fillPath(op), body: deepJson(DEEP_LEVELS, 'array') },
+          {
+            what: `${name}: a body of objects ${DEEP_LEVELS} deep`,
+            method: op.method,
+            path: fillPath(op),
+            body: deepJson(DEEP_LEVELS, 'object'),
+          },
+          {
+            what: `${name}: a body of arrays ${DEEP_LEVELS} deep`,
+            method: op.method,
+            path: fillPath(op),
+            body: deepJson(DEEP_LEVELS, 'array'),
+          },
           {
             what: `${name}: ${field} ${DEEP_LEVELS} deep`,
             method: op.method,
@@ -370,24 +406,30 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
     await expectHealthy();
   });
 
-  it('walks every operation with ≥ 5000 malformed requests: no 5xx but 503, every error a problem+json, Berth healthy after', { timeout: WALK_TIMEOUT_MS }, async () => {
-    const probes = operations.flatMap(probesFor);
-    expect(probes.length).toBeGreaterThanOrEqual(5000);
-    // Every operation of the spec is walked, so one added later is too.
-    expect(new Set(probes.map((p) => p.what.split(':')[0])).size).toBe(operations.length);
+  it(
+    'walks every operation with ≥ 5000 malformed requests: no 5xx but 503, every error a problem+json, Berth healthy after',
+    { timeout: WALK_TIMEOUT_MS },
+    async () => {
+      const probes = operations.flatMap(probesFor);
+      expect(probes.length).toBeGreaterThanOrEqual(5000);
+      // Every operation of the spec is walked, so one added later is too.
+      expect(new Set(probes.map((p) => p.what.split(':')[0])).size).toBe(operations.length);
 
-    const outcomes = await pooled(probes, (probe) => send(berth.url, berth.token, probe));
-    const failures = outcomes.flatMap((outcome) => {
-      const why = violation(outcome);
-      return why ? [describeOutcome(outcome, why)] : [];
-    });
-    expect(failures).toEqual([]);
-    await expectHealthy();
+      const outcomes = await pooled(probes, (probe) => send(berth.url, berth.token, probe));
+      const failures = outcomes.flatMap((outcome) => {
+        const why = violation(outcome);
+        return why ? [describeOutcome(outcome, why)] : [];
+      });
+      expect(failures).toEqual([]);
+      await expectHealthy();
 
-    // Whatever a fuzzed body managed to create is this run's, labelled unless its labels were the fuzzed field.
-    const created = await docker.listContainers({ all: true, filters: { name: [FUZZ_PREFIX] } });
-    expect(created.filter((c) => c.Labels['berth.test.run'] !== runId && c.Labels[TEST_LABEL] !== '1').map((c) => c.Names[0])).toEqual([]);
-  });
+      // Whatever a fuzzed body managed to create is this run's, labelled unless its labels were the fuzzed field.
+      const created = await docker.listContainers({ all: true, filters: { name: [FUZZ_PREFIX] } });
+      expect(created.filter((c) => c.Labels['berth.test.run'] !== runId && c.Labels[TEST_LABEL] !== '1').map((c) => c.Names[0])).toEqual(
+        [],
+      );
+    },
+  );
 
   it('walks every WebSocket channel of openapi/asyncapi.yaml: each refused upgrade is a 4xx problem, never a 5xx or a dropped connection', async () => {
     const channels = streamChannels();
@@ -406,7 +448,8 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
         for (const [label, value] of values) {
           attempts.push({ what: `${channel}: ${parameter} = ${label}`, url: url([...others(), `${parameter}=${value}`]) });
         }
-        for (const [label, raw] of queryShapes(parameter)) attempts.push({ what: `${channel}: ${parameter} as ${label}`, url: url([...others(), raw]) });
+        for (const [label, raw] of queryShapes(parameter))
+          attempts.push({ what: `${channel}: ${parameter} as ${label}`, url: url([...others(), raw]) });
       }
       attempts.push({ what: `${channel}: an unknown parameter`, url: url([...baseQuery(), 'berthFuzz=1']) });
       attempts.push({ what: `${channel}: a __proto__ parameter`, url: url([...baseQuery(), '__proto__[polluted]=1']) });

@@ -34,11 +34,20 @@ describe('entering, joining and replacing the image of a policy exception', () =
 
   const create = (token: string, body: Record<string, unknown>) =>
     api(berth.url, base, { method: 'POST', token, body: { image: TEST_IMAGE, pull: 'never', labels, cmd: ['sleep', '300'], ...body } });
-  const exec = (token: string, container: string, cmd: string[]) => api(berth.url, `${base}/${container}/exec`, { method: 'POST', token, body: { cmd } });
-  const commit = (token: string, container: string, body: Record<string, unknown>) => api(berth.url, `${base}/${container}/commit`, { method: 'POST', token, body });
+  const exec = (token: string, container: string, cmd: string[]) =>
+    api(berth.url, `${base}/${container}/exec`, { method: 'POST', token, body: { cmd } });
+  const commit = (token: string, container: string, body: Record<string, unknown>) =>
+    api(berth.url, `${base}/${container}/commit`, { method: 'POST', token, body });
   const execIds = async (id: string) => (await docker.getContainer(id).inspect()).ExecIDs ?? [];
   const containersNamed = (name: string) => docker.listContainers({ all: true, filters: { name: [name] } });
-  const imageId = (ref: string) => docker.getImage(ref).inspect().then((image) => image.Id, () => undefined);
+  const imageId = (ref: string) =>
+    docker
+      .getImage(ref)
+      .inspect()
+      .then(
+        (image) => image.Id,
+        () => undefined,
+      );
   const channelText = (frames: Array<string | Buffer>, channel: number) =>
     frames
       .filter((f): f is Buffer => Buffer.isBuffer(f) && f[0] === channel)
@@ -64,7 +73,11 @@ describe('entering, joining and replacing the image of a policy exception', () =
       const refusal = await refusalOf(url, { token: operator });
       expect(refusal.status).toBe(403);
       expect(refusal.contentType).toMatch(/^application\/problem\+json/);
-      expect(refusal.body).toMatchObject({ status: 403, code: 'POLICY_DENIED', rules: ['docker-socket', 'berth-volume', 'bind-outside-allowed-roots'] });
+      expect(refusal.body).toMatchObject({
+        status: 403,
+        code: 'POLICY_DENIED',
+        rules: ['docker-socket', 'berth-volume', 'bind-outside-allowed-roots'],
+      });
       expect(await execIds(exception.id)).toEqual(before);
     });
 
@@ -91,13 +104,20 @@ describe('entering, joining and replacing the image of a policy exception', () =
     });
 
     it('still lets an admin exec into it, over REST and WebSocket', async () => {
-      const response = await exec(berth.token, exception.name, ['sh', '-c', 'test -S /var/run/docker.sock && test -r /host/etc/shadow && echo reachable']);
+      const response = await exec(berth.token, exception.name, [
+        'sh',
+        '-c',
+        'test -S /var/run/docker.sock && test -r /host/etc/shadow && echo reachable',
+      ]);
       expect(response.status, response.text).toBe(200);
       expect(response.body).toMatchObject({ exitCode: 0, stdout: 'reachable\n' });
 
-      const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/exec', { container: exception.id, cmd: ['sh', '-c', 'test -S /var/run/docker.sock && echo socket'] }), {
-        token: berth.token,
-      });
+      const socket = await openWs(
+        wsUrl(berth.url, '/api/v1/ws/exec', { container: exception.id, cmd: ['sh', '-c', 'test -S /var/run/docker.sock && echo socket'] }),
+        {
+          token: berth.token,
+        },
+      );
       expect((await socket.closed).code).toBe(1000);
       expect(channelText(socket.frames, 1)).toBe('socket\n');
       expect(JSON.parse(channelText(socket.frames, 3))).toEqual({ exitCode: 0 });
@@ -153,7 +173,13 @@ describe('entering, joining and replacing the image of a policy exception', () =
 
     it('refuses an operator joining a container made outside Berth on the host network by id', async () => {
       const [hostNetwork] = await docker.listNetworks({ filters: { driver: ['host'] } });
-      const edge = await docker.createContainer({ Image: TEST_IMAGE, name: uniqueName('edge'), Cmd: ['sleep', '300'], Labels: labels, HostConfig: { NetworkMode: hostNetwork.Id.slice(0, 12) } });
+      const edge = await docker.createContainer({
+        Image: TEST_IMAGE,
+        name: uniqueName('edge'),
+        Cmd: ['sleep', '300'],
+        Labels: labels,
+        HostConfig: { NetworkMode: hostNetwork.Id.slice(0, 12) },
+      });
       const response = await create(operator, { name: uniqueName('joiner'), network: `container:${edge.id}` });
       expectProblem(response, 403, 'POLICY_DENIED');
       expect(response.body.rules).toEqual(['joins-privileged-container']);
@@ -170,7 +196,9 @@ describe('entering, joining and replacing the image of a policy exception', () =
       expect(ran.status, ran.text).toBe(200);
       expect(ran.body.stdout).toBe('hello\n');
 
-      const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/exec', { container: plain.body.id, cmd: ['echo', 'ws'] }), { token: operator });
+      const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/exec', { container: plain.body.id, cmd: ['echo', 'ws'] }), {
+        token: operator,
+      });
       expect((await socket.closed).code).toBe(1000);
       expect(channelText(socket.frames, 1)).toBe('ws\n');
 
@@ -178,7 +206,12 @@ describe('entering, joining and replacing the image of a policy exception', () =
       expect(committed.status, committed.text).toBe(201);
       expect(committed.body.carriedEnvKeys).toContain('APP_MODE');
 
-      const joiner = await create(operator, { name: uniqueName('joiner'), pidMode: `container:${plain.body.name}`, network: `container:${plain.body.name}`, start: true });
+      const joiner = await create(operator, {
+        name: uniqueName('joiner'),
+        pidMode: `container:${plain.body.name}`,
+        network: `container:${plain.body.name}`,
+        start: true,
+      });
       expect(joiner.status, joiner.text).toBe(201);
     });
   });
@@ -200,7 +233,11 @@ describe('entering, joining and replacing the image of a policy exception', () =
       expect(own.status, own.text).toBe(201);
       for (const target of [`${repo}:${tag}`, `docker.io/${repo}:${tag}`]) {
         const slash = target.lastIndexOf(':');
-        const response = await commit(operator, own.body.id, { repo: target.slice(0, slash), tag: target.slice(slash + 1), changes: ['CMD ["sh", "-c", "cat /host/etc/shadow"]'] });
+        const response = await commit(operator, own.body.id, {
+          repo: target.slice(0, slash),
+          tag: target.slice(slash + 1),
+          changes: ['CMD ["sh", "-c", "cat /host/etc/shadow"]'],
+        });
         expectProblem(response, 403, 'POLICY_DENIED');
         expect(response.body.rules).toEqual(['docker-socket', 'berth-volume', 'bind-outside-allowed-roots']);
         expect(response.body.containers).toEqual([app.body.id]);

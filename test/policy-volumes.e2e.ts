@@ -30,7 +30,12 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
   beforeAll(async () => {
     writeFileSync(join(outside, 'secret.txt'), 'host secret\n');
     // docker volume create --opt type=none --opt o=bind --opt device=<outside>
-    await docker.createVolume({ Name: bindVolume, Driver: 'local', DriverOpts: { type: 'none', o: 'bind', device: outside }, Labels: labels });
+    await docker.createVolume({
+      Name: bindVolume,
+      Driver: 'local',
+      DriverOpts: { type: 'none', o: 'bind', device: outside },
+      Labels: labels,
+    });
     await docker.createVolume({ Name: plainVolume, Labels: labels });
     await docker.createVolume({ Name: berthVolume, Labels: labels });
     berth = await startBerth({
@@ -42,7 +47,14 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
   afterAll(async () => {
     await berth?.stop();
     await removeTestResources(runId);
-    await Promise.all([bindVolume, plainVolume, berthVolume, notYetVolume].map((name) => docker.getVolume(name).remove().catch(() => undefined)));
+    await Promise.all(
+      [bindVolume, plainVolume, berthVolume, notYetVolume].map((name) =>
+        docker
+          .getVolume(name)
+          .remove()
+          .catch(() => undefined),
+      ),
+    );
     rmSync(allowedRoot, { recursive: true, force: true });
     rmSync(outside, { recursive: true, force: true });
     rmSync(dataRoot, { recursive: true, force: true });
@@ -50,7 +62,8 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
 
   const create = (token: string, body: Record<string, unknown>) =>
     api(berth.url, base, { method: 'POST', token, body: { image: TEST_IMAGE, pull: 'never', labels, cmd: ['sleep', '300'], ...body } });
-  const exec = (id: string, script: string, token = operator) => api(berth.url, `${base}/${id}/exec`, { method: 'POST', token, body: { cmd: ['sh', '-c', script] } });
+  const exec = (id: string, script: string, token = operator) =>
+    api(berth.url, `${base}/${id}/exec`, { method: 'POST', token, body: { cmd: ['sh', '-c', script] } });
   const running = async (id: string) => (await docker.getContainer(id).inspect()).State.Running;
   const nothingNamed = async (name: string) => expect(await docker.listContainers({ all: true, filters: { name: [name] } })).toEqual([]);
 
@@ -92,7 +105,11 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
     });
 
     it('lets an operator mount a plain local volume, and one the engine creates on the way', async () => {
-      const response = await create(operator, { binds: [`${plainVolume}:/p`], mounts: [{ type: 'volume', source: notYetVolume, target: '/n' }], start: true });
+      const response = await create(operator, {
+        binds: [`${plainVolume}:/p`],
+        mounts: [{ type: 'volume', source: notYetVolume, target: '/n' }],
+        start: true,
+      });
       expect(response.status, response.text).toBe(201);
       const written = await exec(response.body.id, 'echo ok > /p/f && echo ok > /n/f && cat /p/f /n/f');
       expect(written.body.stdout).toBe('ok\nok\n');
@@ -155,7 +172,9 @@ describe('volumes and bind sources under the create policy (issue 8, findings 1 
 
       // The engine follows the symlink: started behind Berth's back, B would read the host's file.
       await docker.getContainer(b.body.id).start();
-      await auditEvents(berth, 'action=container.start.policy-violation', (items) => items.some((item) => item.targets?.includes(b.body.id)));
+      await auditEvents(berth, 'action=container.start.policy-violation', (items) =>
+        items.some((item) => item.targets?.includes(b.body.id)),
+      );
       await until(async () => !(await running(b.body.id)), 'the watcher to stop B', { timeoutMs: 10_000 });
       // A, whose bind is the root itself, is left running.
       expect(await running(a)).toBe(true);

@@ -109,7 +109,7 @@ describe('a block lifts when its window passes', () => {
     expectRateLimited(blocked!, SHORT_WINDOW_MS);
     // Polled, not slept: a refused attempt counts nothing, so asking does not prolong the block.
     let response = await loginAt(berth, user.username, user.password);
-    for (const deadline = Date.now() + 20 * SHORT_WINDOW_MS; response.status === 429 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 20 * SHORT_WINDOW_MS; response.status === 429 && Date.now() < deadline;) {
       await sleep(100);
       response = await loginAt(berth, user.username, user.password);
     }
@@ -124,7 +124,9 @@ describe('the login limit per client address', () => {
       const statuses: number[] = [];
       for (let attempt = 0; attempt < 8; attempt++) {
         const username = `nobody-${randomBytes(4).toString('hex')}`;
-        statuses.push((await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username, password: 'wrong-password' } })).status);
+        statuses.push(
+          (await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username, password: 'wrong-password' } })).status,
+        );
       }
       // startBerth's own login succeeded, so it is not counted.
       expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
@@ -142,7 +144,14 @@ function loginFrom(address: string, berth: BerthProcess, credentials: Credential
   const { hostname, port } = new URL(berth.url);
   return new Promise((resolve, reject) => {
     const call = request(
-      { host: hostname, port, path: '/api/v1/auth/login', method: 'POST', localAddress: address, headers: { 'content-type': 'application/json' } },
+      {
+        host: hostname,
+        port,
+        path: '/api/v1/auth/login',
+        method: 'POST',
+        localAddress: address,
+        headers: { 'content-type': 'application/json' },
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode!));

@@ -46,7 +46,15 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
     const created = await api(berth.url, containers, {
       method: 'POST',
       token: operator.token,
-      body: { image: TEST_IMAGE, pull: 'never', name: containerName, labels, env: [`SECRET=${SECRET}`, 'MODE=test'], cmd: ['sleep', '600'], start: true },
+      body: {
+        image: TEST_IMAGE,
+        pull: 'never',
+        name: containerName,
+        labels,
+        env: [`SECRET=${SECRET}`, 'MODE=test'],
+        cmd: ['sleep', '600'],
+        start: true,
+      },
     });
     expect(created.status, created.text).toBe(201);
     containerId = created.body.id;
@@ -76,7 +84,9 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
       expect(operatorTop.text).toContain(SECRET);
 
       for (const psArgs of ['e', 'aux e', 'auxe', '-o pid,environ', '-ef e']) {
-        const refused = await api(berth.url, `${containers}/${containerId}/top?psArgs=${encodeURIComponent(psArgs)}`, { token: viewer.token });
+        const refused = await api(berth.url, `${containers}/${containerId}/top?psArgs=${encodeURIComponent(psArgs)}`, {
+          token: viewer.token,
+        });
         expectProblem(refused, 403, 'FORBIDDEN');
         expect(refused.text).not.toContain(SECRET);
       }
@@ -95,7 +105,9 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
       const operatorSocket = await openWs(url, { token: operator.token });
       // Both sockets see the whole engine (other tests' events too): keep this container's exec events.
       const execEvents = (frames: Array<string | Buffer>) =>
-        frames.map((frame) => JSON.parse(String(frame))).filter((event) => event.actor?.id === containerId && String(event.action).startsWith('exec_'));
+        frames
+          .map((frame) => JSON.parse(String(frame)))
+          .filter((event) => event.actor?.id === containerId && String(event.action).startsWith('exec_'));
       const sawExecStart = (frames: Array<string | Buffer>) => execEvents(frames).some((event) => event.action.startsWith('exec_start'));
       try {
         // Sockets are subscribed once open; the exec (`docker exec`, by anyone) runs after both are.
@@ -105,7 +117,9 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
         await operatorSocket.until(sawExecStart);
 
         const viewerEvents = execEvents(viewerSocket.frames);
-        expect(viewerEvents.map((event) => event.action)).toEqual(expect.arrayContaining(['exec_create: echo <redacted>', 'exec_start: echo <redacted>']));
+        expect(viewerEvents.map((event) => event.action)).toEqual(
+          expect.arrayContaining(['exec_create: echo <redacted>', 'exec_start: echo <redacted>']),
+        );
         expect(JSON.stringify(viewerSocket.frames)).not.toContain(SECRET);
         expect(execEvents(operatorSocket.frames).map((event) => event.action)).toContain(`exec_create: echo -p${SECRET}`);
       } finally {
@@ -131,7 +145,11 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
         details: { host: 'local', containerId, containerName, ended: 'exited', exitCode: 3, closeCode: 1000 },
       });
       expect(end.durationMs).toEqual(expect.any(Number));
-      const [start] = await auditEvents(berth, `action=container.exec.start&target=${containerId}&actor=${operator.username}`, (items) => items.length > 0);
+      const [start] = await auditEvents(
+        berth,
+        `action=container.exec.start&target=${containerId}&actor=${operator.username}`,
+        (items) => items.length > 0,
+      );
       expect(start).toMatchObject({
         actor: { kind: 'user', username: operator.username },
         targets: [containerId],
@@ -150,25 +168,42 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
         items.some((item) => JSON.stringify(item.details.cmd) === JSON.stringify(cmd)),
       );
       expect(start.actor.username).toBe(operator.username);
-      await until(() => logRecords(berth).some((line) => line.msg === 'exec session ended' && line.username === operator.username), 'the end log line');
+      await until(
+        () => logRecords(berth).some((line) => line.msg === 'exec session ended' && line.username === operator.username),
+        'the end log line',
+      );
       const started = logRecords(berth).filter((line) => line.msg === 'exec session started' && line.username === operator.username);
-      expect(started.at(-1)).toMatchObject({ channel: 'exec', executable: 'sh', host: 'local', container: { id: containerId, name: containerName }, userId: operator.id });
+      expect(started.at(-1)).toMatchObject({
+        channel: 'exec',
+        executable: 'sh',
+        host: 'local',
+        container: { id: containerId, name: containerName },
+        userId: operator.id,
+      });
       expect(berth.output()).not.toContain(`${SECRET}-ws`);
     });
 
-    it.each(['logs', 'stats', 'events'] as const)('a viewer opening /ws/%s leaves a log line with who, channel and container', async (channel) => {
-      const socket = await openWs(wsUrl(berth.url, `/api/v1/ws/${channel}`, channel === 'events' ? {} : { container: containerId }), { token: viewer.token });
-      try {
-        const line = await until(
-          () => logRecords(berth).find((record) => record.msg === 'stream opened' && record.channel === channel && record.username === viewer.username),
-          `the ${channel} log line`,
-        );
-        expect(line).toMatchObject({ userId: viewer.id, role: 'viewer', host: 'local' });
-        if (channel !== 'events') expect(line.container).toEqual({ id: containerId, name: containerName });
-      } finally {
-        socket.ws.close();
-      }
-    });
+    it.each(['logs', 'stats', 'events'] as const)(
+      'a viewer opening /ws/%s leaves a log line with who, channel and container',
+      async (channel) => {
+        const socket = await openWs(wsUrl(berth.url, `/api/v1/ws/${channel}`, channel === 'events' ? {} : { container: containerId }), {
+          token: viewer.token,
+        });
+        try {
+          const line = await until(
+            () =>
+              logRecords(berth).find(
+                (record) => record.msg === 'stream opened' && record.channel === channel && record.username === viewer.username,
+              ),
+            `the ${channel} log line`,
+          );
+          expect(line).toMatchObject({ userId: viewer.id, role: 'viewer', host: 'local' });
+          if (channel !== 'events') expect(line.container).toEqual({ id: containerId, name: containerName });
+        } finally {
+          socket.ws.close();
+        }
+      },
+    );
   });
 
   describe('finding 11: engine internals and host addresses stay with the server', () => {
@@ -185,7 +220,10 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
       expect(response.body.detail).toBe('executable file not found in $PATH: nope-not-here');
       expect(response.text).not.toMatch(/OCI runtime|runc|shim|\.go:\d+|caused:|: unknown/);
       await until(
-        () => logRecords(berth).find((line) => line.msg === 'engine error cleaned for the client' && String(line.engineMessage).includes('nope-not-here')),
+        () =>
+          logRecords(berth).find(
+            (line) => line.msg === 'engine error cleaned for the client' && String(line.engineMessage).includes('nope-not-here'),
+          ),
         'the full engine text in the log',
       ).then((line) => expect(line).toMatchObject({ level: 40, detail: response.body.detail }));
     });
@@ -204,12 +242,18 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
         expect(response.body.detail).toContain('<engine path>');
         expect(response.text).not.toMatch(/\/var\/lib\/docker|overlay2|\/merged|[0-9a-f]{64}/);
         const logged = await until(
-          () => logRecords(berth).find((line) => line.msg === 'engine error cleaned for the client' && /overlay2/.test(String(line.engineMessage))),
+          () =>
+            logRecords(berth).find(
+              (line) => line.msg === 'engine error cleaned for the client' && /overlay2/.test(String(line.engineMessage)),
+            ),
           'the full engine text in the log',
         );
         expect(logged.detail).toBe(response.body.detail);
       } finally {
-        await docker.getVolume(volume).remove({ force: true }).catch(() => undefined);
+        await docker
+          .getVolume(volume)
+          .remove({ force: true })
+          .catch(() => undefined);
       }
     });
 
@@ -239,7 +283,15 @@ describe('BERTH_VIEWER_REDACTION=false', () => {
     const created = await api(berth.url, containers, {
       method: 'POST',
       token: berth.token,
-      body: { image: TEST_IMAGE, pull: 'never', name: uniqueName('open'), labels, env: [`SECRET=${SECRET}`], cmd: ['sleep', '600'], start: true },
+      body: {
+        image: TEST_IMAGE,
+        pull: 'never',
+        name: uniqueName('open'),
+        labels,
+        env: [`SECRET=${SECRET}`],
+        cmd: ['sleep', '600'],
+        start: true,
+      },
     });
     expect(created.status, created.text).toBe(201);
     const inspect = await api(berth.url, `${containers}/${created.body.id}`, { token: viewer });

@@ -6,7 +6,6 @@ import { api } from './support/http.js';
 import { until } from './support/until.js';
 import { logLines, openWs, wsUrl } from './support/ws.js';
 
-
 const runId = newRunId();
 
 async function runContainer(cmd: string[]): Promise<Docker.Container> {
@@ -45,7 +44,10 @@ describe('stream limits: per-user cap, slow clients', () => {
     expect(closed.reason).toMatch(/too many open streams/);
     first.ws.close();
     await first.closed;
-    await until(async () => (await metric(berth, admin, 'berth_ws_open_sockets{channel="events"}')) === 1, 'the first socket to count as closed');
+    await until(
+      async () => (await metric(berth, admin, 'berth_ws_open_sockets{channel="events"}')) === 1,
+      'the first socket to count as closed',
+    );
     const again = await openWs(url, { token: admin });
     expect(again.ws.readyState).toBe(again.ws.OPEN);
     again.ws.close();
@@ -57,14 +59,26 @@ describe('stream limits: per-user cap, slow clients', () => {
     const total = 200_000;
     const container = await runContainer(['sh', '-c', `seq 1 ${total}; echo done; sleep 3600`]);
     await until(async () => String(await container.logs({ stdout: true, tail: 1 })).includes('done'), 'the log to be written');
-    await until(async () => (await metric(berth, admin, 'berth_ws_open_sockets{channel="logs"}')) === 0, 'no logs socket from earlier tests');
+    await until(
+      async () => (await metric(berth, admin, 'berth_ws_open_sockets{channel="logs"}')) === 0,
+      'no logs socket from earlier tests',
+    );
 
-    const url = wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stdout: true, stderr: false, timestamps: true });
+    const url = wsUrl(berth.url, '/api/v1/ws/logs', {
+      container: container.id,
+      follow: false,
+      stdout: true,
+      stderr: false,
+      timestamps: true,
+    });
     const stalled = await openWs(url, { token: admin });
     // ws's pause() stops reading the TCP socket: Berth's writes back up as behind a client that reads nothing.
     stalled.ws.pause();
     // Berth gives up on it: the engine stream behind it closes while the client still reads nothing.
-    await until(async () => (await metric(berth, admin, 'berth_ws_engine_streams{channel="logs"}')) === 0, 'Berth to drop the stalled client');
+    await until(
+      async () => (await metric(berth, admin, 'berth_ws_engine_streams{channel="logs"}')) === 0,
+      'Berth to drop the stalled client',
+    );
     stalled.ws.resume();
     const closed = await stalled.closed;
     expect(closed.code).toBe(4000);
@@ -76,9 +90,12 @@ describe('stream limits: per-user cap, slow clients', () => {
     expect(closed.reason).toContain(`since=${last.ts}`);
 
     const resumeFrom = /since=(\S+)/.exec(closed.reason)![1];
-    const resumed = await openWs(wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stderr: false, since: resumeFrom }), {
-      token: admin,
-    });
+    const resumed = await openWs(
+      wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stderr: false, since: resumeFrom }),
+      {
+        token: admin,
+      },
+    );
     expect((await resumed.closed).code).toBe(1000);
     const rest = logLines(resumed.frames).map((l) => l.line);
     // The line at `since` comes again; after it, every line up to the end, in order.

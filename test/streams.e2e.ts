@@ -24,9 +24,13 @@ async function engineLogLines(container: Docker.Container): Promise<number> {
   const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
   let count = 0;
   // 8-byte frame headers, payload newlines
-  for (let offset = 0; offset + 8 <= raw.length; ) {
+  for (let offset = 0; offset + 8 <= raw.length;) {
     const size = raw.readUInt32BE(offset + 4);
-    count += raw.subarray(offset + 8, offset + 8 + size).toString().split('\n').length - 1;
+    count +=
+      raw
+        .subarray(offset + 8, offset + 8 + size)
+        .toString()
+        .split('\n').length - 1;
     offset += 8 + size;
   }
   return count;
@@ -38,8 +42,7 @@ async function metric(berth: BerthProcess, token: string, pattern: RegExp): Prom
   return match ? Number(match[1]) : 0;
 }
 
-const exec = (container: Docker.Container, cmd: string[]) =>
-  container.exec({ Cmd: cmd }).then((e) => e.start({ Detach: true } as never));
+const exec = (container: Docker.Container, cmd: string[]) => container.exec({ Cmd: cmd }).then((e) => e.start({ Detach: true } as never));
 
 describe('WebSocket streams on the real engine', () => {
   let berth: BerthProcess;
@@ -66,7 +69,9 @@ describe('WebSocket streams on the real engine', () => {
       await exec(container, ['touch', '/tmp/err']);
       await until(async () => (await engineLogLines(container)) >= 6, 'six log lines');
 
-      const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, tail: 3, timestamps: true }), { token: admin });
+      const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, tail: 3, timestamps: true }), {
+        token: admin,
+      });
       await socket.until((frames) => logLines(frames).length >= 3);
       const tail = logLines(socket.frames);
       expect(tail.map((l) => [l.stream, l.line])).toEqual([
@@ -81,24 +86,35 @@ describe('WebSocket streams on the real engine', () => {
       expect(closed.code).toBe(1000);
       const all = logLines(socket.frames);
       // Lines of the two streams written at once may come in either order (two pipes).
-      expect(all.slice(3).map((l) => `${l.stream}:${l.line}`).sort()).toEqual(['stderr:bye', 'stdout:after']);
+      expect(
+        all
+          .slice(3)
+          .map((l) => `${l.stream}:${l.line}`)
+          .sort(),
+      ).toEqual(['stderr:bye', 'stdout:after']);
     });
 
     it('sends a snapshot without follow, filters the streams and resumes from `since`', async () => {
       const container = await runContainer(['sh', '-c', 'for i in 1 2 3 4; do echo out$i; echo err$i >&2; done; sleep 3600']);
       await until(async () => (await engineLogLines(container)) >= 8, 'eight log lines');
 
-      const stderrOnly = await openWs(wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stdout: false, timestamps: true }), {
-        token: admin,
-      });
+      const stderrOnly = await openWs(
+        wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stdout: false, timestamps: true }),
+        {
+          token: admin,
+        },
+      );
       expect((await stderrOnly.closed).code).toBe(1000);
       const lines = logLines(stderrOnly.frames);
       expect(lines.map((l) => l.line)).toEqual(['err1', 'err2', 'err3', 'err4']);
       expect(lines.every((l) => l.stream === 'stderr')).toBe(true);
 
-      const resumed = await openWs(wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stdout: false, since: lines[2].ts }), {
-        token: admin,
-      });
+      const resumed = await openWs(
+        wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stdout: false, since: lines[2].ts }),
+        {
+          token: admin,
+        },
+      );
       expect((await resumed.closed).code).toBe(1000);
       expect(logLines(resumed.frames)).toEqual([
         { stream: 'stderr', line: 'err3' },
@@ -120,7 +136,10 @@ describe('WebSocket streams on the real engine', () => {
         expect(logLines(socket.frames).map((l) => l.line)).toEqual(expected);
         socket.ws.close();
       }
-      await until(async () => (await metric(berth, admin, /berth_ws_engine_streams\{channel="logs"\} (\d+)/)) === before, 'the shared stream to close');
+      await until(
+        async () => (await metric(berth, admin, /berth_ws_engine_streams\{channel="logs"\} (\d+)/)) === before,
+        'the shared stream to close',
+      );
     });
   });
 
@@ -149,7 +168,12 @@ describe('WebSocket streams on the real engine', () => {
 
     it('takes cmd as repeated parameters, with workingDir and user', async () => {
       const socket = await openWs(
-        wsUrl(berth.url, '/api/v1/ws/exec', { container: container.id, cmd: ['sh', '-c', 'pwd; id -u'], workingDir: '/tmp', user: 'nobody' }),
+        wsUrl(berth.url, '/api/v1/ws/exec', {
+          container: container.id,
+          cmd: ['sh', '-c', 'pwd; id -u'],
+          workingDir: '/tmp',
+          user: 'nobody',
+        }),
         { token: admin },
       );
       expect((await socket.closed).code).toBe(1000);
@@ -170,11 +194,14 @@ describe('WebSocket streams on the real engine', () => {
     });
 
     it('ends the process when the client goes away', async () => {
-      const processes = async () => ((await container.top({ ps_args: "-o pid,args" })).Processes ?? []).map((p: string[]) => p.join(' '));
+      const processes = async () => ((await container.top({ ps_args: '-o pid,args' })).Processes ?? []).map((p: string[]) => p.join(' '));
       for (const tty of [false, true]) {
-        const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/exec', { container: container.id, cmd: ['sh', '-c', 'echo ready; cat'], tty }), {
-          token: admin,
-        });
+        const socket = await openWs(
+          wsUrl(berth.url, '/api/v1/ws/exec', { container: container.id, cmd: ['sh', '-c', 'echo ready; cat'], tty }),
+          {
+            token: admin,
+          },
+        );
         await socket.until((frames) => channelText(frames, 1).includes('ready'));
         expect((await processes()).some((p: string) => p.includes('cat'))).toBe(true);
         socket.ws.close();
@@ -251,7 +278,9 @@ describe('WebSocket streams on the real engine', () => {
     });
 
     it('answers 404 for an unknown container or host and 400 for a bad query', async () => {
-      const noContainer = await refusalOf(wsUrl(berth.url, '/api/v1/ws/logs', { container: 'berth-test-no-such-container' }), { token: admin });
+      const noContainer = await refusalOf(wsUrl(berth.url, '/api/v1/ws/logs', { container: 'berth-test-no-such-container' }), {
+        token: admin,
+      });
       expect([noContainer.status, noContainer.body.code]).toEqual([404, 'CONTAINER_NOT_FOUND']);
       const noChannel = await refusalOf(wsUrl(berth.url, '/api/v1/ws/nothing-here'), { token: admin });
       expect([noChannel.status, noChannel.contentType, noChannel.body.code]).toEqual([404, 'application/problem+json', 'NOT_FOUND']);
@@ -284,7 +313,11 @@ describe('WebSocket streams on the real engine', () => {
 });
 
 async function createApiKey(berth: BerthProcess, role: string): Promise<{ id: string; key: string }> {
-  const created = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token: berth.token, body: { name: uniqueName('key'), role } });
+  const created = await api(berth.url, '/api/v1/auth/api-keys', {
+    method: 'POST',
+    token: berth.token,
+    body: { name: uniqueName('key'), role },
+  });
   if (created.status !== 201) throw new Error(`cannot create an API key: ${created.status} ${created.text}`);
   return { id: created.body.id, key: created.body.key };
 }

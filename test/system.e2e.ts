@@ -93,7 +93,9 @@ describe('configuration', () => {
     await expect(startBerth({ env: { PORT: 'eighty' } })).rejects.toThrow(/exited with 1[\s\S]*PORT="eighty"/);
     await expect(startBerth({ env: { DOCKER_HOST: 'ftp://nope' } })).rejects.toThrow(/DOCKER_HOST/);
     // The first admin follows every user's rules (src/users/user-limits.ts), checked with the rest at start.
-    await expect(startBerth({ env: { BERTH_ADMIN_USERNAME: 'no spaces' } })).rejects.toThrow(/exited with 1[\s\S]*BERTH_ADMIN_USERNAME="no spaces": .*1-64 letters/);
+    await expect(startBerth({ env: { BERTH_ADMIN_USERNAME: 'no spaces' } })).rejects.toThrow(
+      /exited with 1[\s\S]*BERTH_ADMIN_USERNAME="no spaces": .*1-64 letters/,
+    );
     const short = startBerth({ env: { BERTH_ADMIN_PASSWORD: 'too-short' } });
     await expect(short).rejects.toThrow(/exited with 1[\s\S]*BERTH_ADMIN_PASSWORD=\[redacted\]: .*12-256 characters/);
     await expect(short).rejects.not.toThrow(/too-short/);

@@ -10,7 +10,9 @@ const berth = await startBerth({ BERTH_STREAMS_PER_USER: String(SUBSCRIBERS + 10
 try {
   const container = await runContainer(['sh', '-c', `while [ ! -f /tmp/go ]; do sleep 0.1; done; seq 1 ${LINES}; sleep 3600`]);
   const rssIdle = berth.rssBytes();
-  const sockets = await Promise.all(Array.from({ length: SUBSCRIBERS }, () => openWs(berth, '/api/v1/ws/logs', { container: container.id, tail: 0 })));
+  const sockets = await Promise.all(
+    Array.from({ length: SUBSCRIBERS }, () => openWs(berth, '/api/v1/ws/logs', { container: container.id, tail: 0 })),
+  );
   const progress = sockets.map((ws) => {
     const state = { next: 1, bad: 0 };
     ws.on('message', (data) => {
@@ -34,7 +36,9 @@ try {
   const seconds = (Date.now() - started) / 1000;
   const complete = progress.filter((p) => p.next === LINES + 1 && p.bad === 0).length;
   console.log(`${SUBSCRIBERS} subscribers (${openSockets} open sockets), engine streams: ${engineStreams}`);
-  console.log(`${complete}/${SUBSCRIBERS} received all ${LINES} lines in order, in ${seconds.toFixed(1)} s (${Math.round((LINES * SUBSCRIBERS) / seconds)} lines/s delivered)`);
+  console.log(
+    `${complete}/${SUBSCRIBERS} received all ${LINES} lines in order, in ${seconds.toFixed(1)} s (${Math.round((LINES * SUBSCRIBERS) / seconds)} lines/s delivered)`,
+  );
   console.log(`Berth RSS: ${mib(rssIdle)} MiB idle, peak ${mib(peak)} MiB`);
   for (const ws of sockets) ws.terminate();
 } finally {

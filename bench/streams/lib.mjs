@@ -58,7 +58,14 @@ export async function runContainer(cmd, { maxSize = '100m' } = {}) {
 
 export async function cleanup() {
   const containers = await docker.listContainers({ all: true, filters: { label: [`berth.test.run=${runId}`] } });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 export function wsUrl(berth, path, params) {

@@ -3,7 +3,18 @@
 //   1. history: a container wrote N lines; follow from the start until all N arrived;
 //   2. live: a container writes as fast as it can; follow from now for a fixed time.
 // Usage: node bench/streams/log-throughput.mjs [lines=1000000] [liveSeconds=10] [rounds=3] [history|live|both]
-import { cleanup, countBerthLines, docker, engineLogStream, frameLineCounter, median, openWs, runContainer, sleep, startBerth } from './lib.mjs';
+import {
+  cleanup,
+  countBerthLines,
+  docker,
+  engineLogStream,
+  frameLineCounter,
+  median,
+  openWs,
+  runContainer,
+  sleep,
+  startBerth,
+} from './lib.mjs';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const LIVE_SECONDS = Number(process.argv[3] ?? 10);
@@ -53,28 +64,30 @@ try {
   const results = { history: { engine: [], berth: [] }, live: { engine: [], berth: [] } };
 
   if (PHASES !== 'live') {
-  const written = await runContainer(['sh', '-c', `seq 1 ${N}; sleep 3600`]);
-  while (!String(await docker.getContainer(written.id).logs({ stdout: true, tail: 1 })).includes(String(N))) await sleep(200);
-  for (let round = 0; round < ROUNDS; round++) {
-    const engine = await viaEngine(written, { follow: 1, stdout: 1, stderr: 1 }, { lines: N });
-    const viaB = await viaBerth(berth, written, { follow: true }, { lines: N });
-    results.history.engine.push(engine.lines / engine.seconds);
-    results.history.berth.push(viaB.lines / viaB.seconds);
-    console.log(`history round ${round + 1}: engine ${Math.round(engine.lines / engine.seconds)} lines/s, berth ${Math.round(viaB.lines / viaB.seconds)} lines/s (Berth CPU ${((viaB.cpu / viaB.lines) * 1e6).toFixed(1)} µs/line)`);
-  }
-
+    const written = await runContainer(['sh', '-c', `seq 1 ${N}; sleep 3600`]);
+    while (!String(await docker.getContainer(written.id).logs({ stdout: true, tail: 1 })).includes(String(N))) await sleep(200);
+    for (let round = 0; round < ROUNDS; round++) {
+      const engine = await viaEngine(written, { follow: 1, stdout: 1, stderr: 1 }, { lines: N });
+      const viaB = await viaBerth(berth, written, { follow: true }, { lines: N });
+      results.history.engine.push(engine.lines / engine.seconds);
+      results.history.berth.push(viaB.lines / viaB.seconds);
+      console.log(
+        `history round ${round + 1}: engine ${Math.round(engine.lines / engine.seconds)} lines/s, berth ${Math.round(viaB.lines / viaB.seconds)} lines/s (Berth CPU ${((viaB.cpu / viaB.lines) * 1e6).toFixed(1)} µs/line)`,
+      );
+    }
   }
   if (PHASES !== 'history') {
-  const spewer = await runContainer(['sh', '-c', 'seq 1 1000000000']);
-  await sleep(2000);
-  for (let round = 0; round < ROUNDS; round++) {
-    const engine = await viaEngine(spewer, { follow: 1, stdout: 1, stderr: 1, tail: 0 }, { seconds: LIVE_SECONDS });
-    const viaB = await viaBerth(berth, spewer, { follow: true, tail: 0 }, { seconds: LIVE_SECONDS });
-    results.live.engine.push(engine.lines / engine.seconds);
-    results.live.berth.push(viaB.lines / viaB.seconds);
-    console.log(`live round ${round + 1}: engine ${Math.round(engine.lines / engine.seconds)} lines/s, berth ${Math.round(viaB.lines / viaB.seconds)} lines/s (Berth CPU ${((viaB.cpu / viaB.lines) * 1e6).toFixed(1)} µs/line)`);
-  }
-
+    const spewer = await runContainer(['sh', '-c', 'seq 1 1000000000']);
+    await sleep(2000);
+    for (let round = 0; round < ROUNDS; round++) {
+      const engine = await viaEngine(spewer, { follow: 1, stdout: 1, stderr: 1, tail: 0 }, { seconds: LIVE_SECONDS });
+      const viaB = await viaBerth(berth, spewer, { follow: true, tail: 0 }, { seconds: LIVE_SECONDS });
+      results.live.engine.push(engine.lines / engine.seconds);
+      results.live.berth.push(viaB.lines / viaB.seconds);
+      console.log(
+        `live round ${round + 1}: engine ${Math.round(engine.lines / engine.seconds)} lines/s, berth ${Math.round(viaB.lines / viaB.seconds)} lines/s (Berth CPU ${((viaB.cpu / viaB.lines) * 1e6).toFixed(1)} µs/line)`,
+      );
+    }
   }
   for (const [phase, { engine, berth: b }] of Object.entries(results)) {
     if (engine.length === 0) continue;

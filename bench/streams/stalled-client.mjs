@@ -43,16 +43,24 @@ try {
   // Read on until Berth closes the stream, or 10 s more when it never gave up on us.
   await Promise.race([stream.closed, sleep(10_000)]);
   const received = stream.lines;
-  console.log(`read ${before} lines before the stall, ${received.length} in all; Berth RSS ${mib(baseline)} MiB before, peak ${mib(peak)} MiB during the stall: +${mib(peak - baseline)} MiB`);
-  console.log(`stream ${stream.close ? `closed with ${stream.close.code} "${stream.close.reason}"` : 'still open'}; gap in what was received: ${firstGap(received) === -1 ? 'none' : `at ${firstGap(received)}`}`);
+  console.log(
+    `read ${before} lines before the stall, ${received.length} in all; Berth RSS ${mib(baseline)} MiB before, peak ${mib(peak)} MiB during the stall: +${mib(peak - baseline)} MiB`,
+  );
+  console.log(
+    `stream ${stream.close ? `closed with ${stream.close.code} "${stream.close.reason}"` : 'still open'}; gap in what was received: ${firstGap(received) === -1 ? 'none' : `at ${firstGap(received)}`}`,
+  );
 
   if (stream.close?.code === 4000) {
     const since = /since=(\S+)/.exec(stream.close.reason)[1];
     const last = received.at(-1);
-    console.log(`resume hint since=${since}; last line received ${last.line} at ${last.ts}: ${since === last.ts ? 'matches' : 'DOES NOT MATCH'}`);
+    console.log(
+      `resume hint since=${since}; last line received ${last.line} at ${last.ts}: ${since === last.ts ? 'matches' : 'DOES NOT MATCH'}`,
+    );
     const resumed = reader(await openWs(berth, '/api/v1/ws/logs', { container: container.id, since, timestamps: true }));
     while (resumed.lines.length < 200_000) await sleep(100);
-    console.log(`resumed: first line ${resumed.lines[0].line} (again), then ${resumed.lines.length - 1} lines, gap: ${firstGap(resumed.lines) === -1 ? 'none' : `at ${firstGap(resumed.lines)}`}`);
+    console.log(
+      `resumed: first line ${resumed.lines[0].line} (again), then ${resumed.lines.length - 1} lines, gap: ${firstGap(resumed.lines) === -1 ? 'none' : `at ${firstGap(resumed.lines)}`}`,
+    );
     const joined = firstGap([last, ...resumed.lines.slice(1)]);
     console.log(`lines lost across the reconnect: ${resumed.lines[0].line === last.line && joined === -1 ? 0 : 'SOME'}`);
   } else {

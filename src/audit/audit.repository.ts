@@ -42,9 +42,7 @@ export class AuditRepository {
     let query = this.database.db.selectFrom('auditEvents').selectAll();
     if (filter.actor !== undefined) {
       const actor = filter.actor;
-      query = query.where((eb) =>
-        eb.or([eb('actorUserId', '=', actor), eb('actorApiKeyId', '=', actor), eb('actorUsername', '=', actor)]),
-      );
+      query = query.where((eb) => eb.or([eb('actorUserId', '=', actor), eb('actorApiKeyId', '=', actor), eb('actorUsername', '=', actor)]));
     }
     if (filter.action !== undefined) query = query.where('action', '=', filter.action);
     if (filter.target !== undefined) {

@@ -21,10 +21,23 @@ describe('the audit log on a real database', () => {
     const repository = new AuditRepository(database);
     log = new DatabaseAuditLog(repository);
     service = new AuditService(repository);
-    await log.record({ action: 'POST /api/v1/users', actor: alice, targets: ['u-new'], status: 201, remoteAddress: '10.0.0.1', durationMs: 12.6 });
+    await log.record({
+      action: 'POST /api/v1/users',
+      actor: alice,
+      targets: ['u-new'],
+      status: 201,
+      remoteAddress: '10.0.0.1',
+      durationMs: 12.6,
+    });
     await log.record({ action: 'DELETE /api/v1/users/:id', actor: bot, targets: ['u-new', 'u-new'], status: 403 });
     await log.record({ action: 'POST /api/v1/auth/login', status: 401, details: { username: 'mallory' } });
-    await log.record({ action: 'container.create.policy-exception', actor: alice, targets: ['c1'], status: 201, details: { rule: 'privileged' } });
+    await log.record({
+      action: 'container.create.policy-exception',
+      actor: alice,
+      targets: ['c1'],
+      status: 201,
+      details: { rule: 'privileged' },
+    });
   });
   afterAll(() => database.close());
 
@@ -39,7 +52,12 @@ describe('the audit log on a real database', () => {
     ]);
     expect(items[1]).toMatchObject({ actor: null, status: 401, details: { username: 'mallory' }, targets: [] });
     expect(items[2]).toMatchObject({ actor: { kind: 'apiKey', userId: 'u-bob', username: 'bob', apiKeyId: 'k-bot' }, targets: ['u-new'] });
-    expect(items[3]).toMatchObject({ actor: { kind: 'user', username: 'alice' }, remoteAddress: '10.0.0.1', durationMs: 13, details: null });
+    expect(items[3]).toMatchObject({
+      actor: { kind: 'user', username: 'alice' },
+      remoteAddress: '10.0.0.1',
+      durationMs: 13,
+      details: null,
+    });
   });
 
   it('filters by actor (id, key id or name), action, target and time', async () => {

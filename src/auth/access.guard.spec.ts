@@ -86,6 +86,9 @@ describe('AccessGuard', () => {
 
   it('denies a route that names no role: 401 without credentials, 403 with them', async () => {
     expect((await problemOf('forgotten'))!.getStatus()).toBe(401);
-    expect(await problemOf('forgotten', 'Bearer operator-token')).toMatchObject({ code: 'FORBIDDEN', detail: 'This route is not open to any role.' });
+    expect(await problemOf('forgotten', 'Bearer operator-token')).toMatchObject({
+      code: 'FORBIDDEN',
+      detail: 'This route is not open to any role.',
+    });
   });
 });

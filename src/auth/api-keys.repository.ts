@@ -44,6 +44,10 @@ export class ApiKeysRepository {
   }
 
   private withOwner() {
-    return this.database.db.selectFrom('apiKeys').innerJoin('users', 'users.id', 'apiKeys.userId').selectAll('apiKeys').select('users.username');
+    return this.database.db
+      .selectFrom('apiKeys')
+      .innerJoin('users', 'users.id', 'apiKeys.userId')
+      .selectAll('apiKeys')
+      .select('users.username');
   }
 }

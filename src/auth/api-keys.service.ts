@@ -28,7 +28,11 @@ export class ApiKeysService {
   async create(owner: Principal, dto: ApiKeyCreateDto): Promise<ApiKeyCreatedDto> {
     const role = dto.role ?? owner.role;
     if (!roleAllows(owner.role, role)) {
-      throw new ProblemException(403, 'FORBIDDEN', `A key's role is at most its owner's: you are '${owner.role}', the key asks for '${role}'.`);
+      throw new ProblemException(
+        403,
+        'FORBIDDEN',
+        `A key's role is at most its owner's: you are '${owner.role}', the key asks for '${role}'.`,
+      );
     }
     if (dto.expiresAt !== undefined && !(Date.parse(dto.expiresAt) > Date.now())) {
       throw validationFailed([{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);

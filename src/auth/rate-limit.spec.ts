@@ -41,7 +41,11 @@ describe('RateLimitGuard', () => {
 
   const setup = (config: Partial<AppConfig> = {}) => {
     buckets = new RateLimitBuckets();
-    const guard = new RateLimitGuard(new Reflector(), new AppConfig({ authRateLimit: 3, authRateLimitPerUsername: 5, authRateLimitPerAddress: 50, ...config }), buckets);
+    const guard = new RateLimitGuard(
+      new Reflector(),
+      new AppConfig({ authRateLimit: 3, authRateLimitPerUsername: 5, authRateLimitPerAddress: 50, ...config }),
+      buckets,
+    );
     /** One request through the guard, answered with `status` when it gets through; the status seen. */
     const attempt = (status: number, { route = 'login', address = '10.0.0.1', body, principal }: Attempt = {}): number => {
       const request = { ip: address, socket: {}, body: body ?? { username: 'alice', password: 'a-password' }, principal };
@@ -89,7 +93,9 @@ describe('RateLimitGuard', () => {
 
   it('counts wrong credentials only: a malformed body (400) is taken back, like a success', () => {
     const { attempt } = setup();
-    expect([400, 400, 400, 400, 400, 401, 401, 401, 401].map((status) => attempt(status))).toEqual([400, 400, 400, 400, 400, 401, 401, 401, 429]);
+    expect([400, 400, 400, 400, 400, 401, 401, 401, 401].map((status) => attempt(status))).toEqual([
+      400, 400, 400, 400, 400, 401, 401, 401, 429,
+    ]);
   });
 
   it('limits failed logins per address across usernames', () => {
@@ -130,7 +136,12 @@ describe('attemptedUsername', () => {
     ['a 95 KB username', { username: 'a'.repeat(95_000), password: 'x' }, 'username'],
     ['a 257-character password', { username: 'alice', password: 'p'.repeat(257) }, 'password'],
   ])('refuses %s with 400 VALIDATION_FAILED naming the field', (_case, body, field) => {
-    expect(() => attemptedUsername({ body })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', problem: expect.objectContaining({ errors: [expect.objectContaining({ field })] }) }));
+    expect(() => attemptedUsername({ body })).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        problem: expect.objectContaining({ errors: [expect.objectContaining({ field })] }),
+      }),
+    );
   });
 
   it('notes the attempted username for the audit, cut to 128 characters', () => {

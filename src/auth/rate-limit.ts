@@ -62,7 +62,9 @@ export class RateLimitGuard implements CanActivate {
     if (limits.length === 0) return true;
     // A blocked key refuses the request without counting it elsewhere: an attacker locked out
     // of one pair cannot use up the username's ceiling with refused attempts.
-    const blocked = limits.map((limit) => ({ limit, state: this.buckets.peek(limit.key) })).filter(({ state }) => state.retryAfterSeconds !== undefined);
+    const blocked = limits
+      .map((limit) => ({ limit, state: this.buckets.peek(limit.key) }))
+      .filter(({ state }) => state.retryAfterSeconds !== undefined);
     if (blocked.length > 0) throw tooManyRequests(tightest(blocked));
     // Synchronous from peek to hit, so concurrent attempts cannot all slip under a limit.
     const binding = tightest(limits.map((limit) => ({ limit, state: this.buckets.hit(limit.key, limit.limit, limit.windowMs) })));

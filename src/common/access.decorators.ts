@@ -29,7 +29,8 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
 /** The least role that may call this route; shown in OpenAPI. Routes without it are denied. */
 export const RequireRole = (role: Role, summaryOrOptions?: string | RoleOptions) => {
-  const { summary, userSession } = typeof summaryOrOptions === 'string' ? { summary: summaryOrOptions, userSession: false } : (summaryOrOptions ?? {});
+  const { summary, userSession } =
+    typeof summaryOrOptions === 'string' ? { summary: summaryOrOptions, userSession: false } : (summaryOrOptions ?? {});
   const session = userSession ? ', with a user session (API keys are refused)' : '';
   return applyDecorators(
     SetMetadata(ROLE_KEY, role),

@@ -23,7 +23,9 @@ describe('jsonDepth', () => {
 describe('rejectDeepJson', () => {
   it.each(['utf-16le', 'utf-16', 'utf-16be', 'latin1'])('refuses charset=%s with 415: the scan reads UTF-8 bytes', (charset) => {
     const body = Buffer.from(`["\\"",${nested(100)}]`, 'utf16le');
-    expect(() => rejectDeepJson({} as never, {} as never, body, charset)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 }));
+    expect(() => rejectDeepJson({} as never, {} as never, body, charset)).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 }),
+    );
   });
 
   it.each([undefined, 'utf-8', 'UTF-8', 'utf8'])('reads charset %s', (charset) => {

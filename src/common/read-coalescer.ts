@@ -22,13 +22,15 @@ export class ReadCoalescer<T> {
     if (slot.next) return slot.next;
     if (!slot.running) return this.start(key, slot, read);
     const current = slot;
-    const next = current.running!.then(
-      () => undefined,
-      () => undefined,
-    ).then(() => {
-      current.next = undefined;
-      return this.start(key, current, read);
-    });
+    const next = current
+      .running!.then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        current.next = undefined;
+        return this.start(key, current, read);
+      });
     current.next = next;
     return next;
   }

@@ -17,7 +17,10 @@ describe('redactsFor', () => {
 describe('redactEnv', () => {
   it.each([
     [['SECRET=s3cret'], ['SECRET=<redacted>']],
-    [['PATH=/usr/bin:/bin', 'EMPTY=', 'URL=postgres://u:p@db/x?a=b'], ['PATH=<redacted>', 'EMPTY=<redacted>', 'URL=<redacted>']],
+    [
+      ['PATH=/usr/bin:/bin', 'EMPTY=', 'URL=postgres://u:p@db/x?a=b'],
+      ['PATH=<redacted>', 'EMPTY=<redacted>', 'URL=<redacted>'],
+    ],
     // A bare key (inherited, no value) has nothing to hide.
     [['INHERITED'], ['INHERITED']],
     [[], []],

@@ -28,8 +28,7 @@ export class StrictQueryInterceptor implements NestInterceptor {
     const handler = context.getHandler();
     let known = this.declaresQuery.get(handler);
     if (known === undefined) {
-      const args: Record<string, unknown> =
-        Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {};
+      const args: Record<string, unknown> = Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {};
       known = Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.QUERY));
       this.declaresQuery.set(handler, known);
     }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_FIELD_ERRORS, validationFailed } from './validation.js';
 
-const errors = (count: number) => Array.from({ length: count }, (_, i) => ({ field: `mounts[${i}].type`, message: 'type must be one of the following values: bind, volume, tmpfs' }));
+const errors = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    field: `mounts[${i}].type`,
+    message: 'type must be one of the following values: bind, volume, tmpfs',
+  }));
 
 describe('validationFailed', () => {
   it.each([

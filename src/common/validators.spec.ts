@@ -20,7 +20,10 @@ describe('query conversions', () => {
     ['0', false],
     ['yes', 'yes'],
     ['', ''],
-    [['true', 'false'], ['true', 'false']],
+    [
+      ['true', 'false'],
+      ['true', 'false'],
+    ],
   ])('QueryBoolean: %j → %j (what is not a boolean stays, for @IsBoolean to name)', (value, expected) => {
     expect(converted({ flag: value }).flag).toEqual(expected);
   });
@@ -35,7 +38,10 @@ describe('query conversions', () => {
     [' 5', ' 5'],
     ['', ''],
     ['all', 'all'],
-    [['1', '2'], ['1', '2']],
+    [
+      ['1', '2'],
+      ['1', '2'],
+    ],
   ])('QueryInt: %j → %j (what is not an integer stays, for @IsInt to name)', (value, expected) => {
     expect(converted({ count: value }).count).toEqual(expected);
   });
@@ -50,7 +56,10 @@ describe('query conversions', () => {
 
   it.each([
     ['a', ['a']],
-    [['a', 'b'], ['a', 'b']],
+    [
+      ['a', 'b'],
+      ['a', 'b'],
+    ],
   ])('QueryList: %j → %j', (value, expected) => {
     expect(converted({ label: value }).label).toEqual(expected);
   });

@@ -13,7 +13,12 @@ export function IsStringMap(options: { maxEntries?: number } & ValidationOptions
   };
   return applyDecorators(
     ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }),
-    satisfies('isStringMap', isStringMap, `$property must be an object of at most ${maxEntries} string values`, validation) as PropertyDecorator,
+    satisfies(
+      'isStringMap',
+      isStringMap,
+      `$property must be an object of at most ${maxEntries} string values`,
+      validation,
+    ) as PropertyDecorator,
   );
 }
 
@@ -21,9 +26,20 @@ export function IsStringMap(options: { maxEntries?: number } & ValidationOptions
  * A property decorator from a predicate: the one shape for Berth's own validation rules
  * (`IsSignal`, `IsLogTime`, `IsBindSpecs`), so each states only its test and its message.
  */
-export function satisfies(name: string, test: (value: unknown) => boolean, message: ValidationOptions['message'], options: ValidationOptions = {}) {
+export function satisfies(
+  name: string,
+  test: (value: unknown) => boolean,
+  message: ValidationOptions['message'],
+  options: ValidationOptions = {},
+) {
   return (target: object, property: string) =>
-    registerDecorator({ name, target: target.constructor, propertyName: property, options: { message, ...options }, validator: { validate: test } });
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName: property,
+      options: { message, ...options },
+      validator: { validate: test },
+    });
 }
 
 /** `?force=true` → true; anything but true/false/1/0 stays a string so that @IsBoolean names it. */

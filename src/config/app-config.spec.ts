@@ -28,8 +28,16 @@ describe('loadConfig', () => {
   it('reads the host view, the allowed volume drivers and the protected volumes', () => {
     expect(loadConfig({}).hostRoot).toBeUndefined();
     expect(loadConfig({})).toMatchObject({ allowedVolumeDrivers: [], protectedVolumes: [] });
-    const config = loadConfig({ BERTH_HOST_ROOT: '/host/', BERTH_ALLOWED_VOLUME_DRIVERS: 'rexray/ebs, local-ro', BERTH_PROTECTED_VOLUMES: 'berth_berth-data,secrets' });
-    expect(config).toMatchObject({ hostRoot: '/host', allowedVolumeDrivers: ['rexray/ebs', 'local-ro'], protectedVolumes: ['berth_berth-data', 'secrets'] });
+    const config = loadConfig({
+      BERTH_HOST_ROOT: '/host/',
+      BERTH_ALLOWED_VOLUME_DRIVERS: 'rexray/ebs, local-ro',
+      BERTH_PROTECTED_VOLUMES: 'berth_berth-data,secrets',
+    });
+    expect(config).toMatchObject({
+      hostRoot: '/host',
+      allowedVolumeDrivers: ['rexray/ebs', 'local-ro'],
+      protectedVolumes: ['berth_berth-data', 'secrets'],
+    });
     expect(() => loadConfig({ BERTH_HOST_ROOT: 'host' })).toThrow(/BERTH_HOST_ROOT/);
     expect(() => loadConfig({ BERTH_PROTECTED_VOLUMES: 'a b' })).toThrow(/BERTH_PROTECTED_VOLUMES/);
   });
@@ -49,7 +57,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).viewerRedaction).toBe(true);
     expect(loadConfig({ BERTH_VIEWER_REDACTION: 'false' }).viewerRedaction).toBe(false);
     expect(loadConfig({ BERTH_VIEWER_REDACTION: 'true' }).viewerRedaction).toBe(true);
-    expect(() => loadConfig({ BERTH_VIEWER_REDACTION: 'no' })).toThrow(/BERTH_VIEWER_REDACTION="no": BERTH_VIEWER_REDACTION must be true or false/);
+    expect(() => loadConfig({ BERTH_VIEWER_REDACTION: 'no' })).toThrow(
+      /BERTH_VIEWER_REDACTION="no": BERTH_VIEWER_REDACTION must be true or false/,
+    );
   });
 
   it('names every bad variable in one message', () => {

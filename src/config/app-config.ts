@@ -81,7 +81,11 @@ function Int(min: number, max: number): PropertyDecorator {
   return (target, key) => [Type(() => Number), IsInt(), Min(min), Max(max)].forEach((decorate) => decorate(target, key));
 }
 
-const names = (list: string) => list.split(',').map((name) => name.trim()).filter(Boolean);
+const names = (list: string) =>
+  list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 const absolutePaths = (list: string) => list.split(',').map((root) => posix.normalize(root.trim()).replace(/(.)\/+$/, '$1'));
 
 /** The environment as Berth reads it; every variable optional, validated once at start. */

@@ -3,25 +3,9 @@ import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import { AppConfig } from '../config/app-config.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
 import type { Engine } from '../docker/engine.js';
-import type { BerthContainer } from './berth-container.js';
 import { BindWatcher, START_POLICY_VIOLATION_ACTION } from './bind-watcher.js';
-import { HostPathKind, HostPaths } from './host-paths.js';
+import { FakeHostPaths, fakeBerthContainer } from './host-paths.testing.js';
 import { MountFacts } from './mount-facts.js';
-
-class FakeHostPaths extends HostPaths {
-  constructor(
-    private readonly kinds: Record<string, HostPathKind>,
-    private readonly visible = true,
-  ) {
-    super();
-  }
-  canSee(): boolean {
-    return this.visible;
-  }
-  async lstat(path: string): Promise<HostPathKind> {
-    return this.kinds[path] ?? 'other';
-  }
-}
 
 function setUp(sources: string[], options: { running?: boolean; visible?: boolean } = {}) {
   const engine = {
@@ -36,8 +20,9 @@ function setUp(sources: string[], options: { running?: boolean; visible?: boolea
   };
   const records: AuditRecord[] = [];
   const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });
-  const paths = new FakeHostPaths({ '/srv/data/esc': 'symlink', '/srv/data/gone': 'missing' }, options.visible ?? true);
-  const facts = new MountFacts(config, paths, { on: async () => ({ inContainer: false, volumes: [] }) } as unknown as BerthContainer);
+  const paths = new FakeHostPaths({ '/srv/data/esc': 'symlink', '/srv/data/gone': 'missing' });
+  paths.visible = options.visible ?? true;
+  const facts = new MountFacts(config, paths, fakeBerthContainer());
   const audit = { record: async (record: AuditRecord) => void records.push(record) } as AuditLog;
   const watcher = new BindWatcher({ list: () => [] } as unknown as DockerHosts, config, facts, audit);
   return { watcher, engine, records, recheck: () => watcher.recheck(engine as unknown as Engine, 'c1') };
@@ -52,7 +37,13 @@ describe('BindWatcher.recheck', () => {
     const { engine, records, recheck } = setUp(sources);
     await recheck();
     expect(engine.stopContainer).toHaveBeenCalledWith('c1', 0);
-    expect(records).toEqual([expect.objectContaining({ action: START_POLICY_VIOLATION_ACTION, targets: ['c1'], details: expect.objectContaining({ rules: [rule], stopped: true }) })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        action: START_POLICY_VIOLATION_ACTION,
+        targets: ['c1'],
+        details: expect.objectContaining({ rules: [rule], stopped: true }),
+      }),
+    ]);
   });
 
   it.each<[string, string[], { running?: boolean; visible?: boolean }]>([

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { Engine } from '../docker/engine.js';
 import type { EngineEvent } from '../docker/engine-types.js';
-import { bindSourceViolations } from './create-policy.js';
+import { bindSourceViolations } from './mount-rules.js';
 import { MountFacts, containerBindSources } from './mount-facts.js';
 
 export const START_POLICY_VIOLATION_ACTION = 'container.start.policy-violation';
@@ -79,16 +79,26 @@ export class BindWatcher implements OnApplicationBootstrap, OnModuleDestroy {
       const sources = containerBindSources(inspect);
       if (sources.length === 0 || !this.facts.underAllowedRoots(sources)) return;
       // Unverifiable (Berth cannot see the host) is no finding: such binds were refused to non-admins at create.
-      const checks = (await this.facts.checkBindSources(engine, sources)).filter((check) => check.state === 'symlink' || check.state === 'missing');
+      const checks = (await this.facts.checkBindSources(engine, sources)).filter(
+        (check) => check.state === 'symlink' || check.state === 'missing',
+      );
       if (checks.length === 0) return;
       const violations = checks.flatMap(bindSourceViolations);
       await engine.stopContainer(inspect.Id, 0);
-      this.logger.warn(`host ${engine.host.id}: stopped container ${inspect.Id}, a bind source changed (${violations.map((v) => v.rule).join(', ')})`);
+      this.logger.warn(
+        `host ${engine.host.id}: stopped container ${inspect.Id}, a bind source changed (${violations.map((v) => v.rule).join(', ')})`,
+      );
       await this.audit.record({
         action: START_POLICY_VIOLATION_ACTION,
         targets: [inspect.Id],
         status: 403,
-        details: { host: engine.host.id, name: inspect.Name.replace(/^\//, ''), stopped: true, rules: violations.map((v) => v.rule), violations },
+        details: {
+          host: engine.host.id,
+          name: inspect.Name.replace(/^\//, ''),
+          stopped: true,
+          rules: violations.map((v) => v.rule),
+          violations,
+        },
       });
     } catch (error) {
       this.logger.warn(`host ${engine.host.id}: could not re-check started container ${id} (${(error as Error).message})`);

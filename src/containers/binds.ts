@@ -9,7 +9,22 @@ export interface BindSpec {
   mode?: string;
 }
 
-const MODES = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'consistent', 'cached', 'delegated']);
+const MODES = new Set([
+  'ro',
+  'rw',
+  'z',
+  'Z',
+  'nocopy',
+  'private',
+  'rprivate',
+  'shared',
+  'rshared',
+  'slave',
+  'rslave',
+  'consistent',
+  'cached',
+  'delegated',
+]);
 /** The engine's rule for volume (and container) names. */
 export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 

@@ -3,9 +3,8 @@ import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
 import { fakeEngine } from '../docker/engine-testing.js';
-import type { BerthContainer } from './berth-container.js';
 import { ContainerPolicy, MAX_JOIN_DEPTH } from './container-policy.js';
-import { HostPathKind, HostPaths } from './host-paths.js';
+import { FakeHostPaths, fakeBerthContainer } from './host-paths.testing.js';
 import { MountFacts } from './mount-facts.js';
 import type { CreatePolicyRequest, PolicyRule } from './create-policy.js';
 
@@ -67,17 +66,7 @@ function engineKnowing(containers: FakeContainer[], images: Record<string, strin
 }
 
 const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });
-/** The host's filesystem where every path exists and none is a symlink; Berth beside the engine. */
-class PlainHostPaths extends HostPaths {
-  canSee(): boolean {
-    return true;
-  }
-  async lstat(): Promise<HostPathKind> {
-    return 'other';
-  }
-}
-const berthBesideEngine = { on: async () => ({ inContainer: false, volumes: [] }) } as unknown as BerthContainer;
-const policy = new ContainerPolicy(config, new MountFacts(config, new PlainHostPaths(), berthBesideEngine));
+const policy = new ContainerPolicy(config, new MountFacts(config, new FakeHostPaths(), fakeBerthContainer()));
 const rulesOf = (violations: Array<{ rule: PolicyRule }>) => violations.map((v) => v.rule);
 const chain = (length: number, last: Record<string, unknown> = {}): FakeContainer[] =>
   Array.from({ length }, (_, i) => ({ name: `c${i}`, host: i === length - 1 ? last : { PidMode: `container:c${i + 1}` } }));
@@ -86,17 +75,83 @@ describe('ContainerPolicy', () => {
   describe('following joins to the end of the chain', () => {
     it.each<[string, FakeContainer[], CreatePolicyRequest, PolicyRule[], string?]>([
       ['an ordinary target', [{ name: 'web' }], { pidMode: 'container:web' }, []],
-      ['a target with a bind of /', [{ name: 'box', host: { Binds: ['/:/host:ro'] } }], { pidMode: 'container:box' }, ['joins-privileged-container'], 'bind-outside-allowed-roots'],
-      ['a target with the socket', [{ name: 'box', host: { Binds: ['/var/run/docker.sock:/s'] } }], { network: 'container:box' }, ['joins-privileged-container'], 'docker-socket'],
-      ['a target with a capability', [{ name: 'box', host: { CapAdd: ['SYS_PTRACE'] } }], { ipcMode: 'container:box' }, ['joins-privileged-container'], 'SYS_PTRACE'],
-      ['a target with a device', [{ name: 'box', host: { Devices: [{ PathOnHost: '/dev/sda' }] } }], { pidMode: 'container:box' }, ['joins-privileged-container'], '/dev/sda'],
-      ['A → B in the host PID namespace', [{ name: 'a', host: { PidMode: 'container:b' } }, { name: 'b', host: { PidMode: 'host' } }], { pidMode: 'container:a' }, ['joins-privileged-container'], 'host-pid'],
-      ['A → B → C privileged', chain(3, { Privileged: true }), { pidMode: 'container:c0' }, ['joins-privileged-container'], 'container c2 is root on the host (privileged'],
+      [
+        'a target with a bind of /',
+        [{ name: 'box', host: { Binds: ['/:/host:ro'] } }],
+        { pidMode: 'container:box' },
+        ['joins-privileged-container'],
+        'bind-outside-allowed-roots',
+      ],
+      [
+        'a target with the socket',
+        [{ name: 'box', host: { Binds: ['/var/run/docker.sock:/s'] } }],
+        { network: 'container:box' },
+        ['joins-privileged-container'],
+        'docker-socket',
+      ],
+      [
+        'a target with a capability',
+        [{ name: 'box', host: { CapAdd: ['SYS_PTRACE'] } }],
+        { ipcMode: 'container:box' },
+        ['joins-privileged-container'],
+        'SYS_PTRACE',
+      ],
+      [
+        'a target with a device',
+        [{ name: 'box', host: { Devices: [{ PathOnHost: '/dev/sda' }] } }],
+        { pidMode: 'container:box' },
+        ['joins-privileged-container'],
+        '/dev/sda',
+      ],
+      [
+        'A → B in the host PID namespace',
+        [
+          { name: 'a', host: { PidMode: 'container:b' } },
+          { name: 'b', host: { PidMode: 'host' } },
+        ],
+        { pidMode: 'container:a' },
+        ['joins-privileged-container'],
+        'host-pid',
+      ],
+      [
+        'A → B → C privileged',
+        chain(3, { Privileged: true }),
+        { pidMode: 'container:c0' },
+        ['joins-privileged-container'],
+        'container c2 is root on the host (privileged',
+      ],
       ['a chain of ordinary containers', chain(MAX_JOIN_DEPTH - 1), { pidMode: 'container:c0' }, []],
-      ['a chain longer than the bound', chain(MAX_JOIN_DEPTH + 2), { pidMode: 'container:c0' }, ['joins-privileged-container'], `longer than ${MAX_JOIN_DEPTH}`],
-      ['a loop', [{ name: 'a', host: { PidMode: 'container:b' } }, { name: 'b', host: { NetworkMode: 'container:a' } }], { pidMode: 'container:a' }, ['joins-privileged-container'], 'loops'],
-      ['a target that joined a container since removed', [{ name: 'a', host: { PidMode: 'container:gone' } }], { pidMode: 'container:a' }, ['joins-privileged-container'], 'no longer exists'],
-      ['a target on the host network by id', [{ name: 'edge', host: { NetworkMode: HOST_NETWORK.slice(0, 12) } }], { network: 'container:edge' }, ['joins-privileged-container'], 'host-network'],
+      [
+        'a chain longer than the bound',
+        chain(MAX_JOIN_DEPTH + 2),
+        { pidMode: 'container:c0' },
+        ['joins-privileged-container'],
+        `longer than ${MAX_JOIN_DEPTH}`,
+      ],
+      [
+        'a loop',
+        [
+          { name: 'a', host: { PidMode: 'container:b' } },
+          { name: 'b', host: { NetworkMode: 'container:a' } },
+        ],
+        { pidMode: 'container:a' },
+        ['joins-privileged-container'],
+        'loops',
+      ],
+      [
+        'a target that joined a container since removed',
+        [{ name: 'a', host: { PidMode: 'container:gone' } }],
+        { pidMode: 'container:a' },
+        ['joins-privileged-container'],
+        'no longer exists',
+      ],
+      [
+        'a target on the host network by id',
+        [{ name: 'edge', host: { NetworkMode: HOST_NETWORK.slice(0, 12) } }],
+        { network: 'container:edge' },
+        ['joins-privileged-container'],
+        'host-network',
+      ],
       ['the host network by id prefix', [], { network: HOST_NETWORK.slice(0, 6) }, ['host-network']],
       ['the host network by full id', [], { network: HOST_NETWORK }, ['host-network']],
       ['a bridge network by name', [], { network: 'backend' }, []],
@@ -111,7 +166,9 @@ describe('ContainerPolicy', () => {
 
     it('passes the engine 404 on for a create that joins a missing container', async () => {
       const { engine } = engineKnowing([]);
-      await expect(policy.decideCreate(engine, { pidMode: 'container:nope' }, 'operator')).rejects.toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
+      await expect(policy.decideCreate(engine, { pidMode: 'container:nope' }, 'operator')).rejects.toMatchObject({
+        code: 'CONTAINER_NOT_FOUND',
+      });
     });
 
     it('does not look up predefined networks', async () => {
@@ -164,9 +221,27 @@ describe('ContainerPolicy', () => {
       ['the tag an exception runs: denied', [exception], { 'team/app:latest': 'sha256:1' }, 'team/app:latest', true],
       ['the same tag spelled in full: denied', [exception], { 'docker.io/team/app:latest': 'sha256:1' }, 'docker.io/team/app:latest', true],
       ['another tag of the repository: allowed', [exception], {}, 'team/app:2', false],
-      ['the tag after it moved on (the list shows the old id): denied', [exception], { 'team/app': 'sha256:2', 'team/app:latest': 'sha256:2' }, 'team/app:latest', true],
-      ['a tag whose current image an exception runs under another name: denied', [{ ...exception, image: 'other:1' }], { 'team/app:9': 'sha256:1' }, 'team/app:9', true],
-      ['the tag an ordinary container runs: allowed', [{ name: 'plain', image: 'team/app', imageId: 'sha256:1' }], { 'team/app:latest': 'sha256:1' }, 'team/app:latest', false],
+      [
+        'the tag after it moved on (the list shows the old id): denied',
+        [exception],
+        { 'team/app': 'sha256:2', 'team/app:latest': 'sha256:2' },
+        'team/app:latest',
+        true,
+      ],
+      [
+        'a tag whose current image an exception runs under another name: denied',
+        [{ ...exception, image: 'other:1' }],
+        { 'team/app:9': 'sha256:1' },
+        'team/app:9',
+        true,
+      ],
+      [
+        'the tag an ordinary container runs: allowed',
+        [{ name: 'plain', image: 'team/app', imageId: 'sha256:1' }],
+        { 'team/app:latest': 'sha256:1' },
+        'team/app:latest',
+        false,
+      ],
       ['a tag nobody runs: allowed', [exception], {}, 'fresh/image:1', false],
     ])('replacing %s', async (_name, containers, images, ref, denied) => {
       const { engine } = engineKnowing(containers, images);

@@ -13,11 +13,11 @@ import {
   JoinedContainer,
   PolicyDecision,
   PolicyViolation,
-  bindSourceViolations,
   createPolicyViolations,
   decideCreatePolicy,
 } from './create-policy.js';
 import { MountFacts, containerBindSources } from './mount-facts.js';
+import { bindSourceViolations } from './mount-rules.js';
 import { joinedRefs, namesNetwork, policyRequestFromInspect } from './policy-request.js';
 
 /** What a caller does with an existing container that gets it what the container has. */
@@ -54,7 +54,11 @@ export class ContainerPolicy {
    * `docker create`: the decision on a request, with what it joins and the network it names read from the engine.
    * `joined`: the containers judged, with their ids, for pinJoins (a pull may take as long as a registry likes).
    */
-  async decideCreate(engine: Engine, request: CreatePolicyRequest, role: Role | undefined): Promise<PolicyDecision & { joined: JoinedContainer[] }> {
+  async decideCreate(
+    engine: Engine,
+    request: CreatePolicyRequest,
+    role: Role | undefined,
+  ): Promise<PolicyDecision & { joined: JoinedContainer[] }> {
     const gathered = await this.gatherPolicyInputs(engine, request);
     return { ...decideCreatePolicy(gathered, role, this.options), joined: gathered.joined ?? [] };
   }
@@ -64,7 +68,12 @@ export class ContainerPolicy {
    * the container's own configuration passes the create policy; else 403 POLICY_DENIED naming the
    * rules. Answers the inspect it judged: act on its `Id`, not on a name that may move meanwhile.
    */
-  async authorizeEntry(engine: Engine, container: string, principal: Principal | undefined, action: EntryAction): Promise<EngineContainerInspect> {
+  async authorizeEntry(
+    engine: Engine,
+    container: string,
+    principal: Principal | undefined,
+    action: EntryAction,
+  ): Promise<EngineContainerInspect> {
     const inspect = await engine.inspectContainer(container);
     if (principal?.role === 'admin') return inspect;
     const violations = await this.containerViolations(engine, inspect);
@@ -86,9 +95,13 @@ export class ContainerPolicy {
     const violations = exceptions.flatMap(({ inspect, violations: found }) =>
       found.map((v) => ({ rule: v.rule, detail: `container ${displayName(inspect)}: ${v.detail}` })),
     );
-    throw policyDenied(violations, `${ref} is the image of the policy exception ${exceptions.map((e) => displayName(e.inspect)).join(', ')}, so only an admin may replace it`, {
-      containers: exceptions.map((e) => e.inspect.Id),
-    });
+    throw policyDenied(
+      violations,
+      `${ref} is the image of the policy exception ${exceptions.map((e) => displayName(e.inspect)).join(', ')}, so only an admin may replace it`,
+      {
+        containers: exceptions.map((e) => e.inspect.Id),
+      },
+    );
   }
 
   /** Every way an existing container is root on the host, by the create policy, its joins followed. */
@@ -134,7 +147,8 @@ export class ContainerPolicy {
     } catch (error) {
       // A create naming a missing container is the engine's to refuse (404); an existing joiner still holds
       // the namespaces its vanished target shared, and what they were can no longer be checked.
-      if (trail.length > 0 && isProblem(error, 'CONTAINER_NOT_FOUND')) return refused('it no longer exists, so what it shared cannot be checked');
+      if (trail.length > 0 && isProblem(error, 'CONTAINER_NOT_FOUND'))
+        return refused('it no longer exists, so what it shared cannot be checked');
       throw error;
     }
     if (trail.includes(inspect.Id)) return refused('the chain of joined containers loops');
@@ -153,7 +167,10 @@ export class ContainerPolicy {
   }
 
   /** The containers whose image is `ref` (as they were created, or by its current id) and that are policy exceptions. */
-  private async exceptionsUsingTag(engine: Engine, ref: string): Promise<Array<{ inspect: EngineContainerInspect; violations: PolicyViolation[] }>> {
+  private async exceptionsUsingTag(
+    engine: Engine,
+    ref: string,
+  ): Promise<Array<{ inspect: EngineContainerInspect; violations: PolicyViolation[] }>> {
     const wanted = canonicalImageRef(ref);
     const [currentId, containers] = await Promise.all([
       engine.inspectImage(ref).then(
@@ -166,7 +183,9 @@ export class ContainerPolicy {
       engine.listContainers({ all: true }),
     ]);
     // The list shows the image id instead of the name once the tag has moved on: those need an inspect to tell.
-    const candidates = containers.filter((c) => c.ImageID === currentId || c.Image.startsWith('sha256:') || canonicalImageRef(c.Image) === wanted);
+    const candidates = containers.filter(
+      (c) => c.ImageID === currentId || c.Image.startsWith('sha256:') || canonicalImageRef(c.Image) === wanted,
+    );
     const judged = await Promise.all(
       candidates.map(async (candidate) => {
         const inspect = await engine.inspectContainer(candidate.Id).catch((error: unknown) => {

@@ -14,7 +14,14 @@ import { MountFacts } from './mount-facts.js';
 @Module({
   imports: [DockerModule, AuditModule],
   controllers: [ContainersController, ContainerLifecycleController, ContainerRuntimeController],
-  providers: [ContainersService, ContainerPolicy, MountFacts, BerthContainer, BindWatcher, { provide: HostPaths, useClass: LocalHostPaths }],
+  providers: [
+    ContainersService,
+    ContainerPolicy,
+    MountFacts,
+    BerthContainer,
+    BindWatcher,
+    { provide: HostPaths, useClass: LocalHostPaths },
+  ],
   // The WebSocket exec (and later images) checks the same policy on the containers it enters.
   exports: [ContainerPolicy],
 })

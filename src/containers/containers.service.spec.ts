@@ -7,35 +7,32 @@ import type { ProblemCode } from '../common/problem-codes.js';
 import { AppConfig } from '../config/app-config.js';
 import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import type { RegistryAuthProvider } from '../docker/registry-auth.js';
-import type { BerthContainer, BerthOnEngine } from './berth-container.js';
+import type { BerthOnEngine } from './berth-container.js';
 import { ContainerPolicy } from './container-policy.js';
 import { ContainersService, POLICY_EXCEPTION_ACTION, START_POLICY_EXCEPTION_ACTION } from './containers.service.js';
 import { ContainerCreateDto } from './dto/container-create.dto.js';
-import { HostPathKind, HostPaths } from './host-paths.js';
+import { FakeHostPaths, fakeBerthContainer } from './host-paths.testing.js';
 import { MountFacts } from './mount-facts.js';
 
 const operator: Principal = { kind: 'user', userId: 'u2', username: 'ops', role: 'operator' };
 const admin: Principal = { kind: 'user', userId: 'u1', username: 'root', role: 'admin' };
 const problem = (status: number, code: ProblemCode) => new ProblemException(status, code, code);
 
-/** The host's filesystem as a table: a path not listed exists and is no symlink. */
-class FakeHostPaths extends HostPaths {
-  kinds = new Map<string, HostPathKind>();
-  visible = true;
-  canSee(): boolean {
-    return this.visible;
-  }
-  async lstat(path: string): Promise<HostPathKind> {
-    return this.kinds.get(path) ?? 'other';
-  }
-}
-
 /** A fake engine: unit tests check the service's decisions, the e2e suite checks the engine. */
 function engineFake() {
   return fakeEngine({
     createContainer: vi.fn(async () => ({ id: 'c1', warnings: [] as string[] })),
     inspectContainer: vi.fn(
-      async (_ref: string): Promise<{ Id: string; Name: string; Image?: string; Config?: { Image: string; Env: string[] }; HostConfig?: Record<string, unknown>; Mounts?: Array<{ Type: string; Source: string }> }> => ({
+      async (
+        _ref: string,
+      ): Promise<{
+        Id: string;
+        Name: string;
+        Image?: string;
+        Config?: { Image: string; Env: string[] };
+        HostConfig?: Record<string, unknown>;
+        Mounts?: Array<{ Type: string; Source: string }>;
+      }> => ({
         Id: 'c1-full-id',
         Name: '/generated_name',
         Image: 'sha256:base',
@@ -78,7 +75,7 @@ describe('ContainersService', () => {
     paths = new FakeHostPaths();
     berth = { inContainer: false, volumes: ['berth_berth-data'] };
     const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });
-    const mountFacts = new MountFacts(config, paths, { on: async () => berth } as unknown as BerthContainer);
+    const mountFacts = new MountFacts(config, paths, fakeBerthContainer(berth));
     service = new ContainersService(hosts, config, audit, auth as unknown as RegistryAuthProvider, new ContainerPolicy(config, mountFacts));
   });
 
@@ -105,7 +102,13 @@ describe('ContainersService', () => {
       const created = await create({ privileged: true, capAdd: ['SYS_ADMIN'] }, admin);
       expect(created).toEqual({ id: 'c1', name: 'generated_name', warnings: [], started: false });
       expect(records).toEqual([
-        expect.objectContaining({ action: POLICY_EXCEPTION_ACTION, actor: admin, targets: ['c1'], status: 201, details: expect.objectContaining({ rules: ['privileged', 'cap-add'] }) }),
+        expect.objectContaining({
+          action: POLICY_EXCEPTION_ACTION,
+          actor: admin,
+          targets: ['c1'],
+          status: 201,
+          details: expect.objectContaining({ rules: ['privileged', 'cap-add'] }),
+        }),
       ]);
     });
 
@@ -115,13 +118,34 @@ describe('ContainersService', () => {
       expect(records).toEqual([expect.objectContaining({ status: 409, targets: [] })]);
     });
 
-    const bindVolume = () => engine.inspectVolume.mockResolvedValue({ Driver: 'local', Options: { type: 'none', o: 'bind', device: '/outside' } });
+    const bindVolume = () =>
+      engine.inspectVolume.mockResolvedValue({ Driver: 'local', Options: { type: 'none', o: 'bind', device: '/outside' } });
     it.each<[string, Record<string, unknown>, () => void, string]>([
       ['a bind-driver volume in binds', { binds: ['vol:/a'] }, bindVolume, 'volume-driver-options'],
-      ['a bind-driver volume in mounts', { mounts: [{ type: 'volume', source: 'vol', target: '/a' }] }, bindVolume, 'volume-driver-options'],
-      ["Berth's own data volume", { binds: ['berth_berth-data:/d'] }, () => engine.inspectVolume.mockResolvedValue({ Driver: 'local', Options: null }), 'berth-volume'],
-      ['a bind source under a symlink', { binds: ['/srv/data/esc/x:/x'] }, () => paths.kinds.set('/srv/data/esc', 'symlink'), 'bind-symlink'],
-      ['a bind source that does not exist', { binds: ['/srv/data/new:/x'] }, () => paths.kinds.set('/srv/data/new', 'missing'), 'bind-source-missing'],
+      [
+        'a bind-driver volume in mounts',
+        { mounts: [{ type: 'volume', source: 'vol', target: '/a' }] },
+        bindVolume,
+        'volume-driver-options',
+      ],
+      [
+        "Berth's own data volume",
+        { binds: ['berth_berth-data:/d'] },
+        () => engine.inspectVolume.mockResolvedValue({ Driver: 'local', Options: null }),
+        'berth-volume',
+      ],
+      [
+        'a bind source under a symlink',
+        { binds: ['/srv/data/esc/x:/x'] },
+        () => paths.kinds.set('/srv/data/esc', 'symlink'),
+        'bind-symlink',
+      ],
+      [
+        'a bind source that does not exist',
+        { binds: ['/srv/data/new:/x'] },
+        () => paths.kinds.set('/srv/data/new', 'missing'),
+        'bind-source-missing',
+      ],
       ['a bind while Berth cannot see the host', { binds: ['/srv/data/app:/x'] }, () => (paths.visible = false), 'bind-unverifiable'],
     ])('denies an operator %s, having read the engine and the host first', async (_name, body, arrange, rule) => {
       arrange();
@@ -177,7 +201,9 @@ describe('ContainersService', () => {
   });
 
   it('answers 400 for fields that conflict, as the CLI does for --rm with --restart', async () => {
-    await expect(create({ autoRemove: true, restartPolicy: { name: 'always' } }, operator)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(create({ autoRemove: true, restartPolicy: { name: 'always' } }, operator)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
   });
 
   it('removes the container when start fails (port allocated) and passes the error on', async () => {
@@ -191,7 +217,10 @@ describe('ContainersService', () => {
       engine.createContainer.mockRejectedValueOnce(problem(404, 'IMAGE_NOT_FOUND'));
       await create({ image: 'localhost:5001/team/app' }, operator);
       expect(auth.authFor).toHaveBeenCalledWith('localhost:5001/team/app:latest');
-      expect(engine.pullImage).toHaveBeenCalledWith('localhost:5001/team/app:latest', expect.objectContaining({ serveraddress: 'localhost:5001' }));
+      expect(engine.pullImage).toHaveBeenCalledWith(
+        'localhost:5001/team/app:latest',
+        expect.objectContaining({ serveraddress: 'localhost:5001' }),
+      );
       expect(engine.createContainer).toHaveBeenCalledTimes(2);
     });
 

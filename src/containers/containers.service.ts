@@ -65,7 +65,8 @@ export class ContainersService {
     if (problems.length) throw validationFailed(problems);
 
     const decision = await this.policy.decideCreate(engine, dto, principal?.role);
-    if (decision.outcome === 'deny') throw policyDenied(decision.violations, 'The create policy denies this container; only an admin may create it');
+    if (decision.outcome === 'deny')
+      throw policyDenied(decision.violations, 'The create policy denies this container; only an admin may create it');
 
     let created: { id: string; warnings: string[] } | undefined;
     let status = 201;
@@ -84,14 +85,24 @@ export class ContainersService {
           actor: principal,
           targets: created && status === 201 ? [created.id] : [],
           status,
-          details: { host: hostId, image: dto.image, name: dto.name, rules: decision.violations.map((v) => v.rule), violations: decision.violations },
+          details: {
+            host: hostId,
+            image: dto.image,
+            name: dto.name,
+            rules: decision.violations.map((v) => v.rule),
+            violations: decision.violations,
+          },
         });
       }
     }
   }
 
   /** `pull: missing` tries the create first, as `docker run` does, and pulls only when the engine lacks the image. */
-  private async createWithPull(engine: Engine, dto: ContainerCreateDto, principal: Principal | undefined): Promise<{ id: string; warnings: string[] }> {
+  private async createWithPull(
+    engine: Engine,
+    dto: ContainerCreateDto,
+    principal: Principal | undefined,
+  ): Promise<{ id: string; warnings: string[] }> {
     const spec = toEngineCreate(dto);
     const name = dto.name;
     const pullable = !dto.image.startsWith('sha256:');
@@ -157,7 +168,8 @@ export class ContainersService {
     const { inspect, violations } = await this.policy.startViolations(engine, id);
     if (!inspect) return id;
     if (violations.length === 0) return inspect.Id;
-    if (principal?.role !== 'admin') throw policyDenied(violations, 'The create policy denies starting this container; only an admin may start it');
+    if (principal?.role !== 'admin')
+      throw policyDenied(violations, 'The create policy denies starting this container; only an admin may start it');
     await this.audit.record({
       action: START_POLICY_EXCEPTION_ACTION,
       actor: principal,
@@ -197,7 +209,11 @@ export class ContainersService {
   /** `ps` options that can show process environments are refused to viewers (403), before the engine runs them. */
   async top(hostId: string, id: string, psArgs: string | undefined, principal: Principal | undefined): Promise<ContainerTopDto> {
     if (psArgs !== undefined && redactsFor(this.config.viewerRedaction, principal?.role) && !psArgsAllowedForViewers(psArgs)) {
-      throw new ProblemException(403, 'FORBIDDEN', `These ps options need the role 'operator' (they may show process environments); viewers may use ${VIEWER_PS_ARGS_HELP}.`);
+      throw new ProblemException(
+        403,
+        'FORBIDDEN',
+        `These ps options need the role 'operator' (they may show process environments); viewers may use ${VIEWER_PS_ARGS_HELP}.`,
+      );
     }
     return toTop(await this.hosts.get(hostId).containerTop(id, psArgs));
   }

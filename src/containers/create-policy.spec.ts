@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BindSourceCheck,
   CreatePolicyOptions,
   CreatePolicyRequest,
   DEFAULT_ENGINE_SOCKETS,
-  MountedVolume,
   PolicyRule,
+  createPolicyViolations,
+  decideCreatePolicy,
+} from './create-policy.js';
+import {
+  BindSourceCheck,
+  MountedVolume,
   allowedRootOf,
   bindSourceViolations,
   bindSources,
-  createPolicyViolations,
-  decideCreatePolicy,
   namedVolumes,
   volumeViolations,
-} from './create-policy.js';
+} from './mount-rules.js';
 
 const options: CreatePolicyOptions = { allowedBindRoots: ['/srv/data'], engineSockets: DEFAULT_ENGINE_SOCKETS };
 /** The gathered facts of a harmless request: every bind source checked and fine, every volume plain and local. */
@@ -22,7 +24,8 @@ const harmless = (request: CreatePolicyRequest): CreatePolicyRequest => ({
   volumes: namedVolumes(request).map((name): MountedVolume => ({ name, exists: true, driver: 'local', options: null, berthVolume: false })),
   ...request,
 });
-const rules = (request: CreatePolicyRequest, opts = options): PolicyRule[] => createPolicyViolations(harmless(request), opts).map((v) => v.rule);
+const rules = (request: CreatePolicyRequest, opts = options): PolicyRule[] =>
+  createPolicyViolations(harmless(request), opts).map((v) => v.rule);
 
 describe('create policy', () => {
   it('finds nothing in an ordinary docker run', () => {
@@ -49,9 +52,21 @@ describe('create policy', () => {
     ['host IPC namespace', { ipcMode: 'host' }, 'host-ipc'],
     ['host network', { network: 'host' }, 'host-network'],
     ['host UTS namespace', { utsMode: 'host' }, 'host-uts'],
-    ['joining a privileged container', { pidMode: 'container:admin-box', joined: [{ ref: 'admin-box', violations: [{ rule: 'privileged', detail: 'p' }] }] }, 'joins-privileged-container'],
-    ['joining a host-network container', { network: 'container:edge', joined: [{ ref: 'edge', violations: [{ rule: 'host-network', detail: 'h' }] }] }, 'joins-privileged-container'],
-    ['joining a container with a bind', { pidMode: 'container:box', joined: [{ ref: 'box', violations: [{ rule: 'bind-outside-allowed-roots', detail: 'b' }] }] }, 'joins-privileged-container'],
+    [
+      'joining a privileged container',
+      { pidMode: 'container:admin-box', joined: [{ ref: 'admin-box', violations: [{ rule: 'privileged', detail: 'p' }] }] },
+      'joins-privileged-container',
+    ],
+    [
+      'joining a host-network container',
+      { network: 'container:edge', joined: [{ ref: 'edge', violations: [{ rule: 'host-network', detail: 'h' }] }] },
+      'joins-privileged-container',
+    ],
+    [
+      'joining a container with a bind',
+      { pidMode: 'container:box', joined: [{ ref: 'box', violations: [{ rule: 'bind-outside-allowed-roots', detail: 'b' }] }] },
+      'joins-privileged-container',
+    ],
     ['a network the engine resolves to the host network', { network: '6f2853', networkDriver: 'host' }, 'host-network'],
     ['a device cgroup rule', { deviceCgroupRules: ['b *:* rwm'] }, 'device-cgroup-rules'],
     ['the host user namespace', { usernsMode: 'host' }, 'host-userns'],
@@ -64,13 +79,20 @@ describe('create policy', () => {
     ['systempaths=unconfined', { securityOpt: ['systempaths=unconfined'] }, 'security-opt'],
     ['label=disable', { securityOpt: ['label=disable'] }, 'security-opt'],
     ['a restart policy with a bind', { binds: ['/srv/data/app:/app'], restartPolicy: { name: 'always' } }, 'bind-restart-policy'],
-    ['a restart policy with a bind mount', { mounts: [{ type: 'bind', source: '/srv/data' }], restartPolicy: { name: 'on-failure' } }, 'bind-restart-policy'],
+    [
+      'a restart policy with a bind mount',
+      { mounts: [{ type: 'bind', source: '/srv/data' }], restartPolicy: { name: 'on-failure' } },
+      'bind-restart-policy',
+    ],
   ])('names the rule for %s', (_name, request, rule) => {
     expect(rules(request)).toEqual([rule]);
   });
 
   it('names the joined container and what makes it root in the detail', () => {
-    const [found] = createPolicyViolations({ pidMode: 'container:box', joined: [{ ref: 'box', violations: [{ rule: 'docker-socket', detail: 'bind of /' }] }] }, options);
+    const [found] = createPolicyViolations(
+      { pidMode: 'container:box', joined: [{ ref: 'box', violations: [{ rule: 'docker-socket', detail: 'bind of /' }] }] },
+      options,
+    );
     expect(found.detail).toContain('box');
     expect(found.detail).toContain('docker-socket: bind of /');
   });
@@ -124,12 +146,23 @@ describe('create policy', () => {
     expect(createPolicyViolations({ binds: ['/etc:/e'] }, options).map((v) => v.rule)).toEqual(['bind-outside-allowed-roots']);
   });
 
-  const volume = (fields: Partial<MountedVolume>): MountedVolume => ({ name: 'vol', exists: true, driver: 'local', options: null, berthVolume: false, ...fields });
+  const volume = (fields: Partial<MountedVolume>): MountedVolume => ({
+    name: 'vol',
+    exists: true,
+    driver: 'local',
+    options: null,
+    berthVolume: false,
+    ...fields,
+  });
   it.each<[string, MountedVolume, PolicyRule[]]>([
     ['a plain local volume', volume({}), []],
     ['a volume that does not exist yet (created plain by the engine)', volume({ exists: false, driver: undefined }), []],
     ['a local volume with harmless options', volume({ options: { size: '1G' } }), []],
-    ['a local bind volume (type=none, o=bind, device=/outside)', volume({ options: { type: 'none', o: 'bind', device: '/outside' } }), ['volume-driver-options']],
+    [
+      'a local bind volume (type=none, o=bind, device=/outside)',
+      volume({ options: { type: 'none', o: 'bind', device: '/outside' } }),
+      ['volume-driver-options'],
+    ],
     ['a local NFS volume', volume({ options: { type: 'nfs', o: 'addr=10.0.0.1', device: ':/export' } }), ['volume-driver-options']],
     ['a local volume on a device', volume({ options: { device: '/dev/sda1' } }), ['volume-driver-options']],
     ['a plugin driver not on the allowlist', volume({ driver: 'local-persist' }), ['volume-driver']],
@@ -139,7 +172,9 @@ describe('create policy', () => {
   ])('volume rule: %s', (_name, mounted, expected) => {
     expect(volumeViolations(mounted, ['rexray/ebs']).map((v) => v.rule)).toEqual(expected);
     expect(rules({ binds: ['vol:/a'], volumes: [mounted] }, { ...options, allowedVolumeDrivers: ['rexray/ebs'] })).toEqual(expected);
-    expect(rules({ mounts: [{ type: 'volume', source: 'vol' }], volumes: [mounted] }, { ...options, allowedVolumeDrivers: ['rexray/ebs'] })).toEqual(expected);
+    expect(
+      rules({ mounts: [{ type: 'volume', source: 'vol' }], volumes: [mounted] }, { ...options, allowedVolumeDrivers: ['rexray/ebs'] }),
+    ).toEqual(expected);
   });
 
   it('denies a named volume that was not inspected, and never asks about anonymous ones', () => {
@@ -149,7 +184,12 @@ describe('create policy', () => {
 
   it.each<[string, Pick<CreatePolicyRequest, 'binds' | 'mounts'>, string[], string[]]>([
     ['binds', { binds: ['/srv/x:/x', 'vol:/v:ro', '/anon', 'vol:/again'] }, ['/srv/x'], ['vol']],
-    ['mounts', { mounts: [{ type: 'bind', source: '/srv/y' }, { type: 'volume', source: 'web' }, { type: 'volume' }, { type: 'tmpfs' }] }, ['/srv/y'], ['web']],
+    [
+      'mounts',
+      { mounts: [{ type: 'bind', source: '/srv/y' }, { type: 'volume', source: 'web' }, { type: 'volume' }, { type: 'tmpfs' }] },
+      ['/srv/y'],
+      ['web'],
+    ],
   ])('finds the bind sources and named volumes of %s', (_name, request, sources, volumes) => {
     expect(bindSources(request)).toEqual(sources);
     expect(namedVolumes(request)).toEqual(volumes);
@@ -177,7 +217,10 @@ describe('create policy', () => {
     expect(decideCreatePolicy(request, 'operator', options).outcome).toBe('deny');
     expect(decideCreatePolicy(request, 'viewer', options).outcome).toBe('deny');
     expect(decideCreatePolicy(request, undefined, options).outcome).toBe('deny');
-    expect(decideCreatePolicy(request, 'admin', options)).toEqual({ outcome: 'exception', violations: [expect.objectContaining({ rule: 'privileged' })] });
+    expect(decideCreatePolicy(request, 'admin', options)).toEqual({
+      outcome: 'exception',
+      violations: [expect.objectContaining({ rule: 'privileged' })],
+    });
     expect(decideCreatePolicy({}, 'operator', options)).toEqual({ outcome: 'allow', violations: [] });
   });
 });

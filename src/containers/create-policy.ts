@@ -1,6 +1,15 @@
-import { posix } from 'node:path';
 import type { Role } from '../common/access.decorators.js';
-import { parseBind } from './binds.js';
+import {
+  BindSourceCheck,
+  MountedVolume,
+  bindSourceViolations,
+  bindSources,
+  clean,
+  isUnderAllowedRoot,
+  namedVolumes,
+  volumeViolations,
+  within,
+} from './mount-rules.js';
 
 /**
  * The create policy: a non-admin may not make a container that is root on the host. Each rule
@@ -71,29 +80,6 @@ export interface CreatePolicyRequest {
   bindSources?: BindSourceCheck[];
 }
 
-/** A named volume a container mounts, read from the engine before the policy runs. */
-export interface MountedVolume {
-  name: string;
-  /** false: the engine creates it at container create with the local driver and no options, which is harmless. */
-  exists: boolean;
-  driver?: string;
-  options?: Record<string, string> | null;
-  /** Berth's own data, or mounted into Berth's container, or listed in BERTH_PROTECTED_VOLUMES: admins only. */
-  berthVolume: boolean;
-}
-
-/**
- * A bind source under an allowed root, checked on the host with lstat from the root down before the policy runs:
- * the engine follows symlinks at every start, so a source must exist and have no symlink below the root.
- */
-export interface BindSourceCheck {
-  source: string;
-  /** unverifiable: Berth cannot see the host's filesystem (in a container without BERTH_HOST_ROOT, a tcp:// engine). */
-  state: 'ok' | 'missing' | 'symlink' | 'unverifiable';
-  /** The first path that is missing or a symlink. */
-  at?: string;
-}
-
 /** A container another one joins (`network: container:web`): joining it shares what it has. */
 export interface JoinedContainer {
   ref: string;
@@ -121,7 +107,12 @@ export interface PolicyDecision {
 }
 
 /** Sockets that give root on the host to whoever can talk to them. */
-export const DEFAULT_ENGINE_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock', '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock'];
+export const DEFAULT_ENGINE_SOCKETS = [
+  '/var/run/docker.sock',
+  '/run/docker.sock',
+  '/run/containerd/containerd.sock',
+  '/var/run/containerd/containerd.sock',
+];
 
 /** Security options a non-admin may set: they only take privileges away. */
 const SAFE_SECURITY_OPTS = /^no-new-privileges([:=](true|false))?$/;
@@ -140,7 +131,8 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
   if (request.pidMode === 'host') add('host-pid', "pidMode 'host' shares the host's process namespace");
   if (request.ipcMode === 'host') add('host-ipc', "ipcMode 'host' shares the host's IPC namespace");
   if (request.network === 'host') add('host-network', "network 'host' shares the host's network stack");
-  else if (request.networkDriver === 'host') add('host-network', `network '${request.network}' is the host network; it shares the host's network stack`);
+  else if (request.networkDriver === 'host')
+    add('host-network', `network '${request.network}' is the host network; it shares the host's network stack`);
   if (request.utsMode === 'host') add('host-uts', "utsMode 'host' shares the host's hostname namespace");
   for (const device of request.devices ?? []) add('devices', `device ${device.pathOnHost}`);
   for (const capability of request.capAdd ?? []) add('cap-add', `capability ${capability}`);
@@ -148,7 +140,8 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
     const [key, value] = splitSecurityOpt(option);
     if (key === 'seccomp' && value === 'unconfined') add('seccomp-unconfined', 'seccomp=unconfined turns off the syscall filter');
     else if (key === 'apparmor' && value === 'unconfined') add('apparmor-unconfined', 'apparmor=unconfined turns off the AppArmor profile');
-    else if (!SAFE_SECURITY_OPTS.test(option)) add('security-opt', `security option '${key}' (custom profiles and labels can lift confinement)`);
+    else if (!SAFE_SECURITY_OPTS.test(option))
+      add('security-opt', `security option '${key}' (custom profiles and labels can lift confinement)`);
   }
 
   if (request.usernsMode === 'host') add('host-userns', "usernsMode 'host' runs as the host's root where the engine remaps users");
@@ -164,18 +157,25 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
   const restart = request.restartPolicy?.name;
   if (hostPaths.length && restart && restart !== 'no') {
     // The watcher stops such a restart only after the container's command has run with what a planted symlink reached.
-    add('bind-restart-policy', `restart policy '${restart}' would let the engine start it again without Berth's check of its bind sources, following any symlink planted meanwhile; use 'no' with binds`);
+    add(
+      'bind-restart-policy',
+      `restart policy '${restart}' would let the engine start it again without Berth's check of its bind sources, following any symlink planted meanwhile; use 'no' with binds`,
+    );
   }
   for (const path of hostPaths) {
     const socket = options.engineSockets.find((candidate) => within(candidate, clean(path)));
     if (socket) add('docker-socket', `bind of ${path} exposes the engine socket ${socket}`);
-    const berthPath = (options.berthPaths ?? []).find((candidate) => within(clean(candidate), clean(path)) || within(clean(path), clean(candidate)));
+    const berthPath = (options.berthPaths ?? []).find(
+      (candidate) => within(clean(candidate), clean(path)) || within(clean(path), clean(candidate)),
+    );
     if (berthPath) add('berth-volume', `bind of ${path} exposes Berth's data directory ${berthPath}`);
     if (!isUnderAllowedRoot(path, options.allowedBindRoots)) {
       const roots = options.allowedBindRoots.length ? options.allowedBindRoots.join(', ') : 'none are allowed';
       add('bind-outside-allowed-roots', `bind of ${path} is outside the allowed bind roots (${roots})`);
     } else {
-      found.push(...bindSourceViolations(request.bindSources?.find((check) => check.source === path) ?? { source: path, state: 'unverifiable' }));
+      found.push(
+        ...bindSourceViolations(request.bindSources?.find((check) => check.source === path) ?? { source: path, state: 'unverifiable' }),
+      );
     }
   }
 
@@ -187,89 +187,8 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
   return found;
 }
 
-/** What a checked bind source breaks; the same at create and at every start. */
-export function bindSourceViolations(check: BindSourceCheck): PolicyViolation[] {
-  switch (check.state) {
-    case 'ok':
-      return [];
-    case 'missing':
-      return [{ rule: 'bind-source-missing', detail: `bind source ${check.source} does not exist (${check.at ?? check.source}); the engine would create it, following symlinks` }];
-    case 'symlink':
-      return [{ rule: 'bind-symlink', detail: `bind source ${check.source} goes through the symlink ${check.at ?? check.source}, which the engine follows at every start` }];
-    case 'unverifiable':
-      return [{ rule: 'bind-unverifiable', detail: `bind source ${check.source} cannot be checked: Berth cannot see the host's filesystem (set BERTH_HOST_ROOT)` }];
-  }
-}
-
-/** Options of the local driver that mount something else than a fresh directory: another path (o=bind), NFS, a device. */
-const HOST_REACHING_LOCAL_OPTIONS = ['device', 'o', 'type'];
-
-/**
- * Whether a non-admin may mount a volume: the local driver without options that reach host paths, or an allowed
- * driver, and never Berth's own. Also the rule for a volume created with driver options (`POST /volumes`).
- */
-export function volumeViolations(volume: MountedVolume, allowedVolumeDrivers: string[]): PolicyViolation[] {
-  const found: PolicyViolation[] = [];
-  if (volume.berthVolume) found.push({ rule: 'berth-volume', detail: `volume ${volume.name} holds Berth's own data or is mounted into Berth's container` });
-  if (!volume.exists) return found;
-  const driver = volume.driver ?? 'local';
-  const reaching = Object.keys(volume.options ?? {}).filter((key) => HOST_REACHING_LOCAL_OPTIONS.includes(key));
-  if (driver === 'local' && reaching.length) {
-    found.push({ rule: 'volume-driver-options', detail: `volume ${volume.name} has local driver options ${reaching.join(', ')}, which can mount host paths` });
-  } else if (driver !== 'local' && !allowedVolumeDrivers.includes(driver)) {
-    found.push({ rule: 'volume-driver', detail: `volume ${volume.name} uses the driver ${driver}, which is not in BERTH_ALLOWED_VOLUME_DRIVERS` });
-  }
-  return found;
-}
-
-/** The named volumes `-v name:/path` and `--mount type=volume,source=name` refer to (anonymous ones are new and plain). */
-export function namedVolumes(request: Pick<CreatePolicyRequest, 'binds' | 'mounts'>): string[] {
-  const names = [
-    ...(request.binds ?? []).flatMap((spec) => {
-      const bind = parseBind(spec);
-      return typeof bind !== 'string' && bind.kind === 'volume' && bind.source ? [bind.source] : [];
-    }),
-    ...(request.mounts ?? []).flatMap((mount) => (mount.type === 'volume' && mount.source ? [mount.source] : [])),
-  ];
-  return [...new Set(names)];
-}
-
-/** The host paths `binds` and `mounts` bind. */
-export function bindSources(request: Pick<CreatePolicyRequest, 'binds' | 'mounts'>): string[] {
-  return [
-    ...(request.binds ?? []).flatMap((spec) => {
-      const bind = parseBind(spec);
-      return typeof bind !== 'string' && bind.kind === 'bind' && bind.source ? [bind.source] : [];
-    }),
-    ...(request.mounts ?? []).flatMap((mount) => (mount.type === 'bind' && mount.source ? [mount.source] : [])),
-  ];
-}
-
-/** The outermost allowed root a path lies in, lexically (nothing on disk is read), or undefined. */
-export function allowedRootOf(path: string, allowedBindRoots: string[]): string | undefined {
-  return allowedBindRoots
-    .map(clean)
-    .filter((root) => within(clean(path), root))
-    .sort((a, b) => a.length - b.length)[0];
-}
-
-function isUnderAllowedRoot(path: string, allowedBindRoots: string[]): boolean {
-  return allowedRootOf(path, allowedBindRoots) !== undefined;
-}
-
 /** `seccomp=unconfined` and the older `seccomp:unconfined` alike. */
 function splitSecurityOpt(option: string): [string, string] {
   const at = option.search(/[=:]/);
   return at === -1 ? [option, ''] : [option.slice(0, at), option.slice(at + 1)];
-}
-
-/** `/a/b/../c/` → `/a/c`: the policy compares what the engine will mount, not how it was spelled. */
-function clean(path: string): string {
-  const normal = posix.normalize(path);
-  return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
-}
-
-/** Whether `path` is `root` or lies below it (by whole path segments: /srv/data2 is not in /srv/data). */
-function within(path: string, root: string): boolean {
-  return path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
 }

@@ -10,7 +10,11 @@ describe('toEngineCreate', () => {
       cmd: ['nginx', '-g', 'daemon off;'],
       entrypoint: [],
       env: ['A=1'],
-      ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 80, hostPort: 8081, hostIp: '127.0.0.1' }, { containerPort: 53, protocol: 'udp' }],
+      ports: [
+        { containerPort: 80, hostPort: 8080 },
+        { containerPort: 80, hostPort: 8081, hostIp: '127.0.0.1' },
+        { containerPort: 53, protocol: 'udp' },
+      ],
       binds: ['/srv/www:/usr/share/nginx/html:ro'],
       mounts: [{ type: 'tmpfs', target: '/cache' }],
       autoRemove: true,
@@ -67,7 +71,11 @@ describe('toEngineCreate', () => {
 
   it('passes restart policy and devices in the engine form', () => {
     const spec = toEngineCreate(
-      plainToInstance(ContainerCreateDto, { image: 'x', restartPolicy: { name: 'on-failure', maximumRetryCount: 3 }, devices: [{ pathOnHost: '/dev/fuse' }] }),
+      plainToInstance(ContainerCreateDto, {
+        image: 'x',
+        restartPolicy: { name: 'on-failure', maximumRetryCount: 3 },
+        devices: [{ pathOnHost: '/dev/fuse' }],
+      }),
     );
     expect(spec.HostConfig).toMatchObject({
       RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },

@@ -33,7 +33,9 @@ export function toEngineCreate(dto: ContainerCreateDto): EngineContainerCreate {
     HostConfig: defined({
       PortBindings: ports.length ? portBindings : undefined,
       Binds: dto.binds,
-      Mounts: dto.mounts?.map((mount) => defined({ Type: mount.type, Source: mount.source ?? '', Target: mount.target, ReadOnly: mount.readOnly ?? false })),
+      Mounts: dto.mounts?.map((mount) =>
+        defined({ Type: mount.type, Source: mount.source ?? '', Target: mount.target, ReadOnly: mount.readOnly ?? false }),
+      ),
       AutoRemove: dto.autoRemove ?? false,
       RestartPolicy: dto.restartPolicy && { Name: dto.restartPolicy.name, MaximumRetryCount: dto.restartPolicy.maximumRetryCount ?? 0 },
       NetworkMode: dto.network,

@@ -3,25 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppConfig } from '../config/app-config.js';
-import type { BindSourceCheck } from './create-policy.js';
-import { HostPathKind, HostPaths, LocalHostPaths, checkBindSource } from './host-paths.js';
+import type { BindSourceCheck } from './mount-rules.js';
+import { HostPathKind, LocalHostPaths, checkBindSource } from './host-paths.js';
+import { FakeHostPaths } from './host-paths.testing.js';
 
 /** A host as a table of paths; anything not listed is missing. */
-class TableHost extends HostPaths {
-  readonly asked: string[] = [];
-  constructor(private readonly kinds: Record<string, HostPathKind>) {
-    super();
-  }
-  canSee(): boolean {
-    return true;
-  }
-  async lstat(path: string): Promise<HostPathKind> {
-    this.asked.push(path);
-    return this.kinds[path] ?? 'missing';
-  }
-}
+const tableHost = (kinds: Record<string, HostPathKind>) => new FakeHostPaths(kinds, 'missing');
 
-const host = { '/srv/data': 'symlink', '/srv/data/app': 'other', '/srv/data/app/conf': 'other', '/srv/data/esc': 'symlink', '/srv/data/app/link': 'symlink' } as const;
+const host = {
+  '/srv/data': 'symlink',
+  '/srv/data/app': 'other',
+  '/srv/data/app/conf': 'other',
+  '/srv/data/esc': 'symlink',
+  '/srv/data/app/link': 'symlink',
+} as const;
 
 describe('checkBindSource', () => {
   it.each<[string, string, BindSourceCheck]>([
@@ -31,19 +26,27 @@ describe('checkBindSource', () => {
     ['a path through a symlink', '/srv/data/esc/etc/shadow', { source: '/srv/data/esc/etc/shadow', state: 'symlink', at: '/srv/data/esc' }],
     ['a symlink as the last component', '/srv/data/app/link', { source: '/srv/data/app/link', state: 'symlink', at: '/srv/data/app/link' }],
     ['a path that does not exist yet', '/srv/data/new/dir', { source: '/srv/data/new/dir', state: 'missing', at: '/srv/data/new' }],
-    ['a spelling with dots and slashes', '/srv/data/app/../esc//', { source: '/srv/data/app/../esc//', state: 'symlink', at: '/srv/data/esc' }],
+    [
+      'a spelling with dots and slashes',
+      '/srv/data/app/../esc//',
+      { source: '/srv/data/app/../esc//', state: 'symlink', at: '/srv/data/esc' },
+    ],
   ])('%s', async (_name, source, expected) => {
-    expect(await checkBindSource(new TableHost(host), '/srv/data', source)).toEqual(expected);
+    expect(await checkBindSource(tableHost(host), '/srv/data', source)).toEqual(expected);
   });
 
   it('reads nothing above the allowed root and stops at the first finding', async () => {
-    const paths = new TableHost(host);
+    const paths = tableHost(host);
     await checkBindSource(paths, '/srv/data', '/srv/data/esc/a/b');
     expect(paths.asked).toEqual(['/srv/data', '/srv/data/esc']);
   });
 
   it('reports a root that does not exist as missing', async () => {
-    expect(await checkBindSource(new TableHost({}), '/nowhere', '/nowhere/x')).toEqual({ source: '/nowhere/x', state: 'missing', at: '/nowhere' });
+    expect(await checkBindSource(tableHost({}), '/nowhere', '/nowhere/x')).toEqual({
+      source: '/nowhere/x',
+      state: 'missing',
+      at: '/nowhere',
+    });
   });
 });
 
@@ -67,7 +70,11 @@ describe('LocalHostPaths', () => {
     expect(await paths.lstat('/srv/data/esc')).toBe('symlink');
     expect(await paths.lstat('/srv/data/nope')).toBe('missing');
     // lstat follows symlinks before the last component; the check stops at the first one, so it never gets there.
-    expect(await checkBindSource(paths, '/srv/data', '/srv/data/esc/passwd')).toEqual({ source: '/srv/data/esc/passwd', state: 'symlink', at: '/srv/data/esc' });
+    expect(await checkBindSource(paths, '/srv/data', '/srv/data/esc/passwd')).toEqual({
+      source: '/srv/data/esc/passwd',
+      state: 'symlink',
+      at: '/srv/data/esc',
+    });
     rmSync(view, { recursive: true, force: true });
   });
 });

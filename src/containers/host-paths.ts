@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { lstat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { AppConfig } from '../config/app-config.js';
-import type { BindSourceCheck } from './create-policy.js';
+import type { BindSourceCheck } from './mount-rules.js';
 
 /** What lstat finds at a host path: a symlink is reported as such, never followed. */
 export type HostPathKind = 'missing' | 'symlink' | 'other';

@@ -19,7 +19,12 @@ describe('LogLineFormatter', () => {
 
   it('writes one JSON object a line', async () => {
     const out = await render('ndjson', lines);
-    expect(out.trim().split('\n').map((l) => JSON.parse(l))).toEqual(lines);
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(lines);
   });
 
   it('writes plain text as docker logs -t does', async () => {

@@ -3,7 +3,8 @@ import { AppConfig } from '../config/app-config.js';
 import type { Engine } from '../docker/engine.js';
 import type { EngineContainerInspect } from '../docker/engine-types.js';
 import { BerthContainer } from './berth-container.js';
-import { BindSourceCheck, CreatePolicyRequest, MountedVolume, allowedRootOf, bindSources, namedVolumes } from './create-policy.js';
+import type { CreatePolicyRequest } from './create-policy.js';
+import { BindSourceCheck, MountedVolume, allowedRootOf, bindSources, namedVolumes } from './mount-rules.js';
 import { HostPaths, checkBindSource } from './host-paths.js';
 
 export type MountRequest = Pick<CreatePolicyRequest, 'binds' | 'mounts'>;
@@ -23,7 +24,10 @@ export class MountFacts {
 
   /** The policy's inputs for `binds` and `mounts` on this engine: pass them into decideCreatePolicy's request. */
   async gather(engine: Engine, request: MountRequest): Promise<MountPolicyFacts> {
-    const [volumes, checks] = await Promise.all([this.inspectVolumes(engine, namedVolumes(request)), this.checkBindSources(engine, bindSources(request))]);
+    const [volumes, checks] = await Promise.all([
+      this.inspectVolumes(engine, namedVolumes(request)),
+      this.checkBindSources(engine, bindSources(request)),
+    ]);
     return { volumes, bindSources: checks };
   }
 
@@ -35,7 +39,9 @@ export class MountFacts {
       names.map(async (name): Promise<MountedVolume> => {
         const volume = await engine.inspectVolume(name);
         const berthVolume = protectedNames.has(name);
-        return volume ? { name, exists: true, driver: volume.Driver, options: volume.Options, berthVolume } : { name, exists: false, berthVolume };
+        return volume
+          ? { name, exists: true, driver: volume.Driver, options: volume.Options, berthVolume }
+          : { name, exists: false, berthVolume };
       }),
     );
   }
@@ -49,7 +55,9 @@ export class MountFacts {
     if (underRoots.length === 0) return [];
     const visible = this.paths.canSee(engine.host.url, (await this.berth.on(engine)).inContainer);
     return Promise.all(
-      underRoots.map(({ source, root }) => (visible ? checkBindSource(this.paths, root, source) : { source, state: 'unverifiable' as const })),
+      underRoots.map(({ source, root }) =>
+        visible ? checkBindSource(this.paths, root, source) : { source, state: 'unverifiable' as const },
+      ),
     );
   }
 

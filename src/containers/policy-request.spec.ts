@@ -42,16 +42,32 @@ describe('policyRequestFromInspect', () => {
   it.each<[string, InspectForPolicy, Partial<CreatePolicyRequest>]>([
     ['an ordinary container', inspect(), {}],
     ['privileged', inspect({ Privileged: true }), { privileged: true }],
-    ['host namespaces', inspect({ PidMode: 'host', IpcMode: 'host', UTSMode: 'host', NetworkMode: 'host', UsernsMode: 'host' }), { pidMode: 'host', ipcMode: 'host', utsMode: 'host', network: 'host', usernsMode: 'host' }],
+    [
+      'host namespaces',
+      inspect({ PidMode: 'host', IpcMode: 'host', UTSMode: 'host', NetworkMode: 'host', UsernsMode: 'host' }),
+      { pidMode: 'host', ipcMode: 'host', utsMode: 'host', network: 'host', usernsMode: 'host' },
+    ],
     ['joins', inspect({ PidMode: 'container:abc', NetworkMode: 'container:def' }), { pidMode: 'container:abc', network: 'container:def' }],
     ['a network by id', inspect({ NetworkMode: '6f2853521667' }), { network: '6f2853521667' }],
-    ['devices', inspect({ Devices: [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda', CgroupPermissions: 'rwm' }] }), { devices: [{ pathOnHost: '/dev/sda' }] }],
+    [
+      'devices',
+      inspect({ Devices: [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda', CgroupPermissions: 'rwm' }] }),
+      { devices: [{ pathOnHost: '/dev/sda' }] },
+    ],
     ['device cgroup rules', inspect({ DeviceCgroupRules: ['b *:* rwm'] }), { deviceCgroupRules: ['b *:* rwm'] }],
     ['capabilities', inspect({ CapAdd: ['SYS_ADMIN'] }), { capAdd: ['SYS_ADMIN'] }],
     ['security options', inspect({ SecurityOpt: ['seccomp=unconfined'] }), { securityOpt: ['seccomp=unconfined'] }],
-    ['systempaths=unconfined (empty masked paths)', inspect({ MaskedPaths: [], ReadonlyPaths: [] }), { securityOpt: ['systempaths=unconfined'] }],
+    [
+      'systempaths=unconfined (empty masked paths)',
+      inspect({ MaskedPaths: [], ReadonlyPaths: [] }),
+      { securityOpt: ['systempaths=unconfined'] },
+    ],
     ['empty read-only paths alone', inspect({ ReadonlyPaths: [] }), { securityOpt: ['systempaths=unconfined'] }],
-    ['privileged without masked paths: privileged says it', inspect({ Privileged: true, MaskedPaths: [], ReadonlyPaths: [] }), { privileged: true }],
+    [
+      'privileged without masked paths: privileged says it',
+      inspect({ Privileged: true, MaskedPaths: [], ReadonlyPaths: [] }),
+      { privileged: true },
+    ],
     [
       'binds, not repeated from the mount list',
       inspect({ Binds: ['/:/host:ro', '/var/run/docker.sock:/var/run/docker.sock'] }, [
@@ -62,12 +78,27 @@ describe('policyRequestFromInspect', () => {
     ],
     [
       '--mount binds and volumes',
-      inspect({ Mounts: [{ Type: 'bind', Source: '/etc', Target: '/e' }, { Type: 'volume', Source: 'data', Target: '/d' }, { Type: 'tmpfs', Target: '/t' }] }, [
-        { Type: 'bind', Source: '/etc', Destination: '/e' },
-        { Type: 'volume', Name: 'data', Source: '/var/lib/docker/volumes/data/_data', Destination: '/d' },
-        { Type: 'tmpfs', Source: '', Destination: '/t' },
-      ]),
-      { mounts: [{ type: 'bind', source: '/etc' }, { type: 'volume', source: 'data' }, { type: 'tmpfs', source: undefined }] },
+      inspect(
+        {
+          Mounts: [
+            { Type: 'bind', Source: '/etc', Target: '/e' },
+            { Type: 'volume', Source: 'data', Target: '/d' },
+            { Type: 'tmpfs', Target: '/t' },
+          ],
+        },
+        [
+          { Type: 'bind', Source: '/etc', Destination: '/e' },
+          { Type: 'volume', Name: 'data', Source: '/var/lib/docker/volumes/data/_data', Destination: '/d' },
+          { Type: 'tmpfs', Source: '', Destination: '/t' },
+        ],
+      ),
+      {
+        mounts: [
+          { type: 'bind', source: '/etc' },
+          { type: 'volume', source: 'data' },
+          { type: 'tmpfs', source: undefined },
+        ],
+      },
     ],
     [
       '--volumes-from: mounted, not declared',
@@ -110,12 +141,21 @@ describe('pinJoins', () => {
   ];
   it.each<[CreatePolicyRequest, CreatePolicyRequest]>([
     [{}, {}],
-    [{ network: 'bridge', pidMode: 'host', ipcMode: 'private' }, { network: 'bridge', pidMode: 'host', ipcMode: 'private' }],
+    [
+      { network: 'bridge', pidMode: 'host', ipcMode: 'private' },
+      { network: 'bridge', pidMode: 'host', ipcMode: 'private' },
+    ],
     [{ pidMode: 'container:web' }, { pidMode: 'container:aaaa' }],
-    [{ network: 'container:web', pidMode: 'container:db', ipcMode: 'container:web' }, { network: 'container:aaaa', pidMode: 'container:bbbb', ipcMode: 'container:aaaa' }],
+    [
+      { network: 'container:web', pidMode: 'container:db', ipcMode: 'container:web' },
+      { network: 'container:aaaa', pidMode: 'container:bbbb', ipcMode: 'container:aaaa' },
+    ],
     // Nothing judged under that name (a create that fails at the engine anyway): left as asked.
     [{ pidMode: 'container:other' }, { pidMode: 'container:other' }],
-    [{ network: 'backend', privileged: false }, { network: 'backend', privileged: false }],
+    [
+      { network: 'backend', privileged: false },
+      { network: 'backend', privileged: false },
+    ],
   ])('%j → %j', (request, pinned) => {
     expect(pinJoins(request, judged)).toEqual(pinned);
   });

@@ -13,7 +13,11 @@ export function namesNetwork(network: string | undefined): network is string {
 /** The containers whose namespaces a request joins: `container:<ref>` in its network, pid, ipc or uts mode. */
 export function joinedRefs(request: CreatePolicyRequest): string[] {
   const modes = [request.network, request.pidMode, request.ipcMode, request.utsMode];
-  return [...new Set(modes.filter((mode): mode is string => Boolean(mode?.startsWith('container:'))).map((mode) => mode.slice('container:'.length)))];
+  return [
+    ...new Set(
+      modes.filter((mode): mode is string => Boolean(mode?.startsWith('container:'))).map((mode) => mode.slice('container:'.length)),
+    ),
+  ];
 }
 
 /** The modes a create may join a container with (`utsMode` takes only `host`). */

@@ -28,7 +28,12 @@ describe('Database', () => {
     expect(statSync(join(dir, DATABASE_FILE)).mode & 0o777).toBe(0o600);
     const raw = new SQLite(join(dir, DATABASE_FILE), { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare('select name from kysely_migration order by name').all().map((r: any) => r.name)).toEqual(Object.keys(MIGRATIONS));
+    expect(
+      raw
+        .prepare('select name from kysely_migration order by name')
+        .all()
+        .map((r: any) => r.name),
+    ).toEqual(Object.keys(MIGRATIONS));
     raw.close();
     await expect(database.ping()).resolves.toBeUndefined();
   });
@@ -43,14 +48,37 @@ describe('Database', () => {
     const now = new Date().toISOString();
     await old.db
       .insertInto('users')
-      .values({ id: 'u1', username: 'keep-me', passwordHash: 'x', role: 'admin', tokenVersion: 0, disabledAt: null, createdAt: now, updatedAt: now })
+      .values({
+        id: 'u1',
+        username: 'keep-me',
+        passwordHash: 'x',
+        role: 'admin',
+        tokenVersion: 0,
+        disabledAt: null,
+        createdAt: now,
+        updatedAt: now,
+      })
       .execute();
     await old.close();
     open.pop();
 
     const upgraded = await openAt(dir);
     expect(await upgraded.db.selectFrom('users').select('username').execute()).toEqual([{ username: 'keep-me' }]);
-    await upgraded.db.insertInto('auditEvents').values({ at: now, action: 'test', actorKind: null, actorUserId: null, actorApiKeyId: null, actorUsername: null, remoteAddress: null, status: 200, durationMs: null, details: null }).execute();
+    await upgraded.db
+      .insertInto('auditEvents')
+      .values({
+        at: now,
+        action: 'test',
+        actorKind: null,
+        actorUserId: null,
+        actorApiKeyId: null,
+        actorUsername: null,
+        remoteAddress: null,
+        status: 200,
+        durationMs: null,
+        details: null,
+      })
+      .execute();
     expect(await upgraded.db.selectFrom('auditEvents').select('action').execute()).toEqual([{ action: 'test' }]);
   });
 
@@ -69,7 +97,16 @@ describe('Database', () => {
   it('runs a transaction all or nothing', async () => {
     const database = await openAt(freshDir());
     const now = new Date().toISOString();
-    const user = { id: 'u1', username: 'a', passwordHash: 'x', role: 'viewer' as const, tokenVersion: 0, disabledAt: null, createdAt: now, updatedAt: now };
+    const user = {
+      id: 'u1',
+      username: 'a',
+      passwordHash: 'x',
+      role: 'viewer' as const,
+      tokenVersion: 0,
+      disabledAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
     await expect(
       database.transaction(async (trx) => {
         await trx.insertInto('users').values(user).execute();

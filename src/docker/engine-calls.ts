@@ -81,7 +81,8 @@ export class EngineCalls {
   /** Where rawGet can reach the engine; undefined for transports only dockerode speaks. */
   rawEndpoint(): RawEndpoint | undefined {
     const options = connectionOptions(this.host.url);
-    if (options.socketPath && typeof options.socketPath === 'string' && this.host.url.startsWith('unix://')) return { socketPath: options.socketPath };
+    if (options.socketPath && typeof options.socketPath === 'string' && this.host.url.startsWith('unix://'))
+      return { socketPath: options.socketPath };
     if (options.host && options.protocol === 'http') return { host: options.host, port: Number(options.port) };
     return undefined;
   }

@@ -19,7 +19,11 @@ export function inspectContainer(calls: EngineCalls, id: string): Promise<Engine
 }
 
 /** Creates a container; the engine's warnings come back (dockerode would drop them). */
-export async function createContainer(calls: EngineCalls, name: string | undefined, spec: EngineContainerCreate): Promise<{ id: string; warnings: string[] }> {
+export async function createContainer(
+  calls: EngineCalls,
+  name: string | undefined,
+  spec: EngineContainerCreate,
+): Promise<{ id: string; warnings: string[] }> {
   const created = await calls.call('container.create', () =>
     calls.dial<{ Id: string; Warnings?: string[] | null }>({
       path: '/containers/create?',
@@ -54,23 +58,48 @@ export function restartContainer(calls: EngineCalls, id: string, timeoutSeconds?
 }
 
 export function killContainer(calls: EngineCalls, id: string, signal?: string): Promise<void> {
-  return calls.call('container.kill', (d) => d.getContainer(id).kill(signal ? { signal } : {}).then(() => undefined));
+  return calls.call('container.kill', (d) =>
+    d
+      .getContainer(id)
+      .kill(signal ? { signal } : {})
+      .then(() => undefined),
+  );
 }
 
 export function pauseContainer(calls: EngineCalls, id: string): Promise<void> {
-  return calls.call('container.pause', (d) => d.getContainer(id).pause().then(() => undefined));
+  return calls.call('container.pause', (d) =>
+    d
+      .getContainer(id)
+      .pause()
+      .then(() => undefined),
+  );
 }
 
 export function unpauseContainer(calls: EngineCalls, id: string): Promise<void> {
-  return calls.call('container.unpause', (d) => d.getContainer(id).unpause().then(() => undefined));
+  return calls.call('container.unpause', (d) =>
+    d
+      .getContainer(id)
+      .unpause()
+      .then(() => undefined),
+  );
 }
 
 export function removeContainer(calls: EngineCalls, id: string, options: { force: boolean; volumes: boolean }): Promise<void> {
-  return calls.call('container.remove', (d) => d.getContainer(id).remove({ force: options.force, v: options.volumes }).then(() => undefined));
+  return calls.call('container.remove', (d) =>
+    d
+      .getContainer(id)
+      .remove({ force: options.force, v: options.volumes })
+      .then(() => undefined),
+  );
 }
 
 export function renameContainer(calls: EngineCalls, id: string, name: string): Promise<void> {
-  return calls.call('container.rename', (d) => d.getContainer(id).rename({ name }).then(() => undefined));
+  return calls.call('container.rename', (d) =>
+    d
+      .getContainer(id)
+      .rename({ name })
+      .then(() => undefined),
+  );
 }
 
 export function containerTop(calls: EngineCalls, id: string, psArgs?: string): Promise<EngineContainerTop> {

@@ -3,7 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ProblemException } from '../common/problem.js';
 import { cleanEngineMessage, engineMessage, isNotModified, translateEngineError } from './engine-errors.js';
 
-const engine = (statusCode: number, message: string) => ({ statusCode, json: { message }, message: `(HTTP code ${statusCode}) x - ${message}` });
+const engine = (statusCode: number, message: string) => ({
+  statusCode,
+  json: { message },
+  message: `(HTTP code ${statusCode}) x - ${message}`,
+});
 
 describe('translateEngineError', () => {
   it.each([
@@ -11,9 +15,20 @@ describe('translateEngineError', () => {
     [engine(404, 'No such image: nope:latest'), 404, 'IMAGE_NOT_FOUND'],
     [engine(500, 'Multiple IDs found with provided prefix: 0'), 400, 'AMBIGUOUS_REFERENCE'],
     [engine(409, 'Conflict. The container name "/web" is already in use by container "abc".'), 409, 'NAME_CONFLICT'],
-    [engine(409, 'You cannot remove a running container abc. Stop the container before attempting removal or force remove'), 409, 'CONTAINER_RUNNING'],
+    [
+      engine(409, 'You cannot remove a running container abc. Stop the container before attempting removal or force remove'),
+      409,
+      'CONTAINER_RUNNING',
+    ],
     [engine(409, 'conflict: unable to delete 1234 (must be forced) - image is being used by stopped container abc'), 409, 'IMAGE_IN_USE'],
-    [engine(500, 'driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated'), 409, 'PORT_ALLOCATED'],
+    [
+      engine(
+        500,
+        'driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated',
+      ),
+      409,
+      'PORT_ALLOCATED',
+    ],
     [engine(400, 'invalid reference format'), 400, 'ENGINE_REJECTED'],
     [engine(400, 'Renaming a container with the same name as its current name'), 409, 'NAME_UNCHANGED'],
     [engine(409, 'Container abc is already paused'), 409, 'CONTAINER_PAUSED'],
@@ -76,16 +91,34 @@ describe('cleanEngineMessage', () => {
     ],
     ['source /var/lib/docker/overlay2/6e0efe345aa2d783/merged/etc/passwd is not directory', 'source <engine path> is not directory'],
     ['open /mnt/docker-root/overlay2/abc/diff/x: no such file or directory', 'open <engine path>: no such file or directory'],
-    ['error creating overlay mount to /data/docker/' + 'a'.repeat(64) + '/merged: invalid argument', 'error creating overlay mount to <engine path>: invalid argument'],
+    [
+      'error creating overlay mount to /data/docker/' + 'a'.repeat(64) + '/merged: invalid argument',
+      'error creating overlay mount to <engine path>: invalid argument',
+    ],
     ['stat /run/containerd/io.containerd.runtime.v2.task/moby/abc: no such file', 'stat <engine path>: no such file'],
     ['exec: "/usr/lib/docker/cli-plugins/x": permission denied', 'exec: "/usr/lib/docker/cli-plugins/x": permission denied'],
     ['stat /var/run/docker.sock: permission denied', 'stat /var/run/docker.sock: permission denied'],
     // What users rely on stays as the engine said it, client paths included.
-    ['Conflict. The container name "/web" is already in use by container "abc".', 'Conflict. The container name "/web" is already in use by container "abc".'],
-    ['driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated', 'driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated'],
-    ['invalid mount config for type "bind": bind source path does not exist: /srv/overlayfs/data', 'invalid mount config for type "bind": bind source path does not exist: /srv/overlayfs/data'],
-    ['manifest for 127.0.0.1:5001/x:1 not found: manifest unknown: manifest unknown', 'manifest for 127.0.0.1:5001/x:1 not found: manifest unknown: manifest unknown'],
-    ['Head "http://127.0.0.1:5001/v2/x/manifests/1": no basic auth credentials', 'Head "http://127.0.0.1:5001/v2/x/manifests/1": no basic auth credentials'],
+    [
+      'Conflict. The container name "/web" is already in use by container "abc".',
+      'Conflict. The container name "/web" is already in use by container "abc".',
+    ],
+    [
+      'driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated',
+      'driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated',
+    ],
+    [
+      'invalid mount config for type "bind": bind source path does not exist: /srv/overlayfs/data',
+      'invalid mount config for type "bind": bind source path does not exist: /srv/overlayfs/data',
+    ],
+    [
+      'manifest for 127.0.0.1:5001/x:1 not found: manifest unknown: manifest unknown',
+      'manifest for 127.0.0.1:5001/x:1 not found: manifest unknown: manifest unknown',
+    ],
+    [
+      'Head "http://127.0.0.1:5001/v2/x/manifests/1": no basic auth credentials',
+      'Head "http://127.0.0.1:5001/v2/x/manifests/1": no basic auth credentials',
+    ],
   ])('%s → %s', (message, clean) => {
     expect(cleanEngineMessage(message)).toBe(clean);
   });
@@ -93,7 +126,10 @@ describe('cleanEngineMessage', () => {
   it('answers the clean message with the code read from the full one', () => {
     const problem = translateEngineError(
       'local',
-      engine(400, 'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH: unknown'),
+      engine(
+        400,
+        'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH: unknown',
+      ),
     );
     expect(problem.getStatus()).toBe(400);
     expect(problem.code).toBe('ENGINE_REJECTED');

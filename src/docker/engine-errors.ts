@@ -112,7 +112,8 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   const full = engineMessage(failure);
   const message = cleanEngineMessage(full);
   // The client gets the cause; the engine's full words (runtime internals, paths) stay in the log.
-  if (message !== full) logger.warn({ msg: 'engine error cleaned for the client', host: hostId, status, engineMessage: full, detail: message });
+  if (message !== full)
+    logger.warn({ msg: 'engine error cleaned for the client', host: hostId, status, engineMessage: full, detail: message });
   // Codes are read from the engine's full words; the client reads the clean ones.
   const lower = full.toLowerCase();
   const problem = (httpStatus: number, code: ProblemCode) => new ProblemException(httpStatus, code, message);

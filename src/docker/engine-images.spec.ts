@@ -12,7 +12,11 @@ describe('readProgress', () => {
 
   it('throws the first failure in the stream as an EngineHttpError that translates to its problem', async () => {
     const failure = await readProgress(
-      progress({ status: 'Pulling' }, { errorDetail: { message: 'manifest unknown: manifest unknown' }, error: 'manifest unknown' }, { error: 'later' }),
+      progress(
+        { status: 'Pulling' },
+        { errorDetail: { message: 'manifest unknown: manifest unknown' }, error: 'manifest unknown' },
+        { error: 'later' },
+      ),
     ).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EngineHttpError);
     expect(failure).toMatchObject({ statusCode: 500, json: { message: 'manifest unknown: manifest unknown' } });

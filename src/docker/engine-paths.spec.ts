@@ -20,9 +20,12 @@ describe('pathSegment', () => {
     expect(pathSegment(value)).toBe(segment);
   });
 
-  it.each(['', '.', '..', '../../info?a=', 'web/../../info', 'a//b', 'web/', '/web'])('refuses %j: the engine would still clean it into another path', (value) => {
-    expect(() => pathSegment(value)).toThrow(ProblemException);
-  });
+  it.each(['', '.', '..', '../../info?a=', 'web/../../info', 'a//b', 'web/', '/web'])(
+    'refuses %j: the engine would still clean it into another path',
+    (value) => {
+      expect(() => pathSegment(value)).toThrow(ProblemException);
+    },
+  );
 });
 
 describe('DockerEngine on a fake engine', () => {
@@ -39,7 +42,9 @@ describe('DockerEngine on a fake engine', () => {
   }
 
   /** An engine that answers every request with `answer` and records the raw paths it got. */
-  async function fakeEngine(answer: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ client: DockerEngine; paths: string[] }> {
+  async function fakeEngine(
+    answer: (request: IncomingMessage, response: ServerResponse) => void,
+  ): Promise<{ client: DockerEngine; paths: string[] }> {
     const paths: string[] = [];
     const port = await listen(
       createServer((request, response) => {
@@ -66,7 +71,11 @@ describe('DockerEngine on a fake engine', () => {
     await expect(client.inspectContainer('info?a=b c')).rejects.toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
     await expect(client.startContainer('web#x')).rejects.toBeInstanceOf(ProblemException);
     await expect(client.imageExists('localhost:5001/team/app:1.0')).resolves.toBe(false);
-    expect(paths).toEqual(['/containers/info%3Fa%3Db%20c/json', '/containers/web%23x/start', '/images/localhost%3A5001%2Fteam%2Fapp%3A1.0/json']);
+    expect(paths).toEqual([
+      '/containers/info%3Fa%3Db%20c/json',
+      '/containers/web%23x/start',
+      '/images/localhost%3A5001%2Fteam%2Fapp%3A1.0/json',
+    ]);
   });
 
   it('never sends a path that climbs: .. is refused before any request', async () => {
@@ -102,12 +111,15 @@ describe('DockerEngine on a fake engine', () => {
       { stream: 'stdout', line: 'two' },
       { stream: 'stdout', line: 'three' },
     ]);
-    expect(paths).toEqual(['/containers/web/logs?follow=false&stdout=true&stderr=false&timestamps=false&tail=2&since=10.000000000&until=20.500000000']);
+    expect(paths).toEqual([
+      '/containers/web/logs?follow=false&stdout=true&stderr=false&timestamps=false&tail=2&since=10.000000000&until=20.500000000',
+    ]);
   });
 
   it('labels every engine call resource.operation in the metrics', async () => {
     const { client } = await fakeEngine((request, response) => {
-      if (request.url?.endsWith('/logs?follow=true&stdout=true&stderr=true&timestamps=true&tail=all')) return void response.writeHead(200).end();
+      if (request.url?.endsWith('/logs?follow=true&stdout=true&stderr=true&timestamps=true&tail=all'))
+        return void response.writeHead(200).end();
       response.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'No such container: x' }));
     });
     await client.inspectContainer('x').catch(() => undefined);
@@ -117,6 +129,8 @@ describe('DockerEngine on a fake engine', () => {
     await client.info().catch(() => undefined);
     (await client.openLogLines({ id: 'x', name: 'x', tty: false, running: true }, { follow: true, stdout: true, stderr: true })).destroy();
     const operations = (await metrics.engineDuration.get()).values.map((value) => String(value.labels.operation));
-    expect(new Set(operations)).toEqual(new Set(['container.inspect', 'container.stop', 'image.inspect', 'volume.inspect', 'system.info', 'container.logs']));
+    expect(new Set(operations)).toEqual(
+      new Set(['container.inspect', 'container.stop', 'image.inspect', 'volume.inspect', 'system.info', 'container.logs']),
+    );
   });
 });

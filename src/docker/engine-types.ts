@@ -140,4 +140,3 @@ export interface EngineEvent {
   time: number;
   timeNano: number;
 }
-

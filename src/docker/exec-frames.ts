@@ -8,7 +8,6 @@ export interface ExecOutput {
   data: Buffer;
 }
 
-
 /**
  * Splits an exec's output into stdout and stderr pieces. Without a TTY the engine frames
  * the output with 8-byte headers (type, 0, 0, 0, size); with a TTY it is one raw stream.

@@ -17,7 +17,10 @@ describe('LogLineParser', () => {
   });
 
   it('peels off timestamps and keeps a last line without newline', async () => {
-    const lines = await parse([frame(1, '2026-11-25T10:00:00.000000001Z one\n2026-11-25T10:00:01.5Z two')], { tty: false, timestamps: true });
+    const lines = await parse([frame(1, '2026-11-25T10:00:00.000000001Z one\n2026-11-25T10:00:01.5Z two')], {
+      tty: false,
+      timestamps: true,
+    });
     expect(lines).toEqual([
       { stream: 'stdout', ts: '2026-11-25T10:00:00.000000001Z', line: 'one' },
       { stream: 'stdout', ts: '2026-11-25T10:00:01.5Z', line: 'two' },
@@ -37,7 +40,10 @@ describe('LogLineParser', () => {
     ['a line of exactly the bound, uncut', ['x'.repeat(8), '\n'], ['xxxxxxxx']],
     ['before a character that would straddle the cut', ['abcdefgé', 'é\n'], ['abcdefg', 'éé']],
   ])('cuts %s at exactly the bound and carries on with the rest', async (_case, chunks, expected) => {
-    const lines = await parse(chunks.map((chunk) => Buffer.from(chunk)), { tty: true, timestamps: false, maxLineBytes: 8 });
+    const lines = await parse(
+      chunks.map((chunk) => Buffer.from(chunk)),
+      { tty: true, timestamps: false, maxLineBytes: 8 },
+    );
     expect(lines.map((l) => l.line)).toEqual(expected);
   });
 });

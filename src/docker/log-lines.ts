@@ -20,7 +20,6 @@ export interface LogLinesOptions {
   maxLineBytes?: number;
 }
 
-
 /**
  * Turns the engine's log stream into LogLine objects: demultiplexes the 8-byte frame headers
  * of a non-TTY container, splits on newlines (a line may span frames) and peels off timestamps.

@@ -46,15 +46,21 @@ describe('rawGet', () => {
   });
 
   it('rejects with the engine status and message, as translateEngineError reads them', async () => {
-    const engine = await engineAnswering(['HTTP/1.0 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"No such container: abc"}\n']);
-    const error = await rawGet({ socketPath: engine.socketPath }, '/containers/abc/logs', new AbortController().signal).catch((e: unknown) => e);
+    const engine = await engineAnswering([
+      'HTTP/1.0 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"No such container: abc"}\n',
+    ]);
+    const error = await rawGet({ socketPath: engine.socketPath }, '/containers/abc/logs', new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(EngineHttpError);
     const problem = translateEngineError('local', error);
     expect([problem.getStatus(), problem.code, problem.detail]).toEqual([404, 'CONTAINER_NOT_FOUND', 'No such container: abc']);
   });
 
   it('rejects as unreachable when nothing listens', async () => {
-    const error = await rawGet({ socketPath: join(tmpdir(), 'berth-no-such.sock') }, '/x', new AbortController().signal).catch((e: unknown) => e);
+    const error = await rawGet({ socketPath: join(tmpdir(), 'berth-no-such.sock') }, '/x', new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
     expect(translateEngineError('local', error).code).toBe('ENGINE_UNAVAILABLE');
   });
 });

@@ -13,7 +13,10 @@ const ASYNCAPI_PATH = fileURLToPath(new URL('../../openapi/asyncapi.yaml', impor
 function servedPaths(): string[] {
   const providers: unknown[] = Reflect.getMetadata('providers', StreamsModule) ?? [];
   return providers
-    .map((provider) => (typeof provider === 'function' ? Reflect.getMetadata(GATEWAY_OPTIONS, provider) : undefined) as { path?: string } | undefined)
+    .map(
+      (provider) =>
+        (typeof provider === 'function' ? Reflect.getMetadata(GATEWAY_OPTIONS, provider) : undefined) as { path?: string } | undefined,
+    )
     .filter((options): options is { path: string } => typeof options?.path === 'string')
     .map((options) => options.path);
 }
@@ -26,7 +29,10 @@ describe('openapi/asyncapi.yaml', { timeout: 30_000 }, () => {
     expect(errors).toEqual([]);
     expect(document?.version()).toMatch(/^3\./);
 
-    const documented = document!.channels().all().map((channel) => channel.address());
+    const documented = document!
+      .channels()
+      .all()
+      .map((channel) => channel.address());
     const served = servedPaths();
     expect(served.sort()).toEqual(Object.values(STREAM_CHANNELS).sort());
     for (const path of served) expect(documented).toContain(path);

@@ -11,7 +11,10 @@ import type { StreamAccess } from './stream-access.js';
 import type { StreamMetrics } from './stream-metrics.js';
 
 const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
-const containers = { web: { id: 'c1', name: 'web', tty: false, running: true }, old: { id: 'c2', name: 'old', tty: false, running: false } };
+const containers = {
+  web: { id: 'c1', name: 'web', tty: false, running: true },
+  old: { id: 'c2', name: 'old', tty: false, running: false },
+};
 
 function setup() {
   const steps: string[] = [];
@@ -40,12 +43,21 @@ function setup() {
   const opener = new ChannelOpener(hosts as unknown as DockerHosts, access as unknown as StreamAccess, {} as StreamMetrics);
   const feed: ChannelFeed<unknown> = { check: vi.fn(async () => void steps.push('check')), attach: vi.fn() };
   const request = { socket: { remoteAddress: '10.0.0.9' } } as IncomingMessage;
-  const prepare = (channel: AnyChannel, query: string) => opener.prepare(channel, feed, request, new URL(`http://berth${channel.path}?${query}`));
+  const prepare = (channel: AnyChannel, query: string) =>
+    opener.prepare(channel, feed, request, new URL(`http://berth${channel.path}?${query}`));
   return { steps, engine, prepare };
 }
 
 const channel = (target: TargetKind, extra: Partial<AnyChannel> = {}): AnyChannel =>
-  declareChannel({ name: 'logs', path: '/api/v1/ws/test', query: target === 'host' || target === 'none' ? StreamQueryDto : ContainerStreamQueryDto, role: 'viewer', target, feed: Object, ...extra });
+  declareChannel({
+    name: 'logs',
+    path: '/api/v1/ws/test',
+    query: target === 'host' || target === 'none' ? StreamQueryDto : ContainerStreamQueryDto,
+    role: 'viewer',
+    target,
+    feed: Object,
+    ...extra,
+  });
 
 describe('ChannelOpener', () => {
   it.each([
@@ -61,8 +73,22 @@ describe('ChannelOpener', () => {
   });
 
   it.each([
-    ['a stopped container where it must run', channel('running container'), 'container=old', 409, 'CONTAINER_NOT_RUNNING', ['host local', 'target old']],
-    ['a reference the engine grammar cannot name, before any engine call', channel('container'), 'container=../x', 404, 'CONTAINER_NOT_FOUND', []],
+    [
+      'a stopped container where it must run',
+      channel('running container'),
+      'container=old',
+      409,
+      'CONTAINER_NOT_RUNNING',
+      ['host local', 'target old'],
+    ],
+    [
+      'a reference the engine grammar cannot name, before any engine call',
+      channel('container'),
+      'container=../x',
+      404,
+      'CONTAINER_NOT_FOUND',
+      [],
+    ],
     ['an unknown host', channel('host'), 'host=elsewhere', 404, 'HOST_NOT_FOUND', ['host elsewhere']],
     ['an unknown query field, before any target', channel('container'), 'container=web&x=1', 400, 'VALIDATION_FAILED', []],
     [

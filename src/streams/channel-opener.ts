@@ -34,7 +34,12 @@ export class ChannelOpener {
     const principal = await this.access.authorize(request, url, channel.role);
     const query = await parseStreamQuery(channel.query, url, channel.repeated);
     channel.validate?.(query);
-    const context = { principal, query, remoteAddress: request.socket.remoteAddress, ...(await this.resolve(channel.target, query)) } as ChannelContext<Q, K>;
+    const context = {
+      principal,
+      query,
+      remoteAddress: request.socket.remoteAddress,
+      ...(await this.resolve(channel.target, query)),
+    } as ChannelContext<Q, K>;
     await feed.check?.(context);
     return context;
   }

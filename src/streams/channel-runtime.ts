@@ -34,7 +34,10 @@ export class ChannelRuntime {
   admit(socket: WebSocket, channel: Channel, context: StreamSource, teardown: () => void): boolean {
     if (!this.sessions.admit(socket, context.principal, channel, teardown)) return false;
     const { engine, target } = context;
-    this.audit.opened(channel, context.principal, { ...(engine && { host: engine.host.id }), ...(target && { container: { id: target.id, name: target.name } }) });
+    this.audit.opened(channel, context.principal, {
+      ...(engine && { host: engine.host.id }),
+      ...(target && { container: { id: target.id, name: target.name } }),
+    });
     return true;
   }
 

@@ -13,9 +13,17 @@ import type { Channel } from './stream-metrics.js';
 export type TargetKind = 'none' | 'host' | 'container' | 'running container';
 
 /** The query fields each target kind is resolved from. */
-export type TargetQuery<K extends TargetKind> = K extends 'none' ? object : K extends 'host' ? { host: string } : { host: string; container: string };
+export type TargetQuery<K extends TargetKind> = K extends 'none'
+  ? object
+  : K extends 'host'
+    ? { host: string }
+    : { host: string; container: string };
 
-type Resolved<K extends TargetKind> = K extends 'none' ? unknown : K extends 'host' ? { engine: Engine } : { engine: Engine; target: EngineStreamTarget };
+type Resolved<K extends TargetKind> = K extends 'none'
+  ? unknown
+  : K extends 'host'
+    ? { engine: Engine }
+    : { engine: Engine; target: EngineStreamTarget };
 
 /** What a channel worked out before the upgrade and hands its feed with the socket. */
 export type ChannelContext<Q, K extends TargetKind> = { principal: Principal; query: Q; remoteAddress?: string } & Resolved<K>;

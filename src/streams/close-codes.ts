@@ -20,5 +20,10 @@ export const CloseCode = {
 export function closeReason(text: string): string {
   const bytes = Buffer.from(text);
   if (bytes.length <= 123) return text;
-  return bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '') + '...';
+  return (
+    bytes
+      .subarray(0, 120)
+      .toString('utf8')
+      .replace(/\uFFFD+$/, '') + '...'
+  );
 }

@@ -14,7 +14,14 @@ describe('parseResize', () => {
   it('reads Kubernetes {Width, Height} and refuses nonsense', () => {
     expect(parseResize(Buffer.from('{"Width":80,"Height":24}'))).toEqual({ width: 80, height: 24 });
     expect(parseResize(Buffer.from('{"width":80,"height":24}'))).toEqual({ width: 80, height: 24 });
-    for (const bad of ['{"Width":0,"Height":24}', '{"Width":80.5,"Height":24}', '{"Width":"80","Height":24}', 'nope', '[]', '{"Width":1e9,"Height":1}']) {
+    for (const bad of [
+      '{"Width":0,"Height":24}',
+      '{"Width":80.5,"Height":24}',
+      '{"Width":"80","Height":24}',
+      'nope',
+      '[]',
+      '{"Width":1e9,"Height":1}',
+    ]) {
       expect(parseResize(Buffer.from(bad))).toBeNull();
     }
   });
@@ -106,10 +113,23 @@ function setup(options: Partial<ExecStreamQueryDto> = {}) {
   };
   const exec = new ExecSessions(runtime as unknown as ChannelRuntime, {} as ContainerPolicy);
   const query = Object.assign(new ExecStreamQueryDto(), { container: 'web', cmd: ['sh'], tty: false }, options);
-  const context = { principal: operator, query, engine, target: { id: 'c1', name: 'web', tty: false, running: true } } as unknown as ExecContext;
+  const context = {
+    principal: operator,
+    query,
+    engine,
+    target: { id: 'c1', name: 'web', tty: false, running: true },
+  } as unknown as ExecContext;
   const socket = new FakeSocket();
   exec.attach(socket as unknown as WebSocket, context);
-  return { socket, session, log, outcome, runtime, open: () => open(session as unknown as EngineExecSession), refuse: (detail: string) => refuse({ detail }) };
+  return {
+    socket,
+    session,
+    log,
+    outcome,
+    runtime,
+    open: () => open(session as unknown as EngineExecSession),
+    refuse: (detail: string) => refuse({ detail }),
+  };
 }
 
 afterEach(() => vi.useRealTimers());
@@ -134,7 +154,14 @@ describe('ExecSessions', () => {
     const { socket, log, open } = setup();
     open();
     await flush();
-    for (const [channel, payload] of [[4, '{"Width":0}'], [0, ''], [1, 'out'], [3, '{}'], [9, 'x']] as const) socket.frame(channel, payload);
+    for (const [channel, payload] of [
+      [4, '{"Width":0}'],
+      [0, ''],
+      [1, 'out'],
+      [3, '{}'],
+      [9, 'x'],
+    ] as const)
+      socket.frame(channel, payload);
     await flush();
     expect(log).toEqual([]);
     expect(socket.closed).toBeUndefined();

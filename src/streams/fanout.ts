@@ -99,7 +99,7 @@ export class Fanout<T, V extends string = string> {
     // Lines batched but not sent are already in the replay; send them to the others first.
     this.flush();
     this.subscribers.add(subscriber);
-    for (let start = 0; start < replay.length; ) {
+    for (let start = 0; start < replay.length;) {
       let end = start;
       let bytes = 0;
       while (end < replay.length && bytes < MAX_BATCH_BYTES) bytes += this.events.sizeOf(replay[end++]);

@@ -100,7 +100,12 @@ export class EventsFeed extends LiveFeed<StreamEvent, EventsContext> {
     this.subscribe(socket, context, {
       key: `events:${engine.host.id}`,
       endReason: 'the engine event stream ended',
-      open: async () => pipeline(await engine.openEvents(), serializing((event: EngineEvent) => normalizeEvent(event)), () => undefined),
+      open: async () =>
+        pipeline(
+          await engine.openEvents(),
+          serializing((event: EngineEvent) => normalizeEvent(event)),
+          () => undefined,
+        ),
       view,
       redact: redactEvent,
     });

@@ -72,7 +72,12 @@ function setup() {
   const open = (options: Partial<LogsStreamQueryDto>) => {
     const socket = new FakeSocket();
     const query = Object.assign(new LogsStreamQueryDto(), { container: 'web' }, options);
-    const context = { principal: viewer, query, engine, target: { id: 'c1', name: 'web', tty: false, running: true } } as unknown as LogsContext;
+    const context = {
+      principal: viewer,
+      query,
+      engine,
+      target: { id: 'c1', name: 'web', tty: false, running: true },
+    } as unknown as LogsContext;
     logs.attach(socket as unknown as WebSocket, context);
     return socket;
   };

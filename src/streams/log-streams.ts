@@ -88,15 +88,15 @@ export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
   private newFanout(context: LogsContext, hooks: { onItem?: (line: LogLine) => void; onClosed?: () => void }): Fanout<LogLine, View> {
     const uncount = this.runtime.engineStreamOpened('logs');
     return new Fanout<LogLine, View>(this.runtime.limits, {
-        encode,
-        sizeOf,
-        endReason: context.query.follow ? 'container stopped' : 'end of log',
-        resumeHint: (subscriber) => resumeHint(subscriber.last, context.query.since),
-        onItem: hooks.onItem,
-        onClosed: () => {
-          uncount();
-          hooks.onClosed?.();
-        },
+      encode,
+      sizeOf,
+      endReason: context.query.follow ? 'container stopped' : 'end of log',
+      resumeHint: (subscriber) => resumeHint(subscriber.last, context.query.since),
+      onItem: hooks.onItem,
+      onClosed: () => {
+        uncount();
+        hooks.onClosed?.();
+      },
     });
   }
 

@@ -40,7 +40,10 @@ export function redactEvent(event: StreamEvent): StreamEvent {
   const redacted = redactCommandLine(commandLine);
   if (redacted === commandLine) return event;
   const attributes = Object.fromEntries(
-    Object.entries(event.actor.attributes).map(([key, value]) => [key, value.includes(commandLine) ? value.replaceAll(commandLine, redacted) : value]),
+    Object.entries(event.actor.attributes).map(([key, value]) => [
+      key,
+      value.includes(commandLine) ? value.replaceAll(commandLine, redacted) : value,
+    ]),
   );
   return { ...event, action: `${name}: ${redacted}`, actor: { ...event.actor, attributes } };
 }

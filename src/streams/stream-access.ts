@@ -28,9 +28,14 @@ export class StreamAccess {
       principal = this.tickets.redeem(ticket);
     }
     if (!principal) {
-      throw new ProblemException(401, 'UNAUTHENTICATED', 'Missing or invalid credentials: send Authorization: Bearer or a ?ticket= from POST /api/v1/ws/tickets.', {
-        headers: { 'WWW-Authenticate': 'Bearer' },
-      });
+      throw new ProblemException(
+        401,
+        'UNAUTHENTICATED',
+        'Missing or invalid credentials: send Authorization: Bearer or a ?ticket= from POST /api/v1/ws/tickets.',
+        {
+          headers: { 'WWW-Authenticate': 'Bearer' },
+        },
+      );
     }
     if (!roleAllows(principal.role, role)) {
       throw new ProblemException(403, 'FORBIDDEN', `This channel needs the role '${role}'; yours is '${principal.role}'.`);

@@ -51,9 +51,19 @@ describe('StreamAudit.interactive', () => {
 
   it.each([
     ['the process exited', (o: ReturnType<typeof open>['outcome']) => o.exited(3), 200, { ended: 'exited', exitCode: 3 }],
-    ['the engine failed', (o: ReturnType<typeof open>['outcome']) => o.failed('the exec stream failed'), 502, { ended: 'failed', exitCode: null, reason: 'the exec stream failed' }],
+    [
+      'the engine failed',
+      (o: ReturnType<typeof open>['outcome']) => o.failed('the exec stream failed'),
+      502,
+      { ended: 'failed', exitCode: null, reason: 'the exec stream failed' },
+    ],
     ['the client left', () => undefined, 499, { ended: 'closed', exitCode: null }],
-    ['it exited, then something failed: the first word stands', (o: ReturnType<typeof open>['outcome']) => (o.exited(0), o.failed('late')), 200, { ended: 'exited', exitCode: 0 }],
+    [
+      'it exited, then something failed: the first word stands',
+      (o: ReturnType<typeof open>['outcome']) => (o.exited(0), o.failed('late')),
+      200,
+      { ended: 'exited', exitCode: 0 },
+    ],
   ])('records the end when the socket closes (%s)', (_case, tell, status, details) => {
     const { log, socket, outcome } = open();
     tell(outcome);
@@ -79,7 +89,13 @@ describe('StreamAudit.interactive', () => {
       Logger.overrideLogger(false);
     }
     expect(lines).toEqual([
-      expect.objectContaining({ msg: 'exec session started', username: 'olga', apiKeyId: 'k1', executable: 'mysql', container: { id: 'c1', name: 'db' } }),
+      expect.objectContaining({
+        msg: 'exec session started',
+        username: 'olga',
+        apiKeyId: 'k1',
+        executable: 'mysql',
+        container: { id: 'c1', name: 'db' },
+      }),
       expect.objectContaining({ msg: 'exec session ended', exitCode: 0, ended: 'exited' }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('S3cret');

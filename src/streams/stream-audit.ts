@@ -60,7 +60,13 @@ export class StreamAudit {
 
   /** A read-only stream (logs, events, stats) was admitted: one log line. */
   opened(channel: Channel, principal: Principal, target: StreamWhere): void {
-    this.logger.log({ msg: 'stream opened', channel, ...actorFields(principal), ...(target.host && { host: target.host }), ...(target.container && { container: target.container }) });
+    this.logger.log({
+      msg: 'stream opened',
+      channel,
+      ...actorFields(principal),
+      ...(target.host && { host: target.host }),
+      ...(target.container && { container: target.container }),
+    });
   }
 
   /** Records the start of an interactive session now, and its end when `socket` closes. */
@@ -76,12 +82,25 @@ export class StreamAudit {
       status: 101,
       details: { ...where, ...(cmd && { cmd }), tty, ...(user && { user }), ...(workingDir && { workingDir }) },
     });
-    this.logger.log({ msg: `${kind} session started`, channel: kind, ...actorFields(principal), host, container, executable: cmd?.[0], tty });
+    this.logger.log({
+      msg: `${kind} session started`,
+      channel: kind,
+      ...actorFields(principal),
+      host,
+      container,
+      executable: cmd?.[0],
+      tty,
+    });
 
     let ending: Ending = { how: 'closed' };
     socket.once('close', (closeCode: number) => {
       const durationMs = performance.now() - started;
-      const outcome = ending.how === 'exited' ? { exitCode: ending.exitCode } : ending.how === 'failed' ? { exitCode: null, reason: ending.reason } : { exitCode: null };
+      const outcome =
+        ending.how === 'exited'
+          ? { exitCode: ending.exitCode }
+          : ending.how === 'failed'
+            ? { exitCode: null, reason: ending.reason }
+            : { exitCode: null };
       this.write({
         ...base,
         action: interactiveAction(kind, 'end'),
@@ -89,7 +108,16 @@ export class StreamAudit {
         durationMs,
         details: { ...where, ended: ending.how, ...outcome, closeCode },
       });
-      this.logger.log({ msg: `${kind} session ended`, channel: kind, ...actorFields(principal), host, container, ended: ending.how, exitCode: outcome.exitCode, durationMs: Math.round(durationMs) });
+      this.logger.log({
+        msg: `${kind} session ended`,
+        channel: kind,
+        ...actorFields(principal),
+        host,
+        container,
+        ended: ending.how,
+        exitCode: outcome.exitCode,
+        durationMs: Math.round(durationMs),
+      });
     });
     return {
       exited: (exitCode) => {
@@ -102,7 +130,9 @@ export class StreamAudit {
   }
 
   private write(record: AuditRecord): void {
-    this.audit.record(record).catch((error: unknown) => this.logger.error({ msg: 'audit record failed', err: error, action: record.action }));
+    this.audit
+      .record(record)
+      .catch((error: unknown) => this.logger.error({ msg: 'audit record failed', err: error, action: record.action }));
   }
 }
 

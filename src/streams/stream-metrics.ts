@@ -14,14 +14,24 @@ export class StreamMetrics {
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
-    this.openSockets = new Gauge({ name: 'berth_ws_open_sockets', help: 'Open WebSocket streams by channel', labelNames: ['channel'], registers });
+    this.openSockets = new Gauge({
+      name: 'berth_ws_open_sockets',
+      help: 'Open WebSocket streams by channel',
+      labelNames: ['channel'],
+      registers,
+    });
     this.engineStreams = new Gauge({
       name: 'berth_ws_engine_streams',
       help: 'Engine streams serving WebSocket channels (shared streams count once)',
       labelNames: ['channel'],
       registers,
     });
-    this.closes = new Counter({ name: 'berth_ws_closes_total', help: 'WebSocket streams closed, by channel and close code', labelNames: ['channel', 'code'], registers });
+    this.closes = new Counter({
+      name: 'berth_ws_closes_total',
+      help: 'WebSocket streams closed, by channel and close code',
+      labelNames: ['channel', 'code'],
+      registers,
+    });
     this.refusedUpgrades = new Counter({
       name: 'berth_ws_refused_upgrades_total',
       help: 'WebSocket upgrades answered with an HTTP error, by channel and status',

@@ -13,7 +13,9 @@ import { takeUpgradeContext } from './upgrade.js';
 export const CHANNELS: readonly AnyChannel[] = [logsChannel, execChannel, eventsChannel, statsChannel];
 
 /** The channel paths by name. */
-export const STREAM_CHANNELS: Readonly<Record<string, string>> = Object.fromEntries(CHANNELS.map((channel) => [channel.name, channel.path]));
+export const STREAM_CHANNELS: Readonly<Record<string, string>> = Object.fromEntries(
+  CHANNELS.map((channel) => [channel.name, channel.path]),
+);
 
 /** Clients send little or nothing (exec stdin, resizes): a large frame is an abuse. */
 const MAX_CLIENT_FRAME_BYTES = 64 * 1024;

@@ -15,7 +15,11 @@ const contexts = new WeakMap<IncomingMessage, unknown>();
  * (credentials, role, query, unknown host or container) runs before the handshake, and a
  * refusal is a plain HTTP answer with a problem+json body, as for any other route.
  */
-export function verifyUpgrade<C>(channel: Channel, metrics: StreamMetrics, prepare: (request: IncomingMessage, url: URL) => Promise<C>): VerifyClientCallbackAsync {
+export function verifyUpgrade<C>(
+  channel: Channel,
+  metrics: StreamMetrics,
+  prepare: (request: IncomingMessage, url: URL) => Promise<C>,
+): VerifyClientCallbackAsync {
   const logger = new Logger(`ws:${channel}`);
   return (info, callback) => {
     const url = new URL(info.req.url ?? '/', 'http://berth');
@@ -25,7 +29,8 @@ export function verifyUpgrade<C>(channel: Channel, metrics: StreamMetrics, prepa
         callback(true);
       },
       (error: unknown) => {
-        const problem = error instanceof ProblemException ? error : new ProblemException(500, 'INTERNAL_ERROR', 'The server could not open the stream.');
+        const problem =
+          error instanceof ProblemException ? error : new ProblemException(500, 'INTERNAL_ERROR', 'The server could not open the stream.');
         if (problem.getStatus() >= 500) logger.error({ err: error, path: url.pathname }, 'upgrade failed');
         else logger.log({ path: url.pathname, status: problem.getStatus(), code: problem.code }, 'upgrade refused');
         metrics.refusedUpgrades.inc({ channel, status: String(problem.getStatus()) });

@@ -58,7 +58,9 @@ export class SystemService {
         },
         () => {
           checks.database = 'unavailable';
-          failure ??= new ProblemException(503, 'DATABASE_UNAVAILABLE', 'The database does not answer.', { headers: { 'Retry-After': '5' } });
+          failure ??= new ProblemException(503, 'DATABASE_UNAVAILABLE', 'The database does not answer.', {
+            headers: { 'Retry-After': '5' },
+          });
         },
       ),
       ...this.hosts.list().map(async (client) => {

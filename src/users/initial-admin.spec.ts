@@ -14,7 +14,11 @@ describe('checkAdminSettings', () => {
   it.each([
     ['a username with a space', { adminUsername: 'ro ot' }, /BERTH_ADMIN_USERNAME="ro ot": BERTH_ADMIN_USERNAME must be 1-64 letters/],
     ['a username of 65 characters', { adminUsername: 'a'.repeat(65) }, /BERTH_ADMIN_USERNAME=/],
-    ['a short password', { adminPassword: 'short-pass' }, /BERTH_ADMIN_PASSWORD=\[redacted\]: BERTH_ADMIN_PASSWORD must be 12-256 characters/],
+    [
+      'a short password',
+      { adminPassword: 'short-pass' },
+      /BERTH_ADMIN_PASSWORD=\[redacted\]: BERTH_ADMIN_PASSWORD must be 12-256 characters/,
+    ],
     ['a long password', { adminPassword: 'x'.repeat(257) }, /BERTH_ADMIN_PASSWORD=\[redacted\]/],
     ['both', { adminUsername: 'ro ot', adminPassword: 'short-pass' }, /BERTH_ADMIN_USERNAME=.*; BERTH_ADMIN_PASSWORD=/],
   ])('refuses %s with a ConfigError naming the variable', (_case, settings, message) => {

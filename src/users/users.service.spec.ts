@@ -93,7 +93,8 @@ describe('UsersService and ApiKeysService on a real database', () => {
   });
 
   it('keeps one enabled admin, whatever is tried', async () => {
-    for (const admin of (await users.list()).filter((u) => u.role === 'admin' && !u.disabled)) await users.update(admin.id, { role: 'viewer' }).catch(() => undefined);
+    for (const admin of (await users.list()).filter((u) => u.role === 'admin' && !u.disabled))
+      await users.update(admin.id, { role: 'viewer' }).catch(() => undefined);
     const admins = (await users.list()).filter((u) => u.role === 'admin' && !u.disabled);
     expect(admins).toHaveLength(1);
     const last = admins[0];
@@ -110,7 +111,9 @@ describe('UsersService and ApiKeysService on a real database', () => {
   it('ends sessions on a password change: the token version moves', async () => {
     const user = await newUser('viewer');
     const before = (await users.findActive(user.id))!.tokenVersion;
-    await expect(users.changePassword(user.id, 'wrong-password', 'another-long-password')).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    await expect(users.changePassword(user.id, 'wrong-password', 'another-long-password')).rejects.toMatchObject({
+      code: 'WRONG_PASSWORD',
+    });
     await users.changePassword(user.id, password, 'another-long-password');
     expect((await users.findActive(user.id))!.tokenVersion).toBe(before + 1);
     expect(await users.verifyCredentials(user.username, 'another-long-password')).toBeDefined();
@@ -119,7 +122,13 @@ describe('UsersService and ApiKeysService on a real database', () => {
   it('authenticates a key until it is revoked, expired, or its owner disabled; caps its role by the owner', async () => {
     const owner = await newUser('operator');
     const created = await keys.create(principalOf(owner), { name: 'bot' });
-    expect(await keys.authenticate(created.key)).toEqual({ kind: 'apiKey', userId: owner.id, username: owner.username, role: 'operator', apiKeyId: created.id });
+    expect(await keys.authenticate(created.key)).toEqual({
+      kind: 'apiKey',
+      userId: owner.id,
+      username: owner.username,
+      role: 'operator',
+      apiKeyId: created.id,
+    });
     expect(await keys.authenticate(`${created.key}x`)).toBeNull();
 
     await users.update(owner.id, { role: 'viewer' });
@@ -150,7 +159,9 @@ describe('UsersService and ApiKeysService on a real database', () => {
   it("refuses a key above its owner's role or expiring in the past, and hides others' keys", async () => {
     const viewer = principalOf(await newUser('viewer'));
     await expect(keys.create(viewer, { name: 'x', role: 'admin' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(keys.create(viewer, { name: 'x', expiresAt: '2001-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(keys.create(viewer, { name: 'x', expiresAt: '2001-01-01T00:00:00Z' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     const other = principalOf(await newUser('operator'));
     const theirs = await keys.create(other, { name: 'theirs' });
     await expect(keys.revoke(viewer, theirs.id)).rejects.toMatchObject({ code: 'API_KEY_NOT_FOUND' });

@@ -18,7 +18,11 @@ export function buildApp(): string {
   const nest = JSON.parse(readFileSync('nest-cli.json', 'utf8')) as {
     compilerOptions: { tsConfigPath: string; plugins?: { name: string; options?: unknown }[] };
   };
-  const config = ts.getParsedCommandLineOfConfigFile(nest.compilerOptions.tsConfigPath, { outDir }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: fail });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    nest.compilerOptions.tsConfigPath,
+    { outDir },
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: fail },
+  );
   if (!config) throw new Error(`cannot read ${nest.compilerOptions.tsConfigPath}`);
   const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
   const transformers: Transformers = { before: [], after: [], afterDeclarations: [] };

@@ -26,9 +26,23 @@ export function uniqueName(prefix: string): string {
 export async function removeTestResources(runId: string): Promise<void> {
   const label = `berth.test.run=${runId}`;
   const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
   const images = await docker.listImages({ filters: { label: [label] } });
-  await Promise.all(images.map((i) => docker.getImage(i.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    images.map((i) =>
+      docker
+        .getImage(i.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 export interface RegistryCredentials {

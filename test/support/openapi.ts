@@ -42,7 +42,16 @@ export interface Schema {
 type SpecDocument = {
   paths: Record<
     string,
-    Record<string, { operationId: string; description?: string; security?: unknown[]; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }>
+    Record<
+      string,
+      {
+        operationId: string;
+        description?: string;
+        security?: unknown[];
+        parameters?: Parameter[];
+        requestBody?: { content: Record<string, { schema: Schema }> };
+      }
+    >
   >;
   components: { schemas: Record<string, Schema> };
 };

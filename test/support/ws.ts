@@ -21,7 +21,11 @@ export interface WsOptions {
   protocols?: string[];
 }
 
-export function wsUrl(httpUrl: string, path: string, params: Record<string, string | number | boolean | string[] | undefined> = {}): string {
+export function wsUrl(
+  httpUrl: string,
+  path: string,
+  params: Record<string, string | number | boolean | string[] | undefined> = {},
+): string {
   const url = new URL(path, httpUrl.replace(/^http/, 'ws'));
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) continue;
@@ -78,9 +82,15 @@ export function openWs(url: string, options: WsOptions = {}): Promise<OpenSocket
         } catch {
           // not JSON
         }
-        reject(Object.assign(new Error(`upgrade refused with ${response.statusCode}: ${text}`), {
-          refusal: { status: response.statusCode ?? 0, contentType: String(response.headers['content-type'] ?? ''), body } satisfies Refusal,
-        }));
+        reject(
+          Object.assign(new Error(`upgrade refused with ${response.statusCode}: ${text}`), {
+            refusal: {
+              status: response.statusCode ?? 0,
+              contentType: String(response.headers['content-type'] ?? ''),
+              body,
+            } satisfies Refusal,
+          }),
+        );
       });
     });
     ws.once('error', (error) => reject(error));

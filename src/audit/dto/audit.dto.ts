@@ -80,4 +80,3 @@ export class AuditPageDto {
   @ApiProperty({ type: Number, nullable: true })
   nextCursor: number | null;
 }
-

@@ -4,7 +4,9 @@ import { CONTAINER_NAME, ENV_ENTRY, REPOSITORY, TAG, USER } from './container-va
 
 /** `docker rename`. */
 export class ContainerRenameDto {
-  @IsString() @Matches(CONTAINER_NAME, { message: 'name must match [a-zA-Z0-9][a-zA-Z0-9_.-]+' }) @MaxLength(128)
+  @IsString()
+  @Matches(CONTAINER_NAME, { message: 'name must match [a-zA-Z0-9][a-zA-Z0-9_.-]+' })
+  @MaxLength(128)
   name: string;
 }
 
@@ -20,20 +22,34 @@ export class ContainerTopDto {
 /** A command to run to its end in a running container, without a TTY. */
 export class ExecDto {
   /** The command and its arguments, not parsed by a shell: `["sh", "-c", "..."]` for one. */
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsString({ each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
   cmd: string[];
 
-  @IsOptional() @IsArray() @ArrayMaxSize(1000) @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
   env?: string[];
 
-  @IsOptional() @IsString() @Matches(/^\//, { message: 'workingDir must be an absolute path' }) @MaxLength(4096)
+  @IsOptional()
+  @IsString()
+  @Matches(/^\//, { message: 'workingDir must be an absolute path' })
+  @MaxLength(4096)
   workingDir?: string;
 
-  @IsOptional() @IsString() @Matches(USER, { message: 'user must be user, uid, user:group or uid:gid' })
+  @IsOptional()
+  @IsString()
+  @Matches(USER, { message: 'user must be user, uid, user:group or uid:gid' })
   user?: string;
 
   /** Kill the command after this long and answer with `timedOut: true`. */
-  @IsOptional() @IsInt() @Min(100) @Max(600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   timeoutMs?: number = 30_000;
 }
 
@@ -55,26 +71,40 @@ export class ExecResultDto {
 /** `docker commit`. */
 export class ContainerCommitDto {
   /** The repository of the new image, e.g. `team/app` or `localhost:5001/team/app`. */
-  @IsString() @Matches(REPOSITORY, { message: 'repo must be a lowercase repository such as team/app' }) @MaxLength(255)
+  @IsString()
+  @Matches(REPOSITORY, { message: 'repo must be a lowercase repository such as team/app' })
+  @MaxLength(255)
   repo: string;
 
-  @IsOptional() @IsString() @Matches(TAG, { message: 'tag must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}' })
+  @IsOptional()
+  @IsString()
+  @Matches(TAG, { message: 'tag must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}' })
   tag?: string = 'latest';
 
-  @IsOptional() @IsString() @MaxLength(4096)
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
   comment?: string;
 
   /** e.g. `Jane Doe <jane@example.com>`. */
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
   author?: string;
 
   /** Pause the container while committing (default, as `docker commit`). */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   pause?: boolean;
 
   /** `--change`: Dockerfile instructions applied to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME, WORKDIR). */
-  @IsOptional() @IsArray() @ArrayMaxSize(100)
-  @Matches(/^(CMD|ENTRYPOINT|ENV|EXPOSE|LABEL|ONBUILD|USER|VOLUME|WORKDIR)\s+[^\n]+$/i, { each: true, message: 'each change must be one Dockerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME or WORKDIR' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(/^(CMD|ENTRYPOINT|ENV|EXPOSE|LABEL|ONBUILD|USER|VOLUME|WORKDIR)\s+[^\n]+$/i, {
+    each: true,
+    message: 'each change must be one Dockerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME or WORKDIR',
+  })
   changes?: string[];
 }
 
@@ -86,4 +116,3 @@ export class CommittedImageDto {
   /** The env keys of the source container that the image now carries (values never shown): check them for secrets before pushing. */
   carriedEnvKeys: string[];
 }
-

@@ -5,7 +5,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsIP,
   IsNumber,
   IsOptional,
   IsString,
@@ -13,7 +12,6 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { IsStringMap } from '../../common/validators.js';
@@ -30,184 +28,198 @@ import {
   USER,
 } from './container-validators.js';
 
-const ABSOLUTE_PATH = /^\/[^\0]*$/;
-
-/** `-p [hostIp:][hostPort:]containerPort[/protocol]`. */
-export class PortBindingDto {
-  @IsInt() @Min(1) @Max(65535)
-  containerPort: number;
-
-  /** The port on the host; omitted, the engine picks a free one (`-p 80`). */
-  @IsOptional() @IsInt() @Min(1) @Max(65535)
-  hostPort?: number;
-
-  @IsOptional() @IsIn(['tcp', 'udp', 'sctp'])
-  protocol?: 'tcp' | 'udp' | 'sctp' = 'tcp';
-
-  /** The host address to listen on; all of them when omitted. */
-  @IsOptional() @IsIP()
-  hostIp?: string;
-}
-
-/** `--mount type=bind|volume|tmpfs,source=...,target=...[,readonly]`. */
-export class MountDto {
-  @IsIn(['bind', 'volume', 'tmpfs'])
-  type: 'bind' | 'volume' | 'tmpfs';
-
-  /** bind: an absolute host path; volume: a volume name (a new anonymous volume when omitted); tmpfs: none. */
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(4096)
-  source?: string;
-
-  /** An absolute path in the container. */
-  @IsString() @Matches(ABSOLUTE_PATH) @MaxLength(4096)
-  target: string;
-
-  @IsOptional() @IsBoolean()
-  readOnly?: boolean;
-}
-
-/** `--restart no|always|unless-stopped|on-failure[:max-retries]`. */
-export class RestartPolicyDto {
-  @IsIn(['no', 'always', 'unless-stopped', 'on-failure'])
-  name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
-
-  /** Only with `on-failure`: give up after this many restarts. */
-  @IsOptional() @IsInt() @Min(0) @Max(1000)
-  maximumRetryCount?: number;
-}
-
-/** `--device /dev/x[:/dev/y[:rwm]]` (denied to non-admins by the create policy). */
-export class DeviceDto {
-  @IsString() @Matches(/^\/dev\//, { message: 'pathOnHost must be under /dev/' }) @MaxLength(4096)
-  pathOnHost: string;
-
-  @IsOptional() @IsString() @Matches(ABSOLUTE_PATH) @MaxLength(4096)
-  pathInContainer?: string;
-
-  @IsOptional() @Matches(/^[rwm]{1,3}$/)
-  cgroupPermissions?: string;
-}
+import { ABSOLUTE_PATH, DeviceDto, MountDto, PortBindingDto, RestartPolicyDto } from './container-create-parts.dto.js';
 
 /** What `docker run` takes, as JSON. Options that make a container root on the host are subject to the create policy. */
 export class ContainerCreateDto {
   /** The image to run, e.g. `nginx:1.27`, `localhost:5001/team/app:1.0` or an image id. */
-  @IsString() @Matches(IMAGE_REF, { message: 'image must be an image reference or id' })
+  @IsString()
+  @Matches(IMAGE_REF, { message: 'image must be an image reference or id' })
   image: string;
 
   /** `--name`; the engine makes one up when omitted. */
-  @IsOptional() @IsString() @Matches(CONTAINER_NAME, { message: 'name must match [a-zA-Z0-9][a-zA-Z0-9_.-]+' }) @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @Matches(CONTAINER_NAME, { message: 'name must match [a-zA-Z0-9][a-zA-Z0-9_.-]+' })
+  @MaxLength(128)
   name?: string;
 
   /** The command, overriding the image's CMD. */
-  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
   cmd?: string[];
 
   /** `--entrypoint`, overriding the image's ENTRYPOINT; an empty list resets it. */
-  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
   entrypoint?: string[];
 
   /** `-e KEY=value`. */
-  @IsOptional() @IsArray() @ArrayMaxSize(1000) @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
   env?: string[];
 
   /** `-p`: ports to publish. */
-  @IsOptional() @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => PortBindingDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => PortBindingDto)
   ports?: PortBindingDto[];
 
   /** `-v`: `/host/path:/container/path[:ro]` (a bind), `name:/path[:ro]` (a named volume) or `/path` (an anonymous volume). */
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsBindSpecs()
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsBindSpecs()
   binds?: string[];
 
   /** `--mount`. */
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => MountDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => MountDto)
   mounts?: MountDto[];
 
   /** `--rm`: the engine removes the container when it exits. */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   autoRemove?: boolean;
 
   /** `--restart`. */
-  @IsOptional() @ValidateNested() @Type(() => RestartPolicyDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RestartPolicyDto)
   restartPolicy?: RestartPolicyDto;
 
   /** `--label`. */
-  @IsOptional() @IsStringMap()
+  @IsOptional()
+  @IsStringMap()
   labels?: Record<string, string>;
 
   /** `-w`: an absolute path in the container. */
-  @IsOptional() @IsString() @Matches(ABSOLUTE_PATH, { message: 'workingDir must be an absolute path' }) @MaxLength(4096)
+  @IsOptional()
+  @IsString()
+  @Matches(ABSOLUTE_PATH, { message: 'workingDir must be an absolute path' })
+  @MaxLength(4096)
   workingDir?: string;
 
   /** `-u user[:group]` (names or ids). */
-  @IsOptional() @IsString() @Matches(USER, { message: 'user must be user, uid, user:group or uid:gid' })
+  @IsOptional()
+  @IsString()
+  @Matches(USER, { message: 'user must be user, uid, user:group or uid:gid' })
   user?: string;
 
   /** `-t`. */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   tty?: boolean;
 
   /** `-i`: keep stdin open. */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   openStdin?: boolean;
 
   /** `--network`: `bridge`, `none`, `host`, `container:<name>` or a network name. */
-  @IsOptional() @IsString() @Matches(NETWORK, { message: 'network must be a network name or mode' })
+  @IsOptional()
+  @IsString()
+  @Matches(NETWORK, { message: 'network must be a network name or mode' })
   network?: string;
 
   /** `-h`. */
-  @IsOptional() @IsString() @Matches(HOSTNAME, { message: 'hostname must be an RFC 1123 host name' })
+  @IsOptional()
+  @IsString()
+  @Matches(HOSTNAME, { message: 'hostname must be an RFC 1123 host name' })
   hostname?: string;
 
   /** `-m`: memory limit in bytes (the engine's minimum is 6 MiB). */
-  @IsOptional() @IsInt() @Min(6 * 1024 * 1024) @Max(Number.MAX_SAFE_INTEGER)
+  @IsOptional()
+  @IsInt()
+  @Min(6 * 1024 * 1024)
+  @Max(Number.MAX_SAFE_INTEGER)
   memoryBytes?: number;
 
   /** `--cpus`: how many CPUs' worth of time, e.g. 0.5. */
-  @IsOptional() @IsNumber() @Min(0.01) @Max(1024)
+  @IsOptional()
+  @IsNumber()
+  @Min(0.01)
+  @Max(1024)
   cpus?: number;
 
   /** `--cpu-shares`: relative weight. */
-  @IsOptional() @IsInt() @Min(2) @Max(262144)
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(262144)
   cpuShares?: number;
 
   /** `--privileged` (create policy). */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   privileged?: boolean;
 
   /** `--pid host|container:<name>` (`host`: create policy). */
-  @IsOptional() @IsString() @Matches(NAMESPACE_MODE, { message: 'pidMode must be host or container:<name>' })
+  @IsOptional()
+  @IsString()
+  @Matches(NAMESPACE_MODE, { message: 'pidMode must be host or container:<name>' })
   pidMode?: string;
 
   /** `--ipc private|shareable|none|host|container:<name>` (`host`: create policy). */
-  @IsOptional() @IsString() @Matches(NAMESPACE_MODE, { message: 'ipcMode must be private, shareable, none, host or container:<name>' })
+  @IsOptional()
+  @IsString()
+  @Matches(NAMESPACE_MODE, { message: 'ipcMode must be private, shareable, none, host or container:<name>' })
   ipcMode?: string;
 
   /** `--uts host` (create policy). */
-  @IsOptional() @IsIn(['host'])
+  @IsOptional()
+  @IsIn(['host'])
   utsMode?: 'host';
 
   /** `--device` (create policy). */
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => DeviceDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => DeviceDto)
   devices?: DeviceDto[];
 
   /** `--cap-add` (create policy). */
-  @IsOptional() @IsArray() @ArrayMaxSize(64) @Matches(CAPABILITY, { each: true, message: 'each capability must look like NET_ADMIN' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @Matches(CAPABILITY, { each: true, message: 'each capability must look like NET_ADMIN' })
   capAdd?: string[];
 
   /** `--cap-drop`. */
-  @IsOptional() @IsArray() @ArrayMaxSize(64) @Matches(CAPABILITY, { each: true, message: 'each capability must look like NET_RAW' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @Matches(CAPABILITY, { each: true, message: 'each capability must look like NET_RAW' })
   capDrop?: string[];
 
   /** `--security-opt`, e.g. `no-new-privileges` (anything else: create policy). */
-  @IsOptional() @IsArray() @ArrayMaxSize(32) @IsString({ each: true }) @MaxLength(65536, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(32)
+  @IsString({ each: true })
+  @MaxLength(65536, { each: true })
   securityOpt?: string[];
 
   /** `missing` (default, as `docker run`): pull when not on the host; `always`; `never`: 404 IMAGE_NOT_FOUND when absent. */
-  @IsOptional() @IsIn(['missing', 'always', 'never'])
+  @IsOptional()
+  @IsIn(['missing', 'always', 'never'])
   pull?: 'missing' | 'always' | 'never' = 'missing';
 
   /** Start the container after creating it (`docker run -d`). */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   start?: boolean = false;
 }
 
@@ -237,8 +249,10 @@ export function createRequestProblems(dto: ContainerCreateDto): Array<{ field: s
 function mountProblems(dto: ContainerCreateDto): Array<{ field: string; message: string }> {
   return (dto.mounts ?? []).flatMap((mount, index) => {
     const problems: Array<{ field: string; message: string }> = [];
-    if (!isContainerPath(mount.target)) problems.push({ field: `mounts[${index}].target`, message: 'target must be an absolute container path other than /' });
-    if (mount.type === 'bind' && !mount.source?.startsWith('/')) problems.push({ field: `mounts[${index}].source`, message: 'a bind needs an absolute host path as source' });
+    if (!isContainerPath(mount.target))
+      problems.push({ field: `mounts[${index}].target`, message: 'target must be an absolute container path other than /' });
+    if (mount.type === 'bind' && !mount.source?.startsWith('/'))
+      problems.push({ field: `mounts[${index}].source`, message: 'a bind needs an absolute host path as source' });
     if (mount.type === 'tmpfs' && mount.source) problems.push({ field: `mounts[${index}].source`, message: 'a tmpfs mount has no source' });
     if (mount.type === 'volume' && mount.source && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(mount.source)) {
       problems.push({ field: `mounts[${index}].source`, message: 'a volume source must be a volume name' });

@@ -22,7 +22,9 @@ export const NAMESPACE_MODE = /^(host|private|shareable|none|container:[a-zA-Z0-
 export const CAPABILITY = /^(ALL|(CAP_)?[A-Z][A-Z_]*)$/;
 
 const SIGNALS = new Set(
-  'HUP INT QUIT ILL TRAP ABRT IOT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO POLL PWR SYS RTMIN RTMAX'.split(' '),
+  'HUP INT QUIT ILL TRAP ABRT IOT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO POLL PWR SYS RTMIN RTMAX'.split(
+    ' ',
+  ),
 );
 
 /** A Linux signal as `docker kill -s` takes it: `KILL`, `SIGTERM`, `9`, `RTMIN+3`. */
@@ -34,7 +36,12 @@ export function isSignal(value: string): boolean {
 }
 
 export const IsSignal = (options: ValidationOptions = {}) =>
-  satisfies('isSignal', (value) => typeof value === 'string' && isSignal(value), '$property must be a signal name (KILL, SIGTERM, ...) or number 1-64', options);
+  satisfies(
+    'isSignal',
+    (value) => typeof value === 'string' && isSignal(value),
+    '$property must be a signal name (KILL, SIGTERM, ...) or number 1-64',
+    options,
+  );
 
 /** Each entry is `-v` syntax: `/host/path:/container/path[:ro]`, `volume:/path` or `/path`. */
 export const IsBindSpecs = (options: ValidationOptions = {}) =>
@@ -43,7 +50,9 @@ export const IsBindSpecs = (options: ValidationOptions = {}) =>
     (value) => Array.isArray(value) && value.every((entry) => typeof entry === 'string' && typeof parseBind(entry) !== 'string'),
     (args) => {
       const values = Array.isArray(args.value) ? (args.value as unknown[]) : [args.value];
-      const problem = values.map((v) => (typeof v === 'string' ? parseBind(v) : 'each entry must be a string')).find((r) => typeof r === 'string');
+      const problem = values
+        .map((v) => (typeof v === 'string' ? parseBind(v) : 'each entry must be a string'))
+        .find((r) => typeof r === 'string');
       return `${args.property}: ${problem ?? 'invalid'}`;
     },
     options,

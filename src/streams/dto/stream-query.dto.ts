@@ -1,76 +1,96 @@
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsBoolean,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsLogTime } from '../../common/log-time.js';
 import { QueryBoolean, QueryInt } from '../../common/validators.js';
 
 /** What every channel takes: the host and, for browsers, a ticket instead of a header. */
 export class StreamQueryDto {
   /** The Docker host; `local` when absent. */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
   host: string = 'local';
 
   /** A one-time ticket from `POST /api/v1/ws/tickets`, for clients that cannot set headers. */
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   ticket?: string;
 }
 
 export class ContainerStreamQueryDto extends StreamQueryDto {
   /** Container id, id prefix or name. */
-  @IsString() @IsNotEmpty() @MaxLength(256)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
   container!: string;
 }
 
 export class LogsStreamQueryDto extends ContainerStreamQueryDto {
   /** Keep the stream open for new lines (default true); false sends what there is and closes. */
-  @IsOptional() @QueryBoolean() @IsBoolean()
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
   follow: boolean = true;
 
   /** Only the last N lines first; all when absent (or `all`). */
-  @IsOptional() @QueryInt({ unbounded: 'all' }) @IsInt() @Min(0) @Max(1_000_000)
+  @IsOptional()
+  @QueryInt({ unbounded: 'all' })
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   tail?: number;
 
   /** Only lines at or after this time: RFC 3339 (to the nanosecond), unix seconds or a duration before now (`10m`). */
-  @IsOptional() @IsLogTime()
+  @IsOptional()
+  @IsLogTime()
   since?: string;
 
   /** Add each line's engine timestamp as `ts` (needed to resume exactly). */
-  @IsOptional() @QueryBoolean() @IsBoolean()
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
   timestamps: boolean = false;
 
-  @IsOptional() @QueryBoolean() @IsBoolean()
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
   stdout: boolean = true;
 
-  @IsOptional() @QueryBoolean() @IsBoolean()
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
   stderr: boolean = true;
 }
 
 export class ExecStreamQueryDto extends ContainerStreamQueryDto {
   /** The command and its arguments, one `cmd` parameter each; `sh` when absent. */
-  @IsOptional() @IsString({ each: true }) @ArrayMinSize(1) @ArrayMaxSize(256) @MaxLength(4096, { each: true })
+  @IsOptional()
+  @IsString({ each: true })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(256)
+  @MaxLength(4096, { each: true })
   cmd: string[] = ['sh'];
 
   /** Allocate a TTY (one output channel, resizable). */
-  @IsOptional() @QueryBoolean() @IsBoolean()
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
   tty: boolean = false;
 
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
   user?: string;
 
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(4096)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
   workingDir?: string;
 }
 
 export class EventsStreamQueryDto extends StreamQueryDto {}
 
 export class StatsStreamQueryDto extends ContainerStreamQueryDto {}
-

@@ -1,0 +1,83 @@
+import { IsBoolean, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+// The nested parts of a create request: `-p`, `--mount`, `--restart`, `--device`.
+
+export const ABSOLUTE_PATH = /^\/[^\0]*$/;
+
+/** `-p [hostIp:][hostPort:]containerPort[/protocol]`. */
+export class PortBindingDto {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  containerPort: number;
+
+  /** The port on the host; omitted, the engine picks a free one (`-p 80`). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  hostPort?: number;
+
+  @IsOptional()
+  @IsIn(['tcp', 'udp', 'sctp'])
+  protocol?: 'tcp' | 'udp' | 'sctp' = 'tcp';
+
+  /** The host address to listen on; all of them when omitted. */
+  @IsOptional()
+  @IsIP()
+  hostIp?: string;
+}
+
+/** `--mount type=bind|volume|tmpfs,source=...,target=...[,readonly]`. */
+export class MountDto {
+  @IsIn(['bind', 'volume', 'tmpfs'])
+  type: 'bind' | 'volume' | 'tmpfs';
+
+  /** bind: an absolute host path; volume: a volume name (a new anonymous volume when omitted); tmpfs: none. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4096)
+  source?: string;
+
+  /** An absolute path in the container. */
+  @IsString()
+  @Matches(ABSOLUTE_PATH)
+  @MaxLength(4096)
+  target: string;
+
+  @IsOptional()
+  @IsBoolean()
+  readOnly?: boolean;
+}
+
+/** `--restart no|always|unless-stopped|on-failure[:max-retries]`. */
+export class RestartPolicyDto {
+  @IsIn(['no', 'always', 'unless-stopped', 'on-failure'])
+  name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+
+  /** Only with `on-failure`: give up after this many restarts. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  maximumRetryCount?: number;
+}
+
+/** `--device /dev/x[:/dev/y[:rwm]]` (denied to non-admins by the create policy). */
+export class DeviceDto {
+  @IsString()
+  @Matches(/^\/dev\//, { message: 'pathOnHost must be under /dev/' })
+  @MaxLength(4096)
+  pathOnHost: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(ABSOLUTE_PATH)
+  @MaxLength(4096)
+  pathInContainer?: string;
+
+  @IsOptional()
+  @Matches(/^[rwm]{1,3}$/)
+  cgroupPermissions?: string;
+}

@@ -1,7 +1,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BerthProcess, auditEvents, credentialFor, startBerth } from './support/berth.js';
+import { launchBerth } from '../scripts/berth-process.mjs';
+import { BerthProcess, auditEvents, credentialFor, login, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, openRegistryAddress, registryCredentials } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
@@ -259,6 +260,30 @@ describe('jobs and pull on the real engine', () => {
       }
     } finally {
       await limited.stop();
+    }
+  });
+
+  it('a kill -9 during a running pull leaves it failed "Berth stopped" at the next start', async () => {
+    const admin = { username: 'admin', password: `pw-${runId}-${runId}-long` };
+    const first = await launchBerth({ admin });
+    let token = await login(first.url, admin);
+    const running = await api(first.url, '/api/v1/hosts/local/images/pull', {
+      method: 'POST',
+      token,
+      body: { image: `${stalled.address}/berth-test/killed:${runId}` },
+    });
+    await until(async () => (await api(first.url, `/api/v1/jobs/${running.body.id}`, { token })).body.status === 'running', 'running');
+    process.kill(first.pid!, 'SIGKILL');
+    await first.stop();
+    const second = await launchBerth({ admin, dataDir: first.dataDir });
+    try {
+      token = await login(second.url, admin);
+      expect((await api(second.url, `/api/v1/jobs/${running.body.id}`, { token })).body).toMatchObject({
+        status: 'failed',
+        error: 'Berth stopped',
+      });
+    } finally {
+      await second.stop();
     }
   });
 });

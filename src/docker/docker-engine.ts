@@ -106,8 +106,8 @@ export class DockerEngine extends Engine {
   imageExists(ref: string): Promise<boolean> {
     return images.imageExists(this.calls, ref);
   }
-  pullImage(ref: string, auth?: T.RegistryAuth): Promise<void> {
-    return images.pullImage(this.calls, ref, auth);
+  pullImage(ref: string, auth?: T.RegistryAuth, options?: T.PullOptions): Promise<void> {
+    return images.pullImage(this.calls, ref, auth, options);
   }
 
   inspectVolume(name: string): Promise<T.EngineVolume | undefined> {

@@ -15,6 +15,7 @@ import type {
   EngineStreamTarget,
   EngineVersion,
   EngineVolume,
+  PullOptions,
   RegistryAuth,
 } from './engine-types.js';
 
@@ -124,7 +125,7 @@ export abstract class Engine {
   abstract inspectImage(ref: string): Promise<EngineImageInspect>;
   abstract imageExists(ref: string): Promise<boolean>;
   /** Pulls to the end; a failure reported inside the progress stream is thrown. */
-  abstract pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
+  abstract pullImage(ref: string, auth?: RegistryAuth, options?: PullOptions): Promise<void>;
 
   // Volumes and networks (engine-volumes.ts, engine-networks.ts)
   /** Undefined for a volume that does not exist (yet). */

@@ -69,15 +69,16 @@ export function contextTooLarge(maxBytes: number): ProblemException {
 
 /** Passes bytes through and fails with 413 once more than `maxBytes` went by: the cap holds whatever Content-Length said. */
 export class ByteCap extends Transform {
-  private seen = 0;
+  /** The bytes that went through. */
+  bytes = 0;
 
   constructor(private readonly maxBytes: number) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.maxBytes) return done(contextTooLarge(this.maxBytes));
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return done(contextTooLarge(this.maxBytes));
     done(null, chunk);
   }
 }
@@ -98,18 +99,12 @@ export async function spoolContext(body: Readable, maxBytes: number): Promise<Sp
   const dir = await mkdtemp(join(tmpdir(), 'berth-build-'));
   const path = join(dir, 'context');
   const remove = () => rm(dir, { recursive: true, force: true });
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const cap = new ByteCap(maxBytes);
   try {
-    await pipeline(body, new ByteCap(maxBytes), counter, createWriteStream(path, { mode: 0o600 }));
+    await pipeline(body, cap, createWriteStream(path, { mode: 0o600 }));
   } catch (error) {
     await remove();
     throw error;
   }
-  return { bytes, open: () => createReadStream(path), remove };
+  return { bytes: cap.bytes, open: () => createReadStream(path), remove };
 }

@@ -4,9 +4,10 @@ import { IsStringMap, QueryBoolean, QueryList, satisfies } from '../../common/va
 import { WaitQueryDto } from '../../jobs/dto/job.dto.js';
 import { MAX_CONTEXT_FILES, contextPathProblem } from '../build-context.js';
 
-/** A name the engine may tag: `[host[:port]/]path[:tag]`, lowercase path components, no digest. */
-export const TAG_REF =
-  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+const DOMAIN = String.raw`(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|[a-zA-Z0-9-]+(?=:))(?::\d{1,5})?`;
+const COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+/** A name the engine may tag: `[host[:port]/]path[:tag]`; a first part is a host only with a `.`, a port or as localhost, else it is lowercase path. */
+export const TAG_REF = new RegExp(String.raw`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::\w[\w.-]{0,127})?$`);
 const MAX_TAGS = 20;
 const KEY_VALUE = /^[^=\s][^=]{0,254}=[^\n]{0,4096}$/s;
 const TARGET = /^[a-zA-Z0-9][\w.-]{0,127}$/;

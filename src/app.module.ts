@@ -18,7 +18,18 @@ import { SystemModule } from './system/system.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
-  imports: [MetricsModule, DatabaseModule, AuthModule, UsersModule, AuditModule, SystemModule, ContainersModule, JobsModule, ImagesModule, StreamsModule],
+  imports: [
+    MetricsModule,
+    DatabaseModule,
+    AuthModule,
+    UsersModule,
+    AuditModule,
+    SystemModule,
+    ContainersModule,
+    JobsModule,
+    ImagesModule,
+    StreamsModule,
+  ],
   providers: [
     // In this order: who is calling (and may they), then how often.
     { provide: APP_GUARD, useClass: AccessGuard },

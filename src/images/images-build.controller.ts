@@ -1,4 +1,4 @@
-import { Controller, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RequireRole } from '../common/access.decorators.js';
@@ -7,7 +7,8 @@ import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { createValidationPipe } from '../common/validation.js';
 import { ProblemException } from '../common/problem.js';
 import { ApiJobAnswer, answerJob } from '../jobs/job-answer.js';
-import { JobRunner, JobView } from '../jobs/job-types.js';
+import { JobDto } from '../jobs/dto/job.dto.js';
+import { JobRunner, type JobView } from '../jobs/job-types.js';
 import { ImageBuildDto, ImageBuildQueryDto } from './dto/image-build.dto.js';
 import { ImageBuildService } from './image-build.service.js';
 
@@ -31,6 +32,7 @@ export class ImagesBuildController {
    * `?wait=true`. Moving a tag a policy exception runs on is admin only.
    */
   @Post('build')
+  @HttpCode(202)
   @ApiJobAnswer()
   @RequireRole('operator')
   @ApiConsumes('application/x-tar', 'application/gzip', 'application/json')
@@ -49,7 +51,7 @@ export class ImagesBuildController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
     @CurrentPrincipal() principal: Principal | undefined,
-  ): Promise<JobView> {
+  ): Promise<JobDto> {
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     let job: JobView;
     if (mediaType === 'application/json') {

@@ -1,12 +1,12 @@
-import { Body, Controller, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ApiJobAnswer, answerJob } from '../jobs/job-answer.js';
-import { JobRunner, JobView } from '../jobs/job-types.js';
-import { WaitQueryDto } from '../jobs/dto/job.dto.js';
+import { JobDto, WaitQueryDto } from '../jobs/dto/job.dto.js';
+import { JobRunner } from '../jobs/job-types.js';
 import { ImagePushDto } from './dto/image-build.dto.js';
 import { ImageBuildService } from './image-build.service.js';
 
@@ -24,6 +24,7 @@ export class ImagesPushController {
    * defaults to the reference's own, else `latest`; the engine is never asked to push every tag.
    */
   @Post(':ref/push')
+  @HttpCode(202)
   @ApiJobAnswer()
   @RequireRole('operator')
   @ApiProblems(400, 403)
@@ -34,7 +35,7 @@ export class ImagesPushController {
     @Query() query: WaitQueryDto,
     @Res({ passthrough: true }) response: Response,
     @CurrentPrincipal() principal: Principal | undefined,
-  ): Promise<JobView> {
+  ): Promise<JobDto> {
     return answerJob(response, this.jobs, await this.builds.push(host, ref, dto, principal), query.wait ?? false);
   }
 }

@@ -305,7 +305,21 @@ describe('image build and push as jobs, on the real engine', () => {
       expect(manifest.headers.get('docker-content-digest')).toBe(job.result.digest);
     });
 
-    it('fails the push job with the engine message for a tag the image lacks', async () => {
+    it.each([
+      ['an image id', 'sha256:' + 'a'.repeat(64)],
+      ['a digest reference', `busybox@sha256:${'a'.repeat(64)}`],
+      ['an uppercase name', 'Busybox:latest'],
+    ])('refuses to push %s (400 naming ref): a push names a repository and one tag', async (_name, ref) => {
+      const response = await api(berth.url, `/api/v1/hosts/local/images/${encodeURIComponent(ref)}/push`, {
+        method: 'POST',
+        token: operator,
+        body: {},
+      });
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([expect.objectContaining({ field: 'ref' })]);
+    });
+
+    it('answers 404 for a tag the image lacks, and starts no job', async () => {
       const ref = encodeURIComponent(`${address}/${repo}:push`);
       const response = await api(berth.url, `/api/v1/hosts/local/images/${ref}/push`, {
         method: 'POST',

@@ -12,7 +12,7 @@ import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { JobRunner, JobView } from '../jobs/job-types.js';
 import { contextTooLarge, spoolContext, tarFromFiles } from './build-context.js';
 import { readBuildOutput } from './build-output.js';
-import type { ImageBuildDto, ImageBuildQueryDto, ImagePushDto } from './dto/image-build.dto.js';
+import { TAG_REF, type ImageBuildDto, type ImageBuildQueryDto, type ImagePushDto } from './dto/image-build.dto.js';
 import { readPushProgress } from './push-progress.js';
 
 /** The media types of an uploaded context; anything else is 415. */
@@ -47,7 +47,7 @@ export class ImageBuildService {
     private readonly config: AppConfig,
   ) {}
 
-  /** A build from an uploaded tar or tar.gz: checked, then spooled (capped), then built by a job that removes the spool. */
+  /** A build from an uploaded tar or tar.gz: checked, then spooled (capped), then built by a job; the spool goes when the job is over. */
   async buildFromUpload(
     host: string,
     upload: ContextUpload,
@@ -83,12 +83,19 @@ export class ImageBuildService {
     };
     await this.authorizeTags(engine, options.tags, principal);
     const spool = await spoolContext(upload.body, max);
+    let job: JobView;
     try {
-      return await this.startBuild(engine, options, () => spool.open(), spool.remove, principal);
+      job = await this.startBuild(engine, options, () => spool.open(), principal);
     } catch (error) {
       await spool.remove();
       throw error;
     }
+    // Removed once the job is over, however it ends: run, failed, or canceled while still queued.
+    void this.jobs
+      .finished(job.id)
+      .catch(() => undefined)
+      .finally(() => spool.remove());
+    return job;
   }
 
   /** A build from JSON: the context is a small tar Berth makes (the body parser bounds its size). */
@@ -108,18 +115,18 @@ export class ImageBuildService {
       contentType: 'application/x-tar',
     };
     await this.authorizeTags(engine, dto.tags, principal);
-    return this.startBuild(
-      engine,
-      options,
-      () => Readable.from([context]),
-      async () => undefined,
-      principal,
-    );
+    return this.startBuild(engine, options, () => Readable.from([context]), principal);
   }
 
   /** `docker push repository:tag` as a job; the tag is always sent. */
   async push(host: string, ref: string, dto: ImagePushDto, principal: Principal | undefined): Promise<JobView> {
     const engine = this.hosts.get(host);
+    // A push names a repository: an image id or a digest has none to push to.
+    if (!TAG_REF.test(ref) || ref.startsWith('sha256:') || /^[a-f0-9]{64}(:|$)/.test(ref)) {
+      throw new ProblemException(400, 'VALIDATION_FAILED', 'Invalid input: ref.', {
+        errors: [{ field: 'ref', message: 'ref must be an image name with an optional tag, e.g. registry.example.com/team/app:1.0' }],
+      });
+    }
     const { repository, tag } = parseImageRef(ref);
     const pushTag = dto.tag ?? tag ?? 'latest';
     const target = `${repository}:${pushTag}`;
@@ -131,6 +138,7 @@ export class ImageBuildService {
         kind: 'push',
         host,
         target,
+        dedupeKey: `push ${target}`,
         run: async (context) => readPushProgress(host, await engine.openPush(repository, pushTag, auth, context.signal), context),
       },
       principal,
@@ -146,7 +154,6 @@ export class ImageBuildService {
     engine: Engine,
     options: EngineBuildOptions,
     open: () => Readable,
-    cleanup: () => Promise<void>,
     principal: Principal | undefined,
   ): Promise<JobView> {
     // X-Registry-Config: the registries feature will give the stored credentials for private base images here; anonymous until then.
@@ -157,13 +164,9 @@ export class ImageBuildService {
         host: engine.host.id,
         target: options.tags.join(', '),
         run: async (context) => {
-          try {
-            const output = await engine.openBuild(open(), withAuth, context.signal);
-            const { id } = await readBuildOutput(engine.host.id, output, context);
-            return { id, tags: options.tags };
-          } finally {
-            await cleanup();
-          }
+          const output = await engine.openBuild(open(), withAuth, context.signal);
+          const { id } = await readBuildOutput(engine.host.id, output, context);
+          return { id, tags: options.tags };
         },
       },
       principal,

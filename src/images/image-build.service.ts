@@ -85,12 +85,13 @@ export class ImageBuildService {
     const spool = await spoolContext(upload.body, max);
     let job: JobView;
     try {
-      job = await this.startBuild(engine, options, () => spool.open(), principal);
+      // Gone as soon as the engine has read it; and in any case once the job is over (below).
+      job = await this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal);
     } catch (error) {
       await spool.remove();
       throw error;
     }
-    // Removed once the job is over, however it ends: run, failed, or canceled while still queued.
+    // However the job ends: also canceled while still queued, never opened.
     void this.jobs
       .finished(job.id)
       .catch(() => undefined)

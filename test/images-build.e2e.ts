@@ -213,6 +213,8 @@ describe('image build and push as jobs, on the real engine', () => {
   ])('answers 400 for %s, naming it', async (_name, query, field) => {
     const response = await upload(query, tarOf({ Dockerfile: `FROM ${TEST_IMAGE}\n` }), 'application/x-tar');
     expectProblem(response, 400, 'VALIDATION_FAILED');
+    // Refused before its body was read: the connection is not for reuse, and the client is told so (else a reset).
+    expect(response.headers.get('connection')).toBe('close');
     expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 

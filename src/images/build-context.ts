@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,4 +108,13 @@ export async function spoolContext(body: Readable, maxBytes: number): Promise<Sp
     throw error;
   }
   return { bytes: cap.bytes, open: () => createReadStream(path), remove };
+}
+
+/**
+ * An upload refused before its body was read (bad option, 413, 415) leaves bytes on the
+ * connection, which node then closes: said up front, so that no client reuses it and gets a reset.
+ */
+export function closeAfterUpload(request: IncomingMessage, response: ServerResponse, next: () => void): void {
+  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) response.setHeader('Connection', 'close');
+  next();
 }

@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { auditContext } from '../audit/audit-context.js';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
@@ -54,6 +55,7 @@ export class ImagesBuildController {
   ): Promise<JobDto> {
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     let job: JobView;
+    let tags = query.tag ?? [];
     if (mediaType === 'application/json') {
       const options = Object.keys(query).filter((key) => key !== 'wait');
       if (options.length > 0) {
@@ -63,6 +65,7 @@ export class ImagesBuildController {
       }
       const dto = (await bodyPipe.transform(request.body, { type: 'body', metatype: ImageBuildDto })) as ImageBuildDto;
       job = await this.builds.buildFromJson(host, dto, principal);
+      tags = dto.tags;
     } else {
       const length = Number(request.headers['content-length']);
       job = await this.builds.buildFromUpload(
@@ -72,6 +75,8 @@ export class ImagesBuildController {
         principal,
       );
     }
+    // The audit names the image: every tag the build writes.
+    auditContext(request).targets.push(...tags);
     return answerJob(response, this.jobs, job, query.wait ?? false);
   }
 }

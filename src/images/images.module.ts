@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ContainersModule } from '../containers/containers.module.js';
 import { DockerModule } from '../docker/docker.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
+import { closeAfterUpload } from './build-context.js';
 import { ImageBuildService } from './image-build.service.js';
 import { ImagesBuildController } from './images-build.controller.js';
 import { ImagesPushController } from './images-push.controller.js';
@@ -11,4 +12,8 @@ import { ImagesPushController } from './images-push.controller.js';
   controllers: [ImagesBuildController, ImagesPushController],
   providers: [ImageBuildService],
 })
-export class ImagesModule {}
+export class ImagesModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(closeAfterUpload).forRoutes({ path: 'api/v1/hosts/:host/images/build', method: RequestMethod.POST });
+  }
+}

@@ -23,3 +23,15 @@ describe('readProgress', () => {
     expect(translateEngineError('local', failure).code).toBe('IMAGE_NOT_FOUND');
   });
 });
+
+describe('readProgress hands every line on', () => {
+  it('in order, the failing one included', async () => {
+    const seen: object[] = [];
+    const lines = [
+      { status: 'Pulling fs layer', id: 'a3ed95caeb02' },
+      { errorDetail: { message: 'boom' }, error: 'boom' },
+    ];
+    await expect(readProgress(progress(...lines), (message) => seen.push(message))).rejects.toBeInstanceOf(EngineHttpError);
+    expect(seen).toEqual(lines);
+  });
+});

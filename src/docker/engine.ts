@@ -16,6 +16,7 @@ import type {
   EngineStreamTarget,
   EngineVersion,
   EngineVolume,
+  PullOptions,
   RegistryAuth,
 } from './engine-types.js';
 
@@ -125,7 +126,7 @@ export abstract class Engine {
   abstract inspectImage(ref: string): Promise<EngineImageInspect>;
   abstract imageExists(ref: string): Promise<boolean>;
   /** Pulls to the end; a failure reported inside the progress stream is thrown. */
-  abstract pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
+  abstract pullImage(ref: string, auth?: RegistryAuth, options?: PullOptions): Promise<void>;
 
   // Build and push (engine-build.ts): the engine's JSON-lines output, read by the job; `signal` cuts the request.
   /** The classic builder on a tar or tar.gz context streamed as it comes. */

@@ -1,11 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
-import { TEST_IMAGE, docker, newRunId, removeTestResources } from './support/engine.js';
+import { TEST_IMAGE, docker, newRunId, openRegistryAddress, removeTestResources } from './support/engine.js';
 import { ApiResponse, api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
 
@@ -25,14 +24,6 @@ function tarOf(files: Record<string, string>, gzip = false): Buffer {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function tagExists(ref: string): Promise<boolean> {
@@ -254,32 +245,11 @@ describe('image build and push as jobs, on the real engine', () => {
   });
 
   describe('push to a registry', () => {
-    let registry: ChildProcess;
-    let stateDir: string;
+    // The harness's anonymous registry: the htpasswd one needs credentials Berth cannot store yet (the registries issue).
     let address: string;
 
-    beforeAll(async () => {
-      // A throwaway registry without auth: the harness one needs credentials Berth cannot store yet.
-      stateDir = mkdtempSync(join(tmpdir(), 'berth-e2e-registry-'));
-      address = `127.0.0.1:${await freePort()}`;
-      const config = join(stateDir, 'config.yml');
-      writeFileSync(
-        config,
-        `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${stateDir}/data\nhttp:\n  addr: ${address}\n`,
-      );
-      registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
-      await until(
-        () =>
-          fetch(`http://${address}/v2/`).then(
-            (r) => r.ok,
-            () => false,
-          ),
-        'the throwaway registry',
-      );
-    });
-    afterAll(() => {
-      registry?.kill();
-      rmSync(stateDir, { recursive: true, force: true });
+    beforeAll(() => {
+      address = openRegistryAddress();
     });
 
     it('pushes one tag as a job whose progress ends at 100 %, answering the digest', async () => {

@@ -45,6 +45,8 @@ export class AppConfig {
   protectedVolumes: string[] = [];
   /** What a one-shot exec keeps of each of stdout and stderr. */
   execMaxOutputBytes = 1024 * 1024;
+  /** The largest build context an upload may send (bytes); a larger one is 413 and nothing is built. */
+  buildContextMaxBytes = 1024 * 1024 * 1024;
   /** Open WebSocket streams one user may hold at once; the next one is closed with 1013. */
   streamsPerUser = 32;
   /** How often the server pings every socket; a peer that missed the previous ping is dropped. */
@@ -137,6 +139,8 @@ class Environment {
   @Matches(/^[a-zA-Z0-9][\w.-]+(, *[a-zA-Z0-9][\w.-]+)*$/, { message: 'BERTH_PROTECTED_VOLUMES must be volume names separated by commas' })
   BERTH_PROTECTED_VOLUMES?: string;
   @Sets('execMaxOutputBytes') @IsOptional() @Int(1024, 64 * 1024 * 1024) BERTH_EXEC_MAX_OUTPUT_BYTES?: number;
+
+  @Sets('buildContextMaxBytes') @IsOptional() @Int(1024, 64 * 1024 * 1024 * 1024) BERTH_BUILD_CONTEXT_MAX_BYTES?: number;
 
   @Sets('streamsPerUser') @IsOptional() @Int(1, 10_000) BERTH_STREAMS_PER_USER?: number;
   @Sets('streamPingIntervalMs') @IsOptional() @Int(100, 3_600_000) BERTH_STREAM_PING_INTERVAL_MS?: number;

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Metrics } from '../common/metrics.js';
 import { ContainerCommitOptions, ContainerListQuery, Engine, ExecLimits, ExecResult, ExecSpec, HostDescriptor } from './engine.js';
+import * as build from './engine-build.js';
+import type { EngineBuildOptions } from './engine-build.js';
 import { EngineCalls } from './engine-calls.js';
 import * as containers from './engine-containers.js';
 import * as exec from './engine-exec.js';
@@ -108,6 +110,13 @@ export class DockerEngine extends Engine {
   }
   pullImage(ref: string, auth?: T.RegistryAuth, options?: T.PullOptions): Promise<void> {
     return images.pullImage(this.calls, ref, auth, options);
+  }
+
+  openBuild(context: Readable, options: EngineBuildOptions, signal: AbortSignal): Promise<Readable> {
+    return build.openBuild(this.calls, context, options, signal);
+  }
+  openPush(repository: string, tag: string, auth: T.RegistryAuth | undefined, signal: AbortSignal): Promise<Readable> {
+    return build.openPush(this.calls, repository, tag, auth, signal);
   }
 
   inspectVolume(name: string): Promise<T.EngineVolume | undefined> {

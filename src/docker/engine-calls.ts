@@ -24,6 +24,11 @@ export interface DialOptions {
   statusCodes: Record<number, true | string>;
   options?: Record<string, unknown>;
   authconfig?: unknown;
+  /** A request body streamed to the engine (a build context). */
+  file?: NodeJS.ReadableStream;
+  headers?: Record<string, string>;
+  /** Sent as X-Registry-Config (a build's credentials for its base images). */
+  registryconfig?: unknown;
 }
 
 /**

@@ -171,3 +171,10 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
       return problem(status >= 400 && status < 500 ? status : 502, 'ENGINE_ERROR');
   }
 }
+
+/** A failure the engine reported inside a 200 build or push stream; `output` (the failing build step's lines) follows its message. */
+export function streamFailure(hostId: string, message: string, output = ''): ProblemException {
+  const problem = translateEngineError(hostId, new EngineHttpError(500, { message }, message));
+  if (!output) return problem;
+  return new ProblemException(problem.getStatus(), problem.code, `${problem.detail}\n${output}`, problem.problem);
+}

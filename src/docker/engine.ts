@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { EngineBuildOptions } from './engine-build.js';
 import type {
   EngineContainerCreate,
   EngineContainerInspect,
@@ -126,6 +127,12 @@ export abstract class Engine {
   abstract imageExists(ref: string): Promise<boolean>;
   /** Pulls to the end; a failure reported inside the progress stream is thrown. */
   abstract pullImage(ref: string, auth?: RegistryAuth, options?: PullOptions): Promise<void>;
+
+  // Build and push (engine-build.ts): the engine's JSON-lines output, read by the job; `signal` cuts the request.
+  /** The classic builder on a tar or tar.gz context streamed as it comes. */
+  abstract openBuild(context: Readable, options: EngineBuildOptions, signal: AbortSignal): Promise<Readable>;
+  /** `docker push repository:tag`, one tag only. */
+  abstract openPush(repository: string, tag: string, auth: RegistryAuth | undefined, signal: AbortSignal): Promise<Readable>;
 
   // Volumes and networks (engine-volumes.ts, engine-networks.ts)
   /** Undefined for a volume that does not exist (yet). */

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { describe, expect, it } from 'vitest';
+import { ImageBuildDto, ImageBuildQueryDto, TAG_REF } from './image-build.dto.js';
+
+const invalid = <T extends object>(type: new () => T, plain: object) =>
+  validateSync(plainToInstance(type, plain), { whitelist: true, forbidNonWhitelisted: true }).map((e) => e.property);
+
+describe('build options', () => {
+  it.each([
+    ['app', true],
+    ['team/app:1.0', true],
+    ['localhost:5001/team/app:v1.2-rc_3', true],
+    ['registry.example.com/a/b/c', true],
+    ['berth-test/e2e-build-abc123:tar', true],
+    ['Team/app', false],
+    ['myhost:5000/app', true],
+    ['Registry.Example.com/app', true],
+    ['localhost/app', true],
+    ['app:', false],
+    ['app:-x', false],
+    ['app@sha256:abc', false],
+    ['/app', false],
+    ['app//x', false],
+    ['app:1 0', false],
+    ['', false],
+  ])('tag %j valid: %s', (tag, valid) => {
+    expect(TAG_REF.test(tag)).toBe(valid);
+  });
+
+  it.each<[Record<string, unknown>, string[]]>([
+    [{ tag: 'a:1' }, []],
+    [{ tag: ['a:1', 'b'], dockerfile: 'build/Dockerfile', buildArg: 'A=1', label: ['k=v', 'x='], noCache: 'true', pull: '0' }, []],
+    [{ tag: 'a', dockerfile: '../Dockerfile' }, ['dockerfile']],
+    [{ tag: 'a', dockerfile: '/etc/Dockerfile' }, ['dockerfile']],
+    [{ tag: 'UPPER' }, ['tag']],
+    [{ tag: 'a', buildArg: 'NOVALUE' }, ['buildArg']],
+    [{ tag: 'a', label: '=v' }, ['label']],
+    [{ tag: 'a', noCache: 'yes' }, ['noCache']],
+    [{ tag: 'a', target: 'a b' }, ['target']],
+    [{ tag: 'a', platform: 'linux amd64' }, ['platform']],
+    [{ tag: 'a', networkmode: 'host' }, ['networkmode']],
+  ])('query %j → invalid %j', (query, fields) => {
+    expect(invalid(ImageBuildQueryDto, query)).toEqual(fields);
+  });
+
+  it.each<[Record<string, unknown>, string[]]>([
+    [{ dockerfile: 'FROM busybox', tags: ['a'] }, []],
+    [{ dockerfile: 'FROM busybox', tags: ['a'], files: { 'src/a.txt': 'x' }, buildArgs: { A: '1' }, labels: { k: 'v' } }, []],
+    [{ dockerfile: 'FROM busybox', tags: [] }, ['tags']],
+    [{ dockerfile: 'FROM busybox', tags: ['a'], files: { '../x': 'x' } }, ['files']],
+    [{ dockerfile: 'FROM busybox', tags: ['a'], files: { '/x': 'x' } }, ['files']],
+    [{ dockerfile: 'FROM busybox', tags: ['a'], files: { Dockerfile: 'x' } }, ['files']],
+    [{ dockerfile: 'FROM busybox', tags: ['a'], files: { x: 1 } }, ['files']],
+    [{ dockerfile: 'FROM busybox', tags: ['a'], extrahosts: 'x:1.2.3.4' }, ['extrahosts']],
+    [{ tags: ['a'] }, ['dockerfile']],
+  ])('body %j → invalid %j', (body, fields) => {
+    expect(invalid(ImageBuildDto, body)).toEqual(fields);
+  });
+});

@@ -1,0 +1,145 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsStringMap, QueryBoolean, QueryList, satisfies } from '../../common/validators.js';
+import { WaitQueryDto } from '../../jobs/dto/job.dto.js';
+import { MAX_CONTEXT_FILES, contextPathProblem } from '../build-context.js';
+
+const DOMAIN = String.raw`(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|[a-zA-Z0-9-]+(?=:))(?::\d{1,5})?`;
+const COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+/** A name the engine may tag: `[host[:port]/]path[:tag]`; a first part is a host only with a `.`, a port or as localhost, else it is lowercase path. */
+export const TAG_REF = new RegExp(String.raw`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::\w[\w.-]{0,127})?$`);
+const MAX_TAGS = 20;
+const KEY_VALUE = /^[^=\s][^=]{0,254}=[^\n]{0,4096}$/s;
+const TARGET = /^[a-zA-Z0-9][\w.-]{0,127}$/;
+const PLATFORM = /^[a-z0-9_]+(?:\/[a-z0-9_.-]+){0,2}$/;
+
+const IsContextPath = () =>
+  satisfies(
+    'isContextPath',
+    (value) => typeof value === 'string' && !contextPathProblem(value),
+    '$property must be a relative path inside the build context (no `..`, not absolute)',
+  );
+
+const IsContextFiles = () =>
+  satisfies(
+    'isContextFiles',
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      Object.keys(value).every((path) => !contextPathProblem(path, 100) && path !== 'Dockerfile'),
+    '$property must name relative paths of at most 100 bytes inside the context (no `..`, not absolute, not `Dockerfile`)',
+  );
+
+/** The options of a build from an uploaded tar or tar.gz context, as `docker build` takes them. */
+export class ImageBuildQueryDto extends WaitQueryDto {
+  /** `-t`, repeatable: at least one (`name:tag`). */
+  @IsOptional()
+  @QueryList()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_TAGS)
+  @Matches(TAG_REF, { each: true, message: 'each tag must be an image name with an optional tag, lowercase, e.g. team/app:1.0' })
+  tag?: string[];
+
+  /** `-f`: the Dockerfile's path inside the context (default `Dockerfile`). */
+  @IsOptional()
+  @IsString()
+  @IsContextPath()
+  dockerfile?: string;
+
+  /** `--build-arg K=V`, repeatable. */
+  @IsOptional()
+  @QueryList()
+  @ArrayMaxSize(100)
+  @Matches(KEY_VALUE, { each: true, message: 'each buildArg must be KEY=value' })
+  buildArg?: string[];
+
+  /** `--target`: the stage to build. */
+  @IsOptional()
+  @Matches(TARGET, { message: 'target must be a stage name' })
+  target?: string;
+
+  /** `--label k=v`, repeatable. */
+  @IsOptional()
+  @QueryList()
+  @ArrayMaxSize(100)
+  @Matches(KEY_VALUE, { each: true, message: 'each label must be key=value' })
+  label?: string[];
+
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  noCache?: boolean;
+
+  /** `--pull`: pull newer base images. */
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  pull?: boolean;
+
+  /** `--platform`, e.g. `linux/amd64`. */
+  @IsOptional()
+  @Matches(PLATFORM, { message: 'platform must look like linux/amd64' })
+  platform?: string;
+}
+
+/** A build from JSON (bots): Berth makes the context from the Dockerfile and the files. */
+export class ImageBuildDto {
+  /** The Dockerfile's text. */
+  @ApiProperty()
+  @IsString()
+  @MaxLength(64 * 1024)
+  dockerfile!: string;
+
+  /** More files of the context, path → text (relative paths, at most 100). */
+  @IsOptional()
+  @IsStringMap({ maxEntries: MAX_CONTEXT_FILES })
+  @IsContextFiles()
+  files?: Record<string, string>;
+
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_TAGS)
+  @IsString({ each: true })
+  @Matches(TAG_REF, { each: true, message: 'each tag must be an image name with an optional tag, lowercase, e.g. team/app:1.0' })
+  tags!: string[];
+
+  @IsOptional()
+  @IsStringMap({ maxEntries: 100 })
+  buildArgs?: Record<string, string>;
+
+  @IsOptional()
+  @Matches(TARGET, { message: 'target must be a stage name' })
+  target?: string;
+
+  @IsOptional()
+  @IsStringMap({ maxEntries: 100 })
+  labels?: Record<string, string>;
+
+  @IsOptional()
+  @IsBoolean()
+  noCache?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  pull?: boolean;
+
+  @IsOptional()
+  @Matches(PLATFORM, { message: 'platform must look like linux/amd64' })
+  platform?: string;
+}
+
+/** `docker push`: one tag of the image (default: the reference's own tag, or `latest`). */
+export class ImagePushDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[\w][\w.-]{0,127}$/, { message: 'tag must be a tag, e.g. 1.0' })
+  tag?: string;
+
+  /** The stored registry whose credentials to send (the registries feature; until then anonymous). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  registryId?: string;
+}

@@ -1,0 +1,112 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { AppConfig } from '../config/app-config.js';
+import type { ContainerPolicy } from '../containers/container-policy.js';
+import type { EngineBuildOptions } from '../docker/engine-build.js';
+import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
+import { AnonymousRegistryAuth } from '../docker/registry-auth.js';
+import type { JobContext, JobRunner, JobSpec, JobView } from '../jobs/job-types.js';
+import { ImageBuildService, keyValues } from './image-build.service.js';
+
+const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
+const built = Buffer.from(`${JSON.stringify({ aux: { ID: 'sha256:abc' } })}\n`);
+
+/** A JobRunner that runs the job at once and keeps its result. */
+function inlineRunner() {
+  const results: Array<Promise<object>> = [];
+  const runner = {
+    start: vi.fn(async (spec: JobSpec) => {
+      const context: JobContext = { signal: new AbortController().signal, output: () => undefined, progress: () => undefined };
+      results.push(spec.run(context));
+      return { id: 'job-1' } as JobView;
+    }),
+    finished: vi.fn(async () => ({ id: 'job-1' }) as JobView),
+  } as unknown as JobRunner;
+  return { runner, results };
+}
+
+function setup(options: { denyTag?: string; maxBytes?: number } = {}) {
+  const sent: Array<{ context: Buffer; options: EngineBuildOptions }> = [];
+  const engine = fakeEngine({
+    openBuild: vi.fn(async (context: Readable, buildOptions: EngineBuildOptions) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of context) chunks.push(chunk as Buffer);
+      sent.push({ context: Buffer.concat(chunks), options: buildOptions });
+      return Readable.from([built]);
+    }),
+  });
+  const policy = {
+    authorizeTagReplacement: vi.fn(async (_engine: unknown, ref: string) => {
+      if (ref === options.denyTag) throw new ProblemException(403, 'POLICY_DENIED', `${ref} is an exception's image`);
+    }),
+  } as unknown as ContainerPolicy;
+  const { runner, results } = inlineRunner();
+  const config = new AppConfig({ buildContextMaxBytes: options.maxBytes ?? 1024 * 1024 });
+  const service = new ImageBuildService(fakeHosts(engine), policy, new AnonymousRegistryAuth(), runner, config);
+  return { service, sent, results, runner, policy };
+}
+
+/** A body that records whether anyone read it. */
+function body(bytes: Buffer) {
+  const stream = Readable.from([bytes]);
+  const read = vi.spyOn(stream, 'read');
+  return { stream, read };
+}
+
+describe('ImageBuildService', () => {
+  it.each([
+    [['A=1', 'B=x=y', 'C='], { A: '1', B: 'x=y', C: '' }],
+    [undefined, undefined],
+  ])('keyValues(%j) → %j', (pairs, map) => {
+    expect(keyValues(pairs)).toEqual(map);
+  });
+
+  it('sends an upload to the classic builder as it came, with the options and every tag checked first', async () => {
+    const { service, sent, results, policy } = setup();
+    const tar = Buffer.alloc(2048, 7);
+    const query = { tag: ['team/app', 'team/app:1'], dockerfile: 'build/Dockerfile', buildArg: ['A=1'], label: ['k=v'], noCache: true };
+    await service.buildFromUpload('local', { contentType: 'application/gzip', body: Readable.from([tar]) }, query, operator);
+    await expect(results[0]).resolves.toEqual({ id: 'sha256:abc', tags: ['team/app', 'team/app:1'] });
+    expect(sent[0].context).toEqual(tar);
+    expect(sent[0].options).toMatchObject({
+      tags: ['team/app', 'team/app:1'],
+      dockerfile: 'build/Dockerfile',
+      buildArgs: { A: '1' },
+      labels: { k: 'v' },
+      noCache: true,
+      contentType: 'application/gzip',
+    });
+    expect(vi.mocked(policy.authorizeTagReplacement).mock.calls.map((call) => call[1])).toEqual(['team/app:latest', 'team/app:1']);
+  });
+
+  it.each<[string, { contentType: string; contentLength?: number }, object, string]>([
+    ['an unknown media type', { contentType: 'text/plain' }, { tag: ['a'] }, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['no tag', { contentType: 'application/x-tar' }, {}, 'VALIDATION_FAILED'],
+    ['a declared length over the cap', { contentType: 'application/x-tar', contentLength: 2048 }, { tag: ['a'] }, 'PAYLOAD_TOO_LARGE'],
+    ['a tag an exception runs', { contentType: 'application/x-tar' }, { tag: ['guarded'] }, 'POLICY_DENIED'],
+  ])('refuses %s before reading the body or starting a job', async (_name, upload, query, code) => {
+    const { service, runner } = setup({ denyTag: 'guarded:latest', maxBytes: 1024 });
+    const { stream, read } = body(Buffer.alloc(10));
+    await expect(service.buildFromUpload('local', { ...upload, body: stream }, query, operator)).rejects.toMatchObject({ code });
+    expect(read).not.toHaveBeenCalled();
+    expect(runner.start).not.toHaveBeenCalled();
+  });
+
+  it('refuses a streamed body past the cap with 413 and starts no job', async () => {
+    const { service, runner } = setup({ maxBytes: 1024 });
+    const upload = { contentType: 'application/x-tar', body: Readable.from([Buffer.alloc(1000), Buffer.alloc(100)]) };
+    await expect(service.buildFromUpload('local', upload, { tag: ['a'] }, operator)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(runner.start).not.toHaveBeenCalled();
+  });
+
+  it('makes a JSON build into a tar holding the Dockerfile and the files', async () => {
+    const { service, sent, results } = setup();
+    await service.buildFromJson('local', { dockerfile: 'FROM busybox\n', files: { 'a/b.txt': 'hi' }, tags: ['x:1'] }, operator);
+    await results[0];
+    const names = [0, 1].map((i) => sent[0].context.toString('utf8', i * 1024, i * 1024 + 100).replace(/\0.*$/s, ''));
+    expect(sent[0].options).toMatchObject({ dockerfile: 'Dockerfile', tags: ['x:1'], contentType: 'application/x-tar' });
+    expect(names).toEqual(['a/b.txt', 'Dockerfile']);
+  });
+});

@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { AppConfig } from '../config/app-config.js';
+import { ContainerPolicy } from '../containers/container-policy.js';
+import { DockerHosts } from '../docker/docker-hosts.js';
+import type { EngineBuildOptions } from '../docker/engine-build.js';
+import type { Engine } from '../docker/engine.js';
+import { parseImageRef, withDefaultTag } from '../docker/image-ref.js';
+import { RegistryAuthProvider } from '../docker/registry-auth.js';
+import { JobRunner, JobView } from '../jobs/job-types.js';
+import { contextTooLarge, spoolContext, tarFromFiles } from './build-context.js';
+import { readBuildOutput } from './build-output.js';
+import { TAG_REF, type ImageBuildDto, type ImageBuildQueryDto, type ImagePushDto } from './dto/image-build.dto.js';
+import { readPushProgress } from './push-progress.js';
+
+/** The media types of an uploaded context; anything else is 415. */
+export const CONTEXT_TYPES: Record<string, string> = {
+  'application/x-tar': 'application/x-tar',
+  'application/tar': 'application/x-tar',
+  'application/gzip': 'application/gzip',
+  'application/x-gzip': 'application/gzip',
+};
+
+/** `K=V` pairs (query parameters) as a map; the first `=` splits. */
+export function keyValues(pairs: string[] | undefined): Record<string, string> | undefined {
+  if (!pairs) return undefined;
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
+/** An upload's context: its media type, its declared length (if any) and its bytes. */
+export interface ContextUpload {
+  contentType: string;
+  contentLength?: number;
+  body: Readable;
+}
+
+/** `docker build` and `docker push` as jobs: the checks happen before the job, the engine's stream is read inside it. */
+@Injectable()
+export class ImageBuildService {
+  constructor(
+    private readonly hosts: DockerHosts,
+    private readonly policy: ContainerPolicy,
+    private readonly registryAuth: RegistryAuthProvider,
+    private readonly jobs: JobRunner,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** A build from an uploaded tar or tar.gz: checked, then spooled (capped), then built by a job; the spool goes when the job is over. */
+  async buildFromUpload(
+    host: string,
+    upload: ContextUpload,
+    query: ImageBuildQueryDto,
+    principal: Principal | undefined,
+  ): Promise<JobView> {
+    const contentType = CONTEXT_TYPES[upload.contentType];
+    if (!contentType) {
+      throw new ProblemException(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'A build context is application/x-tar or application/gzip; a build from JSON is application/json.',
+      );
+    }
+    if (!query.tag || query.tag.length === 0) {
+      throw new ProblemException(400, 'VALIDATION_FAILED', 'Invalid input: tag.', {
+        errors: [{ field: 'tag', message: 'at least one tag is required' }],
+      });
+    }
+    const max = this.config.buildContextMaxBytes;
+    if (upload.contentLength !== undefined && upload.contentLength > max) throw contextTooLarge(max);
+    const engine = this.hosts.get(host);
+    const options: EngineBuildOptions = {
+      tags: query.tag,
+      dockerfile: query.dockerfile,
+      buildArgs: keyValues(query.buildArg),
+      target: query.target,
+      labels: keyValues(query.label),
+      noCache: query.noCache,
+      pull: query.pull,
+      platform: query.platform,
+      contentType,
+    };
+    await this.authorizeTags(engine, options.tags, principal);
+    const spool = await spoolContext(upload.body, max);
+    let job: JobView;
+    try {
+      // Gone as soon as the engine has read it; and in any case once the job is over (below).
+      job = await this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal);
+    } catch (error) {
+      await spool.remove();
+      throw error;
+    }
+    // However the job ends: also canceled while still queued, never opened.
+    void this.jobs
+      .finished(job.id)
+      .catch(() => undefined)
+      .finally(() => spool.remove());
+    return job;
+  }
+
+  /** A build from JSON: the context is a small tar Berth makes (the body parser bounds its size). */
+  async buildFromJson(host: string, dto: ImageBuildDto, principal: Principal | undefined): Promise<JobView> {
+    const engine = this.hosts.get(host);
+    const context = tarFromFiles({ ...dto.files, Dockerfile: dto.dockerfile });
+    const { tags, buildArgs, target, labels, noCache, pull, platform } = dto;
+    const options: EngineBuildOptions = {
+      tags,
+      buildArgs,
+      target,
+      labels,
+      noCache,
+      pull,
+      platform,
+      dockerfile: 'Dockerfile',
+      contentType: 'application/x-tar',
+    };
+    await this.authorizeTags(engine, dto.tags, principal);
+    return this.startBuild(engine, options, () => Readable.from([context]), principal);
+  }
+
+  /** `docker push repository:tag` as a job; the tag is always sent. */
+  async push(host: string, ref: string, dto: ImagePushDto, principal: Principal | undefined): Promise<JobView> {
+    const engine = this.hosts.get(host);
+    // A push names a repository: an image id or a digest has none to push to.
+    if (!TAG_REF.test(ref) || ref.startsWith('sha256:') || /^[a-f0-9]{64}(:|$)/.test(ref)) {
+      throw new ProblemException(400, 'VALIDATION_FAILED', 'Invalid input: ref.', {
+        errors: [{ field: 'ref', message: 'ref must be an image name with an optional tag, e.g. registry.example.com/team/app:1.0' }],
+      });
+    }
+    const { repository, tag } = parseImageRef(ref);
+    const pushTag = dto.tag ?? tag ?? 'latest';
+    const target = `${repository}:${pushTag}`;
+    await engine.inspectImage(target);
+    // registryId: the registries feature picks the stored credentials by it; until then, by the reference's host.
+    const auth = await this.registryAuth.authFor(target);
+    return this.jobs.start(
+      {
+        kind: 'push',
+        host,
+        target,
+        dedupeKey: `push ${target}`,
+        run: async (context) => readPushProgress(host, await engine.openPush(repository, pushTag, auth, context.signal), context),
+      },
+      principal,
+    );
+  }
+
+  /** Every tag a build writes moves that tag: over one a policy exception runs, only an admin may. */
+  private async authorizeTags(engine: Engine, tags: string[], principal: Principal | undefined): Promise<void> {
+    for (const tag of tags) await this.policy.authorizeTagReplacement(engine, withDefaultTag(tag), principal);
+  }
+
+  private startBuild(
+    engine: Engine,
+    options: EngineBuildOptions,
+    open: () => Readable,
+    principal: Principal | undefined,
+  ): Promise<JobView> {
+    // X-Registry-Config: the registries feature will give the stored credentials for private base images here; anonymous until then.
+    const withAuth: EngineBuildOptions = { ...options, registryConfig: {} };
+    return this.jobs.start(
+      {
+        kind: 'build',
+        host: engine.host.id,
+        target: options.tags.join(', '),
+        run: async (context) => {
+          const output = await engine.openBuild(open(), withAuth, context.signal);
+          const { id } = await readBuildOutput(engine.host.id, output, context);
+          return { id, tags: options.tags };
+        },
+      },
+      principal,
+    );
+  }
+}

@@ -1,0 +1,41 @@
+import { Body, Controller, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { RequireRole } from '../common/access.decorators.js';
+import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
+import { CurrentPrincipal, Principal } from '../common/principal.js';
+import { ApiJobAnswer, answerJob } from '../jobs/job-answer.js';
+import { JobDto, WaitQueryDto } from '../jobs/dto/job.dto.js';
+import { JobRunner } from '../jobs/job-types.js';
+import { ImagePushDto } from './dto/image-build.dto.js';
+import { ImageBuildService } from './image-build.service.js';
+
+@ApiTags('images')
+@ApiHostRoute()
+@Controller('api/v1/hosts/:host/images')
+export class ImagesPushController {
+  constructor(
+    private readonly builds: ImageBuildService,
+    private readonly jobs: JobRunner,
+  ) {}
+
+  /**
+   * `docker push` of one tag as a job (a reference with `/` is sent encoded, `%2F`): `tag`
+   * defaults to the reference's own, else `latest`; the engine is never asked to push every tag.
+   */
+  @Post(':ref/push')
+  @HttpCode(202)
+  @ApiJobAnswer()
+  @RequireRole('operator')
+  @ApiProblems(400, 403)
+  async pushImage(
+    @Param('host') host: string,
+    @Param('ref') ref: string,
+    @Body() dto: ImagePushDto,
+    @Query() query: WaitQueryDto,
+    @Res({ passthrough: true }) response: Response,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<JobDto> {
+    return answerJob(response, this.jobs, await this.builds.push(host, ref, dto, principal), query.wait ?? false);
+  }
+}

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Metrics } from '../common/metrics.js';
-import { ContainerCommitOptions, ContainerListQuery, Engine, ExecLimits, ExecResult, ExecSpec, HostDescriptor } from './engine.js';
+import { ContainerCommitOptions, ContainerListQuery, Engine, ExecLimits, ExecResult, ExecSpec, HostDescriptor, ImageListQuery } from './engine.js';
 import { EngineCalls } from './engine-calls.js';
 import * as containers from './engine-containers.js';
 import * as exec from './engine-exec.js';
@@ -108,6 +108,24 @@ export class DockerEngine extends Engine {
   }
   pullImage(ref: string, auth?: T.RegistryAuth): Promise<void> {
     return images.pullImage(this.calls, ref, auth);
+  }
+  listImages(query: ImageListQuery): Promise<T.EngineImageSummary[]> {
+    return images.listImages(this.calls, query);
+  }
+  imageHistory(ref: string): Promise<T.EngineImageHistoryItem[]> {
+    return images.imageHistory(this.calls, ref);
+  }
+  tagImage(ref: string, repo: string, tag: string): Promise<void> {
+    return images.tagImage(this.calls, ref, repo, tag);
+  }
+  removeImage(ref: string, options: { force: boolean; noprune: boolean }): Promise<T.EngineImageDeleteItem[]> {
+    return images.removeImage(this.calls, ref, options);
+  }
+  exportImages(refs: string[], signal: AbortSignal): Promise<Readable> {
+    return images.exportImages(this.calls, refs, signal);
+  }
+  loadImages(tar: Readable, signal: AbortSignal): Promise<string[]> {
+    return images.loadImages(this.calls, tar, signal);
   }
 
   inspectVolume(name: string): Promise<T.EngineVolume | undefined> {

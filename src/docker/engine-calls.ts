@@ -24,6 +24,9 @@ export interface DialOptions {
   statusCodes: Record<number, true | string>;
   options?: Record<string, unknown>;
   authconfig?: unknown;
+  /** A request body streamed as it is read (a tar for `docker load`). */
+  file?: NodeJS.ReadableStream;
+  headers?: Record<string, string>;
 }
 
 /**

@@ -10,13 +10,14 @@ import { StrictQueryInterceptor } from './common/strict-query.interceptor.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
+import { ImagesModule } from './images/images.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 import { SystemModule } from './system/system.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
-  imports: [MetricsModule, DatabaseModule, AuthModule, UsersModule, AuditModule, SystemModule, ContainersModule, StreamsModule],
+  imports: [MetricsModule, DatabaseModule, AuthModule, UsersModule, AuditModule, SystemModule, ContainersModule, ImagesModule, StreamsModule],
   providers: [
     // In this order: who is calling (and may they), then how often.
     { provide: APP_GUARD, useClass: AccessGuard },

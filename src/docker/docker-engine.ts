@@ -1,6 +1,15 @@
 import type { Readable } from 'node:stream';
 import type { Metrics } from '../common/metrics.js';
-import { ContainerCommitOptions, ContainerListQuery, Engine, ExecLimits, ExecResult, ExecSpec, HostDescriptor, ImageListQuery } from './engine.js';
+import {
+  ContainerCommitOptions,
+  ContainerListQuery,
+  Engine,
+  ExecLimits,
+  ExecResult,
+  ExecSpec,
+  HostDescriptor,
+  ImageListQuery,
+} from './engine.js';
 import { EngineCalls } from './engine-calls.js';
 import * as containers from './engine-containers.js';
 import * as exec from './engine-exec.js';

@@ -5,7 +5,13 @@ import type { EngineCalls } from './engine-calls.js';
 import { EngineHttpError } from './engine-errors.js';
 import { JsonLines } from './json-lines.js';
 import type { ImageListQuery } from './engine.js';
-import type { EngineImageDeleteItem, EngineImageHistoryItem, EngineImageInspect, EngineImageSummary, RegistryAuth } from './engine-types.js';
+import type {
+  EngineImageDeleteItem,
+  EngineImageHistoryItem,
+  EngineImageInspect,
+  EngineImageSummary,
+  RegistryAuth,
+} from './engine-types.js';
 
 /** How long a pull may take before it is given up. Layers can be large; a list cannot. */
 const PULL_TIMEOUT_MS = 10 * 60_000;
@@ -73,7 +79,11 @@ export async function tagImage(calls: EngineCalls, ref: string, repo: string, ta
 }
 
 /** `docker rmi`: what the engine untagged and deleted. */
-export function removeImage(calls: EngineCalls, ref: string, options: { force: boolean; noprune: boolean }): Promise<EngineImageDeleteItem[]> {
+export function removeImage(
+  calls: EngineCalls,
+  ref: string,
+  options: { force: boolean; noprune: boolean },
+): Promise<EngineImageDeleteItem[]> {
   return calls.call('image.remove', (d) => d.getImage(ref).remove(options) as Promise<EngineImageDeleteItem[]>);
 }
 
@@ -129,14 +139,17 @@ const LOADED = /^Loaded image(?: ID)?: (\S+)\s*$/;
 export async function readLoaded(stream: Readable): Promise<string[]> {
   const loaded: string[] = [];
   let failure: string | undefined;
-  await pipeline(stream, new JsonLines(), async (events: AsyncIterable<{ stream?: string; error?: string; errorDetail?: { message?: string } }>) => {
-    for await (const event of events) {
-      failure ??= event.errorDetail?.message ?? event.error;
-      const match = event.stream ? LOADED.exec(event.stream.trim()) : null;
-      if (match) loaded.push(match[1]);
-    }
-  });
+  await pipeline(
+    stream,
+    new JsonLines(),
+    async (events: AsyncIterable<{ stream?: string; error?: string; errorDetail?: { message?: string } }>) => {
+      for await (const event of events) {
+        failure ??= event.errorDetail?.message ?? event.error;
+        const match = event.stream ? LOADED.exec(event.stream.trim()) : null;
+        if (match) loaded.push(match[1]);
+      }
+    },
+  );
   if (failure) throw new EngineHttpError(400, { message: failure }, failure);
   return loaded;
 }
-

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ProblemException } from '../common/problem.js';
-import { canonicalImageRef, imageRefError, parseImageRef, parseImageReference, registryHost, withDefaultTag } from './image-ref.js';
+import {
+  canonicalImageRef,
+  imageRefError,
+  parseImageRef,
+  parseImageReference,
+  parseTagTarget,
+  registryHost,
+  withDefaultTag,
+} from './image-ref.js';
 
 describe('image references', () => {
   it.each([
@@ -118,5 +126,32 @@ describe('the reference grammar', () => {
 
   it('refuses an id where a name is needed', () => {
     expect(imageRefError(DIGEST, { allowId: false })?.part).toBe('reference');
+  });
+});
+
+describe('the target of a tag', () => {
+  it.each([
+    ['localhost:5001/team/app', '1.0', 'localhost:5001/team/app:1.0'],
+    ['berth-test/e2e-x', undefined, 'berth-test/e2e-x:latest'],
+  ])('%s + %s is %s', (repo, tag, target) => {
+    expect(parseTagTarget(repo, tag)).toBe(target);
+  });
+
+  it.each([
+    ['App', 'x', 'repo.path'],
+    ['app:1', 'x', 'repo'],
+    [`app@${DIGEST}`, 'x', 'repo'],
+    [DIGEST, 'x', 'repo.reference'],
+    ['bad_host:1/app', 'x', 'repo.registry'],
+    ['app', '-x', 'tag'],
+    ['app', '', 'tag'],
+    ['app', 'a/b', 'tag'],
+  ])('rejects %j with tag %j naming %s', (repo, tag, field) => {
+    try {
+      parseTagTarget(repo, tag);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ProblemException).problem.errors?.[0].field).toBe(field);
+    }
   });
 });

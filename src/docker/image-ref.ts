@@ -92,7 +92,8 @@ export function imageRefError(ref: string, options: { allowId?: boolean } = { al
     return IMAGE_ID.test(ref) ? undefined : { part: 'id', message: 'must be sha256: followed by 1 to 64 lowercase hex digits' };
   }
   const { repository, tag, digest } = parseImageRef(ref);
-  if (digest !== undefined && !DIGEST.test(digest)) return { part: 'digest', message: 'must be sha256: followed by 64 lowercase hex digits' };
+  if (digest !== undefined && !DIGEST.test(digest))
+    return { part: 'digest', message: 'must be sha256: followed by 64 lowercase hex digits' };
   if (tag !== undefined && !TAG.test(tag))
     return { part: 'tag', message: 'must be 1 to 128 of letters, digits, _ . - and not start with . or -' };
   if (repository.length === 0) return { part: 'path', message: 'is empty' };
@@ -135,4 +136,17 @@ function splitDomain(repository: string): { domain?: string; path: string } {
   if (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase())
     return { domain: first, path: repository.slice(slash + 1) };
   return { path: repository };
+}
+
+/**
+ * The new name of `docker tag`: `repo` a name without tag or digest, `tag` the engine's tag
+ * grammar (default `latest`). 400 VALIDATION_FAILED naming `repo.<part>` or `tag` otherwise.
+ */
+export function parseTagTarget(repo: string, tag = 'latest'): string {
+  const reference = parseImageReference(repo, 'repo', { allowId: false });
+  if (reference.tag !== undefined || reference.digest !== undefined)
+    throw validationFailed([{ field: 'repo', message: 'repo is a name without tag or digest: give the tag in tag' }]);
+  if (!TAG.test(tag))
+    throw validationFailed([{ field: 'tag', message: 'tag must be 1 to 128 of letters, digits, _ . - and not start with . or -' }]);
+  return `${repo}:${tag}`;
 }

@@ -17,7 +17,17 @@ import { SystemModule } from './system/system.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
-  imports: [MetricsModule, DatabaseModule, AuthModule, UsersModule, AuditModule, SystemModule, ContainersModule, ImagesModule, StreamsModule],
+  imports: [
+    MetricsModule,
+    DatabaseModule,
+    AuthModule,
+    UsersModule,
+    AuditModule,
+    SystemModule,
+    ContainersModule,
+    ImagesModule,
+    StreamsModule,
+  ],
   providers: [
     // In this order: who is calling (and may they), then how often.
     { provide: APP_GUARD, useClass: AccessGuard },

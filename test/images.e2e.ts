@@ -1,4 +1,6 @@
-import { pack } from 'tar-stream';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, auditEvents, credentialFor, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
@@ -16,14 +18,17 @@ const enc = encodeURIComponent;
 
 /** A labelled image of this run (`FROM` the test image, so no pull): its own id, so removing it deletes something. */
 async function buildLabelledImage(tag: string, extra: Record<string, string> = {}): Promise<string> {
-  const context = pack();
   const labelArgs = Object.entries({ ...labels, ...extra })
     .map(([k, v]) => `${k}="${v}"`)
     .join(' ');
-  context.entry({ name: 'Dockerfile' }, `FROM ${TEST_IMAGE}\nLABEL ${labelArgs}\n`);
-  context.finalize();
-  const stream = await docker.buildImage(context, { t: tag, labels });
-  await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve(undefined))));
+  const dir = mkdtempSync(join(tmpdir(), 'berth-img-'));
+  writeFileSync(join(dir, 'Dockerfile'), `FROM ${TEST_IMAGE}\nLABEL ${labelArgs}\n`);
+  try {
+    const stream = await docker.buildImage({ context: dir, src: ['Dockerfile'] }, { t: tag, labels });
+    await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve(undefined))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return (await docker.getImage(tag).inspect()).Id;
 }
 
@@ -137,7 +142,7 @@ describe('images on the real engine', () => {
       expect(refused.body.errors[0].field, refused.text).toBe(field);
     }
     const copies = await docker.listImages({ filters: { reference: [`${COPY}:*`] } });
-    expect(copies.flatMap((i) => i.RepoTags).filter((tag) => tag.startsWith(COPY))).toEqual([`${COPY}:x`]);
+    expect(copies.flatMap((i) => i.RepoTags ?? []).filter((tag) => tag.startsWith(COPY))).toEqual([`${COPY}:x`]);
     await auditEvents(berth, `target=${enc(`${COPY}:x`)}`, (items) =>
       items.some((e) => e.status === 201 && e.targets.includes(TEST_IMAGE)),
     );
@@ -199,7 +204,7 @@ describe('images on the real engine', () => {
       headers: { authorization: `Bearer ${berth.token}` },
     });
     expect(exported.status).toBe(200);
-    const manifest = await readManifest(Buffer.from(await exported.arrayBuffer()));
+    const manifest = readManifest(Buffer.from(await exported.arrayBuffer()));
     expect(manifest.flatMap((entry) => entry.RepoTags).sort()).toEqual([BUILT, TEST_IMAGE].sort());
   });
 
@@ -230,24 +235,24 @@ describe('images on the real engine', () => {
   });
 });
 
-/** The `manifest.json` of a `docker save` tar. */
-async function readManifest(tar: Buffer): Promise<Array<{ RepoTags: string[] }>> {
-  const { extract } = await import('tar-stream');
-  const reader = extract();
-  let manifest: Array<{ RepoTags: string[] }> = [];
-  const done = new Promise<void>((resolve, reject) => {
-    reader.on('entry', (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        if (header.name === 'manifest.json') manifest = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        next();
-      });
-    });
-    reader.on('finish', resolve);
-    reader.on('error', reject);
-  });
-  reader.end(tar);
-  await done;
-  return manifest;
+/** The `manifest.json` of a `docker save` tar (ustar: a 512-byte header, then the content padded to 512). */
+function readManifest(tar: Buffer): Array<{ RepoTags: string[] }> {
+  for (let offset = 0; offset + 512 <= tar.length;) {
+    const name = tar
+      .subarray(offset, offset + 100)
+      .toString('utf8')
+      .replace(/\0.*$/s, '');
+    if (!name) break;
+    const size = parseInt(
+      tar
+        .subarray(offset + 124, offset + 136)
+        .toString('ascii')
+        .replace(/\0.*$/s, '')
+        .trim() || '0',
+      8,
+    );
+    if (name === 'manifest.json') return JSON.parse(tar.subarray(offset + 512, offset + 512 + size).toString('utf8'));
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error('no manifest.json in the tar');
 }

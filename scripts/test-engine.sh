@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the real parts the tests need are up: a Docker engine at DOCKER_HOST, the local
-# test image berth-test/busybox:latest and an htpasswd-protected registry on 127.0.0.1:5001.
+# test image berth-test/busybox:latest, an htpasswd-protected registry on 127.0.0.1:5001 and an
+# anonymous one on 127.0.0.1:5002 (for pulls through Berth before stored registry credentials exist).
 # Reuses whatever already runs; on Debian as root it installs and starts what is missing.
 # Never skips: where it cannot provide something it fails with one line saying what to do.
 set -euo pipefail
@@ -8,6 +9,7 @@ set -euo pipefail
 STATE_DIR=${BERTH_TEST_STATE_DIR:-/var/lib/berth-test}
 TEST_IMAGE=berth-test/busybox:latest
 REGISTRY_ADDR=${BERTH_TEST_REGISTRY_ADDR:-127.0.0.1:5001}
+OPEN_REGISTRY_ADDR=${BERTH_TEST_OPEN_REGISTRY_ADDR:-127.0.0.1:5002}
 REGISTRY_ENV="$STATE_DIR/registry.env"   # the credentials the tests read
 log() { echo "test-engine: $*" >&2; }
 die() { echo "test-engine: $*" >&2; exit 1; }
@@ -127,8 +129,35 @@ YAML
   die "docker-registry did not answer on $REGISTRY_ADDR within 15 s; see $STATE_DIR/registry.log"
 }
 
+open_registry_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$OPEN_REGISTRY_ADDR/v2/")" = 200 ]; }
+
+start_open_registry() {
+  grep -q '^BERTH_TEST_OPEN_REGISTRY_URL=' "$REGISTRY_ENV" || echo "BERTH_TEST_OPEN_REGISTRY_URL=http://$OPEN_REGISTRY_ADDR" >>"$REGISTRY_ENV"
+  open_registry_ok && return 0
+  mkdir -p "$STATE_DIR/registry-open"
+  cat >"$STATE_DIR/registry-open/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/registry-open/data
+  delete:
+    enabled: true
+http:
+  addr: $OPEN_REGISTRY_ADDR
+YAML
+  log "starting an anonymous docker-registry on $OPEN_REGISTRY_ADDR (log: $STATE_DIR/registry-open.log)"
+  setsid nohup docker-registry serve "$STATE_DIR/registry-open/config.yml" >>"$STATE_DIR/registry-open.log" 2>&1 </dev/null &
+  echo $! >"$STATE_DIR/registry-open.pid"
+  wait_until 15 open_registry_ok && return 0
+  tail -n 20 "$STATE_DIR/registry-open.log" >&2 || true
+  die "docker-registry did not answer on $OPEN_REGISTRY_ADDR within 15 s; see $STATE_DIR/registry-open.log"
+}
+
 install_packages
 engine_answers || start_engine
 build_test_image
 start_registry
-log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registry $REGISTRY_ADDR (credentials in $REGISTRY_ENV)"
+start_open_registry
+log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registries $REGISTRY_ADDR (credentials in $REGISTRY_ENV) and $OPEN_REGISTRY_ADDR (anonymous)"

@@ -10,8 +10,9 @@ import { StrictQueryInterceptor } from './common/strict-query.interceptor.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
-import { ImagesModule } from './images/images.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ImagesModule } from './images/images.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 import { SystemModule } from './system/system.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -25,6 +26,7 @@ import { UsersModule } from './users/users.module.js';
     AuditModule,
     SystemModule,
     ContainersModule,
+    JobsModule,
     ImagesModule,
     StreamsModule,
   ],

@@ -27,6 +27,7 @@ export const PROBLEM_CODES = [
   'LAST_ADMIN',
   'API_KEY_NOT_FOUND',
   'HOST_NOT_FOUND',
+  'JOB_NOT_FOUND',
   'DATABASE_UNAVAILABLE',
   // The engine and what it holds (src/docker/engine-errors.ts).
   'ENGINE_UNAVAILABLE',

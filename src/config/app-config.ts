@@ -55,6 +55,10 @@ export class AppConfig {
   streamBufferBytes = 1024 * 1024;
   /** Viewers get env values, environment-showing `ps` options and exec arguments in events redacted. */
   viewerRedaction = true;
+  /** Jobs (pull, push, build, import) running at once on one host; more wait queued. */
+  jobsPerHost = 2;
+  /** How long finished jobs and their events are kept. */
+  jobRetentionHours = 168;
 
   constructor(init: Partial<AppConfig> = {}) {
     Object.assign(this, init);
@@ -143,6 +147,9 @@ class Environment {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'BERTH_VIEWER_REDACTION must be true or false' })
   BERTH_VIEWER_REDACTION?: string;
+
+  @Sets('jobsPerHost') @IsOptional() @Int(1, 100) BERTH_JOBS_PER_HOST?: number;
+  @Sets('jobRetentionHours') @IsOptional() @Int(1, 87_600) BERTH_JOB_RETENTION_HOURS?: number;
 }
 
 export class ConfigError extends Error {}

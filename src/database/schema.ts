@@ -10,6 +10,8 @@ export interface Schema {
   apiKeys: ApiKeysTable;
   auditEvents: AuditEventsTable;
   auditEventTargets: AuditEventTargetsTable;
+  jobs: JobsTable;
+  jobEvents: JobEventsTable;
 }
 
 export interface UsersTable {
@@ -58,4 +60,33 @@ export interface AuditEventsTable {
 export interface AuditEventTargetsTable {
   eventId: number;
   target: string;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  host: string;
+  target: string;
+  status: string;
+  /** JSON JobProgress. */
+  progress: string;
+  /** JSON object. */
+  result: string | null;
+  error: string | null;
+  createdBy: string | null;
+  createdByUsername: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  droppedEvents: Generated<number>;
+}
+
+export interface JobEventsTable {
+  id: Generated<number>;
+  jobId: string;
+  at: string;
+  /** `progress` or `output`. */
+  type: string;
+  /** JSON: the output line, or the JobProgress. */
+  data: string;
 }

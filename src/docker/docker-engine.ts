@@ -115,8 +115,8 @@ export class DockerEngine extends Engine {
   imageExists(ref: string): Promise<boolean> {
     return images.imageExists(this.calls, ref);
   }
-  pullImage(ref: string, auth?: T.RegistryAuth): Promise<void> {
-    return images.pullImage(this.calls, ref, auth);
+  pullImage(ref: string, auth?: T.RegistryAuth, options?: T.PullOptions): Promise<void> {
+    return images.pullImage(this.calls, ref, auth, options);
   }
   listImages(query: ImageListQuery): Promise<T.EngineImageSummary[]> {
     return images.listImages(this.calls, query);

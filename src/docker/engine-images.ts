@@ -10,6 +10,8 @@ import type {
   EngineImageHistoryItem,
   EngineImageInspect,
   EngineImageSummary,
+  EngineProgressMessage,
+  PullOptions,
   RegistryAuth,
 } from './engine-types.js';
 
@@ -36,25 +38,29 @@ export async function imageExists(calls: EngineCalls, ref: string): Promise<bool
  * Pulls an image to the end. The engine answers 200 at once and reports failures inside the
  * progress stream, so the stream is read to its last line and an `error` there is thrown.
  */
-export async function pullImage(calls: EngineCalls, ref: string, auth?: RegistryAuth): Promise<void> {
+export async function pullImage(calls: EngineCalls, ref: string, auth?: RegistryAuth, options: PullOptions = {}): Promise<void> {
   const stream = await calls.call('image.pull', () =>
     calls.dial<Readable>({
       path: '/images/create?',
       method: 'POST',
       isStream: true,
-      options: { fromImage: ref },
+      options: { fromImage: ref, ...(options.platform && { platform: options.platform }) },
+      ...(options.signal && { abortSignal: options.signal }),
       ...(auth && { authconfig: auth }),
       statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
     }),
   );
-  await calls.call('image.pull', () => readProgress(stream), PULL_TIMEOUT_MS).finally(() => stream.destroy());
+  await calls.call('image.pull', () => readProgress(stream, options.onMessage), PULL_TIMEOUT_MS).finally(() => stream.destroy());
 }
 
-/** Reads a JSON-lines progress stream to its end; rejects with the engine's message when a line is an error. */
-export async function readProgress(stream: Readable): Promise<void> {
+/** Reads a JSON-lines progress stream to its end, each line handed to `onMessage`; rejects with the engine's message when a line is an error. */
+export async function readProgress(stream: Readable, onMessage?: (message: EngineProgressMessage) => void): Promise<void> {
   let failure: string | undefined;
-  await pipeline(stream, new JsonLines(), async (events: AsyncIterable<{ error?: string; errorDetail?: { message?: string } }>) => {
-    for await (const event of events) failure ??= event.errorDetail?.message ?? event.error;
+  await pipeline(stream, new JsonLines(), async (events: AsyncIterable<EngineProgressMessage>) => {
+    for await (const event of events) {
+      failure ??= event.errorDetail?.message ?? event.error;
+      onMessage?.(event);
+    }
   });
   // The stream carries the failure with a 200 status; give it the status the engine would have used.
   if (failure) throw new EngineHttpError(500, { message: failure }, failure);

@@ -86,6 +86,24 @@ export interface RegistryAuth {
   password: string;
   serveraddress: string;
 }
+
+/** One line of the engine's JSON progress stream (pull, push). */
+export interface EngineProgressMessage {
+  status?: string;
+  /** The layer (or tag) the line is about. */
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/** How a pull runs: for one platform, canceled by a signal, its progress lines handed on. */
+export interface PullOptions {
+  platform?: string;
+  signal?: AbortSignal;
+  onMessage?: (message: EngineProgressMessage) => void;
+}
 // Streams: what the long-lived engine streams carry.
 
 /** What a stream needs to know of a container before it opens one. */

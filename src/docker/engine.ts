@@ -18,6 +18,7 @@ import type {
   EngineStreamTarget,
   EngineVersion,
   EngineVolume,
+  PullOptions,
   RegistryAuth,
 } from './engine-types.js';
 
@@ -134,7 +135,7 @@ export abstract class Engine {
   abstract inspectImage(ref: string): Promise<EngineImageInspect>;
   abstract imageExists(ref: string): Promise<boolean>;
   /** Pulls to the end; a failure reported inside the progress stream is thrown. */
-  abstract pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
+  abstract pullImage(ref: string, auth?: RegistryAuth, options?: PullOptions): Promise<void>;
   abstract listImages(query: ImageListQuery): Promise<EngineImageSummary[]>;
   /** Layers, newest first. */
   abstract imageHistory(ref: string): Promise<EngineImageHistoryItem[]>;

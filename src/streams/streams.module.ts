@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { DockerModule } from '../docker/docker.module.js';
 import { ContainersModule } from '../containers/containers.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { ChannelOpener } from './channel-opener.js';
 import { ChannelRuntime } from './channel-runtime.js';
 import { StreamAccess } from './stream-access.js';
@@ -14,12 +15,12 @@ import { WsTicketsController } from './ws-tickets.controller.js';
 import { WsTickets } from './ws-tickets.js';
 
 /**
- * WebSocket channels (see `CHANNELS`: logs, exec, events, stats) and the tickets browsers use
+ * WebSocket channels (see `CHANNELS`: logs, exec, events, stats, jobs) and the tickets browsers use
  * to open them. Needs an `Authenticator` bound elsewhere (the auth module); it binds none itself.
- * Imports ContainersModule for exec's entry policy.
+ * Imports ContainersModule for exec's entry policy, JobsModule for the jobs channel.
  */
 @Module({
-  imports: [ContainersModule, DockerModule, AuditModule, AuthModule],
+  imports: [ContainersModule, DockerModule, AuditModule, AuthModule, JobsModule],
   controllers: [WsTicketsController],
   providers: [
     WsTickets,

@@ -65,3 +65,13 @@ export function registryCredentials(): RegistryCredentials {
   const url = vars.BERTH_TEST_REGISTRY_URL;
   return { url, address: new URL(url).host, username: vars.BERTH_TEST_REGISTRY_USERNAME, password: vars.BERTH_TEST_REGISTRY_PASSWORD };
 }
+
+/** host:port of the harness's anonymous registry (scripts/test-engine.sh), for pulls Berth makes without credentials. */
+export function openRegistryAddress(): string {
+  const stateDir = process.env.BERTH_TEST_STATE_DIR ?? '/var/lib/berth-test';
+  const line = readFileSync(`${stateDir}/registry.env`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('BERTH_TEST_OPEN_REGISTRY_URL='));
+  if (!line) throw new Error('no anonymous test registry: run bash scripts/test-engine.sh');
+  return new URL(line.slice(line.indexOf('=') + 1)).host;
+}

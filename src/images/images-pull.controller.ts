@@ -1,0 +1,42 @@
+import { Body, Controller, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { RequireRole } from '../common/access.decorators.js';
+import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
+import { CurrentPrincipal, Principal } from '../common/principal.js';
+import { JobDto, WaitQueryDto } from '../jobs/dto/job.dto.js';
+import { ApiJobAnswer, answerJob } from '../jobs/job-answer.js';
+import { JobRunner } from '../jobs/job-types.js';
+import { ImagePullDto } from './dto/images-pull.dto.js';
+import { ImagesPullService } from './images-pull.service.js';
+
+@ApiTags('images')
+@ApiHostRoute()
+@Controller('api/v1/hosts/:host/images')
+export class ImagesPullController {
+  constructor(
+    private readonly pulls: ImagesPullService,
+    private readonly jobs: JobRunner,
+  ) {}
+
+  /**
+   * `docker pull` as a job (kind `pull`): 202 with the job and its `Location`, or with `?wait=true`
+   * the finished job. A reference without tag or digest pulls `latest`. An identical pull already
+   * running on the host answers that job. The registry's refusal (missing tag, credentials) fails
+   * the job with the registry's message. Replacing a tag a policy exception runs: admin only (403 POLICY_DENIED).
+   */
+  @Post('pull')
+  @RequireRole('operator')
+  @ApiJobAnswer()
+  @ApiProblems(403)
+  async pullImage(
+    @Param('host') host: string,
+    @Body() body: ImagePullDto,
+    @Query() query: WaitQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<JobDto> {
+    const job = await this.pulls.pull(host, body, principal);
+    return answerJob(response, this.jobs, job, query.wait);
+  }
+}

@@ -1,0 +1,32 @@
+import { HttpCode, applyDecorators } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { JobDto } from './dto/job.dto.js';
+import type { JobRunner, JobView } from './job-types.js';
+
+/**
+ * How a route that starts a job answers: 202 with the job and its `Location` at once, or, with
+ * `?wait=true`, 200 with the job once it has finished (bots). Use with `@Res({ passthrough: true })`.
+ */
+export async function answerJob(response: Response, runner: JobRunner, job: JobView, wait = false): Promise<JobView> {
+  response.setHeader('Location', `/api/v1/jobs/${job.id}`);
+  if (!wait) {
+    response.status(202);
+    return job;
+  }
+  const finished = await runner.finished(job.id);
+  response.status(200);
+  return finished;
+}
+
+/** Documents a route that starts a job: 202 at once, or 200 with `?wait=true`. */
+export const ApiJobAnswer = () =>
+  applyDecorators(
+    HttpCode(202),
+    ApiAcceptedResponse({
+      type: JobDto,
+      description: 'The job, started (or queued)',
+      headers: { Location: { description: 'The job: `/api/v1/jobs/{id}`', schema: { type: 'string' } } },
+    }),
+    ApiOkResponse({ type: JobDto, description: 'With `?wait=true`: the finished job (succeeded, failed or canceled)' }),
+  );

@@ -1,0 +1,59 @@
+import { Controller, Delete, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RequireRole, roleAllows } from '../common/access.decorators.js';
+import { ApiProblems } from '../common/openapi.js';
+import { CurrentPrincipal, Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { JobDto, JobEventPageDto, JobEventsQueryDto, JobPageDto, JobsQueryDto } from './dto/job.dto.js';
+import { JobsQueries } from './jobs.queries.js';
+import { JobsService, jobNotFound } from './jobs.service.js';
+
+const uuid = new ParseUUIDPipe({ version: '4', exceptionFactory: () => jobNotFound('with that id') });
+
+/** Long work (pull, push, build, import) and its progress. Every user may read every job. */
+@ApiTags('jobs')
+@Controller('api/v1/jobs')
+export class JobsController {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly queries: JobsQueries,
+  ) {}
+
+  /** Jobs, newest first: filtered by kind, status, host, or the caller's own (`mine=true`). */
+  @Get()
+  @RequireRole('viewer')
+  listJobs(@Query() query: JobsQueryDto, @CurrentPrincipal() principal: Principal | undefined): Promise<JobPageDto> {
+    return this.queries.list(query, principal);
+  }
+
+  /** One job: its status and progress. */
+  @Get(':id')
+  @RequireRole('viewer')
+  @ApiProblems(404)
+  getJob(@Param('id', uuid) id: string): Promise<JobDto> {
+    return this.jobs.get(id);
+  }
+
+  /** The job's log, oldest first: status changes, progress and output lines (at most 10 000 per job are kept). */
+  @Get(':id/events')
+  @RequireRole('viewer')
+  @ApiProblems(404)
+  listJobEvents(@Param('id', uuid) id: string, @Query() query: JobEventsQueryDto): Promise<JobEventPageDto> {
+    return this.jobs.events(id, query.cursor ?? 0, query.limit ?? 200);
+  }
+
+  /**
+   * Cancels a queued or running job (aborts its engine request): answers it `canceled`. A finished
+   * job is answered as it is. Another user's job: admin only.
+   */
+  @Delete(':id')
+  @RequireRole('operator')
+  @ApiProblems(403, 404)
+  async cancelJob(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal | undefined): Promise<JobDto> {
+    const owner = await this.jobs.owner(id);
+    if (owner !== principal?.userId && !(principal && roleAllows(principal.role, 'admin'))) {
+      throw new ProblemException(403, 'FORBIDDEN', "only an admin may cancel another user's job");
+    }
+    return this.jobs.cancel(id);
+  }
+}

@@ -1,0 +1,230 @@
+import { Logger } from '@nestjs/common';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { AppConfig } from '../config/app-config.js';
+import { Database } from '../database/database.js';
+import type { JobEventView } from './job-events.js';
+import type { JobContext, JobSpec, JobView } from './job-types.js';
+import { JobsRepository } from './jobs.repository.js';
+import { BERTH_STOPPED, JobsService, MAX_EVENTS_PER_JOB } from './jobs.service.js';
+
+const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
+
+/** Work the test finishes by hand. */
+function gated(spec: Partial<JobSpec> = {}) {
+  let resolve!: (value: object) => void;
+  let reject!: (error: unknown) => void;
+  const contexts: JobContext[] = [];
+  const done = new Promise<object>((res, rej) => ((resolve = res), (reject = rej)));
+  const job: JobSpec = {
+    kind: 'pull',
+    host: 'local',
+    target: 'app:1',
+    ...spec,
+    run: (context) => {
+      contexts.push(context);
+      context.signal.addEventListener('abort', () => reject(new Error('aborted')));
+      return done;
+    },
+  };
+  return { job, resolve, reject, contexts };
+}
+
+describe('JobsService', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  const opened: { database: Database; service: JobsService }[] = [];
+  afterEach(async () => {
+    for (const { database, service } of opened.splice(0)) {
+      service.onModuleDestroy();
+      await database.close();
+    }
+    vi.useRealTimers();
+  });
+
+  async function open(config: Partial<AppConfig> = {}, dir = mkdtempSync(join(tmpdir(), 'berth-jobs-'))) {
+    const database = await Database.open(dir);
+    const repository = new JobsRepository(database);
+    const service = new JobsService(repository, new AppConfig({ jobsPerHost: 2, ...config }));
+    await service.onModuleInit();
+    opened.push({ database, service });
+    return { service, repository, database, dir };
+  }
+
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('runs a job and answers it succeeded with its result', async () => {
+    const { service } = await open();
+    const work = gated();
+    const started = await service.start(work.job, operator);
+    expect(started).toMatchObject({ createdBy: 'u1', kind: 'pull', target: 'app:1' });
+    expect(['queued', 'running']).toContain(started.status);
+    work.resolve({ imageId: 'sha256:1' });
+    const finished = await service.finished(started.id);
+    expect(finished).toMatchObject({ status: 'succeeded', result: { imageId: 'sha256:1' }, error: null });
+    expect(finished.startedAt).not.toBeNull();
+    expect(await service.get(started.id)).toEqual(finished);
+  });
+
+  it('fails a job with the problem detail of its failure', async () => {
+    const { service } = await open();
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    work.reject(new ProblemException(404, 'IMAGE_NOT_FOUND', 'manifest unknown'));
+    expect(await service.finished(job.id)).toMatchObject({ status: 'failed', error: 'manifest unknown', result: null });
+  });
+
+  it('queues past the per-host limit and starts the next when a slot frees; other hosts are not held up', async () => {
+    const { service } = await open({ jobsPerHost: 1 });
+    const first = gated();
+    const second = gated();
+    const other = gated({ host: 'other' });
+    const a = await service.start(first.job, operator);
+    const b = await service.start(second.job, operator);
+    await service.start(other.job, operator);
+    await settle();
+    expect((await service.get(a.id)).status).toBe('running');
+    expect((await service.get(b.id)).status).toBe('queued');
+    expect(second.contexts).toHaveLength(0);
+    expect(other.contexts).toHaveLength(1);
+    first.resolve({});
+    await service.finished(a.id);
+    await settle();
+    expect((await service.get(b.id)).status).toBe('running');
+    second.resolve({});
+    expect((await service.finished(b.id)).status).toBe('succeeded');
+  });
+
+  it('cancels a running job: its signal aborts and it is canceled, never succeeded', async () => {
+    const { service } = await open();
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    await settle();
+    const canceled = await service.cancel(job.id);
+    expect(canceled.status).toBe('canceled');
+    expect(work.contexts[0].signal.aborted).toBe(true);
+    expect((await service.get(job.id)).status).toBe('canceled');
+  });
+
+  it('cancels a queued job without running it, and frees nothing it did not hold', async () => {
+    const { service } = await open({ jobsPerHost: 1 });
+    const first = gated();
+    const queued = gated();
+    const a = await service.start(first.job, operator);
+    const b = await service.start(queued.job, operator);
+    expect((await service.cancel(b.id)).status).toBe('canceled');
+    first.resolve({});
+    await service.finished(a.id);
+    await settle();
+    expect(queued.contexts).toHaveLength(0);
+  });
+
+  it('answers the running job for an identical start (same dedupeKey and host)', async () => {
+    const { service } = await open();
+    const first = gated({ dedupeKey: 'pull local app:1' });
+    const again = gated({ dedupeKey: 'pull local app:1' });
+    const a = await service.start(first.job, operator);
+    const b = await service.start(again.job, operator);
+    expect(b.id).toBe(a.id);
+    first.resolve({});
+    await service.finished(a.id);
+    const c = await service.start(gated({ dedupeKey: 'pull local app:1' }).job, operator);
+    expect(c.id).not.toBe(a.id);
+  });
+
+  it('logs output and status as events, throttles progress and always keeps the last one', async () => {
+    const { service } = await open();
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    await settle();
+    const context = work.contexts[0];
+    context.output('Pulling from app');
+    for (let percent = 0; percent <= 50; percent++) context.progress({ percent, currentBytes: percent, totalBytes: 100, layers: [] });
+    work.resolve({});
+    const finished = await service.finished(job.id);
+    expect(finished.progress.percent).toBe(50);
+    const { items } = await service.events(job.id, 0, 1000);
+    const progress = items.filter((e) => e.type === 'progress');
+    expect(progress.length).toBeLessThanOrEqual(3);
+    expect(progress.at(-1)).toMatchObject({ progress: { percent: 50 } });
+    expect(items[0]).toMatchObject({ type: 'status', status: 'running' });
+    expect(items).toContainEqual(expect.objectContaining({ type: 'output', line: 'Pulling from app' }));
+    expect(items.at(-1)).toMatchObject({ type: 'status', status: 'succeeded' });
+  });
+
+  it('caps the events of a job and counts the rest', async () => {
+    const { service, repository } = await open();
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    await settle();
+    for (let i = 0; i < MAX_EVENTS_PER_JOB + 5; i++) work.contexts[0].output(`line ${i}`);
+    work.resolve({});
+    await service.finished(job.id);
+    let count = 0;
+    for (let after = 0; ;) {
+      const page = await service.events(job.id, after, 1000);
+      count += page.items.length;
+      if (page.nextCursor === null) break;
+      after = page.nextCursor;
+    }
+    // The cap, plus the final status.
+    expect(count).toBe(MAX_EVENTS_PER_JOB + 1);
+    expect((await repository.get(job.id))?.droppedEvents).toBe(6);
+  }, 30_000);
+
+  it('follow replays the stored events, then follows live, then ends', async () => {
+    const { service } = await open();
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    await settle();
+    work.contexts[0].output('before');
+    const seen: JobEventView[] = [];
+    const ended = new Promise<JobView>((resolve) => void service.follow(job.id, { event: (e) => seen.push(e), end: resolve }));
+    await settle();
+    work.contexts[0].output('after');
+    work.resolve({});
+    expect((await ended).status).toBe('succeeded');
+    expect(seen.map((e) => (e.type === 'output' ? e.line : e.type === 'status' ? e.status : 'progress'))).toEqual([
+      'running',
+      'before',
+      'after',
+      'succeeded',
+    ]);
+    expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
+  });
+
+  it('marks jobs queued or running when Berth stopped as failed "Berth stopped" at the next start', async () => {
+    const { service, dir, database } = await open({ jobsPerHost: 1 });
+    const running = await service.start(gated().job, operator);
+    const queued = await service.start(gated().job, operator);
+    await settle();
+    // A stop without a goodbye: nothing finishes the jobs.
+    opened.splice(0);
+    await database.close();
+    const again = await open({ jobsPerHost: 1 }, dir);
+    for (const id of [running.id, queued.id]) {
+      expect(await again.service.get(id)).toMatchObject({ status: 'failed', error: BERTH_STOPPED });
+    }
+  });
+
+  it('sweeps finished jobs older than the retention, with their events, and keeps the rest', async () => {
+    const { service } = await open({ jobRetentionHours: 1 });
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    work.resolve({});
+    await service.finished(job.id);
+    expect(await service.sweep(Date.now() + 30 * 60_000)).toBe(0);
+    expect(await service.sweep(Date.now() + 2 * 3_600_000)).toBe(1);
+    await expect(service.get(job.id)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+    await expect(service.events(job.id, 0, 10)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+  });
+
+  it('answers 404 JOB_NOT_FOUND for an unknown job', async () => {
+    const { service } = await open();
+    await expect(service.get('0b7f2a1e-1111-4222-8333-444455556666')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+    await expect(service.cancel('0b7f2a1e-1111-4222-8333-444455556666')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+  });
+});

@@ -1,0 +1,345 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
+import { AppConfig } from '../config/app-config.js';
+import { EMPTY_PROGRESS, FINISHED_STATUSES, JobEventData, JobEventView } from './job-events.js';
+import { JobContext, JobProgress, JobRunner, JobSpec, JobStatus, JobView } from './job-types.js';
+import { JobRow, JobsRepository } from './jobs.repository.js';
+
+/** At most one progress event per this many ms; the last one is always kept. */
+export const PROGRESS_INTERVAL_MS = 250;
+/** Events stored per job; the rest are counted. */
+export const MAX_EVENTS_PER_JOB = 10_000;
+export const BERTH_STOPPED = 'Berth stopped';
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
+export interface JobListener {
+  event(event: JobEventView): void;
+  end(job: JobView): void;
+}
+
+/** A job this process runs (or will run). */
+interface LiveJob {
+  view: JobView;
+  spec: JobSpec;
+  controller: AbortController;
+  listeners: Set<JobListener>;
+  /** Writes to the store, in order. */
+  writes: Promise<unknown>;
+  storedEvents: number;
+  lastProgressAt: number;
+  pendingProgress?: NodeJS.Timeout;
+  finished: Promise<JobView>;
+  settle(view: JobView): void;
+}
+
+/** Runs jobs: stored, queued per host under a concurrency limit, cancelable, their events logged and followed live. */
+@Injectable()
+export class JobsService extends JobRunner implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Jobs');
+  private readonly live = new Map<string, LiveJob>();
+  private readonly queues = new Map<string, LiveJob[]>();
+  private readonly running = new Map<string, number>();
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly repository: JobsRepository,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async onModuleInit(): Promise<void> {
+    const failed = await this.repository.failUnfinished(BERTH_STOPPED, new Date().toISOString());
+    if (failed > 0) this.logger.warn(`${failed} job(s) were queued or running when Berth stopped: marked failed`);
+    await this.sweep();
+    this.sweeper = setInterval(
+      () => void this.sweep().catch((error: Error) => this.logger.error(`job sweep: ${error.message}`)),
+      SWEEP_INTERVAL_MS,
+    );
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+    for (const job of this.live.values()) job.controller.abort();
+  }
+
+  /** Deletes finished jobs older than the retention. */
+  async sweep(now = Date.now()): Promise<number> {
+    return this.repository.deleteFinishedBefore(new Date(now - this.config.jobRetentionHours * 3_600_000).toISOString());
+  }
+
+  async start<R extends object>(spec: JobSpec<R>, principal: Principal | undefined): Promise<JobView> {
+    if (spec.dedupeKey !== undefined) {
+      const same = [...this.live.values()].find((job) => job.spec.dedupeKey === spec.dedupeKey && job.spec.host === spec.host);
+      if (same) return same.view;
+    }
+    const view: JobView = {
+      id: randomUUID(),
+      kind: spec.kind,
+      host: spec.host,
+      target: spec.target,
+      status: 'queued',
+      progress: EMPTY_PROGRESS,
+      result: null,
+      error: null,
+      createdBy: principal?.userId ?? null,
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+    };
+    await this.repository.insert({
+      id: view.id,
+      kind: view.kind,
+      host: view.host,
+      target: view.target,
+      status: view.status,
+      progress: JSON.stringify(view.progress),
+      createdBy: view.createdBy,
+      createdByUsername: principal?.username ?? null,
+      createdAt: view.createdAt,
+    });
+    let settle!: (view: JobView) => void;
+    const finished = new Promise<JobView>((resolve) => (settle = resolve));
+    const job: LiveJob = {
+      view,
+      spec: spec as JobSpec,
+      controller: new AbortController(),
+      listeners: new Set(),
+      writes: Promise.resolve(),
+      storedEvents: 0,
+      lastProgressAt: 0,
+      finished,
+      settle,
+    };
+    this.live.set(view.id, job);
+    this.queue(spec.host).push(job);
+    this.pump(spec.host);
+    return { ...view };
+  }
+
+  async finished(id: string): Promise<JobView> {
+    const job = this.live.get(id);
+    if (job) return job.finished;
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<JobView> {
+    const live = this.live.get(id);
+    if (live) return { ...live.view };
+    const row = await this.repository.get(id);
+    if (!row) throw jobNotFound(id);
+    return toJobView(row);
+  }
+
+  /** Who started the job (a user id), for the cancel check. */
+  async owner(id: string): Promise<string | null> {
+    return (await this.get(id)).createdBy;
+  }
+
+  /** Cancels a queued or running job: aborts its engine request, and answers it canceled. A finished job stays as it is. */
+  async cancel(id: string): Promise<JobView> {
+    const job = this.live.get(id);
+    if (!job) return this.get(id);
+    job.controller.abort();
+    const queue = this.queue(job.view.host);
+    const queued = queue.indexOf(job);
+    if (queued >= 0) queue.splice(queued, 1);
+    else this.release(job.view.host);
+    await this.finish(job, 'canceled', null, null);
+    return job.finished;
+  }
+
+  /**
+   * Follows a job: its stored events from the start, then live ones, then its end. Answers a
+   * function that stops following.
+   */
+  async follow(id: string, listener: JobListener): Promise<() => void> {
+    const job = this.live.get(id);
+    let lastSent = 0;
+    let stopped = false;
+    const buffered: JobEventView[] = [];
+    let ended: JobView | undefined;
+    let replaying = true;
+    const relay: JobListener = {
+      event: (event) => {
+        if (replaying) buffered.push(event);
+        else if (event.id > lastSent) {
+          lastSent = event.id;
+          listener.event(event);
+        }
+      },
+      end: (view) => {
+        if (replaying) ended = view;
+        else listener.end(view);
+      },
+    };
+    job?.listeners.add(relay);
+    // Replay what is stored, page by page, then what arrived meanwhile.
+    if (job) await job.writes;
+    for (;;) {
+      const page = await this.events(id, lastSent, 500);
+      if (stopped) break;
+      for (const event of page.items) {
+        lastSent = event.id;
+        listener.event(event);
+      }
+      if (page.nextCursor === null) break;
+    }
+    replaying = false;
+    for (const event of buffered) relay.event(event);
+    if (!stopped) {
+      if (ended) listener.end(ended);
+      else if (!job) listener.end(await this.get(id));
+    }
+    return () => {
+      stopped = true;
+      job?.listeners.delete(relay);
+    };
+  }
+
+  /** The job's events, oldest first, after the event `after`. */
+  async events(id: string, after: number, limit: number): Promise<{ items: JobEventView[]; nextCursor: number | null }> {
+    if (!this.live.has(id) && !(await this.repository.get(id))) throw jobNotFound(id);
+    const rows = await this.repository.events(id, after, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((row) => ({ id: row.id, at: row.at, ...(JSON.parse(row.data) as JobEventData) }) as JobEventView),
+      nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+    };
+  }
+
+  private queue(host: string): LiveJob[] {
+    let queue = this.queues.get(host);
+    if (!queue) this.queues.set(host, (queue = []));
+    return queue;
+  }
+
+  private release(host: string): void {
+    this.running.set(host, Math.max(0, (this.running.get(host) ?? 1) - 1));
+    this.pump(host);
+  }
+
+  private pump(host: string): void {
+    const queue = this.queue(host);
+    while (queue.length > 0 && (this.running.get(host) ?? 0) < this.config.jobsPerHost) {
+      const job = queue.shift()!;
+      this.running.set(host, (this.running.get(host) ?? 0) + 1);
+      void this.run(job);
+    }
+  }
+
+  private async run(job: LiveJob): Promise<void> {
+    job.view.status = 'running';
+    job.view.startedAt = new Date().toISOString();
+    this.write(job, () => this.repository.update(job.view.id, { status: 'running', startedAt: job.view.startedAt }));
+    this.record(job, { type: 'status', status: 'running', error: null });
+    const context: JobContext = {
+      signal: job.controller.signal,
+      output: (line) => this.record(job, { type: 'output', line }),
+      progress: (progress) => this.progress(job, progress),
+    };
+    let outcome: { status: JobStatus; result: object | null; error: string | null };
+    try {
+      const result = await job.spec.run(context);
+      outcome = { status: 'succeeded', result, error: null };
+    } catch (error) {
+      outcome = { status: 'failed', result: null, error: failureMessage(error) };
+    }
+    // A canceled job was finished (and its slot freed) by cancel().
+    if (job.controller.signal.aborted) return;
+    this.release(job.view.host);
+    await this.finish(job, outcome.status, outcome.result, outcome.error);
+  }
+
+  private progress(job: LiveJob, progress: JobProgress): void {
+    if (FINISHED_STATUSES.includes(job.view.status)) return;
+    job.view.progress = progress;
+    clearTimeout(job.pendingProgress);
+    const wait = job.lastProgressAt + PROGRESS_INTERVAL_MS - Date.now();
+    if (wait <= 0) this.emitProgress(job);
+    else job.pendingProgress = setTimeout(() => this.emitProgress(job), wait);
+  }
+
+  private emitProgress(job: LiveJob): void {
+    job.pendingProgress = undefined;
+    job.lastProgressAt = Date.now();
+    const progress = job.view.progress;
+    this.record(job, { type: 'progress', progress });
+    this.write(job, () => this.repository.update(job.view.id, { progress: JSON.stringify(progress) }));
+  }
+
+  private async finish(job: LiveJob, status: JobStatus, result: object | null, error: string | null): Promise<void> {
+    if (FINISHED_STATUSES.includes(job.view.status)) return;
+    // The last progress is always kept.
+    if (job.pendingProgress) {
+      clearTimeout(job.pendingProgress);
+      this.emitProgress(job);
+    }
+    Object.assign(job.view, { status, result, error, finishedAt: new Date().toISOString() });
+    const view = { ...job.view };
+    this.record(job, { type: 'status', status, error });
+    this.write(job, () =>
+      this.repository.update(view.id, {
+        status,
+        result: result && JSON.stringify(result),
+        error,
+        progress: JSON.stringify(view.progress),
+        finishedAt: view.finishedAt,
+      }),
+    );
+    await job.writes;
+    this.live.delete(view.id);
+    for (const listener of job.listeners) listener.end(view);
+    job.settle(view);
+  }
+
+  /** Logs an event (capped per job), then hands it to the followers. */
+  private record(job: LiveJob, data: JobEventData): void {
+    // The final status is always stored: it may exceed the cap by one.
+    if (job.storedEvents >= MAX_EVENTS_PER_JOB && data.type !== 'status') {
+      this.write(job, () => this.repository.countDropped(job.view.id, 1));
+      return;
+    }
+    job.storedEvents++;
+    const at = new Date().toISOString();
+    this.write(job, async () => {
+      const [id] = await this.repository.appendEvents([{ jobId: job.view.id, at, type: data.type, data: JSON.stringify(data) }]);
+      const event = { id, at, ...data } as JobEventView;
+      for (const listener of job.listeners) listener.event(event);
+    });
+  }
+
+  private write(job: LiveJob, work: () => Promise<unknown>): void {
+    job.writes = job.writes.then(work).catch((error: Error) => this.logger.error(`job ${job.view.id}: ${error.message}`));
+  }
+}
+
+export function jobNotFound(id: string): ProblemException {
+  return new ProblemException(404, 'JOB_NOT_FOUND', `no job ${id}`);
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof ProblemException) return error.detail;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function toJobView(row: JobRow): JobView {
+  return {
+    id: row.id,
+    kind: row.kind as JobView['kind'],
+    host: row.host,
+    target: row.target,
+    status: row.status as JobStatus,
+    progress: JSON.parse(row.progress) as JobProgress,
+    result: row.result === null ? null : (JSON.parse(row.result) as object),
+    error: row.error,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
+}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { JobsService } from '../jobs/jobs.service.js';
+import { ChannelContext, ChannelFeed, declareChannel } from './channel.js';
+import { ChannelRuntime } from './channel-runtime.js';
+import { CloseCode } from './close-codes.js';
+import { JobStreamQueryDto } from './dto/job-stream-query.dto.js';
+
+export type JobStreamContext = ChannelContext<JobStreamQueryDto, 'none'>;
+
+/**
+ * `/api/v1/ws/jobs?id=`: the job's events from its first (the stored log, as `GET /jobs/{id}/events`
+ * pages it), then live ones, then 1000 when it has finished. A job logs at most 10 000 events, so
+ * what one socket may hold is bounded by the job, not by the client.
+ */
+@Injectable()
+export class JobFeed implements ChannelFeed<JobStreamContext> {
+  constructor(
+    private readonly runtime: ChannelRuntime,
+    private readonly jobs: JobsService,
+  ) {}
+
+  /** An unknown job is a 404 before the upgrade. */
+  async check(context: JobStreamContext): Promise<void> {
+    await this.jobs.get(context.query.id);
+  }
+
+  attach(socket: WebSocket, context: JobStreamContext): void {
+    let stop: (() => void) | undefined;
+    let closed = false;
+    if (!this.runtime.admit(socket, 'jobs', context, () => ((closed = true), stop?.()))) return;
+    const send = (value: object) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(value));
+    };
+    this.jobs
+      .follow(context.query.id, {
+        event: send,
+        end: (job) => {
+          if (socket.readyState === socket.OPEN) socket.close(CloseCode.normal, `job ${job.status}`);
+        },
+      })
+      .then(
+        (unfollow) => (closed ? unfollow() : (stop = unfollow)),
+        (error: { detail?: string }) => socket.close(CloseCode.internalError, error.detail ?? 'the job log could not be read'),
+      );
+  }
+}
+
+export const jobsChannel = declareChannel({
+  name: 'jobs',
+  path: '/api/v1/ws/jobs',
+  query: JobStreamQueryDto,
+  role: 'viewer',
+  target: 'none',
+  feed: JobFeed,
+});

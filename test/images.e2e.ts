@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, auditEvents, credentialFor, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
+import { until } from './support/until.js';
 
 // Issue 10: images on the real engine. The test image is never removed or retagged: this run
 // tags copies `berth-test/e2e-<run>:*` (removed by name after) and builds one labelled image of its own.
@@ -187,14 +188,20 @@ describe('images on the real engine', () => {
     await docker.getImage(ref).remove();
     await expect(docker.getImage(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
 
-    const imported = await fetch(`${berth.url}${base}/import`, {
+    const imported = await fetch(`${berth.url}${base}/import?wait=true`, {
       method: 'POST',
       headers: { authorization: `Bearer ${berth.token}`, 'content-type': 'application/x-tar' },
       body: tar,
     });
-    const answer = await imported.json();
-    expect(imported.status, JSON.stringify(answer)).toBe(200);
-    expect(answer).toEqual({ loaded: [ref] });
+    const job = (await imported.json()) as { id: string };
+    expect(imported.status, JSON.stringify(job)).toBe(200);
+    expect(imported.headers.get('location')).toBe(`/api/v1/jobs/${job.id}`);
+    expect(job).toMatchObject({
+      kind: 'import',
+      status: 'succeeded',
+      result: { loaded: [ref] },
+      progress: { percent: 100, currentBytes: tar.length },
+    });
     expect((await docker.getImage(ref).inspect()).Id).toBe(id);
     await auditEvents(berth, `target=${enc(ref)}`, (items) => items.some((e) => e.action === 'POST /api/v1/hosts/:host/images/import'));
   });
@@ -206,6 +213,25 @@ describe('images on the real engine', () => {
     expect(exported.status).toBe(200);
     const manifest = readManifest(Buffer.from(await exported.arrayBuffer()));
     expect(manifest.flatMap((entry) => entry.RepoTags).sort()).toEqual([BUILT, TEST_IMAGE].sort());
+  });
+
+  it("answers an import at once as a job (202 + Location) that fails with the engine's words for a tar that is no image", async () => {
+    const started = await fetch(`${berth.url}${base}/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${berth.token}`, 'content-type': 'application/x-tar' },
+      body: Buffer.alloc(4096, 'x'),
+    });
+    const job = (await started.json()) as { id: string };
+    expect(started.status, JSON.stringify(job)).toBe(202);
+    expect(started.headers.get('location')).toBe(`/api/v1/jobs/${job.id}`);
+    const finished = await until(
+      async () => {
+        const current = await api(berth.url, `/api/v1/jobs/${job.id}`, { token: berth.token });
+        return ['succeeded', 'failed', 'canceled'].includes(current.body.status) && current.body;
+      },
+      () => 'the import job to finish',
+    );
+    expect(finished).toMatchObject({ kind: 'import', status: 'failed', error: expect.any(String) });
   });
 
   it('refuses an export of a missing image with 404 before any byte, and an import that is not a tar with 415', async () => {

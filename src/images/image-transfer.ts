@@ -50,3 +50,21 @@ export function requireTarBody(request: Request): void {
       `The body must be a tar (application/x-tar), not '${type.slice(0, 100) || 'none'}'.`,
     );
 }
+
+/**
+ * Resolves once the request's body has been read to its end (or the client went away). An import
+ * answers only then: a response sent earlier would make node discard the rest of an unread body.
+ */
+export function bodyRead(request: Request): Promise<void> {
+  if (request.readableEnded || request.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    request.once('end', () => resolve());
+    request.once('close', () => resolve());
+  });
+}
+
+/** The body's announced size, for the import's progress; null when chunked. */
+export function contentLength(request: Request): number | null {
+  const length = Number(request.headers['content-length']);
+  return Number.isSafeInteger(length) && length > 0 ? length : null;
+}

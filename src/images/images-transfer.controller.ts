@@ -1,13 +1,16 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { auditContext } from '../audit/audit-context.js';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { parseImageReference } from '../docker/image-ref.js';
-import { ImagesLoadedDto } from './dto/image-actions.dto.js';
+import { CurrentPrincipal, Principal } from '../common/principal.js';
+import { JobDto, WaitQueryDto } from '../jobs/dto/job.dto.js';
+import { ApiJobAnswer, answerJob } from '../jobs/job-answer.js';
+import { JobRunner } from '../jobs/job-types.js';
 import { ImageExportQueryDto } from './dto/image-query.dto.js';
-import { abortWhenGone, requireTarBody, sendTar } from './image-transfer.js';
+import { bodyRead, contentLength, requireTarBody, sendTar } from './image-transfer.js';
 import { ApiImageRef } from './images.controller.js';
 import { ImageRefPipe } from './image-ref.pipe.js';
 import { ImagesService } from './images.service.js';
@@ -17,7 +20,10 @@ import { ImagesService } from './images.service.js';
 @ApiHostRoute()
 @Controller('api/v1/hosts/:host/images')
 export class ImagesTransferController {
-  constructor(private readonly images: ImagesService) {}
+  constructor(
+    private readonly images: ImagesService,
+    private readonly jobs: JobRunner,
+  ) {}
 
   /**
    * `docker save`: the image as a tar download (`application/x-tar`), streamed as the engine writes it.
@@ -42,24 +48,30 @@ export class ImagesTransferController {
   }
 
   /**
-   * `docker load`: an `application/x-tar` body (as `docker save` writes it) streamed into the engine; answers the references loaded.
-   * Synchronous for now: the answer comes once the engine has loaded everything.
+   * `docker load` as a job (kind `import`): the `application/x-tar` body (as `docker save` writes it) is streamed into the
+   * engine as it arrives, never held. Answers once the body has been read: 202 with the job and its `Location`, or with
+   * `?wait=true` the finished job, whose `result.loaded` lists the references loaded.
    */
   @Post('import')
-  @HttpCode(200)
   @RequireRole('operator')
   @ApiConsumes('application/x-tar')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiOkResponse({ type: ImagesLoadedDto })
+  @ApiJobAnswer()
   @ApiProblems(415)
   async importImages(
     @Param('host') host: string,
+    @Query() query: WaitQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<ImagesLoadedDto> {
+  ): Promise<JobDto> {
     requireTarBody(request);
-    const loaded = await this.images.import(host, request, abortWhenGone(response));
-    auditContext(request).targets.push(...loaded.loaded);
-    return loaded;
+    const job = await this.images.import(host, request, contentLength(request), principal);
+    // A job that ended early (canceled, refused) leaves the body unread: answer then, and node drops the rest.
+    await Promise.race([bodyRead(request), this.jobs.finished(job.id)]);
+    const answer = await answerJob(response, this.jobs, job, query.wait);
+    const loaded = (answer.result as { loaded?: unknown } | null)?.loaded;
+    if (Array.isArray(loaded)) auditContext(request).targets.push(...loaded.filter((ref): ref is string => typeof ref === 'string'));
+    return answer;
   }
 }

@@ -1,16 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import type { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { Principal } from '../common/principal.js';
 import { ProblemException, isProblem } from '../common/problem.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { ContainerPolicy } from '../containers/container-policy.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
+import { JobRunner } from '../jobs/job-types.js';
+import type { JobProgress, JobView } from '../jobs/job-types.js';
 import type { Engine, ImageListQuery } from '../docker/engine.js';
 import { parseImageReference, parseTagTarget } from '../docker/image-ref.js';
 import type { ImageRemovedDto, ImagesLoadedDto, ImageTagDto, ImageTaggedDto } from './dto/image-actions.dto.js';
 import type { ImageListQueryDto, ImageRemoveQueryDto } from './dto/image-query.dto.js';
 import type { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
 import { containerCounts, toHistoryItem, toImageInspect, toImageSummary, toRemoved } from './image-views.js';
+
+/** An upload's progress: bytes read so far of the `Content-Length` (when the client sent one). */
+export function uploadProgress(currentBytes: number, totalBytes: number | null): JobProgress {
+  const percent = totalBytes ? Math.min(100, Math.floor((currentBytes / totalBytes) * 100)) : null;
+  return { percent, currentBytes, totalBytes, layers: [] };
+}
 
 /** The most containers an IMAGE_IN_USE problem names. */
 const MAX_NAMED_CONTAINERS = 20;
@@ -36,6 +44,7 @@ export class ImagesService {
   constructor(
     private readonly hosts: DockerHosts,
     private readonly policy: ContainerPolicy,
+    private readonly jobs: JobRunner,
   ) {}
 
   /** `docker images`, each with the number of containers using it; concurrent identical lists share one engine read. */
@@ -87,9 +96,38 @@ export class ImagesService {
     return engine.exportImages(refs, signal);
   }
 
-  /** `docker load` of a streamed tar: the references it loaded. */
-  async import(hostId: string, tar: Readable, signal: AbortSignal): Promise<ImagesLoadedDto> {
-    return { loaded: await this.hosts.get(hostId).loadImages(tar, signal) };
+  /**
+   * `docker load` of a streamed tar as a job (kind `import`): the tar flows into the engine as the
+   * job reads it (bytes so far are its progress), and the job's result is the references loaded.
+   */
+  async import(hostId: string, tar: Readable, totalBytes: number | null, principal: Principal | undefined): Promise<JobView> {
+    const engine = this.hosts.get(hostId);
+    return this.jobs.start<ImagesLoadedDto>(
+      {
+        kind: 'import',
+        host: hostId,
+        target: 'docker load',
+        run: async (context) => {
+          let currentBytes = 0;
+          const counted = tar.pipe(
+            new Transform({
+              transform(chunk: Buffer, _encoding, done) {
+                currentBytes += chunk.length;
+                context.progress(uploadProgress(currentBytes, totalBytes));
+                done(null, chunk);
+              },
+            }),
+          );
+          tar.once('error', (error) => counted.destroy(error));
+          const loaded = await engine.loadImages(counted, context.signal);
+          if (loaded.length === 0) throw new ProblemException(400, 'VALIDATION_FAILED', 'The tar held no image the engine could load.');
+          for (const ref of loaded) context.output(`Loaded image: ${ref}`);
+          context.progress({ ...uploadProgress(currentBytes, currentBytes), percent: 100 });
+          return { loaded };
+        },
+      },
+      principal,
+    );
   }
 
   /** The engine's 409 with the containers that use the image named, as `docker rmi` users need to act on it. */

@@ -206,6 +206,23 @@ describe('images on the real engine', () => {
     await auditEvents(berth, `target=${enc(ref)}`, (items) => items.some((e) => e.action === 'POST /api/v1/hosts/:host/images/import'));
   });
 
+  it('ends the export when the client goes away mid-download, and keeps serving', async () => {
+    const abort = new AbortController();
+    const exported = await fetch(`${berth.url}${base}/${enc(TEST_IMAGE)}/export`, {
+      headers: { authorization: `Bearer ${berth.token}` },
+      signal: abort.signal,
+    });
+    expect(exported.status).toBe(200);
+    const reader = exported.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    abort.abort();
+    await reader.read().catch(() => undefined);
+    expect((await api(berth.url, '/healthz')).status).toBe(200);
+    const again = await fetch(`${berth.url}${base}/${enc(TEST_IMAGE)}/export`, { headers: { authorization: `Bearer ${berth.token}` } });
+    expect(again.status).toBe(200);
+    expect((await again.arrayBuffer()).byteLength).toBeGreaterThan(1024);
+  });
+
   it('exports several images in one tar with ?ref=', async () => {
     const exported = await fetch(`${berth.url}${base}/${enc(BUILT)}/export?ref=${enc(TEST_IMAGE)}`, {
       headers: { authorization: `Bearer ${berth.token}` },

@@ -95,7 +95,9 @@ async function main() {
     const viaBerth = throughput(results.berth);
     console.log(`tar size: ${mb(results.berth[0].bytes)} MB (engine: ${mb(results.engine[0].bytes)} MB)`);
     console.log(`| target | MB/s (median of ${args.rounds}) |\n|---|---|\n| engine | ${mb(engine)} |\n| berth | ${mb(viaBerth)} |`);
-    console.log(`Berth / engine: x${(viaBerth / engine).toFixed(2)}; Berth RSS growth while exporting (max over rounds): ${mb(rssGrowth)} MB`);
+    console.log(
+      `Berth / engine: x${(viaBerth / engine).toFixed(2)}; Berth RSS growth while exporting (max over rounds): ${mb(rssGrowth)} MB`,
+    );
   } finally {
     await berth?.stop();
     if (!args.keep) execFileSync('docker', ['rmi', REF], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,6 +1,15 @@
 import type { Readable } from 'node:stream';
 import type { Metrics } from '../common/metrics.js';
-import { ContainerCommitOptions, ContainerListQuery, Engine, ExecLimits, ExecResult, ExecSpec, HostDescriptor } from './engine.js';
+import {
+  ContainerCommitOptions,
+  ContainerListQuery,
+  Engine,
+  ExecLimits,
+  ExecResult,
+  ExecSpec,
+  HostDescriptor,
+  ImageListQuery,
+} from './engine.js';
 import * as build from './engine-build.js';
 import type { EngineBuildOptions } from './engine-build.js';
 import { EngineCalls } from './engine-calls.js';
@@ -110,6 +119,24 @@ export class DockerEngine extends Engine {
   }
   pullImage(ref: string, auth?: T.RegistryAuth, options?: T.PullOptions): Promise<void> {
     return images.pullImage(this.calls, ref, auth, options);
+  }
+  listImages(query: ImageListQuery): Promise<T.EngineImageSummary[]> {
+    return images.listImages(this.calls, query);
+  }
+  imageHistory(ref: string): Promise<T.EngineImageHistoryItem[]> {
+    return images.imageHistory(this.calls, ref);
+  }
+  tagImage(ref: string, repo: string, tag: string): Promise<void> {
+    return images.tagImage(this.calls, ref, repo, tag);
+  }
+  removeImage(ref: string, options: { force: boolean; noprune: boolean }): Promise<T.EngineImageDeleteItem[]> {
+    return images.removeImage(this.calls, ref, options);
+  }
+  exportImages(refs: string[], signal: AbortSignal): Promise<Readable> {
+    return images.exportImages(this.calls, refs, signal);
+  }
+  loadImages(tar: Readable, signal: AbortSignal): Promise<string[]> {
+    return images.loadImages(this.calls, tar, signal);
   }
 
   openBuild(context: Readable, options: EngineBuildOptions, signal: AbortSignal): Promise<Readable> {

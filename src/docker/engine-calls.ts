@@ -24,7 +24,7 @@ export interface DialOptions {
   statusCodes: Record<number, true | string>;
   options?: Record<string, unknown>;
   authconfig?: unknown;
-  /** A request body streamed to the engine (a build context). */
+  /** A request body streamed to the engine as it is read (a build context, a tar for `docker load`). */
   file?: NodeJS.ReadableStream;
   headers?: Record<string, string>;
   /** Sent as X-Registry-Config (a build's credentials for its base images). */

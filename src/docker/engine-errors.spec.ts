@@ -23,6 +23,14 @@ describe('translateEngineError', () => {
     [engine(409, 'conflict: unable to delete 1234 (must be forced) - image is being used by stopped container abc'), 409, 'IMAGE_IN_USE'],
     [
       engine(
+        409,
+        'conflict: unable to remove repository reference "app:1" (must force) - container f388 is using its referenced image c24f',
+      ),
+      409,
+      'IMAGE_IN_USE',
+    ],
+    [
+      engine(
         500,
         'driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated',
       ),

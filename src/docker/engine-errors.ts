@@ -160,7 +160,12 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
       if (lower.includes('cannot remove a running container') || lower.includes('stop the container before')) {
         return problem(409, 'CONTAINER_RUNNING');
       }
-      if (lower.includes('image is being used') || lower.includes('image is referenced') || lower.includes('must be forced')) {
+      if (
+        lower.includes('image is being used') ||
+        lower.includes('image is referenced') ||
+        lower.includes('must be forced') ||
+        lower.includes('is using its referenced image')
+      ) {
         return problem(409, 'IMAGE_IN_USE');
       }
       if (lower.includes('is not running')) return problem(409, 'CONTAINER_NOT_RUNNING');

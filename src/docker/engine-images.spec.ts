@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EngineHttpError, translateEngineError } from './engine-errors.js';
-import { readProgress } from './engine-images.js';
+import { readLoaded, readProgress } from './engine-images.js';
 
 const progress = (...lines: object[]) => Readable.from([Buffer.from(lines.map((line) => `${JSON.stringify(line)}\n`).join(''))]);
 
@@ -33,5 +33,26 @@ describe('readProgress hands every line on', () => {
     ];
     await expect(readProgress(progress(...lines), (message) => seen.push(message))).rejects.toBeInstanceOf(EngineHttpError);
     expect(seen).toEqual(lines);
+  });
+});
+
+describe('readLoaded', () => {
+  it.each([
+    [[{ stream: 'Loaded image: berth-test/e2e-1:x\n' }], ['berth-test/e2e-1:x']],
+    [[{ stream: 'Loaded image ID: sha256:abc\n' }], ['sha256:abc']],
+    [
+      [{ stream: 'Loaded image: a:1\n' }, { stream: 'Loaded image: localhost:5001/b:2\n' }],
+      ['a:1', 'localhost:5001/b:2'],
+    ],
+    [[{ stream: 'unrelated\n' }], []],
+  ])('reads the loaded references of %j', async (lines, loaded) => {
+    await expect(readLoaded(progress(...lines))).resolves.toEqual(loaded);
+  });
+
+  it('throws the error line of a failed load', async () => {
+    const failure = await readLoaded(progress({ errorDetail: { message: 'unexpected EOF' }, error: 'unexpected EOF' })).catch(
+      (e: unknown) => e,
+    );
+    expect(failure).toMatchObject({ statusCode: 400, json: { message: 'unexpected EOF' } });
   });
 });

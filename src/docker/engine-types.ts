@@ -158,3 +158,19 @@ export interface EngineEvent {
   time: number;
   timeNano: number;
 }
+
+/** `GET /images/{name}/history`: one layer, newest first. */
+export interface EngineImageHistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+/** `DELETE /images/{name}`: one line of what the engine did. */
+export interface EngineImageDeleteItem {
+  Untagged?: string;
+  Deleted?: string;
+}

@@ -9,7 +9,10 @@ import type {
   EngineDiskUsage,
   EngineExecOptions,
   EngineExecSession,
+  EngineImageDeleteItem,
+  EngineImageHistoryItem,
   EngineImageInspect,
+  EngineImageSummary,
   EngineInfo,
   EngineLogStreamOptions,
   EngineNetworkInspect,
@@ -31,6 +34,13 @@ export interface ContainerListQuery {
   all?: boolean;
   limit?: number;
   /** The engine's filters, e.g. `{ label: ['a=b'], status: ['running'] }`. */
+  filters?: Record<string, string[]>;
+}
+
+export interface ImageListQuery {
+  /** Intermediate images too (`docker images -a`). */
+  all?: boolean;
+  /** The engine's filters, e.g. `{ dangling: ['true'], reference: ['app:*'] }`. */
   filters?: Record<string, string[]>;
 }
 
@@ -127,6 +137,16 @@ export abstract class Engine {
   abstract imageExists(ref: string): Promise<boolean>;
   /** Pulls to the end; a failure reported inside the progress stream is thrown. */
   abstract pullImage(ref: string, auth?: RegistryAuth, options?: PullOptions): Promise<void>;
+  abstract listImages(query: ImageListQuery): Promise<EngineImageSummary[]>;
+  /** Layers, newest first. */
+  abstract imageHistory(ref: string): Promise<EngineImageHistoryItem[]>;
+  abstract tagImage(ref: string, repo: string, tag: string): Promise<void>;
+  /** `docker rmi`: the engine's lines of what it untagged and deleted; 409 IMAGE_IN_USE when a container uses it. */
+  abstract removeImage(ref: string, options: { force: boolean; noprune: boolean }): Promise<EngineImageDeleteItem[]>;
+  /** `docker save` as a stream, never buffered; aborting `signal` or destroying the stream ends the engine request. */
+  abstract exportImages(refs: string[], signal: AbortSignal): Promise<Readable>;
+  /** `docker load` of a streamed tar: the references loaded. */
+  abstract loadImages(tar: Readable, signal: AbortSignal): Promise<string[]>;
 
   // Build and push (engine-build.ts): the engine's JSON-lines output, read by the job; `signal` cuts the request.
   /** The classic builder on a tar or tar.gz context streamed as it comes. */

@@ -5,14 +5,26 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { closeAfterUpload } from './build-context.js';
 import { ImageBuildService } from './image-build.service.js';
 import { ImagesBuildController } from './images-build.controller.js';
+import { ImagesManageController } from './images-manage.controller.js';
 import { ImagesPullController } from './images-pull.controller.js';
 import { ImagesPullService } from './images-pull.service.js';
 import { ImagesPushController } from './images-push.controller.js';
+import { ImagesTransferController } from './images-transfer.controller.js';
+import { ImagesController } from './images.controller.js';
+import { ImagesService } from './images.service.js';
 
 @Module({
   imports: [DockerModule, ContainersModule, JobsModule],
-  controllers: [ImagesPullController, ImagesBuildController, ImagesPushController],
-  providers: [ImagesPullService, ImageBuildService],
+  // The reads (`GET /images/{ref}`) come last: the fixed paths (pull, build, import) are matched first.
+  controllers: [
+    ImagesPullController,
+    ImagesBuildController,
+    ImagesPushController,
+    ImagesTransferController,
+    ImagesManageController,
+    ImagesController,
+  ],
+  providers: [ImagesPullService, ImageBuildService, ImagesService],
 })
 export class ImagesModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

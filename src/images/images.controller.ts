@@ -1,0 +1,50 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
+import { RequireRole } from '../common/access.decorators.js';
+import { ApiHostRoute } from '../common/openapi.js';
+import { ImageListQueryDto } from './dto/image-query.dto.js';
+import { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
+import { ImageRefPipe } from './image-ref.pipe.js';
+import { ImagesService } from './images.service.js';
+
+/** How `{ref}` is written in every image path. */
+export const ApiImageRef = () =>
+  ApiParam({
+    name: 'ref',
+    description:
+      'An image reference `[registry[:port]/]path[:tag][@sha256:digest]`, URL-encoded as one path segment ' +
+      '(`localhost%3A5001%2Fteam%2Fapp%3A1.0`), or an image id `sha256:<hex>` or id prefix. A reference the engine grammar ' +
+      'rejects is 400 VALIDATION_FAILED naming the wrong part (`ref.path`, `ref.tag`, `ref.registry`, `ref.digest`, `ref.id`).',
+    example: 'localhost%3A5001%2Fteam%2Fapp%3A1.0',
+  });
+
+/** Images as the host has them: list, inspect, history. */
+@ApiTags('images')
+@ApiHostRoute()
+@Controller('api/v1/hosts/:host/images')
+export class ImagesController {
+  constructor(private readonly images: ImagesService) {}
+
+  /** `docker images` with its filters; `containers` is how many containers (any state) use each image. */
+  @Get()
+  @RequireRole('viewer')
+  listImages(@Param('host') host: string, @Query() query: ImageListQueryDto): Promise<ImageSummaryDto[]> {
+    return this.images.list(host, query);
+  }
+
+  /** `docker image inspect`: a normalised view, with the engine's document under `raw`. */
+  @Get(':ref')
+  @RequireRole('viewer')
+  @ApiImageRef()
+  inspectImage(@Param('host') host: string, @Param('ref', ImageRefPipe) ref: string): Promise<ImageInspectDto> {
+    return this.images.inspect(host, ref);
+  }
+
+  /** `docker history`: the layers, newest first. */
+  @Get(':ref/history')
+  @RequireRole('viewer')
+  @ApiImageRef()
+  getImageHistory(@Param('host') host: string, @Param('ref', ImageRefPipe) ref: string): Promise<ImageHistoryItemDto[]> {
+    return this.images.history(host, ref);
+  }
+}

@@ -1,0 +1,184 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ProblemException } from '../common/problem.js';
+import type { ContainerPolicy } from '../containers/container-policy.js';
+import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
+import type { JobProgress, JobRunner, JobSpec, JobView } from '../jobs/job-types.js';
+import { ImagesService, toImageListQuery, uploadProgress } from './images.service.js';
+import { Readable } from 'node:stream';
+
+const policy = (authorize = vi.fn(async () => undefined)) => ({ authorizeTagReplacement: authorize }) as unknown as ContainerPolicy;
+/** A JobRunner that runs the job's work at once and answers its result as the job. */
+const jobs = () =>
+  ({
+    start: async (spec: JobSpec) => {
+      const progress: JobProgress[] = [];
+      const output: string[] = [];
+      const result = await spec.run({
+        signal: new AbortController().signal,
+        progress: (p) => progress.push(p),
+        output: (l) => output.push(l),
+      });
+      return { kind: spec.kind, target: spec.target, result, progress, output } as unknown as JobView;
+    },
+    finished: async () => Promise.reject(new Error('not used')),
+  }) as unknown as JobRunner;
+const inUse = () => new ProblemException(409, 'IMAGE_IN_USE', 'conflict: unable to remove repository reference "app:1" (must force)');
+
+describe('ImagesService', () => {
+  it.each([
+    [{}, { all: false, filters: {} }],
+    [
+      { dangling: true, all: true },
+      { all: true, filters: { dangling: ['true'] } },
+    ],
+    [
+      { reference: ['app:*'], label: ['a=b'] },
+      { all: false, filters: { reference: ['app:*'], label: ['a=b'] } },
+    ],
+    [
+      { before: 'app:1', since: 'sha256:abc' },
+      { all: false, filters: { before: ['app:1'], since: ['sha256:abc'] } },
+    ],
+  ])('turns the CLI filters %j into the engine query', (query, engineQuery) => {
+    expect(toImageListQuery(query)).toEqual(engineQuery);
+  });
+
+  it('refuses a before filter that is no reference, naming the part', () => {
+    expect(() => toImageListQuery({ before: 'App' })).toThrow(
+      expect.objectContaining({ problem: expect.objectContaining({ errors: [expect.objectContaining({ field: 'before.path' })] }) }),
+    );
+  });
+
+  it('counts the containers of each image from one container list, shared by concurrent identical lists', async () => {
+    const listImages = vi.fn(async () => [{ Id: 'sha256:a', RepoTags: ['app:1'], RepoDigests: [], Created: 0, Size: 1, Labels: {} }]);
+    const listContainers = vi.fn(async () => [{ ImageID: 'sha256:a' }, { ImageID: 'sha256:a' }]);
+    const service = new ImagesService(fakeHosts(fakeEngine({ listImages, listContainers })), policy(), jobs());
+    // The first starts at once; the two that arrive meanwhile share the next read (never an older answer).
+    const [first, second, third] = await Promise.all([service.list('local', {}), service.list('local', {}), service.list('local', {})]);
+    expect(first[0].containers).toBe(2);
+    expect(third).toBe(second);
+    expect(listImages).toHaveBeenCalledTimes(2);
+    expect(listContainers).toHaveBeenCalledWith({ all: true });
+  });
+
+  it('tags after the policy has allowed moving the tag, by the image id', async () => {
+    const order: string[] = [];
+    const authorize = vi.fn(async () => void order.push('policy'));
+    const tagImage = vi.fn(async () => void order.push('tag'));
+    const service = new ImagesService(
+      fakeHosts(fakeEngine({ inspectImage: async () => ({ Id: 'sha256:a' }), tagImage })),
+      policy(authorize),
+      jobs(),
+    );
+    await expect(service.tag('local', 'app:1', { repo: 'localhost:5001/app', tag: '2' }, undefined)).resolves.toEqual({
+      id: 'sha256:a',
+      reference: 'localhost:5001/app:2',
+    });
+    expect(authorize).toHaveBeenCalledWith(expect.anything(), 'localhost:5001/app:2', undefined);
+    expect(tagImage).toHaveBeenCalledWith('sha256:a', 'localhost:5001/app', '2');
+    expect(order).toEqual(['policy', 'tag']);
+  });
+
+  it('tags nothing when the policy denies', async () => {
+    const tagImage = vi.fn();
+    const denied = new ProblemException(403, 'POLICY_DENIED', 'no');
+    const service = new ImagesService(
+      fakeHosts(fakeEngine({ inspectImage: async () => ({ Id: 'sha256:a' }), tagImage })),
+      policy(vi.fn(async () => Promise.reject(denied))),
+      jobs(),
+    );
+    await expect(service.tag('local', 'app:1', { repo: 'app' }, undefined)).rejects.toBe(denied);
+    expect(tagImage).not.toHaveBeenCalled();
+  });
+
+  it('names the containers using an image the engine refuses to remove', async () => {
+    const service = new ImagesService(
+      fakeHosts(
+        fakeEngine({
+          removeImage: async () => Promise.reject(inUse()),
+          inspectImage: async () => ({ Id: 'sha256:a' }),
+          listContainers: async () => [
+            { Id: 'c1', Names: ['/web'], ImageID: 'sha256:a' },
+            { Id: 'c2', Names: ['/child'], ImageID: 'sha256:b' },
+          ],
+        }),
+      ),
+      policy(),
+      jobs(),
+    );
+    const problem = (await service.remove('local', 'app:1', {}).catch((e: unknown) => e)) as ProblemException;
+    expect(problem.code).toBe('IMAGE_IN_USE');
+    expect(problem.detail).toContain('web');
+    expect(problem.problem.extensions).toEqual({ containers: [{ id: 'c1', name: 'web' }] });
+  });
+
+  it('keeps the engine problem when no container uses the image (several tags, not forced)', async () => {
+    const original = inUse();
+    const service = new ImagesService(
+      fakeHosts(
+        fakeEngine({
+          removeImage: async () => Promise.reject(original),
+          inspectImage: async () => ({ Id: 'sha256:a' }),
+          listContainers: async () => [],
+        }),
+      ),
+      policy(),
+      jobs(),
+    );
+    await expect(service.remove('local', 'sha256:a', {})).rejects.toBe(original);
+  });
+
+  it('answers what was untagged and deleted', async () => {
+    const removeImage = vi.fn(async () => [{ Untagged: 'app:1' }, { Deleted: 'sha256:a' }]);
+    const service = new ImagesService(fakeHosts(fakeEngine({ removeImage })), policy(), jobs());
+    await expect(service.remove('local', 'app:1', { force: true })).resolves.toEqual({ untagged: ['app:1'], deleted: ['sha256:a'] });
+    expect(removeImage).toHaveBeenCalledWith('app:1', { force: true, noprune: false });
+  });
+
+  it('checks every image of an export exists before the engine starts the tar', async () => {
+    const exportImages = vi.fn();
+    const missing = new ProblemException(404, 'IMAGE_NOT_FOUND', 'No such image: b:1');
+    const service = new ImagesService(
+      fakeHosts(fakeEngine({ inspectImage: async (ref: string) => (ref === 'b:1' ? Promise.reject(missing) : { Id: 'x' }), exportImages })),
+      policy(),
+      jobs(),
+    );
+    await expect(service.export('local', ['a:1', 'b:1'], new AbortController().signal)).rejects.toBe(missing);
+    expect(exportImages).not.toHaveBeenCalled();
+  });
+
+  it('imports as a job: the tar streamed into the engine, bytes as progress, the loaded references as the result', async () => {
+    let received = '';
+    const loadImages = vi.fn(async (tar: Readable) => {
+      for await (const chunk of tar) received += String(chunk);
+      return ['app:1'];
+    });
+    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages })), policy(), jobs());
+    const job = (await service.import('local', Readable.from([Buffer.from('ab'), Buffer.from('cd')]), 4, undefined)) as unknown as {
+      kind: string;
+      result: unknown;
+      progress: JobProgress[];
+      output: string[];
+    };
+    expect(received).toBe('abcd');
+    expect(job).toMatchObject({ kind: 'import', result: { loaded: ['app:1'] }, output: ['Loaded image: app:1'] });
+    expect(job.progress.map((p) => p.percent)).toEqual([50, 100, 100]);
+  });
+
+  it('fails an import that loaded nothing', async () => {
+    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages: async () => [] })), policy(), jobs());
+    await expect(service.import('local', Readable.from([Buffer.from('x')]), null, undefined)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+  });
+
+  it.each([
+    [0, 100, 0],
+    [50, 100, 50],
+    [100, 100, 100],
+    [150, 100, 100],
+    [10, null, null],
+  ])('upload progress %i of %s is %s %%', (current, total, percent) => {
+    expect(uploadProgress(current, total)).toEqual({ percent, currentBytes: current, totalBytes: total, layers: [] });
+  });
+});

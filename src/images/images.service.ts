@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { Readable, Transform } from 'node:stream';
+import type { Principal } from '../common/principal.js';
+import { ProblemException, isProblem } from '../common/problem.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
+import { ContainerPolicy } from '../containers/container-policy.js';
+import { DockerHosts } from '../docker/docker-hosts.js';
+import { JobRunner } from '../jobs/job-types.js';
+import type { JobProgress, JobView } from '../jobs/job-types.js';
+import type { Engine, ImageListQuery } from '../docker/engine.js';
+import { parseImageReference, parseTagTarget } from '../docker/image-ref.js';
+import type { ImageRemovedDto, ImagesLoadedDto, ImageTagDto, ImageTaggedDto } from './dto/image-actions.dto.js';
+import type { ImageListQueryDto, ImageRemoveQueryDto } from './dto/image-query.dto.js';
+import type { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
+import { containerCounts, toHistoryItem, toImageInspect, toImageSummary, toRemoved } from './image-views.js';
+
+/** An upload's progress: bytes read so far of the `Content-Length` (when the client sent one). */
+export function uploadProgress(currentBytes: number, totalBytes: number | null): JobProgress {
+  const percent = totalBytes ? Math.min(100, Math.floor((currentBytes / totalBytes) * 100)) : null;
+  return { percent, currentBytes, totalBytes, layers: [] };
+}
+
+/** The most containers an IMAGE_IN_USE problem names. */
+const MAX_NAMED_CONTAINERS = 20;
+
+/** The filters of `docker images` as the engine takes them; `before`/`since` checked against the reference grammar. */
+export function toImageListQuery(query: ImageListQueryDto): ImageListQuery {
+  const filters: Record<string, string[]> = {};
+  if (query.dangling !== undefined) filters.dangling = [String(query.dangling)];
+  if (query.reference?.length) filters.reference = [...query.reference];
+  if (query.label?.length) filters.label = [...query.label];
+  for (const key of ['before', 'since'] as const) {
+    const ref = query[key];
+    if (ref !== undefined) filters[key] = [parseImageReference(ref, key).ref];
+  }
+  return { all: query.all ?? false, filters };
+}
+
+/** Images of a host, as `docker images`, `inspect`, `history`, `tag`, `rmi`, `save` and `load` know them. */
+@Injectable()
+export class ImagesService {
+  private readonly lists = new ReadCoalescer<ImageSummaryDto[]>();
+
+  constructor(
+    private readonly hosts: DockerHosts,
+    private readonly policy: ContainerPolicy,
+    private readonly jobs: JobRunner,
+  ) {}
+
+  /** `docker images`, each with the number of containers using it; concurrent identical lists share one engine read. */
+  list(hostId: string, query: ImageListQueryDto): Promise<ImageSummaryDto[]> {
+    const engine = this.hosts.get(hostId);
+    const engineQuery = toImageListQuery(query);
+    const key = `${hostId}\n${JSON.stringify(engineQuery)}`;
+    return this.lists.run(key, async () => {
+      const [images, containers] = await Promise.all([engine.listImages(engineQuery), engine.listContainers({ all: true })]);
+      const counts = containerCounts(containers);
+      return images.map((image) => toImageSummary(image, counts));
+    });
+  }
+
+  async inspect(hostId: string, ref: string): Promise<ImageInspectDto> {
+    return toImageInspect(await this.hosts.get(hostId).inspectImage(ref));
+  }
+
+  async history(hostId: string, ref: string): Promise<ImageHistoryItemDto[]> {
+    return (await this.hosts.get(hostId).imageHistory(ref)).map(toHistoryItem);
+  }
+
+  /** `docker tag`. Moving a tag a policy-exception container runs is for admins only (403 POLICY_DENIED). */
+  async tag(hostId: string, ref: string, dto: ImageTagDto, principal: Principal | undefined): Promise<ImageTaggedDto> {
+    const reference = parseTagTarget(dto.repo, dto.tag);
+    const engine = this.hosts.get(hostId);
+    const { Id } = await engine.inspectImage(ref);
+    await this.policy.authorizeTagReplacement(engine, reference, principal);
+    await engine.tagImage(Id, dto.repo, dto.tag ?? 'latest');
+    return { id: Id, reference };
+  }
+
+  /** `docker rmi`; in use by a container → 409 IMAGE_IN_USE naming the containers (`containers` in the problem). */
+  async remove(hostId: string, ref: string, query: ImageRemoveQueryDto): Promise<ImageRemovedDto> {
+    const engine = this.hosts.get(hostId);
+    try {
+      return toRemoved(await engine.removeImage(ref, { force: query.force ?? false, noprune: query.noprune ?? false }));
+    } catch (error) {
+      if (!isProblem(error, 'IMAGE_IN_USE')) throw error;
+      throw await this.inUse(engine, ref, error);
+    }
+  }
+
+  /** `docker save` of one or more images, as a stream the caller pipes out; `signal` ends the engine request. */
+  async export(hostId: string, refs: string[], signal: AbortSignal): Promise<Readable> {
+    const engine = this.hosts.get(hostId);
+    // The engine answers 200 and then fails inside the tar for a missing image: check each first.
+    for (const ref of refs) await engine.inspectImage(ref);
+    return engine.exportImages(refs, signal);
+  }
+
+  /**
+   * `docker load` of a streamed tar as a job (kind `import`): the tar flows into the engine as the
+   * job reads it (bytes so far are its progress), and the job's result is the references loaded.
+   */
+  async import(hostId: string, tar: Readable, totalBytes: number | null, principal: Principal | undefined): Promise<JobView> {
+    const engine = this.hosts.get(hostId);
+    return this.jobs.start<ImagesLoadedDto>(
+      {
+        kind: 'import',
+        host: hostId,
+        target: 'docker load',
+        run: async (context) => {
+          let currentBytes = 0;
+          const counted = tar.pipe(
+            new Transform({
+              transform(chunk: Buffer, _encoding, done) {
+                currentBytes += chunk.length;
+                context.progress(uploadProgress(currentBytes, totalBytes));
+                done(null, chunk);
+              },
+            }),
+          );
+          tar.once('error', (error) => counted.destroy(error));
+          const loaded = await engine.loadImages(counted, context.signal);
+          if (loaded.length === 0) throw new ProblemException(400, 'VALIDATION_FAILED', 'The tar held no image the engine could load.');
+          for (const ref of loaded) context.output(`Loaded image: ${ref}`);
+          context.progress({ ...uploadProgress(currentBytes, currentBytes), percent: 100 });
+          return { loaded };
+        },
+      },
+      principal,
+    );
+  }
+
+  /** The engine's 409 with the containers that use the image named, as `docker rmi` users need to act on it. */
+  private async inUse(engine: Engine, ref: string, error: ProblemException): Promise<ProblemException> {
+    const image = await engine.inspectImage(ref).catch(() => undefined);
+    if (!image) return error;
+    const users = (await engine.listContainers({ all: true, filters: { ancestor: [image.Id] } })).filter((c) => c.ImageID === image.Id);
+    if (users.length === 0) return error;
+    const containers = users.slice(0, MAX_NAMED_CONTAINERS).map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, '') }));
+    const names = containers.map((c) => c.name || c.id.slice(0, 12)).join(', ');
+    return new ProblemException(409, 'IMAGE_IN_USE', `${ref} is used by the container(s) ${names}: remove them first, or force.`, {
+      extensions: { containers },
+    });
+  }
+}

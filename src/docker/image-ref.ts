@@ -142,6 +142,11 @@ function splitDomain(repository: string): { domain?: string; path: string } {
  * The new name of `docker tag`: `repo` a name without tag or digest, `tag` the engine's tag
  * grammar (default `latest`). 400 VALIDATION_FAILED naming `repo.<part>` or `tag` otherwise.
  */
+/** A name an image can be tagged, built or pushed as: `[registry[:port]/]path[:tag]`, neither an id nor a digest. */
+export function isTagName(ref: string): boolean {
+  return !ref.includes('@') && !/^[a-f0-9]{64}(:|$)/.test(ref) && imageRefError(ref, { allowId: false }) === undefined;
+}
+
 export function parseTagTarget(repo: string, tag = 'latest'): string {
   const reference = parseImageReference(repo, 'repo', { allowId: false });
   if (reference.tag !== undefined || reference.digest !== undefined)

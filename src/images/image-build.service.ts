@@ -7,12 +7,12 @@ import { ContainerPolicy } from '../containers/container-policy.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineBuildOptions } from '../docker/engine-build.js';
 import type { Engine } from '../docker/engine.js';
-import { parseImageRef, withDefaultTag } from '../docker/image-ref.js';
+import { isTagName, parseImageRef, withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { JobRunner, JobView } from '../jobs/job-types.js';
 import { contextTooLarge, spoolContext, tarFromFiles } from './build-context.js';
 import { readBuildOutput } from './build-output.js';
-import { TAG_REF, type ImageBuildDto, type ImageBuildQueryDto, type ImagePushDto } from './dto/image-build.dto.js';
+import type { ImageBuildDto, ImageBuildQueryDto, ImagePushDto } from './dto/image-build.dto.js';
 import { readPushProgress } from './push-progress.js';
 
 /** The media types of an uploaded context; anything else is 415. */
@@ -123,7 +123,7 @@ export class ImageBuildService {
   async push(host: string, ref: string, dto: ImagePushDto, principal: Principal | undefined): Promise<JobView> {
     const engine = this.hosts.get(host);
     // A push names a repository: an image id or a digest has none to push to.
-    if (!TAG_REF.test(ref) || ref.startsWith('sha256:') || /^[a-f0-9]{64}(:|$)/.test(ref)) {
+    if (!isTagName(ref)) {
       throw new ProblemException(400, 'VALIDATION_FAILED', 'Invalid input: ref.', {
         errors: [{ field: 'ref', message: 'ref must be an image name with an optional tag, e.g. registry.example.com/team/app:1.0' }],
       });

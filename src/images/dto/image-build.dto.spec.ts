@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { ImageBuildDto, ImageBuildQueryDto, TAG_REF } from './image-build.dto.js';
+import { isTagName } from '../../docker/image-ref.js';
+import { ImageBuildDto, ImageBuildQueryDto } from './image-build.dto.js';
 
 const invalid = <T extends object>(type: new () => T, plain: object) =>
   validateSync(plainToInstance(type, plain), { whitelist: true, forbidNonWhitelisted: true }).map((e) => e.property);
@@ -14,7 +15,9 @@ describe('build options', () => {
     ['localhost:5001/team/app:v1.2-rc_3', true],
     ['registry.example.com/a/b/c', true],
     ['berth-test/e2e-build-abc123:tar', true],
-    ['Team/app', false],
+    // As the engine reads it: an uppercase first part can only be a registry host (`Team` is one), not a path.
+    ['Team/app', true],
+    ['team/App', false],
     ['myhost:5000/app', true],
     ['Registry.Example.com/app', true],
     ['localhost/app', true],
@@ -26,7 +29,7 @@ describe('build options', () => {
     ['app:1 0', false],
     ['', false],
   ])('tag %j valid: %s', (tag, valid) => {
-    expect(TAG_REF.test(tag)).toBe(valid);
+    expect(isTagName(tag)).toBe(valid);
   });
 
   it.each<[Record<string, unknown>, string[]]>([

@@ -1,17 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsStringMap, QueryBoolean, QueryList, satisfies } from '../../common/validators.js';
+import { isTagName } from '../../docker/image-ref.js';
 import { WaitQueryDto } from '../../jobs/dto/job.dto.js';
 import { MAX_CONTEXT_FILES, contextPathProblem } from '../build-context.js';
 
-const DOMAIN = String.raw`(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|[a-zA-Z0-9-]+(?=:))(?::\d{1,5})?`;
-const COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
-/** A name the engine may tag: `[host[:port]/]path[:tag]`; a first part is a host only with a `.`, a port or as localhost, else it is lowercase path. */
-export const TAG_REF = new RegExp(String.raw`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::\w[\w.-]{0,127})?$`);
 const MAX_TAGS = 20;
 const KEY_VALUE = /^[^=\s][^=]{0,254}=[^\n]{0,4096}$/s;
 const TARGET = /^[a-zA-Z0-9][\w.-]{0,127}$/;
 const PLATFORM = /^[a-z0-9_]+(?:\/[a-z0-9_.-]+){0,2}$/;
+
+/** Every tag is a name the engine may tag, by the one reference grammar (src/docker/image-ref.ts). */
+const IsTagNames = () =>
+  satisfies(
+    'isTagNames',
+    (value) => Array.isArray(value) && value.every((tag) => typeof tag === 'string' && isTagName(tag)),
+    'each tag must be an image name with an optional tag, lowercase, e.g. team/app:1.0',
+  );
 
 const IsContextPath = () =>
   satisfies(
@@ -38,7 +43,7 @@ export class ImageBuildQueryDto extends WaitQueryDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_TAGS)
-  @Matches(TAG_REF, { each: true, message: 'each tag must be an image name with an optional tag, lowercase, e.g. team/app:1.0' })
+  @IsTagNames()
   tag?: string[];
 
   /** `-f`: the Dockerfile's path inside the context (default `Dockerfile`). */
@@ -102,7 +107,7 @@ export class ImageBuildDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_TAGS)
   @IsString({ each: true })
-  @Matches(TAG_REF, { each: true, message: 'each tag must be an image name with an optional tag, lowercase, e.g. team/app:1.0' })
+  @IsTagNames()
   tags!: string[];
 
   @IsOptional()

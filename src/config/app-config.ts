@@ -47,6 +47,8 @@ export class AppConfig {
   execMaxOutputBytes = 1024 * 1024;
   /** The largest build context an upload may send (bytes); a larger one is 413 and nothing is built. */
   buildContextMaxBytes = 1024 * 1024 * 1024;
+  /** The largest `docker load` tar an import may send (bytes; spooled to disk to read its tags first); larger is 413. */
+  importMaxBytes = 16 * 1024 * 1024 * 1024;
   /** Open WebSocket streams one user may hold at once; the next one is closed with 1013. */
   streamsPerUser = 32;
   /** How often the server pings every socket; a peer that missed the previous ping is dropped. */
@@ -141,6 +143,7 @@ class Environment {
   @Sets('execMaxOutputBytes') @IsOptional() @Int(1024, 64 * 1024 * 1024) BERTH_EXEC_MAX_OUTPUT_BYTES?: number;
 
   @Sets('buildContextMaxBytes') @IsOptional() @Int(1024, 64 * 1024 * 1024 * 1024) BERTH_BUILD_CONTEXT_MAX_BYTES?: number;
+  @Sets('importMaxBytes') @IsOptional() @Int(1024, 1024 * 1024 * 1024 * 1024) BERTH_IMPORT_MAX_BYTES?: number;
 
   @Sets('streamsPerUser') @IsOptional() @Int(1, 10_000) BERTH_STREAMS_PER_USER?: number;
   @Sets('streamPingIntervalMs') @IsOptional() @Int(100, 3_600_000) BERTH_STREAM_PING_INTERVAL_MS?: number;

@@ -73,13 +73,16 @@ export class ByteCap extends Transform {
   /** The bytes that went through. */
   bytes = 0;
 
-  constructor(private readonly maxBytes: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly tooLarge: (maxBytes: number) => ProblemException = contextTooLarge,
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
-    if (this.bytes > this.maxBytes) return done(contextTooLarge(this.maxBytes));
+    if (this.bytes > this.maxBytes) return done(this.tooLarge(this.maxBytes));
     done(null, chunk);
   }
 }
@@ -87,6 +90,8 @@ export class ByteCap extends Transform {
 /** A build context kept on disk between the upload and the build job, which opens and removes it. */
 export interface SpooledContext {
   bytes: number;
+  /** The file, for a reader that seeks (an import's tags). */
+  path: string;
   open(): Readable;
   remove(): Promise<void>;
 }
@@ -96,18 +101,22 @@ export interface SpooledContext {
  * the upload ends (or is refused with 413, the file gone) before the job is started, so a queued
  * build never holds a client's connection and a refused one built nothing.
  */
-export async function spoolContext(body: Readable, maxBytes: number): Promise<SpooledContext> {
+export async function spoolContext(
+  body: Readable,
+  maxBytes: number,
+  tooLarge: (maxBytes: number) => ProblemException = contextTooLarge,
+): Promise<SpooledContext> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-build-'));
   const path = join(dir, 'context');
   const remove = () => rm(dir, { recursive: true, force: true });
-  const cap = new ByteCap(maxBytes);
+  const cap = new ByteCap(maxBytes, tooLarge);
   try {
     await pipeline(body, cap, createWriteStream(path, { mode: 0o600 }));
   } catch (error) {
     await remove();
     throw error;
   }
-  return { bytes: cap.bytes, open: () => createReadStream(path), remove };
+  return { bytes: cap.bytes, path, open: () => createReadStream(path), remove };
 }
 
 /**

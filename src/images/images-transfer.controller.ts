@@ -48,16 +48,18 @@ export class ImagesTransferController {
   }
 
   /**
-   * `docker load` as a job (kind `import`): the `application/x-tar` body (as `docker save` writes it) is streamed into the
-   * engine as it arrives, never held. Answers once the body has been read: 202 with the job and its `Location`, or with
-   * `?wait=true` the finished job, whose `result.loaded` lists the references loaded.
+   * `docker load` as a job (kind `import`): the `application/x-tar` body (as `docker save` writes it, uncompressed) is
+   * spooled to a private file (never held in memory; over `BERTH_IMPORT_MAX_BYTES`: 413), the tags its `manifest.json` and
+   * `repositories` name are checked like any tag move (a tag a policy exception runs: admin only, else 403 POLICY_DENIED and
+   * nothing loaded), then it is streamed into the engine. Answers 202 with the job and its `Location`, or with `?wait=true`
+   * the finished job, whose `result.loaded` lists the references loaded.
    */
   @Post('import')
   @RequireRole('operator')
   @ApiConsumes('application/x-tar')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiJobAnswer()
-  @ApiProblems(415)
+  @ApiProblems(413, 415)
   async importImages(
     @Param('host') host: string,
     @Query() query: WaitQueryDto,

@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ProblemException } from '../common/problem.js';
+import { AppConfig } from '../config/app-config.js';
 import type { ContainerPolicy } from '../containers/container-policy.js';
 import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import type { JobProgress, JobRunner, JobSpec, JobView } from '../jobs/job-types.js';
 import { ImagesService, toImageListQuery, uploadProgress } from './images.service.js';
 import { Readable } from 'node:stream';
+import { tarFromFiles } from './build-context.js';
 
 const policy = (authorize = vi.fn(async () => undefined)) => ({ authorizeTagReplacement: authorize }) as unknown as ContainerPolicy;
 /** A JobRunner that runs the job's work at once and answers its result as the job. */
@@ -52,7 +54,7 @@ describe('ImagesService', () => {
   it('counts the containers of each image from one container list, shared by concurrent identical lists', async () => {
     const listImages = vi.fn(async () => [{ Id: 'sha256:a', RepoTags: ['app:1'], RepoDigests: [], Created: 0, Size: 1, Labels: {} }]);
     const listContainers = vi.fn(async () => [{ ImageID: 'sha256:a' }, { ImageID: 'sha256:a' }]);
-    const service = new ImagesService(fakeHosts(fakeEngine({ listImages, listContainers })), policy(), jobs());
+    const service = new ImagesService(fakeHosts(fakeEngine({ listImages, listContainers })), policy(), jobs(), new AppConfig());
     // The first starts at once; the two that arrive meanwhile share the next read (never an older answer).
     const [first, second, third] = await Promise.all([service.list('local', {}), service.list('local', {}), service.list('local', {})]);
     expect(first[0].containers).toBe(2);
@@ -69,6 +71,7 @@ describe('ImagesService', () => {
       fakeHosts(fakeEngine({ inspectImage: async () => ({ Id: 'sha256:a' }), tagImage })),
       policy(authorize),
       jobs(),
+      new AppConfig(),
     );
     await expect(service.tag('local', 'app:1', { repo: 'localhost:5001/app', tag: '2' }, undefined)).resolves.toEqual({
       id: 'sha256:a',
@@ -86,6 +89,7 @@ describe('ImagesService', () => {
       fakeHosts(fakeEngine({ inspectImage: async () => ({ Id: 'sha256:a' }), tagImage })),
       policy(vi.fn(async () => Promise.reject(denied))),
       jobs(),
+      new AppConfig(),
     );
     await expect(service.tag('local', 'app:1', { repo: 'app' }, undefined)).rejects.toBe(denied);
     expect(tagImage).not.toHaveBeenCalled();
@@ -105,6 +109,7 @@ describe('ImagesService', () => {
       ),
       policy(),
       jobs(),
+      new AppConfig(),
     );
     const problem = (await service.remove('local', 'app:1', {}).catch((e: unknown) => e)) as ProblemException;
     expect(problem.code).toBe('IMAGE_IN_USE');
@@ -124,13 +129,14 @@ describe('ImagesService', () => {
       ),
       policy(),
       jobs(),
+      new AppConfig(),
     );
     await expect(service.remove('local', 'sha256:a', {})).rejects.toBe(original);
   });
 
   it('answers what was untagged and deleted', async () => {
     const removeImage = vi.fn(async () => [{ Untagged: 'app:1' }, { Deleted: 'sha256:a' }]);
-    const service = new ImagesService(fakeHosts(fakeEngine({ removeImage })), policy(), jobs());
+    const service = new ImagesService(fakeHosts(fakeEngine({ removeImage })), policy(), jobs(), new AppConfig());
     await expect(service.remove('local', 'app:1', { force: true })).resolves.toEqual({ untagged: ['app:1'], deleted: ['sha256:a'] });
     expect(removeImage).toHaveBeenCalledWith('app:1', { force: true, noprune: false });
   });
@@ -142,6 +148,7 @@ describe('ImagesService', () => {
       fakeHosts(fakeEngine({ inspectImage: async (ref: string) => (ref === 'b:1' ? Promise.reject(missing) : { Id: 'x' }), exportImages })),
       policy(),
       jobs(),
+      new AppConfig(),
     );
     await expect(service.export('local', ['a:1', 'b:1'], new AbortController().signal)).rejects.toBe(missing);
     expect(exportImages).not.toHaveBeenCalled();
@@ -153,7 +160,7 @@ describe('ImagesService', () => {
       for await (const chunk of tar) received += String(chunk);
       return ['app:1'];
     });
-    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages })), policy(), jobs());
+    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages })), policy(), jobs(), new AppConfig());
     const job = (await service.import('local', Readable.from([Buffer.from('ab'), Buffer.from('cd')]), 4, undefined)) as unknown as {
       kind: string;
       result: unknown;
@@ -162,11 +169,32 @@ describe('ImagesService', () => {
     };
     expect(received).toBe('abcd');
     expect(job).toMatchObject({ kind: 'import', result: { loaded: ['app:1'] }, output: ['Loaded image: app:1'] });
-    expect(job.progress.map((p) => p.percent)).toEqual([50, 100, 100]);
+    expect(job.progress.map((p) => p.percent)).toEqual([100, 100]);
+  });
+
+  it('authorizes every tag the tar would write before the engine sees a byte, and loads nothing when one is refused', async () => {
+    const loadImages = vi.fn(async () => ['busybox:latest']);
+    const denied = new ProblemException(403, 'POLICY_DENIED', 'busybox:latest is the image of a policy exception');
+    const authorize = vi.fn(async (_engine: unknown, ref: string) => (ref === 'busybox:latest' ? Promise.reject(denied) : undefined));
+    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages })), policy(authorize as never), jobs(), new AppConfig());
+    const tar = tarFromFiles({ 'manifest.json': JSON.stringify([{ RepoTags: ['app:1'] }]), repositories: '{"busybox":{"latest":"x"}}' });
+    await expect(service.import('local', Readable.from([tar]), tar.length, undefined)).rejects.toBe(denied);
+    expect(authorize.mock.calls.map((call) => call[1])).toEqual(['app:1', 'busybox:latest']);
+    expect(loadImages).not.toHaveBeenCalled();
+  });
+
+  it('refuses an import larger than BERTH_IMPORT_MAX_BYTES with 413, announced or not', async () => {
+    const loadImages = vi.fn();
+    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages })), policy(), jobs(), new AppConfig({ importMaxBytes: 1024 }));
+    await expect(service.import('local', Readable.from([Buffer.alloc(10)]), 2048, undefined)).rejects.toMatchObject({ status: 413 });
+    await expect(service.import('local', Readable.from([Buffer.alloc(2048)]), null, undefined)).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    expect(loadImages).not.toHaveBeenCalled();
   });
 
   it('fails an import that loaded nothing', async () => {
-    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages: async () => [] })), policy(), jobs());
+    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages: async () => [] })), policy(), jobs(), new AppConfig());
     await expect(service.import('local', Readable.from([Buffer.from('x')]), null, undefined)).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });

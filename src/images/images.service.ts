@@ -3,6 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import type { Principal } from '../common/principal.js';
 import { ProblemException, isProblem } from '../common/problem.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
+import { AppConfig } from '../config/app-config.js';
 import { ContainerPolicy } from '../containers/container-policy.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import { JobRunner } from '../jobs/job-types.js';
@@ -12,12 +13,18 @@ import { parseImageReference, parseTagTarget } from '../docker/image-ref.js';
 import type { ImageRemovedDto, ImagesLoadedDto, ImageTagDto, ImageTaggedDto } from './dto/image-actions.dto.js';
 import type { ImageListQueryDto, ImageRemoveQueryDto } from './dto/image-query.dto.js';
 import type { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
+import { spoolContext } from './build-context.js';
+import { loadedTags, readTarTagFiles } from './image-archive.js';
 import { containerCounts, toHistoryItem, toImageInspect, toImageSummary, toRemoved } from './image-views.js';
 
 /** An upload's progress: bytes read so far of the `Content-Length` (when the client sent one). */
 export function uploadProgress(currentBytes: number, totalBytes: number | null): JobProgress {
   const percent = totalBytes ? Math.min(100, Math.floor((currentBytes / totalBytes) * 100)) : null;
   return { percent, currentBytes, totalBytes, layers: [] };
+}
+
+function importTooLarge(maxBytes: number): ProblemException {
+  return new ProblemException(413, 'PAYLOAD_TOO_LARGE', `The image tar is larger than ${maxBytes} bytes (BERTH_IMPORT_MAX_BYTES).`);
 }
 
 /** The most containers an IMAGE_IN_USE problem names. */
@@ -45,6 +52,7 @@ export class ImagesService {
     private readonly hosts: DockerHosts,
     private readonly policy: ContainerPolicy,
     private readonly jobs: JobRunner,
+    private readonly config: AppConfig,
   ) {}
 
   /** `docker images`, each with the number of containers using it; concurrent identical lists share one engine read. */
@@ -97,37 +105,56 @@ export class ImagesService {
   }
 
   /**
-   * `docker load` of a streamed tar as a job (kind `import`): the tar flows into the engine as the
-   * job reads it (bytes so far are its progress), and the job's result is the references loaded.
+   * `docker load` as a job (kind `import`): the tar is spooled to a private file (never whole in memory,
+   * capped), the tags it would write are read from it and each authorized like any other tag move (a
+   * tag a policy exception runs: admins only, 403 and nothing loaded); then the file flows into the
+   * engine (bytes so far are the job's progress) and the job's result is the references loaded.
    */
   async import(hostId: string, tar: Readable, totalBytes: number | null, principal: Principal | undefined): Promise<JobView> {
     const engine = this.hosts.get(hostId);
-    return this.jobs.start<ImagesLoadedDto>(
-      {
-        kind: 'import',
-        host: hostId,
-        target: 'docker load',
-        run: async (context) => {
-          let currentBytes = 0;
-          const counted = tar.pipe(
-            new Transform({
-              transform(chunk: Buffer, _encoding, done) {
-                currentBytes += chunk.length;
-                context.progress(uploadProgress(currentBytes, totalBytes));
-                done(null, chunk);
-              },
-            }),
-          );
-          tar.once('error', (error) => counted.destroy(error));
-          const loaded = await engine.loadImages(counted, context.signal);
-          if (loaded.length === 0) throw new ProblemException(400, 'VALIDATION_FAILED', 'The tar held no image the engine could load.');
-          for (const ref of loaded) context.output(`Loaded image: ${ref}`);
-          context.progress({ ...uploadProgress(currentBytes, currentBytes), percent: 100 });
-          return { loaded };
+    const max = this.config.importMaxBytes;
+    if (totalBytes !== null && totalBytes > max) throw importTooLarge(max);
+    const spool = await spoolContext(tar, max, importTooLarge);
+    let job: JobView;
+    try {
+      for (const tag of loadedTags(await readTarTagFiles(spool.path))) await this.policy.authorizeTagReplacement(engine, tag, principal);
+      job = await this.jobs.start<ImagesLoadedDto>(
+        {
+          kind: 'import',
+          host: hostId,
+          target: 'docker load',
+          run: async (context) => {
+            let currentBytes = 0;
+            const file = spool.open();
+            const counted = file.pipe(
+              new Transform({
+                transform(chunk: Buffer, _encoding, done) {
+                  currentBytes += chunk.length;
+                  context.progress(uploadProgress(currentBytes, spool.bytes));
+                  done(null, chunk);
+                },
+              }),
+            );
+            file.once('error', (error) => counted.destroy(error));
+            const loaded = await engine.loadImages(counted, context.signal).finally(() => file.destroy());
+            if (loaded.length === 0) throw new ProblemException(400, 'VALIDATION_FAILED', 'The tar held no image the engine could load.');
+            for (const ref of loaded) context.output(`Loaded image: ${ref}`);
+            context.progress({ ...uploadProgress(currentBytes, currentBytes), percent: 100 });
+            return { loaded };
+          },
         },
-      },
-      principal,
-    );
+        principal,
+      );
+    } catch (error) {
+      await spool.remove();
+      throw error;
+    }
+    // However the job ends: also canceled while still queued, never run.
+    void this.jobs
+      .finished(job.id)
+      .catch(() => undefined)
+      .finally(() => spool.remove());
+    return job;
   }
 
   /** The engine's 409 with the containers that use the image named, as `docker rmi` users need to act on it. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ProblemException } from '../common/problem.js';
+import type { JobRunner, JobView } from '../jobs/job-types.js';
 
 /** Files a JSON build may carry besides its Dockerfile, and how long a path may be (one ustar name field). */
 export const MAX_CONTEXT_FILES = 100;
@@ -126,4 +127,24 @@ export async function spoolContext(
 export function closeAfterUpload(request: IncomingMessage, response: ServerResponse, next: () => void): void {
   if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) response.setHeader('Connection', 'close');
   next();
+}
+
+/**
+ * Starts the job that reads a spooled upload and ties the spool's life to it: removed when the
+ * start fails (a refusal, a policy check), and once the job is over however it ends (also when
+ * it is canceled while still queued and never opens the file).
+ */
+export async function startWithSpool(spool: SpooledContext, jobs: JobRunner, start: () => Promise<JobView>): Promise<JobView> {
+  let job: JobView;
+  try {
+    job = await start();
+  } catch (error) {
+    await spool.remove();
+    throw error;
+  }
+  void jobs
+    .finished(job.id)
+    .catch(() => undefined)
+    .finally(() => spool.remove());
+  return job;
 }

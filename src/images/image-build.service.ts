@@ -10,7 +10,7 @@ import type { Engine } from '../docker/engine.js';
 import { isTagName, parseImageRef, withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { JobRunner, JobView } from '../jobs/job-types.js';
-import { contextTooLarge, spoolContext, tarFromFiles } from './build-context.js';
+import { contextTooLarge, spoolContext, startWithSpool, tarFromFiles } from './build-context.js';
 import { readBuildOutput } from './build-output.js';
 import type { ImageBuildDto, ImageBuildQueryDto, ImagePushDto } from './dto/image-build.dto.js';
 import { readPushProgress } from './push-progress.js';
@@ -83,20 +83,10 @@ export class ImageBuildService {
     };
     await this.authorizeTags(engine, options.tags, principal);
     const spool = await spoolContext(upload.body, max);
-    let job: JobView;
-    try {
-      // Gone as soon as the engine has read it; and in any case once the job is over (below).
-      job = await this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal);
-    } catch (error) {
-      await spool.remove();
-      throw error;
-    }
-    // However the job ends: also canceled while still queued, never opened.
-    void this.jobs
-      .finished(job.id)
-      .catch(() => undefined)
-      .finally(() => spool.remove());
-    return job;
+    // Gone as soon as the engine has read it; and in any case once the job is over.
+    return startWithSpool(spool, this.jobs, () =>
+      this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal),
+    );
   }
 
   /** A build from JSON: the context is a small tar Berth makes (the body parser bounds its size). */

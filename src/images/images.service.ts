@@ -13,7 +13,7 @@ import { parseImageReference, parseTagTarget } from '../docker/image-ref.js';
 import type { ImageRemovedDto, ImagesLoadedDto, ImageTagDto, ImageTaggedDto } from './dto/image-actions.dto.js';
 import type { ImageListQueryDto, ImageRemoveQueryDto } from './dto/image-query.dto.js';
 import type { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
-import { spoolContext } from './build-context.js';
+import { spoolContext, startWithSpool } from './build-context.js';
 import { loadedTags, readTarTagFiles } from './image-archive.js';
 import { containerCounts, toHistoryItem, toImageInspect, toImageSummary, toRemoved } from './image-views.js';
 
@@ -115,10 +115,9 @@ export class ImagesService {
     const max = this.config.importMaxBytes;
     if (totalBytes !== null && totalBytes > max) throw importTooLarge(max);
     const spool = await spoolContext(tar, max, importTooLarge);
-    let job: JobView;
-    try {
+    return startWithSpool(spool, this.jobs, async () => {
       for (const tag of loadedTags(await readTarTagFiles(spool.path))) await this.policy.authorizeTagReplacement(engine, tag, principal);
-      job = await this.jobs.start<ImagesLoadedDto>(
+      return this.jobs.start<ImagesLoadedDto>(
         {
           kind: 'import',
           host: hostId,
@@ -145,16 +144,7 @@ export class ImagesService {
         },
         principal,
       );
-    } catch (error) {
-      await spool.remove();
-      throw error;
-    }
-    // However the job ends: also canceled while still queued, never run.
-    void this.jobs
-      .finished(job.id)
-      .catch(() => undefined)
-      .finally(() => spool.remove());
-    return job;
+    });
   }
 
   /** The engine's 409 with the containers that use the image named, as `docker rmi` users need to act on it. */

@@ -83,6 +83,18 @@ build_test_image() {
   rm -rf "$rootfs"
 }
 
+# serve_registry NAME ADDR CHECK: runs docker-registry with $STATE_DIR/NAME/config.yml (log NAME.log,
+# pid NAME.pid) and waits until CHECK answers; fails with the log's tail when it does not.
+serve_registry() {
+  local name=$1 addr=$2 check=$3
+  log "starting docker-registry on $addr (log: $STATE_DIR/$name.log)"
+  setsid nohup docker-registry serve "$STATE_DIR/$name/config.yml" >>"$STATE_DIR/$name.log" 2>&1 </dev/null &
+  echo $! >"$STATE_DIR/$name.pid"
+  wait_until 15 "$check" && return 0
+  tail -n 20 "$STATE_DIR/$name.log" >&2 || true
+  die "docker-registry did not answer on $addr within 15 s; see $STATE_DIR/$name.log"
+}
+
 registry_auth_ok() {
   # shellcheck disable=SC1090
   . "$REGISTRY_ENV"
@@ -121,12 +133,7 @@ auth:
     realm: berth-test
     path: $STATE_DIR/registry/htpasswd
 YAML
-  log "starting docker-registry on $REGISTRY_ADDR (log: $STATE_DIR/registry.log)"
-  setsid nohup docker-registry serve "$STATE_DIR/registry/config.yml" >>"$STATE_DIR/registry.log" 2>&1 </dev/null &
-  echo $! >"$STATE_DIR/registry.pid"
-  wait_until 15 registry_auth_ok && return 0
-  tail -n 20 "$STATE_DIR/registry.log" >&2 || true
-  die "docker-registry did not answer on $REGISTRY_ADDR within 15 s; see $STATE_DIR/registry.log"
+  serve_registry registry "$REGISTRY_ADDR" registry_auth_ok
 }
 
 open_registry_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$OPEN_REGISTRY_ADDR/v2/")" = 200 ]; }
@@ -147,12 +154,7 @@ storage:
 http:
   addr: $OPEN_REGISTRY_ADDR
 YAML
-  log "starting an anonymous docker-registry on $OPEN_REGISTRY_ADDR (log: $STATE_DIR/registry-open.log)"
-  setsid nohup docker-registry serve "$STATE_DIR/registry-open/config.yml" >>"$STATE_DIR/registry-open.log" 2>&1 </dev/null &
-  echo $! >"$STATE_DIR/registry-open.pid"
-  wait_until 15 open_registry_ok && return 0
-  tail -n 20 "$STATE_DIR/registry-open.log" >&2 || true
-  die "docker-registry did not answer on $OPEN_REGISTRY_ADDR within 15 s; see $STATE_DIR/registry-open.log"
+  serve_registry registry-open "$OPEN_REGISTRY_ADDR" open_registry_ok
 }
 
 install_packages

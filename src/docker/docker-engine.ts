@@ -25,6 +25,8 @@ import type * as T from './engine-types.js';
 /** The Engine port on a real Docker engine (dockerode): each resource's calls live in engine-<resource>.ts. */
 export class DockerEngine extends Engine {
   private readonly calls: EngineCalls;
+  /** The `/system/df` in flight: engine 1.41 refuses a second concurrent one, so callers share it. */
+  private diskUsageInFlight?: Promise<T.EngineDiskUsage>;
 
   constructor(
     readonly host: HostDescriptor,
@@ -45,7 +47,8 @@ export class DockerEngine extends Engine {
     return system.version(this.calls);
   }
   diskUsage(): Promise<T.EngineDiskUsage> {
-    return system.diskUsage(this.calls);
+    this.diskUsageInFlight ??= system.diskUsage(this.calls).finally(() => (this.diskUsageInFlight = undefined));
+    return this.diskUsageInFlight;
   }
 
   listContainers(query: ContainerListQuery): Promise<T.EngineContainerSummary[]> {

@@ -8,7 +8,8 @@ import type { EngineExecSession } from '../docker/engine-types.js';
 import type { ChannelRuntime } from './channel-runtime.js';
 import { closeReason } from './close-codes.js';
 import { ExecStreamQueryDto } from './dto/stream-query.dto.js';
-import { ExecContext, ExecSessions, parseResize } from './exec-sessions.js';
+import { ExecContext, ExecSessions } from './exec-sessions.js';
+import { parseResize } from './terminal-frames.js';
 
 describe('parseResize', () => {
   it('reads Kubernetes {Width, Height} and refuses nonsense', () => {

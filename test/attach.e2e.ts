@@ -41,7 +41,17 @@ describe('WS /api/v1/ws/attach on the real engine', () => {
     const created = await api(berth.url, base, {
       method: 'POST',
       token: berth.token,
-      body: { image: TEST_IMAGE, pull: 'never', name: uniqueName('attach'), labels, cmd: ['sh'], tty: true, openStdin: true, start: true, ...body },
+      body: {
+        image: TEST_IMAGE,
+        pull: 'never',
+        name: uniqueName('attach'),
+        labels,
+        cmd: ['sh'],
+        tty: true,
+        openStdin: true,
+        start: true,
+        ...body,
+      },
     });
     expect(created.status, created.text).toBe(201);
     return created.body.id as string;
@@ -134,7 +144,11 @@ describe('WS /api/v1/ws/attach on the real engine', () => {
   });
 
   it('attaches read-only to a container without open stdin, demultiplexing stdout and stderr, and says so first', async () => {
-    const id = await startShell({ tty: false, openStdin: false, cmd: ['sh', '-c', 'while true; do echo out; echo err >&2; sleep 0.2; done'] });
+    const id = await startShell({
+      tty: false,
+      openStdin: false,
+      cmd: ['sh', '-c', 'while true; do echo out; echo err >&2; sleep 0.2; done'],
+    });
     const socket = await attach(id);
     await socket.until((frames) => channelText(frames, 1).includes('out') && channelText(frames, 2).includes('err'));
     expect(statuses(socket.frames)[0]).toEqual({ readOnly: true });
@@ -189,6 +203,10 @@ describe('WS /api/v1/ws/attach on the real engine', () => {
     const admin = await attach(id, {}, berth.token);
     await run(admin, 'test -S /var/run/docker.sock && echo socket-$((1+1))', 'socket-2');
     admin.ws.close();
-    await auditEvents(berth, `action=container.attach.start&target=${id}`, (items) => items.length === 1 && items[0].actor.username === 'admin');
+    await auditEvents(
+      berth,
+      `action=container.attach.start&target=${id}`,
+      (items) => items.length === 1 && items[0].actor.username === 'admin',
+    );
   });
 });

@@ -83,7 +83,11 @@ export async function openStats(calls: EngineCalls, target: EngineStreamTarget):
  * only) and, on the sequence, ends the stream and closes the connection: the process runs on.
  * Destroying the session closes the connection and leaves the process running too.
  */
-export async function openAttach(calls: EngineCalls, target: EngineStreamTarget, options: EngineAttachOptions): Promise<EngineAttachSession> {
+export async function openAttach(
+  calls: EngineCalls,
+  target: EngineStreamTarget,
+  options: EngineAttachOptions,
+): Promise<EngineAttachSession> {
   const query = {
     stream: options.stream,
     stdin: options.stdin,

@@ -34,7 +34,13 @@ export function onClientFrames(socket: WebSocket, end: (code: number, reason: st
  * One client frame: stdin to the process (unless `stdin` is false: a read-only attach), a resize
  * to its TTY. Channels a client may not write (1-3) or does not know are ignored, as Kubernetes does.
  */
-export async function applyClientFrame(socket: WebSocket, target: TerminalInput, frame: Buffer, logger: Logger, stdin = true): Promise<void> {
+export async function applyClientFrame(
+  socket: WebSocket,
+  target: TerminalInput,
+  frame: Buffer,
+  logger: Logger,
+  stdin = true,
+): Promise<void> {
   const payload = frame.subarray(1);
   switch (frame[0]) {
     case TerminalChannel.stdin:

@@ -112,7 +112,7 @@ describe('WS /api/v1/ws/attach on the real engine', () => {
     expect((await state(id)).Running).toBe(true);
   });
 
-  it('replays what the container printed before with logs=true, and not without', async () => {
+  it('replays what the container printed before with logs=true (then live, or alone with stream=false), and not without', async () => {
     const id = await startShell();
     const first = await attach(id);
     await run(first, 'echo earlier-$((4+4))', 'earlier-8');
@@ -128,6 +128,13 @@ describe('WS /api/v1/ws/attach on the real engine', () => {
     await run(live, 'echo now-$((6+6))', 'now-12');
     expect(channelText(live.frames, 1)).not.toContain('earlier-8');
     live.ws.close();
+
+    // stream=false: the replay only, then the session ends with the container running.
+    const replayOnly = await attach(id, { logs: true, stream: false });
+    expect((await replayOnly.closed).code).toBe(1000);
+    expect(channelText(replayOnly.frames, 1)).toContain('live-10');
+    expect(statuses(replayOnly.frames)).toEqual([{ detached: true }]);
+    expect((await state(id)).Running).toBe(true);
   });
 
   it('detaches on the keys a client chose, and passes Ctrl-P Ctrl-Q to the process then', async () => {

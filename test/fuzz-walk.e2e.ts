@@ -433,7 +433,7 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
 
   it('walks every WebSocket channel of openapi/asyncapi.yaml: each refused upgrade is a 4xx problem, never a 5xx or a dropped connection', async () => {
     const channels = streamChannels();
-    expect(channels.map((c) => c.channel).sort()).toEqual(expect.arrayContaining(['events', 'exec', 'logs', 'stats']));
+    expect(channels.map((c) => c.channel).sort()).toEqual(expect.arrayContaining(['attach', 'events', 'exec', 'logs', 'stats']));
 
     const attempts: Array<{ what: string; url: string }> = [];
     const base = `${berth.url.replace(/^http/, 'ws')}`;

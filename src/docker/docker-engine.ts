@@ -113,6 +113,9 @@ export class DockerEngine extends Engine {
   openStats(target: T.EngineStreamTarget): Promise<Readable> {
     return streams.openStats(this.calls, target);
   }
+  openAttach(target: T.EngineStreamTarget, options: T.EngineAttachOptions): Promise<T.EngineAttachSession> {
+    return streams.openAttach(this.calls, target, options);
+  }
 
   inspectImage(ref: string): Promise<T.EngineImageInspect> {
     return images.inspectImage(this.calls, ref);

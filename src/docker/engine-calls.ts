@@ -19,6 +19,12 @@ export interface DialOptions {
   method: 'GET' | 'POST';
   /** Hand back the response stream instead of a parsed body. */
   isStream?: boolean;
+  /** Upgrade the connection (Connection: Upgrade, tcp) and hand back the socket: stdin and output on one duplex. */
+  hijack?: boolean;
+  /** Keep the request open for what is written to it (stdin). */
+  openStdin?: boolean;
+  /** Send a `{}` body, which docker-modem otherwise drops. */
+  allowEmpty?: boolean;
   abortSignal?: AbortSignal;
   /** The statuses that are an answer; any other is an error (a 3xx included: redirects are refused). */
   statusCodes: Record<number, true | string>;

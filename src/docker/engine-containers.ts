@@ -106,6 +106,16 @@ export function containerTop(calls: EngineCalls, id: string, psArgs?: string): P
   return calls.call('container.top', (d) => d.getContainer(id).top(psArgs ? { ps_args: psArgs } : {}) as Promise<EngineContainerTop>);
 }
 
+/** The size of the container's TTY (`docker attach` in a resized terminal). */
+export function resizeContainer(calls: EngineCalls, id: string, width: number, height: number): Promise<void> {
+  return calls.call('container.resize', (d) =>
+    d
+      .getContainer(id)
+      .resize({ w: width, h: height })
+      .then(() => undefined),
+  );
+}
+
 /** One stats sample; without `one-shot` the engine waits a cycle (~1 s) so that `precpu_stats` is filled, as `docker stats` needs. */
 export function containerStats(calls: EngineCalls, id: string): Promise<EngineContainerStats> {
   return calls.call(

@@ -1,9 +1,10 @@
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import type { EngineCalls } from './engine-calls.js';
-import { inspectContainer } from './engine-containers.js';
+import { inspectContainer, resizeContainer } from './engine-containers.js';
 import { pathSegment } from './engine-paths.js';
-import type { EngineLogStreamOptions, EngineStreamTarget } from './engine-types.js';
+import type { EngineAttachOptions, EngineAttachSession, EngineLogStreamOptions, EngineStreamTarget } from './engine-types.js';
+import { ExecOutputDemuxer } from './exec-frames.js';
 import { JsonLines } from './json-lines.js';
 import { LogLineParser } from './log-lines.js';
 import { rawGet } from './raw-get.js';
@@ -16,7 +17,13 @@ const CONTAINER_STREAM_STATUSES = { 200: true, 404: 'no such container', 500: 's
 /** The container a stream is about: 404 CONTAINER_NOT_FOUND before any stream opens. */
 export async function streamTarget(calls: EngineCalls, container: string): Promise<EngineStreamTarget> {
   const info = await inspectContainer(calls, container);
-  return { id: info.Id, name: info.Name.replace(/^\//, ''), tty: Boolean(info.Config.Tty), running: Boolean(info.State.Running) };
+  return {
+    id: info.Id,
+    name: info.Name.replace(/^\//, ''),
+    tty: Boolean(info.Config.Tty),
+    running: Boolean(info.State.Running),
+    openStdin: Boolean(info.Config.OpenStdin),
+  };
 }
 
 /**
@@ -68,4 +75,46 @@ export async function openStats(calls: EngineCalls, target: EngineStreamTarget):
     }),
   );
   return pipeline(raw, new JsonLines(), () => undefined);
+}
+
+/**
+ * `docker attach`: the main process's stdin and output on one hijacked connection, demultiplexed
+ * as an exec's (one raw stream with a TTY). With `detachKeys` the engine itself watches stdin (TTY
+ * only) and, on the sequence, ends the stream and closes the connection: the process runs on.
+ * Destroying the session closes the connection and leaves the process running too.
+ */
+export async function openAttach(
+  calls: EngineCalls,
+  target: EngineStreamTarget,
+  options: EngineAttachOptions,
+): Promise<EngineAttachSession> {
+  const query = {
+    stream: options.stream,
+    stdin: options.stdin,
+    stdout: true,
+    stderr: true,
+    logs: options.logs,
+    ...(options.detachKeys !== undefined && { detachKeys: options.detachKeys }),
+  };
+  const socket = await calls.openStream<Duplex>('container.attach', (_d, signal) =>
+    calls.dial<Duplex>({
+      path: `/containers/${pathSegment(target.id)}/attach?`,
+      method: 'POST',
+      isStream: true,
+      hijack: true,
+      openStdin: true,
+      abortSignal: signal,
+      statusCodes: { 101: true, 200: true, 400: 'bad parameter', 404: 'no such container', 409: 'conflict', 500: 'server error' },
+      // Without a body docker-modem would hold the headers back waiting for one; the engine ignores it.
+      options: { _query: query, _body: {} },
+      allowEmpty: true,
+    }),
+  );
+  const output = pipeline(socket, new ExecOutputDemuxer(target.tty), () => undefined);
+  return {
+    input: socket,
+    output,
+    resize: (width, height) => resizeContainer(calls, target.id, width, height),
+    destroy: () => socket.destroy(),
+  };
 }

@@ -113,6 +113,8 @@ export interface EngineStreamTarget {
   name: string;
   tty: boolean;
   running: boolean;
+  /** `-i`: the main process's stdin stays open, so an attach may write to it. */
+  openStdin?: boolean;
 }
 
 export interface EngineLogStreamOptions {
@@ -148,6 +150,24 @@ export interface EngineExecSession {
   /** Cuts the connection: the engine closes the process's TTY or pipes. */
   destroy(): void;
 }
+
+/** How `docker attach` joins a container's main process. */
+export interface EngineAttachOptions {
+  /** Replay what the container printed before (its log), then go on live. */
+  logs: boolean;
+  /** Live output (and stdin); false: the replay only, then the stream ends. */
+  stream: boolean;
+  /** Forward stdin (only a container created with OpenStdin reads it). */
+  stdin: boolean;
+  /** The detach sequence (`ctrl-p,ctrl-q`, as the CLI's `--detach-keys`); the engine's default when absent. */
+  detachKeys?: string;
+}
+
+/**
+ * An attach to a container's main process: stdin in, demultiplexed ExecOutput out, its TTY's size.
+ * The output ends when the process exits or the engine saw the detach keys; `destroy` leaves it running.
+ */
+export type EngineAttachSession = Omit<EngineExecSession, 'exitCode'>;
 
 /** `GET /events`, one message. */
 export interface EngineEvent {

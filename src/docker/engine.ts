@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { EngineBuildOptions } from './engine-build.js';
 import type {
+  EngineAttachOptions,
+  EngineAttachSession,
   EngineContainerCreate,
   EngineContainerInspect,
   EngineContainerStats,
@@ -130,6 +132,8 @@ export abstract class Engine {
   abstract openEvents(filters?: Record<string, string[]>): Promise<Readable>;
   /** EngineContainerStats objects, one a second while the container runs. */
   abstract openStats(target: EngineStreamTarget): Promise<Readable>;
+  /** `docker attach`: the main process's stdin and output; ends on its exit or the detach keys, leaves it running when destroyed. */
+  abstract openAttach(target: EngineStreamTarget, options: EngineAttachOptions): Promise<EngineAttachSession>;
 
   // Images (engine-images.ts)
   /** 404 IMAGE_NOT_FOUND when the host lacks it. */

@@ -9,7 +9,7 @@ export interface ExecOutput {
 }
 
 /**
- * Splits an exec's output into stdout and stderr pieces. Without a TTY the engine frames
+ * Splits an exec's or an attach's output into stdout and stderr pieces. Without a TTY the engine frames
  * the output with 8-byte headers (type, 0, 0, 0, size); with a TTY it is one raw stream.
  * Unlike LogLineParser it keeps bytes as they come (no lines, no UTF-8), since a terminal
  * session carries escape sequences and partial characters.

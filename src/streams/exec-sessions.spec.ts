@@ -8,24 +8,7 @@ import type { EngineExecSession } from '../docker/engine-types.js';
 import type { ChannelRuntime } from './channel-runtime.js';
 import { closeReason } from './close-codes.js';
 import { ExecStreamQueryDto } from './dto/stream-query.dto.js';
-import { ExecContext, ExecSessions, parseResize } from './exec-sessions.js';
-
-describe('parseResize', () => {
-  it('reads Kubernetes {Width, Height} and refuses nonsense', () => {
-    expect(parseResize(Buffer.from('{"Width":80,"Height":24}'))).toEqual({ width: 80, height: 24 });
-    expect(parseResize(Buffer.from('{"width":80,"height":24}'))).toEqual({ width: 80, height: 24 });
-    for (const bad of [
-      '{"Width":0,"Height":24}',
-      '{"Width":80.5,"Height":24}',
-      '{"Width":"80","Height":24}',
-      'nope',
-      '[]',
-      '{"Width":1e9,"Height":1}',
-    ]) {
-      expect(parseResize(Buffer.from(bad))).toBeNull();
-    }
-  });
-});
+import { ExecContext, ExecSessions } from './exec-sessions.js';
 
 describe('closeReason', () => {
   it('cuts a reason to the 123 bytes a close frame allows', () => {

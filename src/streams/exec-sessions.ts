@@ -1,25 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { WebSocket, type RawData } from 'ws';
+import { WebSocket } from 'ws';
 import { ContainerPolicy } from '../containers/container-policy.js';
 import type { EngineExecSession } from '../docker/engine-types.js';
-import type { ExecOutput } from '../docker/exec-frames.js';
 import { ChannelContext, ChannelFeed, declareChannel } from './channel.js';
 import { ChannelRuntime } from './channel-runtime.js';
 import { CloseCode, closeReason } from './close-codes.js';
 import { ExecStreamQueryDto } from './dto/stream-query.dto.js';
 import type { SessionOutcome } from './stream-audit.js';
+import { TERMINAL_SUBPROTOCOL, applyClientFrame, onClientFrames, sendOutput, sendStatus } from './terminal-frames.js';
 
 export type ExecContext = ChannelContext<ExecStreamQueryDto, 'running container'>;
-
-/** Channel bytes of the Kubernetes `v4.channel.k8s.io` framing. */
-export const ExecChannel = { stdin: 0, stdout: 1, stderr: 2, status: 3, resize: 4 } as const;
-export const EXEC_SUBPROTOCOL = 'v4.channel.k8s.io';
 
 /** Ctrl-C, Ctrl-D: the engine cannot kill an exec, and a closed connection leaves a TTY process running. */
 const TTY_HANGUP = Buffer.from([0x03, 0x04]);
 /** After the client leaves, how long the process has to end on its own once stdin is closed. */
 const HANGUP_GRACE_MS = 2000;
-const MAX_TERMINAL_SIZE = 10_000;
 
 /**
  * `/api/v1/ws/exec`: one interactive exec per socket. Client frames are handled in order
@@ -90,72 +85,24 @@ export class ExecSessions implements ChannelFeed<ExecContext> {
         this.runtime.sessions.end(socket, CloseCode.internalError, closeReason(error.detail ?? 'the engine refused the exec'));
       });
 
-    socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) {
-        this.runtime.sessions.end(socket, CloseCode.unsupportedData, 'binary frames only: a channel byte, then the payload');
-        return;
-      }
-      const frame = toBuffer(data);
-      queue = queue.then(() => (exec && !clientGone ? this.onClientFrame(socket, exec, frame) : undefined));
-    });
-  }
-
-  private async onClientFrame(socket: WebSocket, exec: EngineExecSession, frame: Buffer): Promise<void> {
-    const payload = frame.subarray(1);
-    switch (frame[0]) {
-      case ExecChannel.stdin:
-        if (payload.length === 0) return;
-        if (!exec.input.write(payload)) {
-          // The process reads slower than the client types: stop reading the client.
-          socket.pause();
-          exec.input.once('drain', () => socket.resume());
-        }
-        return;
-      case ExecChannel.resize: {
-        const size = parseResize(payload);
-        if (!size) return;
-        try {
-          await exec.resize(size.width, size.height);
-        } catch (error) {
-          this.logger.debug({ err: error }, 'resize refused');
-        }
-        return;
-      }
-      default:
-        // Channels a client may not write (1-3) or does not know: ignored, as Kubernetes does.
-        return;
-    }
+    onClientFrames(
+      socket,
+      (code, reason) => this.runtime.sessions.end(socket, code, reason),
+      (frame) => {
+        queue = queue.then(() => (exec && !clientGone ? applyClientFrame(socket, exec, frame, this.logger) : undefined));
+      },
+    );
   }
 
   /** Output to the client with backpressure, then the exit status and a normal close. */
   private pump(socket: WebSocket, exec: EngineExecSession, outcome: SessionOutcome): void {
-    let pending = 0;
-    let paused = false;
-    const bound = this.runtime.config.streamBufferBytes;
-    exec.output.on('data', ({ stream, data }: ExecOutput) => {
-      if (socket.readyState !== WebSocket.OPEN) return;
-      const frame = Buffer.allocUnsafe(data.length + 1);
-      frame[0] = stream === 'stdout' ? ExecChannel.stdout : ExecChannel.stderr;
-      data.copy(frame, 1);
-      pending += frame.length;
-      socket.send(frame, { binary: true }, () => {
-        pending -= frame.length;
-        if (paused && pending <= bound / 2) {
-          paused = false;
-          exec.output.resume();
-        }
-      });
-      if (!paused && pending > bound) {
-        paused = true;
-        exec.output.pause();
-      }
-    });
+    sendOutput(socket, exec.output, this.runtime.config.streamBufferBytes);
     exec.output.once('end', () => {
       exec.exitCode().then(
         (exitCode) => {
           outcome.exited(exitCode);
           if (socket.readyState !== WebSocket.OPEN) return;
-          socket.send(Buffer.concat([Buffer.from([ExecChannel.status]), Buffer.from(JSON.stringify({ exitCode }))]), { binary: true });
+          sendStatus(socket, { exitCode });
           this.runtime.sessions.end(socket, CloseCode.normal, 'process exited');
         },
         () => {
@@ -171,28 +118,6 @@ export class ExecSessions implements ChannelFeed<ExecContext> {
   }
 }
 
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
-
-/** `{Width, Height}` as Kubernetes clients send it (lower case accepted too); null when unusable. */
-export function parseResize(payload: Buffer): { width: number; height: number } | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (!value || typeof value !== 'object') return null;
-  const record = value as Record<string, unknown>;
-  const width = record.Width ?? record.width;
-  const height = record.Height ?? record.height;
-  const valid = (n: unknown): n is number => Number.isInteger(n) && (n as number) > 0 && (n as number) <= MAX_TERMINAL_SIZE;
-  return valid(width) && valid(height) ? { width, height } : null;
-}
-
 /** `/api/v1/ws/exec?container=&cmd=`: an interactive process in a running container, for operators. */
 export const execChannel = declareChannel({
   name: 'exec',
@@ -202,5 +127,5 @@ export const execChannel = declareChannel({
   role: 'operator',
   target: 'running container',
   feed: ExecSessions,
-  subprotocol: EXEC_SUBPROTOCOL,
+  subprotocol: TERMINAL_SUBPROTOCOL,
 });

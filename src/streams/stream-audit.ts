@@ -34,21 +34,24 @@ export interface SessionOutcome {
   exited(exitCode: number | null): void;
   /** The engine refused or broke the session. */
   failed(reason: string): void;
+  /** The client left the process running with the detach keys (attach). */
+  detached(): void;
 }
 
 /** How the session ended, as its end record says. */
-type Ending = { how: 'exited'; exitCode: number | null } | { how: 'failed'; reason: string } | { how: 'closed' };
+type Ending = { how: 'exited'; exitCode: number | null } | { how: 'failed'; reason: string } | { how: 'detached' } | { how: 'closed' };
 
 /**
- * HTTP-like statuses for the end record: done, the engine failed, or the socket closed before the
- * process ended (nginx's 499; the close code tells a client that left from a revocation or a shutdown).
+ * HTTP-like statuses for the end record: done (exited, or detached from a process left running),
+ * the engine failed, or the socket closed before the process ended (nginx's 499; the close code
+ * tells a client that left from a revocation or a shutdown).
  */
-const END_STATUS = { exited: 200, failed: 502, closed: 499 } as const;
+const END_STATUS = { exited: 200, detached: 200, failed: 502, closed: 499 } as const;
 
 export const interactiveAction = (kind: InteractiveKind, phase: 'start' | 'end') => `container.${kind}.${phase}`;
 
 /**
- * Who opened which stream. Interactive sessions (exec, later attach) get an audit record when
+ * Who opened which stream. Interactive sessions (exec, attach) get an audit record when
  * they start and one when they end (exit code, duration); every stream gets an info log line.
  * The log line never carries a command's arguments (`mysql -pS3cret`): only the executable.
  */
@@ -125,6 +128,9 @@ export class StreamAudit {
       },
       failed: (reason) => {
         if (ending.how === 'closed') ending = { how: 'failed', reason };
+      },
+      detached: () => {
+        if (ending.how === 'closed') ending = { how: 'detached' };
       },
     };
   }

@@ -2,6 +2,7 @@ import { Inject, type Type } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { attachChannel } from './attach-sessions.js';
 import type { AnyChannel, ChannelFeed } from './channel.js';
 import { ChannelOpener } from './channel-opener.js';
 import { execChannel } from './exec-sessions.js';
@@ -11,14 +12,14 @@ import { logsChannel } from './log-streams.js';
 import { takeUpgradeContext } from './upgrade.js';
 
 /** Every channel Berth serves; openapi/asyncapi.yaml documents each (a test checks). */
-export const CHANNELS: readonly AnyChannel[] = [logsChannel, execChannel, eventsChannel, statsChannel, jobsChannel];
+export const CHANNELS: readonly AnyChannel[] = [logsChannel, execChannel, attachChannel, eventsChannel, statsChannel, jobsChannel];
 
 /** The channel paths by name. */
 export const STREAM_CHANNELS: Readonly<Record<string, string>> = Object.fromEntries(
   CHANNELS.map((channel) => [channel.name, channel.path]),
 );
 
-/** Clients send little or nothing (exec stdin, resizes): a large frame is an abuse. */
+/** Clients send little or nothing (exec and attach stdin, resizes): a large frame is an abuse. */
 const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
 
 /**

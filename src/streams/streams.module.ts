@@ -15,9 +15,9 @@ import { WsTicketsController } from './ws-tickets.controller.js';
 import { WsTickets } from './ws-tickets.js';
 
 /**
- * WebSocket channels (see `CHANNELS`: logs, exec, events, stats, jobs) and the tickets browsers use
+ * WebSocket channels (see `CHANNELS`: logs, exec, attach, events, stats, jobs) and the tickets browsers use
  * to open them. Needs an `Authenticator` bound elsewhere (the auth module); it binds none itself.
- * Imports ContainersModule for exec's entry policy, JobsModule for the jobs channel.
+ * Imports ContainersModule for exec's and attach's entry policy, JobsModule for the jobs channel.
  */
 @Module({
   imports: [ContainersModule, DockerModule, AuditModule, AuthModule, JobsModule],

@@ -1,6 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsLogTime } from '../../common/log-time.js';
 import { QueryBoolean, QueryInt } from '../../common/validators.js';
+import { IsDetachKeys } from '../detach-keys.js';
 
 /** What every channel takes: the host and, for browsers, a ticket instead of a header. */
 export class StreamQueryDto {
@@ -89,6 +90,27 @@ export class ExecStreamQueryDto extends ContainerStreamQueryDto {
   @IsNotEmpty()
   @MaxLength(4096)
   workingDir?: string;
+}
+
+export class AttachStreamQueryDto extends ContainerStreamQueryDto {
+  /** Replay what the container printed before attaching (its log), then go on live. */
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  logs: boolean = false;
+
+  /** Live output and stdin (default true); false with `logs=true` sends the replay only, then closes. */
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  stream: boolean = true;
+
+  /** The detach sequence, as `docker attach --detach-keys` (default `ctrl-p,ctrl-q`); the engine honours it with a TTY only. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @IsDetachKeys()
+  detachKeys?: string;
 }
 
 export class EventsStreamQueryDto extends StreamQueryDto {}

@@ -2,26 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './app-config.js';
 import { EngineTlsError, engineTlsFromEnv } from './engine-tls.js';
+import { TEST_CERT as CERT, TEST_KEY as KEY } from './tls-testing.js';
 
-// A throwaway self-signed certificate and its key (valid until 2126), standing in for ca.pem, cert.pem and key.pem.
-const CERT = `-----BEGIN CERTIFICATE-----
-MIIBgDCCASegAwIBAgIUbV/4NbTN20N2a/OIdpQ6cBuLrfswCgYIKoZIzj0EAwIw
-FTETMBEGA1UEAwwKYmVydGggc3BlYzAgFw0yNjExMjYxNDMzMjhaGA8yMTI2MTEw
-MjE0MzMyOFowFTETMBEGA1UEAwwKYmVydGggc3BlYzBZMBMGByqGSM49AgEGCCqG
-SM49AwEHA0IABIs+9SBLsGqhpB3yq4l6gUoypy029f9WOzeuyRz8qE3y2XTPAi65
-zVfe6b8+SgDfdQPxvSXb7/tUeMyJVOSGCq6jUzBRMB0GA1UdDgQWBBS6e1jo8oXp
-daJVlD38zOnaEsPVejAfBgNVHSMEGDAWgBS6e1jo8oXpdaJVlD38zOnaEsPVejAP
-BgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIGk+PlYOtSUMCuJ+udqY
-4W3M7VTkILqp9KfWnkKh4Y+fAiA2maLg7ND94inbawBpDa0TAPKtWcoHgdUl8JB2
-EuWa2w==
------END CERTIFICATE-----
-`;
-const KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgCs9+vR2I1mFXHRQ2
-h9tm/M5WpFXi34RF29o2kWadq0ihRANCAASLPvUgS7BqoaQd8quJeoFKMqctNvX/
-Vjs3rskc/KhN8tl0zwIuuc1X3um/PkoA33UD8b0l2+/7VHjMiVTkhgqu
------END PRIVATE KEY-----
-`;
 const OTHER_KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** A fake file system: path → content, or an errno code the read fails with. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the real parts the tests need are up: a Docker engine at DOCKER_HOST, the local
 # test image berth-test/busybox:latest, an htpasswd-protected registry on 127.0.0.1:5001 and an
-# anonymous one on 127.0.0.1:5002 (for pulls through Berth before stored registry credentials exist).
+# anonymous one on 127.0.0.1:5002 (for pulls through Berth before stored registry credentials exist),
+# and a second engine behind TLS (--tlsverify on tcp://10.231.0.2:2376) in its own network namespace.
 # Reuses whatever already runs; on Debian as root it installs and starts what is missing.
 # Never skips: where it cannot provide something it fails with one line saying what to do.
 set -euo pipefail
@@ -11,6 +12,17 @@ TEST_IMAGE=berth-test/busybox:latest
 REGISTRY_ADDR=${BERTH_TEST_REGISTRY_ADDR:-127.0.0.1:5001}
 OPEN_REGISTRY_ADDR=${BERTH_TEST_OPEN_REGISTRY_ADDR:-127.0.0.1:5002}
 REGISTRY_ENV="$STATE_DIR/registry.env"   # the credentials the tests read
+# The TLS engine: its own network namespace, data root, exec root and pid file; its address and
+# certificate directories (DOCKER_CERT_PATH layouts) are written to $TLS_ENV for the tests.
+TLS_NETNS=berth-tls
+TLS_HOST_ADDR=10.231.0.1
+TLS_ENGINE_ADDR=10.231.0.2
+TLS_ENGINE_URL=tcp://$TLS_ENGINE_ADDR:2376
+TLS_DIR="$STATE_DIR/tls"
+TLS_ENV="$STATE_DIR/tls-engine.env"
+TLS_PIDFILE=/var/run/berth-tls.pid
+TLS_DATA_ROOT=/var/lib/berth-tls/docker
+TLS_EXEC_ROOT=/var/run/berth-tls
 log() { echo "test-engine: $*" >&2; }
 die() { echo "test-engine: $*" >&2; exit 1; }
 
@@ -35,6 +47,9 @@ install_packages() {
   [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || missing+=(busybox-static)
   command -v htpasswd >/dev/null || missing+=(apache2-utils)
   command -v curl >/dev/null || missing+=(curl)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v nsenter >/dev/null || missing+=(util-linux)
   [ ${#missing[@]} -eq 0 ] && return 0
   can_install || die "missing ${missing[*]}: install them (Debian: apt-get install -y ${missing[*]}) or point DOCKER_HOST at a running engine"
   log "installing ${missing[*]}"
@@ -157,9 +172,129 @@ YAML
   serve_registry registry-open "$OPEN_REGISTRY_ADDR" open_registry_ok
 }
 
+# pid_running FILE NAME: the pid in FILE is a live process whose command line names NAME (not a reused pid).
+pid_running() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$2"
+}
+
+# make_cert DIR NAME CA USAGE [DAYS] [SAN]: DIR/NAME-cert.pem and DIR/NAME-key.pem signed by DIR/CA.pem.
+make_cert() {
+  local dir=$1 name=$2 ca=$3 usage=$4 days=${5:-3650} san=${6:-}
+  openssl req -newkey rsa:2048 -nodes -keyout "$dir/$name-key.pem" -out "$dir/$name.csr" -subj "/CN=berth-test $name" 2>/dev/null
+  { echo "extendedKeyUsage=$usage"; [ -z "$san" ] || echo "subjectAltName=$san"; } >"$dir/$name.ext"
+  openssl x509 -req -in "$dir/$name.csr" -CA "$dir/$ca.pem" -CAkey "$dir/$ca-key.pem" -CAcreateserial \
+    -days "$days" -extfile "$dir/$name.ext" -out "$dir/$name-cert.pem" 2>/dev/null
+}
+
+# cert_path DIR CA CERT: a DOCKER_CERT_PATH layout (ca.pem, cert.pem, key.pem) under $TLS_DIR/DIR.
+cert_path() {
+  mkdir -p "$TLS_DIR.new/$1"
+  cp "$TLS_DIR.new/$2.pem" "$TLS_DIR.new/$1/ca.pem"
+  cp "$TLS_DIR.new/$3-cert.pem" "$TLS_DIR.new/$1/cert.pem"
+  cp "$TLS_DIR.new/$3-key.pem" "$TLS_DIR.new/$1/key.pem"
+}
+
+# The certificates, made once: a CA, the engine's certificate for its address, a client certificate;
+# and for the failure tests a second CA, a client certificate it signed and an expired one.
+make_tls_certs() {
+  [ -f "$TLS_DIR/server-cert.pem" ] && [ -f "$TLS_DIR/client/key.pem" ] && return 0
+  log "making TLS certificates under $TLS_DIR"
+  rm -rf "$TLS_DIR.new"
+  mkdir -p "$TLS_DIR.new"
+  local ca
+  for ca in ca other-ca; do
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TLS_DIR.new/$ca-key.pem" -out "$TLS_DIR.new/$ca.pem" \
+      -days 3650 -subj "/CN=berth-test $ca" 2>/dev/null
+  done
+  make_cert "$TLS_DIR.new" server ca serverAuth 3650 "IP:$TLS_ENGINE_ADDR"
+  make_cert "$TLS_DIR.new" client ca clientAuth
+  make_cert "$TLS_DIR.new" other-client other-ca clientAuth
+  cert_path client ca client
+  cert_path wrong-ca other-ca client
+  cert_path untrusted-client ca other-client
+  # Expired since yesterday; an openssl that refuses negative days just leaves this case out.
+  if make_cert "$TLS_DIR.new" expired-client ca clientAuth -1; then cert_path expired-client ca expired-client; fi
+  chmod -R go-rwx "$TLS_DIR.new"
+  # Whole or not at all: a run killed halfway leaves only $TLS_DIR.new, made again next time.
+  rm -rf "$TLS_DIR"
+  mv "$TLS_DIR.new" "$TLS_DIR"
+}
+
+tls_docker_args=(-H "$TLS_ENGINE_URL" --tlsverify --tlscacert "$TLS_DIR/client/ca.pem" --tlscert "$TLS_DIR/client/cert.pem" --tlskey "$TLS_DIR/client/key.pem")
+tls_engine_answers() { timeout 10 docker "${tls_docker_args[@]}" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+tls_netns_ready() {
+  [ -e "/var/run/netns/$TLS_NETNS" ] &&
+    ip -4 addr show dev berth-tls0 2>/dev/null | grep -q "inet $TLS_HOST_ADDR/30" &&
+    ip -n "$TLS_NETNS" -4 addr show dev berth-tls1 2>/dev/null | grep -q "inet $TLS_ENGINE_ADDR/30"
+}
+
+# The namespace and a veth pair: $TLS_HOST_ADDR on the host's side, $TLS_ENGINE_ADDR inside.
+make_tls_netns() {
+  tls_netns_ready && return 0
+  ip netns del "$TLS_NETNS" 2>/dev/null || true
+  ip link del berth-tls0 2>/dev/null || true
+  ip netns add "$TLS_NETNS"
+  ip link add berth-tls0 type veth peer name berth-tls1
+  ip link set berth-tls1 netns "$TLS_NETNS"
+  ip addr add "$TLS_HOST_ADDR/30" dev berth-tls0
+  ip link set berth-tls0 up
+  ip -n "$TLS_NETNS" addr add "$TLS_ENGINE_ADDR/30" dev berth-tls1
+  ip -n "$TLS_NETNS" link set berth-tls1 up
+  ip -n "$TLS_NETNS" link set lo up
+}
+
+# Stops a TLS dockerd that runs but does not answer (older certificates, a hung start) and waits for it to go.
+stop_tls_engine() {
+  pid_running "$TLS_PIDFILE" dockerd || return 0
+  local pid
+  pid=$(cat "$TLS_PIDFILE")
+  log "stopping the TLS dockerd ($pid)"
+  kill "$pid" 2>/dev/null || true
+  wait_until 20 eval '! kill -0 '"$pid"' 2>/dev/null' || { kill -9 "$pid" 2>/dev/null || true; sleep 1; }
+}
+
+start_tls_engine() {
+  make_tls_certs
+  if ! tls_engine_answers; then
+    can_install || die "the TLS engine at $TLS_ENGINE_URL does not answer and starting it needs root"
+    stop_tls_engine
+    # A dockerd or containerd killed with -9 leaves its pid file behind.
+    pid_running "$TLS_PIDFILE" dockerd || rm -f "$TLS_PIDFILE"
+    pid_running "$TLS_EXEC_ROOT/containerd/containerd.pid" containerd || rm -f "$TLS_EXEC_ROOT/containerd/containerd.pid"
+    make_tls_netns
+    mkdir -p "$TLS_DATA_ROOT" "$TLS_EXEC_ROOT"
+    echo '{}' >"$TLS_DIR/daemon.json"
+    log "starting the TLS dockerd on $TLS_ENGINE_URL (log: $STATE_DIR/dockerd-tls.log)"
+    # nsenter, not `ip netns exec`: that remounts /sys and dockerd then finds no devices cgroup.
+    setsid nohup nsenter --net="/var/run/netns/$TLS_NETNS" dockerd --config-file "$TLS_DIR/daemon.json" \
+      --tlsverify --tlscacert "$TLS_DIR/ca.pem" --tlscert "$TLS_DIR/server-cert.pem" --tlskey "$TLS_DIR/server-key.pem" \
+      -H "$TLS_ENGINE_URL" --data-root "$TLS_DATA_ROOT" --exec-root "$TLS_EXEC_ROOT" --pidfile "$TLS_PIDFILE" \
+      --bridge none --iptables=false >>"$STATE_DIR/dockerd-tls.log" 2>&1 </dev/null &
+    if ! wait_until 60 tls_engine_answers; then
+      tail -n 20 "$STATE_DIR/dockerd-tls.log" >&2 || true
+      die "the TLS dockerd did not answer on $TLS_ENGINE_URL within 60 s; see $STATE_DIR/dockerd-tls.log"
+    fi
+  fi
+  if ! docker "${tls_docker_args[@]}" image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+    log "loading $TEST_IMAGE into the TLS engine"
+    docker save "$TEST_IMAGE" | docker "${tls_docker_args[@]}" load >/dev/null
+  fi
+  {
+    echo "BERTH_TEST_TLS_DOCKER_HOST=$TLS_ENGINE_URL"
+    local dir
+    for dir in client wrong-ca untrusted-client expired-client; do
+      if [ -d "$TLS_DIR/$dir" ]; then echo "BERTH_TEST_TLS_CERT_PATH_$(echo "$dir" | tr 'a-z-' 'A-Z_')=$TLS_DIR/$dir"; fi
+    done
+  } >"$TLS_ENV"
+}
+
 install_packages
 engine_answers || start_engine
 build_test_image
 start_registry
 start_open_registry
-log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registries $REGISTRY_ADDR (credentials in $REGISTRY_ENV) and $OPEN_REGISTRY_ADDR (anonymous)"
+start_tls_engine
+log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registries $REGISTRY_ADDR (credentials in $REGISTRY_ENV) and $OPEN_REGISTRY_ADDR (anonymous), TLS engine $TLS_ENGINE_URL ($TLS_ENV)"

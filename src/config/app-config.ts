@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { posix, resolve } from 'node:path';
 import { Type, plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { type EngineTls, EngineTlsError, engineTlsFromEnv } from './engine-tls.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -11,6 +12,8 @@ export class AppConfig {
   port = 8080;
   host = '127.0.0.1';
   dockerHost = 'unix:///var/run/docker.sock';
+  /** TLS to a tcp:// DOCKER_HOST, from DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH; none means plain HTTP. */
+  dockerTls?: EngineTls;
   dataDir = resolve('data');
   logLevel: LogLevel = 'info';
   /** How long a short engine call (list, inspect, ping) may take before 503. */
@@ -184,5 +187,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = parsed[variable];
     if (value !== undefined) init[field] = parse ? parse(value as never) : value;
   }
-  return new AppConfig(init as Partial<AppConfig>);
+  const config = new AppConfig(init as Partial<AppConfig>);
+  try {
+    config.dockerTls = engineTlsFromEnv(env, config.dockerHost);
+  } catch (error) {
+    if (error instanceof EngineTlsError) throw new ConfigError(`invalid configuration: ${error.message}`);
+    throw error;
+  }
+  return config;
 }

@@ -1,16 +1,30 @@
 import Docker from 'dockerode';
+import { Agent } from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
+import type { EngineTls } from '../config/engine-tls.js';
 import type { Metrics } from '../common/metrics.js';
 import type { HostDescriptor } from './engine.js';
 import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
 import { refuseEngineRedirects, withEncodedIds } from './engine-paths.js';
 import type { RawEndpoint } from './raw-get.js';
 
-/** dockerode's connection options for a DOCKER_HOST url. */
-export function connectionOptions(url: string): Docker.DockerOptions {
+/** What every TLS connection to the engine uses, dockerode's and Berth's own raw ones alike. */
+export function tlsOptions(tls: EngineTls): ConnectionOptions {
+  // No servername: Node sends none for an IP address (RFC 6066) and checks the address against the certificate.
+  return { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify };
+}
+
+/** dockerode's connection options for a DOCKER_HOST url, with TLS when the environment asked for it. */
+export function connectionOptions(url: string, tls?: EngineTls): Docker.DockerOptions {
   if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length) };
   if (url.startsWith('npipe:')) return { socketPath: url.slice('npipe:'.length) };
   const parsed = new URL(url.replace(/^tcp:/, 'http:'));
-  return { host: parsed.hostname, port: Number(parsed.port || 2375), protocol: 'http' };
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!tls) return { host, port: Number(parsed.port || 2375), protocol: 'http' };
+  // docker-modem passes only ca/cert/key per request; the agent carries the rest (verification on or off).
+  const agent = new Agent({ keepAlive: true, ...tlsOptions(tls) });
+  const options = { host, port: Number(parsed.port || 2376), protocol: 'https' as const, agent };
+  return options;
 }
 
 /** A raw docker-modem request, for what dockerode does not expose as needed (streams, full answers). */
@@ -43,6 +57,7 @@ export interface DialOptions {
  */
 export class EngineCalls {
   readonly docker: Docker;
+  private readonly connection: Docker.DockerOptions;
 
   constructor(
     readonly host: HostDescriptor,
@@ -50,7 +65,8 @@ export class EngineCalls {
     readonly timeoutMs: number,
   ) {
     refuseEngineRedirects();
-    this.docker = withEncodedIds(new Docker(connectionOptions(host.url)));
+    this.connection = connectionOptions(host.url, host.tls);
+    this.docker = withEncodedIds(new Docker(this.connection));
   }
 
   /** Runs one engine call with a time bound, a metric (`operation` is `resource.operation`) and error translation. */
@@ -91,10 +107,11 @@ export class EngineCalls {
 
   /** Where rawGet can reach the engine; undefined for transports only dockerode speaks. */
   rawEndpoint(): RawEndpoint | undefined {
-    const options = connectionOptions(this.host.url);
-    if (options.socketPath && typeof options.socketPath === 'string' && this.host.url.startsWith('unix://'))
-      return { socketPath: options.socketPath };
-    if (options.host && options.protocol === 'http') return { host: options.host, port: Number(options.port) };
+    const { socketPath, host, port, protocol } = this.connection;
+    if (typeof socketPath === 'string' && this.host.url.startsWith('unix://')) return { socketPath };
+    if (!host) return undefined;
+    if (protocol === 'http') return { host, port: Number(port) };
+    if (protocol === 'https' && this.host.tls) return { host, port: Number(port), tls: tlsOptions(this.host.tls) };
     return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProblemException } from '../common/problem.js';
-import { cleanEngineMessage, engineMessage, isNotModified, translateEngineError } from './engine-errors.js';
+import { cleanEngineMessage, engineMessage, isNotModified, tlsFailureReason, translateEngineError } from './engine-errors.js';
 
 const engine = (statusCode: number, message: string) => ({
   statusCode,
@@ -64,6 +64,40 @@ describe('translateEngineError', () => {
       expect(problem.code).toBe('ENGINE_UNAVAILABLE');
       expect(problem.problem.headers).toEqual({ 'Retry-After': '5' });
     }
+  });
+
+  it.each([
+    ['CERT_HAS_EXPIRED', /TLS: the engine's certificate has expired/],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', /TLS: .*unknown CA/],
+    ['SELF_SIGNED_CERT_IN_CHAIN', /TLS: .*self-signed/],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', /TLS: .*self-signed/],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', /TLS: .*wrong host name/],
+    ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', /TLS: the engine refused our client certificate/],
+    ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', /TLS: the engine refused our client certificate .*expired/],
+    ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', /TLS: the engine requires a client certificate/],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', /TLS: the engine does not speak TLS/],
+    ['ERR_SSL_SOMETHING_NEW', /TLS: the handshake with the engine failed \(ERR_SSL_SOMETHING_NEW\)/],
+  ])('maps the TLS failure %s to 503 naming TLS, never a socket error', (code, reason) => {
+    const problem = translateEngineError('remote', Object.assign(new Error('tls'), { code }));
+    expect(problem.getStatus()).toBe(503);
+    expect(problem.code).toBe('ENGINE_UNAVAILABLE');
+    expect(problem.detail).toMatch(reason);
+    expect(problem.detail).toContain(`(${code})`);
+    expect(problem.problem.headers).toEqual({ 'Retry-After': '5' });
+  });
+
+  it('maps plain HTTP to an engine that speaks only TLS to 503 naming TLS', () => {
+    const problem = translateEngineError('local', engine(400, 'Client sent an HTTP request to an HTTPS server.'));
+    expect([problem.getStatus(), problem.code]).toEqual([503, 'ENGINE_UNAVAILABLE']);
+    expect(problem.detail).toMatch(/TLS: the engine speaks only TLS; set DOCKER_TLS_VERIFY=1/);
+  });
+
+  it('leaves socket errors as they were', () => {
+    expect(tlsFailureReason('ECONNRESET')).toBeUndefined();
+    expect(tlsFailureReason(undefined)).toBeUndefined();
+    expect(translateEngineError('local', Object.assign(new Error('x'), { code: 'ECONNRESET' })).detail).toMatch(
+      /cannot connect \(ECONNRESET\)/,
+    );
   });
 
   it('passes a problem through untouched', () => {

@@ -41,6 +41,36 @@ export const ENGINE_RETRY_AFTER_SECONDS = 5;
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ETIMEDOUT', 'EACCES', 'ENOTFOUND']);
 
+/** Node's TLS failures by code: which certificate is wrong and how, never a bare socket error. */
+const TLS_FAILURES: Record<string, string> = {
+  CERT_HAS_EXPIRED: "the engine's certificate has expired",
+  CERT_NOT_YET_VALID: "the engine's certificate is not valid yet",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the engine's certificate is not signed by the CA in ca.pem (unknown CA)",
+  UNABLE_TO_GET_ISSUER_CERT: "the engine's certificate is not signed by the CA in ca.pem (unknown CA)",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the engine's certificate is not signed by the CA in ca.pem (unknown CA)",
+  SELF_SIGNED_CERT_IN_CHAIN: "the engine's certificate chains to a self-signed CA that is not the one in ca.pem",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the engine's certificate is self-signed and not trusted by ca.pem",
+  CERT_SIGNATURE_FAILURE: "the engine's certificate has a bad signature",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the engine's certificate is not for this host name or address (wrong host name)",
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the engine refused our client certificate (cert.pem)',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'the engine refused our client certificate (cert.pem)',
+  ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE: 'the engine refused our client certificate (cert.pem)',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'the engine refused our client certificate (cert.pem): it has expired',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'the engine does not trust the CA of our client certificate (cert.pem)',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the engine requires a client certificate (cert.pem, key.pem in DOCKER_CERT_PATH)',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the engine does not speak TLS at this address',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the engine does not speak TLS at this address',
+};
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_)|CERT/;
+
+/** Why a TLS connection to the engine failed, in words that name TLS; undefined for any other failure. */
+export function tlsFailureReason(code: string | undefined): string | undefined {
+  if (!code) return undefined;
+  const known = TLS_FAILURES[code];
+  if (known) return `TLS: ${known} (${code})`;
+  return TLS_CODE.test(code) ? `TLS: the handshake with the engine failed (${code})` : undefined;
+}
+
 export function engineUnavailable(hostId: string, why: string): ProblemException {
   return new ProblemException(503, 'ENGINE_UNAVAILABLE', `The Docker engine of host '${hostId}' is unavailable: ${why}.`, {
     headers: { 'Retry-After': String(ENGINE_RETRY_AFTER_SECONDS) },
@@ -105,6 +135,8 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   const failure = (error ?? {}) as EngineFailure;
   const status = failure.statusCode;
   if (status === undefined) {
+    const tls = tlsFailureReason(failure.code);
+    if (tls) return engineUnavailable(hostId, tls);
     if (failure.code && CONNECTION_CODES.has(failure.code)) return engineUnavailable(hostId, `cannot connect (${failure.code})`);
     if (failure.name === 'AbortError' || failure.name === 'TimeoutError') return engineUnavailable(hostId, 'timed out');
     return engineUnavailable(hostId, 'no answer');
@@ -117,6 +149,11 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   // Codes are read from the engine's full words; the client reads the clean ones.
   const lower = full.toLowerCase();
   const problem = (httpStatus: number, code: ProblemCode) => new ProblemException(httpStatus, code, message);
+
+  // Plain HTTP to an engine that speaks only TLS: Berth's configuration, not the request, is wrong.
+  if (lower.includes('client sent an http request to an https server')) {
+    return engineUnavailable(hostId, 'TLS: the engine speaks only TLS; set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH');
+  }
 
   if (lower.includes('port is already allocated') || lower.includes('address already in use')) {
     return problem(409, 'PORT_ALLOCATED');

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { EngineTls } from '../config/engine-tls.js';
 import type { EngineBuildOptions } from './engine-build.js';
 import type {
   EngineAttachOptions,
@@ -30,6 +31,8 @@ export interface HostDescriptor {
   name: string;
   /** Where the engine listens, e.g. unix:///var/run/docker.sock. */
   url: string;
+  /** How to speak TLS to a tcp:// url; absent: plain HTTP. */
+  tls?: EngineTls;
 }
 
 export interface ContainerListQuery {

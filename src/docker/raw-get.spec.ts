@@ -2,11 +2,16 @@ import { createServer, Server } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AddressInfo } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_CERT, TEST_KEY } from '../config/tls-testing.js';
 import { EngineHttpError, translateEngineError } from './engine-errors.js';
 import { rawGet } from './raw-get.js';
 
 let server: Server | undefined;
+let tlsServer: Server | undefined;
+afterEach(() => tlsServer?.close());
 afterEach(() => server?.close());
 
 /** A fake engine on a unix socket that answers every request with `answer` and records the request. */
@@ -62,5 +67,50 @@ describe('rawGet', () => {
       (e: unknown) => e,
     );
     expect(translateEngineError('local', error).code).toBe('ENGINE_UNAVAILABLE');
+  });
+});
+
+/** A fake engine behind TLS on 127.0.0.1 (its certificate names no address), answering `answer`. */
+async function tlsEngineAnswering(answer: string[], options: TlsOptions = {}): Promise<number> {
+  tlsServer = createTlsServer({ cert: TEST_CERT, key: TEST_KEY, ...options }, (socket) => {
+    socket.once('data', () => {
+      for (const piece of answer) socket.write(piece);
+      socket.end();
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => tlsServer!.listen(0, '127.0.0.1', resolve));
+  return (tlsServer!.address() as AddressInfo).port;
+}
+
+describe('rawGet over TLS', () => {
+  const signal = () => new AbortController().signal;
+
+  it('reads a body in many pieces over TLS, without verification (DOCKER_TLS alone)', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i}\n`);
+    const port = await tlsEngineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...lines]);
+    const body = await rawGet({ host: '127.0.0.1', port, tls: { rejectUnauthorized: false } }, '/containers/abc/logs', signal());
+    expect(await readAll(body)).toBe(lines.join(''));
+  });
+
+  it.each([
+    ['a certificate for another host name', { ca: TEST_CERT }, /TLS: .*\(wrong host name\) \(ERR_TLS_CERT_ALTNAME_INVALID\)/],
+    ['a certificate no CA of ours signed', {}, /TLS: the engine's certificate is self-signed .*\(DEPTH_ZERO_SELF_SIGNED_CERT\)/],
+  ])('rejects %s as 503 naming TLS', async (_case, tls, reason) => {
+    const port = await tlsEngineAnswering(['HTTP/1.0 200 OK\r\n\r\n']);
+    const error = await rawGet({ host: '127.0.0.1', port, tls: { ...tls, rejectUnauthorized: true } }, '/x', signal()).catch(
+      (e: unknown) => e,
+    );
+    const problem = translateEngineError('remote', error);
+    expect([problem.getStatus(), problem.code]).toEqual([503, 'ENGINE_UNAVAILABLE']);
+    expect(problem.detail).toMatch(reason);
+  });
+
+  it('rejects an engine that wants a client certificate we do not have as 503 naming TLS', async () => {
+    const port = await tlsEngineAnswering(['HTTP/1.0 200 OK\r\n\r\n'], { requestCert: true, rejectUnauthorized: true, ca: TEST_CERT });
+    const error = await rawGet({ host: '127.0.0.1', port, tls: { rejectUnauthorized: false } }, '/x', signal()).catch((e: unknown) => e);
+    const problem = translateEngineError('remote', error);
+    expect([problem.getStatus(), problem.code]).toEqual([503, 'ENGINE_UNAVAILABLE']);
+    expect(problem.detail).toMatch(/TLS: the engine requires a client certificate|TLS: the engine refused our client certificate/);
   });
 });

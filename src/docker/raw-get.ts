@@ -1,9 +1,10 @@
 import { connect, Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 import { EngineConnectionError, EngineHttpError } from './engine-errors.js';
 
-/** Where a raw connection to the engine goes: a unix socket or a plain TCP address. */
-export type RawEndpoint = { socketPath: string } | { host: string; port: number };
+/** Where a raw connection to the engine goes: a unix socket or a TCP address, with TLS when `tls` is given. */
+export type RawEndpoint = { socketPath: string } | { host: string; port: number; tls?: ConnectionOptions };
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -31,11 +32,7 @@ export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal)
   return new Promise((resolve, reject) => {
     let onRead: (bytes: Buffer) => boolean = () => true;
     const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-    const socket: Socket = connect({
-      ...('socketPath' in endpoint ? { path: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port }),
-      // Reads land in one reused buffer and the callback decides whether to read on.
-      onread: { buffer: readBuffer, callback: (size) => onRead(readBuffer.subarray(0, size)) },
-    });
+    const socket: Socket = connectTo(endpoint, readBuffer, (bytes) => onRead(bytes));
     const abort = () => socket.destroy(new EngineConnectionError('aborted', undefined, 'AbortError'));
     signal.addEventListener('abort', abort, { once: true });
     const fail = (error: unknown) => {
@@ -70,6 +67,22 @@ export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal)
     socket.once('end', onEarlyEnd);
     socket.write(`GET ${path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: berth\r\n\r\n`);
   });
+}
+
+/** A plain socket reads into `buffer`; a TLS socket hands out its own reads: either way `onRead` false pauses it. */
+function connectTo(endpoint: RawEndpoint, buffer: Buffer, onRead: (bytes: Buffer) => boolean): Socket {
+  if ('socketPath' in endpoint || !endpoint.tls) {
+    return connect({
+      ...('socketPath' in endpoint ? { path: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port }),
+      // Reads land in one reused buffer and the callback decides whether to read on.
+      onread: { buffer, callback: (size) => onRead(buffer.subarray(0, size)) },
+    });
+  }
+  const socket = connectTls({ ...endpoint.tls, host: endpoint.host, port: endpoint.port });
+  socket.on('data', (bytes: Buffer) => {
+    if (!onRead(bytes)) socket.pause();
+  });
+  return socket;
 }
 
 /** The body of a 200 answer: the socket's reads, each rested after (READ_REST_MS), with backpressure. */

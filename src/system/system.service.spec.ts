@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../database/database.js';
+import { engineUnavailable } from '../docker/engine-errors.js';
 import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import { SystemService, toDiskUsage } from './system.service.js';
 
@@ -14,6 +15,25 @@ describe('SystemService.listHosts', () => {
   ] as const)('gives the engine url to %s: %s', async (role, withUrl) => {
     const [host] = await service.listHosts(role);
     expect(host).toEqual({ id: 'local', name: 'local', status: 'up', ...(withUrl && { url: 'unix:///var/run/docker.sock' }) });
+  });
+
+  it('says why a host is down', async () => {
+    const down = new SystemService(
+      fakeHosts(
+        fakeEngine({
+          ping: () => Promise.reject(engineUnavailable('local', "TLS: the engine's certificate has expired (CERT_HAS_EXPIRED)")),
+        }),
+      ),
+      {} as Database,
+    );
+    expect(await down.listHosts('viewer')).toEqual([
+      {
+        id: 'local',
+        name: 'local',
+        status: 'down',
+        reason: expect.stringMatching(/unavailable: TLS: the engine's certificate has expired/),
+      },
+    ]);
   });
 });
 

@@ -27,10 +27,11 @@ export class SystemService {
         id: client.host.id,
         name: client.host.name,
         ...(withUrl && { url: client.host.url }),
-        status: await client.ping(STATUS_PING_MS).then(
-          () => 'up' as const,
-          () => 'down' as const,
-        ),
+        ...(await client.ping(STATUS_PING_MS).then(
+          () => ({ status: 'up' as const }),
+          // The translated failure says why (a TLS certificate, a refused connection) without the engine's address.
+          (error: unknown) => ({ status: 'down' as const, reason: error instanceof ProblemException ? error.detail : 'unavailable' }),
+        )),
       })),
     );
   }

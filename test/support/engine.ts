@@ -22,22 +22,22 @@ export function uniqueName(prefix: string): string {
   return `berth-test-${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Removes every container and image a run labelled. */
-export async function removeTestResources(runId: string): Promise<void> {
+/** Removes every container and image a run labelled (on the first engine unless told which). */
+export async function removeTestResources(runId: string, engine: Docker = docker): Promise<void> {
   const label = `berth.test.run=${runId}`;
-  const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
+  const containers = await engine.listContainers({ all: true, filters: { label: [label] } });
   await Promise.all(
     containers.map((c) =>
-      docker
+      engine
         .getContainer(c.Id)
         .remove({ force: true, v: true })
         .catch(() => undefined),
     ),
   );
-  const images = await docker.listImages({ filters: { label: [label] } });
+  const images = await engine.listImages({ filters: { label: [label] } });
   await Promise.all(
     images.map((i) =>
-      docker
+      engine
         .getImage(i.Id)
         .remove({ force: true })
         .catch(() => undefined),
@@ -74,4 +74,44 @@ export function openRegistryAddress(): string {
     .find((l) => l.startsWith('BERTH_TEST_OPEN_REGISTRY_URL='));
   if (!line) throw new Error('no anonymous test registry: run bash scripts/test-engine.sh');
   return new URL(line.slice(line.indexOf('=') + 1)).host;
+}
+
+export interface TlsTestEngine {
+  /** DOCKER_HOST of the second engine (tcp://…:2376, --tlsverify), in its own network namespace. */
+  dockerHost: string;
+  /** DOCKER_CERT_PATH directories (ca.pem, cert.pem, key.pem): `client` is right; the others each get one thing wrong. */
+  certPaths: { client: string; wrongCa: string; untrustedClient: string; expiredClient?: string };
+  /** The second engine itself, to check what Berth did there. */
+  docker: Docker;
+}
+
+/** The TLS engine scripts/test-engine.sh starts (details in tls-engine.env). */
+export function tlsTestEngine(): TlsTestEngine {
+  const stateDir = process.env.BERTH_TEST_STATE_DIR ?? '/var/lib/berth-test';
+  const vars = Object.fromEntries(
+    readFileSync(`${stateDir}/tls-engine.env`, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  const dockerHost = vars.BERTH_TEST_TLS_DOCKER_HOST;
+  const client = vars.BERTH_TEST_TLS_CERT_PATH_CLIENT;
+  const url = new URL(dockerHost.replace(/^tcp:/, 'https:'));
+  return {
+    dockerHost,
+    certPaths: {
+      client,
+      wrongCa: vars.BERTH_TEST_TLS_CERT_PATH_WRONG_CA,
+      untrustedClient: vars.BERTH_TEST_TLS_CERT_PATH_UNTRUSTED_CLIENT,
+      expiredClient: vars.BERTH_TEST_TLS_CERT_PATH_EXPIRED_CLIENT,
+    },
+    docker: new Docker({
+      host: url.hostname,
+      port: Number(url.port),
+      protocol: 'https',
+      ca: readFileSync(`${client}/ca.pem`),
+      cert: readFileSync(`${client}/cert.pem`),
+      key: readFileSync(`${client}/key.pem`),
+    }),
+  };
 }

@@ -6,4 +6,6 @@ export class HostDto {
   url?: string;
   /** Whether the engine answered a ping just now. */
   status: 'up' | 'down';
+  /** Why the engine is down (e.g. `TLS: the engine's certificate has expired`); only when it is. */
+  reason?: string;
 }

@@ -1,0 +1,27 @@
+import { Agent } from 'node:https';
+import { describe, expect, it } from 'vitest';
+import type { EngineTls } from '../config/engine-tls.js';
+import { connectionOptions, tlsOptions } from './engine-calls.js';
+
+const verified: EngineTls = { verify: true, certPath: '/c', ca: Buffer.from('ca'), cert: Buffer.from('cert'), key: Buffer.from('key') };
+
+describe('connectionOptions', () => {
+  it.each([
+    ['unix:///var/run/docker.sock', undefined, { socketPath: '/var/run/docker.sock' }],
+    ['unix:///var/run/docker.sock', verified, { socketPath: '/var/run/docker.sock' }],
+    ['tcp://10.0.0.2:2375', undefined, { host: '10.0.0.2', port: 2375, protocol: 'http' }],
+    ['tcp://10.0.0.2:2376', undefined, { host: '10.0.0.2', port: 2376, protocol: 'http' }],
+    ['tcp://10.231.0.2:2376', verified, { host: '10.231.0.2', port: 2376, protocol: 'https' }],
+    ['tcp://engine.example:2376', { ...verified, verify: false }, { host: 'engine.example', port: 2376, protocol: 'https' }],
+  ])('%s with %j', (url, tls, expected) => {
+    const { agent, ...options } = connectionOptions(url, tls) as Record<string, unknown>;
+    expect(options).toEqual(expected);
+    expect(agent instanceof Agent).toBe('protocol' in expected && expected.protocol === 'https');
+  });
+
+  it('gives the TLS agent the certificates and the verification choice', () => {
+    const agent = (connectionOptions('tcp://10.231.0.2:2376', verified) as { agent: Agent }).agent;
+    expect(agent.options).toMatchObject({ ca: verified.ca, cert: verified.cert, key: verified.key, rejectUnauthorized: true });
+    expect(tlsOptions({ ...verified, verify: false })).toMatchObject({ rejectUnauthorized: false });
+  });
+});

@@ -12,7 +12,7 @@ const runId = newRunId();
 const tlsEnv = (certPath: string) => ({ DOCKER_HOST: engine.dockerHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certPath });
 const containers = '/api/v1/hosts/local/containers';
 
-const frameOf = (channel: number, text: string) => Buffer.concat([Buffer.from([channel]), Buffer.from(text)]);
+const frameOf = (channel: number, text: string | Buffer) => Buffer.concat([Buffer.from([channel]), Buffer.from(text)]);
 const channelText = (frames: Array<string | Buffer>, channel: number) =>
   frames
     .filter((f): f is Buffer => Buffer.isBuffer(f) && f[0] === channel)
@@ -124,6 +124,30 @@ describe('an engine over TLS from DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT
     socket.ws.send(frameOf(0, 'stty size; exit\n'));
     expect((await socket.closed).code).toBe(1000);
     expect(channelText(socket.frames, 1)).toMatch(/33 101/);
+  });
+
+  it('attaches to a shell started -it over TLS, types into it and detaches with Ctrl-P Ctrl-Q', async () => {
+    const created = await api(berth.url, containers, {
+      method: 'POST',
+      token,
+      body: {
+        image: TEST_IMAGE,
+        name: uniqueName('tls-attach'),
+        cmd: ['sh'],
+        tty: true,
+        openStdin: true,
+        labels: testLabels(runId),
+        start: true,
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/attach', { container: created.body.id }), { token });
+    socket.ws.send(frameOf(0, 'echo tls-attached-$((2+3))\n'));
+    await socket.until((frames) => channelText(frames, 1).includes('tls-attached-5'));
+    socket.ws.send(frameOf(0, Buffer.from([0x10, 0x11])));
+    expect((await socket.closed).code).toBe(1000);
+    expect(JSON.parse(channelText(socket.frames, 3))).toEqual({ detached: true });
+    expect((await engine.docker.getContainer(created.body.id).inspect()).State.Running).toBe(true);
   });
 
   it('runs a one-shot exec over REST', async () => {

@@ -22,7 +22,7 @@ export function uniqueName(prefix: string): string {
   return `berth-test-${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Removes every container and image a run labelled. */
+/** Removes every container, image, network and volume a run labelled. */
 export async function removeTestResources(runId: string): Promise<void> {
   const label = `berth.test.run=${runId}`;
   const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
@@ -40,6 +40,25 @@ export async function removeTestResources(runId: string): Promise<void> {
       docker
         .getImage(i.Id)
         .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
+  // After the containers: a network with endpoints or a mounted volume is refused.
+  const networks = await docker.listNetworks({ filters: { label: [label] } });
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+  const { Volumes: volumes } = await docker.listVolumes({ filters: { label: [label] } });
+  await Promise.all(
+    (volumes ?? []).map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove()
         .catch(() => undefined),
     ),
   );

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
@@ -36,6 +36,17 @@ export class NetworksController {
   @RequireRole('operator')
   @ApiCreatedResponse({ type: NetworkCreatedDto })
   @ApiProblems(403, 409)
+  @ApiBody({
+    type: NetworkCreateDto,
+    examples: {
+      bridge: { summary: 'docker network create --label team=web backend', value: { name: 'backend', labels: { team: 'web' } } },
+      internal: { summary: 'docker network create --internal db-only', value: { name: 'db-only', internal: true } },
+      subnet: {
+        summary: 'docker network create --subnet 10.20.0.0/24 --gateway 10.20.0.1 lab (admins only)',
+        value: { name: 'lab', ipam: { subnets: [{ subnet: '10.20.0.0/24', gateway: '10.20.0.1' }] } },
+      },
+    },
+  })
   createNetwork(
     @Param('host') host: string,
     @Body() body: NetworkCreateDto,
@@ -68,6 +79,12 @@ export class NetworksController {
   @HttpCode(204)
   @RequireRole('operator')
   @ApiProblems(403, 409)
+  @ApiBody({
+    type: NetworkConnectDto,
+    examples: {
+      alias: { summary: 'docker network connect --alias db backend postgres', value: { container: 'postgres', aliases: ['db'] } },
+    },
+  })
   connectNetwork(
     @Param('host') host: string,
     @Param('id', NetworkRefPipe) id: string,

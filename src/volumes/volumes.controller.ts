@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
@@ -33,6 +33,16 @@ export class VolumesController {
   @RequireRole('operator')
   @ApiCreatedResponse({ type: VolumeDto })
   @ApiProblems(403, 409)
+  @ApiBody({
+    type: VolumeCreateDto,
+    examples: {
+      named: { summary: 'docker volume create --label team=web pgdata', value: { name: 'pgdata', labels: { team: 'web' } } },
+      nfs: {
+        summary: 'docker volume create --opt type=nfs ... (admins only)',
+        value: { name: 'shared', driverOpts: { type: 'nfs', o: 'addr=10.0.0.5,rw', device: ':/exports/shared' } },
+      },
+    },
+  })
   createVolume(
     @Param('host') host: string,
     @Body() body: VolumeCreateDto,

@@ -62,7 +62,12 @@ describe('networks (issue 12)', () => {
       containers: [],
     });
 
+    const unused = await api(berth.url, `${base}?dangling=true&type=custom&name=${name}`, { token: viewer });
+    expect(unused.body.map((n: { id: string }) => n.id)).toEqual([created.body.id]);
+
     const client = await runContainer(operator, { network: name });
+    const used = await api(berth.url, `${base}?dangling=true&name=${name}`, { token: viewer });
+    expect(used.body).toEqual([]);
     const server = await runContainer(operator, {});
     expectProblem(
       await api(berth.url, `${base}/${name}/connect`, { method: 'POST', token: viewer, body: { container: server.id } }),
@@ -223,6 +228,8 @@ describe('networks (issue 12)', () => {
       'ipam.subnets[0].gateway',
     ],
     ['a bad name', () => createNetwork(operator, { name: '-x' }), 'name'],
+    ['ipam as an array', () => createNetwork(berth.token, { name: uniqueName('n'), ipam: [] }), 'ipam'],
+    ['ipam without subnets', () => createNetwork(berth.token, { name: uniqueName('n'), ipam: {} }), 'ipam.subnets'],
     [
       'a bad alias',
       () => api(berth.url, `${base}/bridge/connect`, { method: 'POST', token: operator, body: { container: 'x1', aliases: ['a b'] } }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { networkCreateViolations } from './network-policy.js';
-import { ipamProblems, networkFilters, networkUsers, parseCidr, toNetwork } from './network-views.js';
+import { ipamProblems, isDangling, networkFilters, networkUsers, parseCidr, toNetwork } from './network-views.js';
 
 describe('parseCidr', () => {
   it.each([
@@ -119,5 +119,16 @@ describe('networkFilters', () => {
     ],
   ])('maps %j to %j', (query, filters) => {
     expect(networkFilters(query)).toEqual(filters);
+  });
+});
+
+describe('isDangling', () => {
+  it.each([
+    [{ name: 'back', containers: [] }, true],
+    [{ name: 'back', containers: [{ id: 'c1', name: 'web' }] }, false],
+    [{ name: 'bridge', containers: [] }, false],
+    [{ name: 'none', containers: [] }, false],
+  ])('%j → %s', (network, dangling) => {
+    expect(isDangling(network)).toBe(dangling);
   });
 });

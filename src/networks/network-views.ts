@@ -70,8 +70,13 @@ export function networkFilters(query: {
   const filters: Record<string, string[]> = {};
   for (const key of ['driver', 'label', 'name'] as const) if (query[key]?.length) filters[key] = [...query[key]];
   if (query.type) filters.type = [query.type];
-  if (query.dangling !== undefined) filters.dangling = [String(query.dangling)];
+  // `dangling` is Berth's (see isDangling): engine 1.41 calls a network with running containers dangling.
   return filters;
+}
+
+/** `docker network prune`'s notion: no container connected, and not one of the engine's own. */
+export function isDangling(network: Pick<NetworkDto, 'name' | 'containers'>): boolean {
+  return network.containers.length === 0 && !PREDEFINED_NETWORKS.has(network.name);
 }
 
 /** `a.b.c.d/n` or `x::/n`: the address family and prefix, or undefined when it is not a CIDR. */

@@ -14,7 +14,7 @@ import type {
   NetworkListQueryDto,
 } from './dto/network.dto.js';
 import { networkCreateViolations } from './network-policy.js';
-import { PREDEFINED_NETWORKS, ipamProblems, networkFilters, networkUsers, toNetwork } from './network-views.js';
+import { PREDEFINED_NETWORKS, ipamProblems, isDangling, networkFilters, networkUsers, toNetwork } from './network-views.js';
 
 export const NETWORK_POLICY_EXCEPTION_ACTION = 'network.create.policy-exception';
 
@@ -27,12 +27,15 @@ export class NetworksService {
     private readonly policy: ContainerPolicy,
   ) {}
 
-  /** `docker network ls`, each with its containers (from the container list: the engine's network list has none). */
+  /** `docker network ls`, each with its containers (from the container list: the engine's network list has none); `dangling` judged by those. */
   async list(hostId: string, query: NetworkListQueryDto): Promise<NetworkDto[]> {
     const engine = this.hosts.get(hostId);
     const [networks, containers] = await Promise.all([engine.listNetworks(networkFilters(query)), engine.listContainers({ all: true })]);
     const users = networkUsers(containers);
-    return networks.map((network) => toNetwork(network, users.get(network.Id) ?? [])).sort((a, b) => a.name.localeCompare(b.name));
+    return networks
+      .map((network) => toNetwork(network, users.get(network.Id) ?? []))
+      .filter((network) => query.dangling === undefined || isDangling(network) === query.dangling)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** `docker network inspect`, with its containers and their addresses. */

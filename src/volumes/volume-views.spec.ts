@@ -44,7 +44,7 @@ describe('toVolume', () => {
     CreatedAt: '2026-11-26T10:00:00Z',
     Labels: null as never,
     Options: { type: 'cifs', o: 'username=u,password=secret' },
-  };
+  } as const;
 
   it.each([
     [false, { type: 'cifs', o: 'username=u,password=secret' }],

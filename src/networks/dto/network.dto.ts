@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { IsStringMap, QueryBoolean, QueryList } from '../../common/validators.js';
 import { CONTAINER_REF } from '../../containers/container-ref.pipe.js';
 import { NETWORK_ALIAS, NETWORK_NAME } from '../../containers/dto/container-validators.js';
@@ -67,6 +78,8 @@ export class NetworkCreateDto {
 
   /** `--subnet`, `--gateway`, `--ip-range` (admins only). */
   @IsOptional()
+  // An array would pass ValidateNested element by element (none): it must be the object.
+  @IsObject()
   @ValidateNested()
   @Type(() => NetworkIpamDto)
   ipam?: NetworkIpamDto;

@@ -111,7 +111,7 @@ describe('networkFilters', () => {
     [{}, {}],
     [
       { driver: ['bridge'], type: 'custom', dangling: true },
-      { driver: ['bridge'], type: ['custom'], dangling: ['true'] },
+      { driver: ['bridge'], type: ['custom'] },
     ],
     [
       { label: ['a'], name: ['back'] },

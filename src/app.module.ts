@@ -16,6 +16,8 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 import { SystemModule } from './system/system.module.js';
 import { UsersModule } from './users/users.module.js';
+import { NetworksModule } from './networks/networks.module.js';
+import { VolumesModule } from './volumes/volumes.module.js';
 
 @Module({
   imports: [
@@ -28,6 +30,8 @@ import { UsersModule } from './users/users.module.js';
     ContainersModule,
     JobsModule,
     ImagesModule,
+    VolumesModule,
+    NetworksModule,
     StreamsModule,
   ],
   providers: [

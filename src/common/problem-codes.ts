@@ -49,6 +49,10 @@ export const PROBLEM_CODES = [
   'CONTAINER_PAUSED',
   'CONTAINER_NOT_PAUSED',
   'IMAGE_IN_USE',
+  'VOLUME_IN_USE',
+  'NETWORK_IN_USE',
+  'PREDEFINED_NETWORK',
+  'CONTAINER_NOT_CONNECTED',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

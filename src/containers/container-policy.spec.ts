@@ -261,3 +261,42 @@ describe('ContainerPolicy', () => {
     });
   });
 });
+
+describe('ContainerPolicy: networks', () => {
+  const { engine } = engineKnowing([{ name: 'web' }, { name: 'root', host: { Privileged: true } }]);
+  const host = { Id: HOST_NETWORK, Name: 'host', Driver: 'host' };
+  const backend = { Id: 'b'.repeat(64), Name: 'backend', Driver: 'bridge' };
+
+  it.each<[string, typeof host, string, 'connect' | 'disconnect', Principal, PolicyRule[]]>([
+    ['an operator connecting a plain container to a bridge', backend, 'web', 'connect', operator, []],
+    ['an operator connecting to the host network', host, 'web', 'connect', operator, ['host-network']],
+    ['an operator connecting a privileged container', backend, 'root', 'connect', operator, ['privileged']],
+    ['an operator disconnecting a privileged container', backend, 'root', 'disconnect', operator, ['privileged']],
+    ['an admin connecting a privileged container to the host network', host, 'root', 'connect', admin, []],
+  ])('%s → %j', async (_what, network, container, action, principal, rules) => {
+    const outcome = await policy.authorizeNetworkChange(engine, network, container, principal, action).then(
+      (inspect) => ({ id: inspect.Id }),
+      (error: ProblemException) => ({ rules: (error.problem.extensions as { rules: PolicyRule[] }).rules }),
+    );
+    expect(outcome).toEqual(rules.length ? { rules } : { id: `id-${container}` });
+  });
+
+  it('resolves each of networks to its driver and full id for the create', async () => {
+    const decision = await policy.decideCreate(
+      engine,
+      { networks: [{ name: 'backend' }, { name: HOST_NETWORK.slice(0, 12) }] },
+      'operator',
+    );
+    expect(decision.outcome).toBe('deny');
+    expect(rulesOf(decision.violations)).toEqual(['host-network']);
+    expect(decision.networks).toEqual([
+      { name: 'backend', driver: 'bridge', id: 'b'.repeat(64) },
+      { name: HOST_NETWORK.slice(0, 12), driver: 'host', id: HOST_NETWORK },
+    ]);
+  });
+
+  it('answers the full id of a network named by prefix', async () => {
+    const decision = await policy.decideCreate(engine, { network: 'bbbbbb' }, 'operator');
+    expect(decision).toMatchObject({ outcome: 'allow', networkId: 'b'.repeat(64) });
+  });
+});

@@ -21,7 +21,7 @@ import { bindSourceViolations } from './mount-rules.js';
 import { joinedRefs, namesNetwork, policyRequestFromInspect } from './policy-request.js';
 
 /** What a caller does with an existing container that gets it what the container has. */
-export type EntryAction = 'exec' | 'attach' | 'commit';
+export type EntryAction = 'exec' | 'attach' | 'commit' | 'connect' | 'disconnect';
 
 /** How many `container:` joins are followed; a longer chain is refused, not trusted. */
 export const MAX_JOIN_DEPTH = 8;
@@ -52,15 +52,21 @@ export class ContainerPolicy {
 
   /**
    * `docker create`: the decision on a request, with what it joins and the network it names read from the engine.
-   * `joined`: the containers judged, with their ids, for pinJoins (a pull may take as long as a registry likes).
+   * `joined`: the containers judged, with their ids, for pinJoins (a pull may take as long as a registry likes);
+   * `networkId` and `networks`: the networks judged, with their ids, for pinNetworks.
    */
   async decideCreate(
     engine: Engine,
     request: CreatePolicyRequest,
     role: Role | undefined,
-  ): Promise<PolicyDecision & { joined: JoinedContainer[] }> {
+  ): Promise<PolicyDecision & { joined: JoinedContainer[] } & Pick<CreatePolicyRequest, 'networkId' | 'networks'>> {
     const gathered = await this.gatherPolicyInputs(engine, request);
-    return { ...decideCreatePolicy(gathered, role, this.options), joined: gathered.joined ?? [] };
+    return {
+      ...decideCreatePolicy(gathered, role, this.options),
+      joined: gathered.joined ?? [],
+      networkId: gathered.networkId,
+      networks: gathered.networks,
+    };
   }
 
   /**
@@ -118,12 +124,39 @@ export class ContainerPolicy {
    * and for cycles; empty for a create.
    */
   async gatherPolicyInputs(engine: Engine, request: CreatePolicyRequest, trail: string[] = []): Promise<CreatePolicyRequest> {
-    const [joined, networkDriver, mounts] = await Promise.all([
+    const [joined, network, networks, mounts] = await Promise.all([
       Promise.all(joinedRefs(request).map((ref) => this.joinedContainer(engine, ref, trail))),
-      this.networkDriver(engine, request.network),
+      this.namedNetwork(engine, request.network),
+      Promise.all((request.networks ?? []).map(async (n) => ({ ...n, ...(await this.namedNetwork(engine, n.name)) }))),
       this.mountFacts.gather(engine, request),
     ]);
-    return { ...request, joined, ...(networkDriver !== undefined && { networkDriver }), ...mounts };
+    return {
+      ...request,
+      joined,
+      ...(network && { networkDriver: network.driver, networkId: network.id }),
+      ...(request.networks && { networks }),
+      ...mounts,
+    };
+  }
+
+  /**
+   * `docker network connect`: the create policy's network rule on the network (a host-driver one is the host's stack),
+   * and the container's own configuration, as for exec: a policy-exception container is an admin's to connect or
+   * disconnect. Answers the container judged: act on its `Id`.
+   */
+  async authorizeNetworkChange(
+    engine: Engine,
+    network: { Id: string; Name: string; Driver: string },
+    container: string,
+    principal: Principal | undefined,
+    action: 'connect' | 'disconnect',
+  ): Promise<EngineContainerInspect> {
+    const inspect = await this.authorizeEntry(engine, container, principal, action);
+    if (action === 'connect' && principal?.role !== 'admin') {
+      const violations = createPolicyViolations({ network: network.Name, networkDriver: network.Driver }, this.options);
+      if (violations.length) throw policyDenied(violations, `Only an admin may connect a container to network ${network.Name}`);
+    }
+    return inspect;
   }
 
   /**
@@ -155,11 +188,12 @@ export class ContainerPolicy {
     return { ref, id: inspect.Id, violations: await this.containerViolations(engine, inspect, trail) };
   }
 
-  /** The driver of a named network (name, id or id prefix); undefined for modes and for networks the engine does not know (it refuses those itself). */
-  private async networkDriver(engine: Engine, network: string | undefined): Promise<string | undefined> {
+  /** The driver and full id of a named network (name, id or id prefix); undefined for modes and for networks the engine does not know (it refuses those itself). */
+  private async namedNetwork(engine: Engine, network: string | undefined): Promise<{ driver: string; id: string } | undefined> {
     if (!namesNetwork(network)) return undefined;
     try {
-      return (await engine.inspectNetwork(network)).Driver;
+      const inspect = await engine.inspectNetwork(network);
+      return { driver: inspect.Driver, id: inspect.Id };
     } catch (error) {
       if (isProblem(error, 'NETWORK_NOT_FOUND')) return undefined;
       throw error;

@@ -23,6 +23,7 @@ import { MountFacts } from './mount-facts.js';
     { provide: HostPaths, useClass: LocalHostPaths },
   ],
   // The WebSocket exec (and later images) checks the same policy on the containers it enters.
-  exports: [ContainerPolicy],
+  // Volumes and networks judge their creates and connects by the same policy and mount facts.
+  exports: [ContainerPolicy, MountFacts],
 })
 export class ContainersModule {}

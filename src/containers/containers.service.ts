@@ -23,7 +23,7 @@ import type { ContainerListQueryDto, LogsQueryDto } from './dto/container-query.
 import type { ContainerStatsDto } from '../stats/container-stats.dto.js';
 import type { ContainerSummaryDto } from './dto/container-summary.dto.js';
 import { toEngineCreate, toEngineListQuery } from './engine-spec.js';
-import { pinJoins } from './policy-request.js';
+import { pinJoins, pinNetworks } from './policy-request.js';
 import { VIEWER_PS_ARGS_HELP, psArgsAllowedForViewers } from './ps-args.js';
 
 export const POLICY_EXCEPTION_ACTION = 'container.create.policy-exception';
@@ -71,7 +71,9 @@ export class ContainersService {
     let created: { id: string; warnings: string[] } | undefined;
     let status = 201;
     try {
-      created = await this.createWithPull(engine, pinJoins(dto, decision.joined), principal);
+      const pinned = pinNetworks(pinJoins(dto, decision.joined), decision);
+      created = await this.createWithPull(engine, pinned, principal);
+      await this.connectOrUndo(engine, created.id, pinned.networks?.slice(1) ?? []);
       const name = dto.name?.replace(/^\//, '') ?? (await engine.inspectContainer(created.id)).Name.replace(/^\//, '');
       if (dto.start) await this.startOrUndo(engine, created.id, principal);
       return { id: created.id, name, warnings: created.warnings, started: dto.start ?? false };
@@ -121,6 +123,17 @@ export class ContainersService {
     const ref = withDefaultTag(image);
     await this.policy.authorizeTagReplacement(engine, ref, principal);
     await engine.pullImage(ref, await this.registryAuth.authFor(ref));
+  }
+
+  /** `networks` past the first (engine 1.41 takes one endpoint at create), connected before any start; a failure leaves nothing behind. */
+  private async connectOrUndo(engine: Engine, id: string, networks: Array<{ name: string; aliases?: string[] }>): Promise<void> {
+    try {
+      for (const network of networks)
+        await engine.connectNetwork(network.name, { Container: id, EndpointConfig: { Aliases: network.aliases ?? [] } });
+    } catch (error) {
+      await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** A create that cannot start leaves nothing behind: the answer is an error, so no container either. */

@@ -68,6 +68,17 @@ describe('create policy', () => {
       'joins-privileged-container',
     ],
     ['a network the engine resolves to the host network', { network: '6f2853', networkDriver: 'host' }, 'host-network'],
+    [
+      'a host-driver network among networks',
+      {
+        networks: [
+          { name: 'backend', driver: 'bridge' },
+          { name: '6f2853', driver: 'host' },
+        ],
+      },
+      'host-network',
+    ],
+    ['host named in networks', { networks: [{ name: 'host' }] }, 'host-network'],
     ['a device cgroup rule', { deviceCgroupRules: ['b *:* rwm'] }, 'device-cgroup-rules'],
     ['the host user namespace', { usernsMode: 'host' }, 'host-userns'],
     ['a device', { devices: [{ pathOnHost: '/dev/sda' }] }, 'devices'],
@@ -100,6 +111,7 @@ describe('create policy', () => {
   it('keeps a network on another driver, or an unknown one, as it is', () => {
     expect(rules({ network: 'backend', networkDriver: 'bridge' })).toEqual([]);
     expect(rules({ network: 'backend' })).toEqual([]);
+    expect(rules({ networks: [{ name: 'backend', driver: 'bridge' }, { name: 'lan', driver: 'macvlan' }, { name: 'new' }] })).toEqual([]);
   });
 
   it('denies the docker socket in the binds and the mounts form, and any directory above it', () => {

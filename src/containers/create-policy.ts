@@ -41,6 +41,9 @@ export const POLICY_RULES = [
   'device-cgroup-rules',
   'host-userns',
   'bind-restart-policy',
+  'network-driver',
+  'network-driver-options',
+  'network-ipam',
 ] as const;
 export type PolicyRule = (typeof POLICY_RULES)[number];
 
@@ -58,6 +61,10 @@ export interface CreatePolicyRequest {
   network?: string;
   /** The driver of the network `network` names, as the engine resolved it (a name, an id or an id prefix). */
   networkDriver?: string;
+  /** The full id of the network `network` names, as the engine resolved it: the create uses it, not a prefix re-resolved at each start. */
+  networkId?: string;
+  /** `networks`: user networks to join, the first as `network`; `driver` and `id` as the engine resolved them (see gatherPolicyInputs). */
+  networks?: Array<{ name: string; id?: string; driver?: string }>;
   devices?: Array<{ pathOnHost: string }>;
   capAdd?: string[];
   securityOpt?: string[];
@@ -133,6 +140,10 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
   if (request.network === 'host') add('host-network', "network 'host' shares the host's network stack");
   else if (request.networkDriver === 'host')
     add('host-network', `network '${request.network}' is the host network; it shares the host's network stack`);
+  for (const network of request.networks ?? []) {
+    if (network.name === 'host' || network.driver === 'host')
+      add('host-network', `network '${network.name}' is the host network; it shares the host's network stack`);
+  }
   if (request.utsMode === 'host') add('host-uts', "utsMode 'host' shares the host's hostname namespace");
   for (const device of request.devices ?? []) add('devices', `device ${device.pathOnHost}`);
   for (const capability of request.capAdd ?? []) add('cap-add', `capability ${capability}`);

@@ -84,6 +84,28 @@ describe('toEngineCreate', () => {
   });
 });
 
+describe('toEngineCreate with networks', () => {
+  it.each<[string, Record<string, unknown>, unknown, unknown]>([
+    ['a network mode', { network: 'bridge' }, 'bridge', undefined],
+    ['one network without aliases', { networks: [{ name: 'n1' }] }, 'n1', undefined],
+    [
+      'the first network with its aliases; the others are connected later',
+      {
+        networks: [
+          { name: 'n1', aliases: ['db'] },
+          { name: 'n2', aliases: ['x'] },
+        ],
+      },
+      'n1',
+      { EndpointsConfig: { n1: { Aliases: ['db'] } } },
+    ],
+  ])('%s', (_what, dto, networkMode, networkingConfig) => {
+    const spec = toEngineCreate({ image: 'busybox', ...dto } as never);
+    expect(spec.HostConfig?.NetworkMode).toBe(networkMode);
+    expect(spec.NetworkingConfig).toEqual(networkingConfig);
+  });
+});
+
 describe('toEngineListQuery', () => {
   it('maps docker ps flags to engine filters', () => {
     expect(toEngineListQuery({ label: ['a=b', 'c'], name: ['web'], before: 'x', health: 'healthy', limit: 5 })).toEqual({

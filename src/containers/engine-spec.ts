@@ -14,6 +14,7 @@ export function toEngineCreate(dto: ContainerCreateDto): EngineContainerCreate {
   const defined = <T extends object>(object: T): T =>
     Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 
+  const [firstNetwork] = dto.networks ?? [];
   return defined({
     Image: dto.image,
     Cmd: dto.cmd,
@@ -38,7 +39,7 @@ export function toEngineCreate(dto: ContainerCreateDto): EngineContainerCreate {
       ),
       AutoRemove: dto.autoRemove ?? false,
       RestartPolicy: dto.restartPolicy && { Name: dto.restartPolicy.name, MaximumRetryCount: dto.restartPolicy.maximumRetryCount ?? 0 },
-      NetworkMode: dto.network,
+      NetworkMode: dto.network ?? firstNetwork?.name,
       Memory: dto.memoryBytes,
       NanoCpus: dto.cpus === undefined ? undefined : Math.round(dto.cpus * 1e9),
       CpuShares: dto.cpuShares,
@@ -55,6 +56,10 @@ export function toEngineCreate(dto: ContainerCreateDto): EngineContainerCreate {
       CapDrop: dto.capDrop,
       SecurityOpt: dto.securityOpt,
     }),
+    // Engines before API 1.44 take one endpoint at create: the other networks are connected after it (see ContainersService).
+    NetworkingConfig: firstNetwork?.aliases?.length
+      ? { EndpointsConfig: { [firstNetwork.name]: { Aliases: firstNetwork.aliases } } }
+      : undefined,
   }) as EngineContainerCreate;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreatePolicyRequest } from './create-policy.js';
-import { InspectForPolicy, joinedRefs, namesNetwork, pinJoins, policyRequestFromInspect } from './policy-request.js';
+import { InspectForPolicy, joinedRefs, namesNetwork, pinJoins, pinNetworks, policyRequestFromInspect } from './policy-request.js';
 
 /** An inspect as the engine answers it for `docker run busybox` (defaults filled in), with `host` fields laid over. */
 function inspect(host: Record<string, unknown> = {}, mounts: unknown[] = []): InspectForPolicy {
@@ -174,5 +174,35 @@ describe('namesNetwork', () => {
     ['6f2853', true],
   ])('%s → %s', (network, expected) => {
     expect(namesNetwork(network)).toBe(expected);
+  });
+});
+
+describe('pinNetworks', () => {
+  it.each<
+    [string, { network?: string; networks?: Array<{ name: string; aliases?: string[] }> }, Parameters<typeof pinNetworks>[1], unknown]
+  >([
+    ['a mode stays', { network: 'bridge' }, { networkId: 'ffff' }, { network: 'bridge' }],
+    ['a joined container stays', { network: 'container:web' }, {}, { network: 'container:web' }],
+    ['a named network becomes its id', { network: 'back' }, { networkId: 'aaaa' }, { network: 'aaaa' }],
+    ['a network the engine did not know stays (it refuses it)', { network: 'nope' }, {}, { network: 'nope' }],
+    [
+      'networks become their ids, aliases kept',
+      { networks: [{ name: 'front', aliases: ['web'] }, { name: 'bb' }] },
+      {
+        networks: [
+          { name: 'front', id: 'f1' },
+          { name: 'bb', id: 'b1' },
+        ],
+      },
+      { networks: [{ name: 'f1', aliases: ['web'] }, { name: 'b1' }] },
+    ],
+    [
+      'an entry the policy did not judge is not pinned',
+      { networks: [{ name: 'front' }] },
+      { networks: [{ name: 'other', id: 'o1' }] },
+      { networks: [{ name: 'front' }] },
+    ],
+  ])('%s', (_what, request, judged, pinned) => {
+    expect(pinNetworks(request, judged)).toEqual(pinned);
   });
 });

@@ -36,6 +36,27 @@ export function pinJoins<T extends JoinModes>(request: T, joined: ReadonlyArray<
   return { ...request, ...Object.fromEntries(Object.entries(pinned).filter(([, value]) => value !== undefined)) };
 }
 
+type NetworkChoice = Pick<CreatePolicyRequest, 'network' | 'networkId' | 'networks'>;
+
+/**
+ * The networks a create names → the full ids the policy judged: the engine would resolve a name or an id prefix
+ * again at each start, perhaps to another network by then. Modes stay as they are.
+ */
+export function pinNetworks<T extends Pick<CreatePolicyRequest, 'network'> & { networks?: Array<{ name: string }> }>(
+  request: T,
+  judged: NetworkChoice,
+): T {
+  const pinned: Partial<T> = {};
+  if (namesNetwork(request.network) && judged.networkId) pinned.network = judged.networkId;
+  if (request.networks) {
+    pinned.networks = request.networks.map((network, index) => {
+      const id = judged.networks?.[index]?.name === network.name ? judged.networks[index].id : undefined;
+      return id ? { ...network, name: id } : network;
+    }) as T['networks'];
+  }
+  return { ...request, ...pinned };
+}
+
 /** The parts of an engine inspect the mapper reads. */
 export type InspectForPolicy = Pick<EngineContainerInspect, 'HostConfig' | 'Mounts'>;
 

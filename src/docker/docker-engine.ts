@@ -155,7 +155,31 @@ export class DockerEngine extends Engine {
   inspectVolume(name: string): Promise<T.EngineVolume | undefined> {
     return volumes.inspectVolume(this.calls, name);
   }
+  listVolumes(filters?: Record<string, string[]>): Promise<T.EngineVolume[]> {
+    return volumes.listVolumes(this.calls, filters);
+  }
+  createVolume(spec: T.EngineVolumeCreate): Promise<T.EngineVolume> {
+    return volumes.createVolume(this.calls, spec);
+  }
+  removeVolume(name: string, options?: { force?: boolean }): Promise<void> {
+    return volumes.removeVolume(this.calls, name, options);
+  }
   inspectNetwork(ref: string): Promise<T.EngineNetworkInspect> {
     return networks.inspectNetwork(this.calls, ref);
+  }
+  listNetworks(filters?: Record<string, string[]>): Promise<T.EngineNetworkInspect[]> {
+    return networks.listNetworks(this.calls, filters);
+  }
+  createNetwork(spec: T.EngineNetworkCreate): Promise<{ id: string; warning?: string }> {
+    return networks.createNetwork(this.calls, spec);
+  }
+  removeNetwork(id: string): Promise<void> {
+    return networks.removeNetwork(this.calls, id);
+  }
+  connectNetwork(id: string, connect: T.EngineNetworkConnect): Promise<void> {
+    return networks.connectNetwork(this.calls, id, connect);
+  }
+  disconnectNetwork(id: string, container: string, force: boolean): Promise<void> {
+    return networks.disconnectNetwork(this.calls, id, container, force);
   }
 }

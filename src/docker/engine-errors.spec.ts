@@ -50,6 +50,15 @@ describe('translateEngineError', () => {
     [engine(500, 'unauthorized: authentication required'), 502, 'REGISTRY_AUTH_FAILED'],
     [engine(500, 'ps: error: unsupported SysV option'), 400, 'INVALID_PS_ARGS'],
     [engine(500, "Couldn't find PID field in ps output"), 400, 'INVALID_PS_ARGS'],
+    [engine(409, 'remove v1: volume is in use - [61d3a3013029]'), 409, 'VOLUME_IN_USE'],
+    [engine(409, 'network with name net1 already exists'), 409, 'NAME_CONFLICT'],
+    [engine(403, 'error while removing network: network n1 id 6c80 has active endpoints'), 409, 'NETWORK_IN_USE'],
+    [engine(403, 'bridge is a pre-defined network and cannot be removed'), 403, 'PREDEFINED_NETWORK'],
+    [engine(403, 'endpoint with name web already exists in network n1'), 409, 'CONFLICT'],
+    [engine(400, 'network n1 is ambiguous (2 matches found based on name)'), 400, 'AMBIGUOUS_REFERENCE'],
+    [engine(404, 'network nope not found'), 404, 'NETWORK_NOT_FOUND'],
+    [engine(500, 'container 61d3 is not connected to network bridge'), 409, 'CONTAINER_NOT_CONNECTED'],
+    [engine(404, 'get nope: no such volume'), 404, 'VOLUME_NOT_FOUND'],
     [engine(500, 'something broke'), 502, 'ENGINE_ERROR'],
   ])('maps %j to %i %s', (error, status, code) => {
     const problem = translateEngineError('local', error);

@@ -171,6 +171,15 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   if (lower.startsWith('no such container')) return problem(404, 'CONTAINER_NOT_FOUND');
   // An id prefix that more than one object has (`docker logs 0`): the request is ambiguous, newer engines say 400.
   if (lower.startsWith('multiple ids found with provided prefix')) return problem(400, 'AMBIGUOUS_REFERENCE');
+  // A network name two networks share (made before CheckDuplicate), or an id prefix two ids have.
+  if (/^network .* is ambiguous/.test(lower)) return problem(400, 'AMBIGUOUS_REFERENCE');
+  // Networks: the engine answers 403 for these, which are conflicts with the state, not a lack of rights.
+  if (lower.includes('has active endpoints')) return problem(409, 'NETWORK_IN_USE');
+  if (lower.includes('is a pre-defined network')) return problem(403, 'PREDEFINED_NETWORK');
+  if (/endpoint with name .* already exists in network/.test(lower)) return problem(409, 'CONFLICT');
+  if (lower.includes('volume is in use')) return problem(409, 'VOLUME_IN_USE');
+  // The engine answers 500 for disconnecting a container that is not connected.
+  if (/is not connected to (the )?network/.test(lower)) return problem(409, 'CONTAINER_NOT_CONNECTED');
   // `docker top` runs the host's ps with the caller's options: ps refusing them, or a format without a PID column, is the request's fault.
   if (lower.startsWith('ps: ') || lower.includes("couldn't find pid field in ps output")) return problem(400, 'INVALID_PS_ARGS');
   switch (status) {
@@ -194,6 +203,7 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
       return problem(404, 'NOT_FOUND');
     case 409:
       if (lower.includes('is already in use')) return problem(409, 'NAME_CONFLICT');
+      if (/^network with name .* already exists/.test(lower)) return problem(409, 'NAME_CONFLICT');
       if (lower.includes('cannot remove a running container') || lower.includes('stop the container before')) {
         return problem(409, 'CONTAINER_RUNNING');
       }

@@ -7,6 +7,9 @@ export type {
   ImageInfo as EngineImageSummary,
   ImageInspectInfo as EngineImageInspect,
   NetworkInspectInfo as EngineNetworkInspect,
+  NetworkCreateOptions as EngineNetworkCreate,
+  NetworkConnectOptions as EngineNetworkConnect,
+  VolumeCreateOptions as EngineVolumeCreate,
   VolumeInspectInfo as EngineVolume,
 } from 'dockerode';
 
@@ -50,10 +53,17 @@ export interface EngineVersion {
 /** `GET /system/df`. */
 export interface EngineDiskUsage {
   LayersSize?: number;
-  Images?: Array<{ Id: string; Size: number; SharedSize: number; Containers: number; RepoTags?: string[] | null }> | null;
-  Containers?: Array<{ Id: string; SizeRw?: number; SizeRootFs?: number; State: string }> | null;
+  Images?: Array<{
+    Id: string;
+    Size: number;
+    SharedSize: number;
+    Containers: number;
+    RepoTags?: string[] | null;
+    RepoDigests?: string[] | null;
+  }> | null;
+  Containers?: Array<{ Id: string; Names?: string[] | null; SizeRw?: number; SizeRootFs?: number; State: string }> | null;
   Volumes?: Array<{ Name: string; UsageData?: { Size: number; RefCount: number } | null }> | null;
-  BuildCache?: Array<{ ID: string; Size: number; InUse: boolean; Shared: boolean }> | null;
+  BuildCache?: Array<{ ID: string; Size: number; InUse: boolean; Shared: boolean; Description?: string; Type?: string }> | null;
 }
 
 /** `GET /containers/{id}/stats?stream=false`, the fields Berth reads (cgroup v1 and v2). */

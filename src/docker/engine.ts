@@ -18,10 +18,13 @@ import type {
   EngineImageSummary,
   EngineInfo,
   EngineLogStreamOptions,
+  EngineNetworkConnect,
+  EngineNetworkCreate,
   EngineNetworkInspect,
   EngineStreamTarget,
   EngineVersion,
   EngineVolume,
+  EngineVolumeCreate,
   PullOptions,
   RegistryAuth,
 } from './engine-types.js';
@@ -164,6 +167,19 @@ export abstract class Engine {
   // Volumes and networks (engine-volumes.ts, engine-networks.ts)
   /** Undefined for a volume that does not exist (yet). */
   abstract inspectVolume(name: string): Promise<EngineVolume | undefined>;
+  /** `docker volume ls`; `filters` as the engine takes them (`{ dangling: ['true'] }`). */
+  abstract listVolumes(filters?: Record<string, string[]>): Promise<EngineVolume[]>;
+  abstract createVolume(spec: EngineVolumeCreate): Promise<EngineVolume>;
+  /** 404 VOLUME_NOT_FOUND, 409 VOLUME_IN_USE. */
+  abstract removeVolume(name: string, options?: { force?: boolean }): Promise<void>;
   /** By name, id or id prefix, as the engine resolves a container's network: 404 NETWORK_NOT_FOUND. */
   abstract inspectNetwork(ref: string): Promise<EngineNetworkInspect>;
+  /** `docker network ls`; the engine's list has no containers in it (inspect has). */
+  abstract listNetworks(filters?: Record<string, string[]>): Promise<EngineNetworkInspect[]>;
+  /** A name in use is 409 NAME_CONFLICT (the engine's duplicate check is always asked for). */
+  abstract createNetwork(spec: EngineNetworkCreate): Promise<{ id: string; warning?: string }>;
+  /** 409 NETWORK_IN_USE while containers are connected; 403 PREDEFINED_NETWORK. */
+  abstract removeNetwork(id: string): Promise<void>;
+  abstract connectNetwork(id: string, connect: EngineNetworkConnect): Promise<void>;
+  abstract disconnectNetwork(id: string, container: string, force: boolean): Promise<void>;
 }

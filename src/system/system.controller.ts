@@ -1,9 +1,9 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
-import { DiskUsageDto } from './dto/disk-usage.dto.js';
+import { DiskUsageDto, DiskUsageQueryDto } from './dto/disk-usage.dto.js';
 import { EngineInfoDto, EngineVersionDto } from './dto/engine-info.dto.js';
 import { HostDto } from './dto/host.dto.js';
 import { SystemService } from './system.service.js';
@@ -36,11 +36,11 @@ export class SystemController {
     return this.system.version(host);
   }
 
-  /** `docker system df`: space used by images, containers, volumes and build cache. */
+  /** `docker system df`: space used by images, containers, volumes and build cache, with each kind's `top` largest items. */
   @Get(':host/disk-usage')
   @RequireRole('viewer')
   @ApiHostRoute()
-  getDiskUsage(@Param('host') host: string): Promise<DiskUsageDto> {
-    return this.system.diskUsage(host);
+  getDiskUsage(@Param('host') host: string, @Query() query: DiskUsageQueryDto): Promise<DiskUsageDto> {
+    return this.system.diskUsage(host, query.top);
   }
 }

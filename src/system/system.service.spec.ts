@@ -60,11 +60,41 @@ describe('toDiskUsage', () => {
         { ID: 'b3', Size: 99, InUse: false, Shared: true },
       ],
     });
-    expect(usage.images).toEqual({ count: 2, active: 1, sizeBytes: 1000, reclaimableBytes: 500 });
-    expect(usage.containers).toEqual({ count: 2, active: 1, sizeBytes: 15, reclaimableBytes: 5 });
-    expect(usage.volumes).toEqual({ count: 3, active: 1, sizeBytes: 70, reclaimableBytes: 20 });
-    expect(usage.buildCache).toEqual({ count: 2, active: 1, sizeBytes: 37, reclaimableBytes: 30 });
+    expect(usage.images).toMatchObject({ count: 2, active: 1, sizeBytes: 1000, reclaimableBytes: 500 });
+    expect(usage.containers).toMatchObject({ count: 2, active: 1, sizeBytes: 15, reclaimableBytes: 5 });
+    expect(usage.volumes).toMatchObject({ count: 3, active: 1, sizeBytes: 70, reclaimableBytes: 20 });
+    expect(usage.buildCache).toMatchObject({ count: 2, active: 1, sizeBytes: 37, reclaimableBytes: 30 });
     expect(usage.totalBytes).toBe(1122);
     expect(usage.reclaimableBytes).toBe(555);
+  });
+
+  it('lists the largest items of each kind, largest first, bounded by top', () => {
+    const usage = toDiskUsage(
+      {
+        Images: [
+          { Id: 'sha256:aaaaaaaaaaaaaaaa', Size: 600, SharedSize: 0, Containers: 1, RepoTags: ['<none>:<none>'] },
+          { Id: 'sha256:bbbb', Size: 900, SharedSize: 0, Containers: 0, RepoTags: ['app:1'] },
+          { Id: 'sha256:cccc', Size: 100, SharedSize: 0, Containers: 0, RepoTags: ['app:0'] },
+        ],
+        Containers: [
+          { Id: 'c1', Names: ['/web'], SizeRw: 10, State: 'running' },
+          { Id: 'c2', Names: ['/job'], SizeRw: 50, State: 'exited' },
+        ],
+        Volumes: [{ Name: 'v3', UsageData: { Size: -1, RefCount: -1 } }],
+        BuildCache: [{ ID: 'b1', Size: 30, InUse: false, Shared: false, Description: 'mount / from exec /bin/sh' }],
+      },
+      2,
+    );
+    expect(usage.images.largest).toEqual([
+      { id: 'sha256:bbbb', name: 'app:1', sizeBytes: 900, active: false },
+      { id: 'sha256:aaaaaaaaaaaaaaaa', name: 'aaaaaaaaaaaa', sizeBytes: 600, active: true },
+    ]);
+    expect(usage.containers.largest).toEqual([
+      { id: 'c2', name: 'job', sizeBytes: 50, active: false },
+      { id: 'c1', name: 'web', sizeBytes: 10, active: true },
+    ]);
+    expect(usage.volumes.largest).toEqual([{ id: 'v3', name: 'v3', sizeBytes: 0, active: false }]);
+    expect(usage.buildCache.largest).toEqual([{ id: 'b1', name: 'mount / from exec /bin/sh', sizeBytes: 30, active: false }]);
+    expect(toDiskUsage({ Images: [{ Id: 'x', Size: 1, SharedSize: 0, Containers: 0 }] }, 0).images.largest).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { Database } from '../database/database.js';
 import { Role, roleAllows } from '../common/access.decorators.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineDiskUsage, EngineInfo, EngineVersion } from '../docker/engine-types.js';
-import { DiskUsageDto, DiskUsageKindDto } from './dto/disk-usage.dto.js';
+import { DiskUsageDto, DiskUsageItemDto, DiskUsageKindDto } from './dto/disk-usage.dto.js';
 import { EngineInfoDto, EngineVersionDto } from './dto/engine-info.dto.js';
 import { HostDto } from './dto/host.dto.js';
 import { ReadinessDto } from './dto/readiness.dto.js';
@@ -44,8 +44,8 @@ export class SystemService {
     return toVersion(await this.hosts.get(hostId).version());
   }
 
-  async diskUsage(hostId: string): Promise<DiskUsageDto> {
-    return toDiskUsage(await this.hosts.get(hostId).diskUsage());
+  async diskUsage(hostId: string, top = 10): Promise<DiskUsageDto> {
+    return toDiskUsage(await this.hosts.get(hostId).diskUsage(), top);
   }
 
   /** Ready when the database and every host's engine answer; otherwise the first failure, as a 503 with every check. */
@@ -126,8 +126,15 @@ export function toVersion(version: EngineVersion): EngineVersionDto {
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 const positive = (value: number | undefined) => (value !== undefined && value > 0 ? value : 0);
 
-/** The same arithmetic as `docker system df`. */
-export function toDiskUsage(df: EngineDiskUsage): DiskUsageDto {
+/** The `top` largest items, largest first (ties by id, so that answers are stable). */
+export function largest(items: DiskUsageItemDto[], top: number): DiskUsageItemDto[] {
+  return [...items].sort((a, b) => b.sizeBytes - a.sizeBytes || a.id.localeCompare(b.id)).slice(0, top);
+}
+
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+/** The same arithmetic as `docker system df`, and `top` largest items of each kind (`docker system df -v`). */
+export function toDiskUsage(df: EngineDiskUsage, top = 10): DiskUsageDto {
   const images = df.Images ?? [];
   const usedImageBytes = sum(images.filter((i) => i.Containers > 0).map((i) => positive(i.Size - positive(i.SharedSize))));
   const imageBytes = positive(df.LayersSize);
@@ -136,6 +143,15 @@ export function toDiskUsage(df: EngineDiskUsage): DiskUsageDto {
     active: images.filter((i) => i.Containers > 0).length,
     sizeBytes: imageBytes,
     reclaimableBytes: positive(imageBytes - usedImageBytes),
+    largest: largest(
+      images.map((i) => ({
+        id: i.Id,
+        name: i.RepoTags?.find((tag) => tag !== '<none>:<none>') ?? short(i.Id),
+        sizeBytes: positive(i.Size),
+        active: i.Containers > 0,
+      })),
+      top,
+    ),
   };
 
   const containers = df.Containers ?? [];
@@ -144,6 +160,15 @@ export function toDiskUsage(df: EngineDiskUsage): DiskUsageDto {
     active: containers.filter((c) => c.State === 'running').length,
     sizeBytes: sum(containers.map((c) => positive(c.SizeRw))),
     reclaimableBytes: sum(containers.filter((c) => c.State !== 'running').map((c) => positive(c.SizeRw))),
+    largest: largest(
+      containers.map((c) => ({
+        id: c.Id,
+        name: c.Names?.[0]?.replace(/^\//, '') ?? short(c.Id),
+        sizeBytes: positive(c.SizeRw),
+        active: c.State === 'running',
+      })),
+      top,
+    ),
   };
 
   const volumes = df.Volumes ?? [];
@@ -152,6 +177,15 @@ export function toDiskUsage(df: EngineDiskUsage): DiskUsageDto {
     active: volumes.filter((v) => positive(v.UsageData?.RefCount) > 0).length,
     sizeBytes: sum(volumes.map((v) => positive(v.UsageData?.Size))),
     reclaimableBytes: sum(volumes.filter((v) => positive(v.UsageData?.RefCount) === 0).map((v) => positive(v.UsageData?.Size))),
+    largest: largest(
+      volumes.map((v) => ({
+        id: v.Name,
+        name: v.Name,
+        sizeBytes: positive(v.UsageData?.Size),
+        active: positive(v.UsageData?.RefCount) > 0,
+      })),
+      top,
+    ),
   };
 
   const cache = (df.BuildCache ?? []).filter((c) => !c.Shared);
@@ -160,6 +194,10 @@ export function toDiskUsage(df: EngineDiskUsage): DiskUsageDto {
     active: cache.filter((c) => c.InUse).length,
     sizeBytes: sum(cache.map((c) => positive(c.Size))),
     reclaimableBytes: sum(cache.filter((c) => !c.InUse).map((c) => positive(c.Size))),
+    largest: largest(
+      cache.map((c) => ({ id: c.ID, name: c.Description || c.ID.slice(0, 12), sizeBytes: positive(c.Size), active: c.InUse })),
+      top,
+    ),
   };
 
   const kinds = [imageUsage, containerUsage, volumeUsage, cacheUsage];

@@ -22,7 +22,7 @@ export function uniqueName(prefix: string): string {
   return `berth-test-${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Removes every container and image a run labelled (on the first engine unless told which). */
+/** Removes every container, image, network and volume a run labelled (on the first engine unless told which). */
 export async function removeTestResources(runId: string, engine: Docker = docker): Promise<void> {
   const label = `berth.test.run=${runId}`;
   const containers = await engine.listContainers({ all: true, filters: { label: [label] } });
@@ -40,6 +40,25 @@ export async function removeTestResources(runId: string, engine: Docker = docker
       engine
         .getImage(i.Id)
         .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
+  // After the containers: a network with endpoints or a mounted volume is refused.
+  const networks = await engine.listNetworks({ filters: { label: [label] } });
+  await Promise.all(
+    networks.map((n) =>
+      engine
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+  const { Volumes: volumes } = await engine.listVolumes({ filters: { label: [label] } });
+  await Promise.all(
+    (volumes ?? []).map((v) =>
+      engine
+        .getVolume(v.Name)
+        .remove()
         .catch(() => undefined),
     ),
   );

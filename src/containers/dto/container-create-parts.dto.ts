@@ -1,6 +1,36 @@
-import { IsBoolean, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsIP,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { NETWORK_ALIAS, NETWORK_NAME } from './container-validators.js';
 
-// The nested parts of a create request: `-p`, `--mount`, `--restart`, `--device`.
+// The nested parts of a create request: `-p`, `--mount`, `--restart`, `--device`, `--network` with aliases.
+
+/** `--network name --network-alias a`: a user network the container joins, with names it answers to there. */
+export class NetworkAttachmentDto {
+  /** A user network's name, id or id prefix (not a mode: `host`, `none`, `bridge` and `container:` go in `network`). */
+  @IsString()
+  @Matches(NETWORK_NAME, { message: 'name must be a network name or id' })
+  name: string;
+
+  /** `--network-alias`: names other containers on this network resolve to this one. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(32)
+  @Matches(NETWORK_ALIAS, { each: true, message: 'each alias must match [a-zA-Z0-9][a-zA-Z0-9_.-]*' })
+  aliases?: string[];
+}
 
 export const ABSOLUTE_PATH = /^\/[^\0]*$/;
 

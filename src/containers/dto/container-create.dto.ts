@@ -28,7 +28,15 @@ import {
   USER,
 } from './container-validators.js';
 
-import { ABSOLUTE_PATH, DeviceDto, MountDto, PortBindingDto, RestartPolicyDto } from './container-create-parts.dto.js';
+import {
+  ABSOLUTE_PATH,
+  DeviceDto,
+  MountDto,
+  NetworkAttachmentDto,
+  PortBindingDto,
+  RestartPolicyDto,
+} from './container-create-parts.dto.js';
+import { namesNetwork } from '../policy-request.js';
 
 /** What `docker run` takes, as JSON. Options that make a container root on the host are subject to the create policy. */
 export class ContainerCreateDto {
@@ -132,6 +140,17 @@ export class ContainerCreateDto {
   @IsString()
   @Matches(NETWORK, { message: 'network must be a network name or mode' })
   network?: string;
+
+  /**
+   * User networks with aliases (`--network n --network-alias a`, repeated): the first is joined at create, the others
+   * connected right after, before any start. Instead of `network`, not with it.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @ValidateNested({ each: true })
+  @Type(() => NetworkAttachmentDto)
+  networks?: NetworkAttachmentDto[];
 
   /** `-h`. */
   @IsOptional()
@@ -243,7 +262,22 @@ export function createRequestProblems(dto: ContainerCreateDto): Array<{ field: s
   if (dto.restartPolicy?.maximumRetryCount !== undefined && restart !== 'on-failure') {
     problems.push({ field: 'restartPolicy.maximumRetryCount', message: 'maximumRetryCount only goes with on-failure' });
   }
-  return problems.concat(mountProblems(dto));
+  return problems.concat(mountProblems(dto), networkProblems(dto));
+}
+
+function networkProblems(dto: ContainerCreateDto): Array<{ field: string; message: string }> {
+  if (!dto.networks) return [];
+  const problems: Array<{ field: string; message: string }> = [];
+  if (dto.network !== undefined) problems.push({ field: 'networks', message: 'give network or networks, not both' });
+  if (dto.networks.length === 0) problems.push({ field: 'networks', message: 'networks must name at least one network' });
+  dto.networks.forEach((network, index) => {
+    // Modes and the default bridge take no aliases and cannot be joined beside another network.
+    if (!namesNetwork(network.name))
+      problems.push({ field: `networks[${index}].name`, message: `${network.name} is a network mode; give it as network` });
+    if (dto.networks!.findIndex((other) => other.name === network.name) !== index)
+      problems.push({ field: `networks[${index}].name`, message: `network ${network.name} is listed twice` });
+  });
+  return problems;
 }
 
 function mountProblems(dto: ContainerCreateDto): Array<{ field: string; message: string }> {

@@ -17,6 +17,10 @@ export const ENV_ENTRY = /^[^=\0]+=[^\0]*$/;
 export const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 /** `bridge`, `host`, `none`, `container:<name|id>` or a network name. */
 export const NETWORK = /^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,254}$/;
+/** A user network's name, id or id prefix (names as `docker network create` takes them). */
+export const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+/** `--network-alias`: a name other containers on the network resolve. */
+export const NETWORK_ALIAS = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 /** `host`, `container:<name|id>` (PID) or an IPC mode. */
 export const NAMESPACE_MODE = /^(host|private|shareable|none|container:[a-zA-Z0-9][a-zA-Z0-9_.-]*)$/;
 export const CAPABILITY = /^(ALL|(CAP_)?[A-Z][A-Z_]*)$/;

@@ -1,3 +1,27 @@
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { QueryInt } from '../../common/validators.js';
+
+/** One of the largest items of a kind. */
+export class DiskUsageItemDto {
+  /** Image id, container id, volume name or build cache record id. */
+  id: string;
+  /** A tag, container name or volume name; the id's short form when there is none. */
+  name: string;
+  sizeBytes: number;
+  /** In use: an image a container uses, a running container, a mounted volume, cache in use. */
+  active: boolean;
+}
+
+export class DiskUsageQueryDto {
+  /** How many of the largest items to list per kind (0: none). */
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  top?: number = 10;
+}
+
 export class DiskUsageKindDto {
   /** How many there are. */
   count: number;
@@ -6,6 +30,8 @@ export class DiskUsageKindDto {
   sizeBytes: number;
   /** What `docker system prune` of this kind could free. */
   reclaimableBytes: number;
+  /** The largest items, largest first (`?top=`). */
+  largest: DiskUsageItemDto[];
 }
 
 /** `docker system df`. */

@@ -148,11 +148,26 @@ export class DockerEngine extends Engine {
   openPush(repository: string, tag: string, auth: T.RegistryAuth | undefined, signal: AbortSignal): Promise<Readable> {
     return build.openPush(this.calls, repository, tag, auth, signal);
   }
+  pruneBuildCache(id: string): Promise<{ spaceReclaimed: number }> {
+    return build.pruneBuildCache(this.calls, id);
+  }
 
   inspectVolume(name: string): Promise<T.EngineVolume | undefined> {
     return volumes.inspectVolume(this.calls, name);
   }
   inspectNetwork(ref: string): Promise<T.EngineNetworkInspect> {
     return networks.inspectNetwork(this.calls, ref);
+  }
+  listVolumes(): Promise<T.EngineVolumeSummary[]> {
+    return volumes.listVolumes(this.calls);
+  }
+  removeVolume(name: string): Promise<void> {
+    return volumes.removeVolume(this.calls, name);
+  }
+  listNetworks(): Promise<T.EngineNetworkInspect[]> {
+    return networks.listNetworks(this.calls);
+  }
+  removeNetwork(id: string): Promise<void> {
+    return networks.removeNetwork(this.calls, id);
   }
 }

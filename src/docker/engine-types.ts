@@ -53,7 +53,30 @@ export interface EngineDiskUsage {
   Images?: Array<{ Id: string; Size: number; SharedSize: number; Containers: number; RepoTags?: string[] | null }> | null;
   Containers?: Array<{ Id: string; SizeRw?: number; SizeRootFs?: number; State: string }> | null;
   Volumes?: Array<{ Name: string; UsageData?: { Size: number; RefCount: number } | null }> | null;
-  BuildCache?: Array<{ ID: string; Size: number; InUse: boolean; Shared: boolean }> | null;
+  BuildCache?: EngineBuildCacheRecord[] | null;
+}
+
+/** One build cache record of `/system/df`. */
+export interface EngineBuildCacheRecord {
+  ID: string;
+  Size: number;
+  InUse: boolean;
+  Shared: boolean;
+  Type?: string;
+  Description?: string;
+  CreatedAt?: string;
+  LastUsedAt?: string | null;
+}
+
+/** `GET /volumes`, one volume: the inspect document plus when it was made (the list has no usage data). */
+export interface EngineVolumeSummary {
+  Name: string;
+  Driver: string;
+  Labels: Record<string, string> | null;
+  CreatedAt?: string;
+  Mountpoint?: string;
+  Scope?: string;
+  Options?: Record<string, string> | null;
 }
 
 /** `GET /containers/{id}/stats?stream=false`, the fields Berth reads (cgroup v1 and v2). */

@@ -19,6 +19,7 @@ import type {
   EngineStreamTarget,
   EngineVersion,
   EngineVolume,
+  EngineVolumeSummary,
   PullOptions,
   RegistryAuth,
 } from './engine-types.js';
@@ -153,10 +154,18 @@ export abstract class Engine {
   abstract openBuild(context: Readable, options: EngineBuildOptions, signal: AbortSignal): Promise<Readable>;
   /** `docker push repository:tag`, one tag only. */
   abstract openPush(repository: string, tag: string, auth: RegistryAuth | undefined, signal: AbortSignal): Promise<Readable>;
+  /** Removes one build cache record by its id (records in use stay): the bytes freed. */
+  abstract pruneBuildCache(id: string): Promise<{ spaceReclaimed: number }>;
 
   // Volumes and networks (engine-volumes.ts, engine-networks.ts)
   /** Undefined for a volume that does not exist (yet). */
   abstract inspectVolume(name: string): Promise<EngineVolume | undefined>;
   /** By name, id or id prefix, as the engine resolves a container's network: 404 NETWORK_NOT_FOUND. */
   abstract inspectNetwork(ref: string): Promise<EngineNetworkInspect>;
+  abstract listVolumes(): Promise<EngineVolumeSummary[]>;
+  /** Never forced: 409 while a container uses it. */
+  abstract removeVolume(name: string): Promise<void>;
+  abstract listNetworks(): Promise<EngineNetworkInspect[]>;
+  /** The engine refuses a network with endpoints. */
+  abstract removeNetwork(id: string): Promise<void>;
 }

@@ -22,7 +22,7 @@ import { MountFacts } from './mount-facts.js';
     BindWatcher,
     { provide: HostPaths, useClass: LocalHostPaths },
   ],
-  // The WebSocket exec (and later images) checks the same policy on the containers it enters.
-  exports: [ContainerPolicy],
+  // The WebSocket exec (and later images) checks the same policy on the containers it enters; prune spares Berth's own image.
+  exports: [ContainerPolicy, BerthContainer],
 })
 export class ContainersModule {}

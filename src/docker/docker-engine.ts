@@ -148,7 +148,7 @@ export class DockerEngine extends Engine {
   openPush(repository: string, tag: string, auth: T.RegistryAuth | undefined, signal: AbortSignal): Promise<Readable> {
     return build.openPush(this.calls, repository, tag, auth, signal);
   }
-  pruneBuildCache(id: string): Promise<{ spaceReclaimed: number }> {
+  pruneBuildCache(id: string): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     return build.pruneBuildCache(this.calls, id);
   }
 

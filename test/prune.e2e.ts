@@ -168,7 +168,7 @@ describe('prune: plan, then execute, on the real engine', () => {
       ['images: "bogus"', { labels: [RUN_FILTER], images: 'bogus' }, 'images'],
       ['volumes: "some"', { labels: [RUN_FILTER], volumes: 'some' }, 'volumes'],
       ['a bad until', { labels: [RUN_FILTER], until: 'yesterday' }, 'until'],
-      ['a bad label filter', { labels: ['=oops'] }, 'labels'],
+      ['a bad label filter', { labels: [RUN_FILTER, '=oops'] }, 'labels'],
       ['a label filter that is not a string', { labels: [3] }, 'labels'],
     ])('%s', async (_name, body, field) => {
       for (const response of [await plan(berth.token, body), await execute(berth.token, body)]) {
@@ -342,5 +342,32 @@ describe('prune: plans expire', () => {
     });
     expectProblem(response, 410, 'PLAN_EXPIRED');
     expect(await exists.container(stopped)).toBe(true);
+  });
+});
+
+// Requests that could only remove something if validation broke: sent to a Berth whose engine does not
+// exist, so that a regression answers 503 (and fails here) instead of pruning the shared engine.
+describe('prune: what is refused before the engine is asked', () => {
+  let berth: BerthProcess;
+  beforeAll(async () => {
+    berth = await startBerth({ env: { DOCKER_HOST: `unix:///nonexistent/berth-prune-${runId}.sock`, BERTH_ENGINE_TIMEOUT_MS: '1000' } });
+  });
+  afterAll(() => berth?.stop());
+
+  it.each<[string, { body: unknown; headers?: Record<string, string> }, string | undefined]>([
+    ['an empty object', { body: {} }, 'planId'],
+    ['an empty body', { body: '' }, 'planId'],
+    [
+      'a JSON body sent as text/plain',
+      { body: JSON.stringify({ containers: true }), headers: { 'content-type': 'text/plain' } },
+      undefined,
+    ],
+    ['options that are all null', { body: { labels: null, containers: null } }, 'planId'],
+    ['a label filter without a key', { body: { labels: ['=oops'] } }, 'labels'],
+    ['a label filter with a newline', { body: { labels: ['a=b\nc'] } }, 'labels'],
+  ])('an execution with %s is 400', async (_name, request, field) => {
+    const response = await api(berth.url, '/api/v1/hosts/local/prune?wait=true', { method: 'POST', token: berth.token, ...request });
+    expect(response.status, response.text).toBe(400);
+    if (field) expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 });

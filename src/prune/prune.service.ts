@@ -58,7 +58,7 @@ export class PruneService {
     let options: PruneOptions;
     let items: PruneItem[];
     if (dto.planId !== undefined) {
-      const extra = OPTION_FIELDS.filter((field) => dto[field] !== undefined);
+      const extra = OPTION_FIELDS.filter((field) => dto[field] !== undefined && dto[field] !== null);
       if (extra.length > 0)
         throw validationFailed(
           extra.map((field) => ({ field, message: `${field} belongs to the plan: send planId alone, or options alone` })),
@@ -71,6 +71,11 @@ export class PruneService {
       );
       ({ id: planId, options, items } = plan);
     } else {
+      // An empty (or unreadable) body is no order to delete: the defaults are asked for by name, e.g. `{"containers": true}`.
+      if (OPTION_FIELDS.every((field) => dto[field] === undefined || dto[field] === null))
+        throw validationFailed([
+          { field: 'planId', message: 'send planId, or at least one option (e.g. {"containers": true} for the defaults)' },
+        ]);
       options = toOptions(dto);
       // Checked before anything is read: asking for volumes is asking to delete user data.
       requireVolumeRole(principal, options.volumes !== 'none');

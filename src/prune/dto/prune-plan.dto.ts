@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { JobDto } from '../../jobs/dto/job.dto.js';
 import { PRUNE_KINDS, type PruneKind } from '../prune-planner.js';
 
 export class PruneItemDto {
@@ -72,4 +73,10 @@ export class PruneReportDto {
   host: string;
   items: PruneItemResultDto[];
   totals: PruneReportTotalsDto;
+}
+
+/** A prune job: its `result`, once it succeeded, is the report. */
+export class PruneJobDto extends JobDto {
+  @ApiProperty({ type: PruneReportDto, nullable: true })
+  declare result: PruneReportDto | null;
 }

@@ -59,7 +59,7 @@ export class AppConfig {
   streamBufferBytes = 1024 * 1024;
   /** Viewers get env values, environment-showing `ps` options and exec arguments in events redacted. */
   viewerRedaction = true;
-  /** Jobs (pull, push, build, import) running at once on one host; more wait queued. */
+  /** Jobs (pull, push, build, import, prune) running at once on one host; more wait queued. */
   jobsPerHost = 2;
   /** How long finished jobs and their events are kept. */
   jobRetentionHours = 168;

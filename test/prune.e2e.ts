@@ -40,9 +40,24 @@ async function image(tag: string, extra: Record<string, string> = {}): Promise<s
   return Id;
 }
 
+/**
+ * A labelled network on a subnet of its own: the engine's default pools run out when other runs leave
+ * networks behind, so the test names a random /24 (another one if it overlaps).
+ */
 async function network(name: string, extra: Record<string, string> = {}): Promise<string> {
-  const created = await docker.createNetwork({ Name: `berth-test-prune-${runId}-${name}`, Labels: { ...labels, ...extra } });
-  return created.id;
+  for (let attempt = 0; ; attempt += 1) {
+    const subnet = `10.${200 + (randomBytes(1)[0] % 50)}.${randomBytes(1)[0]}.0/24`;
+    try {
+      const created = await docker.createNetwork({
+        Name: `berth-test-prune-${runId}-${name}`,
+        Labels: { ...labels, ...extra },
+        IPAM: { Config: [{ Subnet: subnet }] },
+      });
+      return created.id;
+    } catch (error) {
+      if (attempt >= 10 || !/overlap/i.test(String(error))) throw error;
+    }
+  }
 }
 
 async function volume(name: string, extra: Record<string, string> = {}): Promise<string> {

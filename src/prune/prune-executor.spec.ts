@@ -89,20 +89,20 @@ describe('executePrune', () => {
       'a network a stopped container names since',
       item('network', 'n'),
       { listContainers: async () => [{ Names: ['/db'], NetworkSettings: { Networks: { n: {} } } }] },
-      'used by container db since the plan was made',
+      'used by container db',
     ],
     [
       'a volume used since',
       item('volume', 'v'),
       { listContainers: async () => [{ Names: ['/db'], Mounts: [{ Type: 'volume', Name: 'v' }] }] },
-      'used by container db since the plan was made',
+      'used by container db',
     ],
     ['a volume gone', item('volume', 'v'), { inspectVolume: async () => undefined }, 'gone already'],
     [
       'an image used since',
       item('image', 'i'),
       { listContainers: async () => [{ Names: ['/app'], ImageID: 'i' }] },
-      'used by container app since the plan was made',
+      'used by container app',
     ],
     [
       'a dangling image tagged since',

@@ -84,7 +84,7 @@ type Remover = (engine: Engine, item: PruneItem, users: EngineContainerSummary[]
 
 const usedBy = (users: EngineContainerSummary[], uses: (c: EngineContainerSummary) => boolean) => {
   const user = users.find(uses);
-  if (user) throw new Skip(`used by container ${containerName(user)} since the plan was made`);
+  if (user) throw new Skip(`used by container ${containerName(user)}`);
 };
 
 const REMOVERS: Record<PruneItem['kind'], Remover> = {

@@ -13,6 +13,7 @@ import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { PruneModule } from './prune/prune.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 import { SystemModule } from './system/system.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -32,6 +33,7 @@ import { VolumesModule } from './volumes/volumes.module.js';
     ImagesModule,
     VolumesModule,
     NetworksModule,
+    PruneModule,
     StreamsModule,
   ],
   providers: [

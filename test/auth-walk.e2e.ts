@@ -124,9 +124,9 @@ describe('roles', () => {
 
     const denied = await expectDeniedAbove('viewer', key);
     const mutations = guarded.filter((op) => op.method !== 'GET');
-    // Every mutation in the spec is above a viewer key, except ones a viewer needs to read (none so far besides WS tickets).
+    // Every mutation in the spec is above a viewer key, except ones a viewer needs to read (WS tickets, a prune plan: it changes nothing).
     const allowedMutations = mutations.filter((op) => !denied.includes(describeOp(op))).map(describeOp);
-    expect(allowedMutations.filter((op) => !/\/ws\/tickets$/.test(op))).toEqual([]);
+    expect(allowedMutations.filter((op) => !/\/ws\/tickets$|\/prune\/plan$/.test(op))).toEqual([]);
     expect(denied).toEqual(expect.arrayContaining(['POST /api/v1/users', 'POST /api/v1/auth/api-keys', 'GET /api/v1/audit']));
   });
 

@@ -179,11 +179,17 @@ const isCreate = (op: Operation) => op.method === 'POST' && op.path === CREATE_P
  */
 function baseBody(op: Operation): Record<string, unknown> {
   const body = sample(op.body) as Record<string, unknown>;
+  if (isPrune(op)) return { ...minimalBody(op) };
   return isCreate(op) ? { ...body, ...minimalBody(op), image: TEST_IMAGE, cmd: ['true'] } : body;
 }
 
-/** What a body with one field carries besides it: for a create, the labels, the taken name and no pull. */
+const isPrune = (op: Operation) => op.method === 'POST' && op.path.startsWith('/api/v1/hosts/{host}/prune');
+/** A prune the walk sends is filtered by a label nothing carries: a valid one must delete nothing on a shared engine. */
+const PRUNE_FILTER = `berth.fuzz.prune=${runId}`;
+
+/** What a body with one field carries besides it: for a create, the labels, the taken name and no pull; for a prune, its label filter. */
 function minimalBody(op: Operation): Record<string, unknown> {
+  if (isPrune(op)) return { labels: [PRUNE_FILTER] };
   return isCreate(op) ? { name: TAKEN_NAME, pull: 'never', labels: testLabels(runId) } : {};
 }
 
@@ -234,6 +240,8 @@ function probesFor(op: Operation): Probe[] {
         const base = baseBody(op);
         // Never make a create body that could pass without this run's labels.
         if (field === 'labels' && 'labels' in base && (value === null || (typeof value === 'object' && !Array.isArray(value)))) continue;
+        // Nor a prune without its filter: `labels: []` is a valid "no filter".
+        if (isPrune(op) && field === 'labels' && Array.isArray(value) && value.length === 0) continue;
         probes.push({
           what: `${name}: ${field} = ${label}`,
           method: op.method,

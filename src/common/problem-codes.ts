@@ -28,6 +28,9 @@ export const PROBLEM_CODES = [
   'API_KEY_NOT_FOUND',
   'HOST_NOT_FOUND',
   'JOB_NOT_FOUND',
+  'PLAN_NOT_FOUND',
+  'PLAN_ALREADY_USED',
+  'PLAN_EXPIRED',
   'DATABASE_UNAVAILABLE',
   // The engine and what it holds (src/docker/engine-errors.ts).
   'ENGINE_UNAVAILABLE',

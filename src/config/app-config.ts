@@ -62,10 +62,12 @@ export class AppConfig {
   streamBufferBytes = 1024 * 1024;
   /** Viewers get env values, environment-showing `ps` options and exec arguments in events redacted. */
   viewerRedaction = true;
-  /** Jobs (pull, push, build, import) running at once on one host; more wait queued. */
+  /** Jobs (pull, push, build, import, prune) running at once on one host; more wait queued. */
   jobsPerHost = 2;
   /** How long finished jobs and their events are kept. */
   jobRetentionHours = 168;
+  /** How long a prune plan may be executed after it was made. */
+  prunePlanTtlSeconds = 600;
 
   constructor(init: Partial<AppConfig> = {}) {
     Object.assign(this, init);
@@ -160,6 +162,7 @@ class Environment {
 
   @Sets('jobsPerHost') @IsOptional() @Int(1, 100) BERTH_JOBS_PER_HOST?: number;
   @Sets('jobRetentionHours') @IsOptional() @Int(1, 87_600) BERTH_JOB_RETENTION_HOURS?: number;
+  @Sets('prunePlanTtlSeconds') @IsOptional() @Int(1, 86_400) BERTH_PRUNE_PLAN_TTL_SECONDS?: number;
 }
 
 export class ConfigError extends Error {}

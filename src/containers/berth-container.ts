@@ -7,6 +7,8 @@ import type { Engine } from '../docker/engine.js';
 export interface BerthOnEngine {
   inContainer: boolean;
   volumes: string[];
+  /** The id of the image Berth's container runs (never pruned). */
+  image?: string;
 }
 
 const CONTAINER_ID = /(?:\/containers\/|\/docker[-/])([0-9a-f]{64})(?:[/.]|$)/m;
@@ -53,7 +55,7 @@ export class BerthContainer {
     try {
       const self = await engine.inspectContainer(this.id);
       const volumes = (self.Mounts ?? []).filter((mount) => mount.Type === 'volume' && mount.Name).map((mount) => mount.Name!);
-      return { inContainer: true, volumes };
+      return { inContainer: true, volumes, image: self.Image };
     } catch (error) {
       // Another engine's container (a remote host): Berth is not in it. Anything else (engine down) is not cached.
       if (isProblem(error, 'CONTAINER_NOT_FOUND')) return { inContainer: false, volumes: [] };

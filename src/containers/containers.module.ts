@@ -22,8 +22,8 @@ import { MountFacts } from './mount-facts.js';
     BindWatcher,
     { provide: HostPaths, useClass: LocalHostPaths },
   ],
-  // The WebSocket exec (and later images) checks the same policy on the containers it enters.
-  // Volumes and networks judge their creates and connects by the same policy and mount facts.
-  exports: [ContainerPolicy, MountFacts],
+  // The WebSocket exec and attach check the same policy on the containers they enter; volumes and networks
+  // judge their creates and connects by the same policy and mount facts; prune spares Berth's own image.
+  exports: [ContainerPolicy, MountFacts, BerthContainer],
 })
 export class ContainersModule {}

@@ -151,6 +151,9 @@ export class DockerEngine extends Engine {
   openPush(repository: string, tag: string, auth: T.RegistryAuth | undefined, signal: AbortSignal): Promise<Readable> {
     return build.openPush(this.calls, repository, tag, auth, signal);
   }
+  pruneBuildCache(id: string): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    return build.pruneBuildCache(this.calls, id);
+  }
 
   inspectVolume(name: string): Promise<T.EngineVolume | undefined> {
     return volumes.inspectVolume(this.calls, name);

@@ -79,3 +79,20 @@ export function openPush(
     OPEN_TIMEOUT_MS,
   );
 }
+
+/**
+ * Removes one build cache record (`docker builder prune --filter id=…`): BuildKit takes one `id`
+ * value per call and matches it as a pattern, so the record's full id is sent. Records in use stay.
+ */
+export async function pruneBuildCache(calls: EngineCalls, id: string): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+  // dockerode's pruneBuilder drops its options (it would prune the whole cache): the request is made here.
+  const answer = await calls.call('build.prune', () =>
+    calls.dial<{ SpaceReclaimed?: number; CachesDeleted?: string[] | null } | null>({
+      path: '/build/prune?',
+      method: 'POST',
+      options: { filters: { id: [id] } },
+      statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+    }),
+  );
+  return { deleted: answer?.CachesDeleted ?? [], spaceReclaimed: answer?.SpaceReclaimed ?? 0 };
+}

@@ -10,8 +10,11 @@ export type {
   NetworkCreateOptions as EngineNetworkCreate,
   NetworkConnectOptions as EngineNetworkConnect,
   VolumeCreateOptions as EngineVolumeCreate,
-  VolumeInspectInfo as EngineVolume,
 } from 'dockerode';
+import type { VolumeInspectInfo } from 'dockerode';
+
+/** A volume as `docker volume ls` / `inspect` answer it (dockerode's type lacks `CreatedAt`). */
+export type EngineVolume = VolumeInspectInfo & { CreatedAt?: string };
 
 /** `GET /info`, the fields Berth reads. */
 export interface EngineInfo {
@@ -63,7 +66,19 @@ export interface EngineDiskUsage {
   }> | null;
   Containers?: Array<{ Id: string; Names?: string[] | null; SizeRw?: number; SizeRootFs?: number; State: string }> | null;
   Volumes?: Array<{ Name: string; UsageData?: { Size: number; RefCount: number } | null }> | null;
-  BuildCache?: Array<{ ID: string; Size: number; InUse: boolean; Shared: boolean; Description?: string; Type?: string }> | null;
+  BuildCache?: EngineBuildCacheRecord[] | null;
+}
+
+/** One build cache record of `/system/df`. */
+export interface EngineBuildCacheRecord {
+  ID: string;
+  Size: number;
+  InUse: boolean;
+  Shared: boolean;
+  Type?: string;
+  Description?: string;
+  CreatedAt?: string;
+  LastUsedAt?: string | null;
 }
 
 /** `GET /containers/{id}/stats?stream=false`, the fields Berth reads (cgroup v1 and v2). */

@@ -163,6 +163,8 @@ export abstract class Engine {
   abstract openBuild(context: Readable, options: EngineBuildOptions, signal: AbortSignal): Promise<Readable>;
   /** `docker push repository:tag`, one tag only. */
   abstract openPush(repository: string, tag: string, auth: RegistryAuth | undefined, signal: AbortSignal): Promise<Readable>;
+  /** Removes one build cache record by its id (records in use stay): the records deleted and the bytes freed. */
+  abstract pruneBuildCache(id: string): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 
   // Volumes and networks (engine-volumes.ts, engine-networks.ts)
   /** Undefined for a volume that does not exist (yet). */

@@ -19,14 +19,14 @@ export async function answerJob(response: Response, runner: JobRunner, job: JobV
   return finished;
 }
 
-/** Documents a route that starts a job: 202 at once, or 200 with `?wait=true`. */
-export const ApiJobAnswer = () =>
+/** Documents a route that starts a job: 202 at once, or 200 with `?wait=true`; `type` a JobDto whose `result` is the feature's. */
+export const ApiJobAnswer = (type: typeof JobDto = JobDto) =>
   applyDecorators(
     HttpCode(202),
     ApiAcceptedResponse({
-      type: JobDto,
+      type,
       description: 'The job, started (or queued)',
       headers: { Location: { description: 'The job: `/api/v1/jobs/{id}`', schema: { type: 'string' } } },
     }),
-    ApiOkResponse({ type: JobDto, description: 'With `?wait=true`: the finished job (succeeded, failed or canceled)' }),
+    ApiOkResponse({ type, description: 'With `?wait=true`: the finished job (succeeded, failed or canceled)' }),
   );

@@ -1,0 +1,82 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { JobDto } from '../../jobs/dto/job.dto.js';
+import { PRUNE_KINDS, type PruneKind } from '../prune-planner.js';
+
+export class PruneItemDto {
+  @ApiProperty({ enum: PRUNE_KINDS, example: 'container' })
+  kind: PruneKind;
+  /** The full id (a volume's name). */
+  @ApiProperty({ example: '9b1e6f0c2d4a…' })
+  id: string;
+  @ApiProperty({ example: 'old-web' })
+  name: string;
+  /** What removing it frees, from `docker system df` (0 when the engine does not say). */
+  @ApiProperty({ example: 4096 })
+  sizeBytes: number;
+  /** Why it is in the plan. */
+  @ApiProperty({ example: 'exited: Exited (0) 3 days ago' })
+  reason: string;
+}
+
+export class PruneKindTotalsDto {
+  count: number;
+  reclaimableBytes: number;
+}
+
+export class PruneByKindDto {
+  container: PruneKindTotalsDto;
+  network: PruneKindTotalsDto;
+  volume: PruneKindTotalsDto;
+  image: PruneKindTotalsDto;
+  buildCache: PruneKindTotalsDto;
+}
+
+export class PrunePlanTotalsDto {
+  @ApiProperty({ example: 3 })
+  count: number;
+  @ApiProperty({ example: 52428800 })
+  reclaimableBytes: number;
+  byKind: PruneByKindDto;
+}
+
+/** What a prune would remove: execute it with `POST /prune {planId}` before `expiresAt`, once. */
+export class PrunePlanDto {
+  @ApiProperty({ example: '3f0c2a9e-5b7d-4c1e-9a8b-2d6f1e0c7b55' })
+  planId: string;
+  @ApiProperty({ example: '2026-11-26T15:10:00.000Z' })
+  expiresAt: string;
+  /** In execution order: containers, networks, volumes, images, build cache. */
+  items: PruneItemDto[];
+  totals: PrunePlanTotalsDto;
+}
+
+export class PruneItemResultDto extends PruneItemDto {
+  @ApiProperty({ enum: ['removed', 'skipped', 'failed'], example: 'removed' })
+  status: 'removed' | 'skipped' | 'failed';
+  @ApiProperty({ example: 4096 })
+  reclaimedBytes: number;
+  /** Why it was skipped or failed, e.g. `started since the plan was made`. */
+  @ApiPropertyOptional({ example: 'started since the plan was made' })
+  detail?: string;
+}
+
+export class PruneReportTotalsDto {
+  removed: number;
+  skipped: number;
+  failed: number;
+  reclaimedBytes: number;
+}
+
+/** A prune job's `result`: each planned item with what became of it. */
+export class PruneReportDto {
+  planId: string;
+  host: string;
+  items: PruneItemResultDto[];
+  totals: PruneReportTotalsDto;
+}
+
+/** A prune job: its `result`, once it succeeded, is the report. */
+export class PruneJobDto extends JobDto {
+  @ApiProperty({ type: PruneReportDto, nullable: true })
+  declare result: PruneReportDto | null;
+}

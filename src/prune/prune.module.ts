@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { ContainersModule } from '../containers/containers.module.js';
+import { DockerModule } from '../docker/docker.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
+import { PruneController } from './prune.controller.js';
+import { PrunePlans } from './prune-plans.js';
+import { PruneService } from './prune.service.js';
+
+@Module({
+  imports: [DockerModule, AuditModule, ContainersModule, JobsModule],
+  controllers: [PruneController],
+  providers: [PruneService, PrunePlans],
+})
+export class PruneModule {}

@@ -59,6 +59,8 @@ export class AppConfig {
   streamBufferBytes = 1024 * 1024;
   /** Viewers get env values, environment-showing `ps` options and exec arguments in events redacted. */
   viewerRedaction = true;
+  /** How long an update check's registry answer is reused per host and image reference (0: ask every time). */
+  imageStatusTtlSeconds = 300;
   /** Jobs (pull, push, build, import) running at once on one host; more wait queued. */
   jobsPerHost = 2;
   /** How long finished jobs and their events are kept. */
@@ -154,6 +156,7 @@ class Environment {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'BERTH_VIEWER_REDACTION must be true or false' })
   BERTH_VIEWER_REDACTION?: string;
+  @Sets('imageStatusTtlSeconds') @IsOptional() @Int(0, 86_400) BERTH_IMAGE_STATUS_TTL_SECONDS?: number;
 
   @Sets('jobsPerHost') @IsOptional() @Int(1, 100) BERTH_JOBS_PER_HOST?: number;
   @Sets('jobRetentionHours') @IsOptional() @Int(1, 87_600) BERTH_JOB_RETENTION_HOURS?: number;

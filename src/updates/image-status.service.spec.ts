@@ -86,7 +86,9 @@ describe('ImageStatusService', () => {
   });
 
   it('asks anonymously over http when no record matches a loopback registry', async () => {
-    const { service, checks } = setUp([{ id: 'r2', name: 'other', kind: 'generic', host: '127.0.0.1:50011', apiUrl: 'http://127.0.0.1:50011' }]);
+    const { service, checks } = setUp([
+      { id: 'r2', name: 'other', kind: 'generic', host: '127.0.0.1:50011', apiUrl: 'http://127.0.0.1:50011' },
+    ]);
     const status = await service.forImage('local', REF);
     expect(checks[0].access).toEqual({ name: '127.0.0.1:5001', kind: 'generic', host: '127.0.0.1:5001', apiUrl: 'http://127.0.0.1:5001' });
     expect(status).toMatchObject({ registry: '127.0.0.1:5001', platform: 'linux/amd64' });
@@ -94,7 +96,15 @@ describe('ImageStatusService', () => {
   });
 
   it('uses the record of the exact host', async () => {
-    const record: RegistryAccess = { id: 'r1', name: 'team', kind: 'generic', host: '127.0.0.1:5001', apiUrl: 'http://127.0.0.1:5001', username: 'u', password: 'p' };
+    const record: RegistryAccess = {
+      id: 'r1',
+      name: 'team',
+      kind: 'generic',
+      host: '127.0.0.1:5001',
+      apiUrl: 'http://127.0.0.1:5001',
+      username: 'u',
+      password: 'p',
+    };
     const { service, checks } = setUp([record]);
     const status = await service.forImage('local', REF);
     expect(checks[0].access).toBe(record);

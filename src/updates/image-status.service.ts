@@ -78,7 +78,11 @@ export class ImageStatusService {
     if (isImageId(reference, image.Id)) return skipped('image-id', `${reference} is an image id: it names no tag to check.`);
     const { repository, digest } = parseImageRef(reference);
     if (digest)
-      return skipped('pinned-by-digest', `${reference} is pinned by digest: it cannot change.`, repositoryDigests(image.RepoDigests, repository));
+      return skipped(
+        'pinned-by-digest',
+        `${reference} is pinned by digest: it cannot change.`,
+        repositoryDigests(image.RepoDigests, repository),
+      );
 
     const target = registryTarget(reference);
     const localDigests = repositoryDigests(image.RepoDigests, target.reference);

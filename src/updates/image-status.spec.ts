@@ -81,7 +81,11 @@ describe('registryFailure', () => {
     ['429 saying nothing: a minute', new ProblemException(429, 'RATE_LIMITED', 'slow down'), { state: 'error', retryAfterMs: 60_000 }],
     ['504', new ProblemException(504, 'BAD_GATEWAY', 'timed out'), { state: 'error', reason: 'unreachable' }],
     ['502', new ProblemException(502, 'BAD_GATEWAY', 'the registry answered 500'), { state: 'error', reason: 'registry-error' }],
-    ['a transport error', new TypeError('fetch failed'), { state: 'error', reason: 'unreachable', detail: expect.stringMatching(/fetch failed/) }],
+    [
+      'a transport error',
+      new TypeError('fetch failed'),
+      { state: 'error', reason: 'unreachable', detail: expect.stringMatching(/fetch failed/) },
+    ],
   ])('%s', (_name, error, expected) => {
     expect(registryFailure(error, now)).toMatchObject(expected);
   });

@@ -7,7 +7,10 @@ describe('registryTarget', () => {
     ['nginx:1.27', { reference: 'docker.io/library/nginx:1.27', host: 'docker.io', repository: 'library/nginx', tag: '1.27' }],
     ['team/app:2', { reference: 'docker.io/team/app:2', host: 'docker.io', repository: 'team/app', tag: '2' }],
     ['index.docker.io/team/app', { reference: 'docker.io/team/app:latest', host: 'docker.io', repository: 'team/app', tag: 'latest' }],
-    ['127.0.0.1:5001/team/app:1.0', { reference: '127.0.0.1:5001/team/app:1.0', host: '127.0.0.1:5001', repository: 'team/app', tag: '1.0' }],
+    [
+      '127.0.0.1:5001/team/app:1.0',
+      { reference: '127.0.0.1:5001/team/app:1.0', host: '127.0.0.1:5001', repository: 'team/app', tag: '1.0' },
+    ],
     ['ghcr.io/org/tool:v1', { reference: 'ghcr.io/org/tool:v1', host: 'ghcr.io', repository: 'org/tool', tag: 'v1' }],
     ['localhost/app', { reference: 'localhost/app:latest', host: 'localhost', repository: 'app', tag: 'latest' }],
   ])('%s', (ref, expected) => {

@@ -35,6 +35,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /** The access tried when no stored record matches a host: no credentials (Docker Hub's API lives at registry-1). */
 export function anonymousAccess(host: string): RegistryAccess {
-  if (DOCKER_HUB_HOSTS.has(host)) return { name: 'Docker Hub', kind: 'dockerhub', host: 'docker.io', apiUrl: 'https://registry-1.docker.io' };
+  if (DOCKER_HUB_HOSTS.has(host))
+    return { name: 'Docker Hub', kind: 'dockerhub', host: 'docker.io', apiUrl: 'https://registry-1.docker.io' };
   return { name: host, kind: 'generic', host, apiUrl: `${isLoopbackHost(host) ? 'http' : 'https'}://${host}` };
 }

@@ -96,19 +96,54 @@ describe('UpdateChecker: the state', () => {
     ['a different digest', (r) => r.push(single(NEW), '1.0'), [OLD], { state: 'outdated', reason: 'digest-changed', remoteDigest: NEW }],
     [
       'an index whose entry for this platform is a local digest',
-      (r) => r.push(index(NEW_INDEX, [['amd64', AMD64], ['arm64', ARM64]]), '1.0'),
+      (r) =>
+        r.push(
+          index(NEW_INDEX, [
+            ['amd64', AMD64],
+            ['arm64', ARM64],
+          ]),
+          '1.0',
+        ),
       [AMD64],
       { state: 'up-to-date', reason: 'platform-unchanged', remoteDigest: NEW_INDEX },
     ],
     [
       'an index changed only for another architecture',
-      (r) => r.push(index(OLD_INDEX, [['amd64', AMD64], ['arm64', ARM64]])).push(index(NEW_INDEX, [['amd64', AMD64], ['arm64', ARM64_NEW]]), '1.0'),
+      (r) =>
+        r
+          .push(
+            index(OLD_INDEX, [
+              ['amd64', AMD64],
+              ['arm64', ARM64],
+            ]),
+          )
+          .push(
+            index(NEW_INDEX, [
+              ['amd64', AMD64],
+              ['arm64', ARM64_NEW],
+            ]),
+            '1.0',
+          ),
       [OLD_INDEX],
       { state: 'up-to-date', reason: 'platform-unchanged', remoteDigest: NEW_INDEX },
     ],
     [
       'an index changed for this platform',
-      (r) => r.push(index(OLD_INDEX, [['amd64', AMD64], ['arm64', ARM64]])).push(index(NEW_INDEX, [['amd64', AMD64_NEW], ['arm64', ARM64]]), '1.0'),
+      (r) =>
+        r
+          .push(
+            index(OLD_INDEX, [
+              ['amd64', AMD64],
+              ['arm64', ARM64],
+            ]),
+          )
+          .push(
+            index(NEW_INDEX, [
+              ['amd64', AMD64_NEW],
+              ['arm64', ARM64],
+            ]),
+            '1.0',
+          ),
       [OLD_INDEX],
       { state: 'outdated', reason: 'platform-changed', remoteDigest: NEW_INDEX },
     ],
@@ -159,9 +194,13 @@ describe('UpdateChecker: the state', () => {
   });
 
   it('fetches a changed index by its digest once, however many checks compare it', async () => {
-    const registry = new FakeRegistry()
-      .push(index(OLD_INDEX, [['amd64', AMD64]]))
-      .push(index(NEW_INDEX, [['amd64', AMD64], ['arm64', ARM64]]), '1.0');
+    const registry = new FakeRegistry().push(index(OLD_INDEX, [['amd64', AMD64]])).push(
+      index(NEW_INDEX, [
+        ['amd64', AMD64],
+        ['arm64', ARM64],
+      ]),
+      '1.0',
+    );
     const check = checker(registry, 0);
     for (let i = 0; i < 3; i++) expect((await check.check(query([OLD_INDEX]))).state).toBe('up-to-date');
     expect(registry.heads).toHaveBeenCalledTimes(3);

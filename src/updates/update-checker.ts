@@ -98,8 +98,7 @@ export class UpdateChecker {
     const cached = this.tags.get(key);
     if (cached && cached.expiresAtMs > now && !query.refresh) return Promise.resolve(cached.answer);
     const backoff = this.backoffLeftMs(query.access, now);
-    if (backoff !== undefined)
-      return Promise.resolve({ failure: rateLimited(backoff).failure, checkedAtMs: now });
+    if (backoff !== undefined) return Promise.resolve({ failure: rateLimited(backoff).failure, checkedAtMs: now });
     const running = this.inFlight.get(key);
     if (running) return running;
     const lookup = this.headTag(query)

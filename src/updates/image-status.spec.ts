@@ -59,7 +59,7 @@ describe('isIndexMediaType', () => {
 
 describe('registryFailure', () => {
   const now = Date.parse('2026-11-26T15:00:00Z');
-  it.each([
+  it.each<[string, unknown, Record<string, unknown>]>([
     ['401', new ProblemException(401, 'REGISTRY_AUTH_FAILED', 'no'), { state: 'unknown', reason: 'unauthorized' }],
     ['403', new ProblemException(403, 'FORBIDDEN', 'no'), { state: 'unknown', reason: 'forbidden' }],
     ['404', new ProblemException(404, 'NOT_FOUND', 'no such tag'), { state: 'unknown', reason: 'tag-not-found' }],
@@ -80,6 +80,31 @@ describe('registryFailure', () => {
     ],
     ['429 saying nothing: a minute', new ProblemException(429, 'RATE_LIMITED', 'slow down'), { state: 'error', retryAfterMs: 60_000 }],
     ['504', new ProblemException(504, 'BAD_GATEWAY', 'timed out'), { state: 'error', reason: 'unreachable' }],
+    // The v2 client answers 502 for every registry failure, its code telling which.
+    ...(
+      [
+        ['REGISTRY_AUTH_FAILED', 'unknown', 'unauthorized'],
+        ['REGISTRY_FORBIDDEN', 'unknown', 'forbidden'],
+        ['REGISTRY_UNREACHABLE', 'error', 'unreachable'],
+        ['REGISTRY_TLS_FAILED', 'error', 'tls'],
+        ['REGISTRY_ERROR', 'error', 'registry-error'],
+        ['NOT_A_REGISTRY', 'error', 'registry-error'],
+      ] as const
+    ).map(([code, state, reason]): [string, unknown, Record<string, unknown>] => [
+      `502 ${code}`,
+      new ProblemException(502, code as never, 'x'),
+      { state, reason },
+    ]),
+    [
+      '502 REGISTRY_RATE_LIMITED',
+      new ProblemException(502, 'REGISTRY_RATE_LIMITED' as never, 'x', { headers: { 'Retry-After': '7' } }),
+      { state: 'error', reason: 'rate-limited', retryAfterMs: 7000 },
+    ],
+    [
+      '404 REGISTRY_MANIFEST_NOT_FOUND',
+      new ProblemException(404, 'REGISTRY_MANIFEST_NOT_FOUND' as never, 'x'),
+      { state: 'unknown', reason: 'tag-not-found' },
+    ],
     ['502', new ProblemException(502, 'BAD_GATEWAY', 'the registry answered 500'), { state: 'error', reason: 'registry-error' }],
     [
       'a transport error',

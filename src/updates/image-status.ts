@@ -24,6 +24,7 @@ export const IMAGE_STATUS_REASONS = [
   // error
   'rate-limited',
   'unreachable',
+  'tls',
   'registry-error',
 ] as const;
 export type ImageStatusReason = (typeof IMAGE_STATUS_REASONS)[number];
@@ -93,26 +94,35 @@ export interface RegistryFailure {
 /** When the registry says nothing, a 429 still keeps Berth away this long. */
 export const DEFAULT_RATE_LIMIT_BACKOFF_MS = 60_000;
 
+/** The v2 client's codes (src/registries/distribution/), read as update-check states; other errors go by their status. */
+const REASON_BY_CODE: Record<string, ImageStatusReason> = {
+  REGISTRY_RATE_LIMITED: 'rate-limited',
+  REGISTRY_AUTH_FAILED: 'unauthorized',
+  REGISTRY_FORBIDDEN: 'forbidden',
+  REGISTRY_MANIFEST_NOT_FOUND: 'tag-not-found',
+  REGISTRY_REPOSITORY_NOT_FOUND: 'tag-not-found',
+  REGISTRY_UNREACHABLE: 'unreachable',
+  REGISTRY_TLS_FAILED: 'tls',
+};
+const REASON_BY_STATUS: Record<number, ImageStatusReason> = {
+  429: 'rate-limited',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'tag-not-found',
+  504: 'unreachable',
+};
+/** The registry would not tell (credentials, a missing tag): `unknown`; the rest is trouble on the way: `error`. */
+const UNKNOWN_REASONS = new Set<ImageStatusReason>(['unauthorized', 'forbidden', 'tag-not-found']);
+
 export function registryFailure(error: unknown, nowMs = Date.now()): RegistryFailure {
   if (!(error instanceof ProblemException)) {
     const message = error instanceof Error ? error.message : String(error);
     return { state: 'error', reason: 'unreachable', detail: `The registry could not be reached: ${message}` };
   }
-  const status = error.getStatus();
-  const code: string = error.code;
-  if (status === 429 || code.includes('RATE_LIMIT'))
-    return {
-      state: 'error',
-      reason: 'rate-limited',
-      detail: `The registry limits requests (429): ${error.detail}`,
-      retryAfterMs: retryAfterMs(error, nowMs) ?? DEFAULT_RATE_LIMIT_BACKOFF_MS,
-    };
-  if (status === 401 || code.includes('UNAUTHORIZED') || code.includes('AUTH_FAILED'))
-    return { state: 'unknown', reason: 'unauthorized', detail: error.detail };
-  if (status === 403 || code.includes('FORBIDDEN')) return { state: 'unknown', reason: 'forbidden', detail: error.detail };
-  if (status === 404) return { state: 'unknown', reason: 'tag-not-found', detail: error.detail };
-  const unreachable = status === 503 || status === 504 || /UNREACHABLE|TIMEOUT|TLS/.test(code);
-  return { state: 'error', reason: unreachable ? 'unreachable' : 'registry-error', detail: error.detail };
+  const reason = REASON_BY_CODE[error.code] ?? REASON_BY_STATUS[error.getStatus()] ?? 'registry-error';
+  const failure: RegistryFailure = { state: UNKNOWN_REASONS.has(reason) ? 'unknown' : 'error', reason, detail: error.detail };
+  if (reason === 'rate-limited') failure.retryAfterMs = retryAfterMs(error, nowMs) ?? DEFAULT_RATE_LIMIT_BACKOFF_MS;
+  return failure;
 }
 
 /** `Retry-After` (seconds or an HTTP date) as the registry sent it, from the problem's header or its `retryAfter` member. */

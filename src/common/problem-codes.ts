@@ -49,6 +49,17 @@ export const PROBLEM_CODES = [
   'CONTAINER_PAUSED',
   'CONTAINER_NOT_PAUSED',
   'IMAGE_IN_USE',
+  // Registries and the Distribution API (src/registries/distribution/).
+  'REGISTRY_FORBIDDEN',
+  'REGISTRY_TLS_FAILED',
+  'REGISTRY_UNREACHABLE',
+  'NOT_A_REGISTRY',
+  'REGISTRY_ERROR',
+  'REGISTRY_RATE_LIMITED',
+  'REGISTRY_REPOSITORY_NOT_FOUND',
+  'REGISTRY_MANIFEST_NOT_FOUND',
+  'CATALOG_UNSUPPORTED',
+  'REGISTRY_DELETE_DISABLED',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProblemException } from '../../common/problem.js';
@@ -145,6 +150,43 @@ describe('HttpDistributionClient', () => {
   ])('%s is not a registry', async (_name, handler) => {
     const server = await serve(handler);
     expect(await client.check(access(server.url))).toMatchObject({ ok: false, reason: 'not-a-registry' });
+  });
+
+  it('a certificate no CA vouches for is a tls failure that names it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-keyout',
+          join(dir, 'k'),
+          '-out',
+          join(dir, 'c'),
+        ],
+        {
+          stdio: 'ignore',
+        },
+      );
+      const server = createTlsServer({ key: readFileSync(join(dir, 'k')), cert: readFileSync(join(dir, 'c')) }, (_q, r) =>
+        json(r, 200, {}),
+      );
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const check = await client.check(access(`https://127.0.0.1:${(server.address() as AddressInfo).port}`));
+      expect(check).toMatchObject({ ok: false, reason: 'tls' });
+      expect(check.detail).toMatch(/self-signed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('Docker Hub and GHCR have no catalog', async () => {

@@ -155,3 +155,26 @@ export function parseTagTarget(repo: string, tag = 'latest'): string {
     throw validationFailed([{ field: 'tag', message: 'tag must be 1 to 128 of letters, digits, _ . - and not start with . or -' }]);
   return `${repo}:${tag}`;
 }
+
+/**
+ * A repository name as a registry's API names it (`team/app`: the path, no registry host, tag or
+ * digest). 400 VALIDATION_FAILED naming `field` and why otherwise.
+ */
+export function parseRepositoryPath(path: string, field = 'repo'): string {
+  const fail = (message: string) => validationFailed([{ field, message: `${field} ${message}` }]);
+  if (path.length === 0) throw fail('is empty');
+  if (path.length > NAME_MAX_LENGTH) throw fail(`is longer than ${NAME_MAX_LENGTH} characters`);
+  for (const component of path.split('/')) {
+    if (component.length === 0) throw fail('has an empty component');
+    if (!PATH_COMPONENT.test(component))
+      throw fail(`component '${component.slice(0, 64)}' must be lowercase letters and digits, separated by one . or _, two _, or dashes`);
+  }
+  return path;
+}
+
+/** A tag by the engine's grammar; 400 VALIDATION_FAILED naming `field` otherwise. */
+export function parseTag(tag: string, field = 'tag'): string {
+  if (!TAG.test(tag))
+    throw validationFailed([{ field, message: `${field} must be 1 to 128 of letters, digits, _ . - and not start with . or -` }]);
+  return tag;
+}

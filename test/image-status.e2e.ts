@@ -24,6 +24,8 @@ function dockerCli(args: string[], input?: string): string {
   return execFileSync('docker', args, {
     input,
     encoding: 'utf8',
+    // Its warnings (legacy builder, credentials in the temporary config) are noise here; a failure throws with them.
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, DOCKER_BUILDKIT: '0' },
     maxBuffer: 16 * 1024 * 1024,
   });

@@ -1,10 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute } from '../common/openapi.js';
 import { ContainerRefPipe } from '../containers/container-ref.pipe.js';
 import { ImageRefPipe } from '../images/image-ref.pipe.js';
 import { ApiImageRef } from '../images/images.controller.js';
+import { CONTAINER_STATUS_EXAMPLES, HOST_STATUS_EXAMPLES, IMAGE_STATUS_EXAMPLES } from './dto/image-status.examples.js';
 import { ContainerImageStatusDto, HostImageStatusDto, ImageStatusDto, ImageStatusQueryDto } from './dto/image-status.dto.js';
 import { ImageStatusService } from './image-status.service.js';
 
@@ -22,6 +23,7 @@ export class ImageStatusController {
   /** The image the container runs (by id: not whatever its tag names since) against the tag it was created from. */
   @Get('containers/:id/image-status')
   @RequireRole('viewer')
+  @ApiOkResponse({ type: ContainerImageStatusDto, examples: CONTAINER_STATUS_EXAMPLES })
   getContainerImageStatus(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,
@@ -33,6 +35,7 @@ export class ImageStatusController {
   /** A local image against its tag in the registry; `skipped` for an id or a reference pinned by digest. */
   @Get('images/:ref/status')
   @RequireRole('viewer')
+  @ApiOkResponse({ type: ImageStatusDto, examples: IMAGE_STATUS_EXAMPLES })
   @ApiImageRef()
   getImageStatus(
     @Param('host') host: string,
@@ -49,6 +52,7 @@ export class ImageStatusController {
    */
   @Get('image-status')
   @RequireRole('viewer')
+  @ApiOkResponse({ type: HostImageStatusDto, examples: HOST_STATUS_EXAMPLES })
   listImageStatus(@Param('host') host: string, @Query() query: ImageStatusQueryDto): Promise<HostImageStatusDto> {
     return this.status.forHost(host, query.refresh);
   }

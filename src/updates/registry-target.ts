@@ -1,5 +1,6 @@
 import { canonicalImageRef, parseImageRef, registryHost } from '../docker/image-ref.js';
 import type { RegistryAccess } from '../registries/registry-access.js';
+import { defaultRegistryKind, parseRegistryUrl } from '../registries/registry-url.js';
 
 /** Where an image reference's tag lives: the registry host, the repository path as the v2 API names it, the tag. */
 export interface RegistryTarget {
@@ -25,17 +26,13 @@ export function canonicalRepository(ref: string): string {
   return parseImageRef(canonicalImageRef(ref)).repository;
 }
 
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
-/** The engine's own rule: registries on loopback are spoken to over plain http, all others over https. */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
-  return name === 'localhost' || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name);
-}
-
-/** The access tried when no stored record matches a host: no credentials (Docker Hub's API lives at registry-1). */
+/**
+ * The access tried when no stored record matches a host: no credentials, the API where a record's would be
+ * (https, http on loopback as the engine does; Docker Hub's at registry-1.docker.io).
+ */
 export function anonymousAccess(host: string): RegistryAccess {
-  if (DOCKER_HUB_HOSTS.has(host))
-    return { name: 'Docker Hub', kind: 'dockerhub', host: 'docker.io', apiUrl: 'https://registry-1.docker.io' };
-  return { name: host, kind: 'generic', host, apiUrl: `${isLoopbackHost(host) ? 'http' : 'https'}://${host}` };
+  const location = parseRegistryUrl(host);
+  // A host from a reference the grammar accepted is always a valid url.
+  if (typeof location === 'string') throw new Error(`registry host ${host}: ${location}`);
+  return { name: location.host, kind: defaultRegistryKind(location.host), ...location };
 }

@@ -71,8 +71,9 @@ function setUp(records: RegistryAccess[] = []) {
       };
     }),
   };
-  const service = new ImageStatusService(fakeHosts(engine), new Directory(records), checker as unknown as UpdateChecker);
-  return { engine, checker, checks, service };
+  const directory = new Directory(records);
+  const service = new ImageStatusService(fakeHosts(engine), directory, checker as unknown as UpdateChecker);
+  return { engine, checker, checks, service, directory };
 }
 
 describe('ImageStatusService', () => {
@@ -122,6 +123,18 @@ describe('ImageStatusService', () => {
     const status = await service.forImage('local', ref);
     expect(status).toMatchObject({ state: 'skipped', reason, reference: ref });
     expect(checker.check).not.toHaveBeenCalled();
+  });
+
+  it('answers error for a record whose secret cannot be opened, and lets other failures through', async () => {
+    const { service, checker, directory } = setUp();
+    vi.spyOn(directory, 'byHost').mockRejectedValueOnce(
+      new ProblemException(500, 'REGISTRY_SECRET_UNREADABLE', "The stored password of registry 'team' cannot be decrypted"),
+    );
+    expect(await service.forImage('local', REF)).toMatchObject({ state: 'error', reason: 'secret-unreadable', localDigests: [NEW] });
+    expect(checker.check).not.toHaveBeenCalled();
+
+    vi.spyOn(directory, 'byHost').mockRejectedValueOnce(new ProblemException(503, 'DATABASE_UNAVAILABLE', 'down'));
+    await expect(service.forImage('local', REF)).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
   });
 
   it('asks the engine its platform once per host', async () => {

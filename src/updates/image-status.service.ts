@@ -91,7 +91,15 @@ export class ImageStatusService {
         'locally-built',
         `The image has no digest from ${target.host}/${target.repository}: it was built, committed, loaded or tagged on this host, never pulled from or pushed to that registry.`,
       );
-    const access = (await this.directory.byHost(target.host)) ?? anonymousAccess(target.host);
+    let access;
+    try {
+      access = (await this.directory.byHost(target.host)) ?? anonymousAccess(target.host);
+    } catch (error) {
+      // One record the key cannot open is this image's trouble, not the whole host list's.
+      if (!isProblem(error, 'REGISTRY_SECRET_UNREADABLE')) throw error;
+      const failed = { state: 'error' as const, reason: 'secret-unreadable' as const, detail: error.detail, localDigests };
+      return { ...about, registry: target.host, ...failed, checkedAt: new Date().toISOString() };
+    }
     const platform = await this.platformOf(engine, image);
     const status = await this.checker.check({ hostId: engine.host.id, target, access, localDigests, platform, refresh });
     return { ...about, registry: target.host, ...(access.id && { registryId: access.id }), platform: platformName(platform), ...status };

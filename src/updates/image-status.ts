@@ -26,6 +26,7 @@ export const IMAGE_STATUS_REASONS = [
   'unreachable',
   'tls',
   'registry-error',
+  'secret-unreadable',
 ] as const;
 export type ImageStatusReason = (typeof IMAGE_STATUS_REASONS)[number];
 

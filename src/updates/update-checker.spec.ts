@@ -12,7 +12,7 @@ import {
 } from '../registries/registry-access.js';
 import type { ImageStatus, Platform } from './image-status.js';
 import { anonymousAccess, registryTarget } from './registry-target.js';
-import { type UpdateQuery, UpdateChecker } from './update-checker.js';
+import { TAGS_KEPT, type UpdateQuery, UpdateChecker } from './update-checker.js';
 
 const LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 const MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -276,6 +276,18 @@ describe('UpdateChecker: cache and back-off', () => {
     await check.check(query([OLD]));
     await check.check(query([OLD], { access: { ...anonymousAccess(target.host), id: 'r1', name: 'r' } }));
     expect(registry.heads).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps at most TAGS_KEPT answers: the oldest goes first', async () => {
+    const registry = new FakeRegistry().push(single(OLD), '1.0');
+    const check = checker(registry, 300);
+    const at = (n: number) => query([OLD], { target: { ...target, reference: `${target.reference}#${n}` } });
+    for (let n = 0; n <= TAGS_KEPT; n++) await check.check(at(n));
+    expect(registry.heads).toHaveBeenCalledTimes(TAGS_KEPT + 1);
+    await check.check(at(TAGS_KEPT));
+    expect(registry.heads).toHaveBeenCalledTimes(TAGS_KEPT + 1);
+    await check.check(at(0));
+    expect(registry.heads).toHaveBeenCalledTimes(TAGS_KEPT + 2);
   });
 
   it('after a 429, leaves that registry alone until Retry-After, even when told to refresh', async () => {

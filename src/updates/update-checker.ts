@@ -29,6 +29,8 @@ type TagAnswer = { digest: string; mediaType: string; checkedAtMs: number } | { 
 
 /** Manifests fetched by digest are immutable; this many are kept (old local indexes, current remote ones). */
 const MANIFESTS_KEPT = 256;
+/** Tag answers kept at most (hosts × references × records); past it the expired go, then the oldest. */
+export const TAGS_KEPT = 4096;
 
 /**
  * The update check against the registry: a HEAD of the tag (it does not count against Docker Hub's pull limit), its
@@ -105,13 +107,26 @@ export class UpdateChecker {
       .then((answer) => {
         const ttlMs = this.config.imageStatusTtlSeconds * 1000;
         // A 429 is remembered per registry (backoffUntilMs), not as this tag's answer.
-        if (ttlMs > 0 && !('failure' in answer && answer.failure.reason === 'rate-limited'))
+        if (ttlMs > 0 && !('failure' in answer && answer.failure.reason === 'rate-limited')) {
+          this.tags.delete(key);
+          if (this.tags.size >= TAGS_KEPT) this.forgetTags();
           this.tags.set(key, { answer, expiresAtMs: answer.checkedAtMs + ttlMs });
+        }
         return answer;
       })
       .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, lookup);
     return lookup;
+  }
+
+  /** Drops expired answers, and the oldest while still at the bound (a Map iterates in insertion order). */
+  private forgetTags(): void {
+    const now = Date.now();
+    for (const [key, { expiresAtMs }] of this.tags) if (expiresAtMs <= now) this.tags.delete(key);
+    for (const key of this.tags.keys()) {
+      if (this.tags.size < TAGS_KEPT) break;
+      this.tags.delete(key);
+    }
   }
 
   private async headTag({ access, target }: UpdateQuery): Promise<TagAnswer> {

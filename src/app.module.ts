@@ -12,6 +12,7 @@ import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ImagesModule } from './images/images.module.js';
+import { RegistriesModule } from './registries/registries.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 import { SystemModule } from './system/system.module.js';
@@ -28,6 +29,7 @@ import { UsersModule } from './users/users.module.js';
     ContainersModule,
     JobsModule,
     ImagesModule,
+    RegistriesModule,
     StreamsModule,
   ],
   providers: [

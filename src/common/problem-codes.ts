@@ -28,6 +28,10 @@ export const PROBLEM_CODES = [
   'API_KEY_NOT_FOUND',
   'HOST_NOT_FOUND',
   'JOB_NOT_FOUND',
+  'REGISTRY_NOT_FOUND',
+  'REGISTRY_NAME_TAKEN',
+  'REGISTRY_HOST_TAKEN',
+  'REGISTRY_SECRET_UNREADABLE',
   'DATABASE_UNAVAILABLE',
   // The engine and what it holds (src/docker/engine-errors.ts).
   'ENGINE_UNAVAILABLE',

@@ -54,7 +54,6 @@ export const PROBLEM_CODES = [
   'CONTAINER_NOT_PAUSED',
   'IMAGE_IN_USE',
   // Registries and the Distribution API (src/registries/distribution/).
-  'REGISTRY_NOT_FOUND',
   'REGISTRY_FORBIDDEN',
   'REGISTRY_TLS_FAILED',
   'REGISTRY_UNREACHABLE',

@@ -20,6 +20,8 @@ const repo = (name: string) => `berth-test/e2e-${runId}-${name}`;
 const TOKEN_USER = { username: 'berth-reader', password: randomBytes(12).toString('base64url') };
 const PUSHER = { username: 'berth-pusher', password: randomBytes(12).toString('base64url') };
 const localTags: string[] = [];
+/** Every password this file sends through Berth: none may show in its output. */
+const passwords = [basic.password, TOKEN_USER.password];
 
 /** Pushes the test image as `name` through the engine (X-Registry-Auth from `auth`), and answers its RepoDigest there. */
 async function push(name: string, auth?: { username: string; password: string; serveraddress: string }): Promise<string> {
@@ -129,6 +131,7 @@ describe('registries: the v2 client and browsing, against real registries', () =
 
     it('a wrong password is unauthorized, and the detail holds no secret', async () => {
       const wrong = `wrong-${randomBytes(9).toString('base64url')}`;
+      passwords.push(wrong);
       const check = await call('/test', { method: 'POST', body: { url: basic.url, username: basic.username, password: wrong } });
       expect(check.status).toBe(200);
       expect(check.body).toMatchObject({ ok: false, reason: 'unauthorized' });
@@ -149,7 +152,9 @@ describe('registries: the v2 client and browsing, against real registries', () =
 
     it('the token registry is ok through the Bearer flow, and a wrong password there is unauthorized', async () => {
       expect((await call(`/${ids.token}/test`, { method: 'POST' })).body).toMatchObject({ ok: true });
-      const wrong = await call('/test', { method: 'POST', body: { url: token.url, username: TOKEN_USER.username, password: 'not-it' } });
+      const other = `not-it-${randomBytes(9).toString('base64url')}`;
+      passwords.push(other);
+      const wrong = await call('/test', { method: 'POST', body: { url: token.url, username: TOKEN_USER.username, password: other } });
       expect(wrong.body).toMatchObject({ ok: false, reason: 'unauthorized' });
       expect(wrong.body.detail).toContain('token service');
     });
@@ -164,6 +169,7 @@ describe('registries: the v2 client and browsing, against real registries', () =
   });
 
   describe('browse (htpasswd registry)', () => {
+    // The catalog is sorted: from just before this run's names, n=2 is exactly its two (other runs' names follow).
     it('the catalog lists both pushed repositories, a page at a time by the Link header', async () => {
       const before = `berth-test/e2e-${runId}`;
       const both = await call(`/${ids.basic}/repositories?n=2&last=${enc(before)}`, { token: operator });
@@ -235,7 +241,7 @@ describe('registries: the v2 client and browsing, against real registries', () =
 
   describe('browse (token registry, Bearer flow)', () => {
     it('catalog, tags and the manifest work with tokens the issuer granted', async () => {
-      const catalog = await call(`/${ids.token}/repositories?n=10&last=${enc(`berth-test/e2e-${runId}`)}`, { token: operator });
+      const catalog = await call(`/${ids.token}/repositories?n=2&last=${enc(`berth-test/e2e-${runId}`)}`, { token: operator });
       expect(catalog.status).toBe(200);
       expect(catalog.body.items).toEqual([repo('secret'), repo('tok')]);
       const tags = await call(`/${ids.token}/repositories/${enc(repo('tok'))}/tags`, { token: operator });
@@ -259,5 +265,11 @@ describe('registries: the v2 client and browsing, against real registries', () =
       expect(deleted.body.digest).toBe(digests.tok);
       expectProblem(await call(`/${ids.token}/repositories/${enc(repo('tok'))}/tags/1.0`), 404, 'REGISTRY_MANIFEST_NOT_FOUND');
     });
+  });
+
+  it('no password used here shows in what Berth printed', () => {
+    const output = berth.output();
+    expect(output.length).toBeGreaterThan(0);
+    for (const password of passwords) expect(output).not.toContain(password);
   });
 });

@@ -53,7 +53,7 @@ export const PROBLEM_CODES = [
   'CONTAINER_PAUSED',
   'CONTAINER_NOT_PAUSED',
   'IMAGE_IN_USE',
-  // Registries and the Distribution API (src/registries/distribution/); REGISTRY_NOT_FOUND is above with the records.
+  // Registries and the Distribution API (src/registries/distribution/).
   'REGISTRY_FORBIDDEN',
   'REGISTRY_TLS_FAILED',
   'REGISTRY_UNREACHABLE',

@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
+import { DistributionModule } from './distribution/distribution.module.js';
 import { RegistriesController } from './registries.controller.js';
+import { RegistryBrowseController } from './registry-browse.controller.js';
+import { RegistryBrowseService } from './registry-browse.service.js';
+import { RegistryTestController } from './registry-test.controller.js';
 import { RegistriesRepository } from './registries.repository.js';
 import { RegistriesService } from './registries.service.js';
 import { RegistryDirectory } from './registry-access.js';
@@ -15,14 +19,17 @@ import { StoredRegistryDirectory } from './stored-registry-directory.js';
  * talk to the engine with credentials import this module, so src/docker never imports it.
  */
 @Module({
-  controllers: [RegistriesController],
+  imports: [DistributionModule],
+  // `POST /registries/test` before `POST /registries/{id}/...`: the fixed path is matched first.
+  controllers: [RegistriesController, RegistryTestController, RegistryBrowseController],
   providers: [
     RegistriesRepository,
+    RegistryBrowseService,
     RegistriesService,
     { provide: SecretBox, useFactory: (config: AppConfig) => loadSecretBox(config.dataDir, config.secretKey), inject: [AppConfig] },
     { provide: RegistryDirectory, useClass: StoredRegistryDirectory },
     { provide: RegistryAuthProvider, useClass: StoredRegistryAuth },
   ],
-  exports: [RegistryDirectory, RegistryAuthProvider],
+  exports: [RegistryDirectory, RegistryAuthProvider, DistributionModule],
 })
 export class RegistriesModule {}

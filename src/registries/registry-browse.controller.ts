@@ -9,6 +9,7 @@ import {
   RegistryTagDto,
   RegistryTagsDto,
 } from './dto/registry-browse.dto.js';
+import { RegistryId } from './registries.controller.js';
 import { RegistryBrowseService } from './registry-browse.service.js';
 import { ApiRegistryId, ApiRegistryRepo, ApiRegistryTag, RegistryRepoPipe, RegistryTagPipe } from './registry-params.js';
 
@@ -31,7 +32,7 @@ export class RegistryBrowseController {
   @ApiRegistryId()
   @ApiOkResponse({ type: RegistryRepositoriesDto })
   @ApiProblems(404, 501, 502)
-  listRegistryRepositories(@Param('id') id: string, @Query() query: RegistryPageQueryDto): Promise<RegistryRepositoriesDto> {
+  listRegistryRepositories(@RegistryId() id: string, @Query() query: RegistryPageQueryDto): Promise<RegistryRepositoriesDto> {
     return this.browse.repositories(id, query);
   }
 
@@ -42,7 +43,7 @@ export class RegistryBrowseController {
   @ApiOkResponse({ type: RegistryTagsDto })
   @ApiProblems(404, 502)
   listRegistryTags(
-    @Param('id') id: string,
+    @RegistryId() id: string,
     @Param('repo', RegistryRepoPipe) repo: string,
     @Query() query: RegistryPageQueryDto,
   ): Promise<RegistryTagsDto> {
@@ -56,7 +57,7 @@ export class RegistryBrowseController {
   @ApiOkResponse({ type: RegistryTagDto })
   @ApiProblems(404, 502)
   getRegistryTag(
-    @Param('id') id: string,
+    @RegistryId() id: string,
     @Param('repo', RegistryRepoPipe) repo: string,
     @Param('tag', RegistryTagPipe) tag: string,
   ): Promise<RegistryTagDto> {
@@ -73,7 +74,7 @@ export class RegistryBrowseController {
   @ApiOkResponse({ type: RegistryTagDeletedDto })
   @ApiProblems(404, 409, 502)
   deleteRegistryTag(
-    @Param('id') id: string,
+    @RegistryId() id: string,
     @Param('repo', RegistryRepoPipe) repo: string,
     @Param('tag', RegistryTagPipe) tag: string,
   ): Promise<RegistryTagDeletedDto> {

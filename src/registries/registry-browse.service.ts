@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ProblemException } from '../common/problem.js';
+import { registryNotFound } from './registries.service.js';
 import { DistributionClient, type RegistryAccess, type RegistryCheck, RegistryDirectory } from './registry-access.js';
 import type {
   RegistryPageQueryDto,
@@ -51,7 +51,7 @@ export class RegistryBrowseService {
 
   private async access(id: string): Promise<RegistryAccess> {
     const access = await this.directory.byId(id);
-    if (!access) throw new ProblemException(404, 'REGISTRY_NOT_FOUND', `No registry has the id ${id.slice(0, 64)}.`);
+    if (!access) throw registryNotFound(id);
     return access;
   }
 }

@@ -74,6 +74,29 @@ describe('HttpDistributionClient', () => {
     expect(registry.seen).toHaveLength(3);
   });
 
+  it('trades an identity token for an access token with the OAuth2 refresh_token grant', async () => {
+    const forms: URLSearchParams[] = [];
+    const realm = await serve((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        forms.push(new URLSearchParams(body));
+        json(response, request.method === 'POST' ? 200 : 405, { access_token: 'from-refresh', expires_in: 120 });
+      });
+    });
+    const registry = await serve((request, response) => {
+      if (request.headers.authorization === 'Bearer from-refresh') return json(response, 200, {});
+      json(response, 401, {}, { 'www-authenticate': `Bearer realm="${realm.url}/token",service="svc"` });
+    });
+    expect(await client.check(access(registry.url, { identityToken: 'id-token' }))).toMatchObject({ ok: true });
+    expect(Object.fromEntries(forms[0])).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'id-token',
+      client_id: 'berth',
+      service: 'svc',
+    });
+  });
+
   it('tells a scope the token service did not grant as forbidden', async () => {
     const realm = await serve((_request, response) => json(response, 200, { access_token: 'narrow', expires_in: 300 }));
     const registry = await serve((_request, response) =>

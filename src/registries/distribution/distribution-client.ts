@@ -192,7 +192,7 @@ export class HttpDistributionClient extends DistributionClient {
       authorization = `Bearer ${token.token}`;
       this.tokens.set(key, authorization, token.expiresIn);
     } else if (basic) {
-      if (!access.username || access.password === undefined)
+      if (!access.username || typeof access.password !== 'string')
         throw registryFailure('unauthorized', `${target(access)} asks for a username and password (Basic); none are stored.`);
       authorization = basicAuth(access.username, access.password);
       this.tokens.set(key, authorization, 3600);
@@ -251,7 +251,7 @@ export class HttpDistributionClient extends DistributionClient {
       if (service) realmUrl.searchParams.set('service', service);
       if (scope) realmUrl.searchParams.set('scope', scope);
       const headers: Record<string, string> = {};
-      if (access.username && access.password !== undefined) {
+      if (access.username && typeof access.password === 'string') {
         realmUrl.searchParams.set('account', access.username);
         headers.authorization = basicAuth(access.username, access.password);
       }

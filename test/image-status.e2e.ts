@@ -181,6 +181,93 @@ describe('update checks against a real registry', () => {
     expectProblem(await api(berth.url, '/api/v1/hosts/nowhere/image-status', { token: viewer }), 404, 'HOST_NOT_FOUND');
   });
 
+  describe('a multi-platform tag (an index pushed to the registry by hand)', () => {
+    const LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+    const MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+    let multiRepository: string;
+    let multiPath: string;
+    let here: { os: string; architecture: string };
+    let elsewhere: { os: string; architecture: string };
+    let m1: { digest: string; size: number };
+    let m2: { digest: string; size: number };
+    let container: string;
+
+    /** Pushes `image` under a tag of the multi repository and forgets the digest the push gave it: only the index's will count. */
+    async function pushManifest(image: string, tag: string): Promise<{ digest: string; size: number }> {
+      dockerCli(['tag', image, `${multiRepository}:${tag}`]);
+      dockerCli(['push', `${multiRepository}:${tag}`]);
+      const { RepoDigests } = await docker.getImage(image).inspect();
+      for (const entry of RepoDigests.filter((d) => d.startsWith(`${multiRepository}@`))) dockerCli(['rmi', entry]);
+      dockerCli(['rmi', `${multiRepository}:${tag}`]);
+      const head = await fetch(`http://${address}/v2/${multiPath}/manifests/${tag}`, { method: 'HEAD', headers: { accept: MANIFEST } });
+      return { digest: head.headers.get('docker-content-digest')!, size: Number(head.headers.get('content-length')) };
+    }
+
+    /** PUTs an index as `multi`: each entry an image manifest of the repository, for a platform. */
+    async function putIndex(entries: Array<[{ digest: string; size: number }, { os: string; architecture: string }]>): Promise<string> {
+      const manifests = entries.map(([manifest, platform]) => ({ mediaType: MANIFEST, ...manifest, platform }));
+      const put = await fetch(`http://${address}/v2/${multiPath}/manifests/multi`, {
+        method: 'PUT',
+        headers: { 'content-type': LIST },
+        body: JSON.stringify({ schemaVersion: 2, mediaType: LIST, manifests }),
+      });
+      expect(put.status, await put.text()).toBe(201);
+      return put.headers.get('docker-content-digest')!;
+    }
+
+    beforeAll(async () => {
+      multiPath = `berth-test/update-multi-${runId}`;
+      multiRepository = `${address}/${multiPath}`;
+      const { Os, Arch } = await docker.version();
+      here = { os: Os, architecture: Arch };
+      elsewhere = { os: Os, architecture: Arch === 'arm64' ? 'amd64' : 'arm64' };
+      m1 = await pushManifest(v1, 'm1');
+      m2 = await pushManifest(v2, 'm2');
+      expect((await docker.getImage(v1).inspect()).RepoDigests.some((d) => d.startsWith(multiRepository))).toBe(false);
+    });
+
+    it('pulled through an index, the image has the index digest: up-to-date, then still up-to-date when only another platform changed', async () => {
+      const first = await putIndex([
+        [m1, here],
+        [m2, elsewhere],
+      ]);
+      container = await run(`${multiRepository}:multi`, 'always');
+      const pulled = await containerStatus(container);
+      expect(pulled.body).toMatchObject({
+        state: 'up-to-date',
+        reason: 'same-digest',
+        imageId: v1,
+        localDigests: [first],
+        remoteDigest: first,
+      });
+
+      const otherArch = await putIndex([
+        [m1, here],
+        [m1, elsewhere],
+      ]);
+      expect(otherArch).not.toBe(first);
+      expect((await containerStatus(container, '?refresh=true')).body).toMatchObject({
+        state: 'up-to-date',
+        reason: 'platform-unchanged',
+        localDigests: [first],
+        remoteDigest: otherArch,
+      });
+    });
+
+    it('an index whose entry for this platform changed is outdated', async () => {
+      const changed = await putIndex([
+        [m2, here],
+        [m1, elsewhere],
+      ]);
+      expect((await containerStatus(container, '?refresh=true')).body).toMatchObject({
+        state: 'outdated',
+        reason: 'platform-changed',
+        remoteDigest: changed,
+        platform: `${here.os}/${here.architecture}`,
+      });
+    });
+  });
+
   describe('a registry that needs credentials (127.0.0.1:5001, htpasswd)', () => {
     let privateRef: string;
     let privateDigest: string;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure the real parts the tests need are up: a Docker engine at DOCKER_HOST, the local
-# test image berth-test/busybox:latest, an htpasswd-protected registry on 127.0.0.1:5001 and an
-# anonymous one on 127.0.0.1:5002 (for pulls through Berth before stored registry credentials exist),
-# and a second engine behind TLS (--tlsverify on tcp://10.231.0.2:2376) in its own network namespace.
+# test image berth-test/busybox:latest, an htpasswd-protected registry on 127.0.0.1:5001 (deletes
+# enabled), an anonymous one on 127.0.0.1:5002 (deletes disabled) and one on 127.0.0.1:5003 with
+# token auth, whose issuer (realm 127.0.0.1:5004) the tests start: test/support/token-issuer.ts
+# signs with the key this script makes (openssl) and the registry trusts its certificate; and a
+# second engine behind TLS (--tlsverify on tcp://10.231.0.2:2376) in its own network namespace.
 # Reuses whatever already runs; on Debian as root it installs and starts what is missing.
 # Never skips: where it cannot provide something it fails with one line saying what to do.
 set -euo pipefail
@@ -11,6 +13,8 @@ STATE_DIR=${BERTH_TEST_STATE_DIR:-/var/lib/berth-test}
 TEST_IMAGE=berth-test/busybox:latest
 REGISTRY_ADDR=${BERTH_TEST_REGISTRY_ADDR:-127.0.0.1:5001}
 OPEN_REGISTRY_ADDR=${BERTH_TEST_OPEN_REGISTRY_ADDR:-127.0.0.1:5002}
+TOKEN_REGISTRY_ADDR=${BERTH_TEST_TOKEN_REGISTRY_ADDR:-127.0.0.1:5003}
+TOKEN_REALM=${BERTH_TEST_TOKEN_REALM:-http://127.0.0.1:5004/token}
 REGISTRY_ENV="$STATE_DIR/registry.env"   # the credentials the tests read
 # The TLS engine: its own network namespace, data root, exec root and pid file; its address and
 # certificate directories (DOCKER_CERT_PATH layouts) are written to $TLS_ENV for the tests.
@@ -110,6 +114,24 @@ serve_registry() {
   die "docker-registry did not answer on $addr within 15 s; see $STATE_DIR/$name.log"
 }
 
+# write_registry_config NAME: writes stdin as $STATE_DIR/NAME/config.yml; succeeds when it changed,
+# stopping the registry that runs the old one (a changed harness restarts what it changed).
+write_registry_config() {
+  local name=$1 config="$STATE_DIR/$1/config.yml"
+  mkdir -p "$STATE_DIR/$name"
+  cat >"$config.new"
+  if [ -f "$config" ] && cmp -s "$config" "$config.new"; then
+    rm -f "$config.new"
+    return 1
+  fi
+  mv "$config.new" "$config"
+  if [ -f "$STATE_DIR/$name.pid" ] && kill "$(cat "$STATE_DIR/$name.pid")" 2>/dev/null; then
+    log "restarting $name: its configuration changed"
+    wait_until 10 sh -c "! kill -0 $(cat "$STATE_DIR/$name.pid") 2>/dev/null" || true
+  fi
+  return 0
+}
+
 registry_auth_ok() {
   # shellcheck disable=SC1090
   . "$REGISTRY_ENV"
@@ -153,11 +175,10 @@ YAML
 
 open_registry_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$OPEN_REGISTRY_ADDR/v2/")" = 200 ]; }
 
+# Deletes stay disabled here, so that a registry refusing them can be tested (409 REGISTRY_DELETE_DISABLED).
 start_open_registry() {
   grep -q '^BERTH_TEST_OPEN_REGISTRY_URL=' "$REGISTRY_ENV" || echo "BERTH_TEST_OPEN_REGISTRY_URL=http://$OPEN_REGISTRY_ADDR" >>"$REGISTRY_ENV"
-  open_registry_ok && return 0
-  mkdir -p "$STATE_DIR/registry-open"
-  cat >"$STATE_DIR/registry-open/config.yml" <<YAML
+  if ! write_registry_config registry-open <<YAML && open_registry_ok; then return 0; fi
 version: 0.1
 log:
   level: warn
@@ -165,7 +186,7 @@ storage:
   filesystem:
     rootdirectory: $STATE_DIR/registry-open/data
   delete:
-    enabled: true
+    enabled: false
 http:
   addr: $OPEN_REGISTRY_ADDR
 YAML
@@ -291,10 +312,50 @@ start_tls_engine() {
   } >"$TLS_ENV"
 }
 
+# Answers 401 with our realm: running, and with this configuration's token auth.
+token_registry_ok() {
+  curl -s -D - -o /dev/null "http://$TOKEN_REGISTRY_ADDR/v2/" | tr -d '\r' | grep -qi "^www-authenticate: Bearer realm=\"$TOKEN_REALM\""
+}
+
+start_token_registry() {
+  local dir="$STATE_DIR/registry-token"
+  mkdir -p "$dir"
+  if [ ! -f "$dir/issuer.crt" ] || [ ! -f "$dir/issuer.key" ]; then
+    log "making the token issuer's key and certificate ($dir)"
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -subj '/CN=berth-test-token-issuer' \
+      -keyout "$dir/issuer.key.new" -out "$dir/issuer.crt.new" 2>/dev/null
+    chmod 600 "$dir/issuer.key.new"
+    mv "$dir/issuer.key.new" "$dir/issuer.key"
+    mv "$dir/issuer.crt.new" "$dir/issuer.crt"
+  fi
+  grep -q '^BERTH_TEST_TOKEN_REGISTRY_URL=' "$REGISTRY_ENV" || printf 'BERTH_TEST_TOKEN_REGISTRY_URL=http://%s\nBERTH_TEST_TOKEN_REALM=%s\nBERTH_TEST_TOKEN_SERVICE=berth-test-registry\nBERTH_TEST_TOKEN_ISSUER=berth-test-issuer\nBERTH_TEST_TOKEN_KEY=%s\nBERTH_TEST_TOKEN_CERT=%s\n' \
+    "$TOKEN_REGISTRY_ADDR" "$TOKEN_REALM" "$dir/issuer.key" "$dir/issuer.crt" >>"$REGISTRY_ENV"
+  if ! write_registry_config registry-token <<YAML && token_registry_ok; then return 0; fi
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: $TOKEN_REGISTRY_ADDR
+auth:
+  token:
+    realm: $TOKEN_REALM
+    service: berth-test-registry
+    issuer: berth-test-issuer
+    rootcertbundle: $dir/issuer.crt
+YAML
+  serve_registry registry-token "$TOKEN_REGISTRY_ADDR" token_registry_ok
+}
+
 install_packages
 engine_answers || start_engine
 build_test_image
 start_registry
 start_open_registry
+start_token_registry
 start_tls_engine
-log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registries $REGISTRY_ADDR (credentials in $REGISTRY_ENV) and $OPEN_REGISTRY_ADDR (anonymous), TLS engine $TLS_ENGINE_URL ($TLS_ENV)"
+log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registries $REGISTRY_ADDR (credentials in $REGISTRY_ENV), $OPEN_REGISTRY_ADDR (anonymous, no deletes) and $TOKEN_REGISTRY_ADDR (token auth, realm $TOKEN_REALM), TLS engine $TLS_ENGINE_URL ($TLS_ENV)"

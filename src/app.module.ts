@@ -12,10 +12,12 @@ import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ImagesModule } from './images/images.module.js';
+import { RegistriesModule } from './registries/registries.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { PruneModule } from './prune/prune.module.js';
 import { StreamsModule } from './streams/streams.module.js';
 import { SystemModule } from './system/system.module.js';
+import { UpdatesModule } from './updates/updates.module.js';
 import { UsersModule } from './users/users.module.js';
 import { NetworksModule } from './networks/networks.module.js';
 import { VolumesModule } from './volumes/volumes.module.js';
@@ -34,7 +36,9 @@ import { VolumesModule } from './volumes/volumes.module.js';
     VolumesModule,
     NetworksModule,
     PruneModule,
+    RegistriesModule,
     StreamsModule,
+    UpdatesModule,
   ],
   providers: [
     // In this order: who is calling (and may they), then how often.

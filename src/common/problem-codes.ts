@@ -31,6 +31,10 @@ export const PROBLEM_CODES = [
   'PLAN_NOT_FOUND',
   'PLAN_ALREADY_USED',
   'PLAN_EXPIRED',
+  'REGISTRY_NOT_FOUND',
+  'REGISTRY_NAME_TAKEN',
+  'REGISTRY_HOST_TAKEN',
+  'REGISTRY_SECRET_UNREADABLE',
   'DATABASE_UNAVAILABLE',
   // The engine and what it holds (src/docker/engine-errors.ts).
   'ENGINE_UNAVAILABLE',
@@ -56,6 +60,17 @@ export const PROBLEM_CODES = [
   'NETWORK_IN_USE',
   'PREDEFINED_NETWORK',
   'CONTAINER_NOT_CONNECTED',
+  // Registries and the Distribution API (src/registries/distribution/).
+  'REGISTRY_FORBIDDEN',
+  'REGISTRY_TLS_FAILED',
+  'REGISTRY_UNREACHABLE',
+  'NOT_A_REGISTRY',
+  'REGISTRY_ERROR',
+  'REGISTRY_RATE_LIMITED',
+  'REGISTRY_REPOSITORY_NOT_FOUND',
+  'REGISTRY_MANIFEST_NOT_FOUND',
+  'CATALOG_UNSUPPORTED',
+  'REGISTRY_DELETE_DISABLED',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

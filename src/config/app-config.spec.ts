@@ -53,6 +53,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BERTH_STREAM_BUFFER_BYTES: '10' })).toThrow(/BERTH_STREAM_BUFFER_BYTES/);
   });
 
+  it('keeps update check answers 300 s unless told otherwise (0: never)', () => {
+    expect(loadConfig({}).imageStatusTtlSeconds).toBe(300);
+    expect(loadConfig({ BERTH_IMAGE_STATUS_TTL_SECONDS: '0' }).imageStatusTtlSeconds).toBe(0);
+    expect(() => loadConfig({ BERTH_IMAGE_STATUS_TTL_SECONDS: '-1' })).toThrow(/BERTH_IMAGE_STATUS_TTL_SECONDS/);
+  });
+
   it('redacts for viewers unless told not to', () => {
     expect(loadConfig({}).viewerRedaction).toBe(true);
     expect(loadConfig({ BERTH_VIEWER_REDACTION: 'false' }).viewerRedaction).toBe(false);

@@ -23,6 +23,8 @@ export class AppConfig {
   adminPassword?: string;
   /** Signs access tokens; when unset, one is generated once and kept in the data dir. */
   jwtSecret?: string;
+  /** Seals registry passwords and tokens (AES-256-GCM): 32 bytes in base64; when unset, generated once into the data dir. */
+  secretKey?: string;
   /** Lifetime of an access token, in seconds. */
   jwtTtlSeconds = 900;
   /** Failed logins per (username, client address) pair per window; password changes and API key creations per user. */
@@ -62,6 +64,8 @@ export class AppConfig {
   streamBufferBytes = 1024 * 1024;
   /** Viewers get env values, environment-showing `ps` options and exec arguments in events redacted. */
   viewerRedaction = true;
+  /** How long an update check's registry answer is reused per host and image reference (0: ask every time). */
+  imageStatusTtlSeconds = 300;
   /** Jobs (pull, push, build, import, prune) running at once on one host; more wait queued. */
   jobsPerHost = 2;
   /** How long finished jobs and their events are kept. */
@@ -119,6 +123,12 @@ class Environment {
   @Sets('adminUsername') @IsOptional() @IsString() BERTH_ADMIN_USERNAME?: string;
   @Sets('adminPassword', { secret: true }) @IsOptional() @IsString() BERTH_ADMIN_PASSWORD?: string;
   @Sets('jwtSecret', { secret: true }) @IsOptional() @IsString() @MinLength(32) BERTH_JWT_SECRET?: string;
+  @Sets('secretKey', { secret: true })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, {
+    message: 'BERTH_SECRET_KEY must be 32 random bytes in base64, e.g. from `openssl rand -base64 32`',
+  })
+  BERTH_SECRET_KEY?: string;
   @Sets('jwtTtlSeconds') @IsOptional() @Int(60, 86_400) BERTH_JWT_TTL?: number;
   @Sets('authRateLimit') @IsOptional() @Int(1, 10_000) BERTH_AUTH_RATE_LIMIT?: number;
   @Sets('authRateLimitPerAddress') @IsOptional() @Int(1, 100_000) BERTH_AUTH_RATE_LIMIT_PER_ADDRESS?: number;
@@ -159,6 +169,7 @@ class Environment {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'BERTH_VIEWER_REDACTION must be true or false' })
   BERTH_VIEWER_REDACTION?: string;
+  @Sets('imageStatusTtlSeconds') @IsOptional() @Int(0, 86_400) BERTH_IMAGE_STATUS_TTL_SECONDS?: number;
 
   @Sets('jobsPerHost') @IsOptional() @Int(1, 100) BERTH_JOBS_PER_HOST?: number;
   @Sets('jobRetentionHours') @IsOptional() @Int(1, 87_600) BERTH_JOB_RETENTION_HOURS?: number;

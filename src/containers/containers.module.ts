@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { DockerModule } from '../docker/docker.module.js';
+import { RegistriesModule } from '../registries/registries.module.js';
 import { BerthContainer } from './berth-container.js';
 import { BindWatcher } from './bind-watcher.js';
 import { ContainerLifecycleController } from './container-lifecycle.controller.js';
@@ -12,7 +13,7 @@ import { HostPaths, LocalHostPaths } from './host-paths.js';
 import { MountFacts } from './mount-facts.js';
 
 @Module({
-  imports: [DockerModule, AuditModule],
+  imports: [DockerModule, AuditModule, RegistriesModule],
   controllers: [ContainersController, ContainerLifecycleController, ContainerRuntimeController],
   providers: [
     ContainersService,

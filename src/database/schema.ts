@@ -12,6 +12,7 @@ export interface Schema {
   auditEventTargets: AuditEventTargetsTable;
   jobs: JobsTable;
   jobEvents: JobEventsTable;
+  registries: RegistriesTable;
 }
 
 export interface UsersTable {
@@ -89,4 +90,21 @@ export interface JobEventsTable {
   type: string;
   /** JSON: the output line, or the JobProgress. */
   data: string;
+}
+
+export interface RegistriesTable {
+  id: string;
+  name: string;
+  /** A RegistryKind. */
+  kind: string;
+  /** As image references name it, normalised: `docker.io`, `127.0.0.1:5001`. */
+  host: string;
+  /** The Distribution API's base URL: `https://registry-1.docker.io`. */
+  apiUrl: string;
+  username: string | null;
+  /** AES-256-GCM sealed (secret-box.ts), never plain text. */
+  passwordSealed: string | null;
+  identityTokenSealed: string | null;
+  createdAt: string;
+  updatedAt: string;
 }

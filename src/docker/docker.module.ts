@@ -3,7 +3,6 @@ import { Metrics } from '../common/metrics.js';
 import { AppConfig } from '../config/app-config.js';
 import { DockerEngine } from './docker-engine.js';
 import { DockerHosts, LOCAL_HOST_ID } from './docker-hosts.js';
-import { AnonymousRegistryAuth, RegistryAuthProvider } from './registry-auth.js';
 
 /** Each host's Engine is a DockerEngine; specs build DockerHosts from fakes instead. */
 function dockerHosts(config: AppConfig, metrics: Metrics): DockerHosts {
@@ -36,10 +35,8 @@ function warnOfPlainTcp(config: AppConfig): void {
 }
 
 @Module({
-  providers: [
-    { provide: DockerHosts, useFactory: dockerHosts, inject: [AppConfig, Metrics] },
-    { provide: RegistryAuthProvider, useClass: AnonymousRegistryAuth },
-  ],
-  exports: [DockerHosts, RegistryAuthProvider],
+  // RegistryAuthProvider comes from the registries module, which holds the credentials.
+  providers: [{ provide: DockerHosts, useFactory: dockerHosts, inject: [AppConfig, Metrics] }],
+  exports: [DockerHosts],
 })
 export class DockerModule {}

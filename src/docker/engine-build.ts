@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { EngineCalls } from './engine-calls.js';
 import { pathSegment } from './engine-paths.js';
 import type { RegistryAuth } from './engine-types.js';
+import { registryHeader } from './registry-auth.js';
 
 /** How long the engine may take to take in a build context or start a push, before it is given up. */
 const OPEN_TIMEOUT_MS = 10 * 60_000;
@@ -48,7 +49,7 @@ export function openBuild(calls: EngineCalls, context: Readable, options: Engine
         options: query,
         file: context,
         headers: { 'Content-Type': options.contentType },
-        registryconfig: options.registryConfig ?? {},
+        registryconfig: { base64: registryHeader(options.registryConfig ?? {}) },
         statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
       }),
     OPEN_TIMEOUT_MS,
@@ -73,7 +74,7 @@ export function openPush(
         abortSignal: signal,
         options: { tag },
         // The engine wants the header even for an anonymous push.
-        authconfig: auth ?? {},
+        authconfig: { base64: registryHeader(auth ?? {}) },
         statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
       }),
     OPEN_TIMEOUT_MS,

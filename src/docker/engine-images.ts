@@ -14,6 +14,7 @@ import type {
   PullOptions,
   RegistryAuth,
 } from './engine-types.js';
+import { registryHeader } from './registry-auth.js';
 
 /** How long a pull may take before it is given up. Layers can be large; a list cannot. */
 const PULL_TIMEOUT_MS = 10 * 60_000;
@@ -46,7 +47,7 @@ export async function pullImage(calls: EngineCalls, ref: string, auth?: Registry
       isStream: true,
       options: { fromImage: ref, ...(options.platform && { platform: options.platform }) },
       ...(options.signal && { abortSignal: options.signal }),
-      ...(auth && { authconfig: auth }),
+      ...(auth && { authconfig: { base64: registryHeader(auth) } }),
       statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
     }),
   );

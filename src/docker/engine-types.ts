@@ -105,10 +105,12 @@ export interface EngineContainerTop {
   Processes: string[][] | null;
 }
 
-/** Credentials for a registry, sent to the engine in X-Registry-Auth. */
+/** Credentials for a registry, sent to the engine in X-Registry-Auth (its AuthConfig's JSON names). */
 export interface RegistryAuth {
-  username: string;
-  password: string;
+  username?: string;
+  password?: string;
+  /** An OAuth identity token, which the engine exchanges instead of a password. */
+  identitytoken?: string;
   serveraddress: string;
 }
 

@@ -5,6 +5,8 @@ import {
   imageRefError,
   parseImageRef,
   parseImageReference,
+  parseRepositoryPath,
+  parseTag,
   parseTagTarget,
   registryHost,
   withDefaultTag,
@@ -36,6 +38,8 @@ describe('image references', () => {
     expect(registryHost('localhost:5001/team/app:1')).toBe('localhost:5001');
     expect(registryHost('ghcr.io/org/app')).toBe('ghcr.io');
     expect(registryHost('localhost/app')).toBe('localhost');
+    // An upper-case first component is a host to the engine (distribution/reference's splitDockerDomain).
+    expect(registryHost('Foo/app')).toBe('Foo');
   });
 
   it.each([
@@ -153,5 +157,44 @@ describe('the target of a tag', () => {
     } catch (error) {
       expect((error as ProblemException).problem.errors?.[0].field).toBe(field);
     }
+  });
+});
+
+describe('registry repository paths and tags', () => {
+  it.each(['app', 'team/app', 'my.team/app', 'a/b/c', 'team/app_x', 'team/app__x', 'team/app--x'])('%s is a repository path', (path) => {
+    expect(parseRepositoryPath(path)).toBe(path);
+  });
+
+  it.each([
+    ['', /is empty/],
+    ['Team/app', /component 'Team'/],
+    ['team//app', /empty component/],
+    ['/team', /empty component/],
+    ['localhost:5001/app', /component 'localhost:5001'/],
+    ['team/app:1.0', /component 'app:1.0'/],
+    ['a'.repeat(256), /longer than 255/],
+  ])('%j is refused naming repo', (path, message) => {
+    const error = (() => {
+      try {
+        parseRepositoryPath(path);
+      } catch (e) {
+        return e as ProblemException;
+      }
+    })();
+    expect(error?.problem.errors?.[0]).toMatchObject({ field: 'repo', message: expect.stringMatching(message) });
+  });
+
+  it.each([
+    ['1.0', true],
+    ['latest', true],
+    ['_x', true],
+    ['-x', false],
+    ['.x', false],
+    ['', false],
+    ['a'.repeat(129), false],
+    ['a/b', false],
+  ])('tag %j valid: %s', (tag, valid) => {
+    if (valid) expect(parseTag(tag)).toBe(tag);
+    else expect(() => parseTag(tag)).toThrow(ProblemException);
   });
 });

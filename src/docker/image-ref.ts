@@ -31,13 +31,9 @@ export function withDefaultTag(ref: string): string {
   return parts.tag || parts.digest ? ref : `${ref}:latest`;
 }
 
-/** The registry host of a reference (`docker.io` when the first component is not a host). */
+/** The registry host of a reference (`docker.io` when the first component is not a host), as the engine splits it. */
 export function registryHost(ref: string): string {
-  const { repository } = parseImageRef(ref);
-  const slash = repository.indexOf('/');
-  if (slash === -1) return 'docker.io';
-  const first = repository.slice(0, slash);
-  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
+  return splitDomain(parseImageRef(ref).repository).domain ?? 'docker.io';
 }
 
 /**
@@ -154,4 +150,27 @@ export function parseTagTarget(repo: string, tag = 'latest'): string {
   if (!TAG.test(tag))
     throw validationFailed([{ field: 'tag', message: 'tag must be 1 to 128 of letters, digits, _ . - and not start with . or -' }]);
   return `${repo}:${tag}`;
+}
+
+/**
+ * A repository name as a registry's API names it (`team/app`: the path, no registry host, tag or
+ * digest). 400 VALIDATION_FAILED naming `field` and why otherwise.
+ */
+export function parseRepositoryPath(path: string, field = 'repo'): string {
+  const fail = (message: string) => validationFailed([{ field, message: `${field} ${message}` }]);
+  if (path.length === 0) throw fail('is empty');
+  if (path.length > NAME_MAX_LENGTH) throw fail(`is longer than ${NAME_MAX_LENGTH} characters`);
+  for (const component of path.split('/')) {
+    if (component.length === 0) throw fail('has an empty component');
+    if (!PATH_COMPONENT.test(component))
+      throw fail(`component '${component.slice(0, 64)}' must be lowercase letters and digits, separated by one . or _, two _, or dashes`);
+  }
+  return path;
+}
+
+/** A tag by the engine's grammar; 400 VALIDATION_FAILED naming `field` otherwise. */
+export function parseTag(tag: string, field = 'tag'): string {
+  if (!TAG.test(tag))
+    throw validationFailed([{ field, message: `${field} must be 1 to 128 of letters, digits, _ . - and not start with . or -` }]);
+  return tag;
 }

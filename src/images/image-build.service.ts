@@ -122,8 +122,8 @@ export class ImageBuildService {
     const pushTag = dto.tag ?? tag ?? 'latest';
     const target = `${repository}:${pushTag}`;
     await engine.inspectImage(target);
-    // registryId: the registries feature picks the stored credentials by it; until then, by the reference's host.
-    const auth = await this.registryAuth.authFor(target);
+    // The stored credentials of the reference's host, or of the registry named (which must be for that host).
+    const auth = await this.registryAuth.authFor(target, dto.registryId);
     return this.jobs.start(
       {
         kind: 'push',
@@ -141,14 +141,14 @@ export class ImageBuildService {
     for (const tag of tags) await this.policy.authorizeTagReplacement(engine, withDefaultTag(tag), principal);
   }
 
-  private startBuild(
+  private async startBuild(
     engine: Engine,
     options: EngineBuildOptions,
     open: () => Readable,
     principal: Principal | undefined,
   ): Promise<JobView> {
-    // X-Registry-Config: the registries feature will give the stored credentials for private base images here; anonymous until then.
-    const withAuth: EngineBuildOptions = { ...options, registryConfig: {} };
+    // X-Registry-Config: the classic builder picks, per base image, the stored credentials of its registry.
+    const withAuth: EngineBuildOptions = { ...options, registryConfig: await this.registryAuth.buildAuths() };
     return this.jobs.start(
       {
         kind: 'build',

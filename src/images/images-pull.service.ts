@@ -33,7 +33,7 @@ export class ImagesPullService {
     const ref = withDefaultTag(dto.image);
     // A pull moves the tag: over one a policy exception runs, only an admin may.
     await this.policy.authorizeTagReplacement(engine, ref, principal);
-    const auth = await this.registryAuth.authFor(ref);
+    const auth = await this.registryAuth.authFor(ref, dto.registryId);
     return this.jobs.start<PullResult>(
       {
         kind: 'pull',

@@ -1,6 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ContainersModule } from '../containers/containers.module.js';
 import { DockerModule } from '../docker/docker.module.js';
+import { RegistriesModule } from '../registries/registries.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { closeAfterUpload } from './build-context.js';
 import { ImageBuildService } from './image-build.service.js';
@@ -14,7 +15,7 @@ import { ImagesController } from './images.controller.js';
 import { ImagesService } from './images.service.js';
 
 @Module({
-  imports: [DockerModule, ContainersModule, JobsModule],
+  imports: [DockerModule, ContainersModule, JobsModule, RegistriesModule],
   // The reads (`GET /images/{ref}`) come last: the fixed paths (pull, build, import) are matched first.
   controllers: [
     ImagesPullController,

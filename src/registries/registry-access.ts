@@ -59,6 +59,8 @@ export interface ManifestPlatform {
 export interface ManifestDetail extends ManifestDescriptor {
   platforms?: ManifestPlatform[];
   created?: string;
+  /** An image manifest's config and layers, compressed, as pushed: what a pull downloads. */
+  contentSizeBytes?: number;
 }
 
 export interface RegistryPage<T> {

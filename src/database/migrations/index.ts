@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as usersAndApiKeys from './0001-users-and-api-keys.js';
 import * as auditLog from './0002-audit-log.js';
 import * as jobs from './0003-jobs.js';
+import * as registries from './0004-registries.js';
 
 /** Every migration this version knows, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-users-and-api-keys': usersAndApiKeys,
   '0002-audit-log': auditLog,
   '0003-jobs': jobs,
+  '0004-registries': registries,
 };

@@ -142,7 +142,7 @@ export class ImagePushDto {
   @Matches(/^[\w][\w.-]{0,127}$/, { message: 'tag must be a tag, e.g. 1.0' })
   tag?: string;
 
-  /** The stored registry whose credentials to send (the registries feature; until then anonymous). */
+  /** The stored registry whose credentials to send (it must be for the reference's host); by default the one whose host matches. */
   @IsOptional()
   @IsString()
   @MaxLength(128)

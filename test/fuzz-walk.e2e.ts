@@ -168,29 +168,34 @@ function sample(schema: Schema | undefined, depth = 0): unknown {
   }
 }
 
-const CREATE_PATH = '/api/v1/hosts/{host}/containers';
-/** A container this run makes first: creates under its name pass every check and stop at the engine's 409, creating nothing. */
+const CONTAINER_CREATE = '/api/v1/hosts/{host}/containers';
+/** The creates that make an engine resource: each one's fuzzed bodies carry this run's labels and a taken name. */
+const ENGINE_CREATES = new Set([CONTAINER_CREATE, '/api/v1/hosts/{host}/volumes', '/api/v1/hosts/{host}/networks']);
+/** A container, network and volume this run makes first: creates under its name pass every check and stop at the engine (409, or the existing volume), creating nothing. */
 const TAKEN_NAME = `${FUZZ_PREFIX}-taken`;
-const isCreate = (op: Operation) => op.method === 'POST' && op.path === CREATE_PATH;
+const isCreate = (op: Operation) => op.method === 'POST' && ENGINE_CREATES.has(op.path);
 
 /**
  * The body each operation starts from. A create carries this run's labels, never pulls and
- * names a container that exists: valid enough to reach the engine, which refuses it (409).
+ * names a resource that exists: valid enough to reach the engine, which refuses it (409).
  */
 function baseBody(op: Operation): Record<string, unknown> {
   const body = sample(op.body) as Record<string, unknown>;
   if (isPrune(op)) return { ...minimalBody(op) };
-  return isCreate(op) ? { ...body, ...minimalBody(op), image: TEST_IMAGE, cmd: ['true'] } : body;
+  if (!isCreate(op)) return body;
+  const created = { ...body, ...minimalBody(op) };
+  return op.path === CONTAINER_CREATE ? { ...created, image: TEST_IMAGE, cmd: ['true'], network: undefined, networks: undefined } : created;
 }
 
 const isPrune = (op: Operation) => op.method === 'POST' && op.path.startsWith('/api/v1/hosts/{host}/prune');
 /** A prune the walk sends is filtered by a label nothing carries: a valid one must delete nothing on a shared engine. */
 const PRUNE_FILTER = `berth.fuzz.prune=${runId}`;
 
-/** What a body with one field carries besides it: for a create, the labels, the taken name and no pull; for a prune, its label filter. */
+/** What a body with one field carries besides it: for a create, the labels, the taken name (and for a container, no pull); for a prune, its label filter. */
 function minimalBody(op: Operation): Record<string, unknown> {
   if (isPrune(op)) return { labels: [PRUNE_FILTER] };
-  return isCreate(op) ? { name: TAKEN_NAME, pull: 'never', labels: testLabels(runId) } : {};
+  if (!isCreate(op)) return {};
+  return { name: TAKEN_NAME, labels: testLabels(runId), ...(op.path === CONTAINER_CREATE && { pull: 'never' }) };
 }
 
 /** Path parameters, filled with names that cannot exist (`host` with the real host). */
@@ -338,10 +343,15 @@ function streamChannels(): Array<{ channel: string; address: string; parameters:
 
 describe('the fuzz walk: malformed requests on every operation of openapi/openapi.json', () => {
   let berth: BerthProcess;
+  /** The unlabelled networks and volumes before the walk (other tenants of the engine, left alone). */
+  let before: string[] = [];
   const operations = specOperations();
 
   beforeAll(async () => {
     await docker.createContainer({ Image: TEST_IMAGE, name: TAKEN_NAME, Cmd: ['true'], Labels: testLabels(runId) });
+    await docker.createNetwork({ Name: TAKEN_NAME, Labels: testLabels(runId) });
+    await docker.createVolume({ Name: TAKEN_NAME, Labels: testLabels(runId) });
+    before = await unlabelledNetworksAndVolumes();
     berth = await startBerth();
   });
 
@@ -349,6 +359,16 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
     await berth?.stop();
     await removeFuzzContainers();
   });
+
+  /** Networks and volumes without the test label: a fuzzed create must never add one (they would outlive the run). */
+  async function unlabelledNetworksAndVolumes(): Promise<string[]> {
+    const networks = await docker.listNetworks();
+    const { Volumes: volumes } = await docker.listVolumes();
+    return [
+      ...networks.filter((n) => n.Labels?.[TEST_LABEL] !== '1').map((n) => `network ${n.Id}`),
+      ...(volumes ?? []).filter((v) => v.Labels?.[TEST_LABEL] !== '1').map((v) => `volume ${v.Name}`),
+    ];
+  }
 
   /** Everything this run may have created: by its labels, or by its name when the labels were what was fuzzed. */
   async function removeFuzzContainers(): Promise<void> {
@@ -432,6 +452,8 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
       await expectHealthy();
 
       // Whatever a fuzzed body managed to create is this run's, labelled unless its labels were the fuzzed field.
+      const added = (await unlabelledNetworksAndVolumes()).filter((resource) => !before.includes(resource));
+      expect(added).toEqual([]);
       const created = await docker.listContainers({ all: true, filters: { name: [FUZZ_PREFIX] } });
       expect(created.filter((c) => c.Labels['berth.test.run'] !== runId && c.Labels[TEST_LABEL] !== '1').map((c) => c.Names[0])).toEqual(
         [],

@@ -381,7 +381,7 @@ describe('containers on the real engine', () => {
     });
 
     it('pulls a missing image before creating, and says why when the registry refuses', async () => {
-      // No credentials are stored for the test registry (registries land separately), so it refuses the pull.
+      // No credentials are stored for the test registry in this Berth, so it refuses the pull.
       const image = `${registryCredentials().address}/berth-test/absent-${runId}:1`;
       const response = await call('', { method: 'POST', body: { image, labels } });
       expectProblem(response, 502, 'REGISTRY_AUTH_FAILED');

@@ -140,7 +140,7 @@ describe('jobs and pull on the real engine', () => {
     await expect(docker.getImage(`${repository}:missing-${runId}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
-  it('a registry that wants credentials fails the job with its refusal (Berth sends none yet)', async () => {
+  it('a registry that wants credentials fails the job with its refusal (no record stored)', async () => {
     const { address } = registryCredentials();
     const answer = await pull(operator, { image: `${address}/berth-test/jobs:${runId}` }, '?wait=true');
     expect(answer.body.status).toBe('failed');

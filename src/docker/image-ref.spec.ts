@@ -38,6 +38,8 @@ describe('image references', () => {
     expect(registryHost('localhost:5001/team/app:1')).toBe('localhost:5001');
     expect(registryHost('ghcr.io/org/app')).toBe('ghcr.io');
     expect(registryHost('localhost/app')).toBe('localhost');
+    // An upper-case first component is a host to the engine (distribution/reference's splitDockerDomain).
+    expect(registryHost('Foo/app')).toBe('Foo');
   });
 
   it.each([

@@ -31,13 +31,9 @@ export function withDefaultTag(ref: string): string {
   return parts.tag || parts.digest ? ref : `${ref}:latest`;
 }
 
-/** The registry host of a reference (`docker.io` when the first component is not a host). */
+/** The registry host of a reference (`docker.io` when the first component is not a host), as the engine splits it. */
 export function registryHost(ref: string): string {
-  const { repository } = parseImageRef(ref);
-  const slash = repository.indexOf('/');
-  if (slash === -1) return 'docker.io';
-  const first = repository.slice(0, slash);
-  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
+  return splitDomain(parseImageRef(ref).repository).domain ?? 'docker.io';
 }
 
 /**

@@ -29,6 +29,9 @@ describe('referenceRegistryHost', () => {
     ['LOCALHOST:5001/x', 'localhost:5001'],
     ['ghcr.io/org/app', 'ghcr.io'],
     ['team/app', 'docker.io'],
+    // Upper case makes the first component a host to the engine: Docker Hub's credentials must not go there.
+    ['Evil/app', 'evil'],
+    ['DockerHub/library/busybox', 'dockerhub'],
   ])('%s → %s', (ref, host) => {
     expect(referenceRegistryHost(ref)).toBe(host);
   });
@@ -76,6 +79,7 @@ describe('StoredRegistryAuth on a real database', () => {
     ['ghcr.io.evil.com/x', undefined],
     ['x.ghcr.io/y', undefined],
     ['registry.example.com/app', undefined],
+    ['Library/busybox', undefined],
   ])('%s gets the password %s', async (ref, password) => {
     expect((await auth.authFor(ref))?.password).toBe(password);
   });

@@ -212,6 +212,17 @@ describe('HttpDistributionClient', () => {
     }
   });
 
+  it('a catalog refused to credentials /v2/ takes is unsupported, and wrong credentials stay unauthorized', async () => {
+    const registry = await serve((request, response) => {
+      if (request.headers.authorization === basic('u', 'p') && request.url === '/v2/') return json(response, 200, {});
+      json(response, 401, {}, { 'www-authenticate': 'Basic realm="r"' });
+    });
+    const refused = await client.catalog(access(registry.url, { username: 'u', password: 'p' }), { n: 10 }).catch((e: unknown) => e);
+    expect((refused as ProblemException).code).toBe('CATALOG_UNSUPPORTED');
+    const wrong = await client.catalog(access(registry.url, { username: 'u', password: 'x' }), { n: 10 }).catch((e: unknown) => e);
+    expect((wrong as ProblemException).code).toBe('REGISTRY_AUTH_FAILED');
+  });
+
   it('Docker Hub and GHCR have no catalog', async () => {
     const error = await client.catalog(access('https://registry-1.docker.io', { kind: 'dockerhub' }), { n: 10 }).catch((e: unknown) => e);
     expect((error as ProblemException).getStatus()).toBe(501);

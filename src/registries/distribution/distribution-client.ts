@@ -84,6 +84,8 @@ export class HttpDistributionClient extends DistributionClient {
     } catch (error) {
       // Valid credentials without the catalog scope: what Docker Hub and most hosted registries answer.
       if (failureReason(error) === 'forbidden') throw catalogUnsupported(access);
+      // A 401 on the catalog alone: the credentials are good when /v2/ takes them, so it is the catalog that is refused.
+      if (failureReason(error) === 'unauthorized' && (await this.check(access)).ok) throw catalogUnsupported(access);
       throw error;
     }
     if (answer.status === 404 || answer.status === 403) throw catalogUnsupported(access);

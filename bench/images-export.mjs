@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     /** An image this bench built earlier (kept with --keep): skips the build. */
     ref: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    /** A directory: Berth runs with --cpu-prof and writes its profile there when it stops. */
+    prof: { type: 'string' },
   },
 });
 const run = randomBytes(4).toString('hex');
@@ -64,7 +66,12 @@ async function main() {
   const admin = { username: 'bench', password: randomBytes(12).toString('hex') };
   let berth;
   try {
-    berth = await launchBerth({ admin, env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, keepOutput: false });
+    berth = await launchBerth({
+      admin,
+      nodeArgs: args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`] : [],
+      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      keepOutput: false,
+    });
     const token = await login(berth.url, admin);
     const port = Number(new URL(berth.url).port);
     const targets = {

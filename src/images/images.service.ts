@@ -129,12 +129,17 @@ export class ImagesService {
     if (totalBytes !== null && totalBytes > max) throw importTooLarge(max);
     const spool = await spoolContext(tar, max, importTooLarge);
     return startWithSpool(spool, this.jobs, async () => {
-      for (const tag of loadedTags(await readTarTagFiles(spool.path))) await this.policy.authorizeTagReplacement(engine, tag, principal);
+      const tags = loadedTags(await readTarTagFiles(spool.path));
+      const authorize = async () => {
+        for (const tag of tags) await this.policy.authorizeTagReplacement(engine, tag, principal);
+      };
+      await authorize();
       return this.jobs.start<ImagesLoadedDto>(
         {
           kind: 'import',
           host: hostId,
           target: 'docker load',
+          authorize,
           run: async (context) => {
             let currentBytes = 0;
             const file = spool.open();

@@ -146,7 +146,7 @@ describe('image build and push as jobs, on the real engine', () => {
     const gate = await holdingServer();
     try {
       const viewer = await credentialFor(berth, 'viewer');
-      const gateway = (await docker.getNetwork('bridge').inspect()).IPAM.Config[0].Gateway;
+      const gateway = (await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0]?.Gateway as string;
       // Computed markers: the echoed lines, never the step's own text ("Step 2/2 : RUN echo before-$((40+2))...").
       const before = `before-42-${runId}`;
       const after = `after-42-${runId}`;

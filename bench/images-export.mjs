@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBerth, login } from '../scripts/berth-process.mjs';
@@ -20,6 +20,10 @@ const { values: args } = parseArgs({
     /** An image this bench built earlier (kept with --keep): skips the build. */
     ref: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    /** The Berth to run (another build, to compare two versions). */
+    main: { type: 'string', default: 'dist/main.js' },
+    /** A directory: Berth runs with --cpu-prof and writes its profile there when it stops. */
+    prof: { type: 'string' },
   },
 });
 const run = randomBytes(4).toString('hex');
@@ -52,6 +56,11 @@ function download(options) {
   });
 }
 
+/** CPU seconds the process has used (user + system), from /proc/<pid>/stat: what Berth adds, whatever else loads the machine. */
+const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const rssBytes = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
@@ -64,7 +73,13 @@ async function main() {
   const admin = { username: 'bench', password: randomBytes(12).toString('hex') };
   let berth;
   try {
-    berth = await launchBerth({ admin, env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, keepOutput: false });
+    berth = await launchBerth({
+      admin,
+      main: args.main,
+      nodeArgs: args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`] : [],
+      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      keepOutput: false,
+    });
     const token = await login(berth.url, admin);
     const port = Number(new URL(berth.url).port);
     const targets = {
@@ -81,12 +96,15 @@ async function main() {
     await download(targets.berth);
     const results = { engine: [], berth: [] };
     let rssGrowth = 0;
+    const cpu = [];
     for (let round = 0; round < Number(args.rounds); round++) {
       results.engine.push(await download(targets.engine));
       const before = rssBytes(berth.pid);
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(berth.pid))), 20);
+      const cpuBefore = cpuSeconds(berth.pid);
       results.berth.push(await download(targets.berth));
+      cpu.push(cpuSeconds(berth.pid) - cpuBefore);
       clearInterval(sampler);
       rssGrowth = Math.max(rssGrowth, peak - before);
     }
@@ -98,6 +116,7 @@ async function main() {
     console.log(
       `Berth / engine: x${(viaBerth / engine).toFixed(2)}; Berth RSS growth while exporting (max over rounds): ${mb(rssGrowth)} MB`,
     );
+    console.log(`Berth CPU per export (median): ${median(cpu).toFixed(2)} s; load average now: ${loadavg()[0].toFixed(2)}`);
   } finally {
     await berth?.stop();
     if (!args.keep) execFileSync('docker', ['rmi', REF], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +9,7 @@ import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, openRegistryAddress, removeTestResources } from './support/engine.js';
 import { ApiResponse, api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
+import { openWs, wsUrl } from './support/ws.js';
 
 const FINISHED = ['succeeded', 'failed', 'canceled'];
 /** The context cap of this file's Berth: small, so that 413 needs no large upload. */
@@ -34,6 +37,23 @@ async function tagExists(ref: string): Promise<boolean> {
       () => true,
       () => false,
     );
+}
+
+/** An HTTP server the build's RUN asks (over the bridge network) and that holds each request until `release()`. */
+async function holdingServer(): Promise<{ port: number; held: () => number; release: () => void; close: () => Promise<void> }> {
+  const waiting: ServerResponse[] = [];
+  let released = false;
+  const server = createServer((_request, response) => (released ? response.end('go\n') : waiting.push(response)));
+  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    held: () => waiting.length,
+    release: () => {
+      released = true;
+      for (const response of waiting.splice(0)) response.end('go\n');
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('image build and push as jobs, on the real engine', () => {
@@ -120,6 +140,57 @@ describe('image build and push as jobs, on the real engine', () => {
     const job = await finished(response.body.id);
     expect(job).toMatchObject({ status: 'succeeded', result: { tags: [tag] } });
     expect((await docker.getImage(tag).inspect()).Id).toBe(job.result.id);
+  });
+
+  it('the WS jobs channel replays a running build, follows its output live, and closes 1000 once it succeeded', async () => {
+    const gate = await holdingServer();
+    try {
+      const viewer = await credentialFor(berth, 'viewer');
+      const gateway = (await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0]?.Gateway as string;
+      // Computed markers: the echoed lines, never the step's own text ("Step 2/2 : RUN echo before-$((40+2))...").
+      const before = `before-42-${runId}`;
+      const after = `after-42-${runId}`;
+      const started = await api(berth.url, '/api/v1/hosts/local/images/build', {
+        method: 'POST',
+        token: operator,
+        body: {
+          dockerfile: `FROM ${TEST_IMAGE}\nRUN echo before-$((40+2))-${runId} && wget -q -O - http://${gateway}:${gate.port}/go && echo after-$((40+2))-${runId}\n`,
+          tags: [`${repo}:ws`],
+          labels,
+          noCache: true,
+        },
+      });
+      expect(started.status, started.text).toBe(202);
+      const id: string = started.body.id;
+      type Event = { type: string; line?: string; status?: string };
+      const has = (events: Event[], marker: string) => events.some((event) => event.type === 'output' && event.line?.includes(marker));
+      // The RUN has printed its first line and waits on the gate: the job runs, with events to replay.
+      await until(() => gate.held() > 0, 'the RUN waiting on the gate', { timeoutMs: 60_000 });
+      await until(
+        async () => has((await api(berth.url, `/api/v1/jobs/${id}/events?limit=1000`, { token: viewer })).body.items, before),
+        'the first line',
+      );
+
+      const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/jobs', { id }), { token: viewer });
+      const parsed = () => socket.frames.map((frame) => JSON.parse(String(frame)) as Event);
+      await socket.until(() => has(parsed(), before));
+      const replayed = socket.frames.length;
+      expect(has(parsed(), after)).toBe(false);
+      expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+
+      gate.release();
+      expect(await socket.closed).toEqual({ code: 1000, reason: 'job succeeded' });
+      const frames = parsed();
+      expect(has(frames.slice(replayed), after), JSON.stringify(frames.slice(replayed))).toBe(true);
+      expect(frames.at(-1)).toMatchObject({ type: 'status', status: 'succeeded' });
+      // Replay and live together are the job's log, in order, nothing lost or repeated.
+      expect(frames).toEqual((await api(berth.url, `/api/v1/jobs/${id}/events?limit=1000`, { token: viewer })).body.items);
+      expect((await api(berth.url, `/api/v1/jobs/${id}`, { token: viewer })).body.status).toBe('succeeded');
+      expect(await tagExists(`${repo}:ws`)).toBe(true);
+    } finally {
+      gate.release();
+      await gate.close();
+    }
   });
 
   it("fails the job on a failing RUN, with the step's output in the error", async () => {

@@ -257,6 +257,40 @@ describe('images on the real engine', () => {
     expectProblem(notTar, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it("redacts an image's env values and build arguments for a viewer (inspect, raw, history); an operator sees them", async () => {
+    const operator = await credentialFor(berth, 'operator');
+    const tag = `${COPY}-secrets:1`;
+    const secret = `s3cr3t-${runId}`;
+    const argSecret = `arg-s3cr3t-${runId}`;
+    const built = await call('/build?wait=true', {
+      method: 'POST',
+      token: operator,
+      body: {
+        // The RUN last: its build arguments are in the image's ContainerConfig.Cmd too.
+        dockerfile: `FROM ${TEST_IMAGE}\nARG BUILD_TOKEN=default-${secret}\nENV SECRET_TOKEN=${secret} OTHER=x\nRUN echo built\n`,
+        tags: [tag],
+        buildArgs: { BUILD_TOKEN: argSecret },
+        labels,
+      },
+    });
+    expect(built.status, built.text).toBe(200);
+    expect(built.body.status, built.text).toBe('succeeded');
+    const asViewer = [await call(`/${enc(tag)}`, { token: viewer }), await call(`/${enc(tag)}/history`, { token: viewer })];
+    for (const answer of asViewer) {
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.text).not.toContain(secret);
+      expect(answer.text).not.toContain(argSecret);
+    }
+    expect(asViewer[0].body.raw.Config.Env).toContain('SECRET_TOKEN=<redacted>');
+    const createdBy = (asViewer[1].body as Array<{ createdBy: string }>).map((layer) => layer.createdBy).join('\n');
+    expect(createdBy).toContain('ENV SECRET_TOKEN=<redacted> OTHER=<redacted>');
+    expect(createdBy).toContain('BUILD_TOKEN=<redacted>');
+    const asOperator = [await call(`/${enc(tag)}`, { token: operator }), await call(`/${enc(tag)}/history`, { token: operator })];
+    expect(asOperator[0].body.raw.Config.Env).toContain(`SECRET_TOKEN=${secret}`);
+    expect(asOperator[1].text).toContain(argSecret);
+    expect(asOperator[1].text).toContain(`ENV SECRET_TOKEN=${secret}`);
+  });
+
   it('lets a viewer read but not tag, remove, export or import (403)', async () => {
     expect((await call('', { token: viewer })).status).toBe(200);
     expect((await call(`/${enc(BUILT)}`, { token: viewer })).status).toBe(200);

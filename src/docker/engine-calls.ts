@@ -89,10 +89,14 @@ export class EngineCalls {
   }
 
   /** Opens a long-lived stream within the call timeout; one that opens after the timeout is aborted, not leaked. */
-  async openStream<T>(operation: string, open: (docker: Docker, signal: AbortSignal) => Promise<T>): Promise<T> {
+  async openStream<T>(
+    operation: string,
+    open: (docker: Docker, signal: AbortSignal) => Promise<T>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     const abort = new AbortController();
     try {
-      return await this.call(operation, (d) => open(d, abort.signal));
+      return await this.call(operation, (d) => open(d, abort.signal), timeoutMs);
     } catch (error) {
       abort.abort();
       throw error;

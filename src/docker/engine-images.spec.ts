@@ -1,7 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { Metrics } from '../common/metrics.js';
+import { EngineCalls } from './engine-calls.js';
 import { EngineHttpError, translateEngineError } from './engine-errors.js';
-import { readLoaded, readProgress } from './engine-images.js';
+import { exportImages, readLoaded, readProgress } from './engine-images.js';
 
 const progress = (...lines: object[]) => Readable.from([Buffer.from(lines.map((line) => `${JSON.stringify(line)}\n`).join(''))]);
 
@@ -54,5 +60,30 @@ describe('readLoaded', () => {
       (e: unknown) => e,
     );
     expect(failure).toMatchObject({ statusCode: 400, json: { message: 'unexpected EOF' } });
+  });
+});
+
+describe('exportImages', () => {
+  it('waits past the call timeout for the first byte (the engine writes every layer to disk first), then streams', async () => {
+    const socketPath = join(mkdtempSync(join(tmpdir(), 'berth-save-')), 'engine.sock');
+    const requests: string[] = [];
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (data) => {
+        requests.push(data.toString());
+        setTimeout(() => socket.end('HTTP/1.0 200 OK\r\nContent-Type: application/x-tar\r\n\r\ntar bytes'), 300);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const calls = new EngineCalls({ id: 'local', name: 'local', url: `unix://${socketPath}` }, new Metrics(), 50);
+      const tar = await exportImages(calls, ['app:1', 'localhost:5001/team/b:2'], new AbortController().signal);
+      let body = '';
+      for await (const chunk of tar) body += String(chunk);
+      expect(body).toBe('tar bytes');
+      expect(requests[0]).toMatch(/^GET \/images\/get\?names=app%3A1&names=localhost%3A5001%2Fteam%2Fb%3A2 HTTP\/1\.0\r\n/);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AddressInfo } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TEST_CERT, TEST_KEY } from '../config/tls-testing.js';
 import { EngineHttpError, translateEngineError } from './engine-errors.js';
-import { rawGet } from './raw-get.js';
+import { BULK_READS, rawGet } from './raw-get.js';
 
 let server: Server | undefined;
 let tlsServer: Server | undefined;
@@ -19,6 +19,8 @@ async function engineAnswering(answer: string[]): Promise<{ socketPath: string; 
   const socketPath = join(mkdtempSync(join(tmpdir(), 'berth-raw-')), 'engine.sock');
   const requests: string[] = [];
   server = createServer((socket) => {
+    // A reader that goes away mid-answer resets the connection: that is no failure of the fake.
+    socket.on('error', () => undefined);
     socket.once('data', (data) => {
       requests.push(data.toString());
       for (const piece of answer) socket.write(piece);
@@ -48,6 +50,28 @@ describe('rawGet', () => {
     const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...lines]);
     const body = await rawGet({ socketPath: engine.socketPath }, '/containers/abc/logs?follow=true', new AbortController().signal);
     expect(await readAll(body)).toBe(lines.join(''));
+  });
+
+  it('reads a bulk body without resting between reads (no timer runs while it streams)', async () => {
+    const pieces = Array.from({ length: 64 }, (_, i) => Buffer.alloc(32 * 1024, i % 251).toString('latin1'));
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces]);
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const body = await rawGet({ socketPath: engine.socketPath }, '/images/get?names=a', new AbortController().signal, BULK_READS);
+      let bytes = 0;
+      for await (const chunk of body) bytes += (chunk as Buffer).length;
+      expect(bytes).toBe(64 * 32 * 1024);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stops reading a bulk body while its reader does not take it: read-ahead bounded by the high water mark', async () => {
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...Array.from({ length: 40 }, () => 'x'.repeat(256 * 1024))]);
+    const body = await rawGet({ socketPath: engine.socketPath }, '/images/get?names=a', new AbortController().signal, BULK_READS);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(body.readableLength).toBeLessThanOrEqual(BULK_READS.highWaterMark! + BULK_READS.readBufferBytes);
+    body.destroy();
   });
 
   it('rejects with the engine status and message, as translateEngineError reads them', async () => {

@@ -18,6 +18,24 @@ const READ_BUFFER_BYTES = 64 * 1024;
  */
 export const READ_REST_MS = 1;
 
+/** How a body is read: line streams rest between reads (the default); bulk bodies do not. */
+export interface RawReadMode {
+  /** Rest after each read (READ_REST_MS); 0: read again as soon as the reader wants more. */
+  restMs: number;
+  /** One socket read takes up to this much. */
+  readBufferBytes: number;
+  /** Bytes read ahead of the reader before the socket stops reading (backpressure). */
+  highWaterMark?: number;
+}
+
+const LINE_READS: RawReadMode = { restMs: READ_REST_MS, readBufferBytes: READ_BUFFER_BYTES };
+
+/**
+ * For a bulk body (a `docker save` tar): no rest, big reads and a read-ahead of a few of them, so
+ * the engine keeps writing while the client takes the last reads; a slow client still stops it.
+ */
+export const BULK_READS: RawReadMode = { restMs: 0, readBufferBytes: 256 * 1024, highWaterMark: 1024 * 1024 };
+
 /**
  * A streaming GET to the engine as HTTP/1.0, for long, line-by-line bodies (logs). Over
  * HTTP/1.1 the engine sends every log line as its own chunk, and Node's HTTP client turns
@@ -28,10 +46,10 @@ export const READ_REST_MS = 1;
  * Resolves with the body once the status is 200; otherwise rejects with the engine's status
  * and message, shaped like docker-modem's errors so that translateEngineError reads them.
  */
-export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal): Promise<Readable> {
+export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal, mode: RawReadMode = LINE_READS): Promise<Readable> {
   return new Promise((resolve, reject) => {
     let onRead: (bytes: Buffer) => boolean = () => true;
-    const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const readBuffer = Buffer.allocUnsafe(mode.readBufferBytes);
     const socket: Socket = connectTo(endpoint, readBuffer, (bytes) => onRead(bytes));
     const abort = () => socket.destroy(new EngineConnectionError('aborted', undefined, 'AbortError'));
     signal.addEventListener('abort', abort, { once: true });
@@ -58,7 +76,7 @@ export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal)
         readErrorBody(socket, rest, (read) => (onRead = read)).then((body) => fail(engineHttpError(status, body)), fail);
         return true;
       }
-      const body = new EngineBody(socket);
+      const body = new EngineBody(socket, mode);
       onRead = (more) => body.accept(more);
       resolve(body);
       return rest.length > 0 ? body.accept(rest) : true;
@@ -85,13 +103,16 @@ function connectTo(endpoint: RawEndpoint, buffer: Buffer, onRead: (bytes: Buffer
   return socket;
 }
 
-/** The body of a 200 answer: the socket's reads, each rested after (READ_REST_MS), with backpressure. */
+/** The body of a 200 answer: the socket's reads, each rested after (mode.restMs, if any), with backpressure. */
 class EngineBody extends Readable {
   private restTimer?: NodeJS.Timeout;
   private ended = false;
 
-  constructor(private readonly socket: Socket) {
-    super();
+  constructor(
+    private readonly socket: Socket,
+    private readonly mode: RawReadMode,
+  ) {
+    super({ highWaterMark: mode.highWaterMark });
     socket.once('end', () => {
       this.ended = true;
       this.push(null);
@@ -103,18 +124,26 @@ class EngineBody extends Readable {
     });
   }
 
-  /** Takes one read; false stops the socket reading until the rest is over and the reader wants more. */
+  /**
+   * Takes one read (copied out of the shared read buffer); false stops the socket reading until the
+   * reader wants more: after every read when resting, else once the read-ahead is full.
+   */
   accept(bytes: Buffer): boolean {
-    this.push(Buffer.from(bytes));
-    return false;
+    const wantsMore = this.push(Buffer.from(bytes));
+    return this.mode.restMs === 0 && wantsMore;
   }
 
   override _read(): void {
-    if (this.restTimer || this.destroyed) return;
+    if (this.destroyed) return;
+    if (this.mode.restMs === 0) {
+      this.socket.resume();
+      return;
+    }
+    if (this.restTimer) return;
     this.restTimer = setTimeout(() => {
       this.restTimer = undefined;
       if (!this.destroyed) this.socket.resume();
-    }, READ_REST_MS);
+    }, this.mode.restMs);
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {

@@ -1,12 +1,14 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { ProblemException } from '../common/problem.js';
 import type { JobRunner, JobView } from '../jobs/job-types.js';
+import { cleanTarName, readTarTagFiles } from './image-archive.js';
 
 /** Files a JSON build may carry besides its Dockerfile, and how long a path may be (one ustar name field). */
 export const MAX_CONTEXT_FILES = 100;
@@ -147,4 +149,27 @@ export async function startWithSpool(spool: SpooledContext, jobs: JobRunner, sta
     .catch(() => undefined)
     .finally(() => spool.remove());
   return job;
+}
+
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+
+/**
+ * The Dockerfile of a spooled context (a tar, or a gzip of one: unpacked beside it first, capped at
+ * `maxBytes` unpacked), for checks that need its FROM lines; undefined when the context holds none
+ * (the engine then fails the build).
+ */
+export async function contextDockerfile(path: string, dockerfile = 'Dockerfile', maxBytes = Infinity): Promise<string | undefined> {
+  const head = Buffer.alloc(2);
+  const file = await open(path, 'r');
+  await file.read(head, 0, 2, 0).finally(() => file.close());
+  const tarPath = head.equals(GZIP_MAGIC) ? `${path}.tar` : path;
+  try {
+    if (tarPath !== path)
+      await pipeline(createReadStream(path), createGunzip(), new ByteCap(maxBytes), createWriteStream(tarPath, { mode: 0o600 }));
+    const name = cleanTarName(dockerfile);
+    const found = await readTarTagFiles(tarPath, [name]);
+    return found.unreadable ? undefined : found.files.get(name)?.at(-1)?.toString('utf8');
+  } finally {
+    if (tarPath !== path) await rm(tarPath, { force: true });
+  }
 }

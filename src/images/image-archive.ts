@@ -100,12 +100,12 @@ async function readAt(file: FileHandle, position: number, length: number): Promi
 }
 
 /**
- * Reads a tar on disk header by header (data skipped, never read) for TAG_FILES, as Go's archive/tar
+ * Reads a tar on disk header by header (data skipped, never read) for `names` (TAG_FILES; a build's Dockerfile), as Go's archive/tar
  * and the engine's unpacking would name its members: ustar prefix, GNU long names, PAX path and size.
  * A first block that is no tar header is `unreadable` (the engine refuses it too); a compressed
  * archive, a tag file that is not a regular file or is too large, or a broken tar further on is 400.
  */
-export async function readTarTagFiles(path: string): Promise<TarTagFiles> {
+export async function readTarTagFiles(path: string, names: readonly string[] = TAG_FILES): Promise<TarTagFiles> {
   const file = await open(path, 'r');
   try {
     const { size: fileSize } = await file.stat();
@@ -149,7 +149,7 @@ export async function readTarTagFiles(path: string): Promise<TarTagFiles> {
       const name = cleanTarName(pax.path ?? longName ?? headerName(header));
       longName = undefined;
       pax = {};
-      if (!(TAG_FILES as readonly string[]).includes(name)) continue;
+      if (!names.includes(name)) continue;
       if (!['0', '\0', '7'].includes(typeflag)) throw refuse(`The tar's ${name} is not a regular file.`);
       if (size > MAX_MANIFEST_BYTES) throw refuse(`The tar's ${name} is larger than ${MAX_MANIFEST_BYTES} bytes.`);
       files.set(name, [...(files.get(name) ?? []), await readAt(file, dataAt, size)]);

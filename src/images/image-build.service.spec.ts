@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
@@ -8,18 +9,19 @@ import type { EngineBuildOptions } from '../docker/engine-build.js';
 import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import { AnonymousRegistryAuth } from '../docker/registry-auth.js';
 import type { JobContext, JobRunner, JobSpec, JobView } from '../jobs/job-types.js';
+import { tarFromFiles } from './build-context.js';
 import { ImageBuildService, keyValues } from './image-build.service.js';
 
 const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
 const built = Buffer.from(`${JSON.stringify({ aux: { ID: 'sha256:abc' } })}\n`);
 
-/** A JobRunner that runs the job at once and keeps its result. */
+/** A JobRunner that runs the job at once (authorized again first, as the machinery does) and keeps its result. */
 function inlineRunner() {
   const results: Array<Promise<object>> = [];
   const runner = {
     start: vi.fn(async (spec: JobSpec) => {
       const context: JobContext = { signal: new AbortController().signal, output: () => undefined, progress: () => undefined };
-      results.push(spec.run(context));
+      results.push((spec.authorize?.() ?? Promise.resolve()).then(() => spec.run(context)));
       return { id: 'job-1' } as JobView;
     }),
     finished: vi.fn(async () => ({ id: 'job-1' }) as JobView),
@@ -78,7 +80,13 @@ describe('ImageBuildService', () => {
       noCache: true,
       contentType: 'application/gzip',
     });
-    expect(vi.mocked(policy.authorizeTagReplacement).mock.calls.map((call) => call[1])).toEqual(['team/app:latest', 'team/app:1']);
+    // Checked at the request, and again as the job leaves the queue.
+    expect(vi.mocked(policy.authorizeTagReplacement).mock.calls.map((call) => call[1])).toEqual([
+      'team/app:latest',
+      'team/app:1',
+      'team/app:latest',
+      'team/app:1',
+    ]);
   });
 
   it.each<[string, { contentType: string; contentLength?: number }, object, string]>([
@@ -93,6 +101,65 @@ describe('ImageBuildService', () => {
     expect(read).not.toHaveBeenCalled();
     expect(runner.start).not.toHaveBeenCalled();
   });
+
+  it('checks its tags again when the job leaves the queue: a tag an exception now runs fails the job, nothing built', async () => {
+    const { service, sent, results, policy } = setup();
+    vi.mocked(policy.authorizeTagReplacement)
+      .mockResolvedValueOnce(undefined)
+      .mockRejectedValueOnce(new ProblemException(403, 'POLICY_DENIED', 'x:1 is the image of the policy exception admin-app'));
+    await service.buildFromJson('local', { dockerfile: 'FROM busybox\n', tags: ['x:1'] }, operator);
+    await expect(results[0]).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    expect(vi.mocked(policy.authorizeTagReplacement).mock.calls.map((call) => call[1])).toEqual(['x:1', 'x:1']);
+    expect(sent).toHaveLength(0);
+  });
+
+  it.each<[string, { dockerfile: string; pull?: boolean; buildArgs?: Record<string, string> }, string | null]>([
+    ['pull: the FROM an exception runs is refused', { dockerfile: 'FROM guarded\n', pull: true }, 'POLICY_DENIED'],
+    ['pull: through an ARG default', { dockerfile: 'ARG B=guarded\nFROM $B AS x\nFROM x\n', pull: true }, 'POLICY_DENIED'],
+    [
+      'pull: through a build argument',
+      { dockerfile: 'ARG B\nFROM ${B}\n', pull: true, buildArgs: { B: 'guarded:latest' } },
+      'POLICY_DENIED',
+    ],
+    ['pull: an unresolvable FROM is refused', { dockerfile: 'ARG B\nFROM ${B}\n', pull: true }, 'POLICY_DENIED'],
+    ['pull: another base is built', { dockerfile: 'FROM --platform=linux/amd64 other:1 AS guarded\nFROM guarded\n', pull: true }, null],
+    ['no pull: the FROM moves no tag', { dockerfile: 'FROM guarded\n' }, null],
+  ])('JSON build, %s', async (_name, dto, code) => {
+    const { service, runner, results } = setup({ denyTag: 'guarded:latest' });
+    const outcome = service.buildFromJson('local', { ...dto, tags: ['x:1'] }, operator);
+    if (code) {
+      await expect(outcome).rejects.toMatchObject({ code });
+      expect(runner.start).not.toHaveBeenCalled();
+    } else {
+      await outcome;
+      await expect(results[0]).resolves.toMatchObject({ id: 'sha256:abc' });
+    }
+  });
+
+  it('an admin builds with pull from any FROM, unresolvable or not, unchecked', async () => {
+    const { service, results, policy } = setup({ denyTag: 'guarded:latest' });
+    const admin: Principal = { ...operator, role: 'admin' };
+    await service.buildFromJson('local', { dockerfile: 'ARG B\nFROM ${B}\nFROM guarded\n', tags: ['x:1'], pull: true }, admin);
+    await expect(results[0]).resolves.toMatchObject({ id: 'sha256:abc' });
+    expect(vi.mocked(policy.authorizeTagReplacement).mock.calls.map((call) => call[1])).toEqual(['x:1', 'x:1']);
+  });
+
+  it.each([
+    ['a tar', (tar: Buffer) => tar, 'application/x-tar'],
+    ['a tar.gz', (tar: Buffer) => gzipSync(tar), 'application/gzip'],
+  ])(
+    "upload with pull: the FROM of the context's Dockerfile (%s) is authorized, refused when an exception runs it",
+    async (_name, pack, type) => {
+      const { service, runner, policy } = setup({ denyTag: 'guarded:latest' });
+      const tar = pack(tarFromFiles({ 'build/Dockerfile': 'FROM guarded\n' }));
+      const upload = { contentType: type, body: Readable.from([tar]) };
+      await expect(
+        service.buildFromUpload('local', upload, { tag: ['x:1'], dockerfile: 'build/Dockerfile', pull: true }, operator),
+      ).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      expect(vi.mocked(policy.authorizeTagReplacement).mock.calls.map((call) => call[1])).toEqual(['x:1', 'guarded:latest']);
+      expect(runner.start).not.toHaveBeenCalled();
+    },
+  );
 
   it('refuses a streamed body past the cap with 413 and starts no job', async () => {
     const { service, runner } = setup({ maxBytes: 1024 });

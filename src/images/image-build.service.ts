@@ -10,8 +10,9 @@ import type { Engine } from '../docker/engine.js';
 import { isTagName, parseImageRef, withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { JobRunner, JobView } from '../jobs/job-types.js';
-import { contextTooLarge, spoolContext, startWithSpool, tarFromFiles } from './build-context.js';
+import { contextDockerfile, contextTooLarge, spoolContext, startWithSpool, tarFromFiles } from './build-context.js';
 import { readBuildOutput } from './build-output.js';
+import { dockerfileBases } from './dockerfile-bases.js';
 import type { ImageBuildDto, ImageBuildQueryDto, ImagePushDto } from './dto/image-build.dto.js';
 import { readPushProgress } from './push-progress.js';
 
@@ -84,9 +85,14 @@ export class ImageBuildService {
     await this.authorizeTags(engine, options.tags, principal);
     const spool = await spoolContext(upload.body, max);
     // Gone as soon as the engine has read it; and in any case once the job is over.
-    return startWithSpool(spool, this.jobs, () =>
-      this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal),
-    );
+    return startWithSpool(spool, this.jobs, async () => {
+      const bases =
+        query.pull && principal?.role !== 'admin'
+          ? this.pulledBases(await contextDockerfile(spool.path, query.dockerfile, max), options.buildArgs, principal)
+          : [];
+      await this.authorizeTags(engine, bases, principal);
+      return this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal, bases);
+    });
   }
 
   /** A build from JSON: the context is a small tar Berth makes (the body parser bounds its size). */
@@ -105,8 +111,9 @@ export class ImageBuildService {
       dockerfile: 'Dockerfile',
       contentType: 'application/x-tar',
     };
-    await this.authorizeTags(engine, dto.tags, principal);
-    return this.startBuild(engine, options, () => Readable.from([context]), principal);
+    const bases = pull ? this.pulledBases(dto.dockerfile, buildArgs, principal) : [];
+    await this.authorizeTags(engine, [...dto.tags, ...bases], principal);
+    return this.startBuild(engine, options, () => Readable.from([context]), principal, bases);
   }
 
   /** `docker push repository:tag` as a job; the tag is always sent. */
@@ -136,16 +143,41 @@ export class ImageBuildService {
     );
   }
 
+  /**
+   * With `pull` the engine pulls every base image again, which moves its tag: the FROM references to
+   * authorize like a pull's. None for an admin (who may move any tag); a FROM Berth cannot resolve
+   * (a build argument without a value) is refused, since the tag it would move is unknown.
+   */
+  private pulledBases(
+    dockerfile: string | undefined,
+    buildArgs: Record<string, string> | undefined,
+    principal: Principal | undefined,
+  ): string[] {
+    if (principal?.role === 'admin' || dockerfile === undefined) return [];
+    const { refs, unresolved } = dockerfileBases(dockerfile, buildArgs);
+    if (unresolved.length > 0)
+      throw new ProblemException(
+        403,
+        'POLICY_DENIED',
+        `With pull, every base image is pulled again, but FROM ${unresolved[0]} names a build argument without a value: ` +
+          'give it in buildArgs, or build without pull.',
+      );
+    // A digest moves no tag.
+    return refs.filter((ref) => !ref.includes('@'));
+  }
+
   /** Every tag a build writes moves that tag: over one a policy exception runs, only an admin may. */
   private async authorizeTags(engine: Engine, tags: string[], principal: Principal | undefined): Promise<void> {
     for (const tag of tags) await this.policy.authorizeTagReplacement(engine, withDefaultTag(tag), principal);
   }
 
+  /** The build as a job; its tags (and the base images it pulls again) are checked again when it leaves the queue. */
   private async startBuild(
     engine: Engine,
     options: EngineBuildOptions,
     open: () => Readable,
     principal: Principal | undefined,
+    bases: string[],
   ): Promise<JobView> {
     // X-Registry-Config: the classic builder picks, per base image, the stored credentials of its registry.
     const withAuth: EngineBuildOptions = { ...options, registryConfig: await this.registryAuth.buildAuths() };
@@ -154,6 +186,7 @@ export class ImageBuildService {
         kind: 'build',
         host: engine.host.id,
         target: options.tags.join(', '),
+        authorize: () => this.authorizeTags(engine, [...options.tags, ...bases], principal),
         run: async (context) => {
           const output = await engine.openBuild(open(), withAuth, context.signal);
           const { id } = await readBuildOutput(engine.host.id, output, context);

@@ -73,6 +73,14 @@ describe('ImagesPullService', () => {
     expect(engine.pullImage).toHaveBeenCalledWith(ref, undefined, expect.objectContaining({ platform: 'linux/arm64' }));
   });
 
+  it('checks the tag again when the job leaves the queue, with the same engine, reference and caller', async () => {
+    const { engine, policy, jobs, service } = setup([]);
+    await service.pull('local', { image: 'team/app' }, operator);
+    policy.authorizeTagReplacement.mockRejectedValueOnce(new ProblemException(403, 'POLICY_DENIED', 'now an exception runs it'));
+    await expect(jobs.specs[0].authorize!()).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    expect(policy.authorizeTagReplacement).toHaveBeenLastCalledWith(engine, 'team/app:latest', operator);
+  });
+
   it('a policy refusal starts no job', async () => {
     const { policy, jobs, service } = setup([]);
     policy.authorizeTagReplacement.mockRejectedValueOnce(new ProblemException(403, 'POLICY_DENIED', 'no'));

@@ -40,6 +40,7 @@ export class ImagesPullService {
         host,
         target: ref,
         dedupeKey: `pull ${host} ${ref} ${dto.platform ?? ''}`,
+        authorize: () => this.policy.authorizeTagReplacement(engine, ref, principal),
         run: async (context) => {
           let layers: LayerProgress[] = [];
           await engine.pullImage(ref, auth, {

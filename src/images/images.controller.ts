@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute } from '../common/openapi.js';
+import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ImageListQueryDto } from './dto/image-query.dto.js';
 import { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
 import { ImageRefPipe } from './image-ref.pipe.js';
@@ -32,19 +33,33 @@ export class ImagesController {
     return this.images.list(host, query);
   }
 
-  /** `docker image inspect`: a normalised view, with the engine's document under `raw`. */
+  /**
+   * `docker image inspect`: a normalised view, with the engine's document under `raw`. Viewers get env values as
+   * `KEY=<redacted>` in `raw.Config.Env` and `raw.ContainerConfig.Env`, and a build step's arguments redacted (see BERTH_VIEWER_REDACTION).
+   */
   @Get(':ref')
   @RequireRole('viewer')
   @ApiImageRef()
-  inspectImage(@Param('host') host: string, @Param('ref', ImageRefPipe) ref: string): Promise<ImageInspectDto> {
-    return this.images.inspect(host, ref);
+  inspectImage(
+    @Param('host') host: string,
+    @Param('ref', ImageRefPipe) ref: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<ImageInspectDto> {
+    return this.images.inspect(host, ref, principal);
   }
 
-  /** `docker history`: the layers, newest first. */
+  /**
+   * `docker history`: the layers, newest first. Viewers get the values in `ENV` and `ARG` steps and the build arguments
+   * of a `RUN` step as `<redacted>`, names kept (see BERTH_VIEWER_REDACTION).
+   */
   @Get(':ref/history')
   @RequireRole('viewer')
   @ApiImageRef()
-  getImageHistory(@Param('host') host: string, @Param('ref', ImageRefPipe) ref: string): Promise<ImageHistoryItemDto[]> {
-    return this.images.history(host, ref);
+  getImageHistory(
+    @Param('host') host: string,
+    @Param('ref', ImageRefPipe) ref: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<ImageHistoryItemDto[]> {
+    return this.images.history(host, ref, principal);
   }
 }

@@ -15,6 +15,8 @@ const jobs = () =>
     start: async (spec: JobSpec) => {
       const progress: JobProgress[] = [];
       const output: string[] = [];
+      // As the machinery does when the job leaves the queue.
+      await spec.authorize?.();
       const result = await spec.run({
         signal: new AbortController().signal,
         progress: (p) => progress.push(p),
@@ -180,6 +182,17 @@ describe('ImagesService', () => {
     const tar = tarFromFiles({ 'manifest.json': JSON.stringify([{ RepoTags: ['app:1'] }]), repositories: '{"busybox":{"latest":"x"}}' });
     await expect(service.import('local', Readable.from([tar]), tar.length, undefined)).rejects.toBe(denied);
     expect(authorize.mock.calls.map((call) => call[1])).toEqual(['app:1', 'busybox:latest']);
+    expect(loadImages).not.toHaveBeenCalled();
+  });
+
+  it('authorizes the tags again when the import leaves the queue, and loads nothing when one is refused then', async () => {
+    const loadImages = vi.fn(async () => ['app:1']);
+    const denied = new ProblemException(403, 'POLICY_DENIED', 'app:1 is the image of the policy exception admin-app');
+    const authorize = vi.fn().mockResolvedValueOnce(undefined).mockRejectedValueOnce(denied);
+    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages })), policy(authorize as never), jobs(), new AppConfig());
+    const tar = tarFromFiles({ 'manifest.json': JSON.stringify([{ RepoTags: ['app:1'] }]) });
+    await expect(service.import('local', Readable.from([tar]), tar.length, undefined)).rejects.toBe(denied);
+    expect(authorize.mock.calls.map((call) => call[1])).toEqual(['app:1', 'app:1']);
     expect(loadImages).not.toHaveBeenCalled();
   });
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Readable, Transform } from 'node:stream';
 import type { Principal } from '../common/principal.js';
 import { ProblemException, isProblem } from '../common/problem.js';
+import { redactsFor } from '../common/redaction.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { AppConfig } from '../config/app-config.js';
 import { ContainerPolicy } from '../containers/container-policy.js';
@@ -15,7 +16,15 @@ import type { ImageListQueryDto, ImageRemoveQueryDto } from './dto/image-query.d
 import type { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
 import { spoolContext, startWithSpool } from './build-context.js';
 import { loadedTags, readTarTagFiles } from './image-archive.js';
-import { containerCounts, toHistoryItem, toImageInspect, toImageSummary, toRemoved } from './image-views.js';
+import {
+  containerCounts,
+  redactHistoryItem,
+  redactImageInspect,
+  toHistoryItem,
+  toImageInspect,
+  toImageSummary,
+  toRemoved,
+} from './image-views.js';
 
 /** An upload's progress: bytes read so far of the `Content-Length` (when the client sent one). */
 export function uploadProgress(currentBytes: number, totalBytes: number | null): JobProgress {
@@ -67,12 +76,16 @@ export class ImagesService {
     });
   }
 
-  async inspect(hostId: string, ref: string): Promise<ImageInspectDto> {
-    return toImageInspect(await this.hosts.get(hostId).inspectImage(ref));
+  /** Viewers get env values and build arguments redacted (BERTH_VIEWER_REDACTION), as for containers. */
+  async inspect(hostId: string, ref: string, principal: Principal | undefined): Promise<ImageInspectDto> {
+    const view = toImageInspect(await this.hosts.get(hostId).inspectImage(ref));
+    return redactsFor(this.config.viewerRedaction, principal?.role) ? redactImageInspect(view) : view;
   }
 
-  async history(hostId: string, ref: string): Promise<ImageHistoryItemDto[]> {
-    return (await this.hosts.get(hostId).imageHistory(ref)).map(toHistoryItem);
+  /** Viewers get the values of `ENV`/`ARG` steps and a `RUN`'s build arguments redacted (BERTH_VIEWER_REDACTION). */
+  async history(hostId: string, ref: string, principal: Principal | undefined): Promise<ImageHistoryItemDto[]> {
+    const items = (await this.hosts.get(hostId).imageHistory(ref)).map(toHistoryItem);
+    return redactsFor(this.config.viewerRedaction, principal?.role) ? items.map(redactHistoryItem) : items;
   }
 
   /** `docker tag`. Moving a tag a policy-exception container runs is for admins only (403 POLICY_DENIED). */
@@ -116,12 +129,17 @@ export class ImagesService {
     if (totalBytes !== null && totalBytes > max) throw importTooLarge(max);
     const spool = await spoolContext(tar, max, importTooLarge);
     return startWithSpool(spool, this.jobs, async () => {
-      for (const tag of loadedTags(await readTarTagFiles(spool.path))) await this.policy.authorizeTagReplacement(engine, tag, principal);
+      const tags = loadedTags(await readTarTagFiles(spool.path));
+      const authorize = async () => {
+        for (const tag of tags) await this.policy.authorizeTagReplacement(engine, tag, principal);
+      };
+      await authorize();
       return this.jobs.start<ImagesLoadedDto>(
         {
           kind: 'import',
           host: hostId,
           target: 'docker load',
+          authorize,
           run: async (context) => {
             let currentBytes = 0;
             const file = spool.open();

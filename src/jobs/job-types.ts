@@ -45,6 +45,12 @@ export interface JobSpec<R extends object = object> {
   target: string;
   /** Identical running jobs (same key) share one: the second start answers the first job. */
   dedupeKey?: string;
+  /**
+   * The request's authorization, checked again as the job leaves the host's queue: while it waited, the
+   * world may have changed (a policy exception started on a tag it would move). A rejection fails the
+   * job with its reason, and `run` is not called.
+   */
+  authorize?(): Promise<void>;
   run(context: JobContext): Promise<R>;
 }
 

@@ -98,6 +98,31 @@ describe('JobsService', () => {
     expect((await service.finished(b.id)).status).toBe('succeeded');
   });
 
+  it('authorizes a queued job again as it leaves the queue: refused, it fails with the reason and never runs', async () => {
+    const { service } = await open({ jobsPerHost: 1 });
+    const first = gated();
+    let allowed = true;
+    const authorize = vi.fn(async () => {
+      if (!allowed) throw new ProblemException(403, 'POLICY_DENIED', 'app:1 is the image of the policy exception admin-app');
+    });
+    const waiting = gated({ authorize });
+    const a = await service.start(first.job, operator);
+    const b = await service.start(waiting.job, operator);
+    await settle();
+    expect((await service.get(b.id)).status).toBe('queued');
+    // Meanwhile an admin's policy exception started on the tag the queued job would move.
+    allowed = false;
+    first.resolve({});
+    await service.finished(a.id);
+    expect(await service.finished(b.id)).toMatchObject({
+      status: 'failed',
+      error: 'app:1 is the image of the policy exception admin-app',
+      result: null,
+    });
+    expect(authorize).toHaveBeenCalledTimes(1);
+    expect(waiting.contexts).toHaveLength(0);
+  });
+
   it('cancels a running job: its signal aborts and it is canceled, never succeeded', async () => {
     const { service } = await open();
     const work = gated();

@@ -243,6 +243,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     };
     let outcome: { status: JobStatus; result: object | null; error: string | null };
     try {
+      await job.spec.authorize?.();
       const result = await job.spec.run(context);
       outcome = { status: 'succeeded', result, error: null };
     } catch (error) {

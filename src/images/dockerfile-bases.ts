@@ -1,0 +1,92 @@
+/**
+ * The base images a Dockerfile's `FROM` lines name, as the classic builder reads them: line
+ * continuations (with the `# escape=` directive), `--platform=` and other flags, `AS name`,
+ * earlier stages and `scratch` (no image), and `$VAR` / `${VAR}` / `${VAR:-word}` / `${VAR:+word}`
+ * substituted from the ARGs declared before the first FROM, build arguments overriding their
+ * defaults. A FROM that names a variable without a value is `unresolved`: what it pulls is unknown.
+ */
+export interface DockerfileBases {
+  refs: string[];
+  unresolved: string[];
+}
+
+const DIRECTIVE = /^#\s*escape\s*=\s*([\\`])\s*$/i;
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/** The Dockerfile's instructions, one string each: comments dropped, continuations joined. */
+export function dockerfileInstructions(dockerfile: string): string[] {
+  const lines = dockerfile.split(/\r?\n/);
+  let escape = '\\';
+  // Parser directives come first, before any comment, blank line or instruction.
+  for (const line of lines) {
+    const directive = DIRECTIVE.exec(line.trim());
+    if (!directive) break;
+    escape = directive[1];
+  }
+  const instructions: string[] = [];
+  let current = '';
+  for (const raw of lines) {
+    const line = raw.trimEnd();
+    // A comment line, also inside a continuation, is dropped.
+    if (/^\s*#/.test(line)) continue;
+    if (line.endsWith(escape)) {
+      current += `${line.slice(0, -1)} `;
+      continue;
+    }
+    current += line;
+    if (current.trim()) instructions.push(current.trim());
+    current = '';
+  }
+  if (current.trim()) instructions.push(current.trim());
+  return instructions;
+}
+
+/** Substitutes variables from `values`; undefined when one has no value (undeclared, or declared without one). */
+export function substitute(word: string, values: ReadonlyMap<string, string | undefined>): string | undefined {
+  let unresolved = false;
+  const result = word.replace(
+    VARIABLE,
+    (_match, braced: string | undefined, operator: string | undefined, alternative = '', bare?: string) => {
+      const value = values.get((braced ?? bare)!);
+      if (operator === ':-') return value ? value : alternative;
+      if (operator === ':+') return value ? alternative : '';
+      if (value === undefined) unresolved = true;
+      return value ?? '';
+    },
+  );
+  return unresolved ? undefined : result;
+}
+
+export function dockerfileBases(dockerfile: string, buildArgs: Record<string, string> = {}): DockerfileBases {
+  const globals = new Map<string, string | undefined>();
+  const stages = new Set<string>();
+  const refs: string[] = [];
+  const unresolved: string[] = [];
+  let seenFrom = false;
+  for (const instruction of dockerfileInstructions(dockerfile)) {
+    const [keyword, ...words] = instruction.split(/\s+/);
+    const name = keyword.toUpperCase();
+    if (name === 'ARG' && !seenFrom) {
+      for (const word of words) {
+        const equals = word.indexOf('=');
+        const key = equals < 0 ? word : word.slice(0, equals);
+        globals.set(key, Object.hasOwn(buildArgs, key) ? buildArgs[key] : equals < 0 ? undefined : unquote(word.slice(equals + 1)));
+      }
+      continue;
+    }
+    if (name !== 'FROM') continue;
+    seenFrom = true;
+    const [image, as, stage] = words.filter((word) => !word.startsWith('--'));
+    if (image === undefined) continue;
+    const ref = substitute(image, globals);
+    if (ref === undefined || ref === '') unresolved.push(image);
+    else if (ref.toLowerCase() !== 'scratch' && !stages.has(ref.toLowerCase()) && !refs.includes(ref)) refs.push(ref);
+    // Named after its image is read: `FROM app AS app` pulls app.
+    if (as?.toLowerCase() === 'as' && stage) stages.add(stage.toLowerCase());
+  }
+  return { refs, unresolved };
+}
+
+function unquote(value: string): string {
+  return /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+}

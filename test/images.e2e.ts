@@ -6,6 +6,7 @@ import { BerthProcess, auditEvents, credentialFor, startBerth } from './support/
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
+import { openWs, wsUrl } from './support/ws.js';
 
 // Issue 10: images on the real engine. The test image is never removed or retagged: this run
 // tags copies `berth-test/e2e-<run>:*` (removed by name after) and builds one labelled image of its own.
@@ -289,6 +290,19 @@ describe('images on the real engine', () => {
     expect(asOperator[0].body.raw.Config.Env).toContain(`SECRET_TOKEN=${secret}`);
     expect(asOperator[1].text).toContain(argSecret);
     expect(asOperator[1].text).toContain(`ENV SECRET_TOKEN=${secret}`);
+
+    // The build's own log (REST pages and the WS replay) says `Step 3/4 : ENV SECRET_TOKEN=...`: the same rule.
+    const jobEvents = `/api/v1/jobs/${built.body.id}/events?limit=1000`;
+    const viewerEvents = await api(berth.url, jobEvents, { token: viewer });
+    expect(viewerEvents.status, viewerEvents.text).toBe(200);
+    expect(viewerEvents.text).toContain('ENV SECRET_TOKEN=<redacted> OTHER=<redacted>');
+    expect(viewerEvents.text).not.toContain(secret);
+    const socket = await openWs(wsUrl(berth.url, '/api/v1/ws/jobs', { id: built.body.id }), { token: viewer });
+    expect((await socket.closed).code).toBe(1000);
+    const replayed = socket.frames.map(String).join('\n');
+    expect(replayed).toContain('ENV SECRET_TOKEN=<redacted>');
+    expect(replayed).not.toContain(secret);
+    expect((await api(berth.url, jobEvents, { token: operator })).text).toContain(`ENV SECRET_TOKEN=${secret}`);
   });
 
   it('lets a viewer read but not tag, remove, export or import (403)', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactCommandLine, redactEnv, redactsFor } from './redaction.js';
+import { redactBuildOutputLine, redactCommandLine, redactEnv, redactsFor } from './redaction.js';
 
 describe('redactsFor', () => {
   it.each([
@@ -38,5 +38,19 @@ describe('redactCommandLine', () => {
     ['', ''],
   ])('%j → %j', (line, redacted) => {
     expect(redactCommandLine(line)).toBe(redacted);
+  });
+});
+
+describe('redactBuildOutputLine', () => {
+  it.each([
+    ['an ENV step', 'Step 3/4 : ENV SECRET_TOKEN=s3cret OTHER=x', 'Step 3/4 : ENV SECRET_TOKEN=<redacted> OTHER=<redacted>'],
+    ['an ARG step with a default', 'Step 2/4 : ARG BUILD_TOKEN=default-s3cret', 'Step 2/4 : ARG BUILD_TOKEN=<redacted>'],
+    ['a legacy ENV KEY value step', 'Step 2/3 : ENV TOKEN s3cret words', 'Step 2/3 : ENV TOKEN <redacted>'],
+    ['a RUN step is kept (its build arguments are not in the step line)', 'Step 4/4 : RUN echo built', 'Step 4/4 : RUN echo built'],
+    ['a FROM step is kept', 'Step 1/4 : FROM busybox', 'Step 1/4 : FROM busybox'],
+    ["a step's output is kept", ' ---> Running in 0123abcd', ' ---> Running in 0123abcd'],
+    ['a line mentioning ENV not as a step is kept', 'ENV SECRET=1 printed by RUN', 'ENV SECRET=1 printed by RUN'],
+  ])('%s', (_name, line, expected) => {
+    expect(redactBuildOutputLine(line)).toBe(expected);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineImageHistoryItem, EngineImageSummary } from '../docker/engine-types.js';
 import type { ImageInspectDto } from './dto/image-summary.dto.js';
-import { containerCounts, redactBuildStep, redactImageInspect, toHistoryItem, toImageSummary, toRemoved } from './image-views.js';
+import { containerCounts, redactImageInspect, toHistoryItem, toImageSummary, toRemoved } from './image-views.js';
+import { redactBuildStep } from '../common/redaction.js';
 
 const summary = (over: Partial<EngineImageSummary>): EngineImageSummary =>
   ({

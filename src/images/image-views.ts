@@ -1,4 +1,4 @@
-import { REDACTED, redactEnv } from '../common/redaction.js';
+import { redactBuildStep, redactEnv } from '../common/redaction.js';
 import type { EngineImageDeleteItem, EngineImageHistoryItem, EngineImageInspect, EngineImageSummary } from '../docker/engine-types.js';
 import type { ImageRemovedDto } from './dto/image-actions.dto.js';
 import type { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
@@ -66,45 +66,6 @@ export function toRemoved(items: EngineImageDeleteItem[]): ImageRemovedDto {
     untagged: items.flatMap((item) => (item.Untagged ? [item.Untagged] : [])),
     deleted: items.flatMap((item) => (item.Deleted ? [item.Deleted] : [])),
   };
-}
-
-/** `ENV A=1 B=two words` / `ARG A=1` bodies: each pair's value redacted (a value's further words dropped), bare names kept. */
-function redactPairs(body: string): string {
-  const words = body.split(/\s+/).filter(Boolean);
-  // The legacy `ENV KEY value` form.
-  if (!words.some((word) => word.includes('='))) return words.length > 1 ? `${words[0]} ${REDACTED}` : body;
-  const kept: string[] = [];
-  let inValue = false;
-  for (const word of words) {
-    if (word.includes('=')) {
-      kept.push(...redactEnv([word]));
-      inValue = true;
-    } else if (!inValue) kept.push(word);
-  }
-  return kept.join(' ');
-}
-/** `/bin/sh -c #(nop)  ENV A=1` (classic builder) or `ENV A=1` (BuildKit); the same for ARG. */
-const ENV_OR_ARG_STEP = /^((?:.*?#\(nop\)\s+)?)(ENV|ARG)(\s+)(.*)$/is;
-/** A RUN with build arguments: `|2 A=1 B=2 /bin/sh -c make` (BuildKit: `RUN |2 ...`). */
-const RUN_WITH_ARGS = /^((?:RUN\s+)?)\|(\d+)\s(.*)$/s;
-const SHELL = ' /bin/sh -c ';
-
-/**
- * A history line as a viewer sees it: the values of `ENV` and `ARG` steps, and the build arguments
- * a `RUN` was given, redacted (names kept). A value may hold spaces, so a RUN's arguments end at
- * the shell; without the default shell, after N `=` words.
- */
-export function redactBuildStep(line: string): string {
-  const step = ENV_OR_ARG_STEP.exec(line);
-  if (step) return `${step[1]}${step[2]}${step[3]}${redactPairs(step[4])}`;
-  const run = RUN_WITH_ARGS.exec(line);
-  if (!run) return line;
-  const [, prefix, count, rest] = run;
-  const shell = rest.indexOf(SHELL);
-  if (shell >= 0) return `${prefix}|${count} ${redactPairs(rest.slice(0, shell))}${rest.slice(shell)}`;
-  const words = rest.split(' ');
-  const n = Number(count);
-  return `${prefix}|${count} ${[...redactEnv(words.slice(0, n)), ...words.slice(n)].join(' ')}`;
 }
 
 /** A build step's command as the engine keeps it (`ContainerConfig.Cmd`): `["|1", "A=1", "/bin/sh", "-c", ...]`. */

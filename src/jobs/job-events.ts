@@ -1,3 +1,4 @@
+import { redactBuildOutputLine } from '../common/redaction.js';
 import type { JobProgress, JobStatus } from './job-types.js';
 
 /** One entry of a job's log, as the API and the WS jobs channel answer it. */
@@ -14,3 +15,8 @@ export type JobEventData =
 export const EMPTY_PROGRESS: JobProgress = { percent: null, currentBytes: 0, totalBytes: null, layers: [] };
 
 export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
+
+/** A job's log entry as a viewer reads it: a build's `ENV`/`ARG` values and RUN build arguments redacted, as in image history. */
+export function redactJobEvent(event: JobEventView): JobEventView {
+  return event.type === 'output' ? { ...event, line: redactBuildOutputLine(event.line) } : event;
+}

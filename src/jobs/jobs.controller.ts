@@ -4,6 +4,9 @@ import { RequireRole, roleAllows } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
+import { redactsFor } from '../common/redaction.js';
+import { AppConfig } from '../config/app-config.js';
+import { redactJobEvent } from './job-events.js';
 import { JobDto, JobEventPageDto, JobEventsQueryDto, JobPageDto, JobsQueryDto } from './dto/job.dto.js';
 import { JobsQueries } from './jobs.queries.js';
 import { JobsService, jobNotFound } from './jobs.service.js';
@@ -17,6 +20,7 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsService,
     private readonly queries: JobsQueries,
+    private readonly config: AppConfig,
   ) {}
 
   /** Jobs, newest first: filtered by kind, status, host, or the caller's own (`mine=true`). */
@@ -38,8 +42,13 @@ export class JobsController {
   @Get(':id/events')
   @RequireRole('viewer')
   @ApiProblems(404)
-  listJobEvents(@Param('id', uuid) id: string, @Query() query: JobEventsQueryDto): Promise<JobEventPageDto> {
-    return this.jobs.events(id, query.cursor ?? 0, query.limit ?? 200);
+  async listJobEvents(
+    @Param('id', uuid) id: string,
+    @Query() query: JobEventsQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<JobEventPageDto> {
+    const page = await this.jobs.events(id, query.cursor ?? 0, query.limit ?? 200);
+    return redactsFor(this.config.viewerRedaction, principal?.role) ? { ...page, items: page.items.map(redactJobEvent) } : page;
   }
 
   /**

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
+import { redactsFor } from '../common/redaction.js';
+import { redactJobEvent } from '../jobs/job-events.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { ChannelContext, ChannelFeed, declareChannel } from './channel.js';
 import { ChannelRuntime } from './channel-runtime.js';
@@ -32,9 +34,10 @@ export class JobFeed implements ChannelFeed<JobStreamContext> {
     const send = (value: object) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(value));
     };
+    const redacts = redactsFor(this.runtime.config.viewerRedaction, context.principal.role);
     this.jobs
       .follow(context.query.id, {
-        event: send,
+        event: (event) => send(redacts ? redactJobEvent(event) : event),
         end: (job) => {
           if (socket.readyState === socket.OPEN) socket.close(CloseCode.normal, `job ${job.status}`);
         },

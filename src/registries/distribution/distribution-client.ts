@@ -14,7 +14,7 @@ import {
 import { nextPageCursor } from './link-header.js';
 import { failureReason, networkFailure, registryFailure } from './registry-failure.js';
 import { TokenCache } from './token-cache.js';
-import { type AuthChallenge, parseWwwAuthenticate } from './www-authenticate.js';
+import { type AuthChallenge, parseWwwAuthenticate, realmMayReceiveCredentials } from './www-authenticate.js';
 
 /** Every manifest type Berth reads, so a registry never falls back to schema 1 or picks one for us. */
 export const MANIFEST_MEDIA_TYPES = [
@@ -236,6 +236,13 @@ export class HttpDistributionClient extends DistributionClient {
       throw registryFailure('unauthorized', `${target(access)} names a token realm that is not http(s).`);
     const service = challenge.params.service;
     const realmName = `the token service at ${realmUrl.origin}`;
+    const credentialed = Boolean(access.identityToken || (access.username && typeof access.password === 'string'));
+    if (credentialed && !realmMayReceiveCredentials(realmUrl, new URL(access.apiUrl)))
+      throw registryFailure(
+        'unauthorized',
+        `${target(access)} sends its token requests to ${realmUrl.origin}, outside its own host and domain (or in clear): ` +
+          'Berth does not send the stored credentials there.',
+      );
     let answer: RegistryAnswer;
     if (access.identityToken) {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: access.identityToken, client_id: 'berth' });

@@ -2,8 +2,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
-import { docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
-import { api } from './support/http.js';
+import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
+import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
 
 /**
@@ -13,6 +13,8 @@ import { until } from './support/until.js';
 const runId = newRunId();
 const labels = testLabels(runId);
 const PASSWORD = `stored-secret-${runId}`;
+/** A copy of the test image's tag for this run (the test image itself is never retagged), removed by name after. */
+const GUARDED = `berth-test/e2e-r3-${runId}:guarded`;
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -40,6 +42,35 @@ describe('attacks, round three', () => {
     await berth?.stop();
     for (const server of servers) server.close();
     await removeTestResources(runId);
+    await docker
+      .getImage(GUARDED)
+      .remove()
+      .catch(() => undefined);
+  });
+
+  it('a build with pull whose COPY --from names the image a policy exception runs is refused, as its FROM would be', async () => {
+    const [repo, tag] = GUARDED.split(':');
+    await docker.getImage(TEST_IMAGE).tag({ repo, tag });
+    const exception = await api(berth.url, '/api/v1/hosts/local/containers', {
+      method: 'POST',
+      token: berth.token,
+      body: { image: GUARDED, pull: 'never', labels, name: uniqueName('r3-exc'), cmd: ['true'], binds: ['/:/host:ro'] },
+    });
+    expect(exception.status, exception.text).toBe(201);
+    const target = `berth-test/e2e-r3-${runId}:copied`;
+    const build = (dockerfile: string, buildArgs?: Record<string, string>) =>
+      api(berth.url, '/api/v1/hosts/local/images/build', {
+        method: 'POST',
+        token: operator,
+        body: { dockerfile, buildArgs, tags: [target], labels, pull: true },
+      });
+
+    const direct = await build(`FROM scratch\nCOPY --from=${GUARDED} /bin/busybox /copied\n`);
+    expectProblem(direct, 403, 'POLICY_DENIED');
+    expect(direct.body.detail).toContain(GUARDED);
+    const viaArg = await build(`ARG TOOL\nFROM scratch\nCOPY --from=\${TOOL} /bin/busybox /copied\n`, { TOOL: GUARDED });
+    expectProblem(viaArg, 403, 'POLICY_DENIED');
+    await expect(docker.getImage(target).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it('a registry whose Bearer realm is another host does not receive the stored password there (test, unsaved test, tags)', async () => {

@@ -120,6 +120,36 @@ describe('attacks, round three', () => {
     }
   });
 
+  it("a token service on the registry's host redirecting the identity-token form to another origin does not get it re-posted there", async () => {
+    const IDENTITY_TOKEN = `identity-${runId}`;
+    const harvester = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'harvested' }));
+    });
+    const realm = await serve((_request, response) => {
+      response.writeHead(307, { location: `http://localhost:${harvester.port}/token` }).end();
+    });
+    const registry = await serve((_request, response) => {
+      response
+        .writeHead(401, {
+          'content-type': 'application/json',
+          'www-authenticate': `Bearer realm="http://127.0.0.1:${realm.port}/token",service="r3"`,
+        })
+        .end('{}');
+    });
+    servers.push(harvester.server, realm.server, registry.server);
+    const tested = await api(berth.url, '/api/v1/registries/test', {
+      method: 'POST',
+      token: berth.token,
+      body: { url: `http://127.0.0.1:${registry.port}`, identityToken: IDENTITY_TOKEN },
+    });
+    expect(tested.status, tested.text).toBe(200);
+    expect(tested.body).toMatchObject({ ok: false, reason: 'unauthorized' });
+    expect(tested.text).not.toContain(IDENTITY_TOKEN);
+    // The realm was asked (the flow ran), the other origin never.
+    expect(realm.authorizations.length).toBeGreaterThanOrEqual(1);
+    expect(harvester.authorizations).toEqual([]);
+  });
+
   it('a named volume planned for prune, removed and re-created under its name before the execution, is not the one removed', async () => {
     const name = uniqueName(`prune-swap-${runId}`);
     await docker.createVolume({ Name: name, Labels: labels });

@@ -297,11 +297,12 @@ export class HttpDistributionClient extends DistributionClient {
     let current = new URL(url);
     let currentMethod = method;
     const sent = { ...headers };
+    let sentBody = body;
     for (let hop = 0; ; hop++) {
       let response: Response;
       const signal = AbortSignal.timeout(this.timeoutMs);
       try {
-        response = await fetch(current, { method: currentMethod, headers: sent, body, redirect: 'manual', signal });
+        response = await fetch(current, { method: currentMethod, headers: sent, body: sentBody, redirect: 'manual', signal });
       } catch (error) {
         throw networkFailure(error, name);
       }
@@ -311,8 +312,17 @@ export class HttpDistributionClient extends DistributionClient {
         const next = new URL(location, current);
         if (hop >= MAX_REDIRECTS || (next.protocol !== 'https:' && next.protocol !== 'http:'))
           throw new ProblemException(502, 'REGISTRY_ERROR', `${name} redirected too often or to a URL that is not http(s).`);
+        if (response.status === 303) {
+          currentMethod = 'GET';
+          sentBody = undefined;
+        } else if (sentBody !== undefined && next.origin !== current.origin) {
+          // The only body Berth sends is the token form, which holds the identity token: never to another origin.
+          throw registryFailure(
+            'unauthorized',
+            `${name} redirected the token request to ${next.origin}: Berth does not send the credentials there.`,
+          );
+        }
         if (next.origin !== current.origin) delete sent.authorization;
-        if (response.status === 303) currentMethod = 'GET';
         current = next;
         continue;
       }

@@ -120,6 +120,30 @@ describe('attacks, round three', () => {
     }
   });
 
+  it('a 401 from where the registry redirects names a realm: it gets no credentials', async () => {
+    const realm = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'harvested' }));
+    });
+    // Same host name as the registry (the realm rule alone would let it through), another origin.
+    const storage = await serve((_request, response) => {
+      response.writeHead(401, { 'www-authenticate': `Bearer realm="http://127.0.0.1:${realm.port}/token",service="r3"` }).end('{}');
+    });
+    const registry = await serve((request, response) => {
+      response.writeHead(302, { location: `http://127.0.0.1:${storage.port}${request.url}` }).end();
+    });
+    servers.push(realm.server, storage.server, registry.server);
+    const tested = await api(berth.url, '/api/v1/registries/test', {
+      method: 'POST',
+      token: berth.token,
+      body: { url: `http://127.0.0.1:${registry.port}`, username: 'ci-bot', password: PASSWORD },
+    });
+    expect(tested.status, tested.text).toBe(200);
+    expect(tested.body).toMatchObject({ ok: false, reason: 'unauthorized' });
+    expect(tested.text).not.toContain(PASSWORD);
+    expect(storage.authorizations.length).toBeGreaterThanOrEqual(1);
+    expect(realm.authorizations).toEqual([]);
+  });
+
   it("a token service on the registry's host redirecting the identity-token form to another origin does not get it re-posted there", async () => {
     const IDENTITY_TOKEN = `identity-${runId}`;
     const harvester = await serve((_request, response) => {

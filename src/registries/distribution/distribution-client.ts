@@ -37,6 +37,8 @@ interface RegistryAnswer {
   status: number;
   headers: Headers;
   body: Buffer;
+  /** Where the answer came from, after redirects. */
+  url: URL;
 }
 
 interface CallOptions {
@@ -183,6 +185,12 @@ export class HttpDistributionClient extends DistributionClient {
     if (cached) headers.authorization = cached;
     const first = await this.send(access, url, options.method ?? 'GET', headers);
     if (first.status !== 401) return first;
+    // Only the registry asks for its credentials: a challenge from where it redirected (blob storage) names that host's realm.
+    if (first.url.origin !== new URL(url).origin)
+      throw registryFailure(
+        'unauthorized',
+        `${target(access)} redirected to ${first.url.origin}, which asks for credentials: Berth gives them to the registry only.`,
+      );
 
     this.tokens.delete(key);
     const challenges = parseWwwAuthenticate(first.headers.get('www-authenticate'));
@@ -327,7 +335,7 @@ export class HttpDistributionClient extends DistributionClient {
         continue;
       }
       try {
-        return { status: response.status, headers: response.headers, body: await readCapped(response) };
+        return { status: response.status, headers: response.headers, body: await readCapped(response), url: current };
       } catch (error) {
         if (error instanceof ProblemException) throw error;
         throw networkFailure(error, name);

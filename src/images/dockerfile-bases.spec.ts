@@ -22,6 +22,16 @@ describe('dockerfileBases', () => {
     ['an ARG without value and no build argument: unresolved', 'ARG BASE\nFROM ${BASE}\n', {}, [], ['${BASE}']],
     ['an undeclared variable: unresolved (build args reach FROM only if declared)', 'FROM app:${TAG}\n', { TAG: '1' }, [], ['app:${TAG}']],
     ['an ARG after the first FROM does not reach a later FROM', 'FROM a:1\nARG T=2\nFROM b:${T}\n', {}, ['a:1'], ['b:${T}']],
+    ['COPY --from an image pulls it', 'FROM scratch\ncopy --from=team/tool:1 /bin/x /x\n', {}, ['team/tool:1'], []],
+    [
+      'COPY --from a stage or its index pulls nothing',
+      'FROM a:1 AS build\nFROM b:2\nCOPY --from=Build /x /x\nCOPY --from=0 /y /y\n',
+      {},
+      ['a:1', 'b:2'],
+      [],
+    ],
+    ['COPY --from through an ARG', 'ARG TOOL=team/tool:2\nFROM scratch\nCOPY --from=${TOOL} /x /x\n', {}, ['team/tool:2'], []],
+    ['COPY --from a variable without a value: unresolved', 'FROM scratch\nCOPY --from=${TOOL} /x /x\n', {}, [], ['${TOOL}']],
   ])('%s', (_name, dockerfile, buildArgs, refs, unresolved) => {
     expect(dockerfileBases(dockerfile, buildArgs)).toEqual({ refs, unresolved });
   });

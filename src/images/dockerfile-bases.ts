@@ -4,6 +4,7 @@
  * earlier stages and `scratch` (no image), and `$VAR` / `${VAR}` / `${VAR:-word}` / `${VAR:+word}`
  * substituted from the ARGs declared before the first FROM, build arguments overriding their
  * defaults. A FROM that names a variable without a value is `unresolved`: what it pulls is unknown.
+ * `COPY --from=` an image (not a stage) is a base too: the builder pulls it like a FROM.
  */
 export interface DockerfileBases {
   refs: string[];
@@ -72,6 +73,15 @@ export function dockerfileBases(dockerfile: string, buildArgs: Record<string, st
         const key = equals < 0 ? word : word.slice(0, equals);
         globals.set(key, Object.hasOwn(buildArgs, key) ? buildArgs[key] : equals < 0 ? undefined : unquote(word.slice(equals + 1)));
       }
+      continue;
+    }
+    if (name === 'COPY') {
+      // `COPY --from=<image>` (not a stage, nor a stage's index) makes the classic builder pull that image too: force-pulled with pull.
+      const from = words.find((word) => /^--from=/i.test(word))?.slice('--from='.length);
+      if (from === undefined || /^\d+$/.test(from) || stages.has(from.toLowerCase())) continue;
+      const ref = substitute(from, globals);
+      if (ref === undefined || ref === '') unresolved.push(from);
+      else if (!stages.has(ref.toLowerCase()) && !refs.includes(ref)) refs.push(ref);
       continue;
     }
     if (name !== 'FROM') continue;

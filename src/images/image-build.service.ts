@@ -159,7 +159,7 @@ export class ImageBuildService {
       throw new ProblemException(
         403,
         'POLICY_DENIED',
-        `With pull, every base image is pulled again, but FROM ${unresolved[0]} names a build argument without a value: ` +
+        `With pull, every base image (FROM, COPY --from) is pulled again, but ${unresolved[0]} names a build argument without a value: ` +
           'give it in buildArgs, or build without pull.',
       );
     // A digest moves no tag.

@@ -99,6 +99,12 @@ describe('executePrune', () => {
     ],
     ['a volume gone', item('volume', 'v'), { inspectVolume: async () => undefined }, 'gone already'],
     [
+      'a volume re-created under the planned name',
+      { ...item('volume', 'v'), createdAt: '2026-01-01T00:00:00Z' },
+      { inspectVolume: async () => ({ Name: 'v', CreatedAt: '2026-01-02T00:00:00Z', Labels: {} }) },
+      're-created under this name since the plan was made: another volume',
+    ],
+    [
       'an image used since',
       item('image', 'i'),
       { listContainers: async () => [{ Names: ['/app'], ImageID: 'i' }] },

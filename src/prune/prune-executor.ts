@@ -110,6 +110,8 @@ const REMOVERS: Record<PruneItem['kind'], Remover> = {
     usedBy(users, (c) => (c.Mounts ?? []).some((m) => m.Type === 'volume' && m.Name === item.id));
     const found = await engine.inspectVolume(item.id);
     if (!found) throw new Skip('gone already');
+    if (item.createdAt !== undefined && found.CreatedAt !== item.createdAt)
+      throw new Skip('re-created under this name since the plan was made: another volume');
     if (isProtected(found.Labels)) throw new Skip('protected (berth.protect=true)');
     await engine.removeVolume(item.id);
     return undefined;

@@ -45,6 +45,8 @@ export interface PruneItem {
   sizeBytes: number;
   /** Why it is in the plan. */
   reason: string;
+  /** A volume's creation time: its name is its id, so one re-created under the name since the plan is another volume. */
+  createdAt?: string;
 }
 
 /** What a host holds, read at once for one plan. */
@@ -159,6 +161,7 @@ export function planPrune(snapshot: PruneSnapshot, options: PruneOptions): Prune
         name: volume.Name,
         sizeBytes: sizes.volumes.get(volume.Name) ?? 0,
         reason: `${anonymous ? 'anonymous' : 'named'}, ${cascade ? 'unused once the planned containers go' : 'unused'}`,
+        ...(volume.CreatedAt && { createdAt: volume.CreatedAt }),
       });
     }
   }

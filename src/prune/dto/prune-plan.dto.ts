@@ -16,6 +16,9 @@ export class PruneItemDto {
   /** Why it is in the plan. */
   @ApiProperty({ example: 'exited: Exited (0) 3 days ago' })
   reason: string;
+  /** Volumes: when the engine created it; a volume re-created under that name since the plan is skipped, not removed. */
+  @ApiPropertyOptional({ example: '2026-11-26T15:42:18Z' })
+  createdAt?: string;
 }
 
 export class PruneKindTotalsDto {

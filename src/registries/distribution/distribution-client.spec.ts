@@ -97,6 +97,31 @@ describe('HttpDistributionClient', () => {
     });
   });
 
+  it('does not re-post the identity-token form to another origin a token service redirects to', async () => {
+    const elsewhere = await serve((_request, response) => json(response, 200, { access_token: 'stolen' }));
+    const realm = await serve((_request, response) =>
+      response.writeHead(307, { location: `${elsewhere.url.replace('127.0.0.1', 'localhost')}/t` }).end(),
+    );
+    const registry = await serve((_request, response) =>
+      json(response, 401, {}, { 'www-authenticate': `Bearer realm="${realm.url}/token",service="svc"` }),
+    );
+    expect(await client.check(access(registry.url, { identityToken: 'id-token' }))).toMatchObject({ ok: false, reason: 'unauthorized' });
+    expect(realm.seen).toHaveLength(1);
+    expect(elsewhere.seen).toHaveLength(0);
+  });
+
+  it('does not answer a challenge from where the registry redirected: its realm gets no credentials', async () => {
+    const realm = await serve((_request, response) => json(response, 200, { token: 't' }));
+    const storage = await serve((_request, response) =>
+      json(response, 401, {}, { 'www-authenticate': `Bearer realm="${realm.url}/token",service="svc"` }),
+    );
+    const registry = await serve((_request, response) => response.writeHead(302, { location: `${storage.url}/v2/` }).end());
+    const check = await client.check(access(registry.url, { username: 'u', password: 'p' }));
+    expect(check).toMatchObject({ ok: false, reason: 'unauthorized' });
+    expect(check.detail).toContain(storage.url);
+    expect(realm.seen).toHaveLength(0);
+  });
+
   it('tells a scope the token service did not grant as forbidden', async () => {
     const realm = await serve((_request, response) => json(response, 200, { access_token: 'narrow', expires_in: 300 }));
     const registry = await serve((_request, response) =>

@@ -14,7 +14,7 @@ import {
 import { nextPageCursor } from './link-header.js';
 import { failureReason, networkFailure, registryFailure } from './registry-failure.js';
 import { TokenCache } from './token-cache.js';
-import { type AuthChallenge, parseWwwAuthenticate } from './www-authenticate.js';
+import { type AuthChallenge, parseWwwAuthenticate, realmMayReceiveCredentials } from './www-authenticate.js';
 
 /** Every manifest type Berth reads, so a registry never falls back to schema 1 or picks one for us. */
 export const MANIFEST_MEDIA_TYPES = [
@@ -37,6 +37,8 @@ interface RegistryAnswer {
   status: number;
   headers: Headers;
   body: Buffer;
+  /** Where the answer came from, after redirects. */
+  url: URL;
 }
 
 interface CallOptions {
@@ -183,6 +185,12 @@ export class HttpDistributionClient extends DistributionClient {
     if (cached) headers.authorization = cached;
     const first = await this.send(access, url, options.method ?? 'GET', headers);
     if (first.status !== 401) return first;
+    // Only the registry asks for its credentials: a challenge from where it redirected (blob storage) names that host's realm.
+    if (first.url.origin !== new URL(url).origin)
+      throw registryFailure(
+        'unauthorized',
+        `${target(access)} redirected to ${first.url.origin}, which asks for credentials: Berth gives them to the registry only.`,
+      );
 
     this.tokens.delete(key);
     const challenges = parseWwwAuthenticate(first.headers.get('www-authenticate'));
@@ -236,6 +244,13 @@ export class HttpDistributionClient extends DistributionClient {
       throw registryFailure('unauthorized', `${target(access)} names a token realm that is not http(s).`);
     const service = challenge.params.service;
     const realmName = `the token service at ${realmUrl.origin}`;
+    const credentialed = Boolean(access.identityToken || (access.username && typeof access.password === 'string'));
+    if (credentialed && !realmMayReceiveCredentials(realmUrl, new URL(access.apiUrl)))
+      throw registryFailure(
+        'unauthorized',
+        `${target(access)} sends its token requests to ${realmUrl.origin}, outside its own host and domain (or in clear): ` +
+          'Berth does not send the stored credentials there.',
+      );
     let answer: RegistryAnswer;
     if (access.identityToken) {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: access.identityToken, client_id: 'berth' });
@@ -290,11 +305,12 @@ export class HttpDistributionClient extends DistributionClient {
     let current = new URL(url);
     let currentMethod = method;
     const sent = { ...headers };
+    let sentBody = body;
     for (let hop = 0; ; hop++) {
       let response: Response;
       const signal = AbortSignal.timeout(this.timeoutMs);
       try {
-        response = await fetch(current, { method: currentMethod, headers: sent, body, redirect: 'manual', signal });
+        response = await fetch(current, { method: currentMethod, headers: sent, body: sentBody, redirect: 'manual', signal });
       } catch (error) {
         throw networkFailure(error, name);
       }
@@ -304,13 +320,22 @@ export class HttpDistributionClient extends DistributionClient {
         const next = new URL(location, current);
         if (hop >= MAX_REDIRECTS || (next.protocol !== 'https:' && next.protocol !== 'http:'))
           throw new ProblemException(502, 'REGISTRY_ERROR', `${name} redirected too often or to a URL that is not http(s).`);
+        if (response.status === 303) {
+          currentMethod = 'GET';
+          sentBody = undefined;
+        } else if (sentBody !== undefined && next.origin !== current.origin) {
+          // The only body Berth sends is the token form, which holds the identity token: never to another origin.
+          throw registryFailure(
+            'unauthorized',
+            `${name} redirected the token request to ${next.origin}: Berth does not send the credentials there.`,
+          );
+        }
         if (next.origin !== current.origin) delete sent.authorization;
-        if (response.status === 303) currentMethod = 'GET';
         current = next;
         continue;
       }
       try {
-        return { status: response.status, headers: response.headers, body: await readCapped(response) };
+        return { status: response.status, headers: response.headers, body: await readCapped(response), url: current };
       } catch (error) {
         if (error instanceof ProblemException) throw error;
         throw networkFailure(error, name);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWwwAuthenticate } from './www-authenticate.js';
+import { parseWwwAuthenticate, realmMayReceiveCredentials } from './www-authenticate.js';
 
 describe('parseWwwAuthenticate', () => {
   it.each([
@@ -57,5 +57,23 @@ describe('parseWwwAuthenticate', () => {
     ],
   ])('%s', (_name, header, expected) => {
     expect(parseWwwAuthenticate(header)).toEqual(expected);
+  });
+});
+
+describe('realmMayReceiveCredentials', () => {
+  it.each([
+    ['the registry host on another port', 'http://127.0.0.1:5004/token', 'http://127.0.0.1:5003', true],
+    ['Docker Hub: a sibling under docker.io', 'https://auth.docker.io/token', 'https://registry-1.docker.io', true],
+    ['GitLab: the parent domain', 'https://gitlab.com/jwt/auth', 'https://registry.gitlab.com', true],
+    ['GHCR: its own host', 'https://ghcr.io/token', 'https://ghcr.io', true],
+    ['another host name for a loopback registry', 'http://localhost:5004/token', 'http://127.0.0.1:5003', false],
+    ['a metadata address', 'http://169.254.169.254/token', 'http://127.0.0.1:5003', false],
+    ['an attacker domain', 'https://evil.example/token', 'https://registry-1.docker.io', false],
+    ['a look-alike suffix', 'https://evildocker.io/token', 'https://registry-1.docker.io', false],
+    ['a sibling under a public suffix only', 'https://evil.io/token', 'https://ghcr.io', false],
+    ['in clear for an https registry', 'http://auth.docker.io/token', 'https://registry-1.docker.io', false],
+    ['an IPv6 loopback registry and another host', 'http://127.0.0.1/token', 'http://[::1]:5000', false],
+  ])('%s', (_name, realm, registry, expected) => {
+    expect(realmMayReceiveCredentials(new URL(realm), new URL(registry))).toBe(expected);
   });
 });

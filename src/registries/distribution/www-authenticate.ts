@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** One challenge of a `WWW-Authenticate` header: `Bearer realm="...",service="..."`. Parameter names lowercased. */
 export interface AuthChallenge {
   scheme: string;
@@ -85,4 +87,21 @@ export function parseWwwAuthenticate(header: string | null | undefined): AuthCha
     }
   }
   return challenges;
+}
+
+/**
+ * Whether a Bearer challenge's realm may receive the stored credentials: a token service on the registry's own host
+ * (any port), or on its parent domain or a sibling under it (`auth.docker.io` for `registry-1.docker.io`, `gitlab.com`
+ * for `registry.gitlab.com`); never in clear when the registry speaks https. Any other realm would harvest them.
+ */
+export function realmMayReceiveCredentials(realm: URL, registry: URL): boolean {
+  if (registry.protocol === 'https:' && realm.protocol !== 'https:') return false;
+  const host = realm.hostname.toLowerCase();
+  const own = registry.hostname.toLowerCase();
+  if (host === own) return true;
+  // IP literals have no parent domain; `registry.io` has none short of the public suffix.
+  if (isIP(own) || own.startsWith('[')) return false;
+  const parent = own.slice(own.indexOf('.') + 1);
+  if (!own.includes('.') || !parent.includes('.')) return false;
+  return host === parent || host.endsWith(`.${parent}`);
 }

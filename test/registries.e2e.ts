@@ -109,6 +109,16 @@ describe('registry records', () => {
       expectProblem(await admin('/not-a-uuid'), 404, 'REGISTRY_NOT_FOUND');
     });
 
+    it('null secrets on a new record mean none (not a 500)', async () => {
+      const created = await admin('', {
+        method: 'POST',
+        body: { name: `nulls ${runId}`, url: `nulls-${runId}.example.com`, username: null, password: null, identityToken: null },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ username: null, hasPassword: false, hasIdentityToken: false });
+      expect((await admin(`/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    });
+
     it("normalises Docker Hub's three names to one record", async () => {
       const hub = await admin('', { method: 'POST', body: { name: `hub ${runId}`, url: 'https://index.docker.io/' } });
       expect(hub.body).toMatchObject({ host: 'docker.io', url: 'https://registry-1.docker.io', kind: 'dockerhub' });

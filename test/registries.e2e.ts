@@ -33,7 +33,7 @@ describe('registry records', () => {
   let viewer: string;
   let operator: string;
   let registryId: string;
-  const admin = (path: string, request: { method?: string; body?: unknown } = {}) =>
+  const admin = (path: string, request: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
     api(berth.url, `/api/v1/registries${path}`, { token: berth.token, ...request });
   const images = (path: string, request: { method?: string; body?: unknown } = {}) =>
     api(berth.url, `/api/v1/hosts/local/images${path}`, { token: berth.token, ...request });
@@ -109,6 +109,16 @@ describe('registry records', () => {
       expectProblem(await admin('/not-a-uuid'), 404, 'REGISTRY_NOT_FOUND');
     });
 
+    it('null secrets on a new record mean none (not a 500)', async () => {
+      const created = await admin('', {
+        method: 'POST',
+        body: { name: `nulls ${runId}`, url: `nulls-${runId}.example.com`, username: null, password: null, identityToken: null },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ username: null, hasPassword: false, hasIdentityToken: false });
+      expect((await admin(`/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    });
+
     it("normalises Docker Hub's three names to one record", async () => {
       const hub = await admin('', { method: 'POST', body: { name: `hub ${runId}`, url: 'https://index.docker.io/' } });
       expect(hub.body).toMatchObject({ host: 'docker.io', url: 'https://registry-1.docker.io', kind: 'dockerhub' });
@@ -139,6 +149,16 @@ describe('registry records', () => {
       expectProblem(response, 400, 'VALIDATION_FAILED');
       expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       expect(await list()).toEqual(before);
+    });
+
+    it('a body that is not JSON is 400 without quoting it (a password in it stays unechoed and unlogged)', async () => {
+      const password = newSecret('unparsed');
+      for (const body of [`{"name": "x", "url": "a.example.com", "password": ${password}}`, password, `{"password": "${password}"`]) {
+        const response = await admin('', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        expectProblem(response, 400, 'BAD_REQUEST');
+        expect(response.body.detail).toBe('The request body is not valid JSON.');
+        expect(response.text).not.toContain(password);
+      }
     });
 
     it('409 naming the field for a name or host taken, on create and on change; nothing changed', async () => {

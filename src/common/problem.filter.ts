@@ -57,6 +57,9 @@ function statusOf(exception: unknown): number {
 }
 
 function messageOf(exception: unknown): string {
+  // V8's JSON.parse messages quote the body (a password in it too): never echoed. Nest wraps them in a 400.
+  const cause = exception instanceof HttpException ? exception.cause : exception;
+  if ((cause as { type?: string } | undefined)?.type === 'entity.parse.failed') return 'The request body is not valid JSON.';
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
     if (typeof response === 'object' && response && 'message' in response) {
@@ -65,9 +68,6 @@ function messageOf(exception: unknown): string {
     }
     return exception.message;
   }
-  if (exception instanceof Error) {
-    if ((exception as { type?: string }).type === 'entity.parse.failed') return 'The request body is not valid JSON.';
-    return exception.message;
-  }
+  if (exception instanceof Error) return exception.message;
   return 'Bad request.';
 }

@@ -29,8 +29,9 @@ export function registryAccessFromBody(body: RegistryFieldsDto & { name?: string
     kind: body.kind ?? defaultRegistryKind(host),
     host,
     apiUrl,
-    ...(body.username !== undefined && { username: body.username }),
-    ...(body.password !== undefined && { password: body.password }),
-    ...(body.identityToken !== undefined && { identityToken: body.identityToken }),
+    // `null` passes the optional fields' validation: on a new record it means none.
+    ...(typeof body.username === 'string' && { username: body.username }),
+    ...(typeof body.password === 'string' && { password: body.password }),
+    ...(typeof body.identityToken === 'string' && { identityToken: body.identityToken }),
   };
 }

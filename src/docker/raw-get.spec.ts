@@ -66,6 +66,16 @@ describe('rawGet', () => {
     }
   });
 
+  it('hands a bulk body on without copying its reads: several reads share one slab, every byte in order', async () => {
+    const pieces = Array.from({ length: 96 }, (_, i) => Buffer.alloc(32 * 1024 + i, i % 251).toString('latin1'));
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces]);
+    const body = await rawGet({ socketPath: engine.socketPath }, '/images/get?names=a', new AbortController().signal, BULK_READS);
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString('latin1')).toBe(pieces.join(''));
+    expect(new Set(chunks.map((chunk) => chunk.buffer)).size).toBeLessThan(chunks.length);
+  });
+
   it('stops reading a bulk body while its reader does not take it: read-ahead bounded by the high water mark', async () => {
     const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...Array.from({ length: 40 }, () => 'x'.repeat(256 * 1024))]);
     const body = await rawGet({ socketPath: engine.socketPath }, '/images/get?names=a', new AbortController().signal, BULK_READS);

@@ -8,7 +8,7 @@ export type RawEndpoint = { socketPath: string } | { host: string; port: number;
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
-/** One socket read takes up to this much; reads go to this one buffer, copied out per read. */
+/** One socket read takes up to this much. */
 const READ_BUFFER_BYTES = 64 * 1024;
 /**
  * After each read the socket rests this long before it reads again. A followed log comes one
@@ -26,6 +26,12 @@ export interface RawReadMode {
   readBufferBytes: number;
   /** Bytes read ahead of the reader before the socket stops reading (backpressure). */
   highWaterMark?: number;
+  /**
+   * Bulk: reads land in successive regions of a slab of this size and are handed on as they are,
+   * with no copy and one allocation per slab instead of one per read. Unset: one reused buffer,
+   * each read copied out (a kept log line then never pins a large slab).
+   */
+  slabBytes?: number;
 }
 
 const LINE_READS: RawReadMode = { restMs: READ_REST_MS, readBufferBytes: READ_BUFFER_BYTES };
@@ -34,7 +40,7 @@ const LINE_READS: RawReadMode = { restMs: READ_REST_MS, readBufferBytes: READ_BU
  * For a bulk body (a `docker save` tar): no rest, big reads and a read-ahead of a few of them, so
  * the engine keeps writing while the client takes the last reads; a slow client still stops it.
  */
-export const BULK_READS: RawReadMode = { restMs: 0, readBufferBytes: 256 * 1024, highWaterMark: 1024 * 1024 };
+export const BULK_READS: RawReadMode = { restMs: 0, readBufferBytes: 256 * 1024, highWaterMark: 1024 * 1024, slabBytes: 1024 * 1024 };
 
 /**
  * A streaming GET to the engine as HTTP/1.0, for long, line-by-line bodies (logs). Over
@@ -49,8 +55,7 @@ export const BULK_READS: RawReadMode = { restMs: 0, readBufferBytes: 256 * 1024,
 export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal, mode: RawReadMode = LINE_READS): Promise<Readable> {
   return new Promise((resolve, reject) => {
     let onRead: (bytes: Buffer) => boolean = () => true;
-    const readBuffer = Buffer.allocUnsafe(mode.readBufferBytes);
-    const socket: Socket = connectTo(endpoint, readBuffer, (bytes) => onRead(bytes));
+    const socket: Socket = connectTo(endpoint, readTarget(mode), (bytes) => onRead(bytes));
     const abort = () => socket.destroy(new EngineConnectionError('aborted', undefined, 'AbortError'));
     signal.addEventListener('abort', abort, { once: true });
     const fail = (error: unknown) => {
@@ -87,13 +92,44 @@ export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal,
   });
 }
 
-/** A plain socket reads into `buffer`; a TLS socket hands out its own reads: either way `onRead` false pauses it. */
-function connectTo(endpoint: RawEndpoint, buffer: Buffer, onRead: (bytes: Buffer) => boolean): Socket {
+/** Where a plain socket's reads land (`region`, asked before each read) and how a read becomes bytes the reader may keep. */
+interface ReadTarget {
+  region(): Buffer;
+  keep(region: Buffer, size: number): Buffer;
+}
+
+function readTarget(mode: RawReadMode): ReadTarget {
+  const regionBytes = mode.readBufferBytes;
+  if (!mode.slabBytes) {
+    const buffer = Buffer.allocUnsafe(regionBytes);
+    return { region: () => buffer, keep: (region, size) => Buffer.from(region.subarray(0, size)) };
+  }
+  const slabBytes = Math.max(mode.slabBytes, regionBytes);
+  let slab = Buffer.allocUnsafe(slabBytes);
+  let used = 0;
+  return {
+    region() {
+      if (slab.length - used < regionBytes) {
+        slab = Buffer.allocUnsafe(slabBytes);
+        used = 0;
+      }
+      return slab.subarray(used, used + regionBytes);
+    },
+    // The region is never read into again: the bytes go on as they are.
+    keep(region, size) {
+      used += size;
+      return region.subarray(0, size);
+    },
+  };
+}
+
+/** A plain socket reads into its target's regions; a TLS socket hands out its own reads: either way `onRead` false pauses it. */
+function connectTo(endpoint: RawEndpoint, target: ReadTarget, onRead: (bytes: Buffer) => boolean): Socket {
   if ('socketPath' in endpoint || !endpoint.tls) {
     return connect({
       ...('socketPath' in endpoint ? { path: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port }),
-      // Reads land in one reused buffer and the callback decides whether to read on.
-      onread: { buffer, callback: (size) => onRead(buffer.subarray(0, size)) },
+      // Node asks for the region before each read; the callback decides whether to read on.
+      onread: { buffer: () => target.region(), callback: (size, region) => onRead(target.keep(region as Buffer, size)) },
     });
   }
   const socket = connectTls({ ...endpoint.tls, host: endpoint.host, port: endpoint.port });
@@ -125,11 +161,11 @@ class EngineBody extends Readable {
   }
 
   /**
-   * Takes one read (copied out of the shared read buffer); false stops the socket reading until the
+   * Takes one read (bytes the reader may keep); false stops the socket reading until the
    * reader wants more: after every read when resting, else once the read-ahead is full.
    */
   accept(bytes: Buffer): boolean {
-    const wantsMore = this.push(Buffer.from(bytes));
+    const wantsMore = this.push(bytes);
     return this.mode.restMs === 0 && wantsMore;
   }
 

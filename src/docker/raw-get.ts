@@ -32,6 +32,8 @@ export interface RawReadMode {
    * each read copied out (a kept log line then never pins a large slab).
    */
   slabBytes?: number;
+  /** Bulk: reads that follow each other in a slab go on as one chunk, pushed once it holds `bytes` or `ms` after its first read. */
+  gather?: { bytes: number; ms: number };
 }
 
 const LINE_READS: RawReadMode = { restMs: READ_REST_MS, readBufferBytes: READ_BUFFER_BYTES };
@@ -40,7 +42,13 @@ const LINE_READS: RawReadMode = { restMs: READ_REST_MS, readBufferBytes: READ_BU
  * For a bulk body (a `docker save` tar): no rest, big reads and a read-ahead of a few of them, so
  * the engine keeps writing while the client takes the last reads; a slow client still stops it.
  */
-export const BULK_READS: RawReadMode = { restMs: 0, readBufferBytes: 256 * 1024, highWaterMark: 1024 * 1024, slabBytes: 1024 * 1024 };
+export const BULK_READS: RawReadMode = {
+  restMs: 0,
+  readBufferBytes: 256 * 1024,
+  highWaterMark: 1024 * 1024,
+  slabBytes: 1024 * 1024,
+  gather: { bytes: 256 * 1024, ms: 1 },
+};
 
 /**
  * A streaming GET to the engine as HTTP/1.0, for long, line-by-line bodies (logs). Over
@@ -143,6 +151,8 @@ function connectTo(endpoint: RawEndpoint, target: ReadTarget, onRead: (bytes: Bu
 class EngineBody extends Readable {
   private restTimer?: NodeJS.Timeout;
   private ended = false;
+  private gathered?: Buffer;
+  private gatherTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly socket: Socket,
@@ -151,6 +161,7 @@ class EngineBody extends Readable {
     super({ highWaterMark: mode.highWaterMark });
     socket.once('end', () => {
       this.ended = true;
+      this.flush();
       this.push(null);
     });
     socket.once('error', (error) => this.destroy(error));
@@ -165,8 +176,36 @@ class EngineBody extends Readable {
    * reader wants more: after every read when resting, else once the read-ahead is full.
    */
   accept(bytes: Buffer): boolean {
+    if (this.mode.gather) return this.gather(bytes, this.mode.gather);
     const wantsMore = this.push(bytes);
     return this.mode.restMs === 0 && wantsMore;
+  }
+
+  /**
+   * An idle Berth reads each engine write (~20-30 KB) as it comes, and each read pushed on costs a
+   * response write, a syscall and a TCP send. Reads that follow each other in a slab are one chunk
+   * (a wider view, no copy), pushed once it holds `limit.bytes`, or `limit.ms` after its first read.
+   * The socket reads on meanwhile: only backpressure holds the engine back.
+   */
+  private gather(bytes: Buffer, limit: { bytes: number; ms: number }): boolean {
+    const last = this.gathered;
+    const follows = last !== undefined && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset;
+    const wantsMore = last === undefined || follows || this.flush();
+    this.gathered = follows ? Buffer.from(last.buffer, last.byteOffset, last.length + bytes.length) : bytes;
+    if (this.gathered.length >= limit.bytes) return this.flush() && wantsMore;
+    this.gatherTimer ??= setTimeout(() => {
+      if (!this.flush() && !this.destroyed) this.socket.pause();
+    }, limit.ms);
+    return wantsMore;
+  }
+
+  /** Pushes what was gathered; false once the read-ahead is full. */
+  private flush(): boolean {
+    clearTimeout(this.gatherTimer);
+    this.gatherTimer = undefined;
+    const bytes = this.gathered;
+    this.gathered = undefined;
+    return bytes === undefined || this.push(bytes);
   }
 
   override _read(): void {
@@ -184,6 +223,7 @@ class EngineBody extends Readable {
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
     clearTimeout(this.restTimer);
+    clearTimeout(this.gatherTimer);
     this.socket.destroy();
     done(error);
   }

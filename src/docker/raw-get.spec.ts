@@ -7,7 +7,7 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TEST_CERT, TEST_KEY } from '../config/tls-testing.js';
 import { EngineHttpError, translateEngineError } from './engine-errors.js';
-import { BULK_READS, rawGet } from './raw-get.js';
+import { BULK_READS, type LentChunks, rawGet } from './raw-get.js';
 
 let server: Server | undefined;
 let tlsServer: Server | undefined;
@@ -97,6 +97,22 @@ describe('rawGet', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('reads into a slab again once its consumer released all of it: 12 MB through a few slabs, every byte in order', async () => {
+    const pieces = Array.from({ length: 192 }, (_, i) => Buffer.alloc(64 * 1024, i % 128).toString('latin1'));
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces]);
+    const body = await rawGet({ socketPath: engine.socketPath }, '/images/get?names=a', new AbortController().signal, BULK_READS);
+    const copies: Buffer[] = [];
+    const slabs = new Set<ArrayBufferLike>();
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      copies.push(Buffer.from(chunk));
+      slabs.add(chunk.buffer);
+      (body as unknown as LentChunks).releaseChunk(chunk);
+    }
+    expect(Buffer.concat(copies).toString('latin1')).toBe(pieces.join(''));
+    // Without releases every MB is a new slab (12 or more).
+    expect(slabs.size).toBeLessThanOrEqual(6);
   });
 
   it('stops reading a bulk body while its reader does not take it: read-ahead bounded by the high water mark', async () => {

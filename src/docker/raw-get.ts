@@ -18,6 +18,14 @@ const READ_BUFFER_BYTES = 64 * 1024;
  */
 export const READ_REST_MS = 1;
 
+/**
+ * A body whose chunks its one consumer hands back once done with them (a bulk body's slabs are then
+ * read into again): a consumer that never does so still gets correct bytes, only fresh slabs.
+ */
+export interface LentChunks {
+  releaseChunk(chunk: Buffer): void;
+}
+
 /** How a body is read: line streams rest between reads (the default); bulk bodies do not. */
 export interface RawReadMode {
   /** Rest after each read (READ_REST_MS); 0: read again as soon as the reader wants more. */
@@ -63,7 +71,8 @@ export const BULK_READS: RawReadMode = {
 export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal, mode: RawReadMode = LINE_READS): Promise<Readable> {
   return new Promise((resolve, reject) => {
     let onRead: (bytes: Buffer) => boolean = () => true;
-    const socket: Socket = connectTo(endpoint, readTarget(mode), (bytes) => onRead(bytes));
+    const target = readTarget(mode);
+    const socket: Socket = connectTo(endpoint, target, (bytes) => onRead(bytes));
     const abort = () => socket.destroy(new EngineConnectionError('aborted', undefined, 'AbortError'));
     signal.addEventListener('abort', abort, { once: true });
     const fail = (error: unknown) => {
@@ -89,7 +98,7 @@ export function rawGet(endpoint: RawEndpoint, path: string, signal: AbortSignal,
         readErrorBody(socket, rest, (read) => (onRead = read)).then((body) => fail(engineHttpError(status, body)), fail);
         return true;
       }
-      const body = new EngineBody(socket, mode);
+      const body = new EngineBody(socket, mode, target instanceof Slabs ? target : undefined);
       onRead = (more) => body.accept(more);
       resolve(body);
       return rest.length > 0 ? body.accept(rest) : true;
@@ -108,27 +117,57 @@ interface ReadTarget {
 
 function readTarget(mode: RawReadMode): ReadTarget {
   const regionBytes = mode.readBufferBytes;
-  if (!mode.slabBytes) {
-    const buffer = Buffer.allocUnsafe(regionBytes);
-    return { region: () => buffer, keep: (region, size) => Buffer.from(region.subarray(0, size)) };
+  if (mode.slabBytes) return new Slabs(Math.max(mode.slabBytes, regionBytes), regionBytes);
+  const buffer = Buffer.allocUnsafe(regionBytes);
+  return { region: () => buffer, keep: (region, size) => Buffer.from(region.subarray(0, size)) };
+}
+
+/** Slabs kept for reuse per stream: what is in flight to a client is about 2 MB (read-ahead, a gathered chunk, a write). */
+const FREE_SLABS = 4;
+
+/**
+ * Bulk reads: successive regions of slabs, handed on as views (no copy). A slab every byte of which
+ * was released (`release`, by the one consumer that knows: sendTar, once the client's socket took a
+ * chunk) is read into again; otherwise it is left to the GC. Reuse matters: each new slab counts as
+ * V8 external memory, and 200 MB of it per export set off full, concurrent mark-compacts of the whole
+ * heap (~0.6 s of CPU per export on the GC threads, bench/README.md).
+ */
+class Slabs implements ReadTarget {
+  private slab: Buffer;
+  private used = 0;
+  /** Bytes handed out and not released yet, per slab. */
+  private readonly lent = new Map<ArrayBufferLike, number>();
+  private readonly free: Buffer[] = [];
+
+  constructor(
+    private readonly slabBytes: number,
+    private readonly regionBytes: number,
+  ) {
+    this.slab = Buffer.allocUnsafe(slabBytes);
   }
-  const slabBytes = Math.max(mode.slabBytes, regionBytes);
-  let slab = Buffer.allocUnsafe(slabBytes);
-  let used = 0;
-  return {
-    region() {
-      if (slab.length - used < regionBytes) {
-        slab = Buffer.allocUnsafe(slabBytes);
-        used = 0;
-      }
-      return slab.subarray(used, used + regionBytes);
-    },
-    // The region is never read into again: the bytes go on as they are.
-    keep(region, size) {
-      used += size;
-      return region.subarray(0, size);
-    },
-  };
+
+  region(): Buffer {
+    if (this.slab.length - this.used < this.regionBytes) {
+      this.slab = this.free.pop() ?? Buffer.allocUnsafe(this.slabBytes);
+      this.used = 0;
+    }
+    return this.slab.subarray(this.used, this.used + this.regionBytes);
+  }
+
+  // The region is not read into again until every byte of its slab is released.
+  keep(region: Buffer, size: number): Buffer {
+    this.used += size;
+    this.lent.set(region.buffer, (this.lent.get(region.buffer) ?? 0) + size);
+    return region.subarray(0, size);
+  }
+
+  release(chunk: Buffer): void {
+    const lent = this.lent.get(chunk.buffer);
+    if (lent === undefined) return;
+    if (lent > chunk.length) return void this.lent.set(chunk.buffer, lent - chunk.length);
+    this.lent.delete(chunk.buffer);
+    if (chunk.buffer !== this.slab.buffer && this.free.length < FREE_SLABS) this.free.push(Buffer.from(chunk.buffer, 0, this.slabBytes));
+  }
 }
 
 /** A plain socket reads into its target's regions; a TLS socket hands out its own reads: either way `onRead` false pauses it. */
@@ -148,7 +187,7 @@ function connectTo(endpoint: RawEndpoint, target: ReadTarget, onRead: (bytes: Bu
 }
 
 /** The body of a 200 answer: the socket's reads, each rested after (mode.restMs, if any), with backpressure. */
-class EngineBody extends Readable {
+class EngineBody extends Readable implements LentChunks {
   private restTimer?: NodeJS.Timeout;
   private ended = false;
   private gathered?: Buffer;
@@ -157,6 +196,7 @@ class EngineBody extends Readable {
   constructor(
     private readonly socket: Socket,
     private readonly mode: RawReadMode,
+    private readonly slabs?: Slabs,
   ) {
     super({ highWaterMark: mode.highWaterMark });
     socket.once('end', () => {
@@ -206,6 +246,11 @@ class EngineBody extends Readable {
     const bytes = this.gathered;
     this.gathered = undefined;
     return bytes === undefined || this.push(bytes);
+  }
+
+  /** The consumer is done with `chunk` (the client's socket took it): its bytes may be read into again (LentChunks). */
+  releaseChunk(chunk: Buffer): void {
+    this.slabs?.release(chunk);
   }
 
   override _read(): void {

@@ -133,7 +133,8 @@ const FREE_SLABS = 4;
  * heap (~0.6 s of CPU per export on the GC threads, bench/README.md).
  */
 class Slabs implements ReadTarget {
-  private slab: Buffer;
+  /** Empty until the first read asks for a region (a TLS socket never does: it hands out its own reads). */
+  private slab: Buffer = Buffer.alloc(0);
   private used = 0;
   /** Bytes handed out and not released yet, per slab. */
   private readonly lent = new Map<ArrayBufferLike, number>();
@@ -142,9 +143,7 @@ class Slabs implements ReadTarget {
   constructor(
     private readonly slabBytes: number,
     private readonly regionBytes: number,
-  ) {
-    this.slab = Buffer.allocUnsafe(slabBytes);
-  }
+  ) {}
 
   region(): Buffer {
     if (this.slab.length - this.used < this.regionBytes) {

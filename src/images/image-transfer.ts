@@ -54,7 +54,9 @@ function pipeTar(tar: Readable, response: Response): Promise<void> {
     });
     response.on('drain', () => tar.resume());
     tar.once('end', () => response.end(() => resolve()));
-    tar.once('error', cut);
+    // Every error is a cut transfer, never an unhandled 'error' event.
+    tar.on('error', cut);
+    response.on('error', cut);
     tar.once('close', () => {
       if (!tar.readableEnded) cut();
     });

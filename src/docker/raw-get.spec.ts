@@ -7,15 +7,15 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TEST_CERT, TEST_KEY } from '../config/tls-testing.js';
 import { EngineHttpError, translateEngineError } from './engine-errors.js';
-import { BULK_READS, rawGet } from './raw-get.js';
+import { BULK_READS, type LentChunks, rawGet } from './raw-get.js';
 
 let server: Server | undefined;
 let tlsServer: Server | undefined;
 afterEach(() => tlsServer?.close());
 afterEach(() => server?.close());
 
-/** A fake engine on a unix socket that answers every request with `answer` and records the request. */
-async function engineAnswering(answer: string[]): Promise<{ socketPath: string; requests: string[] }> {
+/** A fake engine on a unix socket that answers every request with `answer` (one piece per loop turn when `paced`) and records the request. */
+async function engineAnswering(answer: string[], paced = false): Promise<{ socketPath: string; requests: string[] }> {
   const socketPath = join(mkdtempSync(join(tmpdir(), 'berth-raw-')), 'engine.sock');
   const requests: string[] = [];
   server = createServer((socket) => {
@@ -23,8 +23,14 @@ async function engineAnswering(answer: string[]): Promise<{ socketPath: string; 
     socket.on('error', () => undefined);
     socket.once('data', (data) => {
       requests.push(data.toString());
-      for (const piece of answer) socket.write(piece);
-      socket.end();
+      if (!paced) {
+        for (const piece of answer) socket.write(piece);
+        socket.end();
+        return;
+      }
+      const pieces = [...answer];
+      const next = () => (pieces.length ? socket.write(pieces.shift()!, () => setImmediate(next)) : socket.end());
+      next();
     });
   });
   await new Promise<void>((resolve) => server!.listen(socketPath, resolve));
@@ -66,11 +72,55 @@ describe('rawGet', () => {
     }
   });
 
+  it('hands a bulk body on without copying its reads: several reads share one slab, every byte in order', async () => {
+    const pieces = Array.from({ length: 96 }, (_, i) => Buffer.alloc(32 * 1024 + i, i % 251).toString('latin1'));
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces]);
+    const body = await rawGet({ socketPath: engine.socketPath }, '/images/get?names=a', new AbortController().signal, BULK_READS);
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString('latin1')).toBe(pieces.join(''));
+    expect(new Set(chunks.map((chunk) => chunk.buffer)).size).toBeLessThan(chunks.length);
+  });
+
+  it('gathers small bulk reads that follow each other into few chunks, every byte in order (no timer needed)', async () => {
+    const pieces = Array.from({ length: 200 }, (_, i) => Buffer.alloc(4 * 1024, i % 128).toString('latin1'));
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces], true);
+    // Timers faked: chunks go on at gather.bytes, at a slab's end and at the end of the body only.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const body = await rawGet({ socketPath: engine.socketPath }, '/images/get?names=a', new AbortController().signal, BULK_READS);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).toString('latin1')).toBe(pieces.join(''));
+      // 800 KB: at most 4 gathered chunks, one more per slab change, and the bytes that came with the head.
+      expect(chunks.length).toBeLessThanOrEqual(7);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reads into a slab again once its consumer released all of it: 12 MB through a few slabs, every byte in order', async () => {
+    const pieces = Array.from({ length: 192 }, (_, i) => Buffer.alloc(64 * 1024, i % 128).toString('latin1'));
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces]);
+    const body = await rawGet({ socketPath: engine.socketPath }, '/images/get?names=a', new AbortController().signal, BULK_READS);
+    const copies: Buffer[] = [];
+    const slabs = new Set<ArrayBufferLike>();
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      copies.push(Buffer.from(chunk));
+      slabs.add(chunk.buffer);
+      (body as unknown as LentChunks).releaseChunk(chunk);
+    }
+    expect(Buffer.concat(copies).toString('latin1')).toBe(pieces.join(''));
+    // Without releases every MB is a new slab (12 or more).
+    expect(slabs.size).toBeLessThanOrEqual(6);
+  });
+
   it('stops reading a bulk body while its reader does not take it: read-ahead bounded by the high water mark', async () => {
     const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...Array.from({ length: 40 }, () => 'x'.repeat(256 * 1024))]);
     const body = await rawGet({ socketPath: engine.socketPath }, '/images/get?names=a', new AbortController().signal, BULK_READS);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(body.readableLength).toBeLessThanOrEqual(BULK_READS.highWaterMark! + BULK_READS.readBufferBytes);
+    // The last chunk pushed may be a gathered one: up to gather.bytes plus the read that filled it.
+    expect(body.readableLength).toBeLessThanOrEqual(BULK_READS.highWaterMark! + BULK_READS.gather!.bytes + BULK_READS.readBufferBytes);
     body.destroy();
   });
 

@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ProblemException } from '../common/problem.js';
 
 /** The tar types `docker load` bodies come as. */
@@ -34,9 +33,36 @@ export async function sendTar(response: Response, refs: string[], open: (signal:
   response.status(200);
   response.setHeader('Content-Type', 'application/x-tar');
   response.setHeader('Content-Disposition', `attachment; filename="${tarFileName(refs)}"`);
-  await pipeline(tar, response).catch(() => {
-    tar.destroy();
-    response.destroy();
+  await pipeTar(tar, response);
+}
+
+/**
+ * Pipes with backpressure; each chunk goes back to the tar once the client's socket took it, when the
+ * tar lends its chunks (raw-get.ts LentChunks: the engine's bulk reads are then read into again, not
+ * left to the GC). A tar that fails or is cut, or a client that goes, ends both sides.
+ */
+function pipeTar(tar: Readable, response: Response): Promise<void> {
+  const release = (tar as Partial<{ releaseChunk(chunk: Buffer): void }>).releaseChunk?.bind(tar);
+  return new Promise((resolve) => {
+    const cut = () => {
+      tar.destroy();
+      response.destroy();
+      resolve();
+    };
+    tar.on('data', (chunk: Buffer) => {
+      if (!response.write(chunk, release && (() => release(chunk)))) tar.pause();
+    });
+    response.on('drain', () => tar.resume());
+    tar.once('end', () => response.end(() => resolve()));
+    // Every error is a cut transfer, never an unhandled 'error' event.
+    tar.on('error', cut);
+    response.on('error', cut);
+    tar.once('close', () => {
+      if (!tar.readableEnded) cut();
+    });
+    response.once('close', () => {
+      if (!response.writableFinished) cut();
+    });
   });
 }
 

@@ -16,6 +16,7 @@ import { openWs } from './support/ws.js';
 
 const runId = newRunId();
 const FUZZ_PREFIX = `berth-fuzz-${runId}`;
+const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
 const fuzzName = (tag = 'x') => `${FUZZ_PREFIX}-${tag}-${randomBytes(4).toString('hex')}`;
 const CONCURRENCY = 8;
 const DEEP_LEVELS = 15_000;
@@ -345,6 +346,7 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
   let berth: BerthProcess;
   /** The unlabelled networks and volumes before the walk (other tenants of the engine, left alone). */
   let before: string[] = [];
+  let anonymousBefore = new Set<string>();
   const operations = specOperations();
 
   beforeAll(async () => {
@@ -352,22 +354,43 @@ describe('the fuzz walk: malformed requests on every operation of openapi/openap
     await docker.createNetwork({ Name: TAKEN_NAME, Labels: testLabels(runId) });
     await docker.createVolume({ Name: TAKEN_NAME, Labels: testLabels(runId) });
     before = await unlabelledNetworksAndVolumes();
+    const { Volumes: volumes } = await docker.listVolumes();
+    anonymousBefore = new Set((volumes ?? []).map((v) => v.Name).filter((name) => ANONYMOUS_VOLUME.test(name)));
     berth = await startBerth();
   });
 
   afterAll(async () => {
     await berth?.stop();
     await removeFuzzContainers();
+    await removeNewDanglingAnonymousVolumes();
   });
 
-  /** Networks and volumes without the test label: a fuzzed create must never add one (they would outlive the run). */
+  /**
+   * Networks and named volumes without the test label: a fuzzed create must never add one (they would
+   * outlive the run, and networks exhaust the engine's address pools). Anonymous volumes (64-hex
+   * names) come with the containers a fuzzed create may make; they are removed after the walk.
+   */
   async function unlabelledNetworksAndVolumes(): Promise<string[]> {
     const networks = await docker.listNetworks();
     const { Volumes: volumes } = await docker.listVolumes();
     return [
       ...networks.filter((n) => n.Labels?.[TEST_LABEL] !== '1').map((n) => `network ${n.Id}`),
-      ...(volumes ?? []).filter((v) => v.Labels?.[TEST_LABEL] !== '1').map((v) => `volume ${v.Name}`),
+      ...(volumes ?? []).filter((v) => v.Labels?.[TEST_LABEL] !== '1' && !ANONYMOUS_VOLUME.test(v.Name)).map((v) => `volume ${v.Name}`),
     ];
+  }
+
+  /** The anonymous volumes that appeared during the walk and no container uses any more. */
+  async function removeNewDanglingAnonymousVolumes(): Promise<void> {
+    const { Volumes: dangling } = await docker.listVolumes({ filters: { dangling: ['true'] } });
+    const fresh = (dangling ?? []).filter((v) => ANONYMOUS_VOLUME.test(v.Name) && !anonymousBefore.has(v.Name));
+    await Promise.all(
+      fresh.map((v) =>
+        docker
+          .getVolume(v.Name)
+          .remove()
+          .catch(() => undefined),
+      ),
+    );
   }
 
   /** Everything this run may have created: by its labels, or by its name when the labels were what was fuzzed. */

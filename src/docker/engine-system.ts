@@ -13,7 +13,20 @@ export function version(calls: EngineCalls): Promise<EngineVersion> {
   return calls.call('system.version', (d) => d.version() as unknown as Promise<EngineVersion>);
 }
 
-export function diskUsage(calls: EngineCalls): Promise<EngineDiskUsage> {
-  // `docker system df` walks every layer; it can take longer than a list.
-  return calls.call('system.df', (d) => d.df() as Promise<EngineDiskUsage>, calls.timeoutMs * 6);
+/** How often, and how long apart, a `/system/df` refused because another client's runs is asked again. */
+const DF_BUSY_RETRIES = 10;
+const DF_BUSY_WAIT_MS = 500;
+
+export async function diskUsage(calls: EngineCalls, retries = DF_BUSY_RETRIES): Promise<EngineDiskUsage> {
+  try {
+    // `docker system df` walks every layer; it can take longer than a list.
+    return await calls.call('system.df', (d) => d.df() as Promise<EngineDiskUsage>, calls.timeoutMs * 6);
+  } catch (error) {
+    // The engine runs one at a time for all its clients (the docker CLI's `system df`, another Berth):
+    // "a disk usage operation is already running" is a wait, not a failure.
+    if (retries === 0 || !/disk usage operation is already running/i.test(String((error as { detail?: string }).detail ?? error)))
+      throw error;
+    await new Promise((resolve) => setTimeout(resolve, DF_BUSY_WAIT_MS));
+    return diskUsage(calls, retries - 1);
+  }
 }

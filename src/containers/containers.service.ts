@@ -1,3 +1,4 @@
+import { PolicyException, withExceptionAudit } from './policy-exception-audit.js';
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
@@ -68,35 +69,28 @@ export class ContainersService {
     if (decision.outcome === 'deny')
       throw policyDenied(decision.violations, 'The create policy denies this container; only an admin may create it');
 
-    let created: { id: string; warnings: string[] } | undefined;
-    let status = 201;
-    try {
-      const pinned = pinNetworks(pinJoins(dto, decision.joined), decision);
-      created = await this.createWithPull(engine, pinned, principal);
-      await this.connectOrUndo(engine, created.id, pinned.networks?.slice(1) ?? []);
-      const name = dto.name?.replace(/^\//, '') ?? (await engine.inspectContainer(created.id)).Name.replace(/^\//, '');
-      if (dto.start) await this.startOrUndo(engine, created.id, principal);
-      return { id: created.id, name, warnings: created.warnings, started: dto.start ?? false };
-    } catch (error) {
-      status = error instanceof ProblemException ? error.getStatus() : 500;
-      throw error;
-    } finally {
-      if (decision.outcome === 'exception') {
-        await this.audit.record({
-          action: POLICY_EXCEPTION_ACTION,
-          actor: principal,
-          targets: created && status === 201 ? [created.id] : [],
-          status,
-          details: {
-            host: hostId,
-            image: dto.image,
-            name: dto.name,
-            rules: decision.violations.map((v) => v.rule),
+    const exception: PolicyException | undefined =
+      decision.outcome === 'exception'
+        ? {
+            action: POLICY_EXCEPTION_ACTION,
+            actor: principal,
             violations: decision.violations,
-          },
-        });
-      }
-    }
+            details: { host: hostId, image: dto.image, name: dto.name },
+          }
+        : undefined;
+    return withExceptionAudit(
+      this.audit,
+      exception,
+      async () => {
+        const pinned = pinNetworks(pinJoins(dto, decision.joined), decision);
+        const created = await this.createWithPull(engine, pinned, principal);
+        await this.connectOrUndo(engine, created.id, pinned.networks?.slice(1) ?? []);
+        const name = dto.name?.replace(/^\//, '') ?? (await engine.inspectContainer(created.id)).Name.replace(/^\//, '');
+        if (dto.start) await this.startOrUndo(engine, created.id, principal);
+        return { id: created.id, name, warnings: created.warnings, started: dto.start ?? false };
+      },
+      (created) => created.id,
+    );
   }
 
   /** `pull: missing` tries the create first, as `docker run` does, and pulls only when the engine lacks the image. */

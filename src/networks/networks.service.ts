@@ -1,3 +1,4 @@
+import { PolicyException, withExceptionAudit } from '../containers/policy-exception-audit.js';
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../common/principal.js';
@@ -51,42 +52,40 @@ export class NetworksService {
     const violations = networkCreateViolations(dto);
     if (violations.length && principal?.role !== 'admin')
       throw policyDenied(violations, 'The create policy denies this network; only an admin may create it');
-    let status = 201;
-    let created: { id: string; warning?: string } | undefined;
-    try {
-      created = await engine.createNetwork({
-        Name: dto.name,
-        Driver: dto.driver ?? 'bridge',
-        Internal: dto.internal ?? false,
-        Attachable: dto.attachable ?? false,
-        Labels: dto.labels ?? {},
-        Options: dto.options ?? {},
-        ...(dto.ipam && {
-          IPAM: {
-            Driver: 'default',
-            Config: dto.ipam.subnets.map((s) => ({
-              Subnet: s.subnet,
-              ...(s.gateway && { Gateway: s.gateway }),
-              ...(s.ipRange && { IPRange: s.ipRange }),
-            })),
-          },
-        }),
-      });
-      return { id: created.id, name: dto.name, ...(created.warning && { warning: created.warning }) };
-    } catch (error) {
-      status = error instanceof ProblemException ? error.getStatus() : 500;
-      throw error;
-    } finally {
-      if (violations.length) {
-        await this.audit.record({
+    const exception: PolicyException | undefined = violations.length
+      ? {
           action: NETWORK_POLICY_EXCEPTION_ACTION,
           actor: principal,
-          targets: created ? [created.id] : [],
-          status,
-          details: { host: hostId, name: dto.name, driver: dto.driver ?? 'bridge', rules: violations.map((v) => v.rule), violations },
+          violations,
+          details: { host: hostId, name: dto.name, driver: dto.driver ?? 'bridge' },
+        }
+      : undefined;
+    return withExceptionAudit(
+      this.audit,
+      exception,
+      async () => {
+        const created = await engine.createNetwork({
+          Name: dto.name,
+          Driver: dto.driver ?? 'bridge',
+          Internal: dto.internal ?? false,
+          Attachable: dto.attachable ?? false,
+          Labels: dto.labels ?? {},
+          Options: dto.options ?? {},
+          ...(dto.ipam && {
+            IPAM: {
+              Driver: 'default',
+              Config: dto.ipam.subnets.map((s) => ({
+                Subnet: s.subnet,
+                ...(s.gateway && { Gateway: s.gateway }),
+                ...(s.ipRange && { IPRange: s.ipRange }),
+              })),
+            },
+          }),
         });
-      }
-    }
+        return { id: created.id, name: dto.name, ...(created.warning && { warning: created.warning }) };
+      },
+      (created) => created.id,
+    );
   }
 
   /** `docker network rm`: the engine's own networks 403 PREDEFINED_NETWORK; connected containers 409 NETWORK_IN_USE naming them. */

@@ -1,3 +1,4 @@
+import { PolicyException, withExceptionAudit } from '../containers/policy-exception-audit.js';
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../common/principal.js';
@@ -61,31 +62,28 @@ export class VolumesService {
     const violations = await this.createViolations(engine, dto);
     if (violations.length && principal?.role !== 'admin')
       throw policyDenied(violations, 'The create policy denies this volume; only an admin may create it');
-    let status = 201;
-    let created: string | undefined;
-    try {
-      const volume = await engine.createVolume({
-        ...(dto.name && { Name: dto.name }),
-        Driver: dto.driver ?? 'local',
-        DriverOpts: dto.driverOpts ?? {},
-        Labels: dto.labels ?? {},
-      });
-      created = volume.Name;
-      return toVolume(volume, await this.users(engine, volume.Name), null, false);
-    } catch (error) {
-      status = error instanceof ProblemException ? error.getStatus() : 500;
-      throw error;
-    } finally {
-      if (violations.length) {
-        await this.audit.record({
+    const exception: PolicyException | undefined = violations.length
+      ? {
           action: VOLUME_POLICY_EXCEPTION_ACTION,
           actor: principal,
-          targets: created ? [created] : [],
-          status,
-          details: { host: hostId, name: dto.name, driver: dto.driver ?? 'local', rules: violations.map((v) => v.rule), violations },
+          violations,
+          details: { host: hostId, name: dto.name, driver: dto.driver ?? 'local' },
+        }
+      : undefined;
+    return withExceptionAudit(
+      this.audit,
+      exception,
+      async () => {
+        const volume = await engine.createVolume({
+          ...(dto.name && { Name: dto.name }),
+          Driver: dto.driver ?? 'local',
+          DriverOpts: dto.driverOpts ?? {},
+          Labels: dto.labels ?? {},
         });
-      }
-    }
+        return toVolume(volume, await this.users(engine, volume.Name), null, false);
+      },
+      (volume) => volume.name,
+    );
   }
 
   /**

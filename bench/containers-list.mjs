@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { launchBerth, login } from '../scripts/berth-process.mjs';
+import { request } from './http.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,23 +29,6 @@ const WARMUP = Number(args.warmup);
 const ROUNDS = Number(args.rounds);
 const run = randomBytes(4).toString('hex');
 const label = `berth.bench=${run}`;
-
-/** One HTTP request, body read to the end; resolves with the status. */
-function request(options, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(options, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body) {
-      req.setHeader('content-type', 'application/json');
-      req.end(JSON.stringify(body));
-    } else req.end();
-  });
-}
 
 const engine = (method, path, body) => request({ socketPath: args.socket, method, path: `/v1.41${path}` }, body);
 

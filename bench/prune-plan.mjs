@@ -8,9 +8,9 @@
 // Everything it creates carries berth.test=1 and berth.bench=<run>; the execution removes it, and
 // whatever is left is removed at the end.
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { launchBerth, login } from '../scripts/berth-process.mjs';
+import { request } from './http.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,22 +24,6 @@ const CONTAINERS = Number(args.containers);
 const ROUNDS = Number(args.rounds);
 const run = randomBytes(4).toString('hex');
 const label = `berth.bench=${run}`;
-
-function request(options, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(options, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body) {
-      req.setHeader('content-type', 'application/json');
-      req.end(JSON.stringify(body));
-    } else req.end();
-  });
-}
 
 const engine = (method, path, body) => request({ socketPath: args.socket, method, path: `/v1.41${path}` }, body);
 

@@ -9,37 +9,9 @@ import type { EngineAttachSession } from '../docker/engine-types.js';
 import { AttachContext, AttachSessions, attachChannel } from './attach-sessions.js';
 import type { ChannelRuntime } from './channel-runtime.js';
 import { AttachStreamQueryDto } from './dto/stream-query.dto.js';
-
-/** A client socket: what Berth sends it, whether Berth reads it, how it was closed. */
-class FakeSocket extends EventEmitter {
-  readyState = 1;
-  paused = false;
-  frames: Buffer[] = [];
-  closed?: { code: number; reason: string };
-  pause() {
-    this.paused = true;
-  }
-  resume() {
-    this.paused = false;
-  }
-  send(data: Buffer) {
-    this.frames.push(data);
-  }
-  close(code: number, reason: string) {
-    if (this.readyState !== 1) return;
-    this.closed = { code, reason };
-    this.readyState = 3;
-    this.emit('close', code);
-  }
-  frame(channel: number, payload: string) {
-    this.emit('message', Buffer.concat([Buffer.from([channel]), Buffer.from(payload)]), true);
-  }
-}
+import { FakeSocket, flush } from './terminal-testing.js';
 
 const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-};
 const sent = (socket: FakeSocket) => socket.frames.map((frame) => [frame[0], frame.subarray(1).toString()]);
 
 function setup(options: { openStdin?: boolean; query?: Partial<AttachStreamQueryDto>; after?: () => Promise<unknown> } = {}) {

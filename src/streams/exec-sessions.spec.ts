@@ -9,6 +9,7 @@ import type { ChannelRuntime } from './channel-runtime.js';
 import { closeReason } from './close-codes.js';
 import { ExecStreamQueryDto } from './dto/stream-query.dto.js';
 import { ExecContext, ExecSessions } from './exec-sessions.js';
+import { FakeSocket, flush } from './terminal-testing.js';
 
 describe('closeReason', () => {
   it('cuts a reason to the 123 bytes a close frame allows', () => {
@@ -16,33 +17,6 @@ describe('closeReason', () => {
     expect(Buffer.byteLength(closeReason('é'.repeat(100)))).toBeLessThanOrEqual(123);
   });
 });
-
-/** A client socket: what Berth sends it, whether Berth reads it, how it was closed. */
-class FakeSocket extends EventEmitter {
-  readyState = 1;
-  paused = false;
-  frames: Buffer[] = [];
-  closed?: { code: number; reason: string };
-  pause() {
-    this.paused = true;
-  }
-  resume() {
-    this.paused = false;
-  }
-  send(data: Buffer) {
-    this.frames.push(data);
-  }
-  close(code: number, reason: string) {
-    if (this.readyState !== 1) return;
-    this.closed = { code, reason };
-    this.readyState = 3;
-    this.emit('close', code);
-  }
-  /** The client sends a binary frame on a channel. */
-  frame(channel: number, payload: string) {
-    this.emit('message', Buffer.concat([Buffer.from([channel]), Buffer.from(payload)]), true);
-  }
-}
 
 /** The process's stdin: records what it is given, and says "full" when the test wants. */
 class FakeInput extends EventEmitter {
@@ -62,9 +36,6 @@ class FakeInput extends EventEmitter {
 }
 
 const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-};
 
 function setup(options: Partial<ExecStreamQueryDto> = {}) {
   const log: string[] = [];

@@ -82,6 +82,12 @@ start_engine() {
 }
 
 build_test_image() {
+  make_test_image
+  # The OpenAPI create example runs busybox:latest; here it is the test image (nothing can be pulled).
+  docker image inspect busybox:latest >/dev/null 2>&1 || docker tag "$TEST_IMAGE" busybox:latest
+}
+
+make_test_image() {
   docker image inspect "$TEST_IMAGE" >/dev/null 2>&1 && return 0
   local busybox rootfs
   busybox=$(command -v busybox) || die "busybox is missing: apt-get install -y busybox-static"

@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ContainerRefPipe } from './container-ref.pipe.js';
 import { ContainersService } from './containers.service.js';
 import { CommittedImageDto, ContainerCommitDto, ContainerRenameDto } from './dto/container-actions.dto.js';
-import { ContainerCreateDto, ContainerCreatedDto } from './dto/container-create.dto.js';
+import { ContainerCreateDto, ContainerCreatedDto, WEB_CONTAINER_EXAMPLE } from './dto/container-create.dto.js';
 import { ContainerInspectDto } from './dto/container-inspect.dto.js';
 import { ContainerListQueryDto, RemoveQueryDto } from './dto/container-query.dto.js';
 import { ContainerSummaryDto } from './dto/container-summary.dto.js';
@@ -31,6 +31,7 @@ export class ContainersController {
    */
   @Post()
   @RequireRole('operator')
+  @ApiBody({ type: ContainerCreateDto, examples: { web: { summary: 'A web server on port 8080', value: WEB_CONTAINER_EXAMPLE } } })
   @ApiCreatedResponse({ type: ContainerCreatedDto })
   @ApiProblems(403, 409, 502)
   createContainer(

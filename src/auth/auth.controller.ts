@@ -30,11 +30,7 @@ export class AuthController {
     return response;
   }
 
-  /**
-   * Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent. Presenting a spent one
-   * again revokes every refresh token of its login (401 REFRESH_TOKEN_REUSED); an unknown, expired or revoked one is 401
-   * REFRESH_TOKEN_INVALID, as is one whose user was disabled or changed their password. Refused tokens are limited per address (429).
-   */
+  /** Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent. Presenting a spent one again revokes every refresh token of its login (401 REFRESH_TOKEN_REUSED); an unknown, expired or revoked one is 401 REFRESH_TOKEN_INVALID, as is one whose user was disabled or changed their password. Refused tokens are limited per address (429). */
   @Post('refresh')
   @Public()
   @LimitRefreshes()

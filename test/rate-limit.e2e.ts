@@ -58,16 +58,25 @@ describe('rate limits', () => {
     expect(right.headers.get('ratelimit-limit')).toBe(String(PER_USER));
   });
 
-  it('limits API key creation per user', async () => {
-    const token = await credentialFor(berth, 'operator', { kind: 'token' });
+  // Issue 13: about 20 successful logins and key creations in 8 minutes locked an admin out for 5 minutes.
+  it('locks out no one who keeps succeeding: 25 logins and 25 key creations, interleaved, all pass; failures still count', async () => {
+    const user = await createUser(berth, 'operator');
     const statuses: number[] = [];
-    let last: ApiResponse | undefined;
-    for (let attempt = 0; attempt < PER_USER + 1; attempt++) {
-      last = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: `k${attempt}` } });
-      statuses.push(last.status);
+    for (let attempt = 0; attempt < 25; attempt++) {
+      const login = await loginAs(user.username, user.password);
+      statuses.push(login.status);
+      const key = await api(berth.url, '/api/v1/auth/api-keys', {
+        method: 'POST',
+        token: login.body.accessToken,
+        body: { name: `k${attempt}` },
+      });
+      statuses.push(key.status);
     }
-    expect(statuses).toEqual([...Array(PER_USER).fill(201), 429]);
-    expectRateLimited(last!);
+    expect(statuses).toEqual(Array.from({ length: 25 }).flatMap(() => [200, 201]));
+    // The successes left the failure count where it was: the lockout still comes after PER_USER failures.
+    const failures: number[] = [];
+    for (let attempt = 0; attempt < PER_USER + 1; attempt++) failures.push((await loginAs(user.username, `wrong-${attempt}`)).status);
+    expect(failures).toEqual([...Array(PER_USER).fill(401), 429]);
   });
 
   it('limits every route per credential when BERTH_RATE_LIMIT is set, one credential at a time', async () => {

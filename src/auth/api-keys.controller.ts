@@ -6,18 +6,15 @@ import { CurrentPrincipal, type Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyCreateDto, ApiKeyCreatedDto, ApiKeyDto } from './dto/api-key.dto.js';
-import { LimitGuessing } from './rate-limit.js';
 
 @ApiTags('auth')
 @Controller('api/v1/auth/api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
-  /** Creates an API key for a bot, with at most your role. The key is in this answer only. Limited per address and per username (429). */
+  /** Creates an API key for a bot, with at most your role. The key is in this answer only. */
   @Post()
   @RequireRole('viewer', { userSession: true })
-  @LimitGuessing()
-  @ApiProblems(429)
   createApiKey(@CurrentPrincipal() principal: Principal, @Body() dto: ApiKeyCreateDto): Promise<ApiKeyCreatedDto> {
     return this.apiKeys.create(principal, dto);
   }

@@ -6,8 +6,8 @@ import { ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, type Principal } from '../common/principal.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService } from './auth.service.js';
-import { LoginDto, LoginResponseDto, MeDto, PasswordChangeDto } from './dto/auth.dto.js';
-import { LimitGuessing, LimitLogins } from './rate-limit.js';
+import { LoginDto, LoginResponseDto, MeDto, PasswordChangeDto, RefreshTokenDto, TokenPairDto } from './dto/auth.dto.js';
+import { LimitGuessing, LimitLogins, LimitRefreshes } from './rate-limit.js';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -17,7 +17,7 @@ export class AuthController {
     private readonly users: UsersService,
   ) {}
 
-  /** Exchanges a username and password for a short-lived access token. Failed attempts are limited per username and address, per address, and per username from everywhere (429); a success clears its pair. */
+  /** Exchanges a username and password for a short-lived access token and a refresh token. Failed attempts are limited per username and address, per address, and per username from everywhere (429); a success clears its pair. */
   @Post('login')
   @Public()
   @LimitLogins()
@@ -28,6 +28,28 @@ export class AuthController {
     const { principal, response } = await this.auth.login(dto.username, dto.password);
     request.principal = principal;
     return response;
+  }
+
+  /** Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent. Presenting a spent one again revokes every refresh token of its login (401 REFRESH_TOKEN_REUSED); an unknown, expired or revoked one is 401 REFRESH_TOKEN_INVALID, as is one whose user was disabled or changed their password. Refused tokens are limited per address (429). */
+  @Post('refresh')
+  @Public()
+  @LimitRefreshes()
+  @HttpCode(200)
+  @ApiProblems(401, 429)
+  async refresh(@Body() dto: RefreshTokenDto, @Req() request: Request): Promise<TokenPairDto> {
+    const { principal, response } = await this.auth.refresh(dto.refreshToken);
+    request.principal = principal;
+    return response;
+  }
+
+  /** Logs out: revokes the refresh token's login (every refresh token rotated from it). Answers 204 whatever the token, so it tells nothing. Access tokens already issued last until they expire. */
+  @Post('logout')
+  @Public()
+  @LimitRefreshes()
+  @HttpCode(204)
+  @ApiProblems(429)
+  async logout(@Body() dto: RefreshTokenDto): Promise<void> {
+    await this.auth.logout(dto.refreshToken);
   }
 
   /** The caller: their user, and the role and credential of this request. */

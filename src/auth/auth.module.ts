@@ -10,11 +10,13 @@ import { ApiKeysService } from './api-keys.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { RateLimitBuckets } from './rate-limit-buckets.js';
+import { RefreshTokens } from './refresh-tokens.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { Authenticator } from './authenticator.js';
 import { CredentialAuthenticator } from './credential-authenticator.js';
 import { AccessTokens, JWT_ISSUER, jwtSecret } from './tokens.js';
 
-/** Credentials in, principals out: login, access tokens, API keys, rate limits; revocations passed on to streams. */
+/** Credentials in, principals out: login, access and refresh tokens, API keys, rate limits; revocations passed on to streams. */
 @Module({
   imports: [
     UsersModule,
@@ -35,6 +37,8 @@ import { AccessTokens, JWT_ISSUER, jwtSecret } from './tokens.js';
     AccessTokens,
     ApiKeysRepository,
     ApiKeysService,
+    RefreshTokens,
+    RefreshTokensRepository,
     { provide: RateLimitBuckets, useFactory: () => new RateLimitBuckets() },
     { provide: Authenticator, useClass: CredentialAuthenticator },
   ],

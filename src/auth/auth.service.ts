@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { UsersService, toUserDto } from '../users/users.service.js';
-import { LoginResponseDto, MeDto } from './dto/auth.dto.js';
+import { LoginResponseDto, MeDto, TokenPairDto } from './dto/auth.dto.js';
+import { RefreshTokens, TokenOwner } from './refresh-tokens.js';
 import { AccessTokens } from './tokens.js';
 
 @Injectable()
@@ -10,9 +11,10 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: AccessTokens,
+    private readonly refreshTokens: RefreshTokens,
   ) {}
 
-  /** An access token for a right username and password; one answer for every wrong case, so nothing leaks. */
+  /** An access token and the first refresh token of a new family for a right username and password; one answer for every wrong case, so nothing leaks. */
   async login(username: string, password: string): Promise<{ principal: Principal; response: LoginResponseDto }> {
     const user = await this.users.verifyCredentials(username, password);
     if (!user) {
@@ -22,13 +24,25 @@ export class AuthService {
     }
     return {
       principal: { kind: 'user', userId: user.id, username: user.username, role: user.role },
-      response: {
-        accessToken: await this.tokens.issue(user.id, user.tokenVersion),
-        tokenType: 'Bearer',
-        expiresIn: this.tokens.ttlSeconds,
-        user: toUserDto(user),
-      },
+      response: { ...(await this.pair(user, await this.refreshTokens.issue(user))), user: toUserDto(user) },
     };
+  }
+
+  /** Spends a refresh token for a new pair (rotation); see RefreshTokens.rotate for the refusals. */
+  async refresh(refreshToken: string): Promise<{ principal: Principal; response: TokenPairDto }> {
+    const { userId, refreshToken: next } = await this.refreshTokens.rotate(refreshToken);
+    // Rotation checked the user was enabled with this token version, in its transaction.
+    const user = await this.users.findActive(userId);
+    if (!user) throw new ProblemException(401, 'REFRESH_TOKEN_INVALID', 'The refresh token is unknown, expired or revoked. Log in again.');
+    return {
+      principal: { kind: 'user', userId: user.id, username: user.username, role: user.role },
+      response: await this.pair(user, next),
+    };
+  }
+
+  /** Ends the login a refresh token belongs to: every refresh token of its family. */
+  logout(refreshToken: string): Promise<void> {
+    return this.refreshTokens.revokeFamilyOf(refreshToken);
   }
 
   async me(principal: Principal): Promise<MeDto> {
@@ -37,6 +51,16 @@ export class AuthService {
       kind: principal.kind,
       role: principal.role,
       ...(principal.apiKeyId && { apiKeyId: principal.apiKeyId }),
+    };
+  }
+
+  private async pair(user: TokenOwner, refreshToken: string): Promise<TokenPairDto> {
+    return {
+      accessToken: await this.tokens.issue(user.id, user.tokenVersion),
+      tokenType: 'Bearer',
+      expiresIn: this.tokens.ttlSeconds,
+      refreshToken,
+      refreshExpiresIn: this.refreshTokens.ttlSeconds,
     };
   }
 }

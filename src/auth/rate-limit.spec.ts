@@ -4,16 +4,19 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../common/principal.js';
 import { AppConfig } from '../config/app-config.js';
-import { LimitGuessing, LimitLogins, RateLimitGuard, attemptedUsername } from './rate-limit.js';
+import { ApiKeysController } from './api-keys.controller.js';
+import { AuthController } from './auth.controller.js';
+import { RateLimitGuard, attemptedUsername } from './rate-limit.js';
 import { RateLimitBuckets } from './rate-limit-buckets.js';
 
-class Routes {
-  @LimitLogins()
-  login() {}
-
-  @LimitGuessing()
-  createApiKey() {}
-}
+/** The real routes, so that the limits their decorators declare are the ones tested. */
+const ROUTES = {
+  login: [AuthController, AuthController.prototype.login],
+  refresh: [AuthController, AuthController.prototype.refresh],
+  changePassword: [AuthController, AuthController.prototype.changePassword],
+  createApiKey: [ApiKeysController, ApiKeysController.prototype.createApiKey],
+} as const;
+type Route = keyof typeof ROUTES;
 
 class FakeResponse extends EventEmitter {
   statusCode = 200;
@@ -29,7 +32,7 @@ class FakeResponse extends EventEmitter {
 }
 
 interface Attempt {
-  route?: 'login' | 'createApiKey';
+  route?: Route;
   address?: string;
   body?: unknown;
   principal?: Principal;
@@ -52,8 +55,8 @@ describe('RateLimitGuard', () => {
       const response = new FakeResponse();
       const context = {
         getType: () => 'http',
-        getHandler: () => Routes.prototype[route],
-        getClass: () => Routes,
+        getHandler: () => ROUTES[route][1],
+        getClass: () => ROUTES[route][0],
         switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
       } as unknown as ExecutionContext;
       try {
@@ -104,11 +107,39 @@ describe('RateLimitGuard', () => {
     expect(statuses).toEqual([401, 401, 429]);
   });
 
-  it('counts every key creation of a user, successes too', () => {
-    const { attempt } = setup();
-    const principal: Principal = { kind: 'user', userId: 'u1', username: 'alice', role: 'viewer' };
-    const statuses = Array.from({ length: 4 }, () => attempt(201, { route: 'createApiKey', principal, body: {} }));
-    expect(statuses).toEqual([201, 201, 201, 429]);
+  const alice: Principal = { kind: 'user', userId: 'u1', username: 'alice', role: 'admin' };
+  const times = (count: number, route: Route, status: number): Array<[Route, number]> => Array(count).fill([route, status]);
+
+  // The admin of the report: about 20 successful logins and key creations in 8 minutes locked them out for 5 minutes.
+  it.each([
+    ['25 successful logins in a row', times(25, 'login', 200), []],
+    ['25 key creations in a row', times(25, 'createApiKey', 201), []],
+    [
+      'logins and key creations, 15 of each, interleaved',
+      Array.from({ length: 15 }).flatMap(() => [...times(1, 'login', 200), ...times(1, 'createApiKey', 201)]),
+      [],
+    ],
+    ['25 key creations, then failed logins: only the failures count', [...times(25, 'createApiKey', 201), ...times(4, 'login', 401)], [28]],
+    ['refused key creations (403) lock nothing either', times(12, 'createApiKey', 403), []],
+    [
+      'a failure between successes starts no lockout',
+      [...times(2, 'login', 401), ...times(20, 'login', 200), ...times(3, 'login', 401)],
+      [],
+    ],
+    ['25 successful refreshes', times(25, 'refresh', 200), []],
+    ['refused refresh tokens are limited per address', times(6, 'refresh', 401), [5]],
+    ['password changes still count every request (a guess of the current password)', times(4, 'changePassword', 204), [3]],
+  ])('%s', (_case, requests, blockedAt) => {
+    const { attempt } = setup({ authRateLimitPerAddress: 5 });
+    const statuses = requests.map(([route, status]) =>
+      attempt(status, {
+        route,
+        principal: route === 'login' || route === 'refresh' ? undefined : alice,
+        body: route === 'login' ? undefined : {},
+      }),
+    );
+    const refused = statuses.flatMap((status, index) => (status === 429 ? [index] : []));
+    expect(refused).toEqual(blockedAt);
   });
 
   it('refuses an over-long username or password with 400 before counting anything', () => {

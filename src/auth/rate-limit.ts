@@ -11,13 +11,20 @@ import { BucketState, RateLimitBuckets } from './rate-limit-buckets.js';
 
 const RATE_LIMIT_KEY = 'berth:rate-limit';
 
-type Guessing = 'logins' | 'every-request';
+type Guessing = 'logins' | 'refreshes' | 'every-request';
 
 /**
- * Guessing territory (password change, key creation): every request counts, per client address
- * and per user, whatever the general limit says.
+ * Guessing territory (password change: the body carries a guess of the current password): every
+ * request counts, per client address and per user, whatever the general limit says. Not for
+ * routes that guess nothing (key creation): there a success at a normal pace would lock the user out.
  */
 export const LimitGuessing = () => SetMetadata(RATE_LIMIT_KEY, 'every-request' satisfies Guessing);
+
+/**
+ * Refresh and logout, which carry a refresh token instead of credentials: refused tokens (401) count
+ * per client address, as failed logins do; a success takes itself back.
+ */
+export const LimitRefreshes = () => SetMetadata(RATE_LIMIT_KEY, 'refreshes' satisfies Guessing);
 
 /**
  * Logins: failures (wrong username or password) count, per (username, client address) pair, per
@@ -100,6 +107,8 @@ export class RateLimitGuard implements CanActivate {
           { key: `login:pair:${address}:${username}`, limit: this.config.authRateLimit, windowMs, onSuccess: 'reset' },
         );
       }
+    } else if (guessing === 'refreshes') {
+      limits.push({ key: `refresh:address:${address}`, limit: this.config.authRateLimitPerAddress, windowMs, onSuccess: 'refund' });
     } else if (guessing === 'every-request') {
       const operation = context.getHandler().name;
       limits.push({ key: `${operation}:address:${address}`, limit: this.config.authRateLimitPerAddress, windowMs });

@@ -86,6 +86,8 @@ describe('loadConfig with secrets', () => {
     expect(
       loadConfig({ BERTH_ADMIN_USERNAME: 'root', BERTH_JWT_TTL: '600', BERTH_AUTH_RATE_WINDOW_MS: '2000', BERTH_RATE_LIMIT: '100' }),
     ).toMatchObject({ adminUsername: 'root', jwtTtlSeconds: 600, authRateWindowMs: 2000, rateLimit: 100, authRateLimit: 10 });
-    expect(loadConfig({})).toMatchObject({ rateLimit: 0, jwtTtlSeconds: 900 });
+    expect(loadConfig({})).toMatchObject({ rateLimit: 0, jwtTtlSeconds: 900, refreshTtlSeconds: 2_592_000 });
+    expect(loadConfig({ BERTH_REFRESH_TTL: '86400' })).toMatchObject({ refreshTtlSeconds: 86_400 });
+    expect(() => loadConfig({ BERTH_REFRESH_TTL: '60' })).toThrow(/BERTH_REFRESH_TTL="60"/);
   });
 });

@@ -27,6 +27,8 @@ export class AppConfig {
   secretKey?: string;
   /** Lifetime of an access token, in seconds. */
   jwtTtlSeconds = 900;
+  /** Lifetime of a refresh token, in seconds; each refresh issues a new one with a new lifetime. */
+  refreshTtlSeconds = 30 * 86_400;
   /** Failed logins per (username, client address) pair per window; password changes and API key creations per user. */
   authRateLimit = 10;
   /** Failed logins from one client address, and password changes and key creations from it (higher: many users may share one address). */
@@ -130,6 +132,7 @@ class Environment {
   })
   BERTH_SECRET_KEY?: string;
   @Sets('jwtTtlSeconds') @IsOptional() @Int(60, 86_400) BERTH_JWT_TTL?: number;
+  @Sets('refreshTtlSeconds') @IsOptional() @Int(300, 31_536_000) BERTH_REFRESH_TTL?: number;
   @Sets('authRateLimit') @IsOptional() @Int(1, 10_000) BERTH_AUTH_RATE_LIMIT?: number;
   @Sets('authRateLimitPerAddress') @IsOptional() @Int(1, 100_000) BERTH_AUTH_RATE_LIMIT_PER_ADDRESS?: number;
   @Sets('authRateLimitPerUsername') @IsOptional() @Int(1, 1_000_000) BERTH_AUTH_RATE_LIMIT_PER_USERNAME?: number;

@@ -13,6 +13,7 @@ export interface Schema {
   jobs: JobsTable;
   jobEvents: JobEventsTable;
   registries: RegistriesTable;
+  refreshTokens: RefreshTokensTable;
 }
 
 export interface UsersTable {
@@ -107,4 +108,20 @@ export interface RegistriesTable {
   identityTokenSealed: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  /** Shared by every token rotated from one login. */
+  familyId: string;
+  userId: string;
+  /** SHA-256 of the token: a 256-bit random secret needs no slow hash. */
+  tokenHash: string;
+  /** The user's tokenVersion when issued; a newer one (password changed, disabled) makes the token stale. */
+  tokenVersion: number;
+  expiresAt: string;
+  createdAt: string;
+  /** Rotated: presenting it again is reuse, and revokes the family. */
+  spentAt: string | null;
+  revokedAt: string | null;
 }

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import type { Role } from './berth.js';
 
 /** What anyone may call without credentials (API.md): everything else must answer 401 without them. */
-export const PUBLIC_OPERATIONS = new Set(['GET /healthz', 'GET /readyz', 'GET /docs', 'GET /openapi.json', 'POST /api/v1/auth/login']);
+export const PUBLIC_OPERATIONS = new Set([
+  'GET /healthz',
+  'GET /readyz',
+  'GET /docs',
+  'GET /openapi.json',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/refresh',
+  'POST /api/v1/auth/logout',
+]);
 
 export interface Operation {
   method: string;

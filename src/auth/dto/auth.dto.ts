@@ -4,6 +4,9 @@ import { ROLES, type Role } from '../../common/access.decorators.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH } from '../../users/user-limits.js';
 import { UserDto } from '../../users/dto/user.dto.js';
 
+/** Far above a real token's 52 characters, so a bigger body is refused before it is hashed. */
+const REFRESH_TOKEN_MAX_LENGTH = 256;
+
 export class LoginDto {
   @IsString()
   @Length(1, USERNAME_MAX_LENGTH)
@@ -14,12 +17,28 @@ export class LoginDto {
   password: string;
 }
 
-export class LoginResponseDto {
+/** A refresh token, as login or the last refresh answered it. */
+export class RefreshTokenDto {
+  /** The refresh token (`berth_rt_` and 43 characters). */
+  @IsString()
+  @Length(1, REFRESH_TOKEN_MAX_LENGTH)
+  refreshToken: string;
+}
+
+/** A new access token, and the refresh token to use next time (the one presented is spent). */
+export class TokenPairDto {
   /** A JWT; send it as `Authorization: Bearer <accessToken>`. */
   accessToken: string;
   tokenType: 'Bearer';
-  /** Seconds until the token expires; then log in again. */
+  /** Seconds until the access token expires; then refresh it (or log in again). */
   expiresIn: number;
+  /** Single use: exchange it at `POST /api/v1/auth/refresh` for a new pair; a second use revokes every token of this login. Keep it out of URLs and logs. */
+  refreshToken: string;
+  /** Seconds until the refresh token expires; each refresh starts a new lifetime. */
+  refreshExpiresIn: number;
+}
+
+export class LoginResponseDto extends TokenPairDto {
   user: UserDto;
 }
 

@@ -42,7 +42,7 @@ describe('openapi/openapi.json', () => {
       const config = await clientConfig;
       const output = config.output;
       if (typeof output !== 'object' || Array.isArray(output)) throw new Error('expected one output object in the client config');
-      await createClient({ ...config, output: { ...output, path: fresh }, logs: { level: 'warn', file: false } });
+      await createClient({ ...config, output: { ...output, path: fresh }, logs: { level: 'error', file: false } });
       expect(filesUnder(GENERATED_DIR)).toEqual(filesUnder(fresh));
     } finally {
       rmSync(fresh, { recursive: true, force: true });

@@ -5,9 +5,11 @@ import { WebSocket } from 'ws';
 import {
   type Berth,
   type ContainerSummaryDto,
+  type JobEvent,
   type ListContainersResponse,
   StreamRefusedError,
   StreamRevokedError,
+  buildImage,
   collectOutput,
   createApiKey,
   createBerth,
@@ -165,6 +167,25 @@ describe('the TypeScript client (clients/typescript) on the real engine', () => 
     expect((await logs.next()).value).toMatchObject({ line: 'ready' });
     await revokeApiKey({ client: session, path: { id: doomed.id }, throwOnError: true });
     await expect(logs.next()).rejects.toBeInstanceOf(StreamRevokedError);
+  });
+
+  it('follows a build job from its first event to its end', async () => {
+    const { data: job } = await buildImage({
+      client: berth.client,
+      path: { host },
+      // The marker is computed by the RUN: the step's own text ("RUN echo built-$((40+2))...") never matches it.
+      body: {
+        dockerfile: `FROM ${TEST_IMAGE}\nRUN echo built-$((40+2))-${runId}\n`,
+        tags: [`berth-test/client-${runId}:built`],
+        labels: testLabels(runId),
+        noCache: true,
+      },
+      throwOnError: true,
+    });
+    const seen: JobEvent[] = [];
+    for await (const event of berth.jobEvents(job.id)) seen.push(event);
+    expect(seen.some((event) => event.type === 'output' && event.line?.includes(`built-42-${runId}`))).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ type: 'status', status: 'succeeded' });
   });
 
   it('follows engine events and stats samples of a container', async () => {

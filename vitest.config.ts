@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+          include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', 'clients/*/src/**/*.spec.ts'],
           environment: 'node',
         },
       },

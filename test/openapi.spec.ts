@@ -1,12 +1,25 @@
+import { createClient } from '@hey-api/openapi-ts';
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import clientConfig, { GENERATED_DIR } from '../clients/typescript/openapi-ts.config.js';
 import { buildApp } from './support/build-app.js';
 import { specOperations } from './support/openapi.js';
 
 const run = promisify(execFile);
+
+/** Every file under `dir`, by its path relative to it, with its text. */
+function filesUnder(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name))
+      .map((path) => [relative(dir, path), readFileSync(path, 'utf8')]),
+  );
+}
 
 // No engine and no database: the generator boots the app in preview mode (no provider is created).
 describe('openapi/openapi.json', () => {
@@ -22,6 +35,19 @@ describe('openapi/openapi.json', () => {
     });
     expect(stdout).toContain('up to date');
   }, 180_000);
+
+  it('is what clients/typescript/src/generated was generated from (run `npm run openapi` and commit when this fails)', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'berth-client-'));
+    try {
+      const config = await clientConfig;
+      const output = config.output;
+      if (typeof output !== 'object' || Array.isArray(output)) throw new Error('expected one output object in the client config');
+      await createClient({ ...config, output: { ...output, path: fresh }, logs: { level: 'error', file: false } });
+      expect(filesUnder(GENERATED_DIR)).toEqual(filesUnder(fresh));
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('passes the OpenAPI linter', async () => {
     const { stdout, stderr } = await run('npx', ['redocly', 'lint', '--config', 'redocly.yaml', 'openapi/openapi.json'], {

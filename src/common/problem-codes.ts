@@ -20,6 +20,7 @@ export const PROBLEM_CODES = [
   // Input and access.
   'VALIDATION_FAILED',
   'POLICY_DENIED',
+  'ORIGIN_NOT_ALLOWED',
   'WRONG_PASSWORD',
   // Berth's own resources.
   'USER_NOT_FOUND',

@@ -1,5 +1,6 @@
+import type { INestApplication } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { isOriginList, originAllowed, parseOrigins } from './browser-origins.js';
+import { allowBrowserOrigins, isOriginList, originAllowed, parseOrigins } from './browser-origins.js';
 
 describe('isOriginList', () => {
   it.each([
@@ -48,5 +49,25 @@ describe('originAllowed', () => {
     [[], undefined, false],
   ])('%j allows %j: %s', (list, origin, expected) => {
     expect(originAllowed(list, origin)).toBe(expected);
+  });
+});
+
+describe('allowBrowserOrigins', () => {
+  const appSpy = () => {
+    const calls: string[] = [];
+    const app = { use: () => calls.push('use'), enableCors: () => calls.push('enableCors') } as unknown as INestApplication;
+    return { app, calls };
+  };
+
+  it('enables nothing without origins: no CORS header at all by default', () => {
+    const { app, calls } = appSpy();
+    allowBrowserOrigins(app, []);
+    expect(calls).toEqual([]);
+  });
+
+  it('enables CORS (and Vary: Origin) when origins are set', () => {
+    const { app, calls } = appSpy();
+    allowBrowserOrigins(app, ['https://dash.example.com']);
+    expect(calls).toEqual(['use', 'enableCors']);
   });
 });

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { posix, resolve } from 'node:path';
 import { Type, plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
-import { isOriginList, parseOrigins } from '../common/browser-origins.js';
 import { type EngineTls, EngineTlsError, engineTlsFromEnv } from './engine-tls.js';
+import { isOriginList, parseOrigins } from './origins.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

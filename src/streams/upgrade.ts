@@ -3,9 +3,9 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { IncomingMessage } from 'node:http';
 import type { VerifyClientCallbackAsync, WebSocket } from 'ws';
-import { originAllowed } from '../common/browser-origins.js';
 import { PROBLEM_CONTENT_TYPE, ProblemException } from '../common/problem.js';
 import { fieldErrors, validationFailed } from '../common/validation.js';
+import { originAllowed } from '../config/origins.js';
 import { closeReason, refusalCloseCode } from './close-codes.js';
 import type { Channel, StreamMetrics } from './stream-metrics.js';
 

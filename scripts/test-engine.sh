@@ -54,6 +54,8 @@ install_packages() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v ip >/dev/null || missing+=(iproute2)
   command -v nsenter >/dev/null || missing+=(util-linux)
+  # The browser test (test/browser.e2e.ts) drives Debian's chromium headless through playwright-core.
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return 0
   can_install || die "missing ${missing[*]}: install them (Debian: apt-get install -y ${missing[*]}) or point DOCKER_HOST at a running engine"
   log "installing ${missing[*]}"

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import swaggerUi from 'swagger-ui-express';
 import { rejectDeepJson } from './common/json-depth.js';
@@ -11,6 +12,8 @@ import { createValidationPipe } from './common/validation.js';
 /** The committed spec; the same relative path from src/ (tests) and dist/ (built). */
 export const OPENAPI_PATH = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));
 export const PACKAGE_PATH = fileURLToPath(new URL('../package.json', import.meta.url));
+/** The committed AsyncAPI document of the stream channels. */
+export const ASYNCAPI_PATH = fileURLToPath(new URL('../openapi/asyncapi.yaml', import.meta.url));
 
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(PACKAGE_PATH, 'utf8')) as { version: string }).version;
@@ -43,9 +46,56 @@ export function recordHttpMetrics(app: INestApplication): void {
   });
 }
 
-/** `/openapi.json` and Swagger UI at `/docs`, both from the committed file: what users read is what is checked. */
+/**
+ * `/openapi.json` and Swagger UI at `/docs`, `/asyncapi.yaml` and its page at `/docs/streams`, all
+ * from the committed files: what users read is what is checked. Swagger UI keeps what was
+ * entered in Authorize across reloads (in the browser's local storage).
+ */
 export function serveDocs(app: INestApplication): void {
   const document = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as swaggerUi.JsonObject;
   app.use('/openapi.json', (_req: Request, res: Response) => res.json(document));
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Berth API' }));
+  app.use('/asyncapi.yaml', (_req: Request, res: Response) => res.type('application/yaml').sendFile(ASYNCAPI_PATH));
+  serveStreamsPage(app);
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(document, { customSiteTitle: 'Berth API', swaggerOptions: { persistAuthorization: true } }),
+  );
+}
+
+const require = createRequire(import.meta.url);
+/** The AsyncAPI React component's standalone bundle and styles, sent from disk when asked (3 MB: not kept in memory). */
+const ASYNCAPI_VIEWER = {
+  '/docs/streams.js': require.resolve('@asyncapi/react-component/browser/standalone/index.js'),
+  '/docs/streams.css': require.resolve('@asyncapi/react-component/styles/default.min.css'),
+};
+
+/** Relative links, so that the page also works behind a proxy that serves Berth under a prefix. */
+const STREAMS_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Berth streams</title>
+<link rel="stylesheet" href="streams.css">
+</head>
+<body>
+<div id="asyncapi"></div>
+<script src="streams.js"></script>
+<script>
+AsyncApiStandalone.render(
+  { schema: { url: '../asyncapi.yaml', options: { method: 'GET' } }, config: { show: { sidebar: true }, sidebar: { showOperations: 'byDefault' } } },
+  document.getElementById('asyncapi'),
+);
+</script>
+</body>
+</html>
+`;
+
+/** The WebSocket channels as a page (`/docs/streams`), rendered in the browser from `/asyncapi.yaml`. */
+function serveStreamsPage(app: INestApplication): void {
+  for (const [path, file] of Object.entries(ASYNCAPI_VIEWER)) app.use(path, (_req: Request, res: Response) => res.sendFile(file));
+  app.use('/docs/streams', (req: Request, res: Response, next: NextFunction) => {
+    if (req.path !== '/') return next();
+    res.type('html').send(STREAMS_PAGE);
+  });
 }

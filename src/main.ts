@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp, recordHttpMetrics, serveDocs } from './app.setup.js';
 import type { Logger as Pino } from 'pino';
+import { allowBrowserOrigins } from './common/browser-origins.js';
 import { createLogger, PinoLoggerService, requestLogger } from './common/logging.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { DatabaseTooNewError } from './database/database.js';
@@ -36,6 +37,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   app.use(requestLogger(logger));
+  allowBrowserOrigins(app, config.corsOrigins);
   recordHttpMetrics(app);
   configureApp(app);
   app.useWebSocketAdapter(createWsAdapter(app));

@@ -25,7 +25,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   const config = new DocumentBuilder()
     .setTitle('Berth')
     .setDescription(
-      'A management API for Docker hosts. Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.',
+      'A management API for Docker hosts. Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. The WebSocket streams (logs, exec, attach, events, stats, jobs): [/docs/streams](streams) ([asyncapi.yaml](../asyncapi.yaml)).',
     )
     .setVersion(version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A JWT from /api/v1/auth/login or an API key (`berth_...`).' })

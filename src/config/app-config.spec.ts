@@ -42,6 +42,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BERTH_PROTECTED_VOLUMES: 'a b' })).toThrow(/BERTH_PROTECTED_VOLUMES/);
   });
 
+  it.each([
+    [undefined, []],
+    ['https://dash.example.com', ['https://dash.example.com']],
+    ['http://localhost:3000, HTTPS://Dash.Example.com:443', ['http://localhost:3000', 'https://dash.example.com']],
+  ])('reads BERTH_CORS_ORIGINS=%j as %j', (value, origins) => {
+    expect(loadConfig(value === undefined ? {} : { BERTH_CORS_ORIGINS: value }).corsOrigins).toEqual(origins);
+  });
+
+  it.each(['*', 'dash.example.com', 'https://dash.example.com/', 'https://a.example,,https://b.example'])(
+    'refuses BERTH_CORS_ORIGINS=%j, saying what it must be',
+    (value) => {
+      expect(() => loadConfig({ BERTH_CORS_ORIGINS: value })).toThrow(/BERTH_CORS_ORIGINS=.*must be exact origins separated by commas/);
+    },
+  );
+
   it('reads the stream limits and refuses nonsense', () => {
     expect(loadConfig({ BERTH_STREAMS_PER_USER: '4', BERTH_STREAM_STALL_TIMEOUT_MS: '2500' })).toMatchObject({
       streamsPerUser: 4,

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { posix, resolve } from 'node:path';
 import { Type, plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 import { type EngineTls, EngineTlsError, engineTlsFromEnv } from './engine-tls.js';
+import { isOriginList, parseOrigins } from './origins.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,6 +40,8 @@ export class AppConfig {
   /** Requests per credential per window on every route; 0 turns the limit off. */
   rateLimit = 0;
   rateLimitWindowMs = 60_000;
+  /** Browser origins (`https://dash.example.com`) allowed to call the API and open streams; none: no CORS, no Origin check. */
+  corsOrigins: string[] = [];
   /** Host directories under which a non-admin may bind-mount; none by default (deny by default). */
   allowedBindRoots: string[] = [];
   /**
@@ -139,6 +142,18 @@ class Environment {
   @Sets('authRateWindowMs') @IsOptional() @Int(1000, 86_400_000) BERTH_AUTH_RATE_WINDOW_MS?: number;
   @Sets('rateLimit') @IsOptional() @Int(0, 1_000_000) BERTH_RATE_LIMIT?: number;
   @Sets('rateLimitWindowMs') @IsOptional() @Int(1000, 86_400_000) BERTH_RATE_LIMIT_WINDOW_MS?: number;
+
+  @Sets('corsOrigins', { parse: parseOrigins })
+  @IsOptional()
+  @ValidateBy({
+    name: 'isOriginList',
+    validator: {
+      validate: (value) => typeof value === 'string' && isOriginList(value),
+      defaultMessage: () =>
+        'BERTH_CORS_ORIGINS must be exact origins separated by commas, e.g. https://dash.example.com,http://localhost:3000',
+    },
+  })
+  BERTH_CORS_ORIGINS?: string;
 
   @Sets('allowedBindRoots', { parse: absolutePaths })
   @IsOptional()

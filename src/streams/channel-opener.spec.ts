@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
 import type { Role } from '../common/access.decorators.js';
+import { AppConfig } from '../config/app-config.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
@@ -40,7 +41,12 @@ function setup() {
       return operator;
     },
   };
-  const opener = new ChannelOpener(hosts as unknown as DockerHosts, access as unknown as StreamAccess, {} as StreamMetrics);
+  const opener = new ChannelOpener(
+    hosts as unknown as DockerHosts,
+    access as unknown as StreamAccess,
+    {} as StreamMetrics,
+    new AppConfig(),
+  );
   const feed: ChannelFeed<unknown> = { check: vi.fn(async () => void steps.push('check')), attach: vi.fn() };
   const request = { socket: { remoteAddress: '10.0.0.9' } } as IncomingMessage;
   const prepare = (channel: AnyChannel, query: string) =>

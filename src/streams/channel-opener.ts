@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { VerifyClientCallbackAsync } from 'ws';
+import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { ChannelContext, ChannelDeclaration, ChannelFeed, TargetKind, TargetQuery } from './channel.js';
 import { StreamAccess } from './stream-access.js';
@@ -15,6 +16,7 @@ export class ChannelOpener {
     private readonly hosts: DockerHosts,
     private readonly access: StreamAccess,
     private readonly metrics: StreamMetrics,
+    private readonly config: AppConfig,
   ) {}
 
   /** ws's `verifyClient` for this channel: the context it prepares waits for the connection handler. */
@@ -22,7 +24,7 @@ export class ChannelOpener {
     channel: ChannelDeclaration<K, Q, F>,
     feed: F,
   ): VerifyClientCallbackAsync {
-    return verifyUpgrade(channel.name, this.metrics, (request, url) => this.prepare(channel, feed, request, url));
+    return verifyUpgrade(channel.name, this.metrics, (request, url) => this.prepare(channel, feed, request, url), this.config.corsOrigins);
   }
 
   async prepare<K extends TargetKind, Q extends TargetQuery<K>, F extends ChannelFeed<ChannelContext<Q, K>>>(

@@ -16,6 +16,14 @@ export const CloseCode = {
   slowConsumer: 4000,
 } as const;
 
+/**
+ * The close code that tells a browser why its upgrade was refused: 4000 + the HTTP status
+ * other clients get (4401, 4403, 4404, 4429...), since a page cannot read an upgrade's status.
+ */
+export function refusalCloseCode(status: number): number {
+  return 4000 + status;
+}
+
 /** A close reason fits in 123 bytes (RFC 6455 §5.5); longer engine messages are cut. */
 export function closeReason(text: string): string {
   const bytes = Buffer.from(text);

@@ -34,7 +34,7 @@ export class StreamMetrics {
     });
     this.refusedUpgrades = new Counter({
       name: 'berth_ws_refused_upgrades_total',
-      help: 'WebSocket upgrades answered with an HTTP error, by channel and status',
+      help: 'WebSocket upgrades refused (an HTTP error, or for a page of an allowed origin a close 4000 + status), by channel and status',
       labelNames: ['channel', 'status'],
       registers,
     });

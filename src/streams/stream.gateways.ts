@@ -46,7 +46,7 @@ export function channelGateway(channel: AnyChannel): Type<unknown> {
     }
 
     handleConnection(socket: WebSocket, request: IncomingMessage): void {
-      const context = takeUpgradeContext(request);
+      const context = takeUpgradeContext(request, socket);
       if (context) this.feed.attach(socket, context);
     }
   }

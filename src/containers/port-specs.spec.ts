@@ -97,3 +97,26 @@ describe('ports in a create request: strings and objects mixed, one normalized l
     expect(errors).toContainEqual({ field, message: expect.stringMatching(message) });
   });
 });
+
+describe('cmd and entrypoint as command line strings in a create request', () => {
+  it('splits strings, keeps arrays, and the engine gets the arrays', async () => {
+    const dto = await validate({ cmd: "sh -c 'echo $HOME; sleep 1'", entrypoint: '' });
+    expect(dto.cmd).toEqual(['sh', '-c', 'echo $HOME; sleep 1']);
+    expect(toEngineCreate(dto)).toMatchObject({ Cmd: ['sh', '-c', 'echo $HOME; sleep 1'], Entrypoint: [''] });
+    expect((await validate({ cmd: ['a b', 'c'] })).cmd).toEqual(['a b', 'c']);
+  });
+
+  it.each([
+    [{ cmd: 'ls | wc -l' }, 'cmd', /cmd: \| is shell syntax/],
+    [{ entrypoint: 'sh -c "x' }, 'entrypoint', /entrypoint: a double quote is not closed/],
+    [{ cmd: 42 }, 'cmd', /array of at most 1000 strings, or one command line/],
+    [{ cmd: ['ok', 3] }, 'cmd', /array of at most 1000 strings/],
+  ])('%j → 400 naming %s', async (body, field, message) => {
+    const error = await validate(body).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as ProblemException).code).toBe('VALIDATION_FAILED');
+    expect((error as ProblemException).problem.errors).toEqual([{ field, message: expect.stringMatching(message) }]);
+  });
+});

@@ -15,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { commandSchema, commandWords, IsCommand } from '../../common/shell-words.js';
 import { IsStringMap } from '../../common/validators.js';
 import { isContainerPath } from '../binds.js';
 import {
@@ -59,18 +60,18 @@ export class ContainerCreateDto {
   @MaxLength(128)
   name?: string;
 
-  /** The command, overriding the image's CMD. */
+  /** The command, overriding the image's CMD: an array, or a string split like a shell (quotes respected, nothing expanded). */
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @IsString({ each: true })
+  @ApiPropertyOptional(commandSchema())
+  @Transform(({ value }) => commandWords(value))
+  @IsCommand()
   cmd?: string[];
 
-  /** `--entrypoint`, overriding the image's ENTRYPOINT; an empty list resets it. */
+  /** `--entrypoint`, overriding the image's ENTRYPOINT (an array or a string, as `cmd`); an empty list or string resets it. */
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @IsString({ each: true })
+  @ApiPropertyOptional(commandSchema())
+  @Transform(({ value }) => commandWords(value))
+  @IsCommand()
   entrypoint?: string[];
 
   /** `-e KEY=value`. */

@@ -1,5 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsLogTime } from '../../common/log-time.js';
+import { DEFAULT_LOG_TAIL, IsLogTime } from '../../common/log-time.js';
 import { validationFailed } from '../../common/validation.js';
 import { QueryBoolean, QueryInt, QueryList } from '../../common/validators.js';
 import { CONTAINER_REF } from '../container-ref.pipe.js';
@@ -169,7 +169,7 @@ export class LogsQueryDto {
   /** Lines from the end: a number or `all`. */
   @IsOptional()
   @Matches(/^(all|\d{1,9})$/, { message: 'tail must be a number of lines or all' })
-  tail?: string = '1000';
+  tail?: string = String(DEFAULT_LOG_TAIL);
 
   /** Only lines after this: RFC 3339 time, Unix seconds or a duration before now (`10m`). */
   @IsOptional()

@@ -76,10 +76,13 @@ export const IsCommand = ({ min = 0, max = 1000 }: { min?: number; max?: number 
   );
 
 /** OpenAPI for a command: an array of arguments, or one command line. */
-export function commandSchema() {
+export function commandSchema(minItems = 0) {
   return {
+    // Not an array of oneOf (what the swagger plugin makes of `string[]`): the property itself is one or the other.
+    type: 'string' as const,
+    isArray: false,
     oneOf: [
-      { type: 'array' as const, items: { type: 'string' as const }, maxItems: 1000 },
+      { type: 'array' as const, items: { type: 'string' as const }, ...(minItems > 0 && { minItems }), maxItems: 1000 },
       {
         type: 'string' as const,
         description: 'Split like a shell: quotes and backslashes respected; no variables expanded, no globbing; |, ;, &&, > refused.',

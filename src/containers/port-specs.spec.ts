@@ -83,6 +83,7 @@ describe('ports in a create request: strings and objects mixed, one normalized l
 
   it.each([
     [['8081:80', 'nope'], 'ports[1]', /"nope" is not a -p port mapping/],
+    [['8000-8001:80-81', 'nope', { containerPort: 80, hostPort: 0 }], 'ports[2].hostPort', /hostPort/],
     [[{ containerPort: 80 }, '8081:80/icmp'], 'ports[1]', /invalid protocol icmp/],
     [[80], 'ports[0]', /each port must be an object/],
     [['8081:80', { containerPort: 0 }], 'ports[1].containerPort', /containerPort/],
@@ -95,6 +96,8 @@ describe('ports in a create request: strings and objects mixed, one normalized l
     const errors = (error as ProblemException).problem.errors ?? [];
     expect((error as ProblemException).code).toBe('VALIDATION_FAILED');
     expect(errors).toContainEqual({ field, message: expect.stringMatching(message) });
+    // Only the bad entries: a good string beside a bad one is not named.
+    expect(errors.map((e) => e.field).filter((f) => f === 'ports[0]')).toEqual(ports[0] === 80 ? ['ports[0]'] : []);
   });
 });
 

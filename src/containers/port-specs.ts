@@ -68,12 +68,15 @@ export function parsePortSpec(spec: string): PortBinding[] | string {
 
 /**
  * `ports` as a request gives them (objects, `-p` strings or both) → objects (made by `make`), ranges expanded.
- * When a string is invalid the list is left as it came, so that validation names that entry by its index.
+ * When a string is invalid nothing is expanded, so that validation names the bad entries by their own index.
  */
 export function normalizePorts(value: unknown, make: (binding: PortBinding) => unknown = (binding) => binding): unknown {
   if (!Array.isArray(value) || !value.some((entry) => typeof entry === 'string')) return value;
   const parsed = value.map((entry) => (typeof entry === 'string' ? parsePortSpec(entry) : [entry]));
-  if (parsed.some((entry) => typeof entry === 'string')) return value;
+  if (parsed.some((entry) => typeof entry === 'string')) {
+    // The request fails: the valid strings stand in as one binding each, so that each index is the entry's.
+    return value.map((entry, index) => (typeof entry === 'string' && typeof parsed[index] !== 'string' ? make(parsed[index][0]) : entry));
+  }
   return value.flatMap((entry, index) => (typeof entry === 'string' ? (parsed[index] as PortBinding[]).map(make) : [entry]));
 }
 

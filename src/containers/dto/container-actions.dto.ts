@@ -27,7 +27,7 @@ export class ExecDto {
    * The command and its arguments, not run by a shell (`["sh", "-c", "..."]` for one): an array, or a string split
    * like a shell (`"ls -l /tmp"`, quotes respected, no variables expanded, operators such as `|` refused).
    */
-  @ApiProperty(commandSchema())
+  @ApiProperty(commandSchema(1))
   @Transform(({ value }) => commandWords(value))
   @IsCommand({ min: 1 })
   cmd: string[];

@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { RateLimitGuard } from './auth/rate-limit.js';
 import { MetricsModule } from './common/metrics.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { JsonBodyInterceptor } from './common/json-body.interceptor.js';
 import { StrictQueryInterceptor } from './common/strict-query.interceptor.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -46,6 +47,7 @@ import { VolumesModule } from './volumes/volumes.module.js';
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },
     { provide: APP_INTERCEPTOR, useClass: StrictQueryInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
   ],
 })
 export class AppModule {

@@ -69,7 +69,7 @@ describe('stream limits: per-user cap, slow clients', () => {
       follow: false,
       stdout: true,
       stderr: false,
-      timestamps: true,
+      tail: 'all',
     });
     const stalled = await openWs(url, { token: admin });
     // ws's pause() stops reading the TCP socket: Berth's writes back up as behind a client that reads nothing.
@@ -91,7 +91,7 @@ describe('stream limits: per-user cap, slow clients', () => {
 
     const resumeFrom = /since=(\S+)/.exec(closed.reason)![1];
     const resumed = await openWs(
-      wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stderr: false, since: resumeFrom }),
+      wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, stderr: false, since: resumeFrom, tail: 'all' }),
       {
         token: admin,
       },

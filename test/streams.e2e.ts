@@ -117,9 +117,35 @@ describe('WebSocket streams on the real engine', () => {
       );
       expect((await resumed.closed).code).toBe(1000);
       expect(logLines(resumed.frames)).toEqual([
-        { stream: 'stderr', line: 'err3' },
-        { stream: 'stderr', line: 'err4' },
+        { stream: 'stderr', ts: lines[2].ts, line: 'err3' },
+        { stream: 'stderr', ts: lines[3].ts, line: 'err4' },
       ]);
+    });
+
+    it('without tail sends the last 1000 lines as REST does, each with its ts, in frames that are always arrays', async () => {
+      const container = await runContainer(['sh', '-c', 'seq 1 1500; sleep 3600']);
+      await until(async () => (await engineLogLines(container)) >= 1500, '1500 log lines');
+
+      const snapshot = await openWs(wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false }), { token: admin });
+      expect((await snapshot.closed).code).toBe(1000);
+      const lines = logLines(snapshot.frames);
+      const expected = Array.from({ length: 1000 }, (_, i) => String(i + 501));
+      expect(lines.map((l) => l.line)).toEqual(expected);
+      expect(lines.every((l) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(l.ts))).toBe(true);
+
+      const rest = await api(berth.url, `/api/v1/hosts/local/containers/${container.id}/logs`, { token: admin });
+      expect(rest.status).toBe(200);
+      expect((rest.body as Array<{ line: string }>).map((l) => l.line)).toEqual(expected);
+
+      // tail=all is the whole log; a frame of one line is an array too.
+      const all = await openWs(wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, tail: 'all' }), {
+        token: admin,
+      });
+      expect((await all.closed).code).toBe(1000);
+      expect(logLines(all.frames)).toHaveLength(1500);
+      const one = await openWs(wsUrl(berth.url, '/api/v1/ws/logs', { container: container.id, follow: false, tail: 1 }), { token: admin });
+      expect((await one.closed).code).toBe(1000);
+      expect(one.frames.map((frame) => JSON.parse(String(frame)))).toEqual([[{ stream: 'stdout', ts: expect.any(String), line: '1500' }]]);
     });
 
     it('serves many followers of one container from one engine stream', async () => {

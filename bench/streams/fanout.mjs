@@ -16,8 +16,8 @@ try {
   const progress = sockets.map((ws) => {
     const state = { next: 1, bad: 0 };
     ws.on('message', (data) => {
-      const parsed = JSON.parse(data.toString());
-      for (const { line } of Array.isArray(parsed) ? parsed : [parsed]) {
+      // A frame is always an array of {stream, ts, line}.
+      for (const { line } of JSON.parse(data.toString())) {
         if (Number(line) !== state.next) state.bad++;
         state.next = Number(line) + 1;
       }

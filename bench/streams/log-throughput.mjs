@@ -68,7 +68,7 @@ try {
     while (!String(await docker.getContainer(written.id).logs({ stdout: true, tail: 1 })).includes(String(N))) await sleep(200);
     for (let round = 0; round < ROUNDS; round++) {
       const engine = await viaEngine(written, { follow: 1, stdout: 1, stderr: 1 }, { lines: N });
-      const viaB = await viaBerth(berth, written, { follow: true }, { lines: N });
+      const viaB = await viaBerth(berth, written, { follow: true, tail: 'all' }, { lines: N });
       results.history.engine.push(engine.lines / engine.seconds);
       results.history.berth.push(viaB.lines / viaB.seconds);
       console.log(

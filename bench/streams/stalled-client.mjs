@@ -9,8 +9,8 @@ const STALL_SECONDS = Number(process.argv[2] ?? 30);
 function reader(ws) {
   const state = { lines: [], close: undefined };
   ws.on('message', (data) => {
-    const parsed = JSON.parse(data.toString());
-    for (const line of Array.isArray(parsed) ? parsed : [parsed]) state.lines.push(line);
+    // A frame is always an array of {stream, ts, line}.
+    for (const line of JSON.parse(data.toString())) state.lines.push(line);
   });
   state.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve((state.close = { code, reason: reason.toString() }))));
   return state;
@@ -27,7 +27,7 @@ try {
   // Big log files: a 30 s stall must not lose lines to the engine's own log rotation.
   const container = await runContainer(['sh', '-c', 'seq 1 1000000000'], { maxSize: '1g' });
   await sleep(1000);
-  const ws = await openWs(berth, '/api/v1/ws/logs', { container: container.id, tail: 0, timestamps: true });
+  const ws = await openWs(berth, '/api/v1/ws/logs', { container: container.id, tail: 0 });
   const stream = reader(ws);
   await sleep(3000);
   const baseline = berth.rssBytes();
@@ -56,7 +56,7 @@ try {
     console.log(
       `resume hint since=${since}; last line received ${last.line} at ${last.ts}: ${since === last.ts ? 'matches' : 'DOES NOT MATCH'}`,
     );
-    const resumed = reader(await openWs(berth, '/api/v1/ws/logs', { container: container.id, since, timestamps: true }));
+    const resumed = reader(await openWs(berth, '/api/v1/ws/logs', { container: container.id, since, tail: 'all' }));
     while (resumed.lines.length < 200_000) await sleep(100);
     console.log(
       `resumed: first line ${resumed.lines[0].line} (again), then ${resumed.lines.length - 1} lines, gap: ${firstGap(resumed.lines) === -1 ? 'none' : `at ${firstGap(resumed.lines)}`}`,

@@ -36,6 +36,9 @@ export function parseLogTime(text: string, nowMs = Date.now()): bigint | null {
   return null;
 }
 
+/** The lines a log read starts with when it names no `tail`: the REST snapshot and the WebSocket stream alike. */
+export const DEFAULT_LOG_TAIL = 1000;
+
 /** The engine's `since`/`until` form: `seconds.nanoseconds`. */
 export function engineTime(ns: bigint): string {
   return `${ns / NS_PER_SECOND}.${String(ns % NS_PER_SECOND).padStart(9, '0')}`;

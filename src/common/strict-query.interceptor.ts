@@ -1,8 +1,8 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
+import { routeParamChecker } from './route-params.js';
 import { validationFailed } from './validation.js';
 
 /**
@@ -11,7 +11,7 @@ import { validationFailed } from './validation.js';
  */
 @Injectable()
 export class StrictQueryInterceptor implements NestInterceptor {
-  private readonly declaresQuery = new WeakMap<object, boolean>();
+  private readonly routeDeclaresQuery = routeParamChecker(RouteParamtypes.QUERY);
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() === 'http') {
@@ -22,16 +22,5 @@ export class StrictQueryInterceptor implements NestInterceptor {
       }
     }
     return next.handle();
-  }
-
-  private routeDeclaresQuery(context: ExecutionContext): boolean {
-    const handler = context.getHandler();
-    let known = this.declaresQuery.get(handler);
-    if (known === undefined) {
-      const args: Record<string, unknown> = Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {};
-      known = Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.QUERY));
-      this.declaresQuery.set(handler, known);
-    }
-    return known;
   }
 }

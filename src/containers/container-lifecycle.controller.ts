@@ -5,7 +5,7 @@ import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ContainerRefPipe } from './container-ref.pipe.js';
 import { ContainersService } from './containers.service.js';
-import { KillQueryDto, StopQueryDto } from './dto/container-query.dto.js';
+import { KillQueryDto, StopQueryDto, stopTimeout } from './dto/container-query.dto.js';
 
 /** State changes. Each answers 204, also when the container already is in the state asked for. */
 @ApiTags('containers')
@@ -27,15 +27,15 @@ export class ContainerLifecycleController {
     return this.containers.start(host, id, principal);
   }
 
-  /** `docker stop -t`: SIGTERM, then SIGKILL after `timeout` seconds. */
+  /** `docker stop -t`: SIGTERM, then SIGKILL after `timeout` (or `t`) seconds. */
   @Post('stop')
   @HttpCode(204)
   @RequireRole('operator')
   stopContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: StopQueryDto): Promise<void> {
-    return this.containers.stop(host, id, query.timeout);
+    return this.containers.stop(host, id, stopTimeout(query));
   }
 
-  /** `docker restart -t`, with the same bind check as start. */
+  /** `docker restart -t` (`timeout` or `t`), with the same bind check as start. */
   @Post('restart')
   @HttpCode(204)
   @RequireRole('operator')
@@ -45,7 +45,7 @@ export class ContainerLifecycleController {
     @Query() query: StopQueryDto,
     @CurrentPrincipal() principal: Principal | undefined,
   ): Promise<void> {
-    return this.containers.restart(host, id, principal, query.timeout);
+    return this.containers.restart(host, id, principal, stopTimeout(query));
   }
 
   /** `docker kill -s`. KILL on a stopped container is success; another signal to it is 409 CONTAINER_NOT_RUNNING. */

@@ -1,7 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
+import { DEFAULT_LOG_TAIL } from '../common/log-time.js';
 import type { Principal } from '../common/principal.js';
+import { createValidationPipe } from '../common/validation.js';
+import { LogsQueryDto } from '../containers/dto/container-query.dto.js';
 import type { LogLine } from '../docker/log-lines.js';
 import type { ChannelRuntime } from './channel-runtime.js';
 import { LogsStreamQueryDto } from './dto/stream-query.dto.js';
@@ -45,7 +48,14 @@ class FakeSocket {
   }
   once() {}
   lines(): string[] {
-    return this.frames.flatMap((frame) => [JSON.parse(frame) as LogLine | LogLine[]].flat().map((line) => line.line));
+    return this.parsed().map((line) => line.line);
+  }
+  parsed(): LogLine[] {
+    return this.frames.flatMap((frame) => {
+      const lines = JSON.parse(frame) as LogLine[];
+      if (!Array.isArray(lines)) throw new Error(`a log frame is not an array: ${frame}`);
+      return lines;
+    });
   }
 }
 
@@ -84,6 +94,27 @@ function setup() {
   return { engine, streams, open };
 }
 
+describe('LogsStreamQueryDto: tail as the REST logs route has it', () => {
+  const pipe = createValidationPipe();
+  it.each([
+    [{}, DEFAULT_LOG_TAIL],
+    [{ tail: '5' }, 5],
+    [{ tail: '0' }, 0],
+    [{ tail: 'all' }, undefined],
+  ])('%o → tail %s', async (query, tail) => {
+    const dto = (await pipe.transform(
+      { container: 'web', ...query },
+      { type: 'query', metatype: LogsStreamQueryDto },
+    )) as LogsStreamQueryDto;
+    expect(dto.tail).toBe(tail);
+  });
+
+  it('defaults to the same tail as the REST snapshot', async () => {
+    const rest = (await pipe.transform({}, { type: 'query', metatype: LogsQueryDto })) as LogsQueryDto;
+    expect(rest.tail).toBe(String(DEFAULT_LOG_TAIL));
+  });
+});
+
 describe('LogStreams', () => {
   it('serves a second follower with the same options from the first one engine stream, replaying its tail', async () => {
     const { engine, streams, open } = setup();
@@ -112,9 +143,27 @@ describe('LogStreams', () => {
     await flushed();
     expect(engine.openLogLines).toHaveBeenCalledTimes(3);
     expect(engine.openLogLines.mock.calls.map(([, options]) => options)).toEqual([
-      { follow: true, stdout: true, stderr: true, tail: 0 },
-      { follow: true, stdout: true, stderr: true, tail: 1 },
-      { follow: false, stdout: true, stderr: true, tail: 0 },
+      { follow: true, stdout: true, stderr: true, tail: 0, timestamps: true },
+      { follow: true, stdout: true, stderr: true, tail: 1, timestamps: true },
+      { follow: false, stdout: true, stderr: true, tail: 0, timestamps: true },
     ]);
+  });
+
+  it.each([
+    ['without timestamps', { timestamps: false }],
+    ['with timestamps=true', { timestamps: true }],
+    ['by default', {}],
+  ])('sends every frame as an array of {stream, ts, line}, one line or many, %s', async (_case, options) => {
+    const { engine, streams, open } = setup();
+    const socket = open(options);
+    await flushed();
+    streams[0].write(line('one'));
+    await flushed();
+    streams[0].write(line('two'));
+    streams[0].write(line('three'));
+    await flushed();
+    expect(engine.openLogLines.mock.calls[0][1]).toMatchObject({ timestamps: true });
+    expect(socket.frames.map((frame) => (JSON.parse(frame) as unknown[]).length)).toEqual([1, 2]);
+    expect(socket.parsed()).toEqual(['one', 'two', 'three'].map(line));
   });
 });

@@ -12,7 +12,8 @@ import { engineTime, parseLogTime } from '../common/log-time.js';
 
 export type LogsContext = ChannelContext<LogsStreamQueryDto, 'container'>;
 
-type View = 'ts' | 'plain';
+/** One view: every subscriber gets the same frames. */
+type View = 'lines';
 
 /** Lines a shared stream keeps for later subscribers when it has no `tail` (and at most its tail otherwise). */
 const REPLAY_LINES = 10_000;
@@ -25,9 +26,9 @@ interface SharedLog {
 
 const sizeOf = (line: LogLine) => line.line.length + 48;
 
-function encode(lines: LogLine[], view: View): Buffer {
-  const shaped = view === 'ts' ? lines : lines.map(({ stream, line }) => ({ stream, line }));
-  return Buffer.from(JSON.stringify(shaped.length === 1 ? shaped[0] : shaped));
+/** A frame is always a JSON array of `{stream, ts, line}`, one per line of the batch (also when it holds one). */
+function encode(lines: LogLine[]): Buffer {
+  return Buffer.from(JSON.stringify(lines));
 }
 
 /**
@@ -43,7 +44,7 @@ export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
   constructor(private readonly runtime: ChannelRuntime) {}
 
   attach(socket: WebSocket, context: LogsContext): void {
-    const subscriber = new Subscriber<LogLine, View>(socket, context.query.timestamps ? 'ts' : 'plain');
+    const subscriber = new Subscriber<LogLine, View>(socket, 'lines');
     let fanout: Fanout<LogLine, View> | undefined;
     if (!this.runtime.admit(socket, 'logs', context, () => fanout?.remove(subscriber))) return;
     fanout = context.query.follow ? this.joinShared(context, subscriber) : undefined;
@@ -108,6 +109,8 @@ export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
         stdout: query.stdout,
         stderr: query.stderr,
         tail: query.tail,
+        // Always: each line's `ts` is how a client resumes (`since`) after a drop.
+        timestamps: true,
         ...(since !== null && since !== undefined && { since: engineTime(since) }),
       })
       .then(

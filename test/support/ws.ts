@@ -111,9 +111,11 @@ export async function refusalOf(url: string, options: WsOptions = {}): Promise<R
 }
 
 /** Log lines from the frames of a logs socket (a frame is one object or an array of them). */
-export function logLines(frames: Array<string | Buffer>): Array<{ stream: string; ts?: string; line: string }> {
+export function logLines(frames: Array<string | Buffer>): Array<{ stream: string; ts: string; line: string }> {
   return frames.flatMap((frame) => {
     const parsed = JSON.parse(String(frame));
-    return Array.isArray(parsed) ? parsed : [parsed];
+    // One shape: every frame is an array, also of one line.
+    if (!Array.isArray(parsed)) throw new Error(`a log frame is not an array: ${String(frame).slice(0, 200)}`);
+    return parsed;
   });
 }

@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { commandSchema, commandWords, IsCommand } from '../../common/shell-words.js';
 import { CONTAINER_NAME, ENV_ENTRY, REPOSITORY, TAG, USER } from './container-validators.js';
 
 /** `docker rename`. */
@@ -21,11 +23,13 @@ export class ContainerTopDto {
 
 /** A command to run to its end in a running container, without a TTY. */
 export class ExecDto {
-  /** The command and its arguments, not parsed by a shell: `["sh", "-c", "..."]` for one. */
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsString({ each: true })
+  /**
+   * The command and its arguments, not run by a shell (`["sh", "-c", "..."]` for one): an array, or a string split
+   * like a shell (`"ls -l /tmp"`, quotes respected, no variables expanded, operators such as `|` refused).
+   */
+  @ApiProperty(commandSchema(1))
+  @Transform(({ value }) => commandWords(value))
+  @IsCommand({ min: 1 })
   cmd: string[];
 
   @IsOptional()

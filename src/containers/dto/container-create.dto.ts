@@ -1,4 +1,5 @@
-import { Type } from 'class-transformer';
+import { ApiExtraModels, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -14,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { commandSchema, commandWords, IsCommand } from '../../common/shell-words.js';
 import { IsStringMap } from '../../common/validators.js';
 import { isContainerPath } from '../binds.js';
 import {
@@ -37,8 +39,14 @@ import {
   RestartPolicyDto,
 } from './container-create-parts.dto.js';
 import { namesNetwork } from '../policy-request.js';
+import { normalizePorts, portEntryProblem } from '../port-specs.js';
+
+const PORT_SPEC_DESCRIPTION =
+  'As `docker run -p` takes it: `[ip:][hostPort:]containerPort[/protocol]`, e.g. `8081:80`, `80` (a free host port), `8081:80/udp`, ' +
+  '`127.0.0.1:8081:80`, `127.0.0.1::80`, `[::1]:8081:80`, or equal-length ranges `8000-8001:80-81`.';
 
 /** What `docker run` takes, as JSON. Options that make a container root on the host are subject to the create policy. */
+@ApiExtraModels(PortBindingDto)
 export class ContainerCreateDto {
   /** The image to run, e.g. `nginx:1.27`, `localhost:5001/team/app:1.0` or an image id. */
   @IsString()
@@ -52,18 +60,18 @@ export class ContainerCreateDto {
   @MaxLength(128)
   name?: string;
 
-  /** The command, overriding the image's CMD. */
+  /** The command, overriding the image's CMD: an array, or a string split like a shell (quotes respected, nothing expanded). */
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @IsString({ each: true })
+  @ApiPropertyOptional(commandSchema())
+  @Transform(({ value }) => commandWords(value))
+  @IsCommand()
   cmd?: string[];
 
-  /** `--entrypoint`, overriding the image's ENTRYPOINT; an empty list resets it. */
+  /** `--entrypoint`, overriding the image's ENTRYPOINT (an array or a string, as `cmd`); an empty list or string resets it. */
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @IsString({ each: true })
+  @ApiPropertyOptional(commandSchema())
+  @Transform(({ value }) => commandWords(value))
+  @IsCommand()
   entrypoint?: string[];
 
   /** `-e KEY=value`. */
@@ -73,11 +81,23 @@ export class ContainerCreateDto {
   @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
   env?: string[];
 
-  /** `-p`: ports to publish. */
+  /** `-p`: ports to publish, as objects or `docker run -p` strings; strings become objects (ranges one per port). */
   @IsOptional()
+  @ApiPropertyOptional({
+    type: 'array',
+    maxItems: 1000,
+    items: {
+      oneOf: [
+        { type: 'string', description: PORT_SPEC_DESCRIPTION, example: '127.0.0.1:8081:80/udp' },
+        { $ref: getSchemaPath(PortBindingDto) },
+      ],
+    },
+  })
+  // Runs after @Type made the objects PortBindingDto: strings become the same, for validation and everything after it.
+  @Transform(({ value }) => normalizePorts(value, (binding) => Object.assign(new PortBindingDto(), binding)))
   @IsArray()
   @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
+  @ValidateNested({ each: true, message: ({ value }) => portEntryProblem(value) })
   @Type(() => PortBindingDto)
   ports?: PortBindingDto[];
 

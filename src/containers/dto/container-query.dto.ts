@@ -1,5 +1,6 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsLogTime } from '../../common/log-time.js';
+import { DEFAULT_LOG_TAIL, IsLogTime } from '../../common/log-time.js';
+import { validationFailed } from '../../common/validation.js';
 import { QueryBoolean, QueryInt, QueryList } from '../../common/validators.js';
 import { CONTAINER_REF } from '../container-ref.pipe.js';
 import { IsSignal } from './container-validators.js';
@@ -112,6 +113,22 @@ export class StopQueryDto {
   @Min(0)
   @Max(3600)
   timeout?: number;
+
+  /** `docker stop -t`: the same as `timeout` (give one, or both equal). */
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  t?: number;
+}
+
+/** `timeout`, or its alias `t`: both given and different is a 400, not a silent pick. */
+export function stopTimeout(query: StopQueryDto): number | undefined {
+  if (query.timeout !== undefined && query.t !== undefined && query.timeout !== query.t) {
+    throw validationFailed([{ field: 't', message: 't is an alias of timeout; give one of them, or the same value' }]);
+  }
+  return query.timeout ?? query.t;
 }
 
 /** `docker kill -s`. */
@@ -152,7 +169,7 @@ export class LogsQueryDto {
   /** Lines from the end: a number or `all`. */
   @IsOptional()
   @Matches(/^(all|\d{1,9})$/, { message: 'tail must be a number of lines or all' })
-  tail?: string = '1000';
+  tail?: string = String(DEFAULT_LOG_TAIL);
 
   /** Only lines after this: RFC 3339 time, Unix seconds or a duration before now (`10m`). */
   @IsOptional()

@@ -1,5 +1,5 @@
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsLogTime } from '../../common/log-time.js';
+import { DEFAULT_LOG_TAIL, IsLogTime } from '../../common/log-time.js';
 import { QueryBoolean, QueryInt } from '../../common/validators.js';
 import { IsDetachKeys } from '../detach-keys.js';
 
@@ -34,24 +34,24 @@ export class LogsStreamQueryDto extends ContainerStreamQueryDto {
   @IsBoolean()
   follow: boolean = true;
 
-  /** Only the last N lines first; all when absent (or `all`). */
+  /** Only the last N lines first: 1000 when absent, as the REST logs snapshot; `all` for the whole log. */
   @IsOptional()
   @QueryInt({ unbounded: 'all' })
   @IsInt()
   @Min(0)
   @Max(1_000_000)
-  tail?: number;
+  tail?: number = DEFAULT_LOG_TAIL;
 
   /** Only lines at or after this time: RFC 3339 (to the nanosecond), unix seconds or a duration before now (`10m`). */
   @IsOptional()
   @IsLogTime()
   since?: string;
 
-  /** Add each line's engine timestamp as `ts` (needed to resume exactly). */
+  /** Accepted for older clients and ignored: every line carries its engine timestamp as `ts` (to resume exactly). */
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()
-  timestamps: boolean = false;
+  timestamps?: boolean;
 
   @IsOptional()
   @QueryBoolean()

@@ -17,7 +17,6 @@ export class ApiKeysController {
   @Post()
   @RequireRole('viewer', { userSession: true })
   @LimitGuessing()
-  @ApiProblems(429)
   createApiKey(@CurrentPrincipal() principal: Principal, @Body() dto: ApiKeyCreateDto): Promise<ApiKeyCreatedDto> {
     return this.apiKeys.create(principal, dto);
   }
@@ -33,7 +32,7 @@ export class ApiKeysController {
   @Delete(':id')
   @RequireRole('viewer', { userSession: true })
   @HttpCode(204)
-  @ApiProblems(404)
+  @ApiProblems({ 404: ['API_KEY_NOT_FOUND'] })
   async revokeApiKey(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException(404, 'API_KEY_NOT_FOUND', 'No such API key.') }))

@@ -19,6 +19,7 @@ export class LoginResponseDto {
   accessToken: string;
   tokenType: 'Bearer';
   /** Seconds until the token expires; then log in again. */
+  @ApiProperty({ type: 'integer' })
   expiresIn: number;
   user: UserDto;
 }

@@ -293,7 +293,7 @@ export function exampleProblem(status: number, code: ProblemCode, path: string):
     instance: examplePath(path),
     requestId: '0b8f2a4c-5d1e-4c3b-9a7f-2e6d8c1b4a90',
     code,
-    ...(code === 'VALIDATION_FAILED' && { errors: [{ field: 'image', message: 'image should not be empty' }] }),
+    ...(code === 'VALIDATION_FAILED' && { errors: [{ field: 'nmae', message: 'property nmae should not exist' }] }),
   };
 }
 

@@ -18,7 +18,7 @@ export const PROBLEM_EXAMPLE_DETAILS: Partial<Record<ProblemCode, string>> = {
   INTERNAL_ERROR: 'Internal Server Error.',
   BAD_GATEWAY: 'Bad Gateway.',
   SERVICE_UNAVAILABLE: 'Service Unavailable.',
-  VALIDATION_FAILED: 'Invalid input: image.',
+  VALIDATION_FAILED: 'Invalid input: nmae.',
   POLICY_DENIED: 'Denied by the create policy: privileged (only admins may run privileged containers).',
   WRONG_PASSWORD: 'The current password is wrong.',
   USER_NOT_FOUND: 'No such user.',

@@ -30,7 +30,7 @@ export class ApiKeysController {
   @Delete(':id')
   @RequireRole('viewer', { userSession: true })
   @HttpCode(204)
-  @ApiProblems(404)
+  @ApiProblems({ 404: ['API_KEY_NOT_FOUND'] })
   async revokeApiKey(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ProblemException(404, 'API_KEY_NOT_FOUND', 'No such API key.') }))

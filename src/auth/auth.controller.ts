@@ -22,7 +22,7 @@ export class AuthController {
   @Public()
   @LimitLogins()
   @HttpCode(200)
-  @ApiProblems(401, 429)
+  @ApiProblems({ 401: ['UNAUTHENTICATED'], 429: ['RATE_LIMITED'] })
   async login(@Body() dto: LoginDto, @Req() request: Request): Promise<LoginResponseDto> {
     // Who tried is noted for the audit by the rate-limit guard (src/auth/rate-limit.ts), refused attempts too.
     const { principal, response } = await this.auth.login(dto.username, dto.password);
@@ -35,7 +35,7 @@ export class AuthController {
   @Public()
   @LimitRefreshes()
   @HttpCode(200)
-  @ApiProblems(401, 429)
+  @ApiProblems({ 401: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED'], 429: ['RATE_LIMITED'] })
   async refresh(@Body() dto: RefreshTokenDto, @Req() request: Request): Promise<TokenPairDto> {
     const { principal, response } = await this.auth.refresh(dto.refreshToken);
     request.principal = principal;
@@ -47,7 +47,7 @@ export class AuthController {
   @Public()
   @LimitRefreshes()
   @HttpCode(204)
-  @ApiProblems(429)
+  @ApiProblems({ 429: ['RATE_LIMITED'] })
   async logout(@Body() dto: RefreshTokenDto): Promise<void> {
     await this.auth.logout(dto.refreshToken);
   }
@@ -64,7 +64,7 @@ export class AuthController {
   @RequireRole('viewer', { userSession: true })
   @LimitGuessing()
   @HttpCode(204)
-  @ApiProblems(429)
+  @ApiProblems({ 403: ['WRONG_PASSWORD'] })
   async changePassword(@CurrentPrincipal() principal: Principal, @Body() dto: PasswordChangeDto): Promise<void> {
     await this.users.changePassword(principal.userId, dto.currentPassword, dto.newPassword);
   }

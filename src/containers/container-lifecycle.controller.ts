@@ -3,13 +3,14 @@ import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
-import { ContainerRefPipe } from './container-ref.pipe.js';
+import { ApiContainerRoute, ContainerRefPipe } from './container-ref.pipe.js';
 import { ContainersService } from './containers.service.js';
 import { KillQueryDto, StopQueryDto, stopTimeout } from './dto/container-query.dto.js';
 
 /** State changes. Each answers 204, also when the container already is in the state asked for. */
 @ApiTags('containers')
 @ApiHostRoute()
+@ApiContainerRoute()
 @Controller('api/v1/hosts/:host/containers/:id')
 export class ContainerLifecycleController {
   constructor(private readonly containers: ContainersService) {}
@@ -18,7 +19,7 @@ export class ContainerLifecycleController {
   @Post('start')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems(409)
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['PORT_ALLOCATED'], 400: ['ENGINE_REJECTED'] })
   startContainer(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,
@@ -39,6 +40,7 @@ export class ContainerLifecycleController {
   @Post('restart')
   @HttpCode(204)
   @RequireRole('operator')
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['PORT_ALLOCATED'] })
   restartContainer(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,
@@ -52,7 +54,7 @@ export class ContainerLifecycleController {
   @Post('kill')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems(409)
+  @ApiProblems({ 409: ['CONTAINER_NOT_RUNNING'], 400: ['ENGINE_REJECTED'] })
   killContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: KillQueryDto): Promise<void> {
     return this.containers.kill(host, id, query.signal);
   }
@@ -61,7 +63,7 @@ export class ContainerLifecycleController {
   @Post('pause')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems(409)
+  @ApiProblems({ 409: ['CONTAINER_NOT_RUNNING'] })
   pauseContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string): Promise<void> {
     return this.containers.pause(host, id);
   }

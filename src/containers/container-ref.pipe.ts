@@ -1,4 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
+import { ApiProblems } from '../common/openapi.js';
 import { ProblemException } from '../common/problem.js';
 
 /** An id, id prefix or name (engine rules); anything else cannot name a container, so it is not found. */
@@ -19,3 +20,6 @@ export class ContainerRefPipe implements PipeTransform<string, string> {
     return containerRef(value);
   }
 }
+
+/** A route under `/containers/{id}`: no container by that reference, or an id prefix that several ids share. */
+export const ApiContainerRoute = () => ApiProblems({ 404: ['CONTAINER_NOT_FOUND'], 400: ['AMBIGUOUS_REFERENCE'] });

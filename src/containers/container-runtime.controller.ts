@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiResponse, ApiTags, getSchemaPath, ApiExtraModels } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags, getSchemaPath, ApiExtraModels } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
-import { ContainerRefPipe } from './container-ref.pipe.js';
+import { ApiContainerRoute, ContainerRefPipe } from './container-ref.pipe.js';
 import { ContainersService } from './containers.service.js';
 import { ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
 import { LogsQueryDto, TopQueryDto } from './dto/container-query.dto.js';
@@ -15,6 +15,7 @@ import { sendLogs } from './log-formats.js';
 /** What runs inside a container: processes, resource use, logs, one-shot commands. */
 @ApiTags('containers')
 @ApiHostRoute()
+@ApiContainerRoute()
 @Controller('api/v1/hosts/:host/containers/:id')
 export class ContainerRuntimeController {
   constructor(private readonly containers: ContainersService) {}
@@ -25,7 +26,7 @@ export class ContainerRuntimeController {
    */
   @Get('top')
   @RequireRole('viewer')
-  @ApiProblems(409)
+  @ApiProblems({ 409: ['CONTAINER_NOT_RUNNING'], 400: ['INVALID_PS_ARGS'] })
   getContainerTop(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,
@@ -52,14 +53,21 @@ export class ContainerRuntimeController {
   @ApiExtraModels(LogLineDto)
   @ApiProduces('application/json', 'application/x-ndjson', 'text/plain')
   @ApiOkResponse({
-    description: 'The log lines',
+    description: 'The log lines: a JSON array (the default), or as a stream of lines in the other media types',
     content: {
       'application/json': { schema: { type: 'array', items: { $ref: getSchemaPath(LogLineDto) } } },
-      'application/x-ndjson': { schema: { $ref: getSchemaPath(LogLineDto) } },
-      'text/plain': { schema: { type: 'string' } },
+      // Not a schema of its own: a generated client reads it as text, one LogLineDto per line.
+      'application/x-ndjson': { schema: { type: 'string', description: 'Newline-delimited JSON: one LogLineDto per line.' } },
+      'text/plain': { schema: { type: 'string', description: 'The log text, as `docker logs` prints it.' } },
+    },
+    headers: {
+      'Content-Disposition': {
+        description: 'With `Accept: text/plain`: `attachment; filename="<container>-logs.txt"`.',
+        schema: { type: 'string' },
+      },
     },
   })
-  @ApiResponse({ status: 406, description: 'None of the accepted types is offered' })
+  @ApiProblems({ 406: ['NOT_ACCEPTABLE'] })
   getContainerLogs(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,
@@ -78,7 +86,7 @@ export class ContainerRuntimeController {
   @Post('exec')
   @HttpCode(200)
   @RequireRole('operator')
-  @ApiProblems(409)
+  @ApiProblems({ 409: ['CONTAINER_NOT_RUNNING', 'CONTAINER_PAUSED'], 403: ['POLICY_DENIED'] })
   execInContainer(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,

@@ -3,7 +3,7 @@ import { ApiBody, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
-import { ContainerRefPipe } from './container-ref.pipe.js';
+import { ApiContainerRoute, ContainerRefPipe } from './container-ref.pipe.js';
 import { ContainersService } from './containers.service.js';
 import { CommittedImageDto, ContainerCommitDto, ContainerRenameDto } from './dto/container-actions.dto.js';
 import { ContainerCreateDto, ContainerCreatedDto, WEB_CONTAINER_EXAMPLE } from './dto/container-create.dto.js';
@@ -21,6 +21,7 @@ export class ContainersController {
   /** `docker ps` with its filters; stopped containers only with `all=true` (or a status filter that asks for them). */
   @Get()
   @RequireRole('viewer')
+  @ApiProblems({ 400: ['ENGINE_REJECTED'], 404: ['CONTAINER_NOT_FOUND'] })
   listContainers(@Param('host') host: string, @Query() query: ContainerListQueryDto): Promise<ContainerSummaryDto[]> {
     return this.containers.list(host, query);
   }
@@ -33,7 +34,13 @@ export class ContainersController {
   @RequireRole('operator')
   @ApiBody({ type: ContainerCreateDto, examples: { web: { summary: 'A web server on port 8080', value: WEB_CONTAINER_EXAMPLE } } })
   @ApiCreatedResponse({ type: ContainerCreatedDto })
-  @ApiProblems(403, 409, 502)
+  @ApiProblems({
+    409: ['NAME_CONFLICT', 'PORT_ALLOCATED'],
+    403: ['POLICY_DENIED'],
+    404: ['IMAGE_NOT_FOUND'],
+    400: ['ENGINE_REJECTED'],
+    502: ['REGISTRY_AUTH_FAILED'],
+  })
   createContainer(
     @Param('host') host: string,
     @Body() body: ContainerCreateDto,
@@ -48,6 +55,7 @@ export class ContainersController {
    */
   @Get(':id')
   @RequireRole('viewer')
+  @ApiContainerRoute()
   inspectContainer(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,
@@ -60,7 +68,8 @@ export class ContainersController {
   @Post(':id/rename')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems(409)
+  @ApiContainerRoute()
+  @ApiProblems({ 409: ['NAME_CONFLICT'] })
   renameContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Body() body: ContainerRenameDto): Promise<void> {
     return this.containers.rename(host, id, body.name);
   }
@@ -72,6 +81,8 @@ export class ContainersController {
   @Post(':id/commit')
   @RequireRole('operator')
   @ApiCreatedResponse({ type: CommittedImageDto })
+  @ApiContainerRoute()
+  @ApiProblems({ 403: ['POLICY_DENIED'], 400: ['ENGINE_REJECTED'] })
   commitContainer(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,
@@ -85,7 +96,8 @@ export class ContainersController {
   @Delete(':id')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems(409)
+  @ApiContainerRoute()
+  @ApiProblems({ 409: ['CONTAINER_RUNNING'] })
   removeContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: RemoveQueryDto): Promise<void> {
     return this.containers.remove(host, id, query);
   }

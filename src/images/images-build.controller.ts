@@ -45,7 +45,7 @@ export class ImagesBuildController {
       ],
     },
   })
-  @ApiProblems(400, 403, 413, 415)
+  @ApiProblems({ 403: ['POLICY_DENIED'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
   async buildImage(
     @Param('host') host: string,
     @Query() query: ImageBuildQueryDto,

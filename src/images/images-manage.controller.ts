@@ -26,7 +26,7 @@ export class ImagesManageController {
   @RequireRole('operator')
   @ApiImageRef()
   @ApiCreatedResponse({ type: ImageTaggedDto })
-  @ApiProblems(403)
+  @ApiProblems({ 403: ['POLICY_DENIED'] })
   async tagImage(
     @Param('host') host: string,
     @Param('ref', ImageRefPipe) ref: string,
@@ -43,7 +43,7 @@ export class ImagesManageController {
   @Delete(':ref')
   @RequireRole('operator')
   @ApiImageRef()
-  @ApiProblems(409)
+  @ApiProblems({ 409: ['IMAGE_IN_USE'] })
   removeImage(
     @Param('host') host: string,
     @Param('ref', ImageRefPipe) ref: string,

@@ -28,7 +28,7 @@ export class ImagesPullController {
   @Post('pull')
   @RequireRole('operator')
   @ApiJobAnswer()
-  @ApiProblems(403)
+  @ApiProblems({ 403: ['POLICY_DENIED'] })
   async pullImage(
     @Param('host') host: string,
     @Body() body: ImagePullDto,

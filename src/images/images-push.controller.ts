@@ -27,7 +27,7 @@ export class ImagesPushController {
   @HttpCode(202)
   @ApiJobAnswer()
   @RequireRole('operator')
-  @ApiProblems(400, 403)
+  @ApiProblems({ 404: ['IMAGE_NOT_FOUND'], 403: ['POLICY_DENIED'] })
   async pushImage(
     @Param('host') host: string,
     @Param('ref') ref: string,

@@ -36,6 +36,7 @@ export class ImagesTransferController {
   @ApiOkResponse({
     description: 'The images as `docker save` writes them',
     content: { 'application/x-tar': { schema: { type: 'string', format: 'binary' } } },
+    headers: { 'Content-Disposition': { description: '`attachment; filename="<image>.tar"`.', schema: { type: 'string' } } },
   })
   async exportImage(
     @Param('host') host: string,
@@ -59,7 +60,7 @@ export class ImagesTransferController {
   @ApiConsumes('application/x-tar')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiJobAnswer()
-  @ApiProblems(413, 415)
+  @ApiProblems({ 403: ['POLICY_DENIED'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
   async importImages(
     @Param('host') host: string,
     @Query() query: WaitQueryDto,

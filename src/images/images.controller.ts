@@ -1,23 +1,26 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, applyDecorators } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
-import { ApiHostRoute } from '../common/openapi.js';
+import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ImageListQueryDto } from './dto/image-query.dto.js';
 import { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
 import { ImageRefPipe } from './image-ref.pipe.js';
 import { ImagesService } from './images.service.js';
 
-/** How `{ref}` is written in every image path. */
+/** How `{ref}` is written in every image path, and the image it names missing. */
 export const ApiImageRef = () =>
-  ApiParam({
-    name: 'ref',
-    description:
-      'An image reference `[registry[:port]/]path[:tag][@sha256:digest]`, URL-encoded as one path segment ' +
-      '(`localhost%3A5001%2Fteam%2Fapp%3A1.0`), or an image id `sha256:<hex>` or id prefix. A reference the engine grammar ' +
-      'rejects is 400 VALIDATION_FAILED naming the wrong part (`ref.path`, `ref.tag`, `ref.registry`, `ref.digest`, `ref.id`).',
-    example: 'localhost%3A5001%2Fteam%2Fapp%3A1.0',
-  });
+  applyDecorators(
+    ApiProblems({ 404: ['IMAGE_NOT_FOUND'] }),
+    ApiParam({
+      name: 'ref',
+      description:
+        'An image reference `[registry[:port]/]path[:tag][@sha256:digest]`, URL-encoded as one path segment ' +
+        '(`localhost%3A5001%2Fteam%2Fapp%3A1.0`), or an image id `sha256:<hex>` or id prefix. A reference the engine grammar ' +
+        'rejects is 400 VALIDATION_FAILED naming the wrong part (`ref.path`, `ref.tag`, `ref.registry`, `ref.digest`, `ref.id`).',
+      example: 'localhost%3A5001%2Fteam%2Fapp%3A1.0',
+    }),
+  );
 
 /** Images as the host has them: list, inspect, history. */
 @ApiTags('images')

@@ -1,5 +1,5 @@
 import { HttpCode, applyDecorators } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, DECORATORS } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { JobDto } from './dto/job.dto.js';
 import type { JobRunner, JobView } from './job-types.js';
@@ -19,9 +19,19 @@ export async function answerJob(response: Response, runner: JobRunner, job: JobV
   return finished;
 }
 
+/** The swagger plugin documents every POST as 201 Created; a route that starts a job never answers that. */
+const NotCreated = (): MethodDecorator => (_target, _key, descriptor) => {
+  const { 201: _created, ...responses } = (Reflect.getMetadata(DECORATORS.API_RESPONSE, descriptor.value as object) ?? {}) as Record<
+    string,
+    unknown
+  >;
+  Reflect.defineMetadata(DECORATORS.API_RESPONSE, responses, descriptor.value as object);
+};
+
 /** Documents a route that starts a job: 202 at once, or 200 with `?wait=true`; `type` a JobDto whose `result` is the feature's. */
 export const ApiJobAnswer = (type: typeof JobDto = JobDto) =>
   applyDecorators(
+    NotCreated(),
     HttpCode(202),
     ApiAcceptedResponse({
       type,

@@ -33,7 +33,7 @@ export class JobsController {
   /** One job: its status and progress. */
   @Get(':id')
   @RequireRole('viewer')
-  @ApiProblems(404)
+  @ApiProblems({ 404: ['JOB_NOT_FOUND'] })
   getJob(@Param('id', uuid) id: string): Promise<JobDto> {
     return this.jobs.get(id);
   }
@@ -41,7 +41,7 @@ export class JobsController {
   /** The job's log, oldest first: status changes, progress and output lines (at most 10 000 per job are kept). */
   @Get(':id/events')
   @RequireRole('viewer')
-  @ApiProblems(404)
+  @ApiProblems({ 404: ['JOB_NOT_FOUND'] })
   async listJobEvents(
     @Param('id', uuid) id: string,
     @Query() query: JobEventsQueryDto,
@@ -57,7 +57,7 @@ export class JobsController {
    */
   @Delete(':id')
   @RequireRole('operator')
-  @ApiProblems(403, 404)
+  @ApiProblems({ 404: ['JOB_NOT_FOUND'] })
   async cancelJob(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal | undefined): Promise<JobDto> {
     const owner = await this.jobs.owner(id);
     if (owner !== principal?.userId && !(principal && roleAllows(principal.role, 'admin'))) {

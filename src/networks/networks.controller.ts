@@ -35,7 +35,7 @@ export class NetworksController {
   @Post()
   @RequireRole('operator')
   @ApiCreatedResponse({ type: NetworkCreatedDto })
-  @ApiProblems(403, 409)
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['NAME_CONFLICT'] })
   @ApiBody({
     type: NetworkCreateDto,
     examples: {
@@ -58,6 +58,7 @@ export class NetworksController {
   /** `docker network inspect`, with the connected containers and their addresses. */
   @Get(':id')
   @RequireRole('viewer')
+  @ApiProblems({ 404: ['NETWORK_NOT_FOUND'], 400: ['AMBIGUOUS_REFERENCE'] })
   inspectNetwork(@Param('host') host: string, @Param('id', NetworkRefPipe) id: string): Promise<NetworkDto> {
     return this.networks.inspect(host, id);
   }
@@ -66,7 +67,12 @@ export class NetworksController {
   @Delete(':id')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems(403, 409)
+  @ApiProblems({
+    404: ['NETWORK_NOT_FOUND'],
+    409: ['NETWORK_IN_USE'],
+    403: ['PREDEFINED_NETWORK', 'POLICY_DENIED'],
+    400: ['AMBIGUOUS_REFERENCE'],
+  })
   removeNetwork(@Param('host') host: string, @Param('id', NetworkRefPipe) id: string): Promise<void> {
     return this.networks.remove(host, id);
   }
@@ -78,7 +84,12 @@ export class NetworksController {
   @Post(':id/connect')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems(403, 409)
+  @ApiProblems({
+    404: ['NETWORK_NOT_FOUND', 'CONTAINER_NOT_FOUND'],
+    409: ['CONFLICT'],
+    403: ['POLICY_DENIED'],
+    400: ['AMBIGUOUS_REFERENCE'],
+  })
   @ApiBody({
     type: NetworkConnectDto,
     examples: {
@@ -98,7 +109,7 @@ export class NetworksController {
   @Post(':id/disconnect')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems(403)
+  @ApiProblems({ 404: ['NETWORK_NOT_FOUND', 'CONTAINER_NOT_FOUND'], 403: ['POLICY_DENIED'], 400: ['AMBIGUOUS_REFERENCE'] })
   disconnectNetwork(
     @Param('host') host: string,
     @Param('id', NetworkRefPipe) id: string,

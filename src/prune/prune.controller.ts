@@ -30,7 +30,6 @@ export class PruneController {
    */
   @Post('plan')
   @RequireRole('viewer')
-  @ApiProblems(400)
   planPrune(
     @Param('host') host: string,
     @Body() body: PruneOptionsDto,
@@ -50,7 +49,7 @@ export class PruneController {
   @Post()
   @RequireRole('operator')
   @ApiJobAnswer(PruneJobDto)
-  @ApiProblems(400, 403, 409, 410)
+  @ApiProblems({ 404: ['PLAN_NOT_FOUND'], 409: ['PLAN_ALREADY_USED'], 410: ['PLAN_EXPIRED'] })
   async executePrune(
     @Param('host') host: string,
     @Body() body: PruneExecuteDto,

@@ -62,7 +62,7 @@ export class RegistriesController {
     },
   })
   @ApiCreatedResponse({ type: RegistryDto, example: EXAMPLE })
-  @ApiProblems(409)
+  @ApiProblems({ 409: ['REGISTRY_NAME_TAKEN', 'REGISTRY_HOST_TAKEN'] })
   async createRegistry(@Body() dto: RegistryCreateDto, @Req() request: Request): Promise<RegistryDto> {
     const registry = await this.registries.create(dto);
     auditRegistry(request, registry);
@@ -73,7 +73,7 @@ export class RegistriesController {
   @Get(':id')
   @RequireRole('operator')
   @ApiOkResponse({ type: RegistryDto, example: EXAMPLE })
-  @ApiProblems(404)
+  @ApiProblems({ 404: ['REGISTRY_NOT_FOUND'] })
   getRegistry(@RegistryId() id: string): Promise<RegistryDto> {
     return this.registries.get(id);
   }
@@ -89,7 +89,7 @@ export class RegistriesController {
     },
   })
   @ApiOkResponse({ type: RegistryDto, example: { ...EXAMPLE, updatedAt: '2026-11-27T09:00:00.000Z' } })
-  @ApiProblems(404, 409)
+  @ApiProblems({ 404: ['REGISTRY_NOT_FOUND'], 409: ['REGISTRY_NAME_TAKEN', 'REGISTRY_HOST_TAKEN'] })
   async updateRegistry(@RegistryId() id: string, @Body() dto: RegistryUpdateDto, @Req() request: Request): Promise<RegistryDto> {
     const registry = await this.registries.update(id, dto);
     auditRegistry(request, registry);
@@ -100,7 +100,7 @@ export class RegistriesController {
   @Delete(':id')
   @RequireRole('admin')
   @HttpCode(204)
-  @ApiProblems(404)
+  @ApiProblems({ 404: ['REGISTRY_NOT_FOUND'] })
   async deleteRegistry(@RegistryId() id: string, @Req() request: Request): Promise<void> {
     auditRegistry(request, await this.registries.remove(id));
   }

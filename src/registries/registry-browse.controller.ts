@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
-import { ApiProblems } from '../common/openapi.js';
+import { ApiProblems, type ProblemCodesByStatus } from '../common/openapi.js';
 import {
   RegistryPageQueryDto,
   RegistryRepositoriesDto,
@@ -12,6 +12,21 @@ import {
 import { RegistryId } from './registries.controller.js';
 import { RegistryBrowseService } from './registry-browse.service.js';
 import { ApiRegistryId, ApiRegistryRepo, ApiRegistryTag, RegistryRepoPipe, RegistryTagPipe } from './registry-params.js';
+
+/** What any call to a stored registry may answer: it is gone, its secret cannot be read, or the registry failed (502). */
+const REGISTRY_PROBLEMS: ProblemCodesByStatus = {
+  404: ['REGISTRY_NOT_FOUND'],
+  500: ['REGISTRY_SECRET_UNREADABLE'],
+  502: [
+    'REGISTRY_AUTH_FAILED',
+    'REGISTRY_FORBIDDEN',
+    'REGISTRY_UNREACHABLE',
+    'REGISTRY_TLS_FAILED',
+    'NOT_A_REGISTRY',
+    'REGISTRY_RATE_LIMITED',
+    'REGISTRY_ERROR',
+  ],
+};
 
 /**
  * A stored registry through the Distribution API (no engine involved). Failures of the registry are
@@ -31,7 +46,7 @@ export class RegistryBrowseController {
   @RequireRole('operator')
   @ApiRegistryId()
   @ApiOkResponse({ type: RegistryRepositoriesDto })
-  @ApiProblems(404, 501, 502)
+  @ApiProblems({ 501: ['CATALOG_UNSUPPORTED'] }, REGISTRY_PROBLEMS)
   listRegistryRepositories(@RegistryId() id: string, @Query() query: RegistryPageQueryDto): Promise<RegistryRepositoriesDto> {
     return this.browse.repositories(id, query);
   }
@@ -41,7 +56,7 @@ export class RegistryBrowseController {
   @RequireRole('operator')
   @ApiRegistryRepo()
   @ApiOkResponse({ type: RegistryTagsDto })
-  @ApiProblems(404, 502)
+  @ApiProblems({ 404: ['REGISTRY_REPOSITORY_NOT_FOUND'] }, REGISTRY_PROBLEMS)
   listRegistryTags(
     @RegistryId() id: string,
     @Param('repo', RegistryRepoPipe) repo: string,
@@ -55,7 +70,7 @@ export class RegistryBrowseController {
   @RequireRole('operator')
   @ApiRegistryTag()
   @ApiOkResponse({ type: RegistryTagDto })
-  @ApiProblems(404, 502)
+  @ApiProblems({ 404: ['REGISTRY_MANIFEST_NOT_FOUND', 'REGISTRY_REPOSITORY_NOT_FOUND'] }, REGISTRY_PROBLEMS)
   getRegistryTag(
     @RegistryId() id: string,
     @Param('repo', RegistryRepoPipe) repo: string,
@@ -72,7 +87,10 @@ export class RegistryBrowseController {
   @RequireRole('admin')
   @ApiRegistryTag()
   @ApiOkResponse({ type: RegistryTagDeletedDto })
-  @ApiProblems(404, 409, 502)
+  @ApiProblems(
+    { 404: ['REGISTRY_MANIFEST_NOT_FOUND', 'REGISTRY_REPOSITORY_NOT_FOUND'], 409: ['REGISTRY_DELETE_DISABLED'] },
+    REGISTRY_PROBLEMS,
+  )
   deleteRegistryTag(
     @RegistryId() id: string,
     @Param('repo', RegistryRepoPipe) repo: string,

@@ -55,7 +55,7 @@ export class RegistryTestController {
   @RequireRole('operator')
   @ApiRegistryId()
   @ApiOkResponse({ type: RegistryCheckDto, examples: CHECK_EXAMPLES })
-  @ApiProblems(404)
+  @ApiProblems({ 404: ['REGISTRY_NOT_FOUND'], 500: ['REGISTRY_SECRET_UNREADABLE'] })
   testRegistry(@RegistryId() id: string): Promise<RegistryCheckDto> {
     return this.browse.test(id);
   }

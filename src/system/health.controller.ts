@@ -24,7 +24,7 @@ export class HealthController {
   /** Ready to serve: the database and every host's engine answer; 503 with the reason otherwise. */
   @Get('readyz')
   @Public()
-  @ApiProblems(503)
+  @ApiProblems({ 503: ['ENGINE_UNAVAILABLE', 'DATABASE_UNAVAILABLE'] })
   getReadiness(): Promise<ReadinessDto> {
     return this.system.readiness();
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute } from '../common/openapi.js';
-import { ContainerRefPipe } from '../containers/container-ref.pipe.js';
+import { ApiContainerRoute, ContainerRefPipe } from '../containers/container-ref.pipe.js';
 import { ImageRefPipe } from '../images/image-ref.pipe.js';
 import { ApiImageRef } from '../images/images.controller.js';
 import { CONTAINER_STATUS_EXAMPLES, HOST_STATUS_EXAMPLES, IMAGE_STATUS_EXAMPLES } from './dto/image-status.examples.js';
@@ -24,6 +24,7 @@ export class ImageStatusController {
   @Get('containers/:id/image-status')
   @RequireRole('viewer')
   @ApiOkResponse({ type: ContainerImageStatusDto, examples: CONTAINER_STATUS_EXAMPLES })
+  @ApiContainerRoute()
   getContainerImageStatus(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,

@@ -27,7 +27,7 @@ export class UsersController {
   /** Creates a user with a password and a role. */
   @Post()
   @RequireRole('admin', { userSession: true })
-  @ApiProblems(409)
+  @ApiProblems({ 409: ['USERNAME_TAKEN'] })
   createUser(@Body() dto: UserCreateDto): Promise<UserDto> {
     return this.users.create(dto);
   }
@@ -35,7 +35,7 @@ export class UsersController {
   /** One user. */
   @Get(':id')
   @RequireRole('admin')
-  @ApiProblems(404)
+  @ApiProblems({ 404: ['USER_NOT_FOUND'] })
   getUser(@UserId() id: string): Promise<UserDto> {
     return this.users.get(id);
   }
@@ -43,7 +43,7 @@ export class UsersController {
   /** Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409). */
   @Patch(':id')
   @RequireRole('admin', { userSession: true })
-  @ApiProblems(404, 409)
+  @ApiProblems({ 404: ['USER_NOT_FOUND'], 409: ['LAST_ADMIN'] })
   updateUser(@UserId() id: string, @Body() dto: UserUpdateDto): Promise<UserDto> {
     return this.users.update(id, dto);
   }
@@ -52,7 +52,7 @@ export class UsersController {
   @Delete(':id')
   @RequireRole('admin', { userSession: true })
   @HttpCode(204)
-  @ApiProblems(404, 409)
+  @ApiProblems({ 404: ['USER_NOT_FOUND'], 409: ['LAST_ADMIN'] })
   async deleteUser(@UserId() id: string): Promise<void> {
     await this.users.remove(id);
   }

@@ -32,7 +32,7 @@ export class VolumesController {
   @Post()
   @RequireRole('operator')
   @ApiCreatedResponse({ type: VolumeDto })
-  @ApiProblems(403, 409)
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['CONFLICT'] })
   @ApiBody({
     type: VolumeCreateDto,
     examples: {
@@ -66,7 +66,7 @@ export class VolumesController {
   @Delete(':name')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems(403, 409)
+  @ApiProblems({ 404: ['VOLUME_NOT_FOUND'], 409: ['VOLUME_IN_USE'], 403: ['POLICY_DENIED'] })
   removeVolume(
     @Param('host') host: string,
     @Param('name', VolumeNamePipe) name: string,

@@ -57,6 +57,7 @@ export class AuditActorDto {
 }
 
 export class AuditEventDto {
+  @ApiProperty({ type: 'integer' })
   id: number;
   at: string;
   /** `METHOD /route/:pattern` for requests, or a named event such as `container.create.policy-exception`. */
@@ -67,7 +68,9 @@ export class AuditEventDto {
   /** Ids the action was about. */
   targets: string[];
   /** The HTTP status of the answer (499: the client went away first). */
+  @ApiProperty({ type: 'integer' })
   status: number;
+  @ApiProperty({ type: 'integer' })
   durationMs: number | null;
   /** Safe facts, e.g. the username a failed login tried. */
   details: Record<string, unknown> | null;
@@ -77,6 +80,6 @@ export class AuditPageDto {
   /** Newest first. */
   items: AuditEventDto[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */
-  @ApiProperty({ type: Number, nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true })
   nextCursor: number | null;
 }

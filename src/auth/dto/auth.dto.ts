@@ -31,10 +31,12 @@ export class TokenPairDto {
   accessToken: string;
   tokenType: 'Bearer';
   /** Seconds until the access token expires; then refresh it (or log in again). */
+  @ApiProperty({ type: 'integer' })
   expiresIn: number;
   /** Single use: exchange it at `POST /api/v1/auth/refresh` for a new pair; a second use revokes every token of this login. Keep it out of URLs and logs. */
   refreshToken: string;
   /** Seconds until the refresh token expires; each refresh starts a new lifetime. */
+  @ApiProperty({ type: 'integer' })
   refreshExpiresIn: number;
 }
 

@@ -12,6 +12,7 @@ export class ProblemDto {
   /** A URI naming the kind of problem, derived from `code`. */
   type: string;
   title: string;
+  @ApiProperty({ type: 'integer' })
   status: number;
   /** What happened, for a person. */
   detail: string;

@@ -9,7 +9,9 @@ export class ContainerStateDto {
   oomKilled: boolean;
   dead: boolean;
   /** Host pid of the main process; 0 when not running. */
+  @ApiProperty({ type: 'integer' })
   pid: number;
+  @ApiProperty({ type: 'integer' })
   exitCode: number;
   error: string;
   startedAt?: string;
@@ -38,6 +40,7 @@ export class ContainerNetworkDto {
 
 export class ContainerRestartPolicyDto {
   name: string;
+  @ApiProperty({ type: 'integer' })
   maximumRetryCount: number;
 }
 
@@ -64,10 +67,12 @@ export class ContainerInspectDto {
   mounts: ContainerMountDto[];
   networks: ContainerNetworkDto[];
   restartPolicy: ContainerRestartPolicyDto;
+  @ApiProperty({ type: 'integer' })
   restartCount: number;
   autoRemove: boolean;
   privileged: boolean;
   /** Memory limit in bytes; 0 is none. */
+  @ApiProperty({ type: 'integer' })
   memoryBytes: number;
   /** CPU limit in CPUs; 0 is none. */
   cpus: number;

@@ -2,8 +2,10 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** A published or exposed port. */
 export class PortDto {
+  @ApiProperty({ type: 'integer' })
   containerPort: number;
   /** Absent when the port is only exposed, not published. */
+  @ApiProperty({ type: 'integer' })
   hostPort?: number;
   hostIp?: string;
   protocol: string;

@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 /** One image of `docker images`, normalised. */
 export class ImageSummaryDto {
   /** `sha256:<hex>`. */
@@ -6,10 +8,12 @@ export class ImageSummaryDto {
   repoTags!: string[];
   /** `repo@sha256:<digest>` names it has in registries. */
   repoDigests!: string[];
+  @ApiProperty({ type: 'integer' })
   sizeBytes!: number;
   createdAt!: string;
   labels!: Record<string, string>;
   /** How many containers (any state) use it, counted by Berth: engine 1.41 does not. */
+  @ApiProperty({ type: 'integer' })
   containers!: number;
 }
 
@@ -20,6 +24,7 @@ export class ImageInspectDto {
   repoDigests!: string[];
   /** The image it was built on, when the engine knows it (local builds). */
   parentId!: string | null;
+  @ApiProperty({ type: 'integer' })
   sizeBytes!: number;
   createdAt!: string;
   labels!: Record<string, string>;
@@ -44,6 +49,7 @@ export class ImageHistoryItemDto {
   id!: string | null;
   createdAt!: string;
   createdBy!: string;
+  @ApiProperty({ type: 'integer' })
   sizeBytes!: number;
   tags!: string[];
   comment!: string;

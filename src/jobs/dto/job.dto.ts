@@ -7,16 +7,19 @@ export class LayerProgressDto {
   id: string;
   /** The engine's words: `Downloading`, `Pull complete`, `Already exists`, `Pushed`, ... */
   status: string;
+  @ApiProperty({ type: 'integer' })
   currentBytes?: number;
+  @ApiProperty({ type: 'integer' })
   totalBytes?: number;
 }
 
 export class JobProgressDto {
   /** 0-100; null while the total is unknown. */
-  @ApiProperty({ type: Number, nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true })
   percent: number | null;
+  @ApiProperty({ type: 'integer' })
   currentBytes: number;
-  @ApiProperty({ type: Number, nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true })
   totalBytes: number | null;
   layers: LayerProgressDto[];
 }
@@ -100,6 +103,7 @@ export class JobPageDto {
   @ApiProperty({ type: String, nullable: true })
   nextCursor: string | null;
   /** How many jobs match the filters. */
+  @ApiProperty({ type: 'integer' })
   total: number;
 }
 
@@ -122,6 +126,7 @@ export class JobEventsQueryDto {
 
 export class JobEventDto {
   /** Increasing within a job. */
+  @ApiProperty({ type: 'integer' })
   id: number;
   at: string;
   /** `output`: a line (build output, a pull's status); `progress`: the progress as it stood; `status`: the job's status changed. */
@@ -139,6 +144,6 @@ export class JobEventPageDto {
   /** Oldest first. */
   items: JobEventDto[];
   /** Pass as `cursor` for the next page; null on the last page (so far: a running job logs more). */
-  @ApiProperty({ type: Number, nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true })
   nextCursor: number | null;
 }

@@ -11,7 +11,7 @@ export class PruneItemDto {
   @ApiProperty({ example: 'old-web' })
   name: string;
   /** What removing it frees, from `docker system df` (0 when the engine does not say). */
-  @ApiProperty({ example: 4096 })
+  @ApiProperty({ type: 'integer', example: 4096 })
   sizeBytes: number;
   /** Why it is in the plan. */
   @ApiProperty({ example: 'exited: Exited (0) 3 days ago' })
@@ -22,7 +22,9 @@ export class PruneItemDto {
 }
 
 export class PruneKindTotalsDto {
+  @ApiProperty({ type: 'integer' })
   count: number;
+  @ApiProperty({ type: 'integer' })
   reclaimableBytes: number;
 }
 
@@ -35,9 +37,9 @@ export class PruneByKindDto {
 }
 
 export class PrunePlanTotalsDto {
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   count: number;
-  @ApiProperty({ example: 52428800 })
+  @ApiProperty({ type: 'integer', example: 52428800 })
   reclaimableBytes: number;
   byKind: PruneByKindDto;
 }
@@ -56,7 +58,7 @@ export class PrunePlanDto {
 export class PruneItemResultDto extends PruneItemDto {
   @ApiProperty({ enum: ['removed', 'skipped', 'failed'], example: 'removed' })
   status: 'removed' | 'skipped' | 'failed';
-  @ApiProperty({ example: 4096 })
+  @ApiProperty({ type: 'integer', example: 4096 })
   reclaimedBytes: number;
   /** Why it was skipped or failed, e.g. `started since the plan was made`. */
   @ApiPropertyOptional({ example: 'started since the plan was made' })
@@ -64,9 +66,13 @@ export class PruneItemResultDto extends PruneItemDto {
 }
 
 export class PruneReportTotalsDto {
+  @ApiProperty({ type: 'integer' })
   removed: number;
+  @ApiProperty({ type: 'integer' })
   skipped: number;
+  @ApiProperty({ type: 'integer' })
   failed: number;
+  @ApiProperty({ type: 'integer' })
   reclaimedBytes: number;
 }
 

@@ -65,10 +65,11 @@ export class RegistryTagDto {
   @ApiProperty({ example: 'application/vnd.docker.distribution.manifest.v2+json' })
   mediaType: string;
   /** The manifest's own size. */
-  @ApiProperty({ example: 527 })
+  @ApiProperty({ type: 'integer', example: 527 })
   sizeBytes: number;
   /** An image manifest's config and layers (compressed): what a pull downloads. Absent for an index. */
   @ApiPropertyOptional({ example: 1_004_321 })
+  @ApiProperty({ type: 'integer' })
   contentSizeBytes?: number;
   /** From the image's config, when the registry gives it. */
   @ApiPropertyOptional({ example: '2026-11-20T09:12:44.123456789Z' })

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { QueryInt } from '../../common/validators.js';
 
@@ -7,6 +8,7 @@ export class DiskUsageItemDto {
   id: string;
   /** A tag, container name or volume name; the id's short form when there is none. */
   name: string;
+  @ApiProperty({ type: 'integer' })
   sizeBytes: number;
   /** In use: an image a container uses, a running container, a mounted volume, cache in use. */
   active: boolean;
@@ -24,11 +26,15 @@ export class DiskUsageQueryDto {
 
 export class DiskUsageKindDto {
   /** How many there are. */
+  @ApiProperty({ type: 'integer' })
   count: number;
   /** How many are in use (images used by a container, running containers, referenced volumes). */
+  @ApiProperty({ type: 'integer' })
   active: number;
+  @ApiProperty({ type: 'integer' })
   sizeBytes: number;
   /** What `docker system prune` of this kind could free. */
+  @ApiProperty({ type: 'integer' })
   reclaimableBytes: number;
   /** The largest items, largest first (`?top=`). */
   largest: DiskUsageItemDto[];
@@ -40,6 +46,8 @@ export class DiskUsageDto {
   containers: DiskUsageKindDto;
   volumes: DiskUsageKindDto;
   buildCache: DiskUsageKindDto;
+  @ApiProperty({ type: 'integer' })
   totalBytes: number;
+  @ApiProperty({ type: 'integer' })
   reclaimableBytes: number;
 }

@@ -1,7 +1,13 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export class ContainerCountsDto {
+  @ApiProperty({ type: 'integer' })
   total: number;
+  @ApiProperty({ type: 'integer' })
   running: number;
+  @ApiProperty({ type: 'integer' })
   paused: number;
+  @ApiProperty({ type: 'integer' })
   stopped: number;
 }
 
@@ -15,9 +21,12 @@ export class EngineInfoDto {
   osType: string;
   architecture: string;
   kernelVersion: string;
+  @ApiProperty({ type: 'integer' })
   cpus: number;
+  @ApiProperty({ type: 'integer' })
   memoryBytes: number;
   containers: ContainerCountsDto;
+  @ApiProperty({ type: 'integer' })
   images: number;
   storageDriver: string;
   dockerRootDir: string;

@@ -46,6 +46,7 @@ export class ImageStatusDto {
   checkedAt!: string;
   /** After a 429: seconds before Berth asks that registry again. */
   @ApiPropertyOptional({ example: 60 })
+  @ApiProperty({ type: 'integer' })
   retryAfter?: number;
   /** The registry host asked (as references name it). */
   @ApiPropertyOptional({ example: '127.0.0.1:5001' })

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsStringMap, QueryBoolean, QueryList } from '../../common/validators.js';
 
@@ -93,5 +94,6 @@ export class VolumeDto {
   /** The containers that mount it (running or not). */
   usedBy: VolumeUserDto[];
   /** From `docker system df`; null while the engine has not measured it (or for drivers that do not say). */
+  @ApiProperty({ type: 'integer' })
   sizeBytes: number | null;
 }

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
+import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -19,6 +19,8 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 };
 
 /**
+ * What happened, newest first
+ *
  * What happened, newest first: every mutating request, every login and every interactive exec
  * (`container.exec.start`, `container.exec.end`), with who, from where, the targets and the result. Append-only.
  *
@@ -31,6 +33,8 @@ export const listAuditEvents = <ThrowOnError extends boolean = false>(options?: 
 });
 
 /**
+ * Your API keys that are not revoked (an admin sees everyone's); never the keys themselves
+ *
  * Your API keys that are not revoked (an admin sees everyone's); never the keys themselves.
  *
  * Requires role: `viewer`.
@@ -42,7 +46,9 @@ export const listApiKeys = <ThrowOnError extends boolean = false>(options?: Opti
 });
 
 /**
- * Creates an API key for a bot, with at most your role. The key is in this answer only. Limited per address and per username (429).
+ * Creates an API key for a bot, with at most your role
+ *
+ * Creates an API key for a bot, with at most your role. The key is in this answer only.
  *
  * Requires role: `viewer`, with a user session (API keys are refused).
  */
@@ -57,6 +63,8 @@ export const createApiKey = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
+ * Revokes a key at once: requests and open streams that use it stop
+ *
  * Revokes a key at once: requests and open streams that use it stop. Revoking a revoked key succeeds.
  *
  * Requires role: `viewer`, with a user session (API keys are refused).
@@ -68,7 +76,9 @@ export const revokeApiKey = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * Exchanges a username and password for a short-lived access token. Failed attempts are limited per username and address, per address, and per username from everywhere (429); a success clears its pair.
+ * Exchanges a username and password for a short-lived access token and a refresh token
+ *
+ * Exchanges a username and password for a short-lived access token and a refresh token. Failed attempts are limited per username and address, per address, and per username from everywhere (429); a success clears its pair.
  */
 export const login = <ThrowOnError extends boolean = false>(options: Options<LoginData, ThrowOnError>): RequestResult<LoginResponses, LoginErrors, ThrowOnError> => (options.client ?? client).post<LoginResponses, LoginErrors, ThrowOnError>({
     url: '/api/v1/auth/login',
@@ -80,6 +90,22 @@ export const login = <ThrowOnError extends boolean = false>(options: Options<Log
 });
 
 /**
+ * Logs out: revokes the refresh token's login (every refresh token rotated from it)
+ *
+ * Logs out: revokes the refresh token's login (every refresh token rotated from it). Answers 204 whatever the token, so it tells nothing. Access tokens already issued last until they expire.
+ */
+export const logout = <ThrowOnError extends boolean = false>(options: Options<LogoutData, ThrowOnError>): RequestResult<LogoutResponses, LogoutErrors, ThrowOnError> => (options.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
+    url: '/api/v1/auth/logout',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The caller: their user, and the role and credential of this request
+ *
  * The caller: their user, and the role and credential of this request.
  *
  * Requires role: `viewer`.
@@ -91,6 +117,8 @@ export const getMe = <ThrowOnError extends boolean = false>(options?: Options<Ge
 });
 
 /**
+ * Changes the caller's own password; every session of the user ends (log in again), API keys stay
+ *
  * Changes the caller's own password; every session of the user ends (log in again), API keys stay.
  *
  * Requires role: `viewer`, with a user session (API keys are refused).
@@ -106,6 +134,22 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent
+ *
+ * Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent. Presenting a spent one again revokes every refresh token of its login (401 REFRESH_TOKEN_REUSED); an unknown, expired or revoked one is 401 REFRESH_TOKEN_INVALID, as is one whose user was disabled or changed their password. Refused tokens are limited per address (429).
+ */
+export const refresh = <ThrowOnError extends boolean = false>(options: Options<RefreshData, ThrowOnError>): RequestResult<RefreshResponses, RefreshErrors, ThrowOnError> => (options.client ?? client).post<RefreshResponses, RefreshErrors, ThrowOnError>({
+    url: '/api/v1/auth/refresh',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The Docker hosts Berth manages, each with whether its engine answers
+ *
  * The Docker hosts Berth manages, each with whether its engine answers; the engine's `url` only for admins.
  *
  * Requires role: `viewer`.
@@ -117,6 +161,8 @@ export const listHosts = <ThrowOnError extends boolean = false>(options?: Option
 });
 
 /**
+ * docker ps with its filters
+ *
  * `docker ps` with its filters; stopped containers only with `all=true` (or a status filter that asks for them).
  *
  * Requires role: `viewer`.
@@ -128,6 +174,8 @@ export const listContainers = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * docker create, or docker run -d with start: true
+ *
  * `docker create`, or `docker run -d` with `start: true`. Pulls a missing image first unless `pull: never`.
  * Options that make the container root on the host are for admins only (403 POLICY_DENIED names the rule).
  *
@@ -144,6 +192,8 @@ export const createContainer = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
+ * docker rm; a running container needs force=true (409 CONTAINER_RUNNING otherwise)
+ *
  * `docker rm`; a running container needs `force=true` (409 CONTAINER_RUNNING otherwise).
  *
  * Requires role: `operator`.
@@ -155,6 +205,8 @@ export const removeContainer = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
+ * docker inspect: a normalised view, with the engine's document under raw
+ *
  * `docker inspect`: a normalised view, with the engine's document under `raw`.
  * Viewers get env values as `KEY=<redacted>`, in `env` and in `raw` (see BERTH_VIEWER_REDACTION).
  *
@@ -167,6 +219,8 @@ export const inspectContainer = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * docker commit
+ *
  * `docker commit`: a new image from the container's filesystem and config, env included (`carriedEnvKeys` names the keys).
  * Committing a policy-exception container, or over a tag one runs, is for admins only (403 POLICY_DENIED names the rules).
  *
@@ -183,6 +237,8 @@ export const commitContainer = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
+ * Runs a command to its end, without a TTY, and answers its exit code and output: for bots
+ *
  * Runs a command to its end, without a TTY, and answers its exit code and output: for bots.
  * Each stream is capped (the rest is dropped, `truncated: true`); past `timeoutMs` the command is killed.
  * A container the create policy would deny (binds, socket, privileges, host namespaces...) is for admins only (403 POLICY_DENIED).
@@ -200,6 +256,8 @@ export const execInContainer = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
+ * The image the container runs (by id
+ *
  * The image the container runs (by id: not whatever its tag names since) against the tag it was created from.
  *
  * Requires role: `viewer`.
@@ -211,6 +269,8 @@ export const getContainerImageStatus = <ThrowOnError extends boolean = false>(op
 });
 
 /**
+ * docker kill -s
+ *
  * `docker kill -s`. KILL on a stopped container is success; another signal to it is 409 CONTAINER_NOT_RUNNING.
  *
  * Requires role: `operator`.
@@ -222,6 +282,8 @@ export const killContainer = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * docker logs as a snapshot, streamed
+ *
  * `docker logs` as a snapshot, streamed: a JSON array of lines by default, one JSON object per line
  * with `Accept: application/x-ndjson`, or the text as a download with `Accept: text/plain`.
  * `tail` defaults to the last 1000 lines; `tail=all` streams everything.
@@ -235,6 +297,8 @@ export const getContainerLogs = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * docker pause (freezes every process); a stopped container is 409 CONTAINER_NOT_RUNNING
+ *
  * `docker pause` (freezes every process); a stopped container is 409 CONTAINER_NOT_RUNNING.
  *
  * Requires role: `operator`.
@@ -246,6 +310,8 @@ export const pauseContainer = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * docker rename; renaming to the current name is success
+ *
  * `docker rename`; renaming to the current name is success.
  *
  * Requires role: `operator`.
@@ -261,7 +327,9 @@ export const renameContainer = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
- * `docker restart -t`, with the same bind check as start.
+ * docker restart -t (timeout or t), with the same bind check as start
+ *
+ * `docker restart -t` (`timeout` or `t`), with the same bind check as start.
  *
  * Requires role: `operator`.
  */
@@ -272,6 +340,8 @@ export const restartContainer = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * docker start
+ *
  * `docker start`. A bind source under the allowed roots that became a symlink or went missing is 403 POLICY_DENIED for non-admins.
  *
  * Requires role: `operator`.
@@ -283,6 +353,8 @@ export const startContainer = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * docker stats --no-stream
+ *
  * `docker stats --no-stream`: one sample (takes about a second: CPU use is a difference between two readings).
  *
  * Requires role: `viewer`.
@@ -294,7 +366,9 @@ export const getContainerStats = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
- * `docker stop -t`: SIGTERM, then SIGKILL after `timeout` seconds.
+ * docker stop -t: SIGTERM, then SIGKILL after timeout (or t) seconds
+ *
+ * `docker stop -t`: SIGTERM, then SIGKILL after `timeout` (or `t`) seconds.
  *
  * Requires role: `operator`.
  */
@@ -305,6 +379,8 @@ export const stopContainer = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * docker top: the container's processes as ps on the host shows them
+ *
  * `docker top`: the container's processes as `ps` on the host shows them. Viewers may pass only
  * `ps` options that show no process environment (403 otherwise, see BERTH_VIEWER_REDACTION).
  *
@@ -317,6 +393,8 @@ export const getContainerTop = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
+ * docker unpause
+ *
  * `docker unpause`.
  *
  * Requires role: `operator`.
@@ -328,6 +406,8 @@ export const unpauseContainer = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * docker system df
+ *
  * `docker system df`: space used by images, containers, volumes and build cache, with each kind's `top` largest items.
  *
  * Requires role: `viewer`.
@@ -339,6 +419,8 @@ export const getDiskUsage = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
+ * Every container's image status with counts per state, for a dashboard's "updates available" badge
+ *
  * Every container's image status with counts per state, for a dashboard's "updates available" badge. Each distinct
  * image and reference is checked once, 4 registry checks at a time, answers kept per reference: after the first call
  * in a TTL, the list costs engine reads only.
@@ -352,6 +434,8 @@ export const listImageStatus = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
+ * docker images with its filters; containers is how many containers (any state) use each image
+ *
  * `docker images` with its filters; `containers` is how many containers (any state) use each image.
  *
  * Requires role: `viewer`.
@@ -363,6 +447,8 @@ export const listImages = <ThrowOnError extends boolean = false>(options: Option
 });
 
 /**
+ * docker build (classic builder) as a job
+ *
  * `docker build` (classic builder) as a job: a tar or tar.gz context (`application/x-tar`,
  * `application/gzip`, options as query parameters, at least one `tag`), or JSON (a Dockerfile,
  * small files and the options). 202 with the job and its `Location`, or the finished job with
@@ -381,6 +467,8 @@ export const buildImage = <ThrowOnError extends boolean = false>(options: Option
 });
 
 /**
+ * docker load as a job (kind import)
+ *
  * `docker load` as a job (kind `import`): the `application/x-tar` body (as `docker save` writes it, uncompressed) is
  * spooled to a private file (never held in memory; over `BERTH_IMPORT_MAX_BYTES`: 413), the tags its `manifest.json` and
  * `repositories` name are checked like any tag move (a tag a policy exception runs: admin only, else 403 POLICY_DENIED and
@@ -401,6 +489,8 @@ export const importImages = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
+ * docker pull as a job (kind pull)
+ *
  * `docker pull` as a job (kind `pull`): 202 with the job and its `Location`, or with `?wait=true`
  * the finished job. A reference without tag or digest pulls `latest`. An identical pull already
  * running on the host answers that job. The registry's refusal (missing tag, credentials) fails
@@ -419,6 +509,8 @@ export const pullImage = <ThrowOnError extends boolean = false>(options: Options
 });
 
 /**
+ * docker rmi: what was untagged and deleted
+ *
  * `docker rmi`: what was untagged and deleted. Used by a container → 409 IMAGE_IN_USE, `containers` naming them.
  *
  * Requires role: `operator`.
@@ -430,6 +522,8 @@ export const removeImage = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
+ * docker image inspect: a normalised view, with the engine's document under raw
+ *
  * `docker image inspect`: a normalised view, with the engine's document under `raw`. Viewers get env values as
  * `KEY=<redacted>` in `raw.Config.Env` and `raw.ContainerConfig.Env`, and a build step's arguments redacted (see BERTH_VIEWER_REDACTION).
  *
@@ -442,6 +536,8 @@ export const inspectImage = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
+ * docker save: the image as a tar download (application/x-tar), streamed as the engine writes it
+ *
  * `docker save`: the image as a tar download (`application/x-tar`), streamed as the engine writes it.
  * More images go in the same tar with `?ref=` (repeatable, same grammar as `{ref}`). Operator: it hands out the image's content.
  *
@@ -454,6 +550,8 @@ export const exportImage = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
+ * docker history: the layers, newest first
+ *
  * `docker history`: the layers, newest first. Viewers get the values in `ENV` and `ARG` steps and the build arguments
  * of a `RUN` step as `<redacted>`, names kept (see BERTH_VIEWER_REDACTION).
  *
@@ -466,6 +564,8 @@ export const getImageHistory = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
+ * docker push of one tag as a job (a reference with / is sent encoded, %2F)
+ *
  * `docker push` of one tag as a job (a reference with `/` is sent encoded, `%2F`): `tag`
  * defaults to the reference's own, else `latest`; the engine is never asked to push every tag.
  *
@@ -482,6 +582,8 @@ export const pushImage = <ThrowOnError extends boolean = false>(options: Options
 });
 
 /**
+ * A local image against its tag in the registry; skipped for an id or a reference pinned by digest
+ *
  * A local image against its tag in the registry; `skipped` for an id or a reference pinned by digest.
  *
  * Requires role: `viewer`.
@@ -493,6 +595,8 @@ export const getImageStatus = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * docker tag
+ *
  * `docker tag`: `repo:tag` (tag default `latest`) names the image too; a bad name is 400 naming the part (`repo.path`, `tag`...).
  * Moving a tag that a policy-exception container runs is for admins only (403 POLICY_DENIED).
  *
@@ -509,6 +613,8 @@ export const tagImage = <ThrowOnError extends boolean = false>(options: Options<
 });
 
 /**
+ * docker info of a host
+ *
  * `docker info` of a host.
  *
  * Requires role: `viewer`.
@@ -520,6 +626,8 @@ export const getHostInfo = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
+ * docker network ls with its filters; each network with the containers connected to it
+ *
  * `docker network ls` with its filters; each network with the containers connected to it.
  *
  * Requires role: `viewer`.
@@ -531,6 +639,8 @@ export const listNetworks = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
+ * docker network create
+ *
  * `docker network create`. Non-admins: `bridge` or `overlay`, no `options`, no `ipam` subnets (403 POLICY_DENIED names
  * the rule); a name in use is 409 NAME_CONFLICT.
  *
@@ -547,6 +657,8 @@ export const createNetwork = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * docker network rm
+ *
  * `docker network rm`. Connected containers: 409 NETWORK_IN_USE naming them; bridge, host, none: 403 PREDEFINED_NETWORK.
  *
  * Requires role: `operator`.
@@ -558,6 +670,8 @@ export const removeNetwork = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * docker network inspect, with the connected containers and their addresses
+ *
  * `docker network inspect`, with the connected containers and their addresses.
  *
  * Requires role: `viewer`.
@@ -569,6 +683,8 @@ export const inspectNetwork = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * docker network connect [--alias]
+ *
  * `docker network connect [--alias]`. Connecting to a host-driver network, or connecting a policy-exception container,
  * is for admins (403 POLICY_DENIED); an already connected container is 409 CONFLICT (disconnect first to change aliases).
  *
@@ -585,6 +701,8 @@ export const connectNetwork = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * docker network disconnect [-f]; a container not connected is success
+ *
  * `docker network disconnect [-f]`; a container not connected is success. A policy-exception container: admins only.
  *
  * Requires role: `operator`.
@@ -600,6 +718,8 @@ export const disconnectNetwork = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
+ * Executes a plan ({planId}
+ *
  * Executes a plan (`{planId}`: its items still eligible, each checked again just before it goes),
  * or plans the options and executes them in one call. A job (kind `prune`): 202 with the job, or
  * with `?wait=true` the finished job, whose `result` is the report: per item
@@ -620,6 +740,8 @@ export const executePrune = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
+ * What a prune would remove, changing nothing
+ *
  * What a prune would remove, changing nothing: stopped containers, unused networks, dangling
  * images and build cache by default (`docker system prune`), volumes only when asked. What only
  * the planned containers use is in it too. Never: anything labelled `berth.protect=true`,
@@ -639,6 +761,8 @@ export const planPrune = <ThrowOnError extends boolean = false>(options: Options
 });
 
 /**
+ * docker version of a host's engine
+ *
  * `docker version` of a host's engine.
  *
  * Requires role: `viewer`.
@@ -650,6 +774,8 @@ export const getHostVersion = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * docker volume ls with its filters
+ *
  * `docker volume ls` with its filters; each volume with the containers that mount it and its size (`docker system df -v`).
  *
  * Requires role: `viewer`.
@@ -661,6 +787,8 @@ export const listVolumes = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
+ * docker volume create [--driver] [--label] [--opt]
+ *
  * `docker volume create [--driver] [--label] [--opt]`. `driverOpts`, and drivers outside BERTH_ALLOWED_VOLUME_DRIVERS,
  * are for admins (403 POLICY_DENIED names the rule, nothing is created).
  *
@@ -677,6 +805,8 @@ export const createVolume = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
+ * docker volume rm [-f]
+ *
  * `docker volume rm [-f]`. In use: 409 VOLUME_IN_USE naming the containers. Protected volumes: admins only.
  *
  * Requires role: `operator`.
@@ -688,6 +818,8 @@ export const removeVolume = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
+ * docker volume inspect, with the containers that mount it
+ *
  * `docker volume inspect`, with the containers that mount it.
  *
  * Requires role: `viewer`.
@@ -699,6 +831,8 @@ export const inspectVolume = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * Jobs, newest first: filtered by kind, status, host, or the caller's own (mine=true)
+ *
  * Jobs, newest first: filtered by kind, status, host, or the caller's own (`mine=true`).
  *
  * Requires role: `viewer`.
@@ -710,6 +844,8 @@ export const listJobs = <ThrowOnError extends boolean = false>(options?: Options
 });
 
 /**
+ * Cancels a queued or running job (aborts its engine request): answers it canceled
+ *
  * Cancels a queued or running job (aborts its engine request): answers it `canceled`. A finished
  * job is answered as it is. Another user's job: admin only.
  *
@@ -722,6 +858,8 @@ export const cancelJob = <ThrowOnError extends boolean = false>(options: Options
 });
 
 /**
+ * One job: its status and progress
+ *
  * One job: its status and progress.
  *
  * Requires role: `viewer`.
@@ -733,6 +871,8 @@ export const getJob = <ThrowOnError extends boolean = false>(options: Options<Ge
 });
 
 /**
+ * The job's log, oldest first
+ *
  * The job's log, oldest first: status changes, progress and output lines (at most 10 000 per job are kept).
  *
  * Requires role: `viewer`.
@@ -744,6 +884,8 @@ export const listJobEvents = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * Every stored registry; passwords and tokens only as hasPassword / hasIdentityToken
+ *
  * Every stored registry; passwords and tokens only as `hasPassword` / `hasIdentityToken`.
  *
  * Requires role: `operator`.
@@ -755,6 +897,8 @@ export const listRegistries = <ThrowOnError extends boolean = false>(options?: O
 });
 
 /**
+ * Stores a registry's credentials (encrypted)
+ *
  * Stores a registry's credentials (encrypted); pulls, pushes and builds of references with its host use them.
  *
  * Requires role: `admin`.
@@ -770,6 +914,8 @@ export const createRegistry = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * Tests a registry before it is saved (a form's "test" button)
+ *
  * Tests a registry before it is saved (a form's "test" button). Admin: it sends the given credentials to the given URL.
  *
  * Requires role: `admin`.
@@ -785,6 +931,8 @@ export const testUnsavedRegistry = <ThrowOnError extends boolean = false>(option
 });
 
 /**
+ * Deletes a registry and its stored credentials
+ *
  * Deletes a registry and its stored credentials.
  *
  * Requires role: `admin`.
@@ -796,6 +944,8 @@ export const deleteRegistry = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * One registry
+ *
  * One registry.
  *
  * Requires role: `operator`.
@@ -807,6 +957,8 @@ export const getRegistry = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
+ * Changes a registry; absent fields stay, null clears username, password or identityToken
+ *
  * Changes a registry; absent fields stay, `null` clears `username`, `password` or `identityToken`.
  *
  * Requires role: `admin`.
@@ -822,6 +974,8 @@ export const updateRegistry = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * The registry's repositories (/v2/_catalog), a page at a time
+ *
  * The registry's repositories (`/v2/_catalog`), a page at a time. A registry without a catalog
  * (Docker Hub, GHCR, or one that refuses it) is 501 CATALOG_UNSUPPORTED: ask for a known repository's tags instead.
  *
@@ -834,6 +988,8 @@ export const listRegistryRepositories = <ThrowOnError extends boolean = false>(o
 });
 
 /**
+ * A repository's tags, a page at a time
+ *
  * A repository's tags, a page at a time; 404 REGISTRY_REPOSITORY_NOT_FOUND when the registry has no such repository.
  *
  * Requires role: `operator`.
@@ -845,6 +1001,8 @@ export const listRegistryTags = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * Deletes the manifest the tag names (resolved to its digest first)
+ *
  * Deletes the manifest the tag names (resolved to its digest first): every tag naming that digest goes
  * with it. A registry with deletes disabled is 409 REGISTRY_DELETE_DISABLED and nothing changes.
  *
@@ -857,6 +1015,8 @@ export const deleteRegistryTag = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
+ * A tag's manifest
+ *
  * A tag's manifest: digest, media type, size, the image's creation time when known, the platforms of an index.
  *
  * Requires role: `operator`.
@@ -868,6 +1028,8 @@ export const getRegistryTag = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * Tests a stored registry's /v2/ with its stored credentials
+ *
  * Tests a stored registry's `/v2/` with its stored credentials.
  *
  * Requires role: `operator`.
@@ -879,6 +1041,8 @@ export const testRegistry = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
+ * Every user
+ *
  * Every user.
  *
  * Requires role: `admin`.
@@ -890,6 +1054,8 @@ export const listUsers = <ThrowOnError extends boolean = false>(options?: Option
 });
 
 /**
+ * Creates a user with a password and a role
+ *
  * Creates a user with a password and a role.
  *
  * Requires role: `admin`, with a user session (API keys are refused).
@@ -905,6 +1071,8 @@ export const createUser = <ThrowOnError extends boolean = false>(options: Option
 });
 
 /**
+ * Deletes a user and their API keys
+ *
  * Deletes a user and their API keys. The last enabled admin cannot be deleted (409).
  *
  * Requires role: `admin`, with a user session (API keys are refused).
@@ -916,6 +1084,8 @@ export const deleteUser = <ThrowOnError extends boolean = false>(options: Option
 });
 
 /**
+ * One user
+ *
  * One user.
  *
  * Requires role: `admin`.
@@ -927,6 +1097,8 @@ export const getUser = <ThrowOnError extends boolean = false>(options: Options<G
 });
 
 /**
+ * Changes a user's role, disables or enables them, or sets a new password
+ *
  * Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409).
  *
  * Requires role: `admin`, with a user session (API keys are refused).
@@ -942,6 +1114,8 @@ export const updateUser = <ThrowOnError extends boolean = false>(options: Option
 });
 
 /**
+ * A one-time ticket for a WebSocket upgrade (?ticket=), valid 30 seconds, bound to the caller
+ *
  * A one-time ticket for a WebSocket upgrade (`?ticket=`), valid 30 seconds, bound to the
  * caller: for browsers, which cannot set an Authorization header on a WebSocket.
  *
@@ -954,11 +1128,15 @@ export const createWsTicket = <ThrowOnError extends boolean = false>(options?: O
 });
 
 /**
+ * The process is alive
+ *
  * The process is alive.
  */
 export const getHealth = <ThrowOnError extends boolean = false>(options?: Options<GetHealthData, ThrowOnError>): RequestResult<GetHealthResponses, GetHealthErrors, ThrowOnError> => (options?.client ?? client).get<GetHealthResponses, GetHealthErrors, ThrowOnError>({ url: '/healthz', ...options });
 
 /**
+ * Prometheus metrics, in the text exposition format
+ *
  * Prometheus metrics, in the text exposition format.
  *
  * Requires role: `viewer`.
@@ -970,6 +1148,8 @@ export const getMetrics = <ThrowOnError extends boolean = false>(options?: Optio
 });
 
 /**
+ * Ready to serve: the database and every host's engine answer; 503 with the reason otherwise
+ *
  * Ready to serve: the database and every host's engine answer; 503 with the reason otherwise.
  */
 export const getReadiness = <ThrowOnError extends boolean = false>(options?: Options<GetReadinessData, ThrowOnError>): RequestResult<GetReadinessResponses, GetReadinessErrors, ThrowOnError> => (options?.client ?? client).get<GetReadinessResponses, GetReadinessErrors, ThrowOnError>({ url: '/readyz', ...options });

@@ -9,7 +9,7 @@ import { CommittedImageDto, ContainerCommitDto, ContainerRenameDto } from './dto
 import { ContainerCreateDto, ContainerCreatedDto, WEB_CONTAINER_EXAMPLE } from './dto/container-create.dto.js';
 import { ContainerInspectDto } from './dto/container-inspect.dto.js';
 import { ContainerListQueryDto, RemoveQueryDto } from './dto/container-query.dto.js';
-import { ContainerSummaryDto } from './dto/container-summary.dto.js';
+import { ContainerPageDto } from './dto/container-summary.dto.js';
 
 /** Containers as resources: list, create (`docker run`), inspect, rename, commit, remove. */
 @ApiTags('containers')
@@ -18,10 +18,13 @@ import { ContainerSummaryDto } from './dto/container-summary.dto.js';
 export class ContainersController {
   constructor(private readonly containers: ContainersService) {}
 
-  /** `docker ps` with its filters; stopped containers only with `all=true` (or a status filter that asks for them). */
+  /**
+   * `docker ps` with its filters; stopped containers only with `all=true` (or a status filter that asks for them).
+   * Newest first (created, then id), paged by `limit` and `cursor`.
+   */
   @Get()
   @RequireRole('viewer')
-  listContainers(@Param('host') host: string, @Query() query: ContainerListQueryDto): Promise<ContainerSummaryDto[]> {
+  listContainers(@Param('host') host: string, @Query() query: ContainerListQueryDto): Promise<ContainerPageDto> {
     return this.containers.list(host, query);
   }
 

@@ -9,6 +9,7 @@ import {
   NetworkCreatedDto,
   NetworkDisconnectDto,
   NetworkDto,
+  NetworkPageDto,
   NetworkListQueryDto,
 } from './dto/network.dto.js';
 import { NetworkRefPipe } from './network-ref.pipe.js';
@@ -21,10 +22,10 @@ import { NetworksService } from './networks.service.js';
 export class NetworksController {
   constructor(private readonly networks: NetworksService) {}
 
-  /** `docker network ls` with its filters; each network with the containers connected to it. */
+  /** `docker network ls` with its filters; each network with the containers connected to it. By name, paged by `limit` and `cursor`. */
   @Get()
   @RequireRole('viewer')
-  listNetworks(@Param('host') host: string, @Query() query: NetworkListQueryDto): Promise<NetworkDto[]> {
+  listNetworks(@Param('host') host: string, @Query() query: NetworkListQueryDto): Promise<NetworkPageDto> {
     return this.networks.list(host, query);
   }
 

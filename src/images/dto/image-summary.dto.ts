@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/dto/page.dto.js';
 /** One image of `docker images`, normalised. */
 export class ImageSummaryDto {
   /** `sha256:<hex>`. */
@@ -48,3 +49,6 @@ export class ImageHistoryItemDto {
   tags!: string[];
   comment!: string;
 }
+
+/** A page of `docker images`, newest first. */
+export class ImagePageDto extends PageOf(ImageSummaryDto) {}

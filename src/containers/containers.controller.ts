@@ -10,6 +10,7 @@ import { ContainerCreateDto, ContainerCreatedDto, WEB_CONTAINER_EXAMPLE } from '
 import { ContainerInspectDto } from './dto/container-inspect.dto.js';
 import { ContainerListQueryDto, RemoveQueryDto } from './dto/container-query.dto.js';
 import { ContainerPageDto } from './dto/container-summary.dto.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** Containers as resources: list, create (`docker run`), inspect, rename, commit, remove. */
 @ApiTags('containers')
@@ -33,6 +34,7 @@ export class ContainersController {
    * Options that make the container root on the host are for admins only (403 POLICY_DENIED names the rule).
    */
   @Post()
+  @Idempotent()
   @RequireRole('operator')
   @ApiBody({ type: ContainerCreateDto, examples: { web: { summary: 'A web server on port 8080', value: WEB_CONTAINER_EXAMPLE } } })
   @ApiCreatedResponse({ type: ContainerCreatedDto })

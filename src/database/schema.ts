@@ -13,6 +13,7 @@ export interface Schema {
   jobs: JobsTable;
   jobEvents: JobEventsTable;
   registries: RegistriesTable;
+  idempotencyKeys: IdempotencyKeysTable;
 }
 
 export interface UsersTable {
@@ -107,4 +108,18 @@ export interface RegistriesTable {
   identityTokenSealed: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface IdempotencyKeysTable {
+  principalId: string;
+  route: string;
+  key: string;
+  requestHash: string;
+  /** Null while the first request runs. */
+  status: number | null;
+  /** JSON {headers, body}. */
+  answer: string | null;
+  owner: string;
+  createdAt: string;
+  expiresAt: string;
 }

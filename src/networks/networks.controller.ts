@@ -14,6 +14,7 @@ import {
 } from './dto/network.dto.js';
 import { NetworkRefPipe } from './network-ref.pipe.js';
 import { NetworksService } from './networks.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** `docker network`: list, create, inspect, remove, connect, disconnect. Networks are addressed by name, id or id prefix. */
 @ApiTags('networks')
@@ -34,6 +35,7 @@ export class NetworksController {
    * the rule); a name in use is 409 NAME_CONFLICT.
    */
   @Post()
+  @Idempotent()
   @RequireRole('operator')
   @ApiCreatedResponse({ type: NetworkCreatedDto })
   @ApiProblems(403, 409)

@@ -6,6 +6,7 @@ import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { VolumeCreateDto, VolumeDto, VolumeListQueryDto, VolumePageDto, VolumeRemoveQueryDto } from './dto/volume.dto.js';
 import { VolumeNamePipe } from './volume-name.pipe.js';
 import { VolumesService } from './volumes.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** `docker volume`: list (with users and sizes), create, inspect, remove. */
 @ApiTags('volumes')
@@ -33,6 +34,7 @@ export class VolumesController {
    * are for admins (403 POLICY_DENIED names the rule, nothing is created).
    */
   @Post()
+  @Idempotent()
   @RequireRole('operator')
   @ApiCreatedResponse({ type: VolumeDto })
   @ApiProblems(403, 409)

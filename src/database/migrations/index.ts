@@ -3,6 +3,7 @@ import * as usersAndApiKeys from './0001-users-and-api-keys.js';
 import * as auditLog from './0002-audit-log.js';
 import * as jobs from './0003-jobs.js';
 import * as registries from './0004-registries.js';
+import * as idempotencyKeys from './0006-idempotency-keys.js';
 
 /** Every migration this version knows, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-audit-log': auditLog,
   '0003-jobs': jobs,
   '0004-registries': registries,
+  '0006-idempotency-keys': idempotencyKeys,
 };

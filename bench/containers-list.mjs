@@ -105,7 +105,9 @@ async function main() {
     };
     for (const [name, options] of Object.entries(targets)) {
       const check = await request(options);
-      const count = JSON.parse(check.body).length;
+      // The engine answers an array; Berth a page ({items, nextCursor, total}; the default limit holds them all).
+      const parsed = JSON.parse(check.body);
+      const count = (name === 'berth' ? parsed.items : parsed).length;
       if (check.status !== 200 || count !== CONTAINERS)
         throw new Error(`${name} listed ${count} (status ${check.status}): ${check.body.slice(0, 200)}`);
     }

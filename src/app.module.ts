@@ -12,6 +12,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { RegistriesModule } from './registries/registries.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -40,6 +41,7 @@ import { VolumesModule } from './volumes/volumes.module.js';
     RegistriesModule,
     StreamsModule,
     UpdatesModule,
+    IdempotencyModule,
   ],
   providers: [
     // In this order: who is calling (and may they), then how often.

@@ -224,10 +224,12 @@ describe('login, sessions and API keys', () => {
 
     const first = await api(berth.url, '/api/v1/audit?limit=2', { token: berth.token });
     expect(first.body.items).toHaveLength(2);
+    expect(first.body.total).toBeGreaterThan(2);
     const second = await api(berth.url, `/api/v1/audit?limit=2&cursor=${first.body.nextCursor}`, { token: berth.token });
     expect(second.body.items).toHaveLength(2);
     expect(second.body.items[0].id).toBeLessThan(first.body.items[1].id);
     expectProblem(await api(berth.url, '/api/v1/audit?limit=0', { token: berth.token }), 400, 'VALIDATION_FAILED');
+    expectProblem(await api(berth.url, '/api/v1/audit?cursor=12', { token: berth.token }), 400, 'VALIDATION_FAILED');
     expectProblem(await api(berth.url, '/api/v1/audit?from=yesterday', { token: berth.token }), 400, 'VALIDATION_FAILED');
 
     // Append-only: test/openapi.spec.ts checks that no operation in the spec writes under /api/v1/audit.

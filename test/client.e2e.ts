@@ -31,7 +31,7 @@ const runId = newRunId();
  * pages ({items, nextCursor, total}), this returns `list.items`.
  */
 function containersOf(list: ListContainersResponse): ContainerSummaryDto[] {
-  return list;
+  return list.items;
 }
 
 describe('the TypeScript client (clients/typescript) on the real engine', () => {

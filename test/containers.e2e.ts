@@ -64,7 +64,8 @@ describe('containers on the real engine', () => {
 
     const list = await call(`?label=berth.test.run=${runId}&name=${name}`);
     expect(list.status).toBe(200);
-    expect(list.body).toEqual([
+    expect(list.body.total).toBe(1);
+    expect(list.body.items).toEqual([
       expect.objectContaining({
         id: created.id,
         name,
@@ -74,7 +75,7 @@ describe('containers on the real engine', () => {
         ports: expect.arrayContaining([{ containerPort: 80, hostPort, hostIp: '0.0.0.0', protocol: 'tcp' }]),
       }),
     ]);
-    expect(new Date(list.body[0].createdAt).toISOString()).toBe(list.body[0].createdAt);
+    expect(new Date(list.body.items[0].createdAt).toISOString()).toBe(list.body.items[0].createdAt);
 
     const inspect = await call(`/${name}`);
     expect(inspect.status).toBe(200);
@@ -93,9 +94,9 @@ describe('containers on the real engine', () => {
     });
     expect(stopped.status).toBe(201);
     const mine = `label=berth.test.run=${runId}&label=berth.test.kind=created`;
-    expect((await call(`?${mine}`)).body).toEqual([]);
-    expect((await call(`?${mine}&all=true`)).body.map((c: { id: string }) => c.id)).toEqual([stopped.body.id]);
-    expect((await call(`?${mine}&status=created`)).body.map((c: { state: string }) => c.state)).toEqual(['created']);
+    expect((await call(`?${mine}`)).body).toEqual({ items: [], nextCursor: null, total: 0 });
+    expect((await call(`?${mine}&all=true`)).body.items.map((c: { id: string }) => c.id)).toEqual([stopped.body.id]);
+    expect((await call(`?${mine}&status=created`)).body.items.map((c: { state: string }) => c.state)).toEqual(['created']);
     expectProblem(await call('?status=sleeping'), 400, 'VALIDATION_FAILED');
     expectProblem(await call('?all=maybe'), 400, 'VALIDATION_FAILED');
   });
@@ -113,7 +114,7 @@ describe('containers on the real engine', () => {
     const { id } = await run({ cmd: ['sleep', '300'] });
     expect((await call(`/${id}/pause`, { method: 'POST' })).status).toBe(204);
     expect(await state(id)).toMatchObject({ status: 'paused', paused: true });
-    expect((await call(`?label=berth.test.run=${runId}&status=paused`)).body.map((c: { id: string }) => c.id)).toContain(id);
+    expect((await call(`?label=berth.test.run=${runId}&status=paused`)).body.items.map((c: { id: string }) => c.id)).toContain(id);
     expect((await call(`/${id}/pause`, { method: 'POST' })).status).toBe(204);
     expect((await call(`/${id}/unpause`, { method: 'POST' })).status).toBe(204);
     expect(await state(id)).toMatchObject({ status: 'running', paused: false });

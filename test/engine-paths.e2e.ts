@@ -80,7 +80,7 @@ describe('container references that try to leave the engine path', () => {
     expect((await api(berth.url, '/healthz')).status).toBe(200);
     const list = await api(berth.url, `/api/v1/hosts/local/containers?name=${name}`, { token: berth.token });
     expect(list.status).toBe(200);
-    expect(list.body.map((c: { name: string }) => c.name)).toContain(name);
+    expect(list.body.items.map((c: { name: string }) => c.name)).toContain(name);
   }
 
   for (const { channel, role } of channels) {

@@ -73,7 +73,7 @@ describe('an engine over TLS from DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT
   it('lists and inspects it', async () => {
     const list = await api(berth.url, `${containers}?all=true`, { token });
     expect(list.status).toBe(200);
-    expect(list.body.map((c: { id: string }) => c.id)).toContain(id);
+    expect(list.body.items.map((c: { id: string }) => c.id)).toContain(id);
     const inspect = await api(berth.url, `${containers}/${id}`, { token });
     expect([inspect.status, inspect.body.id]).toEqual([200, id]);
   });

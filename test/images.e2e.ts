@@ -65,7 +65,7 @@ describe('images on the real engine', () => {
     const container = await docker.createContainer({ Image: BUILT, Labels: labels, name: uniqueName('img-user') });
     const listed = await call(`?reference=${enc(BUILT)}`);
     expect(listed.status, listed.text).toBe(200);
-    expect(listed.body).toEqual([
+    expect(listed.body.items).toEqual([
       {
         id: builtId,
         repoTags: [BUILT],
@@ -77,7 +77,7 @@ describe('images on the real engine', () => {
       },
     ]);
     await container.remove({ force: true });
-    expect((await call(`?reference=${enc(BUILT)}`)).body[0].containers).toBe(0);
+    expect((await call(`?reference=${enc(BUILT)}`)).body.items[0].containers).toBe(0);
   });
 
   it.each([
@@ -90,7 +90,7 @@ describe('images on the real engine', () => {
   ])('filters by %s', async (_name, query, expected) => {
     const listed = await call(`?${query()}`);
     expect(listed.status, listed.text).toBe(200);
-    const ids = (listed.body as Array<{ id: string }>).map((image) => image.id);
+    const ids = (listed.body.items as Array<{ id: string }>).map((image) => image.id);
     expect(expected(ids), JSON.stringify(ids)).toBe(true);
   });
 

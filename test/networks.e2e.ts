@@ -55,7 +55,7 @@ describe('networks (issue 12)', () => {
 
     const listed = await api(berth.url, `${base}?label=berth.test.run=${runId}&driver=bridge`, { token: viewer });
     expect(listed.status, listed.text).toBe(200);
-    expect(listed.body.find((n: { id: string }) => n.id === created.body.id)).toMatchObject({
+    expect(listed.body.items.find((n: { id: string }) => n.id === created.body.id)).toMatchObject({
       name,
       driver: 'bridge',
       predefined: false,
@@ -63,11 +63,11 @@ describe('networks (issue 12)', () => {
     });
 
     const unused = await api(berth.url, `${base}?dangling=true&type=custom&name=${name}`, { token: viewer });
-    expect(unused.body.map((n: { id: string }) => n.id)).toEqual([created.body.id]);
+    expect(unused.body.items.map((n: { id: string }) => n.id)).toEqual([created.body.id]);
 
     const client = await runContainer(operator, { network: name });
     const used = await api(berth.url, `${base}?dangling=true&name=${name}`, { token: viewer });
-    expect(used.body).toEqual([]);
+    expect(used.body).toEqual({ items: [], nextCursor: null, total: 0 });
     const server = await runContainer(operator, {});
     expectProblem(
       await api(berth.url, `${base}/${name}/connect`, { method: 'POST', token: viewer, body: { container: server.id } }),

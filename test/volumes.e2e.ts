@@ -63,12 +63,12 @@ describe('volumes (issue 12)', () => {
 
     const listed = await api(berth.url, `${base}?label=berth.test.run=${runId}&name=${name}`, { token: viewer });
     expect(listed.status, listed.text).toBe(200);
-    expect(listed.body).toHaveLength(1);
-    expect(listed.body[0]).toMatchObject({ name, usedBy: [{ id: container.id, name: containerName, state: 'running' }] });
-    expect(listed.body[0].sizeBytes === null || typeof listed.body[0].sizeBytes === 'number').toBe(true);
+    expect(listed.body.total).toBe(1);
+    expect(listed.body.items[0]).toMatchObject({ name, usedBy: [{ id: container.id, name: containerName, state: 'running' }] });
+    expect(listed.body.items[0].sizeBytes === null || typeof listed.body.items[0].sizeBytes === 'number').toBe(true);
 
     const dangling = await api(berth.url, `${base}?dangling=true&label=berth.test.run=${runId}`, { token: viewer });
-    expect(dangling.body.map((v: { name: string }) => v.name)).not.toContain(name);
+    expect(dangling.body.items.map((v: { name: string }) => v.name)).not.toContain(name);
 
     const inspected = await api(berth.url, `${base}/${name}`, { token: viewer });
     expect(inspected.status).toBe(200);

@@ -37,9 +37,9 @@ export class AuditRepository {
     });
   }
 
-  /** Newest first. */
-  async find(filter: AuditFilter): Promise<AuditEventRow[]> {
-    let query = this.database.db.selectFrom('auditEvents').selectAll();
+  /** Newest first, and how many match the filter in all. */
+  async find(filter: AuditFilter): Promise<{ rows: AuditEventRow[]; total: number }> {
+    let query = this.database.db.selectFrom('auditEvents');
     if (filter.actor !== undefined) {
       const actor = filter.actor;
       query = query.where((eb) => eb.or([eb('actorUserId', '=', actor), eb('actorApiKeyId', '=', actor), eb('actorUsername', '=', actor)]));
@@ -59,9 +59,10 @@ export class AuditRepository {
     }
     if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
     if (filter.to !== undefined) query = query.where('at', '<', filter.to);
+    const { total } = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     if (filter.before !== undefined) query = query.where('id', '<', filter.before);
-    const events = await query.orderBy('id', 'desc').limit(filter.limit).execute();
-    if (events.length === 0) return [];
+    const events = await query.selectAll().orderBy('id', 'desc').limit(filter.limit).execute();
+    if (events.length === 0) return { rows: [], total: Number(total) };
     const targets = await this.database.db
       .selectFrom('auditEventTargets')
       .select(['eventId', 'target'])
@@ -71,6 +72,9 @@ export class AuditRepository {
         events.map((e) => e.id),
       )
       .execute();
-    return events.map((event) => ({ ...event, targets: targets.filter((t) => t.eventId === event.id).map((t) => t.target) }));
+    return {
+      rows: events.map((event) => ({ ...event, targets: targets.filter((t) => t.eventId === event.id).map((t) => t.target) })),
+      total: Number(total),
+    };
   }
 }

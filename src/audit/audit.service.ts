@@ -1,28 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEventDto, AuditPageDto, AuditQueryDto } from './dto/audit.dto.js';
+import { DEFAULT_PAGE_LIMIT, decodeCursor, invalidCursor, mapPage, pageFromRows } from '../common/pagination.js';
 import { AuditEventRow, AuditRepository } from './audit.repository.js';
-
-const DEFAULT_PAGE_SIZE = 50;
 
 @Injectable()
 export class AuditService {
   constructor(private readonly repository: AuditRepository) {}
 
   async list(query: AuditQueryDto): Promise<AuditPageDto> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.repository.find({
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const { rows, total } = await this.repository.find({
       actor: query.actor,
       action: query.action,
       target: query.target,
       // Stored as toISOString(): compare like with like.
       from: query.from && new Date(query.from).toISOString(),
       to: query.to && new Date(query.to).toISOString(),
-      before: query.cursor,
+      before: query.cursor === undefined ? undefined : afterEvent(query.cursor),
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    return { items: page.map(toAuditEventDto), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+    return mapPage(
+      pageFromRows(rows, total, limit, (row) => [String(row.id)]),
+      toAuditEventDto,
+    );
   }
+}
+
+/** The id in an audit cursor (events are ordered by id). */
+function afterEvent(cursor: string): number {
+  const [id] = decodeCursor(cursor, 1);
+  if (!/^[1-9]\d{0,15}$/.test(id)) throw invalidCursor();
+  return Number(id);
 }
 
 export function toAuditEventDto(row: AuditEventRow): AuditEventDto {

@@ -17,6 +17,7 @@ export const CORS_EXPOSED_HEADERS = [
   'Location',
   'Content-Disposition',
   'WWW-Authenticate',
+  'Idempotency-Replayed',
 ];
 
 /**

@@ -39,6 +39,8 @@ export const PROBLEM_CODES = [
   'REGISTRY_HOST_TAKEN',
   'REGISTRY_SECRET_UNREADABLE',
   'DATABASE_UNAVAILABLE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_FLIGHT',
   // The engine and what it holds (src/docker/engine-errors.ts).
   'ENGINE_UNAVAILABLE',
   'ENGINE_ERROR',

@@ -22,6 +22,8 @@ export const PROBLEM_EXAMPLE_DETAILS: Partial<Record<ProblemCode, string>> = {
   POLICY_DENIED: 'Denied by the create policy: privileged (only admins may run privileged containers).',
   WRONG_PASSWORD: 'The current password is wrong.',
   REFRESH_TOKEN_INVALID: 'The refresh token is unknown, expired or revoked: log in again.',
+  IDEMPOTENCY_KEY_REUSED: 'Idempotency-Key "7c1e…" was used within 24 h for another request body: use a new key.',
+  IDEMPOTENCY_KEY_IN_FLIGHT: 'The first request with this Idempotency-Key is still running: retry in a second.',
   REFRESH_TOKEN_REUSED: 'This refresh token was already used; every token of its login is now revoked: log in again.',
   USER_NOT_FOUND: 'No such user.',
   USERNAME_TAKEN: "The username 'alice' is taken.",

@@ -9,7 +9,8 @@ import { CommittedImageDto, ContainerCommitDto, ContainerRenameDto } from './dto
 import { ContainerCreateDto, ContainerCreatedDto, WEB_CONTAINER_EXAMPLE } from './dto/container-create.dto.js';
 import { ContainerInspectDto } from './dto/container-inspect.dto.js';
 import { ContainerListQueryDto, RemoveQueryDto } from './dto/container-query.dto.js';
-import { ContainerSummaryDto } from './dto/container-summary.dto.js';
+import { ContainerPageDto } from './dto/container-summary.dto.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** Containers as resources: list, create (`docker run`), inspect, rename, commit, remove. */
 @ApiTags('containers')
@@ -18,11 +19,14 @@ import { ContainerSummaryDto } from './dto/container-summary.dto.js';
 export class ContainersController {
   constructor(private readonly containers: ContainersService) {}
 
-  /** `docker ps` with its filters; stopped containers only with `all=true` (or a status filter that asks for them). */
+  /**
+   * `docker ps` with its filters; stopped containers only with `all=true` (or a status filter that asks for them).
+   * Newest first (created, then id), paged by `limit` and `cursor`.
+   */
   @Get()
   @RequireRole('viewer')
   @ApiProblems({ 400: ['ENGINE_REJECTED'], 404: ['CONTAINER_NOT_FOUND'] })
-  listContainers(@Param('host') host: string, @Query() query: ContainerListQueryDto): Promise<ContainerSummaryDto[]> {
+  listContainers(@Param('host') host: string, @Query() query: ContainerListQueryDto): Promise<ContainerPageDto> {
     return this.containers.list(host, query);
   }
 
@@ -31,6 +35,7 @@ export class ContainersController {
    * Options that make the container root on the host are for admins only (403 POLICY_DENIED names the rule).
    */
   @Post()
+  @Idempotent()
   @RequireRole('operator')
   @ApiBody({ type: ContainerCreateDto, examples: { web: { summary: 'A web server on port 8080', value: WEB_CONTAINER_EXAMPLE } } })
   @ApiCreatedResponse({ type: ContainerCreatedDto })

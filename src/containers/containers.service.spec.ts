@@ -295,4 +295,30 @@ describe('ContainersService', () => {
     await Promise.all(waiting);
     expect(engine.listContainers).toHaveBeenCalledTimes(2);
   });
+
+  it('pages after the shared engine list: other pages of one list still share its engine call', async () => {
+    let release!: () => void;
+    const created = (id: string, seconds: number) => ({
+      Id: id,
+      Names: [`/${id}`],
+      Created: seconds,
+      Ports: [],
+      Labels: {},
+      State: 'running',
+    });
+    engine.listContainers.mockImplementation(
+      () => new Promise((resolve) => (release = () => resolve([created('a', 1), created('c', 3), created('b', 2)] as never))),
+    );
+    const first = service.list('local', { all: true, limit: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    const page = await first;
+    expect(page.items.map((c) => c.id)).toEqual(['c', 'b']);
+    expect(page.total).toBe(3);
+    const rest = service.list('local', { all: true, limit: 2, cursor: page.nextCursor! });
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    expect(await rest).toMatchObject({ items: [{ id: 'a' }], nextCursor: null, total: 3 });
+    expect(engine.listContainers).toHaveBeenCalledTimes(2);
+  });
 });

@@ -7,6 +7,7 @@ import type { Principal } from '../common/principal.js';
 import { ProblemException, isProblem } from '../common/problem.js';
 import type { ProblemCode } from '../common/problem-codes.js';
 import { redactsFor } from '../common/redaction.js';
+import { type Page, pageOf } from '../common/pagination.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { validationFailed } from '../common/validation.js';
 import { AppConfig } from '../config/app-config.js';
@@ -36,6 +37,8 @@ export interface LogSnapshot {
   lines: Readable;
 }
 
+const CONTAINER_ORDER = { key: (c: ContainerSummaryDto) => [c.createdAt, c.id], parts: 2, descending: true };
+
 const KILL_SIGNALS = new Set(['KILL', 'SIGKILL', '9']);
 
 /** Containers of a host, as `docker run`, `ps`, `logs`, `exec` and friends know them. */
@@ -51,12 +54,13 @@ export class ContainersService {
     private readonly policy: ContainerPolicy,
   ) {}
 
-  /** `docker ps`; concurrent identical lists share one engine call that started after each arrived. */
-  list(hostId: string, query: ContainerListQueryDto): Promise<ContainerSummaryDto[]> {
+  /** `docker ps`, newest first, paged; concurrent identical lists share one engine call that started after each arrived. */
+  async list(hostId: string, query: ContainerListQueryDto): Promise<Page<ContainerSummaryDto>> {
     const engine = this.hosts.get(hostId);
     const engineQuery = toEngineListQuery(query);
     const key = `${hostId}\n${JSON.stringify(engineQuery)}`;
-    return this.lists.run(key, async () => (await engine.listContainers(engineQuery)).map(toSummary));
+    const all = await this.lists.run(key, async () => (await engine.listContainers(engineQuery)).map(toSummary));
+    return pageOf(all, query, CONTAINER_ORDER);
   }
 
   /** `docker create` / `docker run -d`, after validation and the create policy. */

@@ -108,7 +108,7 @@ describe('toEngineCreate with networks', () => {
 
 describe('toEngineListQuery', () => {
   it('maps docker ps flags to engine filters', () => {
-    expect(toEngineListQuery({ label: ['a=b', 'c'], name: ['web'], before: 'x', health: 'healthy', limit: 5 })).toEqual({
+    expect(toEngineListQuery({ label: ['a=b', 'c'], name: ['web'], before: 'x', health: 'healthy', last: 5 })).toEqual({
       all: false,
       limit: 5,
       filters: { label: ['a=b', 'c'], name: ['web'], before: ['x'], health: ['healthy'] },

@@ -77,5 +77,5 @@ export function toEngineListQuery(query: ContainerListQueryDto): ContainerListQu
   if (query.health) filters.health = [query.health];
   // Asking for stopped states implies -a, as `docker ps --filter status=exited` does.
   const all = query.all ?? Boolean(query.status?.some((state) => state !== 'running') || query.exited?.length);
-  return { all, ...(query.limit && { limit: query.limit }), filters };
+  return { all, ...(query.last && { limit: query.last }), filters };
 }

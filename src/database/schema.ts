@@ -14,6 +14,7 @@ export interface Schema {
   jobEvents: JobEventsTable;
   registries: RegistriesTable;
   refreshTokens: RefreshTokensTable;
+  idempotencyKeys: IdempotencyKeysTable;
 }
 
 export interface UsersTable {
@@ -124,4 +125,18 @@ export interface RefreshTokensTable {
   /** Rotated: presenting it again is reuse, and revokes the family. */
   spentAt: string | null;
   revokedAt: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  principalId: string;
+  route: string;
+  key: string;
+  requestHash: string;
+  /** Null while the first request runs. */
+  status: number | null;
+  /** JSON {headers, body}. */
+  answer: string | null;
+  owner: string;
+  createdAt: string;
+  expiresAt: string;
 }

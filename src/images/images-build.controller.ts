@@ -12,6 +12,7 @@ import { JobDto } from '../jobs/dto/job.dto.js';
 import { JobRunner, type JobView } from '../jobs/job-types.js';
 import { ImageBuildDto, ImageBuildQueryDto } from './dto/image-build.dto.js';
 import { ImageBuildService } from './image-build.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** The JSON build's body goes through the same pipe as any DTO: it is checked only when the request is JSON. */
 const bodyPipe = createValidationPipe();
@@ -33,6 +34,7 @@ export class ImagesBuildController {
    * `?wait=true`. Moving a tag a policy exception runs on is admin only.
    */
   @Post('build')
+  @Idempotent()
   @HttpCode(202)
   @ApiJobAnswer()
   @RequireRole('operator')

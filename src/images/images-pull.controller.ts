@@ -9,6 +9,7 @@ import { ApiJobAnswer, answerJob } from '../jobs/job-answer.js';
 import { JobRunner } from '../jobs/job-types.js';
 import { ImagePullDto } from './dto/images-pull.dto.js';
 import { ImagesPullService } from './images-pull.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 @ApiTags('images')
 @ApiHostRoute()
@@ -26,6 +27,7 @@ export class ImagesPullController {
    * the job with the registry's message. Replacing a tag a policy exception runs: admin only (403 POLICY_DENIED).
    */
   @Post('pull')
+  @Idempotent()
   @RequireRole('operator')
   @ApiJobAnswer()
   @ApiProblems({ 403: ['POLICY_DENIED'] })

@@ -9,6 +9,7 @@ import { JobDto, WaitQueryDto } from '../jobs/dto/job.dto.js';
 import { JobRunner } from '../jobs/job-types.js';
 import { ImagePushDto } from './dto/image-build.dto.js';
 import { ImageBuildService } from './image-build.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 @ApiTags('images')
 @ApiHostRoute()
@@ -24,6 +25,7 @@ export class ImagesPushController {
    * defaults to the reference's own, else `latest`; the engine is never asked to push every tag.
    */
   @Post(':ref/push')
+  @Idempotent()
   @HttpCode(202)
   @ApiJobAnswer()
   @RequireRole('operator')

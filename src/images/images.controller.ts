@@ -4,7 +4,7 @@ import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ImageListQueryDto } from './dto/image-query.dto.js';
-import { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
+import { ImageHistoryItemDto, ImageInspectDto, ImagePageDto } from './dto/image-summary.dto.js';
 import { ImageRefPipe } from './image-ref.pipe.js';
 import { ImagesService } from './images.service.js';
 
@@ -29,10 +29,13 @@ export const ApiImageRef = () =>
 export class ImagesController {
   constructor(private readonly images: ImagesService) {}
 
-  /** `docker images` with its filters; `containers` is how many containers (any state) use each image. */
+  /**
+   * `docker images` with its filters; `containers` is how many containers (any state) use each image.
+   * Newest first (created, then id), paged by `limit` and `cursor`.
+   */
   @Get()
   @RequireRole('viewer')
-  listImages(@Param('host') host: string, @Query() query: ImageListQueryDto): Promise<ImageSummaryDto[]> {
+  listImages(@Param('host') host: string, @Query() query: ImageListQueryDto): Promise<ImagePageDto> {
     return this.images.list(host, query);
   }
 

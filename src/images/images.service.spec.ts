@@ -59,8 +59,8 @@ describe('ImagesService', () => {
     const service = new ImagesService(fakeHosts(fakeEngine({ listImages, listContainers })), policy(), jobs(), new AppConfig());
     // The first starts at once; the two that arrive meanwhile share the next read (never an older answer).
     const [first, second, third] = await Promise.all([service.list('local', {}), service.list('local', {}), service.list('local', {})]);
-    expect(first[0].containers).toBe(2);
-    expect(third).toBe(second);
+    expect(first.items[0].containers).toBe(2);
+    expect(third).toEqual(second);
     expect(listImages).toHaveBeenCalledTimes(2);
     expect(listContainers).toHaveBeenCalledWith({ all: true });
   });

@@ -3,6 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import type { Principal } from '../common/principal.js';
 import { ProblemException, isProblem } from '../common/problem.js';
 import { redactsFor } from '../common/redaction.js';
+import { type Page, pageOf } from '../common/pagination.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { AppConfig } from '../config/app-config.js';
 import { ContainerPolicy } from '../containers/container-policy.js';
@@ -52,6 +53,8 @@ export function toImageListQuery(query: ImageListQueryDto): ImageListQuery {
   return { all: query.all ?? false, filters };
 }
 
+const IMAGE_ORDER = { key: (i: ImageSummaryDto) => [i.createdAt, i.id], parts: 2, descending: true };
+
 /** Images of a host, as `docker images`, `inspect`, `history`, `tag`, `rmi`, `save` and `load` know them. */
 @Injectable()
 export class ImagesService {
@@ -64,16 +67,17 @@ export class ImagesService {
     private readonly config: AppConfig,
   ) {}
 
-  /** `docker images`, each with the number of containers using it; concurrent identical lists share one engine read. */
-  list(hostId: string, query: ImageListQueryDto): Promise<ImageSummaryDto[]> {
+  /** `docker images`, newest first and paged, each with the number of containers using it; concurrent identical lists share one engine read. */
+  async list(hostId: string, query: ImageListQueryDto): Promise<Page<ImageSummaryDto>> {
     const engine = this.hosts.get(hostId);
     const engineQuery = toImageListQuery(query);
     const key = `${hostId}\n${JSON.stringify(engineQuery)}`;
-    return this.lists.run(key, async () => {
+    const all = await this.lists.run(key, async () => {
       const [images, containers] = await Promise.all([engine.listImages(engineQuery), engine.listContainers({ all: true })]);
       const counts = containerCounts(containers);
       return images.map((image) => toImageSummary(image, counts));
     });
+    return pageOf(all, query, IMAGE_ORDER);
   }
 
   /** Viewers get env values and build arguments redacted (BERTH_VIEWER_REDACTION), as for containers. */

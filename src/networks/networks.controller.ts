@@ -9,10 +9,12 @@ import {
   NetworkCreatedDto,
   NetworkDisconnectDto,
   NetworkDto,
+  NetworkPageDto,
   NetworkListQueryDto,
 } from './dto/network.dto.js';
 import { NetworkRefPipe } from './network-ref.pipe.js';
 import { NetworksService } from './networks.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** `docker network`: list, create, inspect, remove, connect, disconnect. Networks are addressed by name, id or id prefix. */
 @ApiTags('networks')
@@ -21,10 +23,10 @@ import { NetworksService } from './networks.service.js';
 export class NetworksController {
   constructor(private readonly networks: NetworksService) {}
 
-  /** `docker network ls` with its filters; each network with the containers connected to it. */
+  /** `docker network ls` with its filters; each network with the containers connected to it. By name, paged by `limit` and `cursor`. */
   @Get()
   @RequireRole('viewer')
-  listNetworks(@Param('host') host: string, @Query() query: NetworkListQueryDto): Promise<NetworkDto[]> {
+  listNetworks(@Param('host') host: string, @Query() query: NetworkListQueryDto): Promise<NetworkPageDto> {
     return this.networks.list(host, query);
   }
 
@@ -33,6 +35,7 @@ export class NetworksController {
    * the rule); a name in use is 409 NAME_CONFLICT.
    */
   @Post()
+  @Idempotent()
   @RequireRole('operator')
   @ApiCreatedResponse({ type: NetworkCreatedDto })
   @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['NAME_CONFLICT'] })

@@ -1,3 +1,4 @@
+import { type Page, pageOf } from '../common/pagination.js';
 import { PolicyException, withExceptionAudit } from '../containers/policy-exception-audit.js';
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
@@ -20,6 +21,9 @@ import { PREDEFINED_NETWORKS, ipamProblems, isDangling, networkFilters, networkU
 export const NETWORK_POLICY_EXCEPTION_ACTION = 'network.create.policy-exception';
 
 /** Networks of a host, as `docker network` knows them. */
+/** Names, then ids: the engine allows two networks of one name. */
+const NETWORK_ORDER = { key: (n: NetworkDto) => [n.name, n.id], parts: 2 };
+
 @Injectable()
 export class NetworksService {
   constructor(
@@ -28,15 +32,15 @@ export class NetworksService {
     private readonly policy: ContainerPolicy,
   ) {}
 
-  /** `docker network ls`, each with its containers (from the container list: the engine's network list has none); `dangling` judged by those. */
-  async list(hostId: string, query: NetworkListQueryDto): Promise<NetworkDto[]> {
+  /** `docker network ls` by name, paged, each with its containers (from the container list: the engine's network list has none); `dangling` judged by those. */
+  async list(hostId: string, query: NetworkListQueryDto): Promise<Page<NetworkDto>> {
     const engine = this.hosts.get(hostId);
     const [networks, containers] = await Promise.all([engine.listNetworks(networkFilters(query)), engine.listContainers({ all: true })]);
     const users = networkUsers(containers);
-    return networks
+    const all = networks
       .map((network) => toNetwork(network, users.get(network.Id) ?? []))
-      .filter((network) => query.dangling === undefined || isDangling(network) === query.dangling)
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .filter((network) => query.dangling === undefined || isDangling(network) === query.dangling);
+    return pageOf(all, query, NETWORK_ORDER);
   }
 
   /** `docker network inspect`, with its containers and their addresses. */

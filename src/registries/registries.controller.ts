@@ -6,6 +6,7 @@ import { RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { RegistryCreateDto, RegistryDto, RegistryUpdateDto } from './dto/registry.dto.js';
 import { registryNotFound, RegistriesService } from './registries.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** A registry id is a UUID; anything else names no registry. */
 export const RegistryId = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => registryNotFound('(not a registry id)') }));
@@ -43,6 +44,7 @@ export class RegistriesController {
 
   /** Stores a registry's credentials (encrypted); pulls, pushes and builds of references with its host use them. */
   @Post()
+  @Idempotent()
   @RequireRole('admin')
   @ApiBody({
     type: RegistryCreateDto,

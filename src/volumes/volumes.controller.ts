@@ -3,9 +3,10 @@ import { ApiBody, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
-import { VolumeCreateDto, VolumeDto, VolumeListQueryDto, VolumeRemoveQueryDto } from './dto/volume.dto.js';
+import { VolumeCreateDto, VolumeDto, VolumeListQueryDto, VolumePageDto, VolumeRemoveQueryDto } from './dto/volume.dto.js';
 import { VolumeNamePipe } from './volume-name.pipe.js';
 import { VolumesService } from './volumes.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** `docker volume`: list (with users and sizes), create, inspect, remove. */
 @ApiTags('volumes')
@@ -14,14 +15,17 @@ import { VolumesService } from './volumes.service.js';
 export class VolumesController {
   constructor(private readonly volumes: VolumesService) {}
 
-  /** `docker volume ls` with its filters; each volume with the containers that mount it and its size (`docker system df -v`). */
+  /**
+   * `docker volume ls` with its filters; each volume with the containers that mount it and its size (`docker system df -v`).
+   * By name, paged by `limit` and `cursor`.
+   */
   @Get()
   @RequireRole('viewer')
   listVolumes(
     @Param('host') host: string,
     @Query() query: VolumeListQueryDto,
     @CurrentPrincipal() principal: Principal | undefined,
-  ): Promise<VolumeDto[]> {
+  ): Promise<VolumePageDto> {
     return this.volumes.list(host, query, principal);
   }
 
@@ -30,6 +34,7 @@ export class VolumesController {
    * are for admins (403 POLICY_DENIED names the rule, nothing is created).
    */
   @Post()
+  @Idempotent()
   @RequireRole('operator')
   @ApiCreatedResponse({ type: VolumeDto })
   @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['CONFLICT'] })

@@ -85,7 +85,7 @@ describe('VolumesService', () => {
         throw new ProblemException(503, 'ENGINE_UNAVAILABLE', 'no answer');
       },
     });
-    expect((await volumes.list('local', {}, operator)).map((v) => v.sizeBytes)).toEqual([null]);
+    expect((await volumes.list('local', {}, operator)).items.map((v) => v.sizeBytes)).toEqual([null]);
   });
 
   it('names the containers that use a volume it cannot remove', async () => {

@@ -1,3 +1,4 @@
+import { type Page, pageOf } from '../common/pagination.js';
 import { PolicyException, withExceptionAudit } from '../containers/policy-exception-audit.js';
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
@@ -18,6 +19,9 @@ import { toVolume, volumeFilters, volumeSizes, volumeUsers } from './volume-view
 export const VOLUME_POLICY_EXCEPTION_ACTION = 'volume.create.policy-exception';
 
 /** Volumes of a host, as `docker volume` knows them, with who uses each and its size. */
+/** Names are unique on a host. */
+const VOLUME_ORDER = { key: (v: VolumeDto) => [v.name], parts: 1 };
+
 @Injectable()
 export class VolumesService {
   constructor(
@@ -28,8 +32,8 @@ export class VolumesService {
     private readonly mountFacts: MountFacts,
   ) {}
 
-  /** `docker volume ls`, each with the containers that mount it and its size (one `/system/df`, shared with concurrent callers). */
-  async list(hostId: string, query: VolumeListQueryDto, principal: Principal | undefined): Promise<VolumeDto[]> {
+  /** `docker volume ls` by name, paged, each with the containers that mount it and its size (one `/system/df`, shared with concurrent callers). */
+  async list(hostId: string, query: VolumeListQueryDto, principal: Principal | undefined): Promise<Page<VolumeDto>> {
     const engine = this.hosts.get(hostId);
     const [volumes, containers, df] = await Promise.all([
       engine.listVolumes(volumeFilters(query)),
@@ -39,9 +43,8 @@ export class VolumesService {
     const users = volumeUsers(containers);
     const sizes = volumeSizes(df);
     const redact = this.redacts(principal);
-    return volumes
-      .map((volume) => toVolume(volume, users.get(volume.Name) ?? [], sizes.get(volume.Name) ?? null, redact))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const all = volumes.map((volume) => toVolume(volume, users.get(volume.Name) ?? [], sizes.get(volume.Name) ?? null, redact));
+    return pageOf(all, query, VOLUME_ORDER);
   }
 
   /** `docker volume inspect`, with users and size. */

@@ -12,7 +12,7 @@ const { data: unhealthy } = await listContainers({
   query: { health: 'unhealthy' },
   throwOnError: true,
 });
-for (const container of unhealthy) {
+for (const container of unhealthy.items) {
   console.log(`restarting ${container.name} (${container.status})`);
   await restartContainer({ client: berth.client, path: { host, id: container.id }, query: { timeout: 10 }, throwOnError: true });
 }

@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsISO8601, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { QueryInt } from '../../common/validators.js';
+import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../common/dto/page.dto.js';
 
-export class AuditQueryDto {
+/** Filters, and the page (newest first). */
+export class AuditQueryDto extends PageQueryDto {
   /** A user id, an API key id or a username. */
   @IsOptional()
   @IsString()
@@ -30,21 +31,6 @@ export class AuditQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
-  /** Page size, 1-500; default 50. */
-  @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  /** The `nextCursor` of the previous page. */
-  @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  cursor?: number;
 }
 
 export class AuditActorDto {
@@ -76,10 +62,5 @@ export class AuditEventDto {
   details: Record<string, unknown> | null;
 }
 
-export class AuditPageDto {
-  /** Newest first. */
-  items: AuditEventDto[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  @ApiProperty({ type: 'integer', nullable: true })
-  nextCursor: number | null;
-}
+/** Audit events, newest first. */
+export class AuditPageDto extends PageOf(AuditEventDto) {}

@@ -1,4 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../../common/dto/page.dto.js';
 import { DEFAULT_LOG_TAIL, IsLogTime } from '../../common/log-time.js';
 import { validationFailed } from '../../common/validation.js';
 import { QueryBoolean, QueryInt, QueryList } from '../../common/validators.js';
@@ -7,21 +8,21 @@ import { IsSignal } from './container-validators.js';
 
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'] as const;
 
-/** The filters of `docker ps`. Repeat a parameter to give several values (`?label=a&label=b=c`). */
-export class ContainerListQueryDto {
+/** The filters of `docker ps`, and the page. Repeat a parameter to give several values (`?label=a&label=b=c`). */
+export class ContainerListQueryDto extends PageQueryDto {
   /** `-a`: stopped containers too. */
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()
   all?: boolean;
 
-  /** `-n`: the most recently created, this many. */
+  /** `-n`: only the last this many created (any state), before paging; `limit` is the page size. */
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(1)
   @Max(10000)
-  limit?: number;
+  last?: number;
 
   @IsOptional()
   @QueryList()

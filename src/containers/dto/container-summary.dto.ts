@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageOf } from '../../common/dto/page.dto.js';
 
 /** A published or exposed port. */
 export class PortDto {
@@ -32,3 +33,6 @@ export class ContainerSummaryDto {
   /** The networks it is attached to. */
   networks: string[];
 }
+
+/** A page of `docker ps`, newest first. */
+export class ContainerPageDto extends PageOf(ContainerSummaryDto) {}

@@ -4,6 +4,7 @@ import * as auditLog from './0002-audit-log.js';
 import * as jobs from './0003-jobs.js';
 import * as registries from './0004-registries.js';
 import * as refreshTokens from './0005-refresh-tokens.js';
+import * as idempotencyKeys from './0006-idempotency-keys.js';
 
 /** Every migration this version knows, by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-jobs': jobs,
   '0004-registries': registries,
   '0005-refresh-tokens': refreshTokens,
+  '0006-idempotency-keys': idempotencyKeys,
 };

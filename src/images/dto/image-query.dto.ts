@@ -1,11 +1,12 @@
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/dto/page.dto.js';
 import { QueryBoolean, QueryList } from '../../common/validators.js';
 
 /** What a `reference` filter may hold: a reference, with the engine's `*` and `?` globs. */
 const REFERENCE_PATTERN = /^[a-zA-Z0-9_.:/@*?-]+$/;
 
-/** The filters of `docker images`. Repeat a parameter to give several values (`?label=a&label=b=c`). */
-export class ImageListQueryDto {
+/** The filters of `docker images`, and the page. Repeat a parameter to give several values (`?label=a&label=b=c`). */
+export class ImageListQueryDto extends PageQueryDto {
   /** `-a`: intermediate images too. */
   @IsOptional()
   @QueryBoolean()

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
+import { PageOf } from '../../common/dto/page.dto.js';
 /** One image of `docker images`, normalised. */
 export class ImageSummaryDto {
   /** `sha256:<hex>`. */
@@ -54,3 +55,6 @@ export class ImageHistoryItemDto {
   tags!: string[];
   comment!: string;
 }
+
+/** A page of `docker images`, newest first. */
+export class ImagePageDto extends PageOf(ImageSummaryDto) {}

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../common/dto/page.dto.js';
 import { QueryBoolean, QueryInt } from '../../common/validators.js';
 import { JOB_KINDS, JOB_STATUSES, type JobKind, type JobStatus } from '../job-types.js';
 
@@ -59,7 +60,8 @@ export class WaitQueryDto {
   wait?: boolean;
 }
 
-export class JobsQueryDto {
+/** Filters, and the page (newest first). */
+export class JobsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(JOB_KINDS)
   @ApiPropertyOptional({ enum: JOB_KINDS })
@@ -80,32 +82,10 @@ export class JobsQueryDto {
   @QueryBoolean()
   @IsBoolean()
   mine?: boolean;
-
-  /** Page size, 1-500; default 50. */
-  @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  /** The `nextCursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
 }
 
-export class JobPageDto {
-  /** Newest first. */
-  items: JobDto[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-  /** How many jobs match the filters. */
-  @ApiProperty({ type: 'integer' })
-  total: number;
-}
+/** Jobs, newest first. */
+export class JobPageDto extends PageOf(JobDto) {}
 
 export class JobEventsQueryDto {
   /** Page size, 1-1000; default 200. */

@@ -11,6 +11,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../common/dto/page.dto.js';
 import { IsStringMap, QueryBoolean, QueryList } from '../../common/validators.js';
 import { CONTAINER_REF } from '../../containers/container-ref.pipe.js';
 import { NETWORK_ALIAS, NETWORK_NAME } from '../../containers/dto/container-validators.js';
@@ -90,8 +91,8 @@ export class NetworkCreateDto {
   options?: Record<string, string>;
 }
 
-/** The filters of `docker network ls`. Repeat a parameter to give several values. */
-export class NetworkListQueryDto {
+/** The filters of `docker network ls`, and the page. Repeat a parameter to give several values. */
+export class NetworkListQueryDto extends PageQueryDto {
   @IsOptional()
   @QueryList()
   @IsString({ each: true })
@@ -190,3 +191,6 @@ export class NetworkCreatedDto {
   /** What the engine warned about. */
   warning?: string;
 }
+
+/** A page of `docker network ls`, by name (then id: the engine allows two networks of one name). */
+export class NetworkPageDto extends PageOf(NetworkDto) {}

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../common/dto/page.dto.js';
 import { IsStringMap, QueryBoolean, QueryList } from '../../common/validators.js';
 
 /** The engine's volume name grammar (`docker volume create NAME`). */
@@ -36,8 +37,8 @@ export class VolumeCreateDto {
   driverOpts?: Record<string, string>;
 }
 
-/** The filters of `docker volume ls`. Repeat a parameter to give several values. */
-export class VolumeListQueryDto {
+/** The filters of `docker volume ls`, and the page. Repeat a parameter to give several values. */
+export class VolumeListQueryDto extends PageQueryDto {
   /** `true`: volumes no container uses (anonymous and named alike); `false`: the used ones. */
   @IsOptional()
   @QueryBoolean()
@@ -97,3 +98,6 @@ export class VolumeDto {
   @ApiProperty({ type: 'integer' })
   sizeBytes: number | null;
 }
+
+/** A page of `docker volume ls`, by name. */
+export class VolumePageDto extends PageOf(VolumeDto) {}

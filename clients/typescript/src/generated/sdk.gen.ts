@@ -164,6 +164,7 @@ export const listHosts = <ThrowOnError extends boolean = false>(options?: Option
  * docker ps with its filters
  *
  * `docker ps` with its filters; stopped containers only with `all=true` (or a status filter that asks for them).
+ * Newest first (created, then id), paged by `limit` and `cursor`.
  *
  * Requires role: `viewer`.
  */
@@ -437,6 +438,7 @@ export const listImageStatus = <ThrowOnError extends boolean = false>(options: O
  * docker images with its filters; containers is how many containers (any state) use each image
  *
  * `docker images` with its filters; `containers` is how many containers (any state) use each image.
+ * Newest first (created, then id), paged by `limit` and `cursor`.
  *
  * Requires role: `viewer`.
  */
@@ -628,7 +630,7 @@ export const getHostInfo = <ThrowOnError extends boolean = false>(options: Optio
 /**
  * docker network ls with its filters; each network with the containers connected to it
  *
- * `docker network ls` with its filters; each network with the containers connected to it.
+ * `docker network ls` with its filters; each network with the containers connected to it. By name, paged by `limit` and `cursor`.
  *
  * Requires role: `viewer`.
  */
@@ -777,6 +779,7 @@ export const getHostVersion = <ThrowOnError extends boolean = false>(options: Op
  * docker volume ls with its filters
  *
  * `docker volume ls` with its filters; each volume with the containers that mount it and its size (`docker system df -v`).
+ * By name, paged by `limit` and `cursor`.
  *
  * Requires role: `viewer`.
  */

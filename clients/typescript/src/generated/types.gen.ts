@@ -117,14 +117,15 @@ export type AuditEventDto = {
 };
 
 export type AuditPageDto = {
-    /**
-     * Newest first.
-     */
     items: Array<AuditEventDto>;
     /**
-     * Pass as `cursor` for the next (older) page; null on the last page.
+     * Pass as `cursor` for the next page; null on the last page.
      */
-    nextCursor: number | null;
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
 };
 
 export type CommittedImageDto = {
@@ -432,6 +433,18 @@ export type ContainerNetworkDto = {
     ipAddress: string;
     macAddress: string;
     name: string;
+};
+
+export type ContainerPageDto = {
+    items: Array<ContainerSummaryDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
 };
 
 export type ContainerRenameDto = {
@@ -760,6 +773,18 @@ export type ImageInspectDto = {
     workingDir: string | null;
 };
 
+export type ImagePageDto = {
+    items: Array<ImageSummaryDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
 export type ImagePullDto = {
     /**
      * What to pull, as `docker pull` takes it: `busybox`, `registry:5000/team/app:1.2`, `app@sha256:…`. Without a tag or digest, `latest`.
@@ -952,16 +977,13 @@ export type JobEventPageDto = {
 };
 
 export type JobPageDto = {
-    /**
-     * Newest first.
-     */
     items: Array<JobDto>;
     /**
-     * Pass as `cursor` for the next (older) page; null on the last page.
+     * Pass as `cursor` for the next page; null on the last page.
      */
     nextCursor: string | null;
     /**
-     * How many jobs match the filters.
+     * How many items match the filters, on all pages.
      */
     total: number;
 };
@@ -1167,6 +1189,18 @@ export type NetworkIpamDto = {
     subnets: Array<NetworkSubnetDto>;
 };
 
+export type NetworkPageDto = {
+    items: Array<NetworkDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
 export type NetworkSubnetDto = {
     /**
      * An address inside the subnet.
@@ -1227,7 +1261,7 @@ export type PortDto = {
 /**
  * A stable machine-readable code, e.g. `CONTAINER_NOT_FOUND`.
  */
-export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'ENGINE_UNAVAILABLE' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
+export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
 
 export type ProblemDto = {
     /**
@@ -1729,6 +1763,18 @@ export type VolumeDto = {
     usedBy: Array<VolumeUserDto>;
 };
 
+export type VolumePageDto = {
+    items: Array<VolumeDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
 export type VolumeUserDto = {
     id: string;
     name: string;
@@ -1814,13 +1860,9 @@ export type ListAuditEventsData = {
     path?: never;
     query?: {
         /**
-         * Page size, 1-500; default 50.
+         * Page size, 1-1000; default 1000.
          */
         limit?: number;
-        /**
-         * The `nextCursor` of the previous page.
-         */
-        cursor?: number;
         /**
          * A user id, an API key id or a username.
          */
@@ -1841,6 +1883,10 @@ export type ListAuditEventsData = {
          * Before this time (ISO-8601, exclusive).
          */
         to?: string;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
     };
     url: '/api/v1/audit';
 };
@@ -2218,9 +2264,13 @@ export type ListContainersData = {
     };
     query?: {
         /**
-         * `-n`: the most recently created, this many.
+         * Page size, 1-1000; default 1000.
          */
         limit?: number;
+        /**
+         * `-n`: only the last this many created (any state), before paging; `limit` is the page size.
+         */
+        last?: number;
         /**
          * `-a`: stopped containers too.
          */
@@ -2265,6 +2315,10 @@ export type ListContainersData = {
          * Exposes this port, e.g. `80` or `80/tcp`.
          */
         expose?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
     };
     url: '/api/v1/hosts/{host}/containers';
 };
@@ -2307,13 +2361,19 @@ export type ListContainersErrors = {
 export type ListContainersError = ListContainersErrors[keyof ListContainersErrors];
 
 export type ListContainersResponses = {
-    200: Array<ContainerSummaryDto>;
+    200: ContainerPageDto;
 };
 
 export type ListContainersResponse = ListContainersResponses[keyof ListContainersResponses];
 
 export type CreateContainerData = {
     body: ContainerCreateDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
@@ -2342,9 +2402,13 @@ export type CreateContainerErrors = {
      */
     404: ProblemDto;
     /**
-     * Conflict: `NAME_CONFLICT`, `PORT_ALLOCATED`.
+     * Conflict: `NAME_CONFLICT`, `PORT_ALLOCATED`, `IDEMPOTENCY_KEY_IN_FLIGHT`.
      */
     409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
     /**
      * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
      */
@@ -3441,6 +3505,10 @@ export type ListImagesData = {
     };
     query?: {
         /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
          * `-a`: intermediate images too.
          */
         all?: boolean;
@@ -3464,6 +3532,10 @@ export type ListImagesData = {
          * Created after this image (a reference or id); checked against the reference grammar.
          */
         since?: string;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
     };
     url: '/api/v1/hosts/{host}/images';
 };
@@ -3506,13 +3578,19 @@ export type ListImagesErrors = {
 export type ListImagesError = ListImagesErrors[keyof ListImagesErrors];
 
 export type ListImagesResponses = {
-    200: Array<ImageSummaryDto>;
+    200: ImagePageDto;
 };
 
 export type ListImagesResponse = ListImagesResponses[keyof ListImagesResponses];
 
 export type BuildImageData = {
     body: Blob | File | ImageBuildDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
@@ -3575,6 +3653,10 @@ export type BuildImageErrors = {
      */
     404: ProblemDto;
     /**
+     * Conflict: `IDEMPOTENCY_KEY_IN_FLIGHT`.
+     */
+    409: ProblemDto;
+    /**
      * Payload Too Large: `PAYLOAD_TOO_LARGE`.
      */
     413: ProblemDto;
@@ -3582,6 +3664,10 @@ export type BuildImageErrors = {
      * Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE`.
      */
     415: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
     /**
      * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
      */
@@ -3692,6 +3778,12 @@ export type ImportImagesResponse = ImportImagesResponses[keyof ImportImagesRespo
 
 export type PullImageData = {
     body: ImagePullDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
@@ -3724,6 +3816,14 @@ export type PullImageErrors = {
      * Not Found: `HOST_NOT_FOUND`.
      */
     404: ProblemDto;
+    /**
+     * Conflict: `IDEMPOTENCY_KEY_IN_FLIGHT`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
     /**
      * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
      */
@@ -4016,6 +4116,12 @@ export type GetImageHistoryResponse = GetImageHistoryResponses[keyof GetImageHis
 
 export type PushImageData = {
     body: ImagePushDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
@@ -4049,6 +4155,14 @@ export type PushImageErrors = {
      * Not Found: `IMAGE_NOT_FOUND`, `HOST_NOT_FOUND`.
      */
     404: ProblemDto;
+    /**
+     * Conflict: `IDEMPOTENCY_KEY_IN_FLIGHT`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
     /**
      * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
      */
@@ -4269,6 +4383,10 @@ export type ListNetworksData = {
         host: string;
     };
     query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
         driver?: Array<string>;
         /**
          * `key` or `key=value`.
@@ -4286,6 +4404,10 @@ export type ListNetworksData = {
          * `true`: networks no container is connected to (what `docker network prune` would remove, predefined ones aside).
          */
         dangling?: boolean;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
     };
     url: '/api/v1/hosts/{host}/networks';
 };
@@ -4328,13 +4450,19 @@ export type ListNetworksErrors = {
 export type ListNetworksError = ListNetworksErrors[keyof ListNetworksErrors];
 
 export type ListNetworksResponses = {
-    200: Array<NetworkDto>;
+    200: NetworkPageDto;
 };
 
 export type ListNetworksResponse = ListNetworksResponses[keyof ListNetworksResponses];
 
 export type CreateNetworkData = {
     body: NetworkCreateDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
@@ -4363,9 +4491,13 @@ export type CreateNetworkErrors = {
      */
     404: ProblemDto;
     /**
-     * Conflict: `NAME_CONFLICT`.
+     * Conflict: `NAME_CONFLICT`, `IDEMPOTENCY_KEY_IN_FLIGHT`.
      */
     409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
     /**
      * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
      */
@@ -4819,6 +4951,10 @@ export type ListVolumesData = {
     };
     query?: {
         /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
          * `true`: volumes no container uses (anonymous and named alike); `false`: the used ones.
          */
         dangling?: boolean;
@@ -4831,6 +4967,10 @@ export type ListVolumesData = {
          */
         name?: Array<string>;
         driver?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
     };
     url: '/api/v1/hosts/{host}/volumes';
 };
@@ -4873,13 +5013,19 @@ export type ListVolumesErrors = {
 export type ListVolumesError = ListVolumesErrors[keyof ListVolumesErrors];
 
 export type ListVolumesResponses = {
-    200: Array<VolumeDto>;
+    200: VolumePageDto;
 };
 
 export type ListVolumesResponse = ListVolumesResponses[keyof ListVolumesResponses];
 
 export type CreateVolumeData = {
     body: VolumeCreateDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
@@ -4908,9 +5054,13 @@ export type CreateVolumeErrors = {
      */
     404: ProblemDto;
     /**
-     * Conflict: `CONFLICT`.
+     * Conflict: `CONFLICT`, `IDEMPOTENCY_KEY_IN_FLIGHT`.
      */
     409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
     /**
      * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
      */
@@ -5062,19 +5212,19 @@ export type ListJobsData = {
     body?: never;
     path?: never;
     query?: {
-        kind?: 'pull' | 'push' | 'build' | 'import' | 'prune';
-        status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
         /**
-         * Page size, 1-500; default 50.
+         * Page size, 1-1000; default 1000.
          */
         limit?: number;
+        kind?: 'pull' | 'push' | 'build' | 'import' | 'prune';
+        status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
         host?: string;
         /**
          * Only the caller's jobs.
          */
         mine?: boolean;
         /**
-         * The `nextCursor` of the previous page.
+         * The `nextCursor` of the previous page (opaque).
          */
         cursor?: string;
     };
@@ -5293,6 +5443,12 @@ export type ListRegistriesResponse = ListRegistriesResponses[keyof ListRegistrie
 
 export type CreateRegistryData = {
     body: RegistryCreateDtoWritable;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/registries';
@@ -5312,9 +5468,13 @@ export type CreateRegistryErrors = {
      */
     403: ProblemDto;
     /**
-     * Conflict: `REGISTRY_NAME_TAKEN`, `REGISTRY_HOST_TAKEN`.
+     * Conflict: `REGISTRY_NAME_TAKEN`, `REGISTRY_HOST_TAKEN`, `IDEMPOTENCY_KEY_IN_FLIGHT`.
      */
     409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
     /**
      * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
      */

@@ -10,7 +10,7 @@ import { ProblemException } from '../common/problem.js';
 import { ApiJobAnswer, answerJob } from '../jobs/job-answer.js';
 import { JobDto } from '../jobs/dto/job.dto.js';
 import { JobRunner, type JobView } from '../jobs/job-types.js';
-import { ImageBuildDto, ImageBuildQueryDto } from './dto/image-build.dto.js';
+import { ImageBuildDto, ImageBuildQueryDto, WEB_IMAGE_BUILD_EXAMPLE } from './dto/image-build.dto.js';
 import { ImageBuildService } from './image-build.service.js';
 
 /** The JSON build's body goes through the same pipe as any DTO: it is checked only when the request is JSON. */
@@ -44,6 +44,7 @@ export class ImagesBuildController {
         { $ref: getSchemaPath(ImageBuildDto) },
       ],
     },
+    examples: { web: { summary: 'JSON: a web server image from a Dockerfile and one file', value: WEB_IMAGE_BUILD_EXAMPLE } },
   })
   @ApiProblems(400, 403, 413, 415)
   async buildImage(

@@ -1,5 +1,5 @@
 import { Body, Controller, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
@@ -28,6 +28,16 @@ export class ImagesPullController {
   @Post('pull')
   @RequireRole('operator')
   @ApiJobAnswer()
+  @ApiBody({
+    type: ImagePullDto,
+    examples: {
+      hub: { summary: 'From Docker Hub', value: { image: 'busybox:latest' } },
+      private: {
+        summary: 'From a stored registry, for one platform',
+        value: { image: 'localhost:5001/team/app:1.0', platform: 'linux/amd64' },
+      },
+    },
+  })
   @ApiProblems(403)
   async pullImage(
     @Param('host') host: string,

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
@@ -27,6 +27,13 @@ export class ImagesPushController {
   @HttpCode(202)
   @ApiJobAnswer()
   @RequireRole('operator')
+  @ApiBody({
+    type: ImagePushDto,
+    examples: {
+      tag: { summary: 'One tag, with the credentials stored for its registry', value: { tag: '1.0' } },
+      own: { summary: "The reference's own tag", value: {} },
+    },
+  })
   @ApiProblems(400, 403)
   async pushImage(
     @Param('host') host: string,

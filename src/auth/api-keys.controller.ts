@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, type Principal } from '../common/principal.js';
@@ -17,6 +17,16 @@ export class ApiKeysController {
   @Post()
   @RequireRole('viewer', { userSession: true })
   @LimitGuessing()
+  @ApiBody({
+    type: ApiKeyCreateDto,
+    examples: {
+      bot: {
+        summary: 'A deploy bot that runs containers, until the end of June',
+        value: { name: 'deploy-bot', role: 'operator', expiresAt: '2027-06-30T00:00:00Z' },
+      },
+      dashboard: { summary: 'A read-only dashboard, without expiry', value: { name: 'dashboard', role: 'viewer' } },
+    },
+  })
   @ApiProblems(429)
   createApiKey(@CurrentPrincipal() principal: Principal, @Body() dto: ApiKeyCreateDto): Promise<ApiKeyCreatedDto> {
     return this.apiKeys.create(principal, dto);

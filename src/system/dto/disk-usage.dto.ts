@@ -3,12 +3,22 @@ import { QueryInt } from '../../common/validators.js';
 
 /** One of the largest items of a kind. */
 export class DiskUsageItemDto {
-  /** Image id, container id, volume name or build cache record id. */
+  /**
+   * Image id, container id, volume name or build cache record id.
+   * @example sha256:3f57d9401f8d42f986df300f0c69192fc41da28ccc8d797829467780db3dd741
+   */
   id: string;
-  /** A tag, container name or volume name; the id's short form when there is none. */
+  /**
+   * A tag, container name or volume name; the id's short form when there is none.
+   * @example busybox:latest
+   */
   name: string;
+  /** @example 4261550 */
   sizeBytes: number;
-  /** In use: an image a container uses, a running container, a mounted volume, cache in use. */
+  /**
+   * In use: an image a container uses, a running container, a mounted volume, cache in use.
+   * @example true
+   */
   active: boolean;
 }
 
@@ -23,12 +33,22 @@ export class DiskUsageQueryDto {
 }
 
 export class DiskUsageKindDto {
-  /** How many there are. */
+  /**
+   * How many there are.
+   * @example 12
+   */
   count: number;
-  /** How many are in use (images used by a container, running containers, referenced volumes). */
+  /**
+   * How many are in use (images used by a container, running containers, referenced volumes).
+   * @example 3
+   */
   active: number;
+  /** @example 1610612736 */
   sizeBytes: number;
-  /** What `docker system prune` of this kind could free. */
+  /**
+   * What `docker system prune` of this kind could free.
+   * @example 1073741824
+   */
   reclaimableBytes: number;
   /** The largest items, largest first (`?top=`). */
   largest: DiskUsageItemDto[];
@@ -40,6 +60,8 @@ export class DiskUsageDto {
   containers: DiskUsageKindDto;
   volumes: DiskUsageKindDto;
   buildCache: DiskUsageKindDto;
+  /** @example 2147483648 */
   totalBytes: number;
+  /** @example 1288490188 */
   reclaimableBytes: number;
 }

@@ -34,7 +34,11 @@ export class ImagesBuildController {
    */
   @Post('build')
   @HttpCode(202)
-  @ApiJobAnswer()
+  @ApiJobAnswer(JobDto, {
+    kind: 'build',
+    target: 'localhost:5001/team/app:1.0',
+    result: { id: 'sha256:9ae97d36d26566ff84e8893c64a6dc4fe8ca6d1144bf5b87b2b85a32def253c7', tags: ['localhost:5001/team/app:1.0'] },
+  })
   @RequireRole('operator')
   @ApiConsumes('application/x-tar', 'application/gzip', 'application/json')
   @ApiBody({

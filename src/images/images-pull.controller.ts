@@ -27,7 +27,15 @@ export class ImagesPullController {
    */
   @Post('pull')
   @RequireRole('operator')
-  @ApiJobAnswer()
+  @ApiJobAnswer(JobDto, {
+    kind: 'pull',
+    target: 'localhost:5001/team/app:1.0',
+    result: {
+      image: 'localhost:5001/team/app:1.0',
+      imageId: 'sha256:9ae97d36d26566ff84e8893c64a6dc4fe8ca6d1144bf5b87b2b85a32def253c7',
+      repoDigests: ['localhost:5001/team/app@sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270'],
+    },
+  })
   @ApiBody({
     type: ImagePullDto,
     examples: {

@@ -25,7 +25,11 @@ export class ImagesPushController {
    */
   @Post(':ref/push')
   @HttpCode(202)
-  @ApiJobAnswer()
+  @ApiJobAnswer(JobDto, {
+    kind: 'push',
+    target: 'localhost:5001/team/app:1.0',
+    result: { digest: 'sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270' },
+  })
   @RequireRole('operator')
   @ApiBody({
     type: ImagePushDto,

@@ -58,7 +58,7 @@ export class ImagesTransferController {
   @RequireRole('operator')
   @ApiConsumes('application/x-tar')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiJobAnswer()
+  @ApiJobAnswer(JobDto, { kind: 'import', target: 'docker load', result: { loaded: ['localhost:5001/team/app:1.0'] } })
   @ApiProblems(413, 415)
   async importImages(
     @Param('host') host: string,

@@ -59,6 +59,7 @@ export class PruneController {
    */
   @Post()
   @RequireRole('operator')
+  // No running example: `result: null` fails PruneJobDto's schema (nullable next to allOf); its property examples show the report.
   @ApiJobAnswer(PruneJobDto)
   @ApiBody({
     type: PruneExecuteDto,

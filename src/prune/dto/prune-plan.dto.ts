@@ -87,6 +87,24 @@ export class PruneReportDto {
   totals: PruneReportTotalsDto;
 }
 
+/** The report of a prune that removed one stopped container. */
+const PRUNE_REPORT_EXAMPLE = {
+  planId: '3f0c2a9e-5b7d-4c1e-9a8b-2d6f1e0c7b55',
+  host: 'local',
+  items: [
+    {
+      kind: 'container',
+      id: '9b1e6f0c2d4a8e3f5a7b9c1d2e4f6a8b0c2d4e6f8a0b1c3d5e7f9a1b3c5d7e9f',
+      name: 'old-web',
+      sizeBytes: 4096,
+      reason: 'exited: Exited (0) 3 days ago',
+      status: 'removed',
+      reclaimedBytes: 4096,
+    },
+  ],
+  totals: { removed: 1, skipped: 0, failed: 0, reclaimedBytes: 4096 },
+};
+
 /** A prune job: its `result`, once it succeeded, is the report. */
 export class PruneJobDto extends JobDto {
   @ApiProperty({ enum: JOB_KINDS, example: 'prune' })
@@ -96,22 +114,7 @@ export class PruneJobDto extends JobDto {
   @ApiProperty({
     type: PruneReportDto,
     nullable: true,
-    example: {
-      planId: '3f0c2a9e-5b7d-4c1e-9a8b-2d6f1e0c7b55',
-      host: 'local',
-      items: [
-        {
-          kind: 'container',
-          id: '9b1e6f0c2d4a8e3f5a7b9c1d2e4f6a8b0c2d4e6f8a0b1c3d5e7f9a1b3c5d7e9f',
-          name: 'old-web',
-          sizeBytes: 4096,
-          reason: 'exited: Exited (0) 3 days ago',
-          status: 'removed',
-          reclaimedBytes: 4096,
-        },
-      ],
-      totals: { removed: 1, skipped: 0, failed: 0, reclaimedBytes: 4096 },
-    },
+    example: PRUNE_REPORT_EXAMPLE,
   })
   declare result: PruneReportDto | null;
 }

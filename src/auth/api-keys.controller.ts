@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, type Principal } from '../common/principal.js';
@@ -15,6 +15,16 @@ export class ApiKeysController {
   /** Creates an API key for a bot, with at most your role. The key is in this answer only. */
   @Post()
   @RequireRole('viewer', { userSession: true })
+  @ApiBody({
+    type: ApiKeyCreateDto,
+    examples: {
+      bot: {
+        summary: 'A deploy bot that runs containers, until the end of June',
+        value: { name: 'deploy-bot', role: 'operator', expiresAt: '2027-06-30T00:00:00Z' },
+      },
+      dashboard: { summary: 'A read-only dashboard, without expiry', value: { name: 'dashboard', role: 'viewer' } },
+    },
+  })
   createApiKey(@CurrentPrincipal() principal: Principal, @Body() dto: ApiKeyCreateDto): Promise<ApiKeyCreatedDto> {
     return this.apiKeys.create(principal, dto);
   }

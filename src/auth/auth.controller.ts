@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public, RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
@@ -22,6 +22,15 @@ export class AuthController {
   @Public()
   @LimitLogins()
   @HttpCode(200)
+  @ApiBody({
+    type: LoginDto,
+    examples: {
+      admin: {
+        summary: 'The first admin (BERTH_ADMIN_PASSWORD, or the file initial-admin-password in the data dir)',
+        value: { username: 'admin', password: 'correct-horse-battery-staple' },
+      },
+    },
+  })
   @ApiProblems({ 401: ['UNAUTHENTICATED'], 429: ['RATE_LIMITED'] })
   async login(@Body() dto: LoginDto, @Req() request: Request): Promise<LoginResponseDto> {
     // Who tried is noted for the audit by the rate-limit guard (src/auth/rate-limit.ts), refused attempts too.

@@ -6,7 +6,12 @@ import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ApiContainerRoute, ContainerRefPipe } from './container-ref.pipe.js';
 import { ContainersService } from './containers.service.js';
 import { CommittedImageDto, ContainerCommitDto, ContainerRenameDto } from './dto/container-actions.dto.js';
-import { ContainerCreateDto, ContainerCreatedDto, WEB_CONTAINER_EXAMPLE } from './dto/container-create.dto.js';
+import {
+  ContainerCreateDto,
+  ContainerCreatedDto,
+  WEB_CONTAINER_CREATED_EXAMPLE,
+  WEB_CONTAINER_EXAMPLE,
+} from './dto/container-create.dto.js';
 import { ContainerInspectDto } from './dto/container-inspect.dto.js';
 import { ContainerListQueryDto, RemoveQueryDto } from './dto/container-query.dto.js';
 import { ContainerPageDto } from './dto/container-summary.dto.js';
@@ -38,7 +43,7 @@ export class ContainersController {
   @Idempotent()
   @RequireRole('operator')
   @ApiBody({ type: ContainerCreateDto, examples: { web: { summary: 'A web server on port 8080', value: WEB_CONTAINER_EXAMPLE } } })
-  @ApiCreatedResponse({ type: ContainerCreatedDto })
+  @ApiCreatedResponse({ type: ContainerCreatedDto, example: WEB_CONTAINER_CREATED_EXAMPLE })
   @ApiProblems({
     409: ['NAME_CONFLICT', 'PORT_ALLOCATED'],
     403: ['POLICY_DENIED'],

@@ -10,7 +10,7 @@ import { ProblemException } from '../common/problem.js';
 import { ApiJobAnswer, answerJob } from '../jobs/job-answer.js';
 import { JobDto } from '../jobs/dto/job.dto.js';
 import { JobRunner, type JobView } from '../jobs/job-types.js';
-import { ImageBuildDto, ImageBuildQueryDto } from './dto/image-build.dto.js';
+import { ImageBuildDto, ImageBuildQueryDto, WEB_IMAGE_BUILD_EXAMPLE } from './dto/image-build.dto.js';
 import { ImageBuildService } from './image-build.service.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
@@ -36,7 +36,11 @@ export class ImagesBuildController {
   @Post('build')
   @Idempotent()
   @HttpCode(202)
-  @ApiJobAnswer()
+  @ApiJobAnswer(JobDto, {
+    kind: 'build',
+    target: 'localhost:5001/team/app:1.0',
+    result: { id: 'sha256:9ae97d36d26566ff84e8893c64a6dc4fe8ca6d1144bf5b87b2b85a32def253c7', tags: ['localhost:5001/team/app:1.0'] },
+  })
   @RequireRole('operator')
   @ApiConsumes('application/x-tar', 'application/gzip', 'application/json')
   @ApiBody({
@@ -46,6 +50,7 @@ export class ImagesBuildController {
         { $ref: getSchemaPath(ImageBuildDto) },
       ],
     },
+    examples: { web: { summary: 'JSON: a web server image from a Dockerfile and one file', value: WEB_IMAGE_BUILD_EXAMPLE } },
   })
   @ApiProblems({ 403: ['POLICY_DENIED'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
   async buildImage(

@@ -1,5 +1,5 @@
 import { Body, Controller, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
@@ -29,7 +29,25 @@ export class ImagesPullController {
   @Post('pull')
   @Idempotent()
   @RequireRole('operator')
-  @ApiJobAnswer()
+  @ApiJobAnswer(JobDto, {
+    kind: 'pull',
+    target: 'localhost:5001/team/app:1.0',
+    result: {
+      image: 'localhost:5001/team/app:1.0',
+      imageId: 'sha256:9ae97d36d26566ff84e8893c64a6dc4fe8ca6d1144bf5b87b2b85a32def253c7',
+      repoDigests: ['localhost:5001/team/app@sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270'],
+    },
+  })
+  @ApiBody({
+    type: ImagePullDto,
+    examples: {
+      hub: { summary: 'From Docker Hub', value: { image: 'busybox:latest' } },
+      private: {
+        summary: 'From a stored registry, for one platform',
+        value: { image: 'localhost:5001/team/app:1.0', platform: 'linux/amd64' },
+      },
+    },
+  })
   @ApiProblems({ 403: ['POLICY_DENIED'] })
   async pullImage(
     @Param('host') host: string,

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
@@ -27,8 +27,19 @@ export class ImagesPushController {
   @Post(':ref/push')
   @Idempotent()
   @HttpCode(202)
-  @ApiJobAnswer()
+  @ApiJobAnswer(JobDto, {
+    kind: 'push',
+    target: 'localhost:5001/team/app:1.0',
+    result: { digest: 'sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270' },
+  })
   @RequireRole('operator')
+  @ApiBody({
+    type: ImagePushDto,
+    examples: {
+      tag: { summary: 'One tag, with the credentials stored for its registry', value: { tag: '1.0' } },
+      own: { summary: "The reference's own tag", value: {} },
+    },
+  })
   @ApiProblems({ 404: ['IMAGE_NOT_FOUND'], 403: ['POLICY_DENIED'] })
   async pushImage(
     @Param('host') host: string,

@@ -59,7 +59,7 @@ export class ImagesTransferController {
   @RequireRole('operator')
   @ApiConsumes('application/x-tar')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiJobAnswer()
+  @ApiJobAnswer(JobDto, { kind: 'import', target: 'docker load', result: { loaded: ['localhost:5001/team/app:1.0'] } })
   @ApiProblems({ 403: ['POLICY_DENIED'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
   async importImages(
     @Param('host') host: string,

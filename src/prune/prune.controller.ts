@@ -1,5 +1,5 @@
 import { Body, Controller, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { auditContext } from '../audit/audit-context.js';
 import { RequireRole } from '../common/access.decorators.js';
@@ -30,6 +30,16 @@ export class PruneController {
    */
   @Post('plan')
   @RequireRole('viewer')
+  @ApiBody({
+    type: PruneOptionsDto,
+    examples: {
+      system: { summary: "docker system prune's defaults, for what is older than a day", value: { until: '24h' } },
+      app: {
+        summary: "One app's leftovers, images and anonymous volumes included",
+        value: { images: 'all', volumes: 'anonymous', labels: ['com.example.app=web'] },
+      },
+    },
+  })
   planPrune(
     @Param('host') host: string,
     @Body() body: PruneOptionsDto,
@@ -48,7 +58,15 @@ export class PruneController {
    */
   @Post()
   @RequireRole('operator')
+  // No running example: `result: null` fails PruneJobDto's schema (nullable next to allOf); its property examples show the report.
   @ApiJobAnswer(PruneJobDto)
+  @ApiBody({
+    type: PruneExecuteDto,
+    examples: {
+      plan: { summary: 'The plan from POST /prune/plan', value: { planId: '3f0c2a9e-5b7d-4c1e-9a8b-2d6f1e0c7b55' } },
+      now: { summary: 'Plan and execute at once: stopped containers only', value: { images: 'none', networks: false, buildCache: false } },
+    },
+  })
   @ApiProblems({ 404: ['PLAN_NOT_FOUND'], 409: ['PLAN_ALREADY_USED'], 410: ['PLAN_EXPIRED'] })
   async executePrune(
     @Param('host') host: string,

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { RegistryCheckDto } from './dto/registry-browse.dto.js';
@@ -44,6 +44,16 @@ export class RegistryTestController {
   @Post('test')
   @HttpCode(200)
   @RequireRole('admin')
+  @ApiBody({
+    type: RegistryTestDto,
+    examples: {
+      password: {
+        summary: 'A private registry with a password',
+        value: { url: 'https://localhost:5001', username: 'ci-bot', password: 's3cret-pa55' },
+      },
+      anonymous: { summary: 'A public registry, without credentials', value: { url: 'docker.io' } },
+    },
+  })
   @ApiOkResponse({ type: RegistryCheckDto, examples: CHECK_EXAMPLES })
   testUnsavedRegistry(@Body() body: RegistryTestDto): Promise<RegistryCheckDto> {
     return this.browse.testUnsaved(registryAccessFromBody(body));

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { ProblemException } from '../common/problem.js';
@@ -27,6 +27,12 @@ export class UsersController {
   /** Creates a user with a password and a role. */
   @Post()
   @RequireRole('admin', { userSession: true })
+  @ApiBody({
+    type: UserCreateDto,
+    examples: {
+      operator: { summary: 'An operator', value: { username: 'jane', password: 'correct-horse-battery-staple', role: 'operator' } },
+    },
+  })
   @ApiProblems({ 409: ['USERNAME_TAKEN'] })
   createUser(@Body() dto: UserCreateDto): Promise<UserDto> {
     return this.users.create(dto);
@@ -43,6 +49,14 @@ export class UsersController {
   /** Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409). */
   @Patch(':id')
   @RequireRole('admin', { userSession: true })
+  @ApiBody({
+    type: UserUpdateDto,
+    examples: {
+      role: { summary: 'Make them a viewer', value: { role: 'viewer' } },
+      disable: { summary: 'Disable them: their sessions and keys stop at once', value: { disabled: true } },
+      password: { summary: 'Set a new password', value: { password: 'tr0ub4dor-and-three-more' } },
+    },
+  })
   @ApiProblems({ 404: ['USER_NOT_FOUND'], 409: ['LAST_ADMIN'] })
   updateUser(@UserId() id: string, @Body() dto: UserUpdateDto): Promise<UserDto> {
     return this.users.update(id, dto);

@@ -8,10 +8,12 @@ import { UserDto } from '../../users/dto/user.dto.js';
 const REFRESH_TOKEN_MAX_LENGTH = 256;
 
 export class LoginDto {
+  /** @example admin */
   @IsString()
   @Length(1, USERNAME_MAX_LENGTH)
   username: string;
 
+  /** @example correct-horse-battery-staple */
   @IsString()
   @Length(1, PASSWORD_MAX_LENGTH)
   password: string;
@@ -19,7 +21,10 @@ export class LoginDto {
 
 /** A refresh token, as login or the last refresh answered it. */
 export class RefreshTokenDto {
-  /** The refresh token (`berth_rt_` and 43 characters). */
+  /**
+   * The refresh token (`berth_rt_` and 43 characters).
+   * @example berth_rt_Zk3q8VYwq2m1b0Xc4n7pL9sRtU6aHdEfGj5iKoNqWxY
+   */
   @IsString()
   @Length(1, REFRESH_TOKEN_MAX_LENGTH)
   refreshToken: string;
@@ -27,15 +32,28 @@ export class RefreshTokenDto {
 
 /** A new access token, and the refresh token to use next time (the one presented is spent). */
 export class TokenPairDto {
-  /** A JWT; send it as `Authorization: Bearer <accessToken>`. */
+  /**
+   * A JWT; send it as `Authorization: Bearer <accessToken>`.
+   * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzZjJjOGUxYS01YjdkLTRjOWUtYTBmMS02ZDhiMmU0YzdhOTAiLCJpYXQiOjE3OTc1NDI0MDAsImV4cCI6MTc5NzU0MzMwMH0.Qb0xH1N1d3Bq6mYvWcA8zE4nT2rKjS5uL7fG9hD0iXo
+   */
   accessToken: string;
+  /** @example Bearer */
   tokenType: 'Bearer';
-  /** Seconds until the access token expires; then refresh it (or log in again). */
+  /**
+   * Seconds until the access token expires; then refresh it (or log in again).
+   * @example 900
+   */
   @ApiProperty({ type: 'integer' })
   expiresIn: number;
-  /** Single use: exchange it at `POST /api/v1/auth/refresh` for a new pair; a second use revokes every token of this login. Keep it out of URLs and logs. */
+  /**
+   * Single use: exchange it at `POST /api/v1/auth/refresh` for a new pair; a second use revokes every token of this login. Keep it out of URLs and logs.
+   * @example berth_rt_Zk3q8VYwq2m1b0Xc4n7pL9sRtU6aHdEfGj5iKoNqWxY
+   */
   refreshToken: string;
-  /** Seconds until the refresh token expires; each refresh starts a new lifetime. */
+  /**
+   * Seconds until the refresh token expires; each refresh starts a new lifetime.
+   * @example 2592000
+   */
   @ApiProperty({ type: 'integer' })
   refreshExpiresIn: number;
 }
@@ -45,10 +63,12 @@ export class LoginResponseDto extends TokenPairDto {
 }
 
 export class PasswordChangeDto {
+  /** @example correct-horse-battery-staple */
   @IsString()
   @MaxLength(PASSWORD_MAX_LENGTH)
   currentPassword: string;
 
+  /** @example tr0ub4dor-and-three-more */
   @IsString()
   @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
   newPassword: string;
@@ -56,12 +76,21 @@ export class PasswordChangeDto {
 
 export class MeDto {
   user: UserDto;
-  /** How this request authenticated: a login session or an API key. */
+  /**
+   * How this request authenticated: a login session or an API key.
+   * @example apiKey
+   */
   @ApiProperty({ enum: ['user', 'apiKey'] })
   kind: 'user' | 'apiKey';
-  /** The role this request has: the user's, or the key's (at most the user's). */
+  /**
+   * The role this request has: the user's, or the key's (at most the user's).
+   * @example operator
+   */
   @ApiProperty({ enum: ROLES, enumName: 'Role' })
   role: Role;
-  /** The API key, when the request used one. */
+  /**
+   * The API key, when the request used one.
+   * @example 5d9e7c1a-0b2f-4e6d-8a3c-1f7b9e2d4c60
+   */
   apiKeyId?: string;
 }

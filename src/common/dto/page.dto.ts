@@ -32,11 +32,16 @@ export function PageOf<T>(item: Type<T>) {
     items: T[];
 
     /** Pass as `cursor` for the next page; null on the last page. */
-    @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+    @ApiProperty({
+      type: String,
+      nullable: true,
+      description: 'Pass as `cursor` for the next page; null on the last page.',
+      example: 'WyIyMDI2LTExLTI2VDE3OjM3OjE0LjAwMFoiLCI5ZjNjIl0',
+    })
     nextCursor: string | null;
 
     /** How many items match the filters, on all pages. */
-    @ApiProperty({ type: 'integer', minimum: 0, description: 'How many items match the filters, on all pages.' })
+    @ApiProperty({ type: 'integer', minimum: 0, description: 'How many items match the filters, on all pages.', example: 42 })
     total: number;
   }
   return PageDto;

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { commandSchema, commandWords, IsCommand } from '../../common/shell-words.js';
@@ -6,6 +6,7 @@ import { CONTAINER_NAME, ENV_ENTRY, REPOSITORY, TAG, USER } from './container-va
 
 /** `docker rename`. */
 export class ContainerRenameDto {
+  /** @example web-old */
   @IsString()
   @Matches(CONTAINER_NAME, { message: 'name must match [a-zA-Z0-9][a-zA-Z0-9_.-]+' })
   @MaxLength(128)
@@ -14,9 +15,15 @@ export class ContainerRenameDto {
 
 /** `docker top`. */
 export class ContainerTopDto {
-  /** The columns of `ps`. */
+  /**
+   * The columns of `ps`.
+   * @example ["PID","USER","TIME","COMMAND"]
+   */
   titles: string[];
-  /** One row per process, in the order of `titles`. */
+  /**
+   * One row per process, in the order of `titles`.
+   * @example [["12345","root","0:00","httpd -f -p 80"]]
+   */
   @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } } })
   processes: string[][];
 }
@@ -26,30 +33,37 @@ export class ExecDto {
   /**
    * The command and its arguments, not run by a shell (`["sh", "-c", "..."]` for one): an array, or a string split
    * like a shell (`"ls -l /tmp"`, quotes respected, no variables expanded, operators such as `|` refused).
+   * @example ["ls", "/var/www"]
    */
   @ApiProperty(commandSchema(1))
   @Transform(({ value }) => commandWords(value))
   @IsCommand({ min: 1 })
   cmd: string[];
 
+  /** @example ["GREETING=hello"] */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
   @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
   env?: string[];
 
+  /** @example /var/www */
   @IsOptional()
   @IsString()
   @Matches(/^\//, { message: 'workingDir must be an absolute path' })
   @MaxLength(4096)
   workingDir?: string;
 
+  /** @example root */
   @IsOptional()
   @IsString()
   @Matches(USER, { message: 'user must be user, uid, user:group or uid:gid' })
   user?: string;
 
-  /** Kill the command after this long and answer with `timedOut: true`. */
+  /**
+   * Kill the command after this long and answer with `timedOut: true`.
+   * @example 30000
+   */
   @IsOptional()
   @IsInt()
   @Min(100)
@@ -58,50 +72,71 @@ export class ExecDto {
 }
 
 export class ExecResultDto {
-  /** The command's exit code; null when it outlived `timeoutMs` and could not be reaped. */
+  /**
+   * The command's exit code; null when it outlived `timeoutMs` and could not be reaped.
+   * @example 0
+   */
   @ApiProperty({ type: 'integer', nullable: true })
   exitCode: number | null;
+  /** @example index.html */
   stdout: string;
+  /** @example "" */
   stderr: string;
-  /** Some output was cut at the per-stream cap. */
+  /**
+   * Some output was cut at the per-stream cap.
+   * @example false
+   */
   truncated: boolean;
   /**
    * The command ran past `timeoutMs`. It was killed (exit code 137), unless the image has no `sh`
    * to reach it with: then it runs on and `exitCode` is null.
+   * @example false
    */
   timedOut: boolean;
 }
 
 /** `docker commit`. */
 export class ContainerCommitDto {
-  /** The repository of the new image, e.g. `team/app` or `localhost:5001/team/app`. */
+  /**
+   * The repository of the new image, e.g. `team/app` or `localhost:5001/team/app`.
+   * @example localhost:5001/team/app
+   */
   @IsString()
   @Matches(REPOSITORY, { message: 'repo must be a lowercase repository such as team/app' })
   @MaxLength(255)
   repo: string;
 
+  /** @example "1.0" */
   @IsOptional()
   @IsString()
   @Matches(TAG, { message: 'tag must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}' })
   tag?: string = 'latest';
 
+  /** @example "web server with the landing page" */
   @IsOptional()
   @IsString()
   @MaxLength(4096)
   comment?: string;
 
   /** e.g. `Jane Doe <jane@example.com>`. */
+  @ApiPropertyOptional({ example: 'Jane Doe <jane@example.com>' })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   author?: string;
 
-  /** Pause the container while committing (default, as `docker commit`). */
+  /**
+   * Pause the container while committing (default, as `docker commit`).
+   * @example true
+   */
   @IsOptional()
   @IsBoolean()
   pause?: boolean;
 
-  /** `--change`: Dockerfile instructions applied to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME, WORKDIR). */
+  /**
+   * `--change`: Dockerfile instructions applied to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME, WORKDIR).
+   * @example ["CMD httpd -f -p 80", "EXPOSE 80"]
+   */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -113,10 +148,19 @@ export class ContainerCommitDto {
 }
 
 export class CommittedImageDto {
-  /** The new image's id (`sha256:...`). */
+  /**
+   * The new image's id (`sha256:...`).
+   * @example sha256:9ae97d36d26566ff84e8893c64a6dc4fe8ca6d1144bf5b87b2b85a32def253c7
+   */
   id: string;
-  /** `repo:tag`. */
+  /**
+   * `repo:tag`.
+   * @example localhost:5001/team/app:1.0
+   */
   image: string;
-  /** The env keys of the source container that the image now carries (values never shown): check them for secrets before pushing. */
+  /**
+   * The env keys of the source container that the image now carries (values never shown): check them for secrets before pushing.
+   * @example ["GREETING", "PATH"]
+   */
   carriedEnvKeys: string[];
 }

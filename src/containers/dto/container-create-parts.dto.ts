@@ -19,12 +19,18 @@ import { NETWORK_ALIAS, NETWORK_NAME } from './container-validators.js';
 
 /** `--network name --network-alias a`: a user network the container joins, with names it answers to there. */
 export class NetworkAttachmentDto {
-  /** A user network's name, id or id prefix (not a mode: `host`, `none`, `bridge` and `container:` go in `network`). */
+  /**
+   * A user network's name, id or id prefix (not a mode: `host`, `none`, `bridge` and `container:` go in `network`).
+   * @example backend
+   */
   @IsString()
   @Matches(NETWORK_NAME, { message: 'name must be a network name or id' })
   name: string;
 
-  /** `--network-alias`: names other containers on this network resolve to this one. */
+  /**
+   * `--network-alias`: names other containers on this network resolve to this one.
+   * @example ["web"]
+   */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(32)
@@ -36,23 +42,31 @@ export const ABSOLUTE_PATH = /^\/[^\0]*$/;
 
 /** `-p [hostIp:][hostPort:]containerPort[/protocol]`. */
 export class PortBindingDto {
+  /** @example 80 */
   @IsInt()
   @Min(1)
   @Max(65535)
   containerPort: number;
 
-  /** The port on the host; omitted, the engine picks a free one (`-p 80`). */
+  /**
+   * The port on the host; omitted, the engine picks a free one (`-p 80`).
+   * @example 8080
+   */
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(65535)
   hostPort?: number;
 
+  /** @example tcp */
   @IsOptional()
   @IsIn(['tcp', 'udp', 'sctp'])
   protocol?: 'tcp' | 'udp' | 'sctp' = 'tcp';
 
-  /** The host address to listen on; all of them when omitted. */
+  /**
+   * The host address to listen on; all of them when omitted.
+   * @example 127.0.0.1
+   */
   @IsOptional()
   @IsIP()
   hostIp?: string;
@@ -60,22 +74,30 @@ export class PortBindingDto {
 
 /** `--mount type=bind|volume|tmpfs,source=...,target=...[,readonly]`. */
 export class MountDto {
+  /** @example volume */
   @IsIn(['bind', 'volume', 'tmpfs'])
   type: 'bind' | 'volume' | 'tmpfs';
 
-  /** bind: an absolute host path; volume: a volume name (a new anonymous volume when omitted); tmpfs: none. */
+  /**
+   * bind: an absolute host path; volume: a volume name (a new anonymous volume when omitted); tmpfs: none.
+   * @example web-data
+   */
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(4096)
   source?: string;
 
-  /** An absolute path in the container. */
+  /**
+   * An absolute path in the container.
+   * @example /var/www
+   */
   @IsString()
   @Matches(ABSOLUTE_PATH)
   @MaxLength(4096)
   target: string;
 
+  /** @example false */
   @IsOptional()
   @IsBoolean()
   readOnly?: boolean;
@@ -83,10 +105,14 @@ export class MountDto {
 
 /** `--restart no|always|unless-stopped|on-failure[:max-retries]`. */
 export class RestartPolicyDto {
+  /** @example on-failure */
   @IsIn(['no', 'always', 'unless-stopped', 'on-failure'])
   name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
 
-  /** Only with `on-failure`: give up after this many restarts. */
+  /**
+   * Only with `on-failure`: give up after this many restarts.
+   * @example 3
+   */
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -96,17 +122,20 @@ export class RestartPolicyDto {
 
 /** `--device /dev/x[:/dev/y[:rwm]]` (denied to non-admins by the create policy). */
 export class DeviceDto {
+  /** @example /dev/fuse */
   @IsString()
   @Matches(/^\/dev\//, { message: 'pathOnHost must be under /dev/' })
   @MaxLength(4096)
   pathOnHost: string;
 
+  /** @example /dev/fuse */
   @IsOptional()
   @IsString()
   @Matches(ABSOLUTE_PATH)
   @MaxLength(4096)
   pathInContainer?: string;
 
+  /** @example rwm */
   @IsOptional()
   @Matches(/^[rwm]{1,3}$/)
   cgroupPermissions?: string;

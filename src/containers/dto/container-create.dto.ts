@@ -48,33 +48,48 @@ const PORT_SPEC_DESCRIPTION =
 /** What `docker run` takes, as JSON. Options that make a container root on the host are subject to the create policy. */
 @ApiExtraModels(PortBindingDto)
 export class ContainerCreateDto {
-  /** The image to run, e.g. `nginx:1.27`, `localhost:5001/team/app:1.0` or an image id. */
+  /**
+   * The image to run, e.g. `nginx:1.27`, `localhost:5001/team/app:1.0` or an image id.
+   * @example busybox:latest
+   */
   @IsString()
   @Matches(IMAGE_REF, { message: 'image must be an image reference or id' })
   image: string;
 
-  /** `--name`; the engine makes one up when omitted. */
+  /**
+   * `--name`; the engine makes one up when omitted.
+   * @example web
+   */
   @IsOptional()
   @IsString()
   @Matches(CONTAINER_NAME, { message: 'name must match [a-zA-Z0-9][a-zA-Z0-9_.-]+' })
   @MaxLength(128)
   name?: string;
 
-  /** The command, overriding the image's CMD: an array, or a string split like a shell (quotes respected, nothing expanded). */
+  /**
+   * The command, overriding the image's CMD: an array, or a string split like a shell (quotes respected, nothing expanded).
+   * @example ["httpd", "-f", "-p", "80", "-h", "/var/www"]
+   */
   @IsOptional()
   @ApiPropertyOptional(commandSchema())
   @Transform(({ value }) => commandWords(value))
   @IsCommand()
   cmd?: string[];
 
-  /** `--entrypoint`, overriding the image's ENTRYPOINT (an array or a string, as `cmd`); an empty list or string resets it. */
+  /**
+   * `--entrypoint`, overriding the image's ENTRYPOINT (an array or a string, as `cmd`); an empty list or string resets it.
+   * @example ["/bin/sh", "-c"]
+   */
   @IsOptional()
   @ApiPropertyOptional(commandSchema())
   @Transform(({ value }) => commandWords(value))
   @IsCommand()
   entrypoint?: string[];
 
-  /** `-e KEY=value`. */
+  /**
+   * `-e KEY=value`.
+   * @example ["GREETING=hello"]
+   */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
@@ -101,7 +116,10 @@ export class ContainerCreateDto {
   @Type(() => PortBindingDto)
   ports?: PortBindingDto[];
 
-  /** `-v`: `/host/path:/container/path[:ro]` (a bind), `name:/path[:ro]` (a named volume) or `/path` (an anonymous volume). */
+  /**
+   * `-v`: `/host/path:/container/path[:ro]` (a bind), `name:/path[:ro]` (a named volume) or `/path` (an anonymous volume).
+   * @example ["web-data:/var/www:ro"]
+   */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -116,7 +134,10 @@ export class ContainerCreateDto {
   @Type(() => MountDto)
   mounts?: MountDto[];
 
-  /** `--rm`: the engine removes the container when it exits. */
+  /**
+   * `--rm`: the engine removes the container when it exits.
+   * @example false
+   */
   @IsOptional()
   @IsBoolean()
   autoRemove?: boolean;
@@ -127,35 +148,53 @@ export class ContainerCreateDto {
   @Type(() => RestartPolicyDto)
   restartPolicy?: RestartPolicyDto;
 
-  /** `--label`. */
+  /**
+   * `--label`.
+   * @example {"com.example.app": "web"}
+   */
   @IsOptional()
   @IsStringMap()
   labels?: Record<string, string>;
 
-  /** `-w`: an absolute path in the container. */
+  /**
+   * `-w`: an absolute path in the container.
+   * @example /var/www
+   */
   @IsOptional()
   @IsString()
   @Matches(ABSOLUTE_PATH, { message: 'workingDir must be an absolute path' })
   @MaxLength(4096)
   workingDir?: string;
 
-  /** `-u user[:group]` (names or ids). */
+  /**
+   * `-u user[:group]` (names or ids).
+   * @example 1000:1000
+   */
   @IsOptional()
   @IsString()
   @Matches(USER, { message: 'user must be user, uid, user:group or uid:gid' })
   user?: string;
 
-  /** `-t`. */
+  /**
+   * `-t`.
+   * @example false
+   */
   @IsOptional()
   @IsBoolean()
   tty?: boolean;
 
-  /** `-i`: keep stdin open. */
+  /**
+   * `-i`: keep stdin open.
+   * @example false
+   */
   @IsOptional()
   @IsBoolean()
   openStdin?: boolean;
 
-  /** `--network`: `bridge`, `none`, `host`, `container:<name>` or a network name. */
+  /**
+   * `--network`: `bridge`, `none`, `host`, `container:<name>` or a network name.
+   * @example bridge
+   */
   @IsOptional()
   @IsString()
   @Matches(NETWORK, { message: 'network must be a network name or mode' })
@@ -172,51 +211,75 @@ export class ContainerCreateDto {
   @Type(() => NetworkAttachmentDto)
   networks?: NetworkAttachmentDto[];
 
-  /** `-h`. */
+  /**
+   * `-h`.
+   * @example web
+   */
   @IsOptional()
   @IsString()
   @Matches(HOSTNAME, { message: 'hostname must be an RFC 1123 host name' })
   hostname?: string;
 
-  /** `-m`: memory limit in bytes (the engine's minimum is 6 MiB). */
+  /**
+   * `-m`: memory limit in bytes (the engine's minimum is 6 MiB).
+   * @example 268435456
+   */
   @IsOptional()
   @IsInt()
   @Min(6 * 1024 * 1024)
   @Max(Number.MAX_SAFE_INTEGER)
   memoryBytes?: number;
 
-  /** `--cpus`: how many CPUs' worth of time, e.g. 0.5. */
+  /**
+   * `--cpus`: how many CPUs' worth of time, e.g. 0.5.
+   * @example 0.5
+   */
   @IsOptional()
   @IsNumber()
   @Min(0.01)
   @Max(1024)
   cpus?: number;
 
-  /** `--cpu-shares`: relative weight. */
+  /**
+   * `--cpu-shares`: relative weight.
+   * @example 512
+   */
   @IsOptional()
   @IsInt()
   @Min(2)
   @Max(262144)
   cpuShares?: number;
 
-  /** `--privileged` (create policy). */
+  /**
+   * `--privileged` (create policy).
+   * @example false
+   */
   @IsOptional()
   @IsBoolean()
   privileged?: boolean;
 
-  /** `--pid host|container:<name>` (`host`: create policy). */
+  /**
+   * `--pid host|container:<name>` (`host`: create policy).
+   * @example container:db
+   */
   @IsOptional()
   @IsString()
   @Matches(NAMESPACE_MODE, { message: 'pidMode must be host or container:<name>' })
   pidMode?: string;
 
-  /** `--ipc private|shareable|none|host|container:<name>` (`host`: create policy). */
+  /**
+   * `--ipc private|shareable|none|host|container:<name>` (`host`: create policy).
+   * @example private
+   */
   @IsOptional()
   @IsString()
   @Matches(NAMESPACE_MODE, { message: 'ipcMode must be private, shareable, none, host or container:<name>' })
   ipcMode?: string;
 
-  /** `--uts host` (create policy). */
+  /**
+   * `--uts host` (create policy).
+   * @example host
+   */
   @IsOptional()
   @IsIn(['host'])
   utsMode?: 'host';
@@ -229,21 +292,30 @@ export class ContainerCreateDto {
   @Type(() => DeviceDto)
   devices?: DeviceDto[];
 
-  /** `--cap-add` (create policy). */
+  /**
+   * `--cap-add` (create policy).
+   * @example ["NET_ADMIN"]
+   */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(64)
   @Matches(CAPABILITY, { each: true, message: 'each capability must look like NET_ADMIN' })
   capAdd?: string[];
 
-  /** `--cap-drop`. */
+  /**
+   * `--cap-drop`.
+   * @example ["ALL"]
+   */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(64)
   @Matches(CAPABILITY, { each: true, message: 'each capability must look like NET_RAW' })
   capDrop?: string[];
 
-  /** `--security-opt`, e.g. `no-new-privileges` (anything else: create policy). */
+  /**
+   * `--security-opt`, e.g. `no-new-privileges` (anything else: create policy).
+   * @example ["no-new-privileges"]
+   */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(32)
@@ -251,12 +323,18 @@ export class ContainerCreateDto {
   @MaxLength(65536, { each: true })
   securityOpt?: string[];
 
-  /** `missing` (default, as `docker run`): pull when not on the host; `always`; `never`: 404 IMAGE_NOT_FOUND when absent. */
+  /**
+   * `missing` (default, as `docker run`): pull when not on the host; `always`; `never`: 404 IMAGE_NOT_FOUND when absent.
+   * @example missing
+   */
   @IsOptional()
   @IsIn(['missing', 'always', 'never'])
   pull?: 'missing' | 'always' | 'never' = 'missing';
 
-  /** Start the container after creating it (`docker run -d`). */
+  /**
+   * Start the container after creating it (`docker run -d`).
+   * @example true
+   */
   @IsOptional()
   @IsBoolean()
   start?: boolean = false;
@@ -276,13 +354,29 @@ export const WEB_CONTAINER_EXAMPLE = {
   start: true,
 };
 
+/** The 201 answer to WEB_CONTAINER_EXAMPLE. */
+export const WEB_CONTAINER_CREATED_EXAMPLE = {
+  id: '4f66ad9a0b2e1c3d5e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5',
+  name: 'web',
+  warnings: [],
+  started: true,
+};
+
 /** The answer to a create. */
 export class ContainerCreatedDto {
+  /** @example 4f66ad9a0b2e1c3d5e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5 */
   id: string;
+  /** @example web */
   name: string;
-  /** What the engine warned about, e.g. a memory limit without swap limit support. */
+  /**
+   * What the engine warned about, e.g. a memory limit without swap limit support.
+   * @example []
+   */
   warnings: string[];
-  /** Whether it was started (`start: true`). */
+  /**
+   * Whether it was started (`start: true`).
+   * @example true
+   */
   started: boolean;
 }
 

@@ -91,17 +91,21 @@ export class ImageBuildQueryDto extends WaitQueryDto {
 /** A build from JSON (bots): Berth makes the context from the Dockerfile and the files. */
 export class ImageBuildDto {
   /** The Dockerfile's text. */
-  @ApiProperty()
+  @ApiProperty({ example: 'FROM busybox:latest\nCOPY index.html /var/www/\nCMD ["httpd", "-f", "-p", "80", "-h", "/var/www"]\n' })
   @IsString()
   @MaxLength(64 * 1024)
   dockerfile!: string;
 
-  /** More files of the context, path → text (relative paths, at most 100). */
+  /**
+   * More files of the context, path → text (relative paths, at most 100).
+   * @example {"index.html": "hello from berth"}
+   */
   @IsOptional()
   @IsStringMap({ maxEntries: MAX_CONTEXT_FILES })
   @IsContextFiles()
   files?: Record<string, string>;
 
+  /** @example ["localhost:5001/team/app:1.0"] */
   @ApiProperty({ type: [String] })
   @IsArray()
   @ArrayMinSize(1)
@@ -110,39 +114,57 @@ export class ImageBuildDto {
   @IsTagNames()
   tags!: string[];
 
+  /** @example {"GREETING": "hello"} */
   @IsOptional()
   @IsStringMap({ maxEntries: 100 })
   buildArgs?: Record<string, string>;
 
+  /** @example runtime */
   @IsOptional()
   @Matches(TARGET, { message: 'target must be a stage name' })
   target?: string;
 
+  /** @example {"com.example.app": "web"} */
   @IsOptional()
   @IsStringMap({ maxEntries: 100 })
   labels?: Record<string, string>;
 
+  /** @example false */
   @IsOptional()
   @IsBoolean()
   noCache?: boolean;
 
+  /** @example false */
   @IsOptional()
   @IsBoolean()
   pull?: boolean;
 
+  /** @example linux/amd64 */
   @IsOptional()
   @Matches(PLATFORM, { message: 'platform must look like linux/amd64' })
   platform?: string;
 }
 
+/** A JSON build of a one-page web server image, for Swagger UI's "Try it out" (busybox:latest is on the host). */
+export const WEB_IMAGE_BUILD_EXAMPLE = {
+  dockerfile: 'FROM busybox:latest\nCOPY index.html /var/www/\nCMD ["httpd", "-f", "-p", "80", "-h", "/var/www"]\n',
+  files: { 'index.html': '<h1>hello from berth</h1>\n' },
+  tags: ['localhost:5001/team/app:1.0'],
+  labels: { 'com.example.app': 'web' },
+};
+
 /** `docker push`: one tag of the image (default: the reference's own tag, or `latest`). */
 export class ImagePushDto {
+  /** @example "1.0" */
   @ApiPropertyOptional()
   @IsOptional()
   @Matches(/^[\w][\w.-]{0,127}$/, { message: 'tag must be a tag, e.g. 1.0' })
   tag?: string;
 
-  /** The stored registry whose credentials to send (it must be for the reference's host); by default the one whose host matches. */
+  /**
+   * The stored registry whose credentials to send (it must be for the reference's host); by default the one whose host matches.
+   * @example 0b9f3c52-6a0e-4b8e-9f5e-2f1a7c3d9e10
+   */
   @IsOptional()
   @IsString()
   @MaxLength(128)

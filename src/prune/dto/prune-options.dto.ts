@@ -6,7 +6,10 @@ import { IMAGE_MODES, VOLUME_MODES } from '../prune-planner.js';
 
 /** What to prune. Left out, each is `docker system prune`'s default. */
 export class PruneOptionsDto {
-  /** Stopped containers (created, exited, dead). Default true. */
+  /**
+   * Stopped containers (created, exited, dead). Default true.
+   * @example true
+   */
   @IsOptional()
   @IsBoolean()
   containers?: boolean;
@@ -17,7 +20,10 @@ export class PruneOptionsDto {
   @ApiPropertyOptional({ enum: IMAGE_MODES, example: 'dangling' })
   images?: (typeof IMAGE_MODES)[number];
 
-  /** Networks no container uses (never `bridge`, `host`, `none`). Default true. */
+  /**
+   * Networks no container uses (never `bridge`, `host`, `none`). Default true.
+   * @example true
+   */
   @IsOptional()
   @IsBoolean()
   networks?: boolean;
@@ -28,7 +34,10 @@ export class PruneOptionsDto {
   @ApiPropertyOptional({ enum: VOLUME_MODES, example: 'anonymous' })
   volumes?: (typeof VOLUME_MODES)[number];
 
-  /** Build cache records not in use. Default true; left out of a plan filtered by `labels` (records have none). */
+  /**
+   * Build cache records not in use. Default true; left out of a plan filtered by `labels` (records have none).
+   * @example true
+   */
   @IsOptional()
   @IsBoolean()
   buildCache?: boolean;

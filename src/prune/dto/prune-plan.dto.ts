@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JobDto } from '../../jobs/dto/job.dto.js';
+import { JOB_KINDS, type JobKind } from '../../jobs/job-types.js';
 import { PRUNE_KINDS, type PruneKind } from '../prune-planner.js';
 
 export class PruneItemDto {
   @ApiProperty({ enum: PRUNE_KINDS, example: 'container' })
   kind: PruneKind;
   /** The full id (a volume's name). */
-  @ApiProperty({ example: '9b1e6f0c2d4a…' })
+  @ApiProperty({ example: '9b1e6f0c2d4a8e3f5a7b9c1d2e4f6a8b0c2d4e6f8a0b1c3d5e7f9a1b3c5d7e9f' })
   id: string;
   @ApiProperty({ example: 'old-web' })
   name: string;
@@ -22,8 +23,10 @@ export class PruneItemDto {
 }
 
 export class PruneKindTotalsDto {
+  /** @example 1 */
   @ApiProperty({ type: 'integer' })
   count: number;
+  /** @example 4096 */
   @ApiProperty({ type: 'integer' })
   reclaimableBytes: number;
 }
@@ -66,26 +69,58 @@ export class PruneItemResultDto extends PruneItemDto {
 }
 
 export class PruneReportTotalsDto {
+  /** @example 3 */
   @ApiProperty({ type: 'integer' })
   removed: number;
+  /** @example 0 */
   @ApiProperty({ type: 'integer' })
   skipped: number;
+  /** @example 0 */
   @ApiProperty({ type: 'integer' })
   failed: number;
+  /** @example 52428800 */
   @ApiProperty({ type: 'integer' })
   reclaimedBytes: number;
 }
 
 /** A prune job's `result`: each planned item with what became of it. */
 export class PruneReportDto {
+  /** @example 3f0c2a9e-5b7d-4c1e-9a8b-2d6f1e0c7b55 */
   planId: string;
+  /** @example local */
   host: string;
   items: PruneItemResultDto[];
   totals: PruneReportTotalsDto;
 }
 
+/** The report of a prune that removed one stopped container. */
+const PRUNE_REPORT_EXAMPLE = {
+  planId: '3f0c2a9e-5b7d-4c1e-9a8b-2d6f1e0c7b55',
+  host: 'local',
+  items: [
+    {
+      kind: 'container',
+      id: '9b1e6f0c2d4a8e3f5a7b9c1d2e4f6a8b0c2d4e6f8a0b1c3d5e7f9a1b3c5d7e9f',
+      name: 'old-web',
+      sizeBytes: 4096,
+      reason: 'exited: Exited (0) 3 days ago',
+      status: 'removed',
+      reclaimedBytes: 4096,
+    },
+  ],
+  totals: { removed: 1, skipped: 0, failed: 0, reclaimedBytes: 4096 },
+};
+
 /** A prune job: its `result`, once it succeeded, is the report. */
 export class PruneJobDto extends JobDto {
-  @ApiProperty({ type: PruneReportDto, nullable: true })
+  @ApiProperty({ enum: JOB_KINDS, example: 'prune' })
+  declare kind: JobKind;
+  @ApiProperty({ description: "The plan's id.", example: '3f0c2a9e-5b7d-4c1e-9a8b-2d6f1e0c7b55' })
+  declare target: string;
+  @ApiProperty({
+    type: PruneReportDto,
+    nullable: true,
+    example: PRUNE_REPORT_EXAMPLE,
+  })
   declare result: PruneReportDto | null;
 }

@@ -23,9 +23,15 @@ export class RegistryDto {
   url: string;
   @ApiProperty({ type: String, nullable: true, example: 'ci-bot' })
   username: string | null;
-  /** A password is stored (it is never returned). */
+  /**
+   * A password is stored (it is never returned).
+   * @example true
+   */
   hasPassword: boolean;
-  /** An identity token is stored (it is never returned). */
+  /**
+   * An identity token is stored (it is never returned).
+   * @example false
+   */
   hasIdentityToken: boolean;
   @ApiProperty({ example: '2026-11-26T14:30:00.000Z' })
   createdAt: string;
@@ -66,7 +72,7 @@ export class RegistryFieldsDto {
   password?: string;
 
   /** An OAuth identity token (what `docker login` stores for some registries), sent to the engine as `identitytoken`. Write-only. */
-  @ApiProperty({ required: false, writeOnly: true })
+  @ApiProperty({ required: false, writeOnly: true, example: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaS1ib3QifQ.c2lnbmF0dXJl' })
   @IsOptional()
   @IsString()
   @Length(1, SECRET_MAX_LENGTH)
@@ -110,7 +116,7 @@ export class RegistryUpdateDto {
   @IsIn(REGISTRY_KINDS)
   kind?: RegistryKind;
 
-  @ApiProperty({ type: String, required: false, nullable: true })
+  @ApiProperty({ type: String, required: false, nullable: true, example: 'ci-bot' })
   @IsOptional()
   @IsString()
   @Length(1, 255)
@@ -122,7 +128,7 @@ export class RegistryUpdateDto {
   @Length(1, SECRET_MAX_LENGTH)
   password?: string | null;
 
-  @ApiProperty({ type: String, required: false, nullable: true, writeOnly: true })
+  @ApiProperty({ type: String, required: false, nullable: true, writeOnly: true, example: null })
   @IsOptional()
   @IsString()
   @Length(1, SECRET_MAX_LENGTH)

@@ -1156,10 +1156,7 @@ export type NetworkDto = {
     driver: string;
     id: string;
     internal: boolean;
-    ipam: {
-        driver: string;
-        subnets: Array<NetworkSubnetViewDto>;
-    };
+    ipam: NetworkIpamViewDto;
     labels: {
         [key: string]: string;
     };
@@ -1187,6 +1184,11 @@ export type NetworkEndpointDto = {
 
 export type NetworkIpamDto = {
     subnets: Array<NetworkSubnetDto>;
+};
+
+export type NetworkIpamViewDto = {
+    driver: string;
+    subnets: Array<NetworkSubnetViewDto>;
 };
 
 export type NetworkPageDto = {
@@ -1405,7 +1407,7 @@ export type PruneJobDto = {
     startedAt: string | null;
     status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
     /**
-     * What it is about, e.g. the image reference.
+     * The plan's id.
      */
     target: string;
 };

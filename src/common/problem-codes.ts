@@ -38,6 +38,7 @@ export const PROBLEM_CODES = [
   'DATABASE_UNAVAILABLE',
   // The engine and what it holds (src/docker/engine-errors.ts).
   'ENGINE_UNAVAILABLE',
+  'ENGINE_PERMISSION_DENIED',
   'ENGINE_ERROR',
   'ENGINE_REJECTED',
   'INVALID_PS_ARGS',

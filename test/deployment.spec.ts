@@ -222,7 +222,9 @@ describe('Dockerfile', () => {
     expect(last('HEALTHCHECK')).toContain("/readyz'");
   });
 
-  it('runs on Node 24 LTS in every stage (Node 20 is end-of-life)', () => {
-    for (const stage of stages) expect(all(stage, 'FROM')[0]).toMatch(/^node:24-bookworm(-slim)? AS /);
+  it('runs on Node 24 LTS, the same release in every stage (native addons are compiled for the runtime stage)', () => {
+    const versions = stages.map((stage) => /^node:(24(?:\.\d+){0,2})-bookworm(?:-slim)? AS /.exec(all(stage, 'FROM')[0])?.[1]);
+    expect(versions.every((version) => version !== undefined)).toBe(true);
+    expect(new Set(versions).size).toBe(1);
   });
 });

@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1
 # Berth: build stage compiles TypeScript and better-sqlite3 (from source, so no prebuilt
-# binary download is needed), runtime stage carries only what runs. Node 24 LTS: Node 20 is
-# end-of-life.
+# binary download is needed), runtime stage carries only what runs. Node 24 LTS (Node 20 is
+# end-of-life), pinned to 24.18.1 in both stages: better-sqlite3 12 (raw node::ObjectWrap) built
+# against 24.19+ headers aborts when a statement is collected (RemoveEnvironmentCleanupHook:
+# (env) != nullptr; nodejs/node#65446); better-sqlite3 13 (Node-API) lifts the pin.
 
-FROM node:24-bookworm AS build
+FROM node:24.18.1-bookworm AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -17,7 +19,7 @@ COPY src ./src
 COPY openapi ./openapi
 RUN npm run build && npm prune --omit=dev
 
-FROM node:24-bookworm-slim AS runtime
+FROM node:24.18.1-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \

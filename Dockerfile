@@ -1,8 +1,11 @@
 # syntax=docker/dockerfile:1
 # Berth: build stage compiles TypeScript and better-sqlite3 (from source, so no prebuilt
-# binary download is needed), runtime stage carries only what runs.
+# binary download is needed), runtime stage carries only what runs. Node 24 LTS (Node 20 is
+# end-of-life), pinned to 24.18.1 in both stages: better-sqlite3 12 (raw node::ObjectWrap) built
+# against 24.19+ headers aborts when a statement is collected (RemoveEnvironmentCleanupHook:
+# (env) != nullptr; nodejs/node#65446); better-sqlite3 13 (Node-API) lifts the pin.
 
-FROM node:20-bookworm AS build
+FROM node:24.18.1-bookworm AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -16,7 +19,7 @@ COPY src ./src
 COPY openapi ./openapi
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24.18.1-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
@@ -31,6 +34,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Healthy means ready: the database and the engine answer (a socket Berth may not open is unhealthy, not "up").
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/main.js"]

@@ -15,6 +15,9 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** false: drop what Berth prints once it listens (benchmarks log a line per request). */
   keepOutput?: boolean;
+  /** Run as this user and group (the caller must be root): e.g. one outside the engine socket's group. */
+  uid?: number;
+  gid?: number;
 }
 
 export interface LaunchedBerth {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
  * Berth logs that it listens; rejects with what it printed when it exits first or takes over 20 s.
  */
 export async function launchBerth(options = {}) {
-  const { main = 'dist/main.js', nodeArgs = [], admin, env = {}, keepOutput = true } = options;
+  const { main = 'dist/main.js', nodeArgs = [], admin, env = {}, keepOutput = true, uid, gid } = options;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-'));
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
@@ -25,6 +25,8 @@ export async function launchBerth(options = {}) {
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(uid !== undefined && { uid }),
+    ...(gid !== undefined && { gid }),
   });
   let output = '';
   let listening = false;

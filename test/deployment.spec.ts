@@ -152,6 +152,15 @@ describe('docker-compose.yml', () => {
     expect(published).toContainEqual(expect.objectContaining({ ip: '127.0.0.1', target: env.PORT }));
     expect(published.every((port) => port.ip === '127.0.0.1')).toBe(true);
   });
+
+  it("requires DOCKER_GID for the socket's group, saying how to get it (no default: a wrong group is a 503 on every call)", () => {
+    const groups = compose.services.berth.group_add as string[];
+    expect(groups).toHaveLength(1);
+    const required = /^\$\{DOCKER_GID:\?(?<message>[^}]+)\}$/.exec(groups[0]);
+    expect(required?.groups?.message).toContain('stat -c %g /var/run/docker.sock');
+    // `$` in compose's message would be read as interpolation: backticks instead of $( ).
+    expect(required?.groups?.message).not.toContain('$');
+  });
 });
 
 interface Instruction {
@@ -209,6 +218,13 @@ describe('Dockerfile', () => {
     expect(JSON.parse(last('VOLUME')!)).toEqual([env.BERTH_DATA_DIR]);
     expect(all(runtime, 'RUN').join(' ')).toContain(`chown node:node ${env.BERTH_DATA_DIR}`);
     expect(last('EXPOSE')).toBe(env.PORT);
-    expect(last('HEALTHCHECK')).toContain("/healthz'");
+    // Healthy means ready: the engine answers too (a socket Berth may not open is not healthy).
+    expect(last('HEALTHCHECK')).toContain("/readyz'");
+  });
+
+  it('runs on Node 24 LTS, the same release in every stage (native addons are compiled for the runtime stage)', () => {
+    const versions = stages.map((stage) => /^node:(24(?:\.\d+){0,2})-bookworm(?:-slim)? AS /.exec(all(stage, 'FROM')[0])?.[1]);
+    expect(versions.every((version) => version !== undefined)).toBe(true);
+    expect(new Set(versions).size).toBe(1);
   });
 });

@@ -34,7 +34,8 @@ export const ApiProblems =
   };
 
 /** A route under `/hosts/{host}`: unknown host, engine down, or an engine failure Berth has no code for. */
-export const ApiHostRoute = () => ApiProblems({ 404: ['HOST_NOT_FOUND'], 502: ['ENGINE_ERROR'], 503: ['ENGINE_UNAVAILABLE'] });
+export const ApiHostRoute = () =>
+  ApiProblems({ 404: ['HOST_NOT_FOUND'], 502: ['ENGINE_ERROR'], 503: ['ENGINE_UNAVAILABLE', 'ENGINE_PERMISSION_DENIED'] });
 
 function toCodesByStatus(answers: (number | ProblemCodesByStatus)[]): ProblemCodesByStatus {
   return answers.reduce<ProblemCodesByStatus>(

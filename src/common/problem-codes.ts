@@ -43,6 +43,7 @@ export const PROBLEM_CODES = [
   'IDEMPOTENCY_KEY_IN_FLIGHT',
   // The engine and what it holds (src/docker/engine-errors.ts).
   'ENGINE_UNAVAILABLE',
+  'ENGINE_PERMISSION_DENIED',
   'ENGINE_ERROR',
   'ENGINE_REJECTED',
   'INVALID_PS_ARGS',

@@ -40,6 +40,8 @@ export const PROBLEM_EXAMPLE_DETAILS: Partial<Record<ProblemCode, string>> = {
   REGISTRY_SECRET_UNREADABLE: 'The stored password of this registry cannot be decrypted with the current secret key.',
   DATABASE_UNAVAILABLE: 'The database does not answer.',
   ENGINE_UNAVAILABLE: "The Docker engine of host 'local' is unavailable: cannot connect (ECONNREFUSED).",
+  ENGINE_PERMISSION_DENIED:
+    "The Docker engine of host 'local' refused Berth (EACCES on /var/run/docker.sock): run Berth in the socket's group (DOCKER_GID=$(stat -c %g /var/run/docker.sock)).",
   ENGINE_ERROR: 'the engine failed',
   ENGINE_REJECTED: 'invalid reference format',
   INVALID_PS_ARGS: 'ps: unrecognized option: z',
@@ -53,7 +55,7 @@ export const PROBLEM_EXAMPLE_DETAILS: Partial<Record<ProblemCode, string>> = {
   NAME_CONFLICT:
     'Conflict. The container name "/web" is already in use by container "4f2a9c0e7b1d". You have to remove (or rename) that container to be able to reuse that name.',
   NAME_UNCHANGED: 'Renaming a container with the same name as its current name',
-  PORT_ALLOCATED: 'Bind for 0.0.0.0:8080 failed: port is already allocated',
+  PORT_ALLOCATED: 'Bind for 0.0.0.0:8081 failed: port is already allocated',
   CONTAINER_RUNNING: 'You cannot remove a running container 4f2a9c0e7b1d. Stop the container before attempting removal or force remove',
   CONTAINER_NOT_RUNNING: 'Container 4f2a9c0e7b1d is not running',
   CONTAINER_PAUSED: 'Container 4f2a9c0e7b1d is paused, unpause the container before stop or kill',

@@ -42,7 +42,7 @@ export class ContainersController {
   @Post()
   @Idempotent()
   @RequireRole('operator')
-  @ApiBody({ type: ContainerCreateDto, examples: { web: { summary: 'A web server on port 8080', value: WEB_CONTAINER_EXAMPLE } } })
+  @ApiBody({ type: ContainerCreateDto, examples: { web: { summary: 'A web server on port 8081', value: WEB_CONTAINER_EXAMPLE } } })
   @ApiCreatedResponse({ type: ContainerCreatedDto, example: WEB_CONTAINER_CREATED_EXAMPLE })
   @ApiProblems({
     409: ['NAME_CONFLICT', 'PORT_ALLOCATED'],

@@ -107,8 +107,8 @@ export class DockerEngine extends Engine {
   openLogLines(target: T.EngineStreamTarget, options: T.EngineLogStreamOptions): Promise<Readable> {
     return streams.openLogLines(this.calls, target, options);
   }
-  openEvents(filters?: Record<string, string[]>): Promise<Readable> {
-    return streams.openEvents(this.calls, filters);
+  openEvents(filters?: Record<string, string[]>, since?: string): Promise<Readable> {
+    return streams.openEvents(this.calls, filters, since);
   }
   openStats(target: T.EngineStreamTarget): Promise<Readable> {
     return streams.openStats(this.calls, target);

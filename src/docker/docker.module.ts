@@ -3,6 +3,7 @@ import { Metrics } from '../common/metrics.js';
 import { AppConfig } from '../config/app-config.js';
 import { DockerEngine } from './docker-engine.js';
 import { DockerHosts, LOCAL_HOST_ID } from './docker-hosts.js';
+import { EngineAccessCheck } from './engine-access-check.js';
 
 /** Each host's Engine is a DockerEngine; specs build DockerHosts from fakes instead. */
 function dockerHosts(config: AppConfig, metrics: Metrics): DockerHosts {
@@ -36,7 +37,7 @@ function warnOfPlainTcp(config: AppConfig): void {
 
 @Module({
   // RegistryAuthProvider comes from the registries module, which holds the credentials.
-  providers: [{ provide: DockerHosts, useFactory: dockerHosts, inject: [AppConfig, Metrics] }],
+  providers: [{ provide: DockerHosts, useFactory: dockerHosts, inject: [AppConfig, Metrics] }, EngineAccessCheck],
   exports: [DockerHosts],
 })
 export class DockerModule {}

@@ -109,6 +109,17 @@ describe('translateEngineError', () => {
     );
   });
 
+  it.each(['EACCES', 'EPERM'])(
+    'maps a socket that refuses Berth (%s) to 503 ENGINE_PERMISSION_DENIED saying what to do, without Retry-After',
+    (code) => {
+      const problem = translateEngineError('local', Object.assign(new Error(`connect ${code} /var/run/docker.sock`), { code }));
+      expect([problem.getStatus(), problem.code]).toEqual([503, 'ENGINE_PERMISSION_DENIED']);
+      expect(problem.detail).toContain(`(${code})`);
+      expect(problem.detail).toMatch(/group that owns the engine's socket.*DOCKER_GID/);
+      expect(problem.problem.headers).toBeUndefined();
+    },
+  );
+
   it('passes a problem through untouched', () => {
     const problem = new ProblemException(404, 'HOST_NOT_FOUND', 'x');
     expect(translateEngineError('local', problem)).toBe(problem);

@@ -39,7 +39,13 @@ export class EngineConnectionError extends Error {
 /** Seconds a client should wait before trying an unreachable engine again. */
 export const ENGINE_RETRY_AFTER_SECONDS = 5;
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ETIMEDOUT', 'EACCES', 'ENOTFOUND']);
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND']);
+/** The socket's file mode refuses Berth's user: waiting does not help, the deployment must change. */
+const PERMISSION_CODES = new Set(['EACCES', 'EPERM']);
+
+/** What to do when the engine's socket refuses Berth, for the answer and the start log. */
+export const ENGINE_PERMISSION_FIX =
+  "run Berth as a user in the group that owns the engine's socket (its gid: stat -c %g on the socket; with docker compose, set DOCKER_GID to it)";
 
 /** Node's TLS failures by code: which certificate is wrong and how, never a bare socket error. */
 const TLS_FAILURES: Record<string, string> = {
@@ -75,6 +81,18 @@ export function engineUnavailable(hostId: string, why: string): ProblemException
   return new ProblemException(503, 'ENGINE_UNAVAILABLE', `The Docker engine of host '${hostId}' is unavailable: ${why}.`, {
     headers: { 'Retry-After': String(ENGINE_RETRY_AFTER_SECONDS) },
   });
+}
+
+/**
+ * The engine's socket refused Berth's user (EACCES): 503 without Retry-After, since retrying
+ * cannot help (bots would retry forever); the detail says what to change.
+ */
+export function enginePermissionDenied(hostId: string, code = 'EACCES'): ProblemException {
+  return new ProblemException(
+    503,
+    'ENGINE_PERMISSION_DENIED',
+    `Berth may not open the Docker engine's socket of host '${hostId}' (${code}): ${ENGINE_PERMISSION_FIX}.`,
+  );
 }
 
 /** The engine's own words, without docker-modem's "(HTTP code 404) no such container - " prefix. */
@@ -137,6 +155,7 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   if (status === undefined) {
     const tls = tlsFailureReason(failure.code);
     if (tls) return engineUnavailable(hostId, tls);
+    if (failure.code && PERMISSION_CODES.has(failure.code)) return enginePermissionDenied(hostId, failure.code);
     if (failure.code && CONNECTION_CODES.has(failure.code)) return engineUnavailable(hostId, `cannot connect (${failure.code})`);
     if (failure.name === 'AbortError' || failure.name === 'TimeoutError') return engineUnavailable(hostId, 'timed out');
     return engineUnavailable(hostId, 'no answer');

@@ -53,12 +53,20 @@ export async function openLogLines(calls: EngineCalls, target: EngineStreamTarge
   return pipeline(raw, new LogLineParser({ tty: target.tty, timestamps }), () => undefined);
 }
 
-/** The engine's event stream (EngineEvent objects), from now on; `filters` as the engine takes them (`{ event: ['start'] }`). */
-export async function openEvents(calls: EngineCalls, filters?: Record<string, string[]>): Promise<Readable> {
-  const raw = await calls.openStream<Readable>(
-    'system.events',
-    (d, signal) => d.getEvents({ abortSignal: signal, ...(filters && { filters }) }) as Promise<Readable>,
-  );
+/**
+ * The engine's event stream (EngineEvent objects), from now on, or replayed from `since` (the engine's
+ * `seconds.nanoseconds`) and then live; `filters` as the engine takes them (`{ event: ['start'] }`).
+ */
+export async function openEvents(calls: EngineCalls, filters?: Record<string, string[]>, since?: string): Promise<Readable> {
+  const raw = await calls.openStream<Readable>('system.events', (d, signal) => {
+    // The engine takes `since` as `seconds.nanoseconds`; dockerode types it a number, which would lose the nanoseconds.
+    const options = {
+      abortSignal: signal,
+      ...(filters && Object.keys(filters).length > 0 && { filters }),
+      ...(since !== undefined && { since }),
+    };
+    return d.getEvents(options as Omit<typeof options, 'since'>) as Promise<Readable>;
+  });
   return pipeline(raw, new JsonLines(), () => undefined);
 }
 

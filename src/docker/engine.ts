@@ -134,8 +134,8 @@ export abstract class Engine {
    * buffered whole. Destroying the returned stream closes the engine connection.
    */
   abstract openLogLines(target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable>;
-  /** EngineEvent objects from now on; `filters` as the engine takes them (`{ event: ['start'] }`). */
-  abstract openEvents(filters?: Record<string, string[]>): Promise<Readable>;
+  /** EngineEvent objects from now on, or replayed from `since` (`seconds.nanoseconds`); `filters` as the engine takes them (`{ event: ['start'] }`). */
+  abstract openEvents(filters?: Record<string, string[]>, since?: string): Promise<Readable>;
   /** EngineContainerStats objects, one a second while the container runs. */
   abstract openStats(target: EngineStreamTarget): Promise<Readable>;
   /** `docker attach`: the main process's stdin and output; ends on its exit or the detach keys, leaves it running when destroyed. */

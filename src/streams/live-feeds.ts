@@ -1,8 +1,10 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
 import { Transform, pipeline } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { EngineContainerStats, EngineEvent } from '../docker/engine-types.js';
+import { engineTime, parseLogTime } from '../common/log-time.js';
 import { redactsFor } from '../common/redaction.js';
 import { toStats } from '../stats/container-stats.js';
 import type { ContainerStatsDto } from '../stats/container-stats.dto.js';
@@ -11,7 +13,7 @@ import { ChannelRuntime, StreamSource } from './channel-runtime.js';
 import { CloseCode } from './close-codes.js';
 import { EventsStreamQueryDto, StatsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
-import { StreamEvent, normalizeEvent, redactEvent } from './normalize.js';
+import { StreamEvent, engineEventFilters, matchesLabels, normalizeEvent, redactEvent } from './normalize.js';
 import type { Channel } from './stream-metrics.js';
 
 export type EventsContext = ChannelContext<EventsStreamQueryDto, 'host'>;
@@ -37,8 +39,9 @@ interface LiveStream<T> {
 }
 
 /**
- * A live channel: one engine stream per host (events) or per container (stats), shared by all
- * its subscribers and closed when the last one leaves. Nothing is replayed: "from now on".
+ * A live channel: one engine stream per key (events: host and filters; stats: container), shared
+ * by all its subscribers and closed when the last one leaves. Events with `since` replay from the
+ * engine's memory, so such a stream is its subscriber's own.
  */
 abstract class LiveFeed<T, C extends StreamSource> implements ChannelFeed<C>, OnModuleDestroy {
   private readonly feeds = new Map<string, Fanout<Serialized<T>, View>>();
@@ -94,18 +97,31 @@ export class EventsFeed extends LiveFeed<StreamEvent, EventsContext> {
   }
 
   attach(socket: WebSocket, context: EventsContext): void {
-    const { engine, principal } = context;
-    // One engine stream for all, rendered once per view.
+    const { engine, principal, query } = context;
+    // One engine stream for all with the same filters, rendered once per view.
     const view: View = redactsFor(this.runtime.config.viewerRedaction, principal.role) ? 'redacted' : 'full';
+    const filters = engineEventFilters(query);
+    const since = query.since === undefined ? null : parseLogTime(query.since);
+    // The engine matches labels on attributes redaction hides (an exec's command line): a viewer's events are
+    // matched again once redacted, so that a label filter cannot confirm a guess at what a viewer may not see.
+    const recheck = view === 'redacted' && query.label !== undefined;
+    const key = `events:${engine.host.id}:${JSON.stringify(filters)}${recheck ? ':redacted' : ''}`;
     this.subscribe(socket, context, {
-      key: `events:${engine.host.id}`,
+      key: since === null ? key : `${key}:since:${randomUUID()}`,
       endReason: 'the engine event stream ended',
-      open: async () =>
-        pipeline(
-          await engine.openEvents(),
+      open: async () => {
+        const events = pipeline(
+          await engine.openEvents(filters, since === null ? undefined : engineTime(since)),
           serializing((event: EngineEvent) => normalizeEvent(event)),
           () => undefined,
-        ),
+        );
+        if (!recheck) return events;
+        return pipeline(
+          events,
+          dropping((item: Serialized<StreamEvent>) => !matchesLabels(redactEvent(item.value), query.label!)),
+          () => undefined,
+        );
+      },
       view,
       redact: redactEvent,
     });
@@ -144,6 +160,16 @@ function statsUntilStopped(): Transform {
   });
 }
 
+/** Drops the items `drop` names. */
+function dropping<T>(drop: (item: T) => boolean): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(item: T, _encoding, done) {
+      done(null, drop(item) ? undefined : item);
+    },
+  });
+}
+
 function serializer<A, B>(map: (item: A) => B): (item: A) => Serialized<B> {
   return (item) => {
     const value = map(item);
@@ -165,6 +191,7 @@ export const eventsChannel = declareChannel({
   name: 'events',
   path: '/api/v1/ws/events',
   query: EventsStreamQueryDto,
+  repeated: ['type', 'action', 'container', 'label'],
   role: 'viewer',
   target: 'host',
   feed: EventsFeed,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StreamEvent, redactEvent } from './normalize.js';
+import { StreamEvent, engineEventFilters, matchesLabels, redactEvent } from './normalize.js';
 
 const event = (action: string, attributes: Record<string, string> = {}): StreamEvent => ({
   type: 'container',
@@ -30,5 +30,38 @@ describe('redactEvent', () => {
   it('leaves other events as they are', () => {
     const start = event('start');
     expect(redactEvent(start)).toBe(start);
+  });
+});
+
+describe('engineEventFilters', () => {
+  it.each([
+    ['nothing: no filter (the whole engine)', {}, {}],
+    ["action is the engine's event, values sorted and unique", { action: ['stop', 'die', 'stop'] }, { event: ['die', 'stop'] }],
+    [
+      'every field',
+      { type: ['container'], action: ['start'], container: ['web'], label: ['team=a', 'app'] },
+      { type: ['container'], event: ['start'], container: ['web'], label: ['app', 'team=a'] },
+    ],
+    ['empty lists dropped', { type: [], container: ['web'] }, { container: ['web'] }],
+  ])('%s', (_case, query, filters) => {
+    expect(engineEventFilters(query)).toEqual(filters);
+  });
+});
+
+describe("matchesLabels (the engine's label filter, on what a viewer sees)", () => {
+  const redacted = redactEvent(event('exec_create: sh -c echo s3cret', { team: 'a', execCommand: 'sh -c echo s3cret' }));
+
+  it.each([
+    [['team'], true],
+    [['team=a'], true],
+    [['team=a', 'name=web'], true],
+    [['team=b'], false],
+    [['missing'], false],
+    [['team=a', 'missing'], false],
+    // The engine would match the secret; once redacted, the viewer's event no longer does.
+    [['execCommand=sh -c echo s3cret'], false],
+    [['execCommand=sh <redacted>'], true],
+  ])('%j → %s', (labels, matches) => {
+    expect(matchesLabels(redacted, labels)).toBe(matches);
   });
 });

@@ -47,3 +47,31 @@ export function redactEvent(event: StreamEvent): StreamEvent {
   );
   return { ...event, action: `${name}: ${redacted}`, actor: { ...event.actor, attributes } };
 }
+
+/** The events channel's filters, by their query names. */
+export interface EventFilterQuery {
+  type?: string[];
+  action?: string[];
+  container?: string[];
+  label?: string[];
+}
+
+/** The engine's `/events` filters for a query (`action` is the engine's `event`), values sorted so equal filters share a stream. */
+export function engineEventFilters(query: EventFilterQuery): Record<string, string[]> {
+  const fields = { type: query.type, event: query.action, container: query.container, label: query.label };
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter((entry): entry is [string, string[]] => entry[1] !== undefined && entry[1].length > 0)
+      .map(([name, values]) => [name, [...new Set(values)].sort()]),
+  );
+}
+
+/** The engine's label filter (every `key` present, every `key=value` equal), on an event's attributes. */
+export function matchesLabels(event: StreamEvent, labels: string[]): boolean {
+  return labels.every((label) => {
+    const at = label.indexOf('=');
+    const key = at < 0 ? label : label.slice(0, at);
+    const value = event.actor.attributes[key];
+    return value !== undefined && (at < 0 || value === label.slice(at + 1));
+  });
+}

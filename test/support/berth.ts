@@ -26,6 +26,9 @@ export interface StartOptions {
   dataDir?: string;
   /** false: start without BERTH_ADMIN_* and without logging in (Berth generates the admin's password). */
   admin?: boolean;
+  /** Run as this user and group (the test runs as root): e.g. one outside the engine socket's group. */
+  uid?: number;
+  gid?: number;
 }
 
 /** One admin password per test process, never a fixed one. */
@@ -39,7 +42,13 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
   let token = '';
 
   const start = async () => {
-    running = await launchBerth({ dataDir: options.dataDir ?? running?.dataDir, admin: withAdmin ? ADMIN : undefined, env: options.env });
+    running = await launchBerth({
+      dataDir: options.dataDir ?? running?.dataDir,
+      admin: withAdmin ? ADMIN : undefined,
+      env: options.env,
+      uid: options.uid,
+      gid: options.gid,
+    });
     if (withAdmin) token = await login(running.url, ADMIN);
   };
 

@@ -50,7 +50,7 @@ export class PortBindingDto {
 
   /**
    * The port on the host; omitted, the engine picks a free one (`-p 80`).
-   * @example 8080
+   * @example 8081
    */
   @IsOptional()
   @IsInt()

@@ -341,14 +341,14 @@ export class ContainerCreateDto {
 }
 
 /**
- * `docker run -d -p 8080:80 --name web -e GREETING=hello --label com.example.app=web busybox httpd -f -p 80`: the
+ * `docker run -d -p 8081:80 --name web -e GREETING=hello --label com.example.app=web busybox httpd -f -p 80`: the
  * example Swagger UI's "Try it out" starts from (so it must answer 201 on a host that has `busybox:latest`).
  */
 export const WEB_CONTAINER_EXAMPLE = {
   name: 'web',
   image: 'busybox:latest',
   cmd: ['httpd', '-f', '-p', '80', '-h', '/var/www'],
-  ports: [{ containerPort: 80, hostPort: 8080 }],
+  ports: [{ containerPort: 80, hostPort: 8081 }],
   env: ['GREETING=hello'],
   labels: { 'com.example.app': 'web' },
   start: true,

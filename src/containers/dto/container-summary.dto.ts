@@ -8,7 +8,7 @@ export class PortDto {
   containerPort: number;
   /**
    * Absent when the port is only exposed, not published.
-   * @example 8080
+   * @example 8081
    */
   @ApiProperty({ type: 'integer' })
   hostPort?: number;

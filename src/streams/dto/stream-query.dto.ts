@@ -1,4 +1,17 @@
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { DEFAULT_LOG_TAIL, IsLogTime } from '../../common/log-time.js';
 import { QueryBoolean, QueryInt } from '../../common/validators.js';
 import { IsDetachKeys } from '../detach-keys.js';
@@ -113,6 +126,67 @@ export class AttachStreamQueryDto extends ContainerStreamQueryDto {
   detachKeys?: string;
 }
 
-export class EventsStreamQueryDto extends StreamQueryDto {}
+/** The object types the engine reports events for (`docker events --filter type=`). */
+export const ENGINE_EVENT_TYPES = [
+  'container',
+  'image',
+  'volume',
+  'network',
+  'daemon',
+  'plugin',
+  'service',
+  'node',
+  'secret',
+  'config',
+] as const;
+/** More values than this per filter is no dashboard's need. */
+const FILTER_VALUES_MAX = 32;
+
+/**
+ * `docker events --filter`: each field repeatable (`type=container&type=image`), values of one
+ * field ORed, fields ANDed (labels ANDed), passed to the engine as they are; `since` replays.
+ */
+export class EventsStreamQueryDto extends StreamQueryDto {
+  /** Object types: `container`, `image`, `volume`, `network`, `daemon`, `plugin`, `service`, `node`, `secret`, `config`. */
+  @IsOptional()
+  @ArrayMaxSize(FILTER_VALUES_MAX)
+  @IsIn(ENGINE_EVENT_TYPES, { each: true })
+  type?: string[];
+
+  /**
+   * Actions (the engine's `event` filter): `start`, `die`, `exec_create`, `health_status`... A name only:
+   * an exact `exec_create: <command line>` would let a viewer test a guess at the arguments redaction hides.
+   */
+  @IsOptional()
+  @ArrayMaxSize(FILTER_VALUES_MAX)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  @Matches(/^[a-z][a-z_]*$/, { each: true, message: 'each value of $property must be an action name (lower case letters and _)' })
+  action?: string[];
+
+  /** Containers by id or name; the engine matches a prefix of either (give the full id to be exact). */
+  @IsOptional()
+  @ArrayMaxSize(FILTER_VALUES_MAX)
+  @IsString({ each: true })
+  @MaxLength(256, { each: true })
+  @Matches(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { each: true, message: 'each value of $property must be a container id or name' })
+  container?: string[];
+
+  /** `key` or `key=value`, matched against the event's attributes (an object's labels); every one must match. */
+  @IsOptional()
+  @ArrayMaxSize(FILTER_VALUES_MAX)
+  @IsString({ each: true })
+  @MaxLength(1024, { each: true })
+  @Matches(/^[^=\s][^=]*(=.*)?$/s, { each: true, message: 'each value of $property must be key or key=value' })
+  label?: string[];
+
+  /**
+   * Replay the engine's past events from this time, then go on live: RFC 3339 (to the nanosecond), unix
+   * seconds (an event's `timeNano` / 1e9) or a duration before now (`10m`). The engine keeps its last 256 events.
+   */
+  @IsOptional()
+  @IsLogTime()
+  since?: string;
+}
 
 export class StatsStreamQueryDto extends ContainerStreamQueryDto {}

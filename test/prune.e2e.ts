@@ -369,20 +369,22 @@ describe('prune: what is refused before the engine is asked', () => {
   });
   afterAll(() => berth?.stop());
 
-  it.each<[string, { body: unknown; headers?: Record<string, string> }, string | undefined]>([
-    ['an empty object', { body: {} }, 'planId'],
-    ['an empty body', { body: '' }, 'planId'],
+  it.each<[string, { body: unknown; headers?: Record<string, string> }, number, string | undefined]>([
+    ['an empty object', { body: {} }, 400, 'planId'],
+    ['an empty body', { body: '' }, 400, 'planId'],
+    // Not parsed at all: 415 says to send application/json (curl -d sends a form).
     [
       'a JSON body sent as text/plain',
       { body: JSON.stringify({ containers: true }), headers: { 'content-type': 'text/plain' } },
+      415,
       undefined,
     ],
-    ['options that are all null', { body: { labels: null, containers: null } }, 'planId'],
-    ['a label filter without a key', { body: { labels: ['=oops'] } }, 'labels'],
-    ['a label filter with a newline', { body: { labels: ['a=b\nc'] } }, 'labels'],
-  ])('an execution with %s is 400', async (_name, request, field) => {
+    ['options that are all null', { body: { labels: null, containers: null } }, 400, 'planId'],
+    ['a label filter without a key', { body: { labels: ['=oops'] } }, 400, 'labels'],
+    ['a label filter with a newline', { body: { labels: ['a=b\nc'] } }, 400, 'labels'],
+  ])('an execution with %s is refused (%i)', async (_name, request, status, field) => {
     const response = await api(berth.url, '/api/v1/hosts/local/prune?wait=true', { method: 'POST', token: berth.token, ...request });
-    expect(response.status, response.text).toBe(400);
+    expect(response.status, response.text).toBe(status);
     if (field) expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 });

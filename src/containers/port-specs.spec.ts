@@ -3,7 +3,7 @@ import { ProblemException } from '../common/problem.js';
 import { createValidationPipe } from '../common/validation.js';
 import { ContainerCreateDto } from './dto/container-create.dto.js';
 import { toEngineCreate } from './engine-spec.js';
-import { parsePortSpec } from './port-specs.js';
+import { MAX_PUBLISHED_PORTS, normalizePorts, parsePortSpec } from './port-specs.js';
 
 describe('parsePortSpec: docker run -p strings', () => {
   it.each([
@@ -98,6 +98,25 @@ describe('ports in a create request: strings and objects mixed, one normalized l
     expect(errors).toContainEqual({ field, message: expect.stringMatching(message) });
     // Only the bad entries: a good string beside a bad one is not named.
     expect(errors.map((e) => e.field).filter((f) => f === 'ports[0]')).toEqual(ports[0] === 80 ? ['ports[0]'] : []);
+  });
+});
+
+describe('ports that expand past what a create takes', () => {
+  it('1000 strings of 1000 ports each: no million bindings, one past the cap at most', () => {
+    const expanded = normalizePorts(Array.from({ length: 1000 }, () => '1-1000:1-1000')) as unknown[];
+    expect(expanded).toHaveLength(MAX_PUBLISHED_PORTS + 1);
+    expect(normalizePorts([{ containerPort: 1 }, '1-999:1-999', { containerPort: 2 }, '80'])).toHaveLength(MAX_PUBLISHED_PORTS + 1);
+    expect(normalizePorts([{ containerPort: 1 }, '2-1000:2-1000'])).toHaveLength(MAX_PUBLISHED_PORTS);
+  });
+
+  it('400 naming ports and the cap, ranges counted port by port', async () => {
+    const error = await validate({ ports: Array.from({ length: 1000 }, () => '1-1000:1-1000') }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as ProblemException).problem.errors).toEqual([
+      { field: 'ports', message: 'ports must publish at most 1000 ports (a range counts each of its ports)' },
+    ]);
   });
 });
 

@@ -11,6 +11,8 @@ export interface PortBinding {
 const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
 /** One spec may publish a range; this many ports at most (the request's own cap). */
 export const MAX_RANGE_PORTS = 1000;
+/** A create request's `ports`, once ranges are expanded: at most this many bindings (its ArrayMaxSize). */
+export const MAX_PUBLISHED_PORTS = 1000;
 
 /** `80` or `8000-8010` → [first, last]; a string says what is wrong. */
 function portRange(text: string, what: string): [number, number] | string {
@@ -22,12 +24,39 @@ function portRange(text: string, what: string): [number, number] | string {
   return [first, last];
 }
 
+/** What one `-p` string publishes, before its range is expanded into bindings. */
+interface PortSpec {
+  container: [number, number];
+  host?: [number, number];
+  protocol: PortBinding['protocol'];
+  ip: string;
+}
+
 /**
  * A `docker run -p` string → the bindings it publishes, parsed as the docker CLI does (go-connections
  * `nat.ParsePortSpec`): `[ip:][hostPort:]containerPort[/protocol]`, IPv6 in brackets, ranges of equal length.
  * A string says what is wrong with it.
  */
 export function parsePortSpec(spec: string): PortBinding[] | string {
+  const parsed = readPortSpec(spec);
+  return typeof parsed === 'string' ? parsed : expandPortSpec(parsed, portCount(parsed));
+}
+
+function portCount(spec: PortSpec): number {
+  return spec.container[1] - spec.container[0] + 1;
+}
+
+/** The first `count` bindings of a spec. */
+function expandPortSpec({ container, host, protocol, ip }: PortSpec, count: number): PortBinding[] {
+  return Array.from({ length: count }, (_, offset) => ({
+    containerPort: container[0] + offset,
+    ...(host && { hostPort: host[0] + offset }),
+    protocol,
+    ...(ip !== '' && { hostIp: ip }),
+  }));
+}
+
+function readPortSpec(spec: string): PortSpec | string {
   const parts = spec.split(':');
   const containerPart = parts[parts.length - 1];
   const hostPart = parts.length >= 2 ? parts[parts.length - 2] : '';
@@ -57,13 +86,7 @@ export function parsePortSpec(spec: string): PortBinding[] | string {
     return `host ports ${hostPart} and container ports ${portText} must be ranges of the same length`;
   }
   if (count > MAX_RANGE_PORTS) return `a range of at most ${MAX_RANGE_PORTS} ports`;
-
-  return Array.from({ length: count }, (_, offset) => ({
-    containerPort: container[0] + offset,
-    ...(host && { hostPort: host[0] + offset }),
-    protocol: protocol as PortBinding['protocol'],
-    ...(ip !== '' && { hostIp: ip }),
-  }));
+  return { container, ...(host && { host }), protocol: protocol as PortBinding['protocol'], ip };
 }
 
 /**
@@ -72,12 +95,23 @@ export function parsePortSpec(spec: string): PortBinding[] | string {
  */
 export function normalizePorts(value: unknown, make: (binding: PortBinding) => unknown = (binding) => binding): unknown {
   if (!Array.isArray(value) || !value.some((entry) => typeof entry === 'string')) return value;
-  const parsed = value.map((entry) => (typeof entry === 'string' ? parsePortSpec(entry) : [entry]));
+  const parsed = value.map((entry) => (typeof entry === 'string' ? readPortSpec(entry) : entry));
   if (parsed.some((entry) => typeof entry === 'string')) {
     // The request fails: the valid strings stand in as one binding each, so that each index is the entry's.
-    return value.map((entry, index) => (typeof entry === 'string' && typeof parsed[index] !== 'string' ? make(parsed[index][0]) : entry));
+    return value.map((entry, index) =>
+      typeof entry === 'string' && typeof parsed[index] !== 'string' ? make(expandPortSpec(parsed[index] as PortSpec, 1)[0]) : entry,
+    );
   }
-  return value.flatMap((entry, index) => (typeof entry === 'string' ? (parsed[index] as PortBinding[]).map(make) : [entry]));
+  // Expanded no further than one past what a request may publish: 1000 strings of 1000 ports would be a million bindings
+  // to build and validate (seconds of a blocked event loop, a GB of memory); one past the cap fails ArrayMaxSize the same.
+  let room = MAX_PUBLISHED_PORTS + 1;
+  return value.flatMap((entry, index) => {
+    if (typeof entry !== 'string') return room-- > 0 ? [entry] : [];
+    const spec = parsed[index] as PortSpec;
+    const bindings = expandPortSpec(spec, Math.max(0, Math.min(portCount(spec), room)));
+    room -= bindings.length;
+    return bindings.map(make);
+  });
 }
 
 /** Why an entry of `ports` is not a binding: what validation says of a string or a stray value left in the list. */

@@ -135,6 +135,14 @@ describe('IdempotencyInterceptor on a real database', () => {
     await database.db.deleteFrom('idempotencyKeys').execute();
   });
 
+  it("keeps an API key's keys apart from its owner's sessions", async () => {
+    const bobSession = { kind: 'user' as const, userId: 'u-bob', username: 'bob', role: 'operator' as const };
+    await send({ key: 'k-credential', principal: bobSession });
+    expect(await send({ key: 'k-credential', principal: bob })).toMatchObject({ body: { id: 'thing-2' } });
+    expect(await send({ key: 'k-credential', principal: bobSession })).toMatchObject({ body: { id: 'thing-1' } });
+    expect(runs).toBe(2);
+  });
+
   it('keeps keys apart per user and per route', async () => {
     await send({ key: 'k-shared' });
     expect(await send({ key: 'k-shared', principal: bob })).toMatchObject({ body: { id: 'thing-2' } });

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Observable, catchError, from, mergeMap, of } from 'rxjs';
+import type { Principal } from '../common/principal.js';
 import { PROBLEM_CONTENT_TYPE, ProblemException } from '../common/problem.js';
 import {
   IDEMPOTENCY_TTL_MS,
@@ -23,7 +24,7 @@ const PURGE_EVERY_MS = 60_000;
 
 /**
  * `Idempotency-Key` on the routes marked `@Idempotent()`: the first request under a key runs and its
- * answer is stored (2xx and the 4xx isStoredStatus names); a retry by the same user on the same
+ * answer is stored (2xx and the 4xx isStoredStatus names); a retry by the same credential on the same
  * route within 24 h gets that answer again, a different request under the key 422, a retry while the
  * first still runs 409 (Retry-After: 1). A 5xx frees the key: the retry runs again.
  */
@@ -48,7 +49,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     const key = parseIdempotencyKey(header);
     if (hasStreamedBody(request)) throw keyNeedsJson();
-    const scope: KeyScope = { principalId: request.principal.userId, route: `${request.method} ${request.originalUrl.split('?')[0]}`, key };
+    const scope: KeyScope = {
+      principalId: credentialOf(request.principal),
+      route: `${request.method} ${request.originalUrl.split('?')[0]}`,
+      key,
+    };
     const hash = requestHash(request.query, request.body);
     await this.purge();
 
@@ -129,6 +134,15 @@ function replay(row: IdempotencyKeyRow, request: Request, response: Response): u
     return { ...body, requestId: request.id };
   }
   return body;
+}
+
+/**
+ * Whose keys these are: a user's sessions, or one of their API keys on its own. A key of lower role must not be
+ * answered what its owner's role obtained (an admin's privileged create replayed to an operator key: 201), nor the
+ * owner what the key was refused.
+ */
+function credentialOf(principal: Principal): string {
+  return principal.apiKeyId ?? principal.userId;
 }
 
 function causeOf(error: unknown): ProblemException | undefined {

@@ -7,6 +7,7 @@ export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 
 /** A key's place: whose, on which route, which key. */
 export interface KeyScope {
+  /** The credential's: the user's id for their sessions, an API key's id for that key. */
   principalId: string;
   route: string;
   key: string;

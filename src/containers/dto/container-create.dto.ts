@@ -39,7 +39,7 @@ import {
   RestartPolicyDto,
 } from './container-create-parts.dto.js';
 import { namesNetwork } from '../policy-request.js';
-import { normalizePorts, portEntryProblem } from '../port-specs.js';
+import { MAX_PUBLISHED_PORTS, normalizePorts, portEntryProblem } from '../port-specs.js';
 
 const PORT_SPEC_DESCRIPTION =
   'As `docker run -p` takes it: `[ip:][hostPort:]containerPort[/protocol]`, e.g. `8081:80`, `80` (a free host port), `8081:80/udp`, ' +
@@ -111,7 +111,9 @@ export class ContainerCreateDto {
   // Runs after @Type made the objects PortBindingDto: strings become the same, for validation and everything after it.
   @Transform(({ value }) => normalizePorts(value, (binding) => Object.assign(new PortBindingDto(), binding)))
   @IsArray()
-  @ArrayMaxSize(1000)
+  @ArrayMaxSize(MAX_PUBLISHED_PORTS, {
+    message: `ports must publish at most ${MAX_PUBLISHED_PORTS} ports (a range counts each of its ports)`,
+  })
   @ValidateNested({ each: true, message: ({ value }) => portEntryProblem(value) })
   @Type(() => PortBindingDto)
   ports?: PortBindingDto[];

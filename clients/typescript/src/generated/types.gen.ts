@@ -2372,7 +2372,7 @@ export type CreateContainerData = {
     body: ContainerCreateDto;
     headers?: {
         /**
-         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
          */
         'Idempotency-Key'?: string;
     };
@@ -3589,7 +3589,7 @@ export type BuildImageData = {
     body: Blob | File | ImageBuildDto;
     headers?: {
         /**
-         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
          */
         'Idempotency-Key'?: string;
     };
@@ -3782,7 +3782,7 @@ export type PullImageData = {
     body: ImagePullDto;
     headers?: {
         /**
-         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
          */
         'Idempotency-Key'?: string;
     };
@@ -4120,7 +4120,7 @@ export type PushImageData = {
     body: ImagePushDto;
     headers?: {
         /**
-         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
          */
         'Idempotency-Key'?: string;
     };
@@ -4461,7 +4461,7 @@ export type CreateNetworkData = {
     body: NetworkCreateDto;
     headers?: {
         /**
-         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
          */
         'Idempotency-Key'?: string;
     };
@@ -5024,7 +5024,7 @@ export type CreateVolumeData = {
     body: VolumeCreateDto;
     headers?: {
         /**
-         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
          */
         'Idempotency-Key'?: string;
     };
@@ -5447,7 +5447,7 @@ export type CreateRegistryData = {
     body: RegistryCreateDtoWritable;
     headers?: {
         /**
-         * Makes a retry safe: a retry with the same key by the same user on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
          */
         'Idempotency-Key'?: string;
     };

@@ -20,8 +20,11 @@ const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
 const fuzzName = (tag = 'x') => `${FUZZ_PREFIX}-${tag}-${randomBytes(4).toString('hex')}`;
 const CONCURRENCY = 8;
 const DEEP_LEVELS = 15_000;
-/** Berth spends ~4 ms of CPU per request here (~25 s for the walk when it has a core); the bound leaves room for a shared machine. */
-const WALK_TIMEOUT_MS = 180_000;
+/**
+ * Berth spends ~4 ms of CPU per request here (~25 s for the walk when it has a core); the bound leaves room for a shared
+ * machine: at a load average of 20 on 2 cores the walk (now over ~90 operations) took 160-180 s.
+ */
+const WALK_TIMEOUT_MS = 420_000;
 
 interface Probe {
   what: string;

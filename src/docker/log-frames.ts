@@ -16,7 +16,16 @@ const LINE_OVERHEAD = 48;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const SHORT_ESCAPES: Record<number, number> = { 8: 0x62, 9: 0x74, 10: 0x6e, 12: 0x66, 13: 0x72 };
+/** The control characters JSON.stringify writes as `\b` `\t` `\n` `\f` `\r` (0: as `\u00XX`). */
+const SHORT_ESCAPES = new Uint8Array(32);
+for (const [control, letter] of [
+  [8, 'b'],
+  [9, 't'],
+  [10, 'n'],
+  [12, 'f'],
+  [13, 'r'],
+] as const)
+  SHORT_ESCAPES[control] = letter.charCodeAt(0);
 const HEX = Buffer.from('0123456789abcdef');
 const OPENERS: Record<LogStreamName, Buffer> = {
   stdout: Buffer.from('{"stream":"stdout","ts":"'),
@@ -101,42 +110,49 @@ export class LogFrameEncoder extends LogLineSplitter {
       this.at += source.copy(this.out, this.at, start, end);
       return;
     }
-    for (let i = start; i < end; i++) this.out[this.at++] = source[i];
+    const out = this.out;
+    let at = this.at;
+    for (let i = start; i < end; i++) out[at++] = source[i];
+    this.at = at;
   }
 
-  /** `bytes[start, end)` as the inside of a JSON string, exactly as JSON.stringify writes it. */
+  /**
+   * `bytes[start, end)` as the inside of a JSON string, exactly as JSON.stringify writes it, in one
+   * pass: bytes copied, the few that need it escaped. Text that is not valid UTF-8 (checked at its
+   * first non-ASCII byte) is decoded as LogLineParser does (invalid bytes become U+FFFD) and written
+   * by JSON.stringify instead.
+   */
   private putString(bytes: Buffer, start: number, end: number): void {
-    let plain = true;
-    let ascii = true;
+    const out = this.out;
+    const first = this.at;
+    let at = first;
+    let utf8Checked = false;
     for (let i = start; i < end; i++) {
       const byte = bytes[i];
-      if (byte >= 0x80) ascii = false;
-      else if (byte < 0x20 || byte === QUOTE || byte === BACKSLASH) plain = false;
-    }
-    if (!ascii && !isUtf8(bytes.subarray(start, end))) {
-      // Decoded as LogLineParser does (invalid bytes become U+FFFD), then encoded by JSON itself.
-      const json = JSON.stringify(bytes.toString('utf8', start, end));
-      this.at += this.out.write(json.slice(1, -1), this.at, 'utf8');
-      return;
-    }
-    if (plain) return this.copy(bytes, start, end);
-    for (let i = start; i < end; i++) {
-      const byte = bytes[i];
-      if (byte === QUOTE || byte === BACKSLASH) {
-        this.put(BACKSLASH);
-        this.put(byte);
-      } else if (byte >= 0x20) {
-        this.put(byte);
-      } else if (SHORT_ESCAPES[byte] !== undefined) {
-        this.put(BACKSLASH);
-        this.put(SHORT_ESCAPES[byte]);
+      if (byte >= 0x80) {
+        if (!utf8Checked) {
+          if (!isUtf8(bytes.subarray(start, end))) {
+            const json = JSON.stringify(bytes.toString('utf8', start, end));
+            this.at = first + out.write(json.slice(1, -1), first, 'utf8');
+            return;
+          }
+          utf8Checked = true;
+        }
+        out[at++] = byte;
+      } else if (byte >= 0x20 && byte !== QUOTE && byte !== BACKSLASH) {
+        out[at++] = byte;
+      } else if (byte >= 0x20 || SHORT_ESCAPES[byte] !== 0) {
+        out[at++] = BACKSLASH;
+        out[at++] = byte >= 0x20 ? byte : SHORT_ESCAPES[byte];
       } else {
-        this.copy(UNICODE_ESCAPE, 0, 4);
-        this.put(HEX[byte >> 4]);
-        this.put(HEX[byte & 15]);
+        out[at++] = BACKSLASH;
+        out[at++] = 0x75;
+        out[at++] = 0x30;
+        out[at++] = 0x30;
+        out[at++] = HEX[byte >> 4];
+        out[at++] = HEX[byte & 15];
       }
     }
+    this.at = at;
   }
 }
-
-const UNICODE_ESCAPE = Buffer.from('\\u00');

@@ -47,8 +47,8 @@ export abstract class LogLineSplitter extends Transform {
   protected chunkDone(): void {}
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    if (this.options.tty) this.addText('stdout', chunk);
-    else this.frames.read(chunk, (stream, payload) => this.addText(stream, payload));
+    if (this.options.tty) this.addText('stdout', chunk, 0, chunk.length);
+    else this.frames.readSpans(chunk, (stream, bytes, start, end) => this.addText(stream, bytes, start, end));
     this.chunkDone();
     done();
   }
@@ -64,9 +64,10 @@ export abstract class LogLineSplitter extends Transform {
     done();
   }
 
-  private addText(stream: LogStreamName, text: Buffer): void {
-    let start = 0;
-    for (let newline = text.indexOf(10, start); newline !== -1; newline = text.indexOf(10, start)) {
+  /** The text `text[from, to)`: its whole lines, and the start of the next one kept for later. */
+  private addText(stream: LogStreamName, text: Buffer, from: number, to: number): void {
+    let start = from;
+    for (let newline = nextNewline(text, start, to); newline !== -1; newline = nextNewline(text, start, to)) {
       if (this.partialBytes[stream] === 0 && newline - start <= this.maxLineBytes) {
         // The common case, a whole line in this payload: no copy, no view.
         this.emitLine(stream, text, start, newline);
@@ -81,7 +82,7 @@ export abstract class LogLineSplitter extends Transform {
       start = newline + 1;
     }
     // A copy, so the partial line does not hold on to the whole chunk.
-    if (start < text.length) this.append(stream, Buffer.from(text.subarray(start)));
+    if (start < to) this.append(stream, Buffer.from(text.subarray(start, to)));
   }
 
   /** Adds to the partial line and hands out a piece of exactly maxLineBytes (to a character) while it is longer. */
@@ -115,6 +116,12 @@ export class LogLineParser extends LogLineSplitter {
     const ts = space > 0 ? line.slice(0, space) : line;
     this.push({ stream, ts, line: space > 0 ? line.slice(space + 1) : '' } satisfies LogLine);
   }
+}
+
+/** The first newline in `bytes[from, to)`, or -1 (a loop: lines are short, and indexOf would search past `to`). */
+function nextNewline(bytes: Buffer, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (bytes[i] === 10) return i;
+  return -1;
 }
 
 /** `at`, or the start of the UTF-8 character it falls inside, so a cut never splits a character. */

@@ -182,16 +182,18 @@ describe('LogStreams: a log read to its end (follow=false)', () => {
     return { json: Buffer.from(JSON.stringify(lines)), lines: lines.length, lastTs: lines.at(-1)?.ts };
   };
 
-  it('sends the frames of the engine reader as they are, then closes with 1000 "end of log"', async () => {
+  it('sends the frames of the engine reader joined into one array per batch, then closes with 1000 "end of log"', async () => {
     const { engine, streams, open } = setup();
     const socket = open({ follow: false, tail: undefined });
     await flushed();
     streams[0].write(frame('a', 'b'));
     streams[0].write(frame('c'));
+    await flushed();
+    streams[0].write(frame('d'));
     streams[0].end();
     await flushed();
     expect(engine.openLogLines).not.toHaveBeenCalled();
-    expect(socket.frames).toEqual([JSON.stringify(['a', 'b'].map(line)), JSON.stringify([line('c')])]);
+    expect(socket.frames).toEqual([JSON.stringify(['a', 'b', 'c'].map(line)), JSON.stringify([line('d')])]);
     expect(socket.closed).toEqual({ code: 1000, reason: 'end of log' });
   });
 

@@ -43,7 +43,7 @@ const CLOSE = Buffer.from(']');
 /** Frames made by the engine reader (LogFrameEncoder), a read each, batched into one array (fewer, larger WebSocket frames). */
 function joinFrames(frames: LogFrame[]): Buffer {
   if (frames.length === 1) return frames[0].json;
-  const parts = [OPEN];
+  const parts: Buffer[] = [OPEN];
   for (const [i, frame] of frames.entries()) parts.push(...(i === 0 ? [] : [COMMA]), frame.json.subarray(1, -1));
   parts.push(CLOSE);
   return Buffer.concat(parts);

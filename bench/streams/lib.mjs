@@ -13,8 +13,8 @@ const LABELS = { 'berth.test': '1', 'berth.test.run': runId };
 const ADMIN = { username: 'bench-admin', password: randomBytes(12).toString('hex') };
 
 /** Starts the built Berth on a free port (BENCH_BERTH_MAIN: another build); resolves with its url, pid and an admin token. */
-export async function startBerth(env = {}, nodeArgs = []) {
-  const berth = await launchBerth({ main: process.env.BENCH_BERTH_MAIN, nodeArgs, admin: ADMIN, env });
+export async function startBerth(env = {}, nodeArgs = [], main = process.env.BENCH_BERTH_MAIN) {
+  const berth = await launchBerth({ main, nodeArgs, admin: ADMIN, env });
   const token = await login(berth.url, ADMIN);
   return {
     url: berth.url,
@@ -97,9 +97,14 @@ export function engineLogStream(container, query) {
 export function frameLineCounter() {
   let pending = Buffer.alloc(0);
   let lines = 0;
+  let bytes = 0;
   return {
     get lines() {
       return lines;
+    },
+    /** Payload bytes (the log's text, demultiplexed). */
+    get bytes() {
+      return bytes;
     },
     push(chunk) {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -108,6 +113,7 @@ export function frameLineCounter() {
         const size = pending.readUInt32BE(offset + 4);
         if (pending.length - offset - 8 < size) break;
         const payload = pending.subarray(offset + 8, offset + 8 + size);
+        bytes += size;
         for (let i = payload.indexOf(10); i !== -1; i = payload.indexOf(10, i + 1)) lines++;
         offset += 8 + size;
       }

@@ -107,6 +107,9 @@ export class DockerEngine extends Engine {
   openLogLines(target: T.EngineStreamTarget, options: T.EngineLogStreamOptions): Promise<Readable> {
     return streams.openLogLines(this.calls, target, options);
   }
+  openLogFrames(target: T.EngineStreamTarget, options: T.EngineLogStreamOptions): Promise<Readable> {
+    return streams.openLogFrames(this.calls, target, options);
+  }
   openEvents(filters?: Record<string, string[]>, since?: string): Promise<Readable> {
     return streams.openEvents(this.calls, filters, since);
   }

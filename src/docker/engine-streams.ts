@@ -6,6 +6,7 @@ import { pathSegment } from './engine-paths.js';
 import type { EngineAttachOptions, EngineAttachSession, EngineLogStreamOptions, EngineStreamTarget } from './engine-types.js';
 import { ExecOutputDemuxer } from './exec-frames.js';
 import { JsonLines } from './json-lines.js';
+import { LogFrameEncoder } from './log-frames.js';
 import { LogLineParser } from './log-lines.js';
 import { rawGet } from './raw-get.js';
 
@@ -34,23 +35,32 @@ export async function streamTarget(calls: EngineCalls, container: string): Promi
  */
 export async function openLogLines(calls: EngineCalls, target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable> {
   const timestamps = options.timestamps ?? true;
+  return pipeline(await openLogBytes(calls, target, options), new LogLineParser({ tty: target.tty, timestamps }), () => undefined);
+}
+
+/** The same log as LogFrame objects, ready to send to one WebSocket (log-frames.ts): no object per line. */
+export async function openLogFrames(calls: EngineCalls, target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable> {
+  const timestamps = options.timestamps ?? true;
+  return pipeline(await openLogBytes(calls, target, options), new LogFrameEncoder({ tty: target.tty, timestamps }), () => undefined);
+}
+
+async function openLogBytes(calls: EngineCalls, target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable> {
   const query: Record<string, string> = {
     follow: String(options.follow),
     stdout: String(options.stdout),
     stderr: String(options.stderr),
-    timestamps: String(timestamps),
+    timestamps: String(options.timestamps ?? true),
     tail: options.tail === undefined ? 'all' : String(options.tail),
     ...(options.since !== undefined && { since: options.since }),
     ...(options.until !== undefined && { until: options.until }),
   };
   const path = `/containers/${pathSegment(target.id)}/logs?`;
   const endpoint = calls.rawEndpoint();
-  const raw = await calls.openStream<Readable>('container.logs', (_d, signal) =>
+  return calls.openStream<Readable>('container.logs', (_d, signal) =>
     endpoint
       ? rawGet(endpoint, `${path}${new URLSearchParams(query)}`, signal)
       : calls.dial({ path, method: 'GET', isStream: true, abortSignal: signal, statusCodes: CONTAINER_STREAM_STATUSES, options: query }),
   );
-  return pipeline(raw, new LogLineParser({ tty: target.tty, timestamps }), () => undefined);
 }
 
 /**

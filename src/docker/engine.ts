@@ -134,6 +134,8 @@ export abstract class Engine {
    * buffered whole. Destroying the returned stream closes the engine connection.
    */
   abstract openLogLines(target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable>;
+  /** The same log as LogFrame objects (log-frames.ts): WebSocket frames ready to send to a lone reader. */
+  abstract openLogFrames(target: EngineStreamTarget, options: EngineLogStreamOptions): Promise<Readable>;
   /** EngineEvent objects from now on, or replayed from `since` (`seconds.nanoseconds`); `filters` as the engine takes them (`{ event: ['start'] }`). */
   abstract openEvents(filters?: Record<string, string[]>, since?: string): Promise<Readable>;
   /** EngineContainerStats objects, one a second while the container runs. */

@@ -5,6 +5,7 @@ import { DEFAULT_LOG_TAIL } from '../common/log-time.js';
 import type { Principal } from '../common/principal.js';
 import { createValidationPipe } from '../common/validation.js';
 import { LogsQueryDto } from '../containers/dto/container-query.dto.js';
+import type { LogFrame } from '../docker/log-frames.js';
 import type { LogLine } from '../docker/log-lines.js';
 import type { ChannelRuntime } from './channel-runtime.js';
 import { LogsStreamQueryDto } from './dto/stream-query.dto.js';
@@ -40,11 +41,13 @@ describe('replayFor (can the shared stream serve a newcomer?)', () => {
 class FakeSocket {
   readyState = 1;
   frames: string[] = [];
+  closed?: { code: number; reason: string };
   send(data: Buffer) {
     this.frames.push(data.toString());
   }
-  close() {
+  close(code: number, reason: string) {
     this.readyState = 3;
+    this.closed = { code, reason };
   }
   once() {}
   lines(): string[] {
@@ -63,18 +66,20 @@ const viewer: Principal = { kind: 'user', userId: 'u1', username: 'vera', role: 
 const line = (text: string): LogLine => ({ stream: 'stdout', line: text, ts: '2026-11-26T10:00:00.000000000Z' });
 const flushed = () => new Promise((resolve) => setTimeout(resolve, 10));
 
-function setup() {
+function setup(limits = { bufferBytes: 1 << 20, stallTimeoutMs: 1000 }) {
   const streams: PassThrough[] = [];
+  const opened = async () => {
+    const stream = new PassThrough({ objectMode: true });
+    streams.push(stream);
+    return stream;
+  };
   const engine = {
     host: { id: 'local' },
-    openLogLines: vi.fn(async (_target: unknown, _options: unknown) => {
-      const stream = new PassThrough({ objectMode: true });
-      streams.push(stream);
-      return stream;
-    }),
+    openLogLines: vi.fn(async (_target: unknown, _options: unknown) => opened()),
+    openLogFrames: vi.fn(async (_target: unknown, _options: unknown) => opened()),
   };
   const runtime = {
-    limits: { bufferBytes: 1 << 20, stallTimeoutMs: 1000 },
+    limits,
     admit: () => true,
     engineStreamOpened: () => () => undefined,
   };
@@ -141,10 +146,13 @@ describe('LogStreams', () => {
     open({ tail: 1 });
     open({ follow: false, tail: 0 });
     await flushed();
-    expect(engine.openLogLines).toHaveBeenCalledTimes(3);
+    expect(engine.openLogLines).toHaveBeenCalledTimes(2);
     expect(engine.openLogLines.mock.calls.map(([, options]) => options)).toEqual([
       { follow: true, stdout: true, stderr: true, tail: 0, timestamps: true },
       { follow: true, stdout: true, stderr: true, tail: 1, timestamps: true },
+    ]);
+    // A log read to its end is never shared: its own stream, read as ready frames.
+    expect(engine.openLogFrames.mock.calls.map(([, options]) => options)).toEqual([
       { follow: false, stdout: true, stderr: true, tail: 0, timestamps: true },
     ]);
   });
@@ -165,5 +173,39 @@ describe('LogStreams', () => {
     expect(engine.openLogLines.mock.calls[0][1]).toMatchObject({ timestamps: true });
     expect(socket.frames.map((frame) => (JSON.parse(frame) as unknown[]).length)).toEqual([1, 2]);
     expect(socket.parsed()).toEqual(['one', 'two', 'three'].map(line));
+  });
+});
+
+describe('LogStreams: a log read to its end (follow=false)', () => {
+  const frame = (...texts: string[]): LogFrame => {
+    const lines = texts.map(line);
+    return { json: Buffer.from(JSON.stringify(lines)), lines: lines.length, lastTs: lines.at(-1)?.ts };
+  };
+
+  it('sends the frames of the engine reader joined into one array per batch, then closes with 1000 "end of log"', async () => {
+    const { engine, streams, open } = setup();
+    const socket = open({ follow: false, tail: undefined });
+    await flushed();
+    streams[0].write(frame('a', 'b'));
+    streams[0].write(frame('c'));
+    await flushed();
+    streams[0].write(frame('d'));
+    streams[0].end();
+    await flushed();
+    expect(engine.openLogLines).not.toHaveBeenCalled();
+    expect(socket.frames).toEqual([JSON.stringify(['a', 'b', 'c'].map(line)), JSON.stringify([line('d')])]);
+    expect(socket.closed).toEqual({ code: 1000, reason: 'end of log' });
+  });
+
+  it('drops a reader stalled past its bound with 4000 and the time of the last line it was sent', async () => {
+    const { streams, open } = setup({ bufferBytes: 10, stallTimeoutMs: 5 });
+    const socket = open({ follow: false });
+    await flushed();
+    // The fake socket never reports a frame sent: the reader is stalled.
+    streams[0].write({ ...frame('a'), lastTs: '2026-11-26T10:00:07.000000001Z' });
+    await flushed();
+    expect(streams[0].isPaused()).toBe(true);
+    expect(socket.closed?.code).toBe(4000);
+    expect(socket.closed?.reason).toContain('since=2026-11-26T10:00:07.000000001Z');
   });
 });

@@ -1,5 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { Readable } from 'node:stream';
 import type { WebSocket } from 'ws';
+import type { EngineLogStreamOptions } from '../docker/engine-types.js';
+import type { LogFrame } from '../docker/log-frames.js';
 import type { LogLine } from '../docker/log-lines.js';
 import { ProblemException } from '../common/problem.js';
 import { ChannelContext, ChannelFeed, declareChannel } from './channel.js';
@@ -14,6 +17,8 @@ export type LogsContext = ChannelContext<LogsStreamQueryDto, 'container'>;
 
 /** One view: every subscriber gets the same frames. */
 type View = 'lines';
+
+type LogReader = (engine: LogsContext['engine'], target: LogsContext['target'], options: EngineLogStreamOptions) => Promise<Readable>;
 
 /** Lines a shared stream keeps for later subscribers when it has no `tail` (and at most its tail otherwise). */
 const REPLAY_LINES = 10_000;
@@ -31,11 +36,25 @@ function encode(lines: LogLine[]): Buffer {
   return Buffer.from(JSON.stringify(lines));
 }
 
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+/** Frames made by the engine reader (LogFrameEncoder), a read each, batched into one array (fewer, larger WebSocket frames). */
+function joinFrames(frames: LogFrame[]): Buffer {
+  if (frames.length === 1) return frames[0].json;
+  const parts: Buffer[] = [OPEN];
+  for (const [i, frame] of frames.entries()) parts.push(...(i === 0 ? [] : [COMMA]), frame.json.subarray(1, -1));
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
+}
+
 /**
  * `/api/v1/ws/logs`. Followers of one container with the same options share one engine
  * stream: the first opens it; a later one is served from the stream's replay ring (its tail,
  * or all since its `since`) and then the live lines, or gets its own stream when the ring
- * no longer holds what it asked for. Not-followed logs always get their own stream.
+ * no longer holds what it asked for. Not-followed logs always get their own stream, read
+ * straight into frames (LogFrameEncoder: no object, string or JSON.stringify per line).
  */
 @Injectable()
 export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
@@ -44,11 +63,29 @@ export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
   constructor(private readonly runtime: ChannelRuntime) {}
 
   attach(socket: WebSocket, context: LogsContext): void {
+    if (!context.query.follow) return this.attachHistory(socket, context);
     const subscriber = new Subscriber<LogLine, View>(socket, 'lines');
     let fanout: Fanout<LogLine, View> | undefined;
     if (!this.runtime.admit(socket, 'logs', context, () => fanout?.remove(subscriber))) return;
-    fanout = context.query.follow ? this.joinShared(context, subscriber) : undefined;
+    fanout = this.joinShared(context, subscriber);
     if (!fanout) fanout = this.openOwn(context, subscriber);
+  }
+
+  /** A log read to its end: one reader, so its own engine stream, read as ready frames. */
+  private attachHistory(socket: WebSocket, context: LogsContext): void {
+    const subscriber = new Subscriber<LogFrame, View>(socket, 'lines');
+    let uncount = () => {};
+    const fanout = new Fanout<LogFrame, View>(this.runtime.limits, {
+      encode: joinFrames,
+      sizeOf: (frame) => frame.json.length,
+      endReason: 'end of log',
+      resumeHint: (s) => resumeHint(s.last?.lastTs, context.query.since),
+      onClosed: () => uncount(),
+    });
+    if (!this.runtime.admit(socket, 'logs', context, () => fanout.remove(subscriber))) return;
+    uncount = this.runtime.engineStreamOpened('logs');
+    fanout.add(subscriber);
+    this.open(fanout, context, (engine, target, options) => engine.openLogFrames(target, options));
   }
 
   onModuleDestroy(): void {
@@ -75,14 +112,14 @@ export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
     });
     this.shared.set(key, { fanout, ring });
     fanout.add(subscriber);
-    this.open(fanout, context);
+    this.open(fanout, context, (engine, target, options) => engine.openLogLines(target, options));
     return fanout;
   }
 
   private openOwn(context: LogsContext, subscriber: Subscriber<LogLine, View>): Fanout<LogLine, View> {
     const fanout = this.newFanout(context, {});
     fanout.add(subscriber);
-    this.open(fanout, context);
+    this.open(fanout, context, (engine, target, options) => engine.openLogLines(target, options));
     return fanout;
   }
 
@@ -92,7 +129,7 @@ export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
       encode,
       sizeOf,
       endReason: context.query.follow ? 'container stopped' : 'end of log',
-      resumeHint: (subscriber) => resumeHint(subscriber.last, context.query.since),
+      resumeHint: (subscriber) => resumeHint(subscriber.last?.ts, context.query.since),
       onItem: hooks.onItem,
       onClosed: () => {
         uncount();
@@ -101,22 +138,20 @@ export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
     });
   }
 
-  private open(fanout: Fanout<LogLine, View>, { engine, target, query }: LogsContext): void {
+  private open<T>(fanout: Fanout<T, View>, { engine, target, query }: LogsContext, read: LogReader): void {
     const since = query.since === undefined ? undefined : parseLogTime(query.since);
-    engine
-      .openLogLines(target, {
-        follow: query.follow,
-        stdout: query.stdout,
-        stderr: query.stderr,
-        tail: query.tail,
-        // Always: each line's `ts` is how a client resumes (`since`) after a drop.
-        timestamps: true,
-        ...(since !== null && since !== undefined && { since: engineTime(since) }),
-      })
-      .then(
-        (lines) => fanout.attach(lines),
-        (error: { detail?: string }) => fanout.end(CloseCode.internalError, error.detail ?? 'the engine refused the log stream'),
-      );
+    read(engine, target, {
+      follow: query.follow,
+      stdout: query.stdout,
+      stderr: query.stderr,
+      tail: query.tail,
+      // Always: each line's `ts` is how a client resumes (`since`) after a drop.
+      timestamps: true,
+      ...(since !== null && since !== undefined && { since: engineTime(since) }),
+    }).then(
+      (lines) => fanout.attach(lines),
+      (error: { detail?: string }) => fanout.end(CloseCode.internalError, error.detail ?? 'the engine refused the log stream'),
+    );
   }
 }
 
@@ -131,8 +166,8 @@ export function replayFor<T>(ring: LogRing<T>, tail: number | undefined): T[] | 
 }
 
 /** Where a dropped client resumes: the time of the last line it was sent, which it gets again. */
-function resumeHint(last: LogLine | undefined, since: string | undefined): string {
-  const from = last?.ts ?? since;
+function resumeHint(lastTs: string | undefined, since: string | undefined): string {
+  const from = lastTs ?? since;
   return from ? `too slow: reconnect with since=${from} (that line comes again)` : 'too slow: reconnect to resume';
 }
 

@@ -1,3 +1,4 @@
+import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
 import { describe, expect, it } from 'vitest';
 import type { EngineTls } from '../config/engine-tls.js';
@@ -17,6 +18,8 @@ describe('connectionOptions', () => {
     const { agent, ...options } = connectionOptions(url, tls) as Record<string, unknown>;
     expect(options).toEqual(expected);
     expect(agent instanceof Agent).toBe('protocol' in expected && expected.protocol === 'https');
+    // Every transport reuses its connections: no connect and teardown per engine call.
+    expect(agent instanceof HttpAgent && (agent as HttpAgent & { keepAlive: boolean }).keepAlive).toBe(true);
   });
 
   it('gives the TLS agent the certificates and the verification choice', () => {

@@ -17,9 +17,15 @@ if (!file || !requests) {
 /** First match wins, in this order, for each frame from the root down. */
 const PHASES = [
   ['auth', (url, fn) => /\/dist[^/]*\/auth\/|\/jsonwebtoken\/|\/jws\/|\/jwa\//.test(url) || fn === 'canActivate'],
-  ['validation', (url) => /class-validator|class-transformer|\/pipes\/validation\.pipe|\/dist[^/]*\/common\/(validation|validators)\.js/.test(url)],
+  [
+    'validation',
+    (url) => /class-validator|class-transformer|\/pipes\/validation\.pipe|\/dist[^/]*\/common\/(validation|validators)\.js/.test(url),
+  ],
   ['engine call', (url) => /docker-modem|dockerode|\/dist[^/]*\/docker\/|node:_http_client|_http_agent/.test(url)],
-  ['serialisation', (url, fn) => /express\/lib\/response\.js|container-views|pagination|\/dist[^/]*\/common\/dto\//.test(url) || fn === 'stringify'],
+  [
+    'serialisation',
+    (url, fn) => /express\/lib\/response\.js|container-views|pagination|\/dist[^/]*\/common\/dto\//.test(url) || fn === 'stringify',
+  ],
   ['access log', (url) => /\/pino|sonic-boom|\/dist[^/]*\/common\/logging\.js/.test(url)],
   ['metrics', (url) => /prom-client|app\.setup\.js/.test(url)],
   ['garbage collection', (_url, fn) => fn === '(garbage collector)'],

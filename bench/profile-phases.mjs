@@ -3,9 +3,9 @@
 //   node bench/containers-list.mjs --concurrency 1 --prof /tmp/prof     # prints "Berth served N requests"
 //   node bench/profile-phases.mjs /tmp/prof/<file>.cpuprofile N
 //
-// Each sample is charged to the first phase found walking its stack from the root towards the leaf
-// (so the JWT verify inside the guard is "auth", the JSON.stringify inside express's res.json is
-// "serialisation"); samples before the first request (start-up) and idle samples are left out.
+// Each sample is charged to the innermost phase on its stack (a write(2) under pino is "access log",
+// the JSON.stringify and ETag of express's res.json "serialisation", class-validator under Nest's
+// interceptors "validation"); samples before the first request (start-up) and idle samples are left out.
 import { readFileSync } from 'node:fs';
 
 const [file, requests] = process.argv.slice(2);
@@ -14,18 +14,22 @@ if (!file || !requests) {
   process.exit(2);
 }
 
-/** First match wins, in this order, for each frame from the root down. */
+/** For each frame from the leaf up, the first phase that matches it. */
 const PHASES = [
   ['auth', (url, fn) => /\/dist[^/]*\/auth\/|\/jsonwebtoken\/|\/jws\/|\/jwa\//.test(url) || fn === 'canActivate'],
   [
     'validation',
-    (url) => /class-validator|class-transformer|\/pipes\/validation\.pipe|\/dist[^/]*\/common\/(validation|validators)\.js/.test(url),
+    (url) =>
+      /class-validator|class-transformer|\/pipes\/validation\.pipe|\/dist[^/]*\/common\/(validation|validators|strict-query\.interceptor)\.js/.test(
+        url,
+      ),
   ],
   ['engine call', (url) => /docker-modem|dockerode|\/dist[^/]*\/docker\/|node:_http_client|_http_agent/.test(url)],
   [
     'serialisation',
     (url, fn) => /express\/lib\/response\.js|container-views|pagination|\/dist[^/]*\/common\/dto\//.test(url) || fn === 'stringify',
   ],
+  ['other interceptors (idempotency, audit targets, JSON body)', (url) => /interceptor\.js/.test(url)],
   ['access log', (url) => /\/pino|sonic-boom|\/dist[^/]*\/common\/logging\.js/.test(url)],
   ['metrics', (url) => /prom-client|app\.setup\.js/.test(url)],
   ['garbage collection', (_url, fn) => fn === '(garbage collector)'],
@@ -56,7 +60,7 @@ for (let i = 0; i < profile.samples.length; i += 1) {
   if (!started) started = stack.some((frame) => /access\.guard\.js/.test(frame.url));
   if (!started || SKIP.has(leaf.functionName)) continue;
   let phase = OTHER;
-  for (const frame of stack) {
+  for (const frame of stack.toReversed()) {
     const found = PHASES.find(([, test]) => test(frame.url, frame.functionName));
     if (found) {
       phase = found[0];

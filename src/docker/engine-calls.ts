@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
+import { inspect } from 'node:util';
 import type { EngineTls } from '../config/engine-tls.js';
 import type { Metrics } from '../common/metrics.js';
 import type { HostDescriptor } from './engine.js';
@@ -30,6 +31,9 @@ export function connectionOptions(url: string, tls?: EngineTls): Docker.DockerOp
 
 /** docker-modem hands `agent` to every request it makes; dockerode's types do not list it. */
 function withAgent(options: Docker.DockerOptions, agent: HttpAgent): Docker.DockerOptions {
+  // docker-modem util.inspect()s each request's options (depth: null) for a debug line, even with debug off:
+  // walking the agent and its socket pool cost ~0.6 ms per engine call (CPU profile of a lone list).
+  Object.defineProperty(agent, inspect.custom, { value: () => 'Agent' });
   return Object.assign(options, { agent });
 }
 

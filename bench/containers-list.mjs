@@ -8,6 +8,7 @@
 // Everything it creates carries berth.test=1 and berth.bench=<run> and is removed at the end.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { launchBerth, login } from '../scripts/berth-process.mjs';
@@ -73,6 +74,12 @@ async function removeContainers() {
   await inParallel(containers.length, (i) => engine('DELETE', `/containers/${containers[i].Id}?force=1&v=1`));
 }
 
+/** Berth's CPU time so far (user + system), ms: what it costs, which other load on the machine barely moves. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** Requests sent to Berth, checks and warm-ups included: to turn a CPU profile into a cost per request. */
 let berthRequests = 0;
 
@@ -106,15 +113,18 @@ function summarize({ latencies, failures, seconds }) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Alternating rounds against the engine and Berth at one concurrency; prints the medians as a markdown table. */
-async function compare(targets, concurrency) {
+async function compare(targets, concurrency, berthPid) {
   const results = { engine: [], berth: [] };
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const name of round % 2 === 0 ? ['engine', 'berth'] : ['berth', 'engine']) {
       await load(targets[name], WARMUP, concurrency);
-      const summary = summarize(await load(targets[name], SECONDS, concurrency));
+      const cpuBefore = cpuMs(berthPid);
+      const measured = await load(targets[name], SECONDS, concurrency);
+      const summary = { ...summarize(measured), cpuPerRequest: (cpuMs(berthPid) - cpuBefore) / measured.latencies.length };
       results[name].push(summary);
       console.error(
-        `c=${concurrency} round ${round + 1} ${name}: ${summary.rps.toFixed(0)} req/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, failures ${summary.failures}`,
+        `c=${concurrency} round ${round + 1} ${name}: ${summary.rps.toFixed(0)} req/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, failures ${summary.failures}` +
+          (name === 'berth' ? `, Berth CPU ${summary.cpuPerRequest.toFixed(2)} ms per request` : ''),
       );
     }
   }
@@ -126,7 +136,7 @@ async function compare(targets, concurrency) {
   console.log(
     `\nBerth / engine: throughput ×${(pick('berth', 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
       `p50 latency ×${(pick('berth', 'p50') / pick('engine', 'p50')).toFixed(2)} (${(pick('berth', 'p50') - pick('engine', 'p50')).toFixed(2)} ms more), ` +
-      `p99 latency ×${(pick('berth', 'p99') / pick('engine', 'p99')).toFixed(2)} ` +
+      `p99 latency ×${(pick('berth', 'p99') / pick('engine', 'p99')).toFixed(2)}; Berth CPU ${pick('berth', 'cpuPerRequest').toFixed(2)} ms per request ` +
       `(medians of ${ROUNDS} rounds; ${CONTAINERS} containers, concurrency ${concurrency}, ${SECONDS} s each)`,
   );
 }
@@ -168,7 +178,7 @@ async function main() {
       if (check.status !== 200 || count !== CONTAINERS)
         throw new Error(`${name} listed ${count} (status ${check.status}): ${check.body.slice(0, 200)}`);
     }
-    for (const concurrency of CONCURRENCIES) await compare(targets, concurrency);
+    for (const concurrency of CONCURRENCIES) await compare(targets, concurrency, berth.pid);
     if (args.prof) console.log(`\nBerth served ${berthRequests} requests to the list (checks and warm-ups included)`);
   } finally {
     await berth.stop();

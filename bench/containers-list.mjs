@@ -1,12 +1,15 @@
 // List latency and throughput through Berth vs the engine directly, same query, same concurrency.
 //
 //   npm run build && node bench/containers-list.mjs [--containers 50] [--concurrency 16] [--seconds 10] [--rounds 3]
+//   node bench/containers-list.mjs --containers 1000 --concurrency 1,16    # one set of containers, both concurrencies
 //
 // Starts the built Berth (dist/main.js) on a free port, creates N labelled running containers of the
 // test image, then alternates rounds against the engine socket and Berth and prints a markdown table.
 // Everything it creates carries berth.test=1 and berth.bench=<run> and is removed at the end.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { launchBerth, login } from '../scripts/berth-process.mjs';
 import { request } from './http.mjs';
@@ -20,10 +23,17 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     socket: { type: 'string', default: '/var/run/docker.sock' },
     image: { type: 'string', default: 'berth-test/busybox:latest' },
+    network: { type: 'string', default: 'bridge' },
+    /** Containers created (and removed) at a time: 1000 one by one take minutes. */
+    parallel: { type: 'string', default: '8' },
+    /** Another build of Berth (e.g. dist-base/main.js) to compare with. */
+    main: { type: 'string', default: 'dist/main.js' },
+    /** A directory: Berth runs with --cpu-prof (0.1 ms samples) and writes its profile there when it stops. */
+    prof: { type: 'string' },
   },
 });
 const CONTAINERS = Number(args.containers);
-const CONCURRENCY = Number(args.concurrency);
+const CONCURRENCIES = args.concurrency.split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
 const ROUNDS = Number(args.rounds);
@@ -32,39 +42,58 @@ const label = `berth.bench=${run}`;
 
 const engine = (method, path, body) => request({ socketPath: args.socket, method, path: `/v1.41${path}` }, body);
 
+/** Runs `work(i)` for i < count, `parallel` at a time. */
+async function inParallel(count, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(count, Number(args.parallel)) }, worker));
+}
+
 async function createContainers() {
-  const ids = [];
-  for (let i = 0; i < CONTAINERS; i += 1) {
+  const started = performance.now();
+  await inParallel(CONTAINERS, async (i) => {
     const created = await engine('POST', `/containers/create?name=berth-bench-${run}-${i}`, {
       Image: args.image,
       Cmd: ['sleep', '3600'],
       Labels: { 'berth.test': '1', 'berth.bench': run },
-      HostConfig: { NetworkMode: 'bridge' },
+      HostConfig: { NetworkMode: args.network },
     });
     if (created.status !== 201) throw new Error(`create failed: ${created.status} ${created.body}`);
     const { Id } = JSON.parse(created.body);
-    ids.push(Id);
-    const started = await engine('POST', `/containers/${Id}/start`);
-    if (started.status !== 204) throw new Error(`start failed: ${started.status} ${started.body}`);
-  }
-  return ids;
+    const startedOne = await engine('POST', `/containers/${Id}/start`);
+    if (startedOne.status !== 204) throw new Error(`start failed: ${startedOne.status} ${startedOne.body}`);
+  });
+  console.error(`created and started ${CONTAINERS} containers in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 async function removeContainers() {
   const listed = await engine('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`);
-  for (const container of JSON.parse(listed.body)) await engine('DELETE', `/containers/${container.Id}?force=1&v=1`);
+  const containers = JSON.parse(listed.body);
+  await inParallel(containers.length, (i) => engine('DELETE', `/containers/${containers[i].Id}?force=1&v=1`));
 }
 
-/** Keeps `CONCURRENCY` requests in flight for `seconds`; latencies in ms. */
-async function load(options, seconds) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+/** Berth's CPU time so far (user + system), ms: what it costs, which other load on the machine barely moves. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Requests sent to Berth, checks and warm-ups included: to turn a CPU profile into a cost per request. */
+let berthRequests = 0;
+
+/** Keeps `concurrency` requests in flight for `seconds`; latencies in ms. */
+async function load(options, seconds, concurrency) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies = [];
   let failures = 0;
   const end = performance.now() + seconds * 1000;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
         const started = performance.now();
+        if (options.port) berthRequests += 1;
         const response = await request({ ...options, agent });
         if (response.status !== 200) failures += 1;
         latencies.push(performance.now() - started);
@@ -83,12 +112,49 @@ function summarize({ latencies, failures, seconds }) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** Alternating rounds against the engine and Berth at one concurrency; prints the medians as a markdown table. */
+async function compare(targets, concurrency, berthPid) {
+  const results = { engine: [], berth: [] };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const name of round % 2 === 0 ? ['engine', 'berth'] : ['berth', 'engine']) {
+      await load(targets[name], WARMUP, concurrency);
+      const cpuBefore = cpuMs(berthPid);
+      const measured = await load(targets[name], SECONDS, concurrency);
+      const summary = { ...summarize(measured), cpuPerRequest: (cpuMs(berthPid) - cpuBefore) / measured.latencies.length };
+      results[name].push(summary);
+      console.error(
+        `c=${concurrency} round ${round + 1} ${name}: ${summary.rps.toFixed(0)} req/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, failures ${summary.failures}` +
+          (name === 'berth' ? `, Berth CPU ${summary.cpuPerRequest.toFixed(2)} ms per request` : ''),
+      );
+    }
+  }
+  const pick = (name, key) => median(results[name].map((r) => r[key]));
+  const row = (name) =>
+    `| ${name} | ${pick(name, 'rps').toFixed(0)} | ${pick(name, 'p50').toFixed(2)} | ${pick(name, 'p95').toFixed(2)} | ${pick(name, 'p99').toFixed(2)} |`;
+  console.log(`\nConcurrency ${concurrency}, load average ${loadavg()[0].toFixed(1)} at the end`);
+  console.log(`| target | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|\n${row('engine')}\n${row('berth')}`);
+  console.log(
+    `\nBerth / engine: throughput ×${(pick('berth', 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
+      `p50 latency ×${(pick('berth', 'p50') / pick('engine', 'p50')).toFixed(2)} (${(pick('berth', 'p50') - pick('engine', 'p50')).toFixed(2)} ms more), ` +
+      `p99 latency ×${(pick('berth', 'p99') / pick('engine', 'p99')).toFixed(2)}; Berth CPU ${pick('berth', 'cpuPerRequest').toFixed(2)} ms per request ` +
+      `(medians of ${ROUNDS} rounds; ${CONTAINERS} containers, concurrency ${concurrency}, ${SECONDS} s each)`,
+  );
+}
+
 async function main() {
-  console.error(`bench ${run}: ${CONTAINERS} containers, concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${SECONDS} s`);
+  console.error(
+    `bench ${run}: ${CONTAINERS} containers, concurrency ${CONCURRENCIES.join(' and ')}, ${ROUNDS} rounds of ${SECONDS} s, ${args.main}`,
+  );
   await createContainers();
   const admin = { username: 'bench', password: randomBytes(12).toString('hex') };
   // Berth logs a line per request: dropped, not kept in memory for the whole run.
-  const berth = await launchBerth({ admin, env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, keepOutput: false });
+  const berth = await launchBerth({
+    main: args.main,
+    admin,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    keepOutput: false,
+    nodeArgs: args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, '--cpu-prof-interval=100'] : [],
+  });
   const port = Number(new URL(berth.url).port);
   try {
     const token = await login(berth.url, admin);
@@ -104,6 +170,7 @@ async function main() {
       },
     };
     for (const [name, options] of Object.entries(targets)) {
+      if (options.port) berthRequests += 1;
       const check = await request(options);
       // The engine answers an array; Berth a page ({items, nextCursor, total}; the default limit holds them all).
       const parsed = JSON.parse(check.body);
@@ -111,26 +178,8 @@ async function main() {
       if (check.status !== 200 || count !== CONTAINERS)
         throw new Error(`${name} listed ${count} (status ${check.status}): ${check.body.slice(0, 200)}`);
     }
-    const results = { engine: [], berth: [] };
-    for (let round = 0; round < ROUNDS; round += 1) {
-      for (const name of round % 2 === 0 ? ['engine', 'berth'] : ['berth', 'engine']) {
-        await load(targets[name], WARMUP);
-        const summary = summarize(await load(targets[name], SECONDS));
-        results[name].push(summary);
-        console.error(
-          `round ${round + 1} ${name}: ${summary.rps.toFixed(0)} req/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, failures ${summary.failures}`,
-        );
-      }
-    }
-    const pick = (name, key) => median(results[name].map((r) => r[key]));
-    const row = (name) =>
-      `| ${name} | ${pick(name, 'rps').toFixed(0)} | ${pick(name, 'p50').toFixed(1)} | ${pick(name, 'p95').toFixed(1)} | ${pick(name, 'p99').toFixed(1)} |`;
-    console.log(`| target | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|\n${row('engine')}\n${row('berth')}`);
-    console.log(
-      `\nBerth / engine: throughput ×${(pick('berth', 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
-        `p50 latency ×${(pick('berth', 'p50') / pick('engine', 'p50')).toFixed(2)}, p99 latency ×${(pick('berth', 'p99') / pick('engine', 'p99')).toFixed(2)} ` +
-        `(medians of ${ROUNDS} rounds; ${CONTAINERS} containers, concurrency ${CONCURRENCY}, ${SECONDS} s each)`,
-    );
+    for (const concurrency of CONCURRENCIES) await compare(targets, concurrency, berth.pid);
+    if (args.prof) console.log(`\nBerth served ${berthRequests} requests to the list (checks and warm-ups included)`);
   } finally {
     await berth.stop();
     await removeContainers();

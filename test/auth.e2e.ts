@@ -125,6 +125,35 @@ describe('login, sessions and API keys', () => {
     expect(after.map((k: { id: string }) => k.id)).not.toContain(shown.id);
   });
 
+  it('refuses a key on the very request after its revocation, though its principal was cached by a stream of requests', async () => {
+    const created = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token: berth.token, body: { name: 'hammer' } });
+    const other = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token: berth.token, body: { name: 'bystander' } });
+    secrets.push(created.body.key, other.body.key);
+    const list = (key: string) => api(berth.url, '/api/v1/hosts/local/containers?label=berth.test.none=1', { token: key });
+    // The attacker keeps the key busy, so that its principal is served from the cache, and races the revocation.
+    let revokedAt = Infinity;
+    let servedAfterRevocation = 0;
+    const hammer = (async () => {
+      let refused = 0;
+      while (refused === 0) {
+        const sentAt = performance.now();
+        const answer = await list(created.body.key);
+        if (answer.status === 401) refused += 1;
+        else if (sentAt > revokedAt) servedAfterRevocation += 1;
+      }
+      return refused;
+    })();
+    for (let i = 0; i < 20; i += 1) expect((await list(created.body.key)).status).toBe(200);
+    expect((await api(berth.url, `/api/v1/auth/api-keys/${created.body.id}`, { method: 'DELETE', token: berth.token })).status).toBe(204);
+    revokedAt = performance.now();
+    expectProblem(await list(created.body.key), 401, 'UNAUTHENTICATED');
+    expectProblem(await api(berth.url, '/api/v1/auth/me', { token: created.body.key }), 401, 'UNAUTHENTICATED');
+    expect(await hammer).toBe(1);
+    expect(servedAfterRevocation).toBe(0);
+    // Only that key ended: the owner's other key, also cached, still works.
+    expect((await list(other.body.key)).status).toBe(200);
+  });
+
   it("caps a key's role at its owner's, refuses a past expiry, and keeps other people's keys apart", async () => {
     const viewer = await createUser(berth, 'viewer');
     const token = await login(berth.url, viewer);

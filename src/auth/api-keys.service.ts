@@ -73,13 +73,31 @@ export class ApiKeysService {
 
   /** The principal of a key, or null when it is unknown, revoked, expired or its owner disabled. */
   async authenticate(key: string): Promise<Principal | null> {
+    return (await this.check(key))?.principal ?? null;
+  }
+
+  /**
+   * `authenticate`, and until when its answer may be reused: the key's expiry, and no later than the
+   * next lastUsedAt write is due (so that a cached key is still seen in use).
+   */
+  async check(key: string): Promise<{ principal: Principal; reusableUntil: number } | null> {
     const row = await this.keys.findByHash(hashApiKey(key));
     const now = Date.now();
     if (!row || row.revokedAt || row.disabledAt || (row.expiresAt && Date.parse(row.expiresAt) <= now)) return null;
-    if (!row.lastUsedAt || now - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
+    let touchedAt = row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
+    if (now - touchedAt >= TOUCH_INTERVAL_MS) {
       await this.keys.touch(row.id, new Date(now).toISOString());
+      touchedAt = now;
     }
-    return { kind: 'apiKey', userId: row.userId, username: row.username, role: lowerRole(row.role, row.ownerRole), apiKeyId: row.id };
+    const principal: Principal = {
+      kind: 'apiKey',
+      userId: row.userId,
+      username: row.username,
+      role: lowerRole(row.role, row.ownerRole),
+      apiKeyId: row.id,
+    };
+    const reusableUntil = Math.min(touchedAt + TOUCH_INTERVAL_MS, row.expiresAt ? Date.parse(row.expiresAt) : Infinity);
+    return { principal, reusableUntil };
   }
 }
 

@@ -1,14 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
 import { UsersService } from '../users/users.service.js';
-import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service.js';
+import { API_KEY_PREFIX, ApiKeysService, hashApiKey } from './api-keys.service.js';
 import { Authenticator, Revocation } from './authenticator.js';
 import { Revocations } from '../revocations/revocations.js';
+import { PrincipalCache } from './principal-cache.js';
 import { AccessTokens } from './tokens.js';
 
-/** Checks a bearer credential against the database on every use, so that revoking one takes effect at once. */
+/** How long a checked credential is reused at most, even without a revocation (a bound on anything that escapes one). */
+export const PRINCIPAL_REUSE_MS = 60_000;
+
+/**
+ * Checks a bearer credential against the database, and reuses the answer for the credential's
+ * life (at most PRINCIPAL_REUSE_MS): every revocation (key revoked, user disabled, deleted, role or
+ * password changed) drops what it ends at once, so revoking takes effect on the next request.
+ */
 @Injectable()
 export class CredentialAuthenticator extends Authenticator {
+  private readonly cache = new PrincipalCache();
+
   constructor(
     private readonly tokens: AccessTokens,
     private readonly apiKeys: ApiKeysService,
@@ -16,18 +26,33 @@ export class CredentialAuthenticator extends Authenticator {
     private readonly revocations: Revocations,
   ) {
     super();
+    // Subscribed first: the cache forgets before any stream hears of the revocation.
+    this.revocations.subscribe((revocation) => this.cache.revoke(revocation));
   }
 
   async authenticate(credential: string): Promise<Principal | null> {
-    if (credential.startsWith(API_KEY_PREFIX)) return this.apiKeys.authenticate(credential);
-    const claims = await this.tokens.verify(credential);
-    if (!claims) return null;
-    const user = await this.users.findActive(claims.sub);
-    if (!user || user.tokenVersion !== claims.ver) return null;
-    return { kind: 'user', userId: user.id, username: user.username, role: user.role };
+    // A SHA-256 of the credential (the one stored keys are found by): the credential itself is not kept.
+    const key = hashApiKey(credential);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const since = this.cache.begin();
+    const checked = await this.check(credential);
+    if (!checked) return null;
+    this.cache.set(key, checked.principal, Math.min(checked.reusableUntil, Date.now() + PRINCIPAL_REUSE_MS), since);
+    return checked.principal;
   }
 
   onRevoked(listener: (revocation: Revocation) => void): () => void {
     return this.revocations.subscribe(listener);
+  }
+
+  private async check(credential: string): Promise<{ principal: Principal; reusableUntil: number } | null> {
+    if (credential.startsWith(API_KEY_PREFIX)) return this.apiKeys.check(credential);
+    const claims = await this.tokens.verify(credential);
+    if (!claims) return null;
+    const user = await this.users.findActive(claims.sub);
+    if (!user || user.tokenVersion !== claims.ver) return null;
+    const principal: Principal = { kind: 'user', userId: user.id, username: user.username, role: user.role };
+    return { principal, reusableUntil: claims.exp === undefined ? Date.now() : claims.exp * 1000 };
   }
 }

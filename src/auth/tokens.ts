@@ -11,6 +11,8 @@ export const JWT_ISSUER = 'berth';
 export interface AccessClaims {
   sub: string;
   ver: number;
+  /** Expiry, seconds since the epoch (absent only in a token issued without one). */
+  exp?: number;
 }
 
 /** The signing secret: BERTH_JWT_SECRET, else one generated once and kept, so a restart keeps sessions. */
@@ -38,7 +40,8 @@ export class AccessTokens {
   async verify(token: string): Promise<AccessClaims | null> {
     try {
       const claims = await this.jwt.verifyAsync<Partial<AccessClaims>>(token);
-      return typeof claims.sub === 'string' && typeof claims.ver === 'number' ? { sub: claims.sub, ver: claims.ver } : null;
+      if (typeof claims.sub !== 'string' || typeof claims.ver !== 'number') return null;
+      return { sub: claims.sub, ver: claims.ver, ...(typeof claims.exp === 'number' && { exp: claims.exp }) };
     } catch {
       return null;
     }

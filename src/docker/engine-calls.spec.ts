@@ -1,4 +1,6 @@
+import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { EngineTls } from '../config/engine-tls.js';
 import { connectionOptions, tlsOptions } from './engine-calls.js';
@@ -17,6 +19,10 @@ describe('connectionOptions', () => {
     const { agent, ...options } = connectionOptions(url, tls) as Record<string, unknown>;
     expect(options).toEqual(expected);
     expect(agent instanceof Agent).toBe('protocol' in expected && expected.protocol === 'https');
+    // Every transport reuses its connections: no connect and teardown per engine call.
+    expect(agent instanceof HttpAgent && (agent as HttpAgent & { keepAlive: boolean }).keepAlive).toBe(true);
+    // docker-modem inspects every request's options: the agent's socket pool must not be walked each time.
+    expect(inspect({ agent }, { showHidden: true, depth: null })).toBe('{ agent: Agent }');
   });
 
   it('gives the TLS agent the certificates and the verification choice', () => {

@@ -11,7 +11,8 @@ import { DatabaseTooNewError } from './database/database.js';
 import { createWsAdapter } from './streams/ws-adapter.js';
 import { checkAdminSettings } from './users/initial-admin.js';
 
-async function bootstrap(): Promise<void> {
+/** Berth, configured from the environment, listening; exits with one clear line when it cannot start. */
+export async function bootstrap(): Promise<void> {
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -60,5 +61,3 @@ function keepServing(logger: Pino): void {
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception; still serving'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; still serving'));
 }
-
-void bootstrap();

@@ -38,8 +38,11 @@ const berth = await launchBerth({ main: args.main, nodeArgs, admin, keepOutput: 
 const { hostname, port } = new URL(berth.url);
 const token = await login(berth.url, admin);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const call = (method, path, body) =>
-  request({ host: hostname, port, method, path, agent, headers: { authorization: `Bearer ${token}` } }, body);
+// A keep-alive socket Berth closed just as a request went out (ECONNRESET) is retried once on a new one.
+const call = (method, path, body) => {
+  const send = () => request({ host: hostname, port, method, path, agent, headers: { authorization: `Bearer ${token}` } }, body);
+  return send().catch((error) => (error.code === 'ECONNRESET' ? send() : Promise.reject(error)));
+};
 
 /** Sends `rate` requests a second for `seconds`, each at its time; latencies in ms (from its scheduled time) and statuses. */
 async function paced(rate, seconds, send) {

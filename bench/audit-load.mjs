@@ -112,6 +112,7 @@ async function round(withWrites) {
       : undefined,
     cpu,
     writes: writes?.latencies.length ?? 0,
+    rows: after - before,
   };
 }
 
@@ -128,7 +129,9 @@ try {
     for (const withWrites of [false, true]) {
       const result = await round(withWrites);
       results[withWrites ? 'audited' : 'quiet'].push(result);
-      const rows = withWrites ? `, ${result.auditRowsPerMinute.toFixed(0)} audit rows/min, write p99 ${result.writeP99.toFixed(2)} ms` : '';
+      const rows = withWrites
+        ? `, ${result.rows} rows for ${result.writes} writes, ${result.auditRowsPerMinute.toFixed(0)} audit rows/min, write p99 ${result.writeP99.toFixed(2)} ms`
+        : '';
       console.log(
         `round ${i + 1} ${withWrites ? 'reads + writes' : 'reads only    '}: read p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${rows}, Berth CPU ${result.cpu.toFixed(0)} ms (load ${loadavg()[0].toFixed(1)})`,
       );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Insertable, Selectable } from 'kysely';
-import { Database } from '../database/database.js';
+import { Database, type PreparedStatement } from '../database/database.js';
 import type { AuditEventsTable } from '../database/schema.js';
 
 export type AuditEventRow = Selectable<AuditEventsTable> & { targets: string[] };
@@ -24,16 +24,46 @@ export interface AuditFilter {
 export class AuditRepository {
   constructor(private readonly database: Database) {}
 
+  /** Every mutating request appends one: prepared once, written at once (see Database.runNow). */
+  private statements?: { event: PreparedStatement; target: PreparedStatement };
+
   async append(event: Insertable<AuditEventsTable>, targets: string[]): Promise<void> {
+    const unique = [...new Set(targets)];
+    if (this.appendNow(event, unique)) return;
     await this.database.transaction(async (trx) => {
       const { id } = await trx.insertInto('auditEvents').values(event).returning('id').executeTakeFirstOrThrow();
-      const unique = [...new Set(targets)];
       if (unique.length > 0) {
         await trx
           .insertInto('auditEventTargets')
           .values(unique.map((target) => ({ eventId: id, target })))
           .execute();
       }
+    });
+  }
+
+  private appendNow(event: Insertable<AuditEventsTable>, targets: string[]): boolean {
+    this.statements ??= {
+      event: this.database.prepare(
+        'insert into audit_events (at, action, actor_kind, actor_user_id, actor_api_key_id, actor_username, remote_address, status, duration_ms, details) ' +
+          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      target: this.database.prepare('insert into audit_event_targets (event_id, target) values (?, ?)'),
+    };
+    const { event: insertEvent, target: insertTarget } = this.statements;
+    return this.database.runNow(() => {
+      const { lastInsertRowid: id } = insertEvent.run(
+        event.at,
+        event.action,
+        event.actorKind ?? null,
+        event.actorUserId ?? null,
+        event.actorApiKeyId ?? null,
+        event.actorUsername ?? null,
+        event.remoteAddress ?? null,
+        event.status,
+        event.durationMs ?? null,
+        event.details ?? null,
+      );
+      for (const target of targets) insertTarget.run(id, target);
     });
   }
 

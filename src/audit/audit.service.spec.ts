@@ -80,3 +80,31 @@ describe('the audit log on a real database', () => {
     expect([...first.items, ...second.items].map((e) => e.id)).toEqual((await service.list({})).items.map((e) => e.id));
   });
 });
+
+describe('appending to the audit log while another transaction is open', () => {
+  let database: Database;
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    database = await Database.open(join(mkdtempSync(join(tmpdir(), 'berth-audit-')), 'data'));
+  });
+  afterAll(() => database.close());
+
+  it('waits for that transaction instead of writing inside it: its rollback does not take the record along', async () => {
+    const repository = new AuditRepository(database);
+    const log = new DatabaseAuditLog(repository);
+    let appended: Promise<void> | undefined;
+    const failed = database.transaction(async () => {
+      appended = log.record({ action: 'POST /api/v1/users', targets: ['u-1'], status: 500 });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new Error('rolled back');
+    });
+    await expect(failed).rejects.toThrow('rolled back');
+    await appended;
+    await log.record({ action: 'DELETE /api/v1/users/:id', targets: ['u-1'], status: 204 });
+    const { items } = await new AuditService(repository).list({});
+    expect(items.map((e) => [e.action, e.targets])).toEqual([
+      ['DELETE /api/v1/users/:id', ['u-1']],
+      ['POST /api/v1/users', ['u-1']],
+    ]);
+  });
+});

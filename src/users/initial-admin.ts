@@ -12,7 +12,7 @@ export const INITIAL_ADMIN_PASSWORD_FILE = 'initial-admin-password';
 
 /**
  * BERTH_ADMIN_USERNAME and BERTH_ADMIN_PASSWORD follow every user's rules; a ConfigError names each that does not
- * (never the password). Checked at start with the rest of the configuration (src/main.ts).
+ * (never the password). Checked at start with the rest of the configuration (src/bootstrap.ts).
  */
 export function checkAdminSettings({ adminUsername, adminPassword }: Pick<AppConfig, 'adminUsername' | 'adminPassword'>): void {
   const errors: string[] = [];

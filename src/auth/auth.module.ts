@@ -14,6 +14,7 @@ import { RefreshTokens } from './refresh-tokens.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { Authenticator } from './authenticator.js';
 import { CredentialAuthenticator } from './credential-authenticator.js';
+import { HostAccess } from './host-access.js';
 import { AccessTokens, JWT_ISSUER, jwtSecret } from './tokens.js';
 
 /** Credentials in, principals out: login, access and refresh tokens, API keys, rate limits; revocations passed on to streams. */
@@ -41,7 +42,8 @@ import { AccessTokens, JWT_ISSUER, jwtSecret } from './tokens.js';
     RefreshTokensRepository,
     { provide: RateLimitBuckets, useFactory: () => new RateLimitBuckets() },
     { provide: Authenticator, useClass: CredentialAuthenticator },
+    HostAccess,
   ],
-  exports: [Authenticator, RateLimitBuckets],
+  exports: [Authenticator, RateLimitBuckets, HostAccess],
 })
 export class AuthModule {}

@@ -36,6 +36,17 @@ export interface HostDescriptor {
   url: string;
   /** How to speak TLS to a tcp:// url; absent: plain HTTP. */
   tls?: EngineTls;
+  /** How to reach an ssh:// url: the client key and the engine host's pinned public key (never "accept any"). */
+  ssh?: EngineSsh;
+  /** Free-form labels of a host record (e.g. `env=staging`); per-host roles may be granted by label. */
+  labels?: Record<string, string>;
+}
+
+/** An ssh:// host's credentials, both OpenSSH text: the private key Berth logs in with and the host key it expects. */
+export interface EngineSsh {
+  privateKey: string;
+  /** The host's public key as in known_hosts / ssh-keyscan, e.g. `ssh-ed25519 AAAA...`: anything else is refused. */
+  knownHostKey: string;
 }
 
 export interface ContainerListQuery {

@@ -1,23 +1,15 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
+import { freePort } from './support/ports.js';
 
 const runId = newRunId();
 const labels = testLabels(runId);
 const base = '/api/v1/hosts/local/containers';
 
 /** A host port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The containers of this run with this name: what a refused create must not have left behind. */
 const named = (name: string) => docker.listContainers({ all: true, filters: { label: [`berth.test.run=${runId}`], name: [name] } });
 

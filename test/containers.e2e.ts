@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { IncomingMessage, get as httpGet } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,20 +10,13 @@ import { EngineLink } from './support/engine-link.js';
 import { TEST_IMAGE, docker, newRunId, registryCredentials, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
+import { freePort } from './support/ports.js';
 
 const runId = newRunId();
 const labels = testLabels(runId);
 const base = '/api/v1/hosts/local/containers';
 
 /** A host port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('containers on the real engine', () => {
   let berth: BerthProcess;
   const call = (path: string, request: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>

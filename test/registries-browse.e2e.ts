@@ -6,6 +6,7 @@ import { type BerthProcess, credentialFor, startBerth } from './support/berth.js
 import { TEST_IMAGE, docker, newRunId, openRegistryAddress, registryCredentials } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
 import { type TokenIssuer, startTokenIssuer, tokenRegistry } from './support/token-issuer.js';
+import { freePort } from './support/ports.js';
 
 // Issue 11: the Distribution v2 client and the browse routes against the harness's real registries:
 // htpasswd (127.0.0.1:5001, deletes on), anonymous (5002, deletes off) and token auth (5003, an issuer this file starts).
@@ -40,15 +41,6 @@ async function push(name: string, auth?: { username: string; password: string; s
   const digest = digests.find((d) => d.startsWith(`${repository}@`));
   if (!digest) throw new Error(`no RepoDigest for ${repository} in ${digests.join(', ')}`);
   return digest.slice(digest.indexOf('@') + 1);
-}
-
-/** A port nothing listens on (bound then released). */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('registries: the v2 client and browsing, against real registries', () => {
@@ -140,7 +132,7 @@ describe('registries: the v2 client and browsing, against real registries', () =
     });
 
     it('an unused port is unreachable', async () => {
-      const check = await call('/test', { method: 'POST', body: { url: `http://127.0.0.1:${await unusedPort()}` } });
+      const check = await call('/test', { method: 'POST', body: { url: `http://127.0.0.1:${await freePort()}` } });
       expect(check.body).toMatchObject({ ok: false, reason: 'unreachable' });
       expect(check.body.detail).toMatch(/refused/);
     });

@@ -178,7 +178,7 @@ describe('per-host roles on the real engine', () => {
 
   it('grants are set by an admin session only, validated, shown on the user and audited', async () => {
     const user = await createUser(berth, 'viewer');
-    const grants = [
+    const grants: Grant[] = [
       { host: 'staging-*', role: 'operator' },
       { label: 'env=prod', role: 'none' },
     ];

@@ -12,6 +12,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DockerModule } from './docker/docker.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { RegistriesModule } from './registries/registries.module.js';
@@ -29,6 +30,8 @@ import { VolumesModule } from './volumes/volumes.module.js';
     MetricsModule,
     DatabaseModule,
     AuthModule,
+    // The access guard resolves the host of a route under /hosts/{host}.
+    DockerModule,
     UsersModule,
     AuditModule,
     SystemModule,

@@ -95,10 +95,10 @@ describe('roles', () => {
   afterAll(() => berth?.stop());
 
   /** Calls every operation above `role` (and every user-session one) with an API key of that role: each must be 403 before it does anything. */
-  async function expectDeniedAbove(role: 'viewer' | 'operator', key: string): Promise<string[]> {
+  async function expectDeniedAbove(role: 'viewer' | 'operator', key: string, walked = guarded): Promise<string[]> {
     const denied: string[] = [];
     const failures: string[] = [];
-    for (const op of guarded) {
+    for (const op of walked) {
       if (roleAllows(role, op.role!) && !op.userSession) continue;
       const response = await api(berth.url, concretePath(op.path), {
         method: op.method,
@@ -143,6 +143,71 @@ describe('roles', () => {
     );
   });
 
+  describe('with per-host grants', () => {
+    const underHost = guarded.filter((op) => op.path.startsWith('/api/v1/hosts/{host}/'));
+    /** A user with a global role and grants, logged in; with `keyRole`, an API key of theirs instead. */
+    const grantee = async (role: 'viewer' | 'operator' | 'admin', grants: object[], keyRole?: 'viewer' | 'operator') => {
+      const user = await createUser(berth, role);
+      const put = await api(berth.url, `/api/v1/users/${user.id}/host-roles`, { method: 'PUT', token: berth.token, body: { grants } });
+      expect(put.status, put.text).toBe(200);
+      const token = await login(berth.url, user);
+      if (!keyRole) return token;
+      const key = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: 'walk', role: keyRole } });
+      expect(key.status, key.text).toBe(201);
+      return key.body.key as string;
+    };
+
+    it('walks the routes under a host', () => {
+      expect(underHost.length).toBeGreaterThan(30);
+    });
+
+    it('a global admin with viewer on local gets 403 on every route under local above viewer, and reads the rest', async () => {
+      const token = await grantee('admin', [{ host: 'local', role: 'viewer' }]);
+      const denied = await expectDeniedAbove('viewer', token, underHost);
+      expect(denied).toEqual(expect.arrayContaining(['POST /api/v1/hosts/{host}/containers', 'POST /api/v1/hosts/{host}/prune']));
+      for (const op of underHost.filter((o) => o.method === 'GET' && roleAllows('viewer', o.role!))) {
+        const response = await api(berth.url, concretePath(op.path), { token });
+        expect([401, 403], `${describeOp(op)} answered ${response.status}`).not.toContain(response.status);
+        expect(response.body?.code, describeOp(op)).not.toBe('HOST_NOT_FOUND');
+      }
+      // Routes under no host keep the global role.
+      expect((await api(berth.url, '/api/v1/users', { token })).status).toBe(200);
+    });
+
+    it('a global operator key whose owner has none on local gets 404 HOST_NOT_FOUND on every route under local, whatever the method', async () => {
+      const key = await grantee(
+        'operator',
+        [
+          { label: 'unused=1', role: 'viewer' },
+          { host: 'l*', role: 'none' },
+        ],
+        'operator',
+      );
+      const failures: string[] = [];
+      for (const op of underHost) {
+        const response = await api(berth.url, concretePath(op.path), {
+          method: op.method,
+          token: key,
+          body: op.method === 'GET' || op.method === 'DELETE' ? undefined : {},
+        });
+        if (response.status !== 404 || response.body?.code !== 'HOST_NOT_FOUND')
+          failures.push(`${describeOp(op)}: ${response.status} ${response.text.slice(0, 120)}`);
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it('a global viewer with operator on local: an operator key of theirs reads local, and is a viewer on routes under no host', async () => {
+      const key = await grantee('viewer', [{ host: 'local', role: 'operator' }], 'operator');
+      for (const op of underHost.filter((o) => o.method === 'GET')) {
+        const response = await api(berth.url, concretePath(op.path), { token: key });
+        expect([401, 403], `${describeOp(op)} answered ${response.status}`).not.toContain(response.status);
+      }
+      const elsewhere = guarded.filter((op) => !op.path.startsWith('/api/v1/hosts/{host}/'));
+      const denied = await expectDeniedAbove('viewer', key, elsewhere);
+      expect(denied).toEqual(expect.arrayContaining(['GET /api/v1/registries', 'DELETE /api/v1/jobs/{id}']));
+    });
+  });
+
   it('an operator cannot manage users, even with a login token; an admin can', async () => {
     const operator = await credentialFor(berth, 'operator', { kind: 'token' });
     const target = await createUser(berth, 'viewer');
@@ -175,6 +240,7 @@ describe('roles', () => {
       username: expect.any(String),
       role: 'viewer',
       disabled: false,
+      hostRoles: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

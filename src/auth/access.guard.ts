@@ -2,20 +2,30 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { PUBLIC_KEY, ROLE_KEY, Role, USER_SESSION_KEY, roleAllows } from '../common/access.decorators.js';
+import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
+import { DockerHosts } from '../docker/docker-hosts.js';
 import { Authenticator } from './authenticator.js';
+import { HostAccess } from './host-access.js';
+
+/** Routes under one host (`/api/v1/hosts/{host}/...`): their role is the caller's role on that host. */
+const HOST_SCOPED_ROUTE = '/api/v1/hosts/:host/';
 
 const REALM = 'Bearer realm="berth"';
 
 /**
  * Deny by default: a route is reachable only when it is marked public, or when the caller's
- * bearer credential checks out and its role is at least the one the route names.
+ * bearer credential checks out and its role is at least the one the route names. On a route under
+ * a host, that is the caller's role on the host (HostAccess): a host they may not see is a 404
+ * HOST_NOT_FOUND exactly like an unknown one, and the principal the handler gets carries that role.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
+    private readonly hosts: DockerHosts,
+    private readonly hostAccess: HostAccess,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,12 +36,14 @@ export class AccessGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<Request>();
     const credential = bearerCredential(request);
-    const principal = await this.authenticator.authenticate(credential);
-    if (!principal) throw unauthenticated('The credential is invalid, expired or revoked.', `${REALM}, error="invalid_token"`);
-    request.principal = principal;
+    const authenticated = await this.authenticator.authenticate(credential);
+    if (!authenticated) throw unauthenticated('The credential is invalid, expired or revoked.', `${REALM}, error="invalid_token"`);
+    request.principal = authenticated;
 
     const role = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, targets);
     if (!role) throw new ProblemException(403, 'FORBIDDEN', 'This route is not open to any role.');
+    const principal = this.onRouteHost(request, authenticated);
+    request.principal = principal;
     if (!roleAllows(principal.role, role)) {
       throw new ProblemException(403, 'FORBIDDEN', `This needs the role '${role}'; the credential has '${principal.role}'.`);
     }
@@ -39,6 +51,14 @@ export class AccessGuard implements CanActivate {
       throw new ProblemException(403, 'FORBIDDEN', 'This needs a user session (log in); an API key cannot manage credentials.');
     }
     return true;
+  }
+
+  /** The principal as it acts on the route's host (404 when unknown or invisible); itself on a route under no host. */
+  private onRouteHost(request: Request, principal: Principal): Principal {
+    const path = (request.route as { path?: unknown } | undefined)?.path;
+    const hostId = (request.params as Record<string, unknown> | undefined)?.host;
+    if (typeof path !== 'string' || !path.startsWith(HOST_SCOPED_ROUTE) || typeof hostId !== 'string') return principal;
+    return this.hostAccess.onHost(principal, this.hosts.get(hostId).host);
   }
 }
 

@@ -5,7 +5,8 @@ import type { ApiKeysTable, UsersTable } from '../database/schema.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type ApiKeyWithOwner = ApiKeyRow & { username: string };
-export type ApiKeyWithOwnerState = ApiKeyWithOwner & Pick<Selectable<UsersTable>, 'disabledAt'> & { ownerRole: UsersTable['role'] };
+export type ApiKeyWithOwnerState = ApiKeyWithOwner &
+  Pick<Selectable<UsersTable>, 'disabledAt'> & { ownerRole: UsersTable['role']; ownerHostGrants: string };
 
 /** The only code that reads or writes the api_keys table. */
 @Injectable()
@@ -19,7 +20,7 @@ export class ApiKeysRepository {
   /** A key by the hash of its secret, with the state of its owner. */
   findByHash(keyHash: string): Promise<ApiKeyWithOwnerState | undefined> {
     return this.withOwner()
-      .select(['users.disabledAt', 'users.role as ownerRole'])
+      .select(['users.disabledAt', 'users.role as ownerRole', 'users.hostGrants as ownerHostGrants'])
       .where('apiKeys.keyHash', '=', keyHash)
       .executeTakeFirst();
   }

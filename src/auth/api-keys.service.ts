@@ -7,6 +7,8 @@ import { validationFailed } from '../common/validation.js';
 import { ApiKeyCreateDto, ApiKeyCreatedDto, ApiKeyDto } from './dto/api-key.dto.js';
 import { ApiKeyRow, ApiKeysRepository, ApiKeyWithOwner } from './api-keys.repository.js';
 import { Revocations } from '../revocations/revocations.js';
+import { hostGrantsOf } from '../users/users.service.js';
+import { highestRole } from '../common/host-grants.js';
 
 export const API_KEY_PREFIX = 'berth_';
 /** `berth_` and the first 6 characters of the secret: enough to tell keys apart, useless to guess. */
@@ -27,11 +29,13 @@ export class ApiKeysService {
 
   async create(owner: Principal, dto: ApiKeyCreateDto): Promise<ApiKeyCreatedDto> {
     const role = dto.role ?? owner.role;
-    if (!roleAllows(owner.role, role)) {
+    // A role the owner has on some host: the key has it there only (capped per host by the owner's role).
+    const most = highestRole(owner.role, owner.hostGrants ?? []);
+    if (!roleAllows(most, role)) {
       throw new ProblemException(
         403,
         'FORBIDDEN',
-        `A key's role is at most its owner's: you are '${owner.role}', the key asks for '${role}'.`,
+        `A key's role is at most its owner's: you are '${most}' at most, the key asks for '${role}'.`,
       );
     }
     if (dto.expiresAt !== undefined && !(Date.parse(dto.expiresAt) > Date.now())) {
@@ -49,6 +53,7 @@ export class ApiKeysService {
       lastUsedAt: null,
       revokedAt: null,
       createdAt: new Date().toISOString(),
+      hosts: dto.hosts === undefined ? null : JSON.stringify([...new Set(dto.hosts)]),
     };
     await this.keys.insert(row);
     return { ...toApiKeyDto({ ...row, username: owner.username }), key };
@@ -89,12 +94,16 @@ export class ApiKeysService {
       await this.keys.touch(row.id, new Date(now).toISOString());
       touchedAt = now;
     }
+    const hostGrants = hostGrantsOf({ hostGrants: row.ownerHostGrants });
+    const keyHosts = keyHostsOf(row);
     const principal: Principal = {
       kind: 'apiKey',
       userId: row.userId,
       username: row.username,
       role: lowerRole(row.role, row.ownerRole),
       apiKeyId: row.id,
+      ...(hostGrants.length > 0 && { hostGrants, keyRole: row.role }),
+      ...(keyHosts && { keyHosts }),
     };
     const reusableUntil = Math.min(touchedAt + TOUCH_INTERVAL_MS, row.expiresAt ? Date.parse(row.expiresAt) : Infinity);
     return { principal, reusableUntil };
@@ -112,5 +121,11 @@ export function toApiKeyDto(key: ApiKeyWithOwner): ApiKeyDto {
     createdAt: key.createdAt,
     userId: key.userId,
     username: key.username,
+    hosts: keyHostsOf(key) ?? null,
   };
+}
+
+/** The host id globs a key is restricted to; undefined: not restricted. */
+function keyHostsOf(key: Pick<ApiKeyRow, 'hosts'>): string[] | undefined {
+  return key.hosts === null ? undefined : (JSON.parse(key.hosts) as string[]);
 }

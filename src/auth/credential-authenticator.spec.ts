@@ -12,7 +12,7 @@ const T0 = Date.parse('2026-11-26T12:00:00Z');
 
 /** A database of one user (u1, tokenVersion 0) and one key (k1), counting lookups. */
 function world() {
-  const state = { keyRevoked: false, tokenVersion: 0, keyLookups: 0, userLookups: 0, tokenExp: T0 / 1000 + 900 };
+  const state = { keyRevoked: false, tokenVersion: 0, keyLookups: 0, userLookups: 0, tokenExp: T0 / 1000 + 900, hostGrants: '[]' };
   const revocations = new Revocations();
   const apiKeys = {
     async check(key: string) {
@@ -35,7 +35,9 @@ function world() {
   const users = {
     async findActive(id: string) {
       state.userLookups += 1;
-      return id === 'u1' ? { id, username: 'ann', role: 'admin', tokenVersion: state.tokenVersion } : undefined;
+      return id === 'u1'
+        ? { id, username: 'ann', role: 'admin', tokenVersion: state.tokenVersion, hostGrants: state.hostGrants }
+        : undefined;
     },
   };
   const authenticator = new CredentialAuthenticator(
@@ -76,6 +78,16 @@ describe('CredentialAuthenticator with its principal cache', () => {
     expect(await authenticator.authenticate(TOKEN)).toBeNull();
     expect(await authenticator.authenticate(KEY)).not.toBeNull();
     expect(state.keyLookups).toBe(1);
+  });
+
+  it("carries the user's per-host grants, and the new ones on the very next request after they change", async () => {
+    const { state, revocations, authenticator } = world();
+    expect(await authenticator.authenticate(TOKEN)).not.toHaveProperty('hostGrants');
+    state.hostGrants = JSON.stringify([{ host: 'local', role: 'none' }]);
+    // What UsersService.setHostRoles announces once the row is written.
+    revocations.emit({ userId: 'u1' });
+    expect(await authenticator.authenticate(TOKEN)).toMatchObject({ hostGrants: [{ host: 'local', role: 'none' }] });
+    expect(state.userLookups).toBe(2);
   });
 
   it('does not reuse a token past its expiry, nor anything past PRINCIPAL_REUSE_MS', async () => {

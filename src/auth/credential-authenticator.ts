@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
-import { UsersService } from '../users/users.service.js';
+import { UsersService, hostGrantsOf } from '../users/users.service.js';
 import { API_KEY_PREFIX, ApiKeysService, hashApiKey } from './api-keys.service.js';
 import { Authenticator, Revocation } from './authenticator.js';
 import { Revocations } from '../revocations/revocations.js';
@@ -12,8 +12,8 @@ export const PRINCIPAL_REUSE_MS = 60_000;
 
 /**
  * Checks a bearer credential against the database, and reuses the answer for the credential's
- * life (at most PRINCIPAL_REUSE_MS): every revocation (key revoked, user disabled, deleted, role or
- * password changed) drops what it ends at once, so revoking takes effect on the next request.
+ * life (at most PRINCIPAL_REUSE_MS): every revocation (key revoked, user disabled, deleted, role,
+ * per-host roles or password changed) drops what it ends at once, so revoking takes effect on the next request.
  */
 @Injectable()
 export class CredentialAuthenticator extends Authenticator {
@@ -52,7 +52,14 @@ export class CredentialAuthenticator extends Authenticator {
     if (!claims) return null;
     const user = await this.users.findActive(claims.sub);
     if (!user || user.tokenVersion !== claims.ver) return null;
-    const principal: Principal = { kind: 'user', userId: user.id, username: user.username, role: user.role };
+    const hostGrants = hostGrantsOf(user);
+    const principal: Principal = {
+      kind: 'user',
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      ...(hostGrants.length > 0 && { hostGrants }),
+    };
     return { principal, reusableUntil: claims.exp === undefined ? Date.now() : claims.exp * 1000 };
   }
 }

@@ -1,4 +1,5 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
+import type { HostGrant } from './host-grants.js';
 import type { Role } from './access.decorators.js';
 
 /** Who is calling: a user with a password session (JWT) or one of their API keys. */
@@ -6,9 +7,18 @@ export interface Principal {
   kind: 'user' | 'apiKey';
   userId: string;
   username: string;
-  /** The effective role: a key's role, which is at most its owner's. */
+  /**
+   * The effective role: a key's role, which is at most its owner's. On a host-scoped route or channel,
+   * the role on that host (the guard and the channel opener set it from HostAccess.roleOn).
+   */
   role: Role;
   apiKeyId?: string;
+  /** The user's per-host grants (a key: its owner's); src/auth/host-access.ts turns them into a role per host. */
+  hostGrants?: readonly HostGrant[];
+  /** A key's own role: it caps the owner's role on every host. */
+  keyRole?: Role;
+  /** A key restricted to hosts (id globs): other hosts are invisible to it. */
+  keyHosts?: readonly string[];
 }
 
 declare module 'express-serve-static-core' {

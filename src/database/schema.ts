@@ -27,6 +27,8 @@ export interface UsersTable {
   disabledAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** JSON HostGrant[] (src/auth/host-grants.ts): the user's role per host id glob or host label. */
+  hostGrants: ColumnType<string, string | undefined, string>;
 }
 
 export interface ApiKeysTable {
@@ -42,6 +44,8 @@ export interface ApiKeysTable {
   lastUsedAt: string | null;
   revokedAt: string | null;
   createdAt: string;
+  /** JSON string[] of host id globs the key is restricted to; null: not restricted. */
+  hosts: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AuditEventsTable {

@@ -27,7 +27,12 @@ export class DockerHosts {
   /** The engine of a host; 404 HOST_NOT_FOUND for an id Berth does not know. */
   get(hostId: string): Engine {
     const engine = this.engines.get(hostId);
-    if (!engine) throw new ProblemException(404, 'HOST_NOT_FOUND', `No host '${hostId}'.`);
+    if (!engine) throw hostNotFound(hostId);
     return engine;
   }
+}
+
+/** The answer for a host Berth does not know, and for one the caller may not see: the same, so nothing leaks. */
+export function hostNotFound(hostId: string): ProblemException {
+  return new ProblemException(404, 'HOST_NOT_FOUND', `No host '${hostId}'.`);
 }

@@ -8,12 +8,13 @@ import { redactsFor } from '../common/redaction.js';
 import { AppConfig } from '../config/app-config.js';
 import { redactJobEvent } from './job-events.js';
 import { JobDto, JobEventPageDto, JobEventsQueryDto, JobPageDto, JobsQueryDto } from './dto/job.dto.js';
+import { JobAccess } from './job-access.js';
 import { JobsQueries } from './jobs.queries.js';
 import { JobsService, jobNotFound } from './jobs.service.js';
 
 const uuid = new ParseUUIDPipe({ version: '4', exceptionFactory: () => jobNotFound('with that id') });
 
-/** Long work (pull, push, build, import) and its progress. Every user may read every job. */
+/** Long work (pull, push, build, import) and its progress. Every user may read every job of the hosts they may see. */
 @ApiTags('jobs')
 @Controller('api/v1/jobs')
 export class JobsController {
@@ -21,6 +22,7 @@ export class JobsController {
     private readonly jobs: JobsService,
     private readonly queries: JobsQueries,
     private readonly config: AppConfig,
+    private readonly access: JobAccess,
   ) {}
 
   /** Jobs, newest first: filtered by kind, status, host, or the caller's own (`mine=true`). */
@@ -34,8 +36,8 @@ export class JobsController {
   @Get(':id')
   @RequireRole('viewer')
   @ApiProblems({ 404: ['JOB_NOT_FOUND'] })
-  getJob(@Param('id', uuid) id: string): Promise<JobDto> {
-    return this.jobs.get(id);
+  async getJob(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<JobDto> {
+    return (await this.access.open(principal, id)).job;
   }
 
   /** The job's log, oldest first: status changes, progress and output lines (at most 10 000 per job are kept). */
@@ -45,22 +47,31 @@ export class JobsController {
   async listJobEvents(
     @Param('id', uuid) id: string,
     @Query() query: JobEventsQueryDto,
-    @CurrentPrincipal() principal: Principal | undefined,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<JobEventPageDto> {
+    // Redacted by the caller's role on the job's host.
+    const { principal } = await this.access.open(caller, id);
     const page = await this.jobs.events(id, query.cursor ?? 0, query.limit ?? 200);
-    return redactsFor(this.config.viewerRedaction, principal?.role) ? { ...page, items: page.items.map(redactJobEvent) } : page;
+    return redactsFor(this.config.viewerRedaction, principal.role) ? { ...page, items: page.items.map(redactJobEvent) } : page;
   }
 
   /**
    * Cancels a queued or running job (aborts its engine request): answers it `canceled`. A finished
-   * job is answered as it is. Another user's job: admin only.
+   * job is answered as it is. Needs operator on the job's host too; another user's job: admin there.
    */
   @Delete(':id')
   @RequireRole('operator')
   @ApiProblems({ 404: ['JOB_NOT_FOUND'] })
-  async cancelJob(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal | undefined): Promise<JobDto> {
-    const owner = await this.jobs.owner(id);
-    if (owner !== principal?.userId && !(principal && roleAllows(principal.role, 'admin'))) {
+  async cancelJob(@Param('id', uuid) id: string, @CurrentPrincipal() caller: Principal): Promise<JobDto> {
+    const { job, principal } = await this.access.open(caller, id);
+    if (!roleAllows(principal.role, 'operator')) {
+      throw new ProblemException(
+        403,
+        'FORBIDDEN',
+        `This needs the role 'operator' on host '${job.host}'; the credential has '${principal.role}'.`,
+      );
+    }
+    if (job.createdBy !== principal.userId && !roleAllows(principal.role, 'admin')) {
       throw new ProblemException(403, 'FORBIDDEN', "only an admin may cancel another user's job");
     }
     return this.jobs.cancel(id);

@@ -2,13 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
 import { DEFAULT_PAGE_LIMIT, decodeCursor, mapPage, pageFromRows } from '../common/pagination.js';
 import type { JobPageDto, JobsQueryDto } from './dto/job.dto.js';
+import { JobAccess } from './job-access.js';
 import { JobsRepository } from './jobs.repository.js';
 import { toJobView } from './jobs.service.js';
 
 /** The job list: filters and the cursor (the last job's createdAt and id). */
 @Injectable()
 export class JobsQueries {
-  constructor(private readonly repository: JobsRepository) {}
+  constructor(
+    private readonly repository: JobsRepository,
+    private readonly access: JobAccess,
+  ) {}
 
   async list(query: JobsQueryDto, principal: Principal | undefined): Promise<JobPageDto> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
@@ -16,6 +20,7 @@ export class JobsQueries {
       kind: query.kind,
       status: query.status,
       host: query.host,
+      hosts: principal && (await this.access.visibleHosts(principal)),
       createdBy: query.mine ? (principal?.userId ?? '') : undefined,
       before: query.cursor === undefined ? undefined : afterJob(query.cursor),
       limit: limit + 1,

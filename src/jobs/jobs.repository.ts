@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Selectable, type Updateable, sql } from 'kysely';
 import { Database } from '../database/database.js';
 import type { JobEventsTable, JobsTable } from '../database/schema.js';
 
@@ -10,6 +10,8 @@ export interface JobFilter {
   kind?: string;
   status?: string;
   host?: string;
+  /** Only jobs of these hosts (the ones the caller may see). */
+  hosts?: string[];
   createdBy?: string;
   /** Only jobs after this one in the order (newest first): the previous page's last job. */
   before?: { createdAt: string; id: string };
@@ -39,6 +41,8 @@ export class JobsRepository {
     if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
     if (filter.host !== undefined) query = query.where('host', '=', filter.host);
+    if (filter.hosts !== undefined)
+      query = filter.hosts.length > 0 ? query.where('host', 'in', filter.hosts) : query.where(sql<boolean>`0`);
     if (filter.createdBy !== undefined) query = query.where('createdBy', '=', filter.createdBy);
     const { total } = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const before = filter.before;
@@ -49,6 +53,12 @@ export class JobsRepository {
     }
     const rows = await query.selectAll().orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
     return { rows, total: Number(total) };
+  }
+
+  /** Every host that has jobs. */
+  async hosts(): Promise<string[]> {
+    const rows = await this.database.db.selectFrom('jobs').select('host').distinct().execute();
+    return rows.map((row) => row.host);
   }
 
   /** Stores events in order; answers their ids. */

@@ -134,11 +134,6 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     return toJobView(row);
   }
 
-  /** Who started the job (a user id), for the cancel check. */
-  async owner(id: string): Promise<string | null> {
-    return (await this.get(id)).createdBy;
-  }
-
   /** Cancels a queued or running job: aborts its engine request, and answers it canceled. A finished job stays as it is. */
   async cancel(id: string): Promise<JobView> {
     const job = this.live.get(id);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
-import type { Role } from '../common/access.decorators.js';
+import { HostAccess } from '../auth/host-access.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
@@ -17,7 +17,7 @@ const containers = {
   old: { id: 'c2', name: 'old', tty: false, running: false },
 };
 
-function setup() {
+function setup(caller: Principal = operator) {
   const steps: string[] = [];
   const engine = {
     host: { id: 'local' },
@@ -36,9 +36,9 @@ function setup() {
     },
   };
   const access = {
-    authorize: async (_request: IncomingMessage, _url: URL, role: Role) => {
-      steps.push(`authorize ${role}`);
-      return operator;
+    authenticate: async () => {
+      steps.push('authenticate');
+      return caller;
     },
   };
   const opener = new ChannelOpener(
@@ -46,6 +46,7 @@ function setup() {
     access as unknown as StreamAccess,
     {} as StreamMetrics,
     new AppConfig(),
+    new HostAccess(),
   );
   const feed: ChannelFeed<unknown> = { check: vi.fn(async () => void steps.push('check')), attach: vi.fn() };
   const request = { socket: { remoteAddress: '10.0.0.9' } } as IncomingMessage;
@@ -67,10 +68,10 @@ const channel = (target: TargetKind, extra: Partial<AnyChannel> = {}): AnyChanne
 
 describe('ChannelOpener', () => {
   it.each([
-    ['none', 'host=local', ['authorize viewer', 'check'], {}],
-    ['host', 'host=local', ['authorize viewer', 'host local', 'check'], { engine: { host: { id: 'local' } } }],
-    ['container', 'container=old', ['authorize viewer', 'host local', 'target old', 'check'], { target: containers.old }],
-    ['running container', 'container=web', ['authorize viewer', 'host local', 'target web', 'check'], { target: containers.web }],
+    ['none', 'host=local', ['authenticate', 'check'], {}],
+    ['host', 'host=local', ['authenticate', 'host local', 'check'], { engine: { host: { id: 'local' } } }],
+    ['container', 'container=old', ['authenticate', 'host local', 'target old', 'check'], { target: containers.old }],
+    ['running container', 'container=web', ['authenticate', 'host local', 'target web', 'check'], { target: containers.web }],
   ] as const)('resolves a %s target, then runs the feed check', async (target, query, steps, resolved) => {
     const setupped = setup();
     const context = await setupped.prepare(channel(target), query);
@@ -93,7 +94,7 @@ describe('ChannelOpener', () => {
       'container=../x',
       404,
       'CONTAINER_NOT_FOUND',
-      [],
+      ['host local'],
     ],
     ['an unknown host', channel('host'), 'host=elsewhere', 404, 'HOST_NOT_FOUND', ['host elsewhere']],
     ['an unknown query field, before any target', channel('container'), 'container=web&x=1', 400, 'VALIDATION_FAILED', []],
@@ -114,6 +115,26 @@ describe('ChannelOpener', () => {
     const refusal = await prepare(declared, query).catch((error: ProblemException) => error);
     expect(refusal).toBeInstanceOf(ProblemException);
     expect([(refusal as ProblemException).getStatus(), (refusal as ProblemException).code]).toEqual([status, code]);
-    expect(steps).toEqual(['authorize viewer', ...resolving]);
+    expect(steps).toEqual(['authenticate', ...resolving]);
+  });
+
+  const hidden: Principal = { ...operator, hostGrants: [{ host: 'local', role: 'none' }] };
+  const viewerThere: Principal = { ...operator, hostGrants: [{ host: 'local', role: 'viewer' }] };
+  const restrictedKey: Principal = { ...operator, kind: 'apiKey', apiKeyId: 'k1', keyHosts: ['other-*'] };
+  it.each([
+    ['a host hidden by a grant none', hidden, channel('container'), 'container=web', 404, 'HOST_NOT_FOUND'],
+    ['a host outside a key restriction', restrictedKey, channel('host'), 'host=local', 404, 'HOST_NOT_FOUND'],
+    ['a role too low on the host', viewerThere, channel('running container', { role: 'operator' }), 'container=web', 403, 'FORBIDDEN'],
+  ] as const)('refuses %s before any container is looked up', async (_case, caller, declared, query, status, code) => {
+    const { steps, prepare } = setup(caller);
+    const refusal = (await prepare(declared, query).catch((error: unknown) => error)) as ProblemException;
+    expect([refusal.getStatus(), refusal.code]).toEqual([status, code]);
+    expect(steps).toEqual(['authenticate', 'host local']);
+  });
+
+  it('gives the feed the caller with their role on the host', async () => {
+    const { prepare } = setup({ ...operator, role: 'viewer', hostGrants: [{ host: 'loc*', role: 'operator' }] });
+    const context = await prepare(channel('running container', { role: 'operator' }), 'container=web');
+    expect(context).toMatchObject({ principal: { userId: 'u1', role: 'operator' } });
   });
 });

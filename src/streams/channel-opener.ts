@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { VerifyClientCallbackAsync } from 'ws';
+import { HostAccess } from '../auth/host-access.js';
 import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { ChannelContext, ChannelDeclaration, ChannelFeed, TargetKind, TargetQuery } from './channel.js';
-import { StreamAccess } from './stream-access.js';
+import { StreamAccess, requireChannelRole } from './stream-access.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { resolveStreamTarget } from './stream-target.js';
 import { parseStreamQuery, verifyUpgrade } from './upgrade.js';
 
-/** Runs a channel's declaration before the upgrade: who, what query, which target, the feed's own check. */
+/**
+ * Runs a channel's declaration before the upgrade: who, what query, which target, the feed's own check.
+ * A channel under a host checks the caller's role on that host (HostAccess), as the HTTP guard does:
+ * a host they may not see is 404 HOST_NOT_FOUND like an unknown one, a role too low there is 403.
+ */
 @Injectable()
 export class ChannelOpener {
   constructor(
@@ -17,6 +22,7 @@ export class ChannelOpener {
     private readonly access: StreamAccess,
     private readonly metrics: StreamMetrics,
     private readonly config: AppConfig,
+    private readonly hostAccess: HostAccess,
   ) {}
 
   /** ws's `verifyClient` for this channel: the context it prepares waits for the connection handler. */
@@ -33,23 +39,24 @@ export class ChannelOpener {
     request: IncomingMessage,
     url: URL,
   ): Promise<ChannelContext<Q, K>> {
-    const principal = await this.access.authorize(request, url, channel.role);
+    const authenticated = await this.access.authenticate(request, url);
+    if (channel.target === 'none') requireChannelRole(authenticated, channel.role);
     const query = await parseStreamQuery(channel.query, url, channel.repeated);
     channel.validate?.(query);
-    const context = {
-      principal,
-      query,
-      remoteAddress: request.socket.remoteAddress,
-      ...(await this.resolve(channel.target, query)),
-    } as ChannelContext<Q, K>;
+    let principal = authenticated;
+    let resolved: object = {};
+    if (channel.target !== 'none') {
+      // The host first: one the caller may not see is 404 like an unknown one, then their role there.
+      const engine = this.hosts.get((query as TargetQuery<'host'>).host);
+      principal = this.hostAccess.onHost(authenticated, engine.host);
+      requireChannelRole(principal, channel.role);
+      resolved =
+        channel.target === 'host'
+          ? { engine }
+          : await resolveStreamTarget(engine, query as TargetQuery<'container'>, channel.target === 'running container');
+    }
+    const context = { principal, query, remoteAddress: request.socket.remoteAddress, ...resolved } as ChannelContext<Q, K>;
     await feed.check?.(context);
     return context;
-  }
-
-  private async resolve(kind: TargetKind, query: object): Promise<object> {
-    if (kind === 'none') return {};
-    const { host } = query as TargetQuery<'host'>;
-    if (kind === 'host') return { engine: this.hosts.get(host) };
-    return resolveStreamTarget(this.hosts, query as TargetQuery<'container'>, kind === 'running container');
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { redactsFor } from '../common/redaction.js';
 import { redactJobEvent } from '../jobs/job-events.js';
+import { JobAccess } from '../jobs/job-access.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { ChannelContext, ChannelFeed, declareChannel } from './channel.js';
 import { ChannelRuntime } from './channel-runtime.js';
@@ -20,11 +21,12 @@ export class JobFeed implements ChannelFeed<JobStreamContext> {
   constructor(
     private readonly runtime: ChannelRuntime,
     private readonly jobs: JobsService,
+    private readonly access: JobAccess,
   ) {}
 
-  /** An unknown job is a 404 before the upgrade. */
+  /** An unknown job, or one on a host the caller may not see, is a 404 before the upgrade; the stream then has the caller's role on that host. */
   async check(context: JobStreamContext): Promise<void> {
-    await this.jobs.get(context.query.id);
+    context.principal = (await this.access.open(context.principal, context.query.id)).principal;
   }
 
   attach(socket: WebSocket, context: JobStreamContext): void {

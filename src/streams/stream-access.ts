@@ -17,7 +17,8 @@ export class StreamAccess {
     private readonly tickets: WsTickets,
   ) {}
 
-  async authorize(request: IncomingMessage, url: URL, role: Role): Promise<Principal> {
+  /** The caller of an upgrade; 401 without valid credentials. */
+  async authenticate(request: IncomingMessage, url: URL): Promise<Principal> {
     const header = request.headers.authorization;
     const ticket = url.searchParams.get('ticket');
     let principal: Principal | null = null;
@@ -37,9 +38,13 @@ export class StreamAccess {
         },
       );
     }
-    if (!roleAllows(principal.role, role)) {
-      throw new ProblemException(403, 'FORBIDDEN', `This channel needs the role '${role}'; yours is '${principal.role}'.`);
-    }
     return principal;
+  }
+}
+
+/** 403 unless the principal (on a channel under a host: as it acts there) has at least `role`. */
+export function requireChannelRole(principal: Principal, role: Role): void {
+  if (!roleAllows(principal.role, role)) {
+    throw new ProblemException(403, 'FORBIDDEN', `This channel needs the role '${role}'; yours is '${principal.role}'.`);
   }
 }

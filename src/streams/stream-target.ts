@@ -1,22 +1,20 @@
 import { ProblemException } from '../common/problem.js';
 // The REST path's rule for a container reference, so both refuse the same references alike.
 import { containerRef } from '../containers/container-ref.pipe.js';
-import type { DockerHosts } from '../docker/docker-hosts.js';
 import type { Engine } from '../docker/engine.js';
 import type { EngineStreamTarget } from '../docker/engine-types.js';
 
 /**
- * The engine and container a channel streams from, checked before the upgrade: 404 for an
- * unknown host or container (one the engine's grammar cannot name included, as on the REST
- * path), 409 when the stream needs a running container and it is not.
+ * The container a channel streams from on its host's engine, checked before the upgrade: 404 for an
+ * unknown container (one the engine's grammar cannot name included, as on the REST path), 409 when
+ * the stream needs a running container and it is not.
  */
 export async function resolveStreamTarget(
-  hosts: DockerHosts,
-  query: { host: string; container: string },
+  engine: Engine,
+  query: { container: string },
   needsRunning: boolean,
 ): Promise<{ engine: Engine; target: EngineStreamTarget }> {
   const container = containerRef(query.container);
-  const engine = hosts.get(query.host);
   const target = await engine.streamTarget(container);
   if (needsRunning && !target.running) throw new ProblemException(409, 'CONTAINER_NOT_RUNNING', `Container ${target.name} is not running.`);
   return { engine, target };

@@ -13,11 +13,11 @@ import { SystemService } from './system.service.js';
 export class SystemController {
   constructor(private readonly system: SystemService) {}
 
-  /** The Docker hosts Berth manages, each with whether its engine answers; the engine's `url` only for admins. */
+  /** The Docker hosts Berth manages that the caller may see, each with whether its engine answers; the engine's `url` only for admins. */
   @Get()
   @RequireRole('viewer')
-  listHosts(@CurrentPrincipal() principal: Principal | undefined): Promise<HostDto[]> {
-    return this.system.listHosts(principal?.role);
+  listHosts(@CurrentPrincipal() principal: Principal): Promise<HostDto[]> {
+    return this.system.listHosts(principal);
   }
 
   /** `docker info` of a host. */

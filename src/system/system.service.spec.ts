@@ -1,20 +1,31 @@
 import { describe, expect, it } from 'vitest';
+import { HostAccess } from '../auth/host-access.js';
+import type { Role } from '../common/access.decorators.js';
+import type { Principal } from '../common/principal.js';
 import type { Database } from '../database/database.js';
 import { engineUnavailable } from '../docker/engine-errors.js';
 import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import { SystemService, toDiskUsage } from './system.service.js';
 
+const as = (role: Role, more: Partial<Principal> = {}): Principal => ({ kind: 'user', userId: 'u1', username: 'u', role, ...more });
+
 describe('SystemService.listHosts', () => {
-  const service = new SystemService(fakeHosts(fakeEngine({ ping: () => Promise.resolve() })), {} as Database);
+  const service = new SystemService(fakeHosts(fakeEngine({ ping: () => Promise.resolve() })), {} as Database, new HostAccess());
 
   it.each([
     ['admin', true],
     ['operator', false],
     ['viewer', false],
-    [undefined, false],
   ] as const)('gives the engine url to %s: %s', async (role, withUrl) => {
-    const [host] = await service.listHosts(role);
+    const [host] = await service.listHosts(as(role));
     expect(host).toEqual({ id: 'local', name: 'local', status: 'up', ...(withUrl && { url: 'unix:///var/run/docker.sock' }) });
+  });
+
+  it.each([
+    ['a grant none on it', as('admin', { hostGrants: [{ host: 'loc*', role: 'none' }] })],
+    ['a key restricted to other hosts', as('viewer', { kind: 'apiKey', apiKeyId: 'k1', keyHosts: ['staging-*'] })],
+  ])('lists no host the caller may not see: %s', async (_case, principal) => {
+    expect(await service.listHosts(principal)).toEqual([]);
   });
 
   it('says why a host is down', async () => {
@@ -25,8 +36,9 @@ describe('SystemService.listHosts', () => {
         }),
       ),
       {} as Database,
+      new HostAccess(),
     );
-    expect(await down.listHosts('viewer')).toEqual([
+    expect(await down.listHosts(as('viewer'))).toEqual([
       {
         id: 'local',
         name: 'local',

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '../common/problem.js';
 import { Database } from '../database/database.js';
-import { Role, roleAllows } from '../common/access.decorators.js';
+import { HostAccess } from '../auth/host-access.js';
+import { roleAllows } from '../common/access.decorators.js';
+import type { Principal } from '../common/principal.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { EngineDiskUsage, EngineInfo, EngineVersion } from '../docker/engine-types.js';
 import { DiskUsageDto, DiskUsageItemDto, DiskUsageKindDto } from './dto/disk-usage.dto.js';
@@ -17,13 +19,15 @@ export class SystemService {
   constructor(
     private readonly hosts: DockerHosts,
     private readonly database: Database,
+    private readonly access: HostAccess,
   ) {}
 
   /** The engine's address (`DOCKER_HOST`) tells where the socket is: admins only. */
-  async listHosts(role: Role | undefined): Promise<HostDto[]> {
-    const withUrl = role !== undefined && roleAllows(role, 'admin');
+  async listHosts(principal: Principal): Promise<HostDto[]> {
+    const withUrl = roleAllows(principal.role, 'admin');
     return Promise.all(
-      this.hosts.list().map(async (client) => ({
+      // Only the hosts the caller may see (per-host roles, keys restricted to hosts).
+      this.access.visible(principal, this.hosts.list()).map(async (client) => ({
         id: client.host.id,
         name: client.host.name,
         ...(withUrl && { url: client.host.url }),

@@ -59,6 +59,7 @@ export class InitialAdmin implements OnApplicationBootstrap {
       disabledAt: null,
       createdAt: now,
       updatedAt: now,
+      hostGrants: '[]',
     });
     if (this.config.adminPassword) {
       this.logger.log(`created the admin '${username}' from BERTH_ADMIN_USERNAME/BERTH_ADMIN_PASSWORD`);

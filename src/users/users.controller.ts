@@ -1,8 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { auditContext } from '../audit/audit-context.js';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { ProblemException } from '../common/problem.js';
+import { HostRolesDto } from './dto/host-roles.dto.js';
 import { UserCreateDto, UserDto, UserUpdateDto } from './dto/user.dto.js';
 import { UsersService } from './users.service.js';
 
@@ -60,6 +63,45 @@ export class UsersController {
   @ApiProblems({ 404: ['USER_NOT_FOUND'], 409: ['LAST_ADMIN'] })
   updateUser(@UserId() id: string, @Body() dto: UserUpdateDto): Promise<UserDto> {
     return this.users.update(id, dto);
+  }
+
+  /** The user's per-host roles: grants by host id glob or host label; the global role applies where none matches. */
+  @Get(':id/host-roles')
+  @RequireRole('admin')
+  @ApiProblems({ 404: ['USER_NOT_FOUND'] })
+  getUserHostRoles(@UserId() id: string): Promise<HostRolesDto> {
+    return this.users.hostRoles(id);
+  }
+
+  /**
+   * Replaces the user's per-host roles. Where grants match a host, the highest of them is the role there
+   * (`none` hides the host); elsewhere the global role. Effective on the user's next request: their open
+   * streams and unused tickets end. Routes that are not under a host (users, audit, registries, keys) keep the global role.
+   */
+  @Put(':id/host-roles')
+  @RequireRole('admin', { userSession: true })
+  @ApiBody({
+    type: HostRolesDto,
+    examples: {
+      staging: {
+        summary: 'Operator on staging hosts, viewer on production, no access to the vault host',
+        value: {
+          grants: [
+            { host: 'staging-*', role: 'operator' },
+            { label: 'env=prod', role: 'viewer' },
+            { host: 'vault', role: 'none' },
+          ],
+        },
+      },
+      reset: { summary: 'Back to the global role everywhere', value: { grants: [] } },
+    },
+  })
+  @ApiProblems({ 404: ['USER_NOT_FOUND'] })
+  async setUserHostRoles(@UserId() id: string, @Body() dto: HostRolesDto, @Req() request: Request): Promise<HostRolesDto> {
+    const answer = await this.users.setHostRoles(id, dto);
+    // The audit keeps what the user may do where from now on.
+    auditContext(request).details.grants = answer.grants;
+    return answer;
   }
 
   /** Deletes a user and their API keys. The last enabled admin cannot be deleted (409). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,6 +118,48 @@ describe('UsersService and ApiKeysService on a real database', () => {
     await users.changePassword(user.id, password, 'another-long-password');
     expect((await users.findActive(user.id))!.tokenVersion).toBe(before + 1);
     expect(await users.verifyCredentials(user.username, 'another-long-password')).toBeDefined();
+  });
+
+  it('stores per-host grants, shows them on the user, refuses a grant with both or neither of host and label, and announces the change', async () => {
+    const user = await newUser('viewer');
+    expect((await users.get(user.id)).hostRoles).toEqual([]);
+    const grants = [
+      { role: 'operator' as const, host: 'staging-*' },
+      { label: 'env=prod', role: 'none' as const },
+    ];
+    expect(await users.setHostRoles(user.id, { grants })).toEqual({
+      grants: [
+        { host: 'staging-*', role: 'operator' },
+        { label: 'env=prod', role: 'none' },
+      ],
+    });
+    expect(heard).toEqual([{ userId: user.id }]);
+    expect((await users.get(user.id)).hostRoles).toEqual((await users.hostRoles(user.id)).grants);
+    for (const bad of [{ role: 'viewer' as const }, { host: 'a', label: 'b=c', role: 'viewer' as const }]) {
+      await expect(users.setHostRoles(user.id, { grants: [bad] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+    expect((await users.hostRoles(user.id)).grants).toHaveLength(2);
+    await expect(users.setHostRoles(randomUUID(), { grants: [] })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+  });
+
+  it("gives a key its owner's grants, its own role and its hosts; a key's role may reach the owner's best grant", async () => {
+    const owner = await newUser('viewer');
+    await users.setHostRoles(owner.id, { grants: [{ host: 'local', role: 'operator' }] });
+    const withGrants = { ...principalOf(owner), hostGrants: (await users.hostRoles(owner.id)).grants };
+    await expect(keys.create(withGrants, { name: 'too-high', role: 'admin' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const created = await keys.create(withGrants, { name: 'ci', role: 'operator', hosts: ['local', 'ci-*', 'local'] });
+    expect(created.hosts).toEqual(['local', 'ci-*']);
+    expect(await keys.authenticate(created.key)).toEqual({
+      kind: 'apiKey',
+      userId: owner.id,
+      username: owner.username,
+      role: 'viewer',
+      apiKeyId: created.id,
+      hostGrants: [{ host: 'local', role: 'operator' }],
+      keyRole: 'operator',
+      keyHosts: ['local', 'ci-*'],
+    });
+    expect((await keys.list(withGrants)).find((key) => key.id === created.id)!.hosts).toEqual(['local', 'ci-*']);
   });
 
   it('authenticates a key until it is revoked, expired, or its owner disabled; caps its role by the owner', async () => {

@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { ProblemException } from '../common/problem.js';
 import { Revocations } from '../revocations/revocations.js';
 import { Database, Executor } from '../database/database.js';
+import type { HostGrant } from '../common/host-grants.js';
+import { validationFailed } from '../common/validation.js';
+import { HostGrantDto, HostRolesDto } from './dto/host-roles.dto.js';
 import { UserCreateDto, UserDto, UserUpdateDto } from './dto/user.dto.js';
 import { InitialAdmin } from './initial-admin.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -50,6 +53,7 @@ export class UsersService {
       disabledAt: null,
       createdAt: now,
       updatedAt: now,
+      hostGrants: '[]',
     };
     if (!(await this.users.insert(user))) {
       throw new ProblemException(409, 'USERNAME_TAKEN', `The username '${dto.username}' is taken.`);
@@ -83,6 +87,27 @@ export class UsersService {
     else if (passwordHash) this.revocations.emit({ userId: id, sessionsOnly: true });
     if (passwordHash) await this.initialAdmin.forgetIfReplaced(before.passwordHash);
     return toUserDto(after);
+  }
+
+  /** The user's per-host grants. */
+  async hostRoles(id: string): Promise<HostRolesDto> {
+    return { grants: hostGrantsOf(await this.require(id)) };
+  }
+
+  /** Replaces the user's per-host grants; their cached credentials, tickets and open streams end with the old ones. */
+  async setHostRoles(id: string, dto: HostRolesDto): Promise<HostRolesDto> {
+    const grants = dto.grants.map(toHostGrant);
+    const bad = dto.grants.flatMap((grant, i) =>
+      (grant.host === undefined) === (grant.label === undefined)
+        ? [{ field: `grants.${i}`, message: 'give exactly one of host and label' }]
+        : [],
+    );
+    if (bad.length > 0) throw validationFailed(bad);
+    await this.require(id);
+    await this.users.update(id, { hostGrants: JSON.stringify(grants), updatedAt: new Date().toISOString() });
+    // As for a role change: the next request, ticket or stream is checked against the new grants.
+    this.revocations.emit({ userId: id });
+    return { grants };
   }
 
   async remove(id: string): Promise<void> {
@@ -134,7 +159,18 @@ export function toUserDto(user: UserRow): UserDto {
     username: user.username,
     role: user.role,
     disabled: user.disabledAt !== null,
+    hostRoles: hostGrantsOf(user),
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
   };
+}
+
+/** The grants stored with a user. */
+export function hostGrantsOf(user: Pick<UserRow, 'hostGrants'>): HostGrant[] {
+  return JSON.parse(user.hostGrants) as HostGrant[];
+}
+
+/** Only the fields a grant has, in a fixed order (what is stored and shown). */
+function toHostGrant(dto: HostGrantDto): HostGrant {
+  return { ...(dto.host !== undefined && { host: dto.host }), ...(dto.label !== undefined && { label: dto.label }), role: dto.role };
 }

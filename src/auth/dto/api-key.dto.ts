@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { HOST_GLOB_PATTERN } from '../../common/host-grants.js';
 import { ROLES, type Role } from '../../common/access.decorators.js';
 
 export class ApiKeyDto {
@@ -37,6 +38,11 @@ export class ApiKeyDto {
   userId: string;
   /** @example admin */
   username: string;
+  /**
+   * The hosts the key is restricted to (host id globs): it sees no other host. null: every host its owner may reach.
+   * @example ["staging-*"]
+   */
+  hosts: string[] | null;
 }
 
 export class ApiKeyCreatedDto extends ApiKeyDto {
@@ -72,4 +78,16 @@ export class ApiKeyCreateDto {
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
   expiresAt?: string;
+
+  /**
+   * Restricts the key to these hosts (ids, or globs with `*`): any other host is invisible to it (404). On
+   * them, the key's role is still capped by your role on each host. None: every host you may reach.
+   * @example ["staging-*", "ci-runner"]
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(32)
+  @Matches(HOST_GLOB_PATTERN, { each: true, message: 'each host must be a host id or a glob of one: a-z, 0-9, - and *, at most 63' })
+  hosts?: string[];
 }

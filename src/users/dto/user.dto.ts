@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ROLES, type Role } from '../../common/access.decorators.js';
+import { HostGrantDto } from './host-roles.dto.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from '../user-limits.js';
 
 export class UserDto {
@@ -19,6 +20,11 @@ export class UserDto {
    * @example false
    */
   disabled: boolean;
+  /**
+   * The user's role per host (PUT /api/v1/users/{id}/host-roles); [] : the global role everywhere.
+   * @example [{"host": "staging-*", "role": "operator"}]
+   */
+  hostRoles: HostGrantDto[];
   /** @example 2026-11-20T09:00:00.000Z */
   createdAt: string;
   /** @example 2026-11-26T17:10:00.000Z */

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
+import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserHostRolesData, GetUserHostRolesErrors, GetUserHostRolesResponses, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SetUserHostRolesData, SetUserHostRolesErrors, SetUserHostRolesResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -148,9 +148,9 @@ export const refresh = <ThrowOnError extends boolean = false>(options: Options<R
 });
 
 /**
- * The Docker hosts Berth manages, each with whether its engine answers
+ * The Docker hosts Berth manages that the caller may see, each with whether its engine answers
  *
- * The Docker hosts Berth manages, each with whether its engine answers; the engine's `url` only for admins.
+ * The Docker hosts Berth manages that the caller may see, each with whether its engine answers; the engine's `url` only for admins.
  *
  * Requires role: `viewer`.
  */
@@ -850,7 +850,7 @@ export const listJobs = <ThrowOnError extends boolean = false>(options?: Options
  * Cancels a queued or running job (aborts its engine request): answers it canceled
  *
  * Cancels a queued or running job (aborts its engine request): answers it `canceled`. A finished
- * job is answered as it is. Another user's job: admin only.
+ * job is answered as it is. Needs operator on the job's host too; another user's job: admin there.
  *
  * Requires role: `operator`.
  */
@@ -1109,6 +1109,38 @@ export const getUser = <ThrowOnError extends boolean = false>(options: Options<G
 export const updateUser = <ThrowOnError extends boolean = false>(options: Options<UpdateUserData, ThrowOnError>): RequestResult<UpdateUserResponses, UpdateUserErrors, ThrowOnError> => (options.client ?? client).patch<UpdateUserResponses, UpdateUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The user's per-host roles
+ *
+ * The user's per-host roles: grants by host id glob or host label; the global role applies where none matches.
+ *
+ * Requires role: `admin`.
+ */
+export const getUserHostRoles = <ThrowOnError extends boolean = false>(options: Options<GetUserHostRolesData, ThrowOnError>): RequestResult<GetUserHostRolesResponses, GetUserHostRolesErrors, ThrowOnError> => (options.client ?? client).get<GetUserHostRolesResponses, GetUserHostRolesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users/{id}/host-roles',
+    ...options
+});
+
+/**
+ * Replaces the user's per-host roles
+ *
+ * Replaces the user's per-host roles. Where grants match a host, the highest of them is the role there
+ * (`none` hides the host); elsewhere the global role. Effective on the user's next request: their open
+ * streams and unused tickets end. Routes that are not under a host (users, audit, registries, keys) keep the global role.
+ *
+ * Requires role: `admin`, with a user session (API keys are refused).
+ */
+export const setUserHostRoles = <ThrowOnError extends boolean = false>(options: Options<SetUserHostRolesData, ThrowOnError>): RequestResult<SetUserHostRolesResponses, SetUserHostRolesErrors, ThrowOnError> => (options.client ?? client).put<SetUserHostRolesResponses, SetUserHostRolesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users/{id}/host-roles',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -10,6 +10,11 @@ export type ApiKeyCreateDto = {
      */
     expiresAt?: string;
     /**
+     * Restricts the key to these hosts (ids, or globs with `*`): any other host is invisible to it (404). On
+     * them, the key's role is still capped by your role on each host. None: every host you may reach.
+     */
+    hosts?: Array<string>;
+    /**
      * What the key is for, e.g. the bot's name.
      */
     name: string;
@@ -25,6 +30,10 @@ export type ApiKeyCreatedDto = {
      * When the key stops working; null: never.
      */
     expiresAt: string | null;
+    /**
+     * The hosts the key is restricted to (host id globs): it sees no other host. null: every host its owner may reach.
+     */
+    hosts: Array<string> | null;
     id: string;
     /**
      * The key (`berth_...`): shown this once, stored only as a hash. Send it as `Authorization: Bearer <key>`.
@@ -56,6 +65,10 @@ export type ApiKeyDto = {
      * When the key stops working; null: never.
      */
     expiresAt: string | null;
+    /**
+     * The hosts the key is restricted to (host id globs): it sees no other host. null: every host its owner may reach.
+     */
+    hosts: Array<string> | null;
     id: string;
     /**
      * The last time the key was used (to the minute); null: never.
@@ -665,6 +678,11 @@ export type FieldErrorDto = {
     message: string;
 };
 
+/**
+ * The role on the matching hosts; `none` hides them (404 HOST_NOT_FOUND, as for a host that does not exist).
+ */
+export type GrantRole = 'none' | 'viewer' | 'operator' | 'admin';
+
 export type HealthDto = {
     status: 'ok';
 };
@@ -689,6 +707,21 @@ export type HostDto = {
     url?: string;
 };
 
+export type HostGrantDto = {
+    /**
+     * A host id, or a glob with `*` for any run of characters.
+     */
+    host?: string;
+    /**
+     * A host label `key=value`, matched exactly against the labels of host records.
+     */
+    label?: string;
+    /**
+     * The role on the matching hosts; `none` hides them (404 HOST_NOT_FOUND, as for a host that does not exist).
+     */
+    role: GrantRole;
+};
+
 export type HostImageStatusDto = {
     counts: {
         error?: number;
@@ -699,6 +732,13 @@ export type HostImageStatusDto = {
         [key: string]: number | number | undefined;
     };
     items: Array<ContainerImageStatusDto>;
+};
+
+export type HostRolesDto = {
+    /**
+     * All of the user's grants, replaced as a whole by PUT; [] : the global role everywhere.
+     */
+    grants: Array<HostGrantDto>;
 };
 
 export type ImageBuildDto = {
@@ -1689,6 +1729,10 @@ export type UserDto = {
      * A disabled user can neither log in nor use their API keys.
      */
     disabled: boolean;
+    /**
+     * The user's role per host (PUT /api/v1/users/{id}/host-roles); [] : the global role everywhere.
+     */
+    hostRoles: Array<HostGrantDto>;
     id: string;
     /**
      * viewer: read; operator: viewer + change containers and images; admin: operator + users, keys, audit.
@@ -6185,6 +6229,94 @@ export type UpdateUserResponses = {
 };
 
 export type UpdateUserResponse = UpdateUserResponses[keyof UpdateUserResponses];
+
+export type GetUserHostRolesData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/users/{id}/host-roles';
+};
+
+export type GetUserHostRolesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `USER_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type GetUserHostRolesError = GetUserHostRolesErrors[keyof GetUserHostRolesErrors];
+
+export type GetUserHostRolesResponses = {
+    200: HostRolesDto;
+};
+
+export type GetUserHostRolesResponse = GetUserHostRolesResponses[keyof GetUserHostRolesResponses];
+
+export type SetUserHostRolesData = {
+    body: HostRolesDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/users/{id}/host-roles';
+};
+
+export type SetUserHostRolesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `USER_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type SetUserHostRolesError = SetUserHostRolesErrors[keyof SetUserHostRolesErrors];
+
+export type SetUserHostRolesResponses = {
+    200: HostRolesDto;
+};
+
+export type SetUserHostRolesResponse = SetUserHostRolesResponses[keyof SetUserHostRolesResponses];
 
 export type CreateWsTicketData = {
     body?: never;

@@ -1263,7 +1263,7 @@ export type PortDto = {
 /**
  * A stable machine-readable code, e.g. `CONTAINER_NOT_FOUND`.
  */
-export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
+export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_HOST_KEY_MISMATCH' | 'ENGINE_SSH_AUTH_FAILED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
 
 export type ProblemDto = {
     /**
@@ -2355,7 +2355,7 @@ export type ListContainersErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2424,7 +2424,7 @@ export type CreateContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2493,7 +2493,7 @@ export type RemoveContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2549,7 +2549,7 @@ export type InspectContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2605,7 +2605,7 @@ export type CommitContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2665,7 +2665,7 @@ export type ExecInContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2726,7 +2726,7 @@ export type GetContainerImageStatusErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2791,7 +2791,7 @@ export type KillContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2870,7 +2870,7 @@ export type GetContainerLogsErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2933,7 +2933,7 @@ export type PauseContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2993,7 +2993,7 @@ export type RenameContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3062,7 +3062,7 @@ export type RestartContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3122,7 +3122,7 @@ export type StartContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3178,7 +3178,7 @@ export type GetContainerStatsErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3243,7 +3243,7 @@ export type StopContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3308,7 +3308,7 @@ export type GetContainerTopErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3364,7 +3364,7 @@ export type UnpauseContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3424,7 +3424,7 @@ export type GetDiskUsageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3484,7 +3484,7 @@ export type ListImageStatusErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3572,7 +3572,7 @@ export type ListImagesErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3683,7 +3683,7 @@ export type BuildImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3758,7 +3758,7 @@ export type ImportImagesErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3839,7 +3839,7 @@ export type PullImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3918,7 +3918,7 @@ export type RemoveImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3977,7 +3977,7 @@ export type InspectImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4041,7 +4041,7 @@ export type ExportImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4103,7 +4103,7 @@ export type GetImageHistoryErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4178,7 +4178,7 @@ export type PushImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4249,7 +4249,7 @@ export type GetImageStatusErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4308,7 +4308,7 @@ export type TagImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4363,7 +4363,7 @@ export type GetHostInfoErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4444,7 +4444,7 @@ export type ListNetworksErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4513,7 +4513,7 @@ export type CreateNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4573,7 +4573,7 @@ export type RemoveNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4629,7 +4629,7 @@ export type InspectNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4689,7 +4689,7 @@ export type ConnectNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4745,7 +4745,7 @@ export type DisconnectNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4813,7 +4813,7 @@ export type ExecutePruneErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4875,7 +4875,7 @@ export type PlanPruneErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4930,7 +4930,7 @@ export type GetHostVersionErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -5007,7 +5007,7 @@ export type ListVolumesErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -5076,7 +5076,7 @@ export type CreateVolumeErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -5141,7 +5141,7 @@ export type RemoveVolumeErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -5197,7 +5197,7 @@ export type InspectVolumeErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };

@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type { ClientChannel } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { connectionOptions } from './engine-calls.js';
-import { SshDialAgent, sshTarget } from './ssh-dial-agent.js';
+import { SshDialAgent, asSocket, sshTarget } from './ssh-dial-agent.js';
 
 const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 const knownHostKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBlMzZJj51BUuArWe3+9jU0TJ57M5ppP5rWRu5LmHX6p';
@@ -51,5 +53,41 @@ describe('connectionOptions for ssh://', () => {
     );
     expect(error).toMatchObject({ code: 'ERR_SSH_CONFIG' });
     expect(error.message).toMatch(/names no user/);
+  });
+});
+
+describe('a dial-stdio session as a socket', () => {
+  const session = () => {
+    const channel = Object.assign(new PassThrough(), { stderr: new PassThrough() });
+    const socket = asSocket(channel as unknown as ClientChannel, 'berth@h:22');
+    const errors: Array<Error & { code?: string }> = [];
+    socket.on('error', (error) => errors.push(error));
+    return { channel, socket, errors };
+  };
+
+  it.each([
+    [127, 'sh: 1: docker: not found\n', /failed on berth@h:22 \(exit 127\): sh: 1: docker: not found$/],
+    [1, 'permission denied while trying to connect to the Docker daemon socket', /\(exit 1\): permission denied/],
+    [1, '', /\(exit 1\): no output/],
+  ])('fails the request waiting on it when dial-stdio exits %i, with its words', (code, stderr, message) => {
+    const { channel, errors } = session();
+    channel.stderr.write(stderr);
+    channel.emit('exit', code);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].code).toBe('ERR_SSH_DIAL_STDIO');
+    expect(errors[0].message).toMatch(message);
+  });
+
+  it('says nothing when dial-stdio ends well (the engine closed an idle connection)', () => {
+    const { channel, errors } = session();
+    channel.emit('exit', 0);
+    expect(errors).toEqual([]);
+  });
+
+  it("passes for a socket in Node's http client and agent", () => {
+    const { socket } = session();
+    for (const method of ['setKeepAlive', 'setNoDelay', 'setTimeout', 'ref', 'unref'] as const) {
+      expect((socket as unknown as Record<string, () => unknown>)[method]()).toBe(socket);
+    }
   });
 });

@@ -190,7 +190,7 @@ function sshFailure(
  * A session channel made to pass for a socket in Node's http client and agent (keep-alive and timeouts are the
  * ssh connection's); dial-stdio failing on the host (no docker, no access to its socket) fails the request with its words.
  */
-function asSocket(channel: ClientChannel, where: string): Duplex {
+export function asSocket(channel: ClientChannel, where: string): Duplex {
   let stderr = '';
   channel.stderr.on('data', (chunk: Buffer) => {
     if (stderr.length < STDERR_BYTES) stderr += chunk.toString('utf8').slice(0, STDERR_BYTES - stderr.length);

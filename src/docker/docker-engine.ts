@@ -37,10 +37,6 @@ export class DockerEngine extends Engine {
     this.calls = new EngineCalls(host, metrics, timeoutMs);
   }
 
-  override close(): void {
-    this.calls.close();
-  }
-
   ping(timeoutMs?: number): Promise<unknown> {
     return system.ping(this.calls, timeoutMs);
   }

@@ -13,13 +13,10 @@ export class DockerHosts {
 
   /** Adds or replaces the engine of `engine.host.id`. */
   add(engine: Engine): void {
-    const replaced = this.engines.get(engine.host.id);
     this.engines.set(engine.host.id, engine);
-    if (replaced !== engine) replaced?.close();
   }
 
   remove(hostId: string): void {
-    this.engines.get(hostId)?.close();
     this.engines.delete(hostId);
   }
 

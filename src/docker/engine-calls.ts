@@ -137,7 +137,7 @@ export class EngineCalls {
     return new Promise((resolve, reject) => modem.dial(options, (error, data) => (error ? reject(error) : resolve(data))));
   }
 
-  /** Closes the pooled connections (for ssh://, the ssh connections and their dial-stdio sessions). */
+  /** Closes the kept-alive connections of a host Berth no longer manages. */
   close(): void {
     (this.connection as { agent?: HttpAgent }).agent?.destroy();
   }

@@ -104,11 +104,6 @@ export interface ExecResult {
 export abstract class Engine {
   abstract readonly host: HostDescriptor;
 
-  /** Lets go of the engine's connections, open streams included (a host record removed or replaced); a later call connects again. */
-  close(): void {
-    // Nothing to let go of unless the transport pools connections (DockerEngine).
-  }
-
   // System (engine-system.ts)
   abstract ping(timeoutMs?: number): Promise<unknown>;
   abstract info(): Promise<EngineInfo>;

@@ -203,7 +203,9 @@ describe('an ssh:// host record (POST /api/v1/hosts)', () => {
   /** Whether this build has the hosts API yet (the hosts part of issue 15); until then these tests skip. */
   let hostsApi = false;
   const hostId = `ssh-${runId}`;
-  const record = { id: hostId, name: 'ssh test host', url: ssh.url, ssh: credentials, labels: { 'berth.test': '1' } };
+  /** How the host is reached: what POST /hosts/test takes, and a record has with its id, name and labels. */
+  const connection = { url: ssh.url, ssh: credentials };
+  const record = { id: hostId, name: 'ssh test host', ...connection, labels: { 'berth.test': '1' } };
 
   beforeAll(async () => {
     berth = await startBerth();
@@ -217,13 +219,13 @@ describe('an ssh:// host record (POST /api/v1/hosts)', () => {
 
   it('tests an unsaved record: the right host key is ok, a changed one is refused as host-key', async (context) => {
     if (!hostsApi) context.skip();
-    const ok = await api(berth.url, '/api/v1/hosts/test', { method: 'POST', token: berth.token, body: record });
+    const ok = await api(berth.url, '/api/v1/hosts/test', { method: 'POST', token: berth.token, body: connection });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ ok: true, apiVersion: expect.any(String) });
     const changed = await api(berth.url, '/api/v1/hosts/test', {
       method: 'POST',
       token: berth.token,
-      body: { ...record, ssh: { ...credentials, knownHostKey: ssh.wrongHostKey } },
+      body: { ...connection, ssh: { ...credentials, knownHostKey: ssh.wrongHostKey } },
     });
     expect(changed.status, changed.text).toBe(200);
     expect(changed.body).toMatchObject({ ok: false, reason: 'host-key' });
@@ -231,7 +233,7 @@ describe('an ssh:// host record (POST /api/v1/hosts)', () => {
     const refused = await api(berth.url, '/api/v1/hosts/test', {
       method: 'POST',
       token: berth.token,
-      body: { ...record, ssh: { ...credentials, privateKey: ssh.unauthorizedPrivateKey } },
+      body: { ...connection, ssh: { ...credentials, privateKey: ssh.unauthorizedPrivateKey } },
     });
     expect(refused.body).toMatchObject({ ok: false, reason: 'auth' });
   });

@@ -4,7 +4,8 @@
 # enabled), an anonymous one on 127.0.0.1:5002 (deletes disabled) and one on 127.0.0.1:5003 with
 # token auth, whose issuer (realm 127.0.0.1:5004) the tests start: test/support/token-issuer.ts
 # signs with the key this script makes (openssl) and the registry trusts its certificate; and a
-# second engine behind TLS (--tlsverify on tcp://10.231.0.2:2376) in its own network namespace.
+# second engine behind TLS (--tlsverify on tcp://10.231.0.2:2376) in its own network namespace,
+# also reached over ssh (ssh://berth-ssh@10.231.0.2: an sshd in that namespace, host key pinned).
 # Reuses whatever already runs; on Debian as root it installs and starts what is missing.
 # Never skips: where it cannot provide something it fails with one line saying what to do.
 set -euo pipefail
@@ -27,6 +28,13 @@ TLS_ENV="$STATE_DIR/tls-engine.env"
 TLS_PIDFILE=/var/run/berth-tls.pid
 TLS_DATA_ROOT=/var/lib/berth-tls/docker
 TLS_EXEC_ROOT=/var/run/berth-tls
+# Its unix socket too, which the ssh user's docker CLI dials (docker system dial-stdio).
+TLS_SOCKET=/var/run/berth-tls.sock
+# The ssh host: an sshd in the TLS engine's namespace on $TLS_ENGINE_ADDR:22 whose user's docker reaches that
+# engine; its keys (host, client, and a wrong one of each for the failure tests) in $SSH_DIR, details in $SSH_ENV.
+SSH_DIR="$STATE_DIR/ssh"
+SSH_ENV="$STATE_DIR/ssh-engine.env"
+SSH_USER=berth-ssh
 log() { echo "test-engine: $*" >&2; }
 die() { echo "test-engine: $*" >&2; exit 1; }
 
@@ -54,6 +62,8 @@ install_packages() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v ip >/dev/null || missing+=(iproute2)
   command -v nsenter >/dev/null || missing+=(util-linux)
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v ssh >/dev/null || missing+=(openssh-client)
   # The browser test (test/browser.e2e.ts) drives Debian's chromium headless through playwright-core.
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -254,6 +264,9 @@ make_tls_certs() {
 tls_docker_args=(-H "$TLS_ENGINE_URL" --tlsverify --tlscacert "$TLS_DIR/client/ca.pem" --tlscert "$TLS_DIR/client/cert.pem" --tlskey "$TLS_DIR/client/key.pem")
 tls_engine_answers() { timeout 10 docker "${tls_docker_args[@]}" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
+# An engine started before the socket was added has none: it is restarted with it.
+tls_socket_ready() { [ -S "$TLS_SOCKET" ]; }
+
 tls_netns_ready() {
   [ -e "/var/run/netns/$TLS_NETNS" ] &&
     ip -4 addr show dev berth-tls0 2>/dev/null | grep -q "inet $TLS_HOST_ADDR/30" &&
@@ -287,7 +300,7 @@ stop_tls_engine() {
 
 start_tls_engine() {
   make_tls_certs
-  if ! tls_engine_answers; then
+  if ! tls_engine_answers || ! tls_socket_ready; then
     can_install || die "the TLS engine at $TLS_ENGINE_URL does not answer and starting it needs root"
     stop_tls_engine
     # A dockerd or containerd killed with -9 leaves its pid file behind.
@@ -300,7 +313,7 @@ start_tls_engine() {
     # nsenter, not `ip netns exec`: that remounts /sys and dockerd then finds no devices cgroup.
     setsid nohup nsenter --net="/var/run/netns/$TLS_NETNS" dockerd --config-file "$TLS_DIR/daemon.json" \
       --tlsverify --tlscacert "$TLS_DIR/ca.pem" --tlscert "$TLS_DIR/server-cert.pem" --tlskey "$TLS_DIR/server-key.pem" \
-      -H "$TLS_ENGINE_URL" --data-root "$TLS_DATA_ROOT" --exec-root "$TLS_EXEC_ROOT" --pidfile "$TLS_PIDFILE" \
+      -H "$TLS_ENGINE_URL" -H "unix://$TLS_SOCKET" --data-root "$TLS_DATA_ROOT" --exec-root "$TLS_EXEC_ROOT" --pidfile "$TLS_PIDFILE" \
       --bridge none --iptables=false >>"$STATE_DIR/dockerd-tls.log" 2>&1 </dev/null &
     if ! wait_until 60 tls_engine_answers; then
       tail -n 20 "$STATE_DIR/dockerd-tls.log" >&2 || true
@@ -318,6 +331,101 @@ start_tls_engine() {
       if [ -d "$TLS_DIR/$dir" ]; then echo "BERTH_TEST_TLS_CERT_PATH_$(echo "$dir" | tr 'a-z-' 'A-Z_')=$TLS_DIR/$dir"; fi
     done
   } >"$TLS_ENV"
+}
+
+ssh_client_args=(-F none -i "$SSH_DIR/client_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=5
+  -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$SSH_DIR/known_hosts" "$SSH_USER@$TLS_ENGINE_ADDR")
+
+# The ssh user's docker answers, and it is the TLS engine (same data root), not the first one.
+ssh_engine_answers() {
+  local over_ssh
+  over_ssh=$(timeout 10 ssh "${ssh_client_args[@]}" docker info --format '{{.DockerRootDir}}' 2>/dev/null) || return 1
+  [ -n "$over_ssh" ] && [ "$over_ssh" = "$(timeout 10 docker "${tls_docker_args[@]}" info --format '{{.DockerRootDir}}' 2>/dev/null)" ]
+}
+
+# Keys made once with ssh-keygen: the sshd's host key, the client key it authorizes, and for the failure tests
+# a host key it does not have and a client key it does not authorize.
+make_ssh_keys() {
+  mkdir -p "$SSH_DIR"
+  chmod 755 "$SSH_DIR"
+  local key
+  for key in host_ed25519 wrong_host_ed25519 client_ed25519 other_client_ed25519; do
+    [ -f "$SSH_DIR/$key" ] || ssh-keygen -q -t ed25519 -N '' -C "berth-test-$key" -f "$SSH_DIR/$key"
+  done
+  # sshd's StrictModes: root's file, not writable by others.
+  install -m 644 "$SSH_DIR/client_ed25519.pub" "$SSH_DIR/authorized_keys"
+  echo "$TLS_ENGINE_ADDR $(cat "$SSH_DIR/host_ed25519.pub")" >"$SSH_DIR/known_hosts"
+}
+
+# A user of its own, in the docker group (the engine's socket is root:docker), without a password (no "!" lock either,
+# which sshd without PAM takes for a locked account).
+make_ssh_user() {
+  getent group docker >/dev/null || groupadd --system docker
+  if ! id "$SSH_USER" >/dev/null 2>&1; then
+    useradd --system --create-home --home-dir "$SSH_DIR/home" --shell /bin/sh --groups docker --password '*' "$SSH_USER"
+  fi
+  id -nG "$SSH_USER" | grep -qw docker || usermod -aG docker "$SSH_USER"
+}
+
+# Writes the sshd configuration; succeeds when it changed, stopping the sshd that runs the old one.
+write_sshd_config() {
+  cat >"$SSH_DIR/sshd_config.new" <<CONFIG
+ListenAddress $TLS_ENGINE_ADDR:22
+HostKey $SSH_DIR/host_ed25519
+PidFile $SSH_DIR/sshd.pid
+AuthorizedKeysFile $SSH_DIR/authorized_keys
+AllowUsers $SSH_USER
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+UsePAM no
+AllowTcpForwarding no
+X11Forwarding no
+PrintMotd no
+# The docker CLI of the session (dial-stdio) talks to the TLS engine, not to the first one.
+SetEnv DOCKER_HOST=unix://$TLS_SOCKET
+CONFIG
+  if [ -f "$SSH_DIR/sshd_config" ] && cmp -s "$SSH_DIR/sshd_config" "$SSH_DIR/sshd_config.new"; then
+    rm -f "$SSH_DIR/sshd_config.new"
+    return 1
+  fi
+  mv "$SSH_DIR/sshd_config.new" "$SSH_DIR/sshd_config"
+  stop_sshd
+}
+
+stop_sshd() {
+  pid_running "$SSH_DIR/sshd.pid" sshd || return 0
+  local pid
+  pid=$(cat "$SSH_DIR/sshd.pid")
+  log "stopping the test sshd ($pid)"
+  kill "$pid" 2>/dev/null || true
+  wait_until 10 eval '! kill -0 '"$pid"' 2>/dev/null' || true
+}
+
+start_ssh_engine() {
+  make_ssh_keys
+  make_ssh_user
+  write_sshd_config || true
+  if ! ssh_engine_answers; then
+    # Not answering: an sshd left in a namespace that was made again, or none at all.
+    stop_sshd
+    mkdir -p /run/sshd
+    /usr/sbin/sshd -t -f "$SSH_DIR/sshd_config" || die "the test sshd's configuration ($SSH_DIR/sshd_config) is refused"
+    log "starting sshd on $TLS_ENGINE_ADDR:22 in $TLS_NETNS (log: $STATE_DIR/sshd.log)"
+    nsenter --net="/var/run/netns/$TLS_NETNS" /usr/sbin/sshd -f "$SSH_DIR/sshd_config" -E "$STATE_DIR/sshd.log"
+    if ! wait_until 20 ssh_engine_answers; then
+      tail -n 20 "$STATE_DIR/sshd.log" >&2 || true
+      die "ssh $SSH_USER@$TLS_ENGINE_ADDR does not reach the TLS engine within 20 s; see $STATE_DIR/sshd.log"
+    fi
+  fi
+  {
+    echo "BERTH_TEST_SSH_URL=ssh://$SSH_USER@$TLS_ENGINE_ADDR:22"
+    echo "BERTH_TEST_SSH_PRIVATE_KEY=$SSH_DIR/client_ed25519"
+    echo "BERTH_TEST_SSH_UNAUTHORIZED_PRIVATE_KEY=$SSH_DIR/other_client_ed25519"
+    echo "BERTH_TEST_SSH_HOST_KEY=$SSH_DIR/host_ed25519.pub"
+    echo "BERTH_TEST_SSH_WRONG_HOST_KEY=$SSH_DIR/wrong_host_ed25519.pub"
+  } >"$SSH_ENV"
 }
 
 # Answers 401 with our realm: running, and with this configuration's token auth.
@@ -366,4 +474,5 @@ start_registry
 start_open_registry
 start_token_registry
 start_tls_engine
-log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registries $REGISTRY_ADDR (credentials in $REGISTRY_ENV), $OPEN_REGISTRY_ADDR (anonymous, no deletes) and $TOKEN_REGISTRY_ADDR (token auth, realm $TOKEN_REALM), TLS engine $TLS_ENGINE_URL ($TLS_ENV)"
+start_ssh_engine
+log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registries $REGISTRY_ADDR (credentials in $REGISTRY_ENV), $OPEN_REGISTRY_ADDR (anonymous, no deletes) and $TOKEN_REGISTRY_ADDR (token auth, realm $TOKEN_REALM), TLS engine $TLS_ENGINE_URL ($TLS_ENV), ssh://$SSH_USER@$TLS_ENGINE_ADDR to it ($SSH_ENV)"

@@ -35,7 +35,11 @@ export const ApiProblems =
 
 /** A route under `/hosts/{host}`: unknown host, engine down, or an engine failure Berth has no code for. */
 export const ApiHostRoute = () =>
-  ApiProblems({ 404: ['HOST_NOT_FOUND'], 502: ['ENGINE_ERROR'], 503: ['ENGINE_UNAVAILABLE', 'ENGINE_PERMISSION_DENIED'] });
+  ApiProblems({
+    404: ['HOST_NOT_FOUND'],
+    502: ['ENGINE_ERROR'],
+    503: ['ENGINE_UNAVAILABLE', 'ENGINE_PERMISSION_DENIED', 'ENGINE_HOST_KEY_MISMATCH', 'ENGINE_SSH_AUTH_FAILED'],
+  });
 
 function toCodesByStatus(answers: (number | ProblemCodesByStatus)[]): ProblemCodesByStatus {
   return answers.reduce<ProblemCodesByStatus>(

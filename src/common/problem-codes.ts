@@ -44,6 +44,8 @@ export const PROBLEM_CODES = [
   // The engine and what it holds (src/docker/engine-errors.ts).
   'ENGINE_UNAVAILABLE',
   'ENGINE_PERMISSION_DENIED',
+  'ENGINE_HOST_KEY_MISMATCH',
+  'ENGINE_SSH_AUTH_FAILED',
   'ENGINE_ERROR',
   'ENGINE_REJECTED',
   'INVALID_PS_ARGS',

@@ -42,6 +42,10 @@ export const PROBLEM_EXAMPLE_DETAILS: Partial<Record<ProblemCode, string>> = {
   ENGINE_UNAVAILABLE: "The Docker engine of host 'local' is unavailable: cannot connect (ECONNREFUSED).",
   ENGINE_PERMISSION_DENIED:
     "The Docker engine of host 'local' refused Berth (EACCES on /var/run/docker.sock): run Berth in the socket's group (DOCKER_GID=$(stat -c %g /var/run/docker.sock)).",
+  ENGINE_HOST_KEY_MISMATCH:
+    "Berth refused the Docker engine of host 'build-1': the ssh host key of 10.0.0.7:22 is not the pinned one: expected ssh-ed25519 SHA256:Vh0Jx1nJ8Qm3oWk3n2hX5yY0c7S5p4c1r2bQ9uJkF7E, received ssh-ed25519 SHA256:0m4bW1kQ2p9xR7yT3uV5wZ8aB6cD1eF4gH2iJ3kL5mN; if the host was reinstalled, pin its new key (ssh-keyscan), otherwise something is in between.",
+  ENGINE_SSH_AUTH_FAILED:
+    "Berth cannot log in to the Docker engine of host 'build-1': the ssh server of 10.0.0.7:22 refused the key of user 'berth'.",
   ENGINE_ERROR: 'the engine failed',
   ENGINE_REJECTED: 'invalid reference format',
   INVALID_PS_ARGS: 'ps: unrecognized option: z',

@@ -5,10 +5,12 @@ import type { ConnectionOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import type { EngineTls } from '../config/engine-tls.js';
 import type { Metrics } from '../common/metrics.js';
-import type { HostDescriptor } from './engine.js';
+import type { EngineSsh, HostDescriptor } from './engine.js';
 import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
 import { refuseEngineRedirects, withEncodedIds } from './engine-paths.js';
 import type { RawEndpoint } from './raw-get.js';
+import { SshDialAgent, sshTarget } from './ssh-dial-agent.js';
+import { SshTransportError } from './ssh-host-key.js';
 
 /** What every TLS connection to the engine uses, dockerode's and Berth's own raw ones alike. */
 export function tlsOptions(tls: EngineTls): ConnectionOptions {
@@ -16,17 +18,33 @@ export function tlsOptions(tls: EngineTls): ConnectionOptions {
   return { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify };
 }
 
-/** dockerode's connection options for a DOCKER_HOST url, with TLS when the environment asked for it. */
-export function connectionOptions(url: string, tls?: EngineTls): Docker.DockerOptions {
+/** dockerode's connection options for a DOCKER_HOST url, with TLS when the environment asked for it, over ssh for ssh://. */
+export function connectionOptions(url: string, tls?: EngineTls, ssh?: EngineSsh, handshakeTimeoutMs = 10_000): Docker.DockerOptions {
   // Keep-alive on every transport: a fresh connection per call cost a connect and a teardown on each engine call
   // (Node's agent pools unix sockets by path too; an upgraded exec/attach socket leaves the pool).
   if (url.startsWith('unix://')) return withAgent({ socketPath: url.slice('unix://'.length) }, new HttpAgent({ keepAlive: true }));
   if (url.startsWith('npipe:')) return withAgent({ socketPath: url.slice('npipe:'.length) }, new HttpAgent({ keepAlive: true }));
+  if (url.startsWith('ssh://')) return sshOptions(url, ssh, handshakeTimeoutMs);
   const parsed = new URL(url.replace(/^tcp:/, 'http:'));
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!tls) return withAgent({ host, port: Number(parsed.port || 2375), protocol: 'http' }, new HttpAgent({ keepAlive: true }));
   // docker-modem passes only ca/cert/key per request; the agent carries the rest (verification on or off).
   return withAgent({ host, port: Number(parsed.port || 2376), protocol: 'https' }, new Agent({ keepAlive: true, ...tlsOptions(tls) }));
+}
+
+/**
+ * Plain HTTP through dial-stdio sessions (docker-modem's own ssh mode opens a connection per request and does not pin
+ * the host key). A record that cannot work fails each call with ERR_SSH_CONFIG rather than the engine's construction.
+ */
+function sshOptions(url: string, ssh: EngineSsh | undefined, handshakeTimeoutMs: number): Docker.DockerOptions {
+  let target: ReturnType<typeof sshTarget> | SshTransportError;
+  try {
+    target = sshTarget(url, ssh);
+  } catch (error) {
+    target = error as SshTransportError;
+  }
+  const where = target instanceof Error ? { host: 'localhost', port: 22 } : { host: target.host, port: target.port };
+  return withAgent({ ...where, protocol: 'http' }, new SshDialAgent(target, handshakeTimeoutMs));
 }
 
 /** docker-modem hands `agent` to every request it makes; dockerode's types do not list it. */
@@ -75,7 +93,7 @@ export class EngineCalls {
     readonly timeoutMs: number,
   ) {
     refuseEngineRedirects();
-    this.connection = connectionOptions(host.url, host.tls);
+    this.connection = connectionOptions(host.url, host.tls, host.ssh, timeoutMs);
     this.docker = withEncodedIds(new Docker(this.connection));
   }
 
@@ -119,11 +137,17 @@ export class EngineCalls {
     return new Promise((resolve, reject) => modem.dial(options, (error, data) => (error ? reject(error) : resolve(data))));
   }
 
+  /** Closes the kept-alive connections of a host Berth no longer manages. */
+  close(): void {
+    (this.connection as { agent?: HttpAgent }).agent?.destroy();
+  }
+
   /** Where rawGet can reach the engine; undefined for transports only dockerode speaks. */
   rawEndpoint(): RawEndpoint | undefined {
     const { socketPath, host, port, protocol } = this.connection;
     if (typeof socketPath === 'string' && this.host.url.startsWith('unix://')) return { socketPath };
-    if (!host) return undefined;
+    // rawGet dials sockets itself: an ssh:// host goes through docker-modem and the ssh agent.
+    if (!host || this.host.url.startsWith('ssh://')) return undefined;
     if (protocol === 'http') return { host, port: Number(port) };
     if (protocol === 'https' && this.host.tls) return { host, port: Number(port), tls: tlsOptions(this.host.tls) };
     return undefined;

@@ -120,6 +120,44 @@ describe('translateEngineError', () => {
     },
   );
 
+  it.each([
+    [
+      'ERR_SSH_HOST_KEY_MISMATCH',
+      'the ssh host key of h:22 is not the pinned one: expected A, received B',
+      503,
+      'ENGINE_HOST_KEY_MISMATCH',
+      false,
+    ],
+    ['ERR_SSH_AUTH', "the ssh server of h:22 refused the key of user 'berth'", 503, 'ENGINE_SSH_AUTH_FAILED', false],
+    ['ERR_SSH_CONFIG', "ssh: 'ssh://h' names no user", 503, 'ENGINE_UNAVAILABLE', false],
+    [
+      'ERR_SSH_DIAL_STDIO',
+      "'docker system dial-stdio' failed on berth@h:22 (exit 127): sh: docker: not found",
+      503,
+      'ENGINE_UNAVAILABLE',
+      true,
+    ],
+  ])('maps the ssh transport failure %s to %i %s with its words', (code, message, status, problemCode, retry) => {
+    const problem = translateEngineError('build-1', Object.assign(new Error(message), { code }));
+    expect([problem.getStatus(), problem.code]).toEqual([status, problemCode]);
+    expect(problem.detail).toContain(message);
+    expect(problem.detail).toContain("'build-1'");
+    expect(problem.problem.headers?.['Retry-After'] !== undefined).toBe(retry);
+  });
+
+  it.each([
+    [
+      { level: 'handshake', message: 'Handshake failed: no matching key exchange algorithm' },
+      /ssh: Handshake failed: no matching key exchange/,
+    ],
+    [{ level: 'client-socket', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.7:22' }, /cannot connect \(ECONNREFUSED\)/],
+    [{ code: 'ETIMEDOUT', message: 'ssh: no handshake with h:22 within 5000 ms' }, /cannot connect \(ETIMEDOUT\)/],
+  ])('answers the other ssh failures 503 ENGINE_UNAVAILABLE: %j', (failure, detail) => {
+    const problem = translateEngineError('build-1', Object.assign(new Error(failure.message), failure));
+    expect([problem.getStatus(), problem.code]).toEqual([503, 'ENGINE_UNAVAILABLE']);
+    expect(problem.detail).toMatch(detail);
+  });
+
   it('passes a problem through untouched', () => {
     const problem = new ProblemException(404, 'HOST_NOT_FOUND', 'x');
     expect(translateEngineError('local', problem)).toBe(problem);

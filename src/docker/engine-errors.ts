@@ -10,6 +10,8 @@ interface EngineFailure {
   message?: string;
   code?: string;
   name?: string;
+  /** ssh2's stage of a failed ssh connection (`handshake`, `client-socket`...). */
+  level?: string;
 }
 
 /** An HTTP answer from the engine outside a call's expected statuses, shaped as docker-modem's errors are. */
@@ -95,6 +97,31 @@ export function enginePermissionDenied(hostId: string, code = 'EACCES'): Problem
   );
 }
 
+/**
+ * The ssh transport's failures (ssh-dial-agent.ts): a host key other than the pinned one and a refused key are
+ * answered without Retry-After, since retrying cannot help until the record or the host changes.
+ */
+function sshProblem(hostId: string, failure: EngineFailure): ProblemException | undefined {
+  const why = failure.message ?? 'ssh failed';
+  switch (failure.code) {
+    case 'ERR_SSH_HOST_KEY_MISMATCH':
+      return new ProblemException(503, 'ENGINE_HOST_KEY_MISMATCH', `Berth refused the Docker engine of host '${hostId}': ${why}.`);
+    case 'ERR_SSH_AUTH':
+      return new ProblemException(503, 'ENGINE_SSH_AUTH_FAILED', `Berth cannot log in to the Docker engine of host '${hostId}': ${why}.`);
+    case 'ERR_SSH_CONFIG':
+      return new ProblemException(
+        503,
+        'ENGINE_UNAVAILABLE',
+        `The Docker engine of host '${hostId}' cannot be reached as configured: ${why}.`,
+      );
+    case 'ERR_SSH_DIAL_STDIO':
+      return engineUnavailable(hostId, why);
+  }
+  // ssh2's other failures say ssh; a socket's (ECONNREFUSED...) reads as on any transport.
+  if (failure.level && !(failure.code && CONNECTION_CODES.has(failure.code))) return engineUnavailable(hostId, `ssh: ${why}`);
+  return undefined;
+}
+
 /** The engine's own words, without docker-modem's "(HTTP code 404) no such container - " prefix. */
 export function engineMessage(error: EngineFailure): string {
   const json = error.json;
@@ -153,6 +180,8 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   const failure = (error ?? {}) as EngineFailure;
   const status = failure.statusCode;
   if (status === undefined) {
+    const ssh = sshProblem(hostId, failure);
+    if (ssh) return ssh;
     const tls = tlsFailureReason(failure.code);
     if (tls) return engineUnavailable(hostId, tls);
     if (failure.code && PERMISSION_CODES.has(failure.code)) return enginePermissionDenied(hostId, failure.code);

@@ -134,3 +134,33 @@ export function tlsTestEngine(): TlsTestEngine {
     }),
   };
 }
+
+export interface SshTestEngine {
+  /** ssh://user@10.231.0.2:22: an sshd in the TLS engine's namespace whose user's docker CLI reaches that engine. */
+  url: string;
+  /** The client key the sshd authorizes, and one it does not (OpenSSH text). */
+  privateKey: string;
+  unauthorizedPrivateKey: string;
+  /** The sshd's host key as `ssh-keyscan` gives it (the one to pin), and a key it does not have. */
+  hostKey: string;
+  wrongHostKey: string;
+}
+
+/** The ssh host scripts/test-engine.sh starts (details in ssh-engine.env); its engine is tlsTestEngine()'s. */
+export function sshTestEngine(): SshTestEngine {
+  const stateDir = process.env.BERTH_TEST_STATE_DIR ?? '/var/lib/berth-test';
+  const vars = Object.fromEntries(
+    readFileSync(`${stateDir}/ssh-engine.env`, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  const text = (path: string) => readFileSync(path, 'utf8').trim();
+  return {
+    url: vars.BERTH_TEST_SSH_URL,
+    privateKey: text(vars.BERTH_TEST_SSH_PRIVATE_KEY),
+    unauthorizedPrivateKey: text(vars.BERTH_TEST_SSH_UNAUTHORIZED_PRIVATE_KEY),
+    hostKey: text(vars.BERTH_TEST_SSH_HOST_KEY),
+    wrongHostKey: text(vars.BERTH_TEST_SSH_WRONG_HOST_KEY),
+  };
+}

@@ -1303,7 +1303,7 @@ export type PortDto = {
 /**
  * A stable machine-readable code, e.g. `CONTAINER_NOT_FOUND`.
  */
-export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
+export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_HOST_KEY_MISMATCH' | 'ENGINE_SSH_AUTH_FAILED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
 
 export type ProblemDto = {
     /**
@@ -2399,7 +2399,7 @@ export type ListContainersErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2468,7 +2468,7 @@ export type CreateContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2537,7 +2537,7 @@ export type RemoveContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2593,7 +2593,7 @@ export type InspectContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2649,7 +2649,7 @@ export type CommitContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2709,7 +2709,7 @@ export type ExecInContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2770,7 +2770,7 @@ export type GetContainerImageStatusErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2835,7 +2835,7 @@ export type KillContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2914,7 +2914,7 @@ export type GetContainerLogsErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -2977,7 +2977,7 @@ export type PauseContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3037,7 +3037,7 @@ export type RenameContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3106,7 +3106,7 @@ export type RestartContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3166,7 +3166,7 @@ export type StartContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3222,7 +3222,7 @@ export type GetContainerStatsErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3287,7 +3287,7 @@ export type StopContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3352,7 +3352,7 @@ export type GetContainerTopErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3408,7 +3408,7 @@ export type UnpauseContainerErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3468,7 +3468,7 @@ export type GetDiskUsageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3528,7 +3528,7 @@ export type ListImageStatusErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3616,7 +3616,7 @@ export type ListImagesErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3727,7 +3727,7 @@ export type BuildImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3802,7 +3802,7 @@ export type ImportImagesErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3883,7 +3883,7 @@ export type PullImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -3962,7 +3962,7 @@ export type RemoveImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4021,7 +4021,7 @@ export type InspectImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4085,7 +4085,7 @@ export type ExportImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4147,7 +4147,7 @@ export type GetImageHistoryErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4222,7 +4222,7 @@ export type PushImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4293,7 +4293,7 @@ export type GetImageStatusErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4352,7 +4352,7 @@ export type TagImageErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4407,7 +4407,7 @@ export type GetHostInfoErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4488,7 +4488,7 @@ export type ListNetworksErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4557,7 +4557,7 @@ export type CreateNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4617,7 +4617,7 @@ export type RemoveNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4673,7 +4673,7 @@ export type InspectNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4733,7 +4733,7 @@ export type ConnectNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4789,7 +4789,7 @@ export type DisconnectNetworkErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4857,7 +4857,7 @@ export type ExecutePruneErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4919,7 +4919,7 @@ export type PlanPruneErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -4974,7 +4974,7 @@ export type GetHostVersionErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -5051,7 +5051,7 @@ export type ListVolumesErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -5120,7 +5120,7 @@ export type CreateVolumeErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -5185,7 +5185,7 @@ export type RemoveVolumeErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };
@@ -5241,7 +5241,7 @@ export type InspectVolumeErrors = {
      */
     502: ProblemDto;
     /**
-     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
      */
     503: ProblemDto;
 };

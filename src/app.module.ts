@@ -12,6 +12,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { FleetModule } from './fleet/fleet.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { RegistriesModule } from './registries/registries.module.js';
@@ -37,6 +38,7 @@ import { VolumesModule } from './volumes/volumes.module.js';
     ImagesModule,
     VolumesModule,
     NetworksModule,
+    FleetModule,
     PruneModule,
     RegistriesModule,
     StreamsModule,

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
+import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListFleetContainersData, ListFleetContainersErrors, ListFleetContainersResponses, ListFleetImagesData, ListFleetImagesErrors, ListFleetImagesResponses, ListFleetVolumesData, ListFleetVolumesErrors, ListFleetVolumesResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -145,6 +145,20 @@ export const refresh = <ThrowOnError extends boolean = false>(options: Options<R
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * docker ps on every host the caller can see (host=all) or on the hosts named, each item with its host
+ *
+ * `docker ps` on every host the caller can see (`host=all`) or on the hosts named, each item with its `host`; the filters
+ * of `/hosts/{host}/containers` apply on each host. Ordered by host id, then newest first; paged by `limit` and `cursor`.
+ *
+ * Requires role: `viewer`.
+ */
+export const listFleetContainers = <ThrowOnError extends boolean = false>(options: Options<ListFleetContainersData, ThrowOnError>): RequestResult<ListFleetContainersResponses, ListFleetContainersErrors, ThrowOnError> => (options.client ?? client).get<ListFleetContainersResponses, ListFleetContainersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/containers',
+    ...options
 });
 
 /**
@@ -834,6 +848,20 @@ export const inspectVolume = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * docker images on every host the caller can see (host=all) or on the hosts named, each item with its host
+ *
+ * `docker images` on every host the caller can see (`host=all`) or on the hosts named, each item with its `host`; the
+ * filters of `/hosts/{host}/images` apply on each host. Ordered by host id, then newest first; paged by `limit` and `cursor`.
+ *
+ * Requires role: `viewer`.
+ */
+export const listFleetImages = <ThrowOnError extends boolean = false>(options: Options<ListFleetImagesData, ThrowOnError>): RequestResult<ListFleetImagesResponses, ListFleetImagesErrors, ThrowOnError> => (options.client ?? client).get<ListFleetImagesResponses, ListFleetImagesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/images',
+    ...options
+});
+
+/**
  * Jobs, newest first: filtered by kind, status, host, or the caller's own (mine=true)
  *
  * Jobs, newest first: filtered by kind, status, host, or the caller's own (`mine=true`).
@@ -1114,6 +1142,20 @@ export const updateUser = <ThrowOnError extends boolean = false>(options: Option
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * docker volume ls on every host the caller can see (host=all) or on the hosts named, each item with its host
+ *
+ * `docker volume ls` on every host the caller can see (`host=all`) or on the hosts named, each item with its `host`; the
+ * filters of `/hosts/{host}/volumes` apply on each host. Ordered by host id, then by name; paged by `limit` and `cursor`.
+ *
+ * Requires role: `viewer`.
+ */
+export const listFleetVolumes = <ThrowOnError extends boolean = false>(options: Options<ListFleetVolumesData, ThrowOnError>): RequestResult<ListFleetVolumesResponses, ListFleetVolumesErrors, ThrowOnError> => (options.client ?? client).get<ListFleetVolumesResponses, ListFleetVolumesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/volumes',
+    ...options
 });
 
 /**

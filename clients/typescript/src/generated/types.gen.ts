@@ -665,6 +665,161 @@ export type FieldErrorDto = {
     message: string;
 };
 
+export type FleetContainerDto = {
+    command: string;
+    /**
+     * ISO-8601 time of creation.
+     */
+    createdAt: string;
+    /**
+     * The host it runs on.
+     */
+    host: string;
+    id: string;
+    /**
+     * The image as it was asked for.
+     */
+    image: string;
+    imageId: string;
+    labels: {
+        [key: string]: string;
+    };
+    /**
+     * The name, without the engine's leading slash.
+     */
+    name: string;
+    /**
+     * The networks it is attached to.
+     */
+    networks: Array<string>;
+    ports: Array<PortDto>;
+    /**
+     * created, restarting, running, removing, paused, exited or dead.
+     */
+    state: string;
+    /**
+     * The engine's words, e.g. `Up 5 minutes`, `Exited (0) 2 hours ago`.
+     */
+    status: string;
+};
+
+export type FleetContainerPageDto = {
+    /**
+     * The hosts that failed (down, timed out, or an engine error), each with the code its own list would answer; empty when all answered.
+     */
+    errors: Array<FleetHostErrorDto>;
+    items: Array<FleetContainerDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type FleetHostErrorDto = {
+    /**
+     * The code its own list would have answered with, e.g. `ENGINE_UNAVAILABLE` (down, or no answer within BERTH_FLEET_HOST_TIMEOUT_MS).
+     */
+    code: ProblemCode;
+    detail: string;
+    host: string;
+};
+
+export type FleetImageDto = {
+    /**
+     * How many containers (any state) use it, counted by Berth: engine 1.41 does not.
+     */
+    containers: number;
+    createdAt: string;
+    /**
+     * The host that has it.
+     */
+    host: string;
+    /**
+     * `sha256:<hex>`.
+     */
+    id: string;
+    labels: {
+        [key: string]: string;
+    };
+    /**
+     * `repo@sha256:<digest>` names it has in registries.
+     */
+    repoDigests: Array<string>;
+    /**
+     * `repo:tag` names; empty for a dangling image.
+     */
+    repoTags: Array<string>;
+    sizeBytes: number;
+};
+
+export type FleetImagePageDto = {
+    /**
+     * The hosts that failed (down, timed out, or an engine error), each with the code its own list would answer; empty when all answered.
+     */
+    errors: Array<FleetHostErrorDto>;
+    items: Array<FleetImageDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type FleetVolumeDto = {
+    createdAt?: string;
+    driver: string;
+    /**
+     * The host that has it.
+     */
+    host: string;
+    labels: {
+        [key: string]: string;
+    };
+    /**
+     * Where the engine keeps it on the host.
+     */
+    mountpoint: string;
+    name: string;
+    /**
+     * The driver options it was created with (`--opt`); values redacted for viewers (a cifs password lives here).
+     */
+    options: {
+        [key: string]: string;
+    };
+    scope: string;
+    /**
+     * From `docker system df`; null while the engine has not measured it (or for drivers that do not say).
+     */
+    sizeBytes: number | null;
+    /**
+     * The containers that mount it (running or not).
+     */
+    usedBy: Array<VolumeUserDto>;
+};
+
+export type FleetVolumePageDto = {
+    /**
+     * The hosts that failed (down, timed out, or an engine error), each with the code its own list would answer; empty when all answered.
+     */
+    errors: Array<FleetHostErrorDto>;
+    items: Array<FleetVolumeDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
 export type HealthDto = {
     status: 'ok';
 };
@@ -1261,7 +1416,7 @@ export type PortDto = {
 };
 
 /**
- * A stable machine-readable code, e.g. `CONTAINER_NOT_FOUND`.
+ * The code its own list would have answered with, e.g. `ENGINE_UNAVAILABLE` (down, or no answer within BERTH_FLEET_HOST_TIMEOUT_MS).
  */
 export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
 
@@ -2217,6 +2372,109 @@ export type RefreshResponses = {
 };
 
 export type RefreshResponse = RefreshResponses[keyof RefreshResponses];
+
+export type ListFleetContainersData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * `all`: every host the caller can see; or host ids, repeated (`host=local&host=edge-1`): each must be one the caller can see (404 HOST_NOT_FOUND otherwise, as on `/hosts/{host}`).
+         */
+        host: Array<string>;
+        /**
+         * `-a`: stopped containers too.
+         */
+        all?: boolean;
+        /**
+         * `-n`: only the last this many created (any state), before paging; `limit` is the page size.
+         */
+        last?: number;
+        status?: Array<'created' | 'restarting' | 'running' | 'removing' | 'paused' | 'exited' | 'dead'>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * A name or part of one.
+         */
+        name?: Array<string>;
+        /**
+         * An id or id prefix.
+         */
+        id?: Array<string>;
+        /**
+         * Containers of this image (or its descendants).
+         */
+        ancestor?: Array<string>;
+        /**
+         * Created before this container (id or name).
+         */
+        before?: string;
+        /**
+         * Created after this container (id or name).
+         */
+        since?: string;
+        /**
+         * Exited with this code.
+         */
+        exited?: Array<string>;
+        health?: 'starting' | 'healthy' | 'unhealthy' | 'none';
+        network?: Array<string>;
+        volume?: Array<string>;
+        /**
+         * Publishes this port, e.g. `8080` or `8080/tcp`.
+         */
+        publish?: Array<string>;
+        /**
+         * Exposes this port, e.g. `80` or `80/tcp`.
+         */
+        expose?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/containers';
+};
+
+export type ListFleetContainersErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type ListFleetContainersError = ListFleetContainersErrors[keyof ListFleetContainersErrors];
+
+export type ListFleetContainersResponses = {
+    200: FleetContainerPageDto;
+};
+
+export type ListFleetContainersResponse = ListFleetContainersResponses[keyof ListFleetContainersResponses];
 
 export type ListHostsData = {
     body?: never;
@@ -5210,6 +5468,85 @@ export type InspectVolumeResponses = {
 
 export type InspectVolumeResponse = InspectVolumeResponses[keyof InspectVolumeResponses];
 
+export type ListFleetImagesData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * `all`: every host the caller can see; or host ids, repeated (`host=local&host=edge-1`): each must be one the caller can see (404 HOST_NOT_FOUND otherwise, as on `/hosts/{host}`).
+         */
+        host: Array<string>;
+        /**
+         * `-a`: intermediate images too.
+         */
+        all?: boolean;
+        /**
+         * `true`: only untagged images no other image builds on; `false`: only the others.
+         */
+        dangling?: boolean;
+        /**
+         * A reference or a glob over one (`berth-test*`, `app:1.*`).
+         */
+        reference?: Array<string>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * Created before this image (a reference or id); checked against the reference grammar.
+         */
+        before?: string;
+        /**
+         * Created after this image (a reference or id); checked against the reference grammar.
+         */
+        since?: string;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/images';
+};
+
+export type ListFleetImagesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type ListFleetImagesError = ListFleetImagesErrors[keyof ListFleetImagesErrors];
+
+export type ListFleetImagesResponses = {
+    200: FleetImagePageDto;
+};
+
+export type ListFleetImagesResponse = ListFleetImagesResponses[keyof ListFleetImagesResponses];
+
 export type ListJobsData = {
     body?: never;
     path?: never;
@@ -6185,6 +6522,74 @@ export type UpdateUserResponses = {
 };
 
 export type UpdateUserResponse = UpdateUserResponses[keyof UpdateUserResponses];
+
+export type ListFleetVolumesData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * `all`: every host the caller can see; or host ids, repeated (`host=local&host=edge-1`): each must be one the caller can see (404 HOST_NOT_FOUND otherwise, as on `/hosts/{host}`).
+         */
+        host: Array<string>;
+        /**
+         * `true`: volumes no container uses (anonymous and named alike); `false`: the used ones.
+         */
+        dangling?: boolean;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * A part of the name.
+         */
+        name?: Array<string>;
+        driver?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/volumes';
+};
+
+export type ListFleetVolumesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type ListFleetVolumesError = ListFleetVolumesErrors[keyof ListFleetVolumesErrors];
+
+export type ListFleetVolumesResponses = {
+    200: FleetVolumePageDto;
+};
+
+export type ListFleetVolumesResponse = ListFleetVolumesResponses[keyof ListFleetVolumesResponses];
 
 export type CreateWsTicketData = {
     body?: never;

@@ -83,8 +83,10 @@ describe('readFleetPage', () => {
 
   it.each([
     ['not base64 JSON', 'garbage'],
-    ['a per-host cursor (one part)', encodeCursor(['a'])],
-    ['three parts', encodeCursor(['local', 'x', 'y'])],
+    ['a per-host cursor of volumes (a name)', encodeCursor(['a'])],
+    ['a per-host cursor of containers (created, id)', encodeCursor(['2026-11-26T20:56:31.000Z', 'c320fb42619d'])],
+    ['a per-host cursor of networks (name, id)', encodeCursor(['local', 'c320fb42619d'])],
+    ['a fleet cursor with a host id out of grammar', encodeCursor(['fleet', '../x', encodeCursor(['a'])])],
   ])('refuses a cursor it did not give: %s', async (_name, cursor) => {
     const { read } = hostsWith({ local: ['a'] });
     await expect(readFleetPage(['local'], read, { cursor }, options)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });

@@ -1,4 +1,12 @@
-import { DEFAULT_PAGE_LIMIT, type Page, type PageRequest, compareKeys, decodeCursor, encodeCursor } from '../common/pagination.js';
+import {
+  DEFAULT_PAGE_LIMIT,
+  type Page,
+  type PageRequest,
+  compareKeys,
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+} from '../common/pagination.js';
 import { ProblemException, isProblem } from '../common/problem.js';
 import type { ProblemCode } from '../common/problem-codes.js';
 
@@ -23,6 +31,11 @@ export interface FleetReadOptions<T> {
   /** The per-host cursor that continues a host's list after `item` (the per-host list's own order). */
   cursorOf: (item: T) => string;
 }
+
+/** Marks a fleet cursor, so that a per-host list's cursor given to a fleet list is a 400, not a silent restart. */
+const FLEET_CURSOR = 'fleet';
+/** A host id (the path segment of `/api/v1/hosts/{host}`). */
+export const HOST_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Where a fleet page starts: after `cursor` in the list of `host`; hosts before it in id order are done. */
 interface FleetStart {
@@ -78,7 +91,7 @@ export async function readFleetPage<T>(
   }
   return {
     items,
-    nextCursor: more && last ? encodeCursor([last.host, options.cursorOf(last.item)]) : null,
+    nextCursor: more && last ? encodeCursor([FLEET_CURSOR, last.host, options.cursorOf(last.item)]) : null,
     total,
     errors: answers.flatMap((answer) => (answer.error ? [answer.error] : [])),
   };
@@ -86,7 +99,8 @@ export async function readFleetPage<T>(
 
 /** The start a fleet cursor holds; anything but a cursor this API gave is a 400. */
 function fleetStart(cursor: string): FleetStart {
-  const [host, hostCursor] = decodeCursor(cursor, 2);
+  const [mark, host, hostCursor] = decodeCursor(cursor, 3);
+  if (mark !== FLEET_CURSOR || !HOST_ID.test(host)) throw invalidCursor();
   return { host, cursor: hostCursor };
 }
 
@@ -112,10 +126,7 @@ function hostError(host: string, error: unknown): FleetHostError {
 function withinTime<T>(read: Promise<T>, ms: number, host: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () => reject(new ProblemException(503, 'ENGINE_UNAVAILABLE', `Host '${host}' did not answer within ${ms} ms.`)),
-      ms,
-    );
+    timer = setTimeout(() => reject(new ProblemException(503, 'ENGINE_UNAVAILABLE', `Host '${host}' did not answer within ${ms} ms.`)), ms);
   });
   return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }

@@ -42,7 +42,10 @@ export class FleetController {
    */
   @Get('images')
   @RequireRole('viewer')
-  listFleetImages(@Query() query: FleetImageListQueryDto, @CurrentPrincipal() principal: Principal | undefined): Promise<FleetImagePageDto> {
+  listFleetImages(
+    @Query() query: FleetImageListQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<FleetImagePageDto> {
     return this.fleet.listImages(principal, query);
   }
 

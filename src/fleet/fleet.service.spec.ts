@@ -50,7 +50,14 @@ function fleet(roles: Record<string, Role> = { local: 'viewer', edge: 'viewer' }
     }),
     secret: vi.fn(async () => [container('s1', 300)]),
   };
-  const volume = (name: string) => ({ Name: name, Driver: 'local', Scope: 'local', Mountpoint: '/m', Labels: {}, Options: { o: 'password=x' } });
+  const volume = (name: string) => ({
+    Name: name,
+    Driver: 'local',
+    Scope: 'local',
+    Mountpoint: '/m',
+    Labels: {},
+    Options: { o: 'password=x' },
+  });
   const engines = (['local', 'edge', 'secret'] as const).map((id) =>
     fakeEngine(
       {

@@ -9,18 +9,17 @@ import { ContainerSummaryDto } from '../../containers/dto/container-summary.dto.
 import { ImageListQueryDto } from '../../images/dto/image-query.dto.js';
 import { ImageSummaryDto } from '../../images/dto/image-summary.dto.js';
 import { VolumeDto, VolumeListQueryDto } from '../../volumes/dto/volume.dto.js';
+import { HOST_ID } from '../fleet-page.js';
 
-/** `all`, or a host id (the path segment of `/api/v1/hosts/{host}`). */
-const FLEET_HOST = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const FLEET_ALL_HOSTS = 'all';
 
-/** `host=all` or `host=a&host=b`: which hosts a fleet list reads. */
+/** `host=all` or `host=a&host=b`: which hosts a fleet list reads (`all` is a reserved host id). */
 const FleetHosts = () =>
   applyDecorators(
     QueryList(),
     ArrayMinSize(1),
     ArrayMaxSize(100),
-    Matches(FLEET_HOST, { each: true, message: 'host must be all or a host id' }),
+    Matches(HOST_ID, { each: true, message: 'host must be all or a host id' }),
     ApiProperty({
       type: [String],
       description:
@@ -58,7 +57,8 @@ export class FleetHostErrorDto {
    */
   @ApiProperty({ enum: PROBLEM_CODES, enumName: 'ProblemCode', example: 'ENGINE_UNAVAILABLE' })
   code: ProblemCode;
-  /** @example "Host 'edge-1' did not answer within 5000 ms." */
+  /** What happened, as the host's own list would say it. */
+  @ApiProperty({ example: "Host 'edge-1' did not answer within 5000 ms." })
   detail: string;
 }
 
@@ -67,7 +67,8 @@ function FleetPageOf<T>(item: Type<T>) {
   abstract class FleetPageDto extends PageOf(item) {
     @ApiProperty({
       type: () => [FleetHostErrorDto],
-      description: 'The hosts that failed (down, timed out, or an engine error), each with the code its own list would answer; empty when all answered.',
+      description:
+        'The hosts that failed (down, timed out, or an engine error), each with the code its own list would answer; empty when all answered.',
     })
     errors: FleetHostErrorDto[];
   }

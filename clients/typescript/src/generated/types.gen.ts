@@ -724,6 +724,9 @@ export type FleetHostErrorDto = {
      * The code its own list would have answered with, e.g. `ENGINE_UNAVAILABLE` (down, or no answer within BERTH_FLEET_HOST_TIMEOUT_MS).
      */
     code: ProblemCode;
+    /**
+     * What happened, as the host's own list would say it.
+     */
     detail: string;
     host: string;
 };

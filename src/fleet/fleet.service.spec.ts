@@ -103,6 +103,15 @@ describe('FleetService', () => {
     expect(listContainers.edge).toHaveBeenCalledWith(asked);
   });
 
+  it("coalesces per host: concurrent fleet lists share each host's engine read, and hosts never share one", async () => {
+    const { service, listContainers } = fleet({ local: 'viewer', secret: 'viewer' });
+    const pages = await Promise.all([1, 2, 3].map(() => service.listContainers(viewer, containerQuery({ host: ['all'] }))));
+    // The first read starts at once; the two that arrive meanwhile share the next one (never an older answer).
+    expect(listContainers.local).toHaveBeenCalledTimes(2);
+    expect(listContainers.secret).toHaveBeenCalledTimes(2);
+    expect(pages[2].items.map((c) => `${c.host}/${c.id}`)).toEqual(['local/l2', 'local/l1', 'secret/s1']);
+  });
+
   it('reads only the hosts named', async () => {
     const { service, listContainers } = fleet();
     const page = await service.listContainers(viewer, containerQuery({ host: ['local'] }));

@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DockerModule } from './docker/docker.module.js';
+import { FleetModule } from './fleet/fleet.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { RegistriesModule } from './registries/registries.module.js';
@@ -40,6 +41,7 @@ import { VolumesModule } from './volumes/volumes.module.js';
     ImagesModule,
     VolumesModule,
     NetworksModule,
+    FleetModule,
     PruneModule,
     RegistriesModule,
     StreamsModule,

@@ -100,6 +100,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'auth', description: 'Log in, the caller, passwords and API keys for bots.' },
   { name: 'users', description: 'Users and their roles (admin).' },
   { name: 'audit', description: 'The append-only log of what was done, by whom, from where.' },
+  { name: 'fleet', description: 'Containers, images and volumes across the hosts you can see (`?host=all`), partial if one is down.' },
   { name: 'updates', description: 'Whether the images containers run are behind their tags in the registry.' },
   { name: 'system', description: 'Liveness, readiness and metrics of Berth itself.' },
 ];

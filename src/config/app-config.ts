@@ -19,6 +19,8 @@ export class AppConfig {
   logLevel: LogLevel = 'info';
   /** How long a short engine call (list, inspect, ping) may take before 503. */
   engineTimeoutMs = 4000;
+  /** How long one host may take in a fleet list (`?host=all`) before it is reported in `errors` and the others answer. */
+  fleetHostTimeoutMs = 5000;
   /** The first admin, created only when the database has no user yet. */
   adminUsername?: string;
   adminPassword?: string;
@@ -123,6 +125,7 @@ class Environment {
   @Sets('dataDir', { parse: (dir: string) => resolve(dir) }) @IsOptional() @IsString() BERTH_DATA_DIR?: string;
   @Sets('logLevel') @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: LogLevel;
   @Sets('engineTimeoutMs') @IsOptional() @Int(100, 600_000) BERTH_ENGINE_TIMEOUT_MS?: number;
+  @Sets('fleetHostTimeoutMs') @IsOptional() @Int(100, 600_000) BERTH_FLEET_HOST_TIMEOUT_MS?: number;
 
   // Their format is a user's (src/users/user-limits.ts): the users module checks them at start.
   @Sets('adminUsername') @IsOptional() @IsString() BERTH_ADMIN_USERNAME?: string;

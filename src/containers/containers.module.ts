@@ -25,6 +25,7 @@ import { MountFacts } from './mount-facts.js';
   ],
   // The WebSocket exec and attach check the same policy on the containers they enter; volumes and networks
   // judge their creates and connects by the same policy and mount facts; prune spares Berth's own image.
-  exports: [ContainerPolicy, MountFacts, BerthContainer],
+  // Fleet lists read each host's list through ContainersService.
+  exports: [ContainerPolicy, MountFacts, BerthContainer, ContainersService],
 })
 export class ContainersModule {}

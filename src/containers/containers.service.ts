@@ -37,7 +37,8 @@ export interface LogSnapshot {
   lines: Readable;
 }
 
-const CONTAINER_ORDER = { key: (c: ContainerSummaryDto) => [c.createdAt, c.id], parts: 2, descending: true };
+/** The list's page order (fleet lists make per-host cursors with it). */
+export const CONTAINER_ORDER = { key: (c: ContainerSummaryDto) => [c.createdAt, c.id], parts: 2, descending: true };
 
 const KILL_SIGNALS = new Set(['KILL', 'SIGKILL', '9']);
 

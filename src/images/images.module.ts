@@ -26,6 +26,7 @@ import { ImagesService } from './images.service.js';
     ImagesController,
   ],
   providers: [ImagesPullService, ImageBuildService, ImagesService],
+  exports: [ImagesService],
 })
 export class ImagesModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

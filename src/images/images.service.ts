@@ -53,7 +53,8 @@ export function toImageListQuery(query: ImageListQueryDto): ImageListQuery {
   return { all: query.all ?? false, filters };
 }
 
-const IMAGE_ORDER = { key: (i: ImageSummaryDto) => [i.createdAt, i.id], parts: 2, descending: true };
+/** The list's page order (fleet lists make per-host cursors with it). */
+export const IMAGE_ORDER = { key: (i: ImageSummaryDto) => [i.createdAt, i.id], parts: 2, descending: true };
 
 /** Images of a host, as `docker images`, `inspect`, `history`, `tag`, `rmi`, `save` and `load` know them. */
 @Injectable()

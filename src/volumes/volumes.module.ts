@@ -5,5 +5,10 @@ import { DockerModule } from '../docker/docker.module.js';
 import { VolumesController } from './volumes.controller.js';
 import { VolumesService } from './volumes.service.js';
 
-@Module({ imports: [DockerModule, AuditModule, ContainersModule], controllers: [VolumesController], providers: [VolumesService] })
+@Module({
+  imports: [DockerModule, AuditModule, ContainersModule],
+  controllers: [VolumesController],
+  providers: [VolumesService],
+  exports: [VolumesService],
+})
 export class VolumesModule {}

@@ -19,8 +19,8 @@ import { toVolume, volumeFilters, volumeSizes, volumeUsers } from './volume-view
 export const VOLUME_POLICY_EXCEPTION_ACTION = 'volume.create.policy-exception';
 
 /** Volumes of a host, as `docker volume` knows them, with who uses each and its size. */
-/** Names are unique on a host. */
-const VOLUME_ORDER = { key: (v: VolumeDto) => [v.name], parts: 1 };
+/** Names are unique on a host. The list's page order (fleet lists make per-host cursors with it). */
+export const VOLUME_ORDER = { key: (v: VolumeDto) => [v.name], parts: 1 };
 
 @Injectable()
 export class VolumesService {

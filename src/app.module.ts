@@ -23,6 +23,7 @@ import { UpdatesModule } from './updates/updates.module.js';
 import { UsersModule } from './users/users.module.js';
 import { NetworksModule } from './networks/networks.module.js';
 import { VolumesModule } from './volumes/volumes.module.js';
+import { SwarmModule } from './swarm/swarm.module.js';
 
 @Module({
   imports: [
@@ -37,6 +38,7 @@ import { VolumesModule } from './volumes/volumes.module.js';
     ImagesModule,
     VolumesModule,
     NetworksModule,
+    SwarmModule,
     PruneModule,
     RegistriesModule,
     StreamsModule,

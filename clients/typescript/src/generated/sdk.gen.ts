@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
+import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateConfigData, CreateConfigErrors, CreateConfigResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateSecretData, CreateSecretErrors, CreateSecretResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectConfigData, InspectConfigErrors, InspectConfigResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectNodeData, InspectNodeErrors, InspectNodeResponses, InspectSecretData, InspectSecretErrors, InspectSecretResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListConfigsData, ListConfigsErrors, ListConfigsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListNodesData, ListNodesErrors, ListNodesResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListSecretsData, ListSecretsErrors, ListSecretsResponses, ListTasksData, ListTasksErrors, ListTasksResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveConfigData, RemoveConfigErrors, RemoveConfigResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveSecretData, RemoveSecretErrors, RemoveSecretResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, SwarmStatusData, SwarmStatusErrors, SwarmStatusResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateNodeData, UpdateNodeErrors, UpdateNodeResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -157,6 +157,62 @@ export const refresh = <ThrowOnError extends boolean = false>(options: Options<R
 export const listHosts = <ThrowOnError extends boolean = false>(options?: Options<ListHostsData, ThrowOnError>): RequestResult<ListHostsResponses, ListHostsErrors, ThrowOnError> => (options?.client ?? client).get<ListHostsResponses, ListHostsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/hosts',
+    ...options
+});
+
+/**
+ * docker config ls, by name; without the data (data: null): inspect one to read it
+ *
+ * `docker config ls`, by name; without the data (`data: null`): inspect one to read it.
+ *
+ * Requires role: `viewer`.
+ */
+export const listConfigs = <ThrowOnError extends boolean = false>(options: Options<ListConfigsData, ThrowOnError>): RequestResult<ListConfigsResponses, ListConfigsErrors, ThrowOnError> => (options.client ?? client).get<ListConfigsResponses, ListConfigsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/configs',
+    ...options
+});
+
+/**
+ * docker config create NAME -: 1 byte to 1000 KB
+ *
+ * `docker config create NAME -`: 1 byte to 1000 KB.
+ *
+ * Requires role: `operator`.
+ */
+export const createConfig = <ThrowOnError extends boolean = false>(options: Options<CreateConfigData, ThrowOnError>): RequestResult<CreateConfigResponses, CreateConfigErrors, ThrowOnError> => (options.client ?? client).post<CreateConfigResponses, CreateConfigErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/configs',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * docker config rm
+ *
+ * `docker config rm`. Used by a service: 409 CONFIG_IN_USE naming it.
+ *
+ * Requires role: `operator`.
+ */
+export const removeConfig = <ThrowOnError extends boolean = false>(options: Options<RemoveConfigData, ThrowOnError>): RequestResult<RemoveConfigResponses, RemoveConfigErrors, ThrowOnError> => (options.client ?? client).delete<RemoveConfigResponses, RemoveConfigErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/configs/{config}',
+    ...options
+});
+
+/**
+ * docker config inspect by id, id prefix or name, with its data (null for viewers while BERTH_VIEWER_REDACTION is on)
+ *
+ * `docker config inspect` by id, id prefix or name, with its data (null for viewers while BERTH_VIEWER_REDACTION is on).
+ *
+ * Requires role: `viewer`.
+ */
+export const inspectConfig = <ThrowOnError extends boolean = false>(options: Options<InspectConfigData, ThrowOnError>): RequestResult<InspectConfigResponses, InspectConfigErrors, ThrowOnError> => (options.client ?? client).get<InspectConfigResponses, InspectConfigErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/configs/{config}',
     ...options
 });
 
@@ -720,6 +776,50 @@ export const disconnectNetwork = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
+ * docker node ls, by hostname
+ *
+ * `docker node ls`, by hostname. A host outside a swarm: 409 SWARM_NOT_ACTIVE; a worker: 409 NOT_A_SWARM_MANAGER.
+ *
+ * Requires role: `viewer`.
+ */
+export const listNodes = <ThrowOnError extends boolean = false>(options: Options<ListNodesData, ThrowOnError>): RequestResult<ListNodesResponses, ListNodesErrors, ThrowOnError> => (options.client ?? client).get<ListNodesResponses, ListNodesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/nodes',
+    ...options
+});
+
+/**
+ * docker node inspect by id, id prefix or hostname
+ *
+ * `docker node inspect` by id, id prefix or hostname.
+ *
+ * Requires role: `viewer`.
+ */
+export const inspectNode = <ThrowOnError extends boolean = false>(options: Options<InspectNodeData, ThrowOnError>): RequestResult<InspectNodeResponses, InspectNodeErrors, ThrowOnError> => (options.client ?? client).get<InspectNodeResponses, InspectNodeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/nodes/{node}',
+    ...options
+});
+
+/**
+ * docker node update --availability --label-add --label-rm
+ *
+ * `docker node update --availability --label-add --label-rm`: `drain` moves the node's tasks away, `active` takes
+ * new ones again. Labels are merged (null removes one). Answers the node as it is now.
+ *
+ * Requires role: `operator`.
+ */
+export const updateNode = <ThrowOnError extends boolean = false>(options: Options<UpdateNodeData, ThrowOnError>): RequestResult<UpdateNodeResponses, UpdateNodeErrors, ThrowOnError> => (options.client ?? client).patch<UpdateNodeResponses, UpdateNodeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/nodes/{node}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Executes a plan ({planId}
  *
  * Executes a plan (`{planId}`: its items still eligible, each checked again just before it goes),
@@ -760,6 +860,89 @@ export const planPrune = <ThrowOnError extends boolean = false>(options: Options
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * docker secret ls, by name: metadata only
+ *
+ * `docker secret ls`, by name: metadata only.
+ *
+ * Requires role: `viewer`.
+ */
+export const listSecrets = <ThrowOnError extends boolean = false>(options: Options<ListSecretsData, ThrowOnError>): RequestResult<ListSecretsResponses, ListSecretsErrors, ThrowOnError> => (options.client ?? client).get<ListSecretsResponses, ListSecretsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/secrets',
+    ...options
+});
+
+/**
+ * printf VALUE | docker secret create NAME -: 1 byte to 500 KB
+ *
+ * `printf VALUE | docker secret create NAME -`: 1 byte to 500 KB. The value goes to the engine only: it is not answered,
+ * logged, audited nor kept for Idempotency-Key replays (a retry of the same name is 409 NAME_CONFLICT).
+ *
+ * Requires role: `operator`.
+ */
+export const createSecret = <ThrowOnError extends boolean = false>(options: Options<CreateSecretData, ThrowOnError>): RequestResult<CreateSecretResponses, CreateSecretErrors, ThrowOnError> => (options.client ?? client).post<CreateSecretResponses, CreateSecretErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/secrets',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * docker secret rm
+ *
+ * `docker secret rm`. Used by a service: 409 SECRET_IN_USE naming it.
+ *
+ * Requires role: `operator`.
+ */
+export const removeSecret = <ThrowOnError extends boolean = false>(options: Options<RemoveSecretData, ThrowOnError>): RequestResult<RemoveSecretResponses, RemoveSecretErrors, ThrowOnError> => (options.client ?? client).delete<RemoveSecretResponses, RemoveSecretErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/secrets/{secret}',
+    ...options
+});
+
+/**
+ * docker secret inspect by id, id prefix or name
+ *
+ * `docker secret inspect` by id, id prefix or name: metadata only (the engine does not give the value back either).
+ *
+ * Requires role: `viewer`.
+ */
+export const inspectSecret = <ThrowOnError extends boolean = false>(options: Options<InspectSecretData, ThrowOnError>): RequestResult<InspectSecretResponses, InspectSecretErrors, ThrowOnError> => (options.client ?? client).get<InspectSecretResponses, InspectSecretErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/secrets/{secret}',
+    ...options
+});
+
+/**
+ * Whether the host is in a swarm and a manager of it (state
+ *
+ * Whether the host is in a swarm and a manager of it (`state: inactive` on any other host); never the join tokens.
+ *
+ * Requires role: `viewer`.
+ */
+export const swarmStatus = <ThrowOnError extends boolean = false>(options: Options<SwarmStatusData, ThrowOnError>): RequestResult<SwarmStatusResponses, SwarmStatusErrors, ThrowOnError> => (options.client ?? client).get<SwarmStatusResponses, SwarmStatusErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/swarm',
+    ...options
+});
+
+/**
+ * docker service ps / docker node ps
+ *
+ * `docker service ps` / `docker node ps`: tasks with their state and error, filtered by service, node, desired state.
+ *
+ * Requires role: `viewer`.
+ */
+export const listTasks = <ThrowOnError extends boolean = false>(options: Options<ListTasksData, ThrowOnError>): RequestResult<ListTasksResponses, ListTasksErrors, ThrowOnError> => (options.client ?? client).get<ListTasksResponses, ListTasksErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/tasks',
+    ...options
 });
 
 /**

@@ -143,6 +143,37 @@ export type CommittedImageDto = {
     image: string;
 };
 
+export type ConfigDto = {
+    createdAt?: string;
+    /**
+     * The data as text when it is UTF-8, else base64 (see `encoding`); null when redacted for a viewer and in lists.
+     */
+    data: string | null;
+    encoding: 'utf8' | 'base64';
+    id: string;
+    labels: {
+        [key: string]: string;
+    };
+    name: string;
+    /**
+     * Size of the data in bytes.
+     */
+    sizeBytes: number;
+    updatedAt?: string;
+};
+
+export type ConfigPageDto = {
+    items: Array<ConfigDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
 export type ContainerCommitDto = {
     /**
      * e.g. `Jane Doe <jane@example.com>`.
@@ -1229,6 +1260,67 @@ export type NetworkTotalsDto = {
     txBytes: number;
 };
 
+export type NodeDto = {
+    address?: string;
+    architecture?: string;
+    /**
+     * `active` takes tasks, `pause` keeps its tasks and takes no new ones, `drain` moves its tasks away.
+     */
+    availability: 'active' | 'pause' | 'drain';
+    cpus?: number;
+    createdAt?: string;
+    engineVersion?: string;
+    hostname: string;
+    id: string;
+    /**
+     * The node's labels (`docker node update --label-add`), which placement constraints read (`node.labels.zone==a`).
+     */
+    labels: {
+        [key: string]: string;
+    };
+    /**
+     * Managers only: whether it leads the Raft group.
+     */
+    leader: boolean;
+    memoryBytes?: number;
+    os?: string;
+    /**
+     * Managers only: `reachable`, `unreachable` or `unknown`.
+     */
+    reachability?: string;
+    role: 'manager' | 'worker';
+    /**
+     * `ready`, `down`, `disconnected` or `unknown`.
+     */
+    state: string;
+    updatedAt?: string;
+};
+
+export type NodePageDto = {
+    items: Array<NodeDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type NodeUpdateDto = {
+    /**
+     * `drain` moves the node's tasks to other nodes (and stops them when there is none); `pause` keeps them.
+     */
+    availability?: 'active' | 'pause' | 'drain';
+    /**
+     * Labels to set, or to remove with `null` (JSON merge patch); labels not named stay.
+     */
+    labels?: {
+        [key: string]: string | null;
+    };
+};
+
 export type PasswordChangeDto = {
     currentPassword: string;
     newPassword: string;
@@ -1263,7 +1355,7 @@ export type PortDto = {
 /**
  * A stable machine-readable code, e.g. `CONTAINER_NOT_FOUND`.
  */
-export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
+export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'SWARM_NOT_ACTIVE' | 'NOT_A_SWARM_MANAGER' | 'SWARM_UNAVAILABLE' | 'SWARM_UPDATE_OUT_OF_SEQUENCE' | 'NODE_NOT_FOUND' | 'TASK_NOT_FOUND' | 'SERVICE_NOT_FOUND' | 'SECRET_NOT_FOUND' | 'CONFIG_NOT_FOUND' | 'SECRET_IN_USE' | 'CONFIG_IN_USE' | 'ENGINE_API_TOO_OLD' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
 
 export type ProblemDto = {
     /**
@@ -1650,6 +1742,136 @@ export type RestartPolicyDto = {
  * viewer: read; operator: viewer + change containers and images; admin: operator + users, keys, audit.
  */
 export type Role = 'viewer' | 'operator' | 'admin';
+
+export type SecretDto = {
+    createdAt?: string;
+    /**
+     * An external secret store's driver, when the secret lives there; null for the swarm's own store.
+     */
+    driver: string | null;
+    id: string;
+    labels: {
+        [key: string]: string;
+    };
+    name: string;
+    updatedAt?: string;
+};
+
+export type SecretPageDto = {
+    items: Array<SecretDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type SwarmDto = {
+    /**
+     * On a manager only.
+     */
+    clusterId?: string;
+    /**
+     * When the swarm was made (on a manager only).
+     */
+    createdAt?: string;
+    /**
+     * The engine's error about the swarm, when it has one.
+     */
+    error?: string;
+    /**
+     * Whether this host is a manager: the node, task, service, secret and config routes answer only on one.
+     */
+    manager: boolean;
+    managers?: number;
+    /**
+     * The address other nodes reach this one at.
+     */
+    nodeAddress?: string;
+    nodeId?: string;
+    /**
+     * Nodes in the swarm (on a manager only).
+     */
+    nodes?: number;
+    /**
+     * `inactive` (not in a swarm), `pending`, `active`, `error`, `locked` (an autolocked manager after a restart).
+     */
+    state: 'inactive' | 'pending' | 'active' | 'error' | 'locked';
+    updatedAt?: string;
+};
+
+export type SwarmObjectCreateDto = {
+    /**
+     * Default: `"utf8"`.
+     */
+    encoding?: 'utf8' | 'base64';
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * Up to 64 of `[a-zA-Z0-9-_.]`, starting and ending with a letter or digit.
+     */
+    name: string;
+    /**
+     * The value, as text (`encoding: utf8`, the default) or base64 (`encoding: base64`, for binary data). Secrets:
+     * 1 byte to 500 KB, never answered back nor logged; configs: 1 byte to 1000 KB.
+     */
+    value: string;
+};
+
+export type SwarmObjectCreatedDto = {
+    id: string;
+    name: string;
+};
+
+export type TaskDto = {
+    containerId?: string;
+    createdAt?: string;
+    /**
+     * What the orchestrator wants: `running`, `shutdown`, ...
+     */
+    desiredState?: string;
+    /**
+     * Why it failed or was rejected.
+     */
+    error?: string;
+    exitCode?: number;
+    id: string;
+    image?: string;
+    labels: {
+        [key: string]: string;
+    };
+    message?: string;
+    nodeId?: string;
+    serviceId?: string;
+    /**
+     * The replica's slot (replicated services); global services have none.
+     */
+    slot?: number;
+    /**
+     * Where it is: `new`, `pending`, `assigned`, `preparing`, `starting`, `running`, `complete`, `failed`, `shutdown`, `rejected`, `orphaned`, `remove`.
+     */
+    state?: string;
+    /**
+     * When the task entered its state.
+     */
+    stateSince?: string;
+};
+
+export type TaskPageDto = {
+    items: Array<TaskDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
 
 export type TokenPairDto = {
     /**
@@ -2255,6 +2477,287 @@ export type ListHostsResponses = {
 };
 
 export type ListHostsResponse = ListHostsResponses[keyof ListHostsResponses];
+
+export type ListConfigsData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * A part of the name.
+         */
+        name?: Array<string>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/configs';
+};
+
+export type ListConfigsErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListConfigsError = ListConfigsErrors[keyof ListConfigsErrors];
+
+export type ListConfigsResponses = {
+    200: ConfigPageDto;
+};
+
+export type ListConfigsResponse = ListConfigsResponses[keyof ListConfigsResponses];
+
+export type CreateConfigData = {
+    body: SwarmObjectCreateDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/configs';
+};
+
+export type CreateConfigErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `NAME_CONFLICT`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type CreateConfigError = CreateConfigErrors[keyof CreateConfigErrors];
+
+export type CreateConfigResponses = {
+    201: SwarmObjectCreatedDto;
+};
+
+export type CreateConfigResponse = CreateConfigResponses[keyof CreateConfigResponses];
+
+export type RemoveConfigData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        config: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/configs/{config}';
+};
+
+export type RemoveConfigErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `CONFIG_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `CONFIG_IN_USE`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type RemoveConfigError = RemoveConfigErrors[keyof RemoveConfigErrors];
+
+export type RemoveConfigResponses = {
+    204: void;
+};
+
+export type RemoveConfigResponse = RemoveConfigResponses[keyof RemoveConfigResponses];
+
+export type InspectConfigData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        config: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/configs/{config}';
+};
+
+export type InspectConfigErrors = {
+    /**
+     * Invalid input: `AMBIGUOUS_REFERENCE`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `CONFIG_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type InspectConfigError = InspectConfigErrors[keyof InspectConfigErrors];
+
+export type InspectConfigResponses = {
+    200: ConfigDto;
+};
+
+export type InspectConfigResponse = InspectConfigResponses[keyof InspectConfigResponses];
 
 export type ListContainersData = {
     body?: never;
@@ -4758,6 +5261,194 @@ export type DisconnectNetworkResponses = {
 
 export type DisconnectNetworkResponse = DisconnectNetworkResponses[keyof DisconnectNetworkResponses];
 
+export type ListNodesData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/nodes';
+};
+
+export type ListNodesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `SWARM_UNAVAILABLE`, `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListNodesError = ListNodesErrors[keyof ListNodesErrors];
+
+export type ListNodesResponses = {
+    200: NodePageDto;
+};
+
+export type ListNodesResponse = ListNodesResponses[keyof ListNodesResponses];
+
+export type InspectNodeData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        node: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/nodes/{node}';
+};
+
+export type InspectNodeErrors = {
+    /**
+     * Invalid input: `AMBIGUOUS_REFERENCE`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `NODE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type InspectNodeError = InspectNodeErrors[keyof InspectNodeErrors];
+
+export type InspectNodeResponses = {
+    200: NodeDto;
+};
+
+export type InspectNodeResponse = InspectNodeResponses[keyof InspectNodeResponses];
+
+export type UpdateNodeData = {
+    body: NodeUpdateDto;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        node: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/nodes/{node}';
+};
+
+export type UpdateNodeErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `NODE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`, `SWARM_UPDATE_OUT_OF_SEQUENCE`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateNodeError = UpdateNodeErrors[keyof UpdateNodeErrors];
+
+export type UpdateNodeResponses = {
+    200: NodeDto;
+};
+
+export type UpdateNodeResponse = UpdateNodeResponses[keyof UpdateNodeResponses];
+
 export type ExecutePruneData = {
     body: PruneExecuteDto;
     path: {
@@ -4887,6 +5578,416 @@ export type PlanPruneResponses = {
 };
 
 export type PlanPruneResponse = PlanPruneResponses[keyof PlanPruneResponses];
+
+export type ListSecretsData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * A part of the name.
+         */
+        name?: Array<string>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/secrets';
+};
+
+export type ListSecretsErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListSecretsError = ListSecretsErrors[keyof ListSecretsErrors];
+
+export type ListSecretsResponses = {
+    200: SecretPageDto;
+};
+
+export type ListSecretsResponse = ListSecretsResponses[keyof ListSecretsResponses];
+
+export type CreateSecretData = {
+    body: SwarmObjectCreateDto;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/secrets';
+};
+
+export type CreateSecretErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `NAME_CONFLICT`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type CreateSecretError = CreateSecretErrors[keyof CreateSecretErrors];
+
+export type CreateSecretResponses = {
+    201: SwarmObjectCreatedDto;
+};
+
+export type CreateSecretResponse = CreateSecretResponses[keyof CreateSecretResponses];
+
+export type RemoveSecretData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        secret: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/secrets/{secret}';
+};
+
+export type RemoveSecretErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SECRET_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SECRET_IN_USE`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type RemoveSecretError = RemoveSecretErrors[keyof RemoveSecretErrors];
+
+export type RemoveSecretResponses = {
+    204: void;
+};
+
+export type RemoveSecretResponse = RemoveSecretResponses[keyof RemoveSecretResponses];
+
+export type InspectSecretData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        secret: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/secrets/{secret}';
+};
+
+export type InspectSecretErrors = {
+    /**
+     * Invalid input: `AMBIGUOUS_REFERENCE`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SECRET_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type InspectSecretError = InspectSecretErrors[keyof InspectSecretErrors];
+
+export type InspectSecretResponses = {
+    200: SecretDto;
+};
+
+export type InspectSecretResponse = InspectSecretResponses[keyof InspectSecretResponses];
+
+export type SwarmStatusData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/swarm';
+};
+
+export type SwarmStatusErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `SWARM_UNAVAILABLE`, `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type SwarmStatusError = SwarmStatusErrors[keyof SwarmStatusErrors];
+
+export type SwarmStatusResponses = {
+    200: SwarmDto;
+};
+
+export type SwarmStatusResponse = SwarmStatusResponses[keyof SwarmStatusResponses];
+
+export type ListTasksData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * The CLI's `desired-state` filter: `running`, `shutdown`, `accepted` (`ready` and `complete` too).
+         */
+        desiredState?: Array<'running' | 'shutdown' | 'accepted' | 'ready' | 'complete'>;
+        /**
+         * A service's id, id prefix or name.
+         */
+        service?: Array<string>;
+        /**
+         * A node's id, id prefix or hostname.
+         */
+        node?: Array<string>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/tasks';
+};
+
+export type ListTasksErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `NODE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListTasksError = ListTasksErrors[keyof ListTasksErrors];
+
+export type ListTasksResponses = {
+    200: TaskPageDto;
+};
+
+export type ListTasksResponse = ListTasksResponses[keyof ListTasksResponses];
 
 export type GetHostVersionData = {
     body?: never;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
-import { TEST_IMAGE, newRunId, removeTestResources, testLabels, tlsTestEngine, uniqueName } from './support/engine.js';
+import { BerthProcess, auditEvents, credentialFor, startBerth } from './support/berth.js';
+import { TEST_IMAGE, TEST_LABEL, newRunId, removeTestResources, testLabels, tlsTestEngine, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
 
@@ -206,7 +206,14 @@ describe('Swarm on a manager host', () => {
     const removed = await api(berth.url, `${host}/secrets/${id}`, { method: 'DELETE', token: operator });
     expect(removed.status, removed.text).toBe(204);
     expectProblem(await api(berth.url, `${host}/secrets/${id}`, { token: viewer }), 404, 'SECRET_NOT_FOUND');
-    // The value went nowhere: no answer above, the audit log, Berth's log (nor its base64).
+    // Audited like every mutation (by the id it made), and the value went nowhere: no answer above, the audit log,
+    // Berth's log (nor its base64).
+    const [record] = await auditEvents(
+      berth,
+      `action=${encodeURIComponent('POST /api/v1/hosts/:host/secrets')}&target=${id}`,
+      (items) => items.length === 1,
+    );
+    expect(record.status).toBe(201);
     const audit = await api(berth.url, '/api/v1/audit?limit=1000', { token: berth.token });
     for (const text of [list.text, audit.text, berth.output()]) {
       expect(text).not.toContain(secretValue);
@@ -315,6 +322,20 @@ describe('Swarm routes on a host in no swarm (the first engine)', () => {
       await api(berth.url, `${host}/secrets`, { method: 'POST', token: berth.token, body: { name: uniqueName('none'), value: 'v' } }),
       409,
       'SWARM_NOT_ACTIVE',
+    );
+  });
+
+  it('keeps the 100 KB body limit on every other route (the larger one is for secret and config values only)', async () => {
+    const big = { name: uniqueName('vol'), labels: { [TEST_LABEL]: '1', filler: 'f'.repeat(200 * 1024) } };
+    expectProblem(await api(berth.url, `${host}/volumes`, { method: 'POST', token: berth.token, body: big }), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(
+      await api(berth.url, `${host}/nodes/x`, {
+        method: 'PATCH',
+        token: berth.token,
+        body: { labels: { filler: 'f'.repeat(200 * 1024) } },
+      }),
+      413,
+      'PAYLOAD_TOO_LARGE',
     );
   });
 });

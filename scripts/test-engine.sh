@@ -428,6 +428,18 @@ start_ssh_engine() {
   } >"$SSH_ENV"
 }
 
+# Swarm on the TLS engine only (never the first one): a single-node manager advertising its netns address.
+# Tasks run there with no network, the host network or an overlay; published ports are recorded but carry no
+# traffic (no routing mesh: --iptables=false and no ip_vs). Idempotent: an active node is left as it is.
+init_tls_swarm() {
+  local state
+  state=$(docker "${tls_docker_args[@]}" info --format '{{.Swarm.LocalNodeState}}')
+  [ "$state" = active ] && return 0
+  log "initialising Swarm on the TLS engine (was: $state)"
+  docker "${tls_docker_args[@]}" swarm init --advertise-addr "$TLS_ENGINE_ADDR" >/dev/null ||
+    die "docker swarm init on the TLS engine failed; see $STATE_DIR/dockerd-tls.log"
+}
+
 # Answers 401 with our realm: running, and with this configuration's token auth.
 token_registry_ok() {
   curl -s -D - -o /dev/null "http://$TOKEN_REGISTRY_ADDR/v2/" | tr -d '\r' | grep -qi "^www-authenticate: Bearer realm=\"$TOKEN_REALM\""
@@ -474,5 +486,6 @@ start_registry
 start_open_registry
 start_token_registry
 start_tls_engine
+init_tls_swarm
 start_ssh_engine
-log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registries $REGISTRY_ADDR (credentials in $REGISTRY_ENV), $OPEN_REGISTRY_ADDR (anonymous, no deletes) and $TOKEN_REGISTRY_ADDR (token auth, realm $TOKEN_REALM), TLS engine $TLS_ENGINE_URL ($TLS_ENV), ssh://$SSH_USER@$TLS_ENGINE_ADDR to it ($SSH_ENV)"
+log "engine $(docker version --format '{{.Server.Version}}'), image $TEST_IMAGE, registries $REGISTRY_ADDR (credentials in $REGISTRY_ENV), $OPEN_REGISTRY_ADDR (anonymous, no deletes) and $TOKEN_REGISTRY_ADDR (token auth, realm $TOKEN_REALM), TLS engine $TLS_ENGINE_URL ($TLS_ENV, a Swarm manager), ssh://$SSH_USER@$TLS_ENGINE_ADDR to it ($SSH_ENV)"

@@ -25,6 +25,7 @@ import { UpdatesModule } from './updates/updates.module.js';
 import { UsersModule } from './users/users.module.js';
 import { NetworksModule } from './networks/networks.module.js';
 import { VolumesModule } from './volumes/volumes.module.js';
+import { SwarmModule } from './swarm/swarm.module.js';
 
 @Module({
   imports: [
@@ -42,6 +43,7 @@ import { VolumesModule } from './volumes/volumes.module.js';
     VolumesModule,
     NetworksModule,
     FleetModule,
+    SwarmModule,
     PruneModule,
     RegistriesModule,
     StreamsModule,

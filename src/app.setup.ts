@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import expressLib, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +19,20 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(PACKAGE_PATH, 'utf8')) as { version: string }).version;
 }
 
+/** The create routes of swarm secrets and configs (their bodies carry the value). */
+const SWARM_VALUE_ROUTE = /^\/api\/v1\/hosts\/[^/]+\/(?:secrets|configs)\/?$/;
+
 /** What every Berth app gets, whether it listens (main) or only describes itself (openapi). */
 export function configureApp(app: INestApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const express = app as NestExpressApplication;
+  // Swarm secrets and configs are created from a value of up to 500 KB / 1000 KB (swarmkit's limits): their create
+  // routes take a larger body than the default 100 KB; every other route keeps it.
+  const swarmValueJson = expressLib.json({ limit: '2mb', verify: rejectDeepJson });
+  express.use((req: Request, res: Response, next: NextFunction) =>
+    req.method === 'POST' && SWARM_VALUE_ROUTE.test(req.path) ? swarmValueJson(req, res, next) : next(),
+  );
   // In place of Nest's default JSON parser (same options): deep nesting is refused before it is parsed.
   // Nest's types reserve `verify` for `rawBody: true` (off here), which would replace this hook.
   express.useBodyParser('json', { verify: rejectDeepJson } as NestExpressBodyParserOptionsFor<'json'>);

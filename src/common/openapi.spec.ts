@@ -138,10 +138,10 @@ describe('openapi/openapi.json', () => {
       'prune',
       'volumes',
       'networks',
+      'swarm',
       'streams',
       'auth',
       'users',
-      'audit',
     ]);
     expect(spec.tags?.filter((tag) => !tag.description)).toEqual([]);
     expect(spec.servers).toEqual([expect.objectContaining({ url: '/' })]);

@@ -96,6 +96,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'prune', description: 'Plan what a prune would remove, then execute the plan.' },
   { name: 'volumes', description: 'List, create, inspect and remove volumes.' },
   { name: 'networks', description: 'List, create, inspect and remove networks; connect and disconnect containers.' },
+  { name: 'swarm', description: 'A Swarm manager host: its swarm, nodes (drain, labels), tasks, secrets (never readable) and configs.' },
   { name: 'streams', description: 'Tickets for the WebSocket channels (logs, exec, attach, events, stats, jobs): see /asyncapi.yaml.' },
   { name: 'auth', description: 'Log in, the caller, passwords and API keys for bots.' },
   { name: 'users', description: 'Users and their roles (admin).' },

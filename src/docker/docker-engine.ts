@@ -18,6 +18,7 @@ import * as exec from './engine-exec.js';
 import * as images from './engine-images.js';
 import * as networks from './engine-networks.js';
 import * as streams from './engine-streams.js';
+import * as swarm from './engine-swarm.js';
 import * as system from './engine-system.js';
 import * as volumes from './engine-volumes.js';
 import type * as T from './engine-types.js';
@@ -187,5 +188,33 @@ export class DockerEngine extends Engine {
   }
   disconnectNetwork(id: string, container: string, force: boolean): Promise<void> {
     return networks.disconnectNetwork(this.calls, id, container, force);
+  }
+
+  swarmStatus(): Promise<swarm.EngineSwarmStatus> {
+    return swarm.swarmStatus(this.calls);
+  }
+  listNodes(filters?: Record<string, string[]>): Promise<swarm.EngineNode[]> {
+    return swarm.listNodes(this.calls, filters);
+  }
+  inspectNode(ref: string): Promise<swarm.EngineNode> {
+    return swarm.inspectNode(this.calls, ref);
+  }
+  updateNode(id: string, version: number, spec: swarm.EngineNodeSpec): Promise<void> {
+    return swarm.updateNode(this.calls, id, version, spec);
+  }
+  listTasks(filters?: Record<string, string[]>): Promise<swarm.EngineTask[]> {
+    return swarm.listTasks(this.calls, filters);
+  }
+  listSwarmObjects(kind: swarm.SwarmObjectKind, filters?: Record<string, string[]>): Promise<swarm.EngineSwarmObject[]> {
+    return swarm.listSwarmObjects(this.calls, kind, filters);
+  }
+  inspectSwarmObject(kind: swarm.SwarmObjectKind, ref: string): Promise<swarm.EngineSwarmObject> {
+    return swarm.inspectSwarmObject(this.calls, kind, ref);
+  }
+  createSwarmObject(kind: swarm.SwarmObjectKind, spec: swarm.EngineSwarmObjectCreate): Promise<{ id: string }> {
+    return swarm.createSwarmObject(this.calls, kind, spec);
+  }
+  removeSwarmObject(kind: swarm.SwarmObjectKind, id: string): Promise<void> {
+    return swarm.removeSwarmObject(this.calls, kind, id);
   }
 }

@@ -58,6 +58,40 @@ describe('translateEngineError', () => {
     [engine(400, 'network n1 is ambiguous (2 matches found based on name)'), 400, 'AMBIGUOUS_REFERENCE'],
     [engine(404, 'network nope not found'), 404, 'NETWORK_NOT_FOUND'],
     [engine(500, 'container 61d3 is not connected to network bridge'), 409, 'CONTAINER_NOT_CONNECTED'],
+    // Swarm: the engine's words on 20.10 (API 1.41), seen on the test engines.
+    [
+      engine(
+        503,
+        'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
+      ),
+      409,
+      'SWARM_NOT_ACTIVE',
+    ],
+    [
+      engine(
+        503,
+        "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.",
+      ),
+      409,
+      'NOT_A_SWARM_MANAGER',
+    ],
+    [engine(406, 'node is not part of a swarm'), 409, 'SWARM_NOT_ACTIVE'],
+    [
+      engine(503, "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online."),
+      503,
+      'SWARM_UNAVAILABLE',
+    ],
+    [engine(404, 'node nope not found'), 404, 'NODE_NOT_FOUND'],
+    [engine(404, 'task nope not found'), 404, 'TASK_NOT_FOUND'],
+    [engine(404, 'service nope not found'), 404, 'SERVICE_NOT_FOUND'],
+    [engine(404, 'secret nope not found'), 404, 'SECRET_NOT_FOUND'],
+    [engine(404, 'config nope not found'), 404, 'CONFIG_NOT_FOUND'],
+    [engine(400, 'node 7 is ambiguous (2 matches found)'), 400, 'AMBIGUOUS_REFERENCE'],
+    [engine(409, 'rpc error: code = AlreadyExists desc = secret db already exists'), 409, 'NAME_CONFLICT'],
+    [engine(409, 'rpc error: code = AlreadyExists desc = config app already exists'), 409, 'NAME_CONFLICT'],
+    [engine(400, "rpc error: code = InvalidArgument desc = secret 'db' is in use by the following service: web"), 409, 'SECRET_IN_USE'],
+    [engine(400, "rpc error: code = InvalidArgument desc = config 'app' is in use by the following service: web"), 409, 'CONFIG_IN_USE'],
+    [engine(500, 'rpc error: code = Unknown desc = update out of sequence'), 409, 'SWARM_UPDATE_OUT_OF_SEQUENCE'],
     [engine(404, 'get nope: no such volume'), 404, 'VOLUME_NOT_FOUND'],
     [engine(500, 'something broke'), 502, 'ENGINE_ERROR'],
   ])('maps %j to %i %s', (error, status, code) => {

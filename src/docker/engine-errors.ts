@@ -228,6 +228,8 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   if (lower.includes('volume is in use')) return problem(409, 'VOLUME_IN_USE');
   // The engine answers 500 for disconnecting a container that is not connected.
   if (/is not connected to (the )?network/.test(lower)) return problem(409, 'CONTAINER_NOT_CONNECTED');
+  const swarm = swarmProblem(hostId, lower, message);
+  if (swarm) return swarm;
   // `docker top` runs the host's ps with the caller's options: ps refusing them, or a format without a PID column, is the request's fault.
   if (lower.startsWith('ps: ') || lower.includes("couldn't find pid field in ps output")) return problem(400, 'INVALID_PS_ARGS');
   switch (status) {
@@ -270,6 +272,42 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
       if (status >= 500) return problem(502, 'ENGINE_ERROR');
       return problem(status >= 400 && status < 500 ? status : 502, 'ENGINE_ERROR');
   }
+}
+
+/** Swarm's objects by the engine's `<kind> <ref> not found`; `service` is the services part's, the task filter names it too. */
+const SWARM_NOT_FOUND: Record<string, ProblemCode> = {
+  node: 'NODE_NOT_FOUND',
+  task: 'TASK_NOT_FOUND',
+  secret: 'SECRET_NOT_FOUND',
+  config: 'CONFIG_NOT_FOUND',
+  service: 'SERVICE_NOT_FOUND',
+};
+
+/**
+ * Swarm's answers (engine 503 for a node that cannot serve cluster state, gRPC words inside 400/409/500):
+ * which state the host is in and what to do, never a bare 502.
+ */
+function swarmProblem(hostId: string, lower: string, message: string): ProblemException | undefined {
+  if (lower.includes('this node is not a swarm manager') || lower.includes('not part of a swarm')) {
+    // A worker is in a swarm but holds no cluster state; any other node is in none.
+    if (lower.includes('worker nodes')) {
+      return new ProblemException(409, 'NOT_A_SWARM_MANAGER', `Host '${hostId}' is a Swarm worker: ask a manager host. (${message})`);
+    }
+    return new ProblemException(409, 'SWARM_NOT_ACTIVE', `Host '${hostId}' is not in a swarm (docker swarm init / join on it first).`);
+  }
+  if (lower.includes('does not have a leader') || lower.includes('swarm is locked')) {
+    return new ProblemException(503, 'SWARM_UNAVAILABLE', message, { headers: { 'Retry-After': String(ENGINE_RETRY_AFTER_SECONDS) } });
+  }
+  const notFound = /^(node|task|secret|config|service) \S+ not found/.exec(lower);
+  if (notFound) return new ProblemException(404, SWARM_NOT_FOUND[notFound[1]], message);
+  if (/^(node|task|secret|config|service) .* is ambiguous/.test(lower)) return new ProblemException(400, 'AMBIGUOUS_REFERENCE', message);
+  if (/code = alreadyexists/.test(lower) || /^(secret|config|service) .* already exists/.test(lower)) {
+    return new ProblemException(409, 'NAME_CONFLICT', message);
+  }
+  const inUse = /^(?:rpc error: code = \w+ desc = )?(secret|config) '.*' is in use by/.exec(lower);
+  if (inUse) return new ProblemException(409, inUse[1] === 'secret' ? 'SECRET_IN_USE' : 'CONFIG_IN_USE', message);
+  if (lower.includes('update out of sequence')) return new ProblemException(409, 'SWARM_UPDATE_OUT_OF_SEQUENCE', message);
+  return undefined;
 }
 
 /** A failure the engine reported inside a 200 build or push stream; `output` (the failing build step's lines) follows its message. */

@@ -2,6 +2,15 @@ import type { Readable } from 'node:stream';
 import type { EngineTls } from '../config/engine-tls.js';
 import type { EngineBuildOptions } from './engine-build.js';
 import type {
+  EngineNode,
+  EngineNodeSpec,
+  EngineSwarmObject,
+  EngineSwarmObjectCreate,
+  EngineSwarmStatus,
+  EngineTask,
+  SwarmObjectKind,
+} from './engine-swarm.js';
+import type {
   EngineAttachOptions,
   EngineAttachSession,
   EngineContainerCreate,
@@ -197,4 +206,22 @@ export abstract class Engine {
   abstract removeNetwork(id: string): Promise<void>;
   abstract connectNetwork(id: string, connect: EngineNetworkConnect): Promise<void>;
   abstract disconnectNetwork(id: string, container: string, force: boolean): Promise<void>;
+
+  // Swarm (engine-swarm.ts): a node outside a swarm answers 409 SWARM_NOT_ACTIVE, a worker 409 NOT_A_SWARM_MANAGER.
+  /** The Swarm part of `GET /info` (any engine, manager or not); the join tokens are never read. */
+  abstract swarmStatus(): Promise<EngineSwarmStatus>;
+  abstract listNodes(filters?: Record<string, string[]>): Promise<EngineNode[]>;
+  /** By id, id prefix or hostname: 404 NODE_NOT_FOUND. */
+  abstract inspectNode(ref: string): Promise<EngineNode>;
+  /** The whole spec at the version it was read; a node changed since is 409 SWARM_UPDATE_OUT_OF_SEQUENCE. */
+  abstract updateNode(id: string, version: number, spec: EngineNodeSpec): Promise<void>;
+  abstract listTasks(filters?: Record<string, string[]>): Promise<EngineTask[]>;
+  /** Secrets and configs: a secret's data never comes back from the engine, a config's does. */
+  abstract listSwarmObjects(kind: SwarmObjectKind, filters?: Record<string, string[]>): Promise<EngineSwarmObject[]>;
+  /** By id, id prefix or name: 404 SECRET_NOT_FOUND / CONFIG_NOT_FOUND. */
+  abstract inspectSwarmObject(kind: SwarmObjectKind, ref: string): Promise<EngineSwarmObject>;
+  /** A name in use is 409 NAME_CONFLICT. */
+  abstract createSwarmObject(kind: SwarmObjectKind, spec: EngineSwarmObjectCreate): Promise<{ id: string }>;
+  /** In use by a service: 409 SECRET_IN_USE / CONFIG_IN_USE. */
+  abstract removeSwarmObject(kind: SwarmObjectKind, id: string): Promise<void>;
 }

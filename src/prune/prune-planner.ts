@@ -82,7 +82,8 @@ export function isAnonymousVolume(volume: Pick<EngineVolume, 'Name' | 'Labels'>,
   return ANONYMOUS_VOLUME_NAME.test(volume.Name);
 }
 
-function apiAtLeast(version: string, major: number, minor: number): boolean {
+/** Whether an engine API version (`1.41`) is at least `major.minor`. */
+export function apiAtLeast(version: string, major: number, minor: number): boolean {
   const [a, b] = version.split('.').map(Number);
   return a > major || (a === major && b >= minor);
 }

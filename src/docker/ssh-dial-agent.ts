@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
+import type * as Ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import type { EngineSsh } from './engine.js';
 import {
@@ -12,6 +13,10 @@ import {
   type PinnedHostKey,
   SshTransportError,
 } from './ssh-host-key.js';
+
+// ssh2 (~14 MB with its WebAssembly) is loaded by the first ssh:// host, not by every start.
+let ssh2Module: typeof Ssh2 | undefined;
+const ssh2 = (): typeof Ssh2 => (ssh2Module ??= createRequire(import.meta.url)('ssh2') as typeof Ssh2);
 
 /** Where and as whom to log in, with what key, and the host keys to accept: an ssh:// host's record, checked. */
 export interface SshTarget {
@@ -46,7 +51,7 @@ export function sshTarget(url: string, ssh: EngineSsh | undefined): SshTarget {
   if (parsed.password) throw configError('a password in the url is not supported: log in with a key');
   if (parsed.pathname && parsed.pathname !== '/') throw configError(`'${url}' has a path; the engine is reached by ${DIAL_STDIO}`);
   if (!ssh) throw configError('an ssh:// host needs a private key and the pinned host key');
-  const key = ssh2.utils.parseKey(ssh.privateKey);
+  const key = ssh2().utils.parseKey(ssh.privateKey);
   if (key instanceof Error) throw configError(`the private key is unusable (${key.message})`);
   if (Array.isArray(key) || !key.isPrivateKey()) throw configError('the private key is not one private key');
   return {
@@ -60,7 +65,7 @@ export function sshTarget(url: string, ssh: EngineSsh | undefined): SshTarget {
 
 /** One ssh connection and the sessions open on it. */
 interface SshSession {
-  client: InstanceType<typeof ssh2.Client>;
+  client: Ssh2.Client;
   ready: Promise<void>;
   channels: number;
   closed: boolean;
@@ -124,7 +129,7 @@ export class SshDialAgent extends HttpAgent {
   }
 
   private connect(target: SshTarget): SshSession {
-    const client = new ssh2.Client();
+    const client = new (ssh2().Client)();
     const where = `${target.host}:${target.port}`;
     let shown: Buffer | undefined;
     const session: SshSession = { client, channels: 0, closed: false, ready: Promise.resolve() };

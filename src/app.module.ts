@@ -22,6 +22,7 @@ import { SystemModule } from './system/system.module.js';
 import { UpdatesModule } from './updates/updates.module.js';
 import { UsersModule } from './users/users.module.js';
 import { NetworksModule } from './networks/networks.module.js';
+import { SwarmServicesModule } from './swarm-services/swarm-services.module.js';
 import { VolumesModule } from './volumes/volumes.module.js';
 
 @Module({
@@ -37,6 +38,7 @@ import { VolumesModule } from './volumes/volumes.module.js';
     ImagesModule,
     VolumesModule,
     NetworksModule,
+    SwarmServicesModule,
     PruneModule,
     RegistriesModule,
     StreamsModule,

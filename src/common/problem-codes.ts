@@ -66,6 +66,12 @@ export const PROBLEM_CODES = [
   'NETWORK_IN_USE',
   'PREDEFINED_NETWORK',
   'CONTAINER_NOT_CONNECTED',
+  // Swarm services (src/swarm-services/).
+  'NOT_SWARM_MANAGER',
+  'SERVICE_NOT_FOUND',
+  'SERVICE_UPDATE_CONFLICT',
+  'SERVICE_NO_PREVIOUS_SPEC',
+  'FEATURE_UNSUPPORTED',
   // Registries and the Distribution API (src/registries/distribution/).
   'REGISTRY_FORBIDDEN',
   'REGISTRY_TLS_FAILED',

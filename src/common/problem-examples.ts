@@ -65,6 +65,12 @@ export const PROBLEM_EXAMPLE_DETAILS: Partial<Record<ProblemCode, string>> = {
   NETWORK_IN_USE: 'Network backend has connected containers: web; disconnect them first.',
   PREDEFINED_NETWORK: "bridge is one of the engine's own networks; it cannot be removed.",
   CONTAINER_NOT_CONNECTED: 'container 4f2a9c0e7b1d is not connected to network backend',
+  NOT_SWARM_MANAGER:
+    'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
+  SERVICE_NOT_FOUND: 'service web not found',
+  SERVICE_UPDATE_CONFLICT: 'Service web changed twice while Berth updated it (update out of sequence); try again.',
+  SERVICE_NO_PREVIOUS_SPEC: 'rpc error: code = FailedPrecondition desc = service 9ye6xwpyczmb does not have a previous spec',
+  FEATURE_UNSUPPORTED: "capAdd needs Docker API 1.41; host 'edge' speaks 1.40.",
   REGISTRY_FORBIDDEN: 'The registry refused the stored credentials this access (403).',
   REGISTRY_TLS_FAILED: "TLS: the registry's certificate is not signed by a trusted CA.",
   REGISTRY_UNREACHABLE: 'The registry at registry.example.com does not answer (ECONNREFUSED).',

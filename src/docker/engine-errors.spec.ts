@@ -38,6 +38,22 @@ describe('translateEngineError', () => {
       'PORT_ALLOCATED',
     ],
     [engine(400, 'invalid reference format'), 400, 'ENGINE_REJECTED'],
+    [
+      engine(
+        503,
+        'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
+      ),
+      409,
+      'NOT_SWARM_MANAGER',
+    ],
+    [engine(404, 'service web not found'), 404, 'SERVICE_NOT_FOUND'],
+    [engine(500, 'rpc error: code = Unknown desc = update out of sequence'), 409, 'SERVICE_UPDATE_CONFLICT'],
+    [engine(500, 'rpc error: code = FailedPrecondition desc = service abc does not have a previous spec'), 409, 'SERVICE_NO_PREVIOUS_SPEC'],
+    [
+      engine(409, 'rpc error: code = AlreadyExists desc = name conflicts with an existing object: service web already exists'),
+      409,
+      'NAME_CONFLICT',
+    ],
     [engine(400, 'Renaming a container with the same name as its current name'), 409, 'NAME_UNCHANGED'],
     [engine(409, 'Container abc is already paused'), 409, 'CONTAINER_PAUSED'],
     [engine(409, 'Container abc is paused, unpause the container before exec'), 409, 'CONTAINER_PAUSED'],

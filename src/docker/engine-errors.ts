@@ -201,6 +201,14 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   if (/is not connected to (the )?network/.test(lower)) return problem(409, 'CONTAINER_NOT_CONNECTED');
   // `docker top` runs the host's ps with the caller's options: ps refusing them, or a format without a PID column, is the request's fault.
   if (lower.startsWith('ps: ') || lower.includes("couldn't find pid field in ps output")) return problem(400, 'INVALID_PS_ARGS');
+  // Swarm: a node that is no manager (503), a stale service version (500), a rollback with nothing to go back to.
+  if (lower.includes('this node is not a swarm manager') || lower.includes('this node is not part of a swarm')) {
+    return problem(409, 'NOT_SWARM_MANAGER');
+  }
+  if (lower.includes('update out of sequence')) return problem(409, 'SERVICE_UPDATE_CONFLICT');
+  if (lower.includes('does not have a previous spec')) return problem(409, 'SERVICE_NO_PREVIOUS_SPEC');
+  if (/\bservice \S+ not found\b/.test(lower) || lower.startsWith('no such service')) return problem(404, 'SERVICE_NOT_FOUND');
+  if (lower.includes('name conflicts with an existing object')) return problem(409, 'NAME_CONFLICT');
   switch (status) {
     case 400:
       if (lower.includes('same name as its current name')) return problem(409, 'NAME_UNCHANGED');

@@ -6,7 +6,7 @@ import { DockerHosts } from '../docker/docker-hosts.js';
 import type { ChannelContext, ChannelDeclaration, ChannelFeed, TargetKind, TargetQuery } from './channel.js';
 import { StreamAccess } from './stream-access.js';
 import { StreamMetrics } from './stream-metrics.js';
-import { resolveStreamTarget } from './stream-target.js';
+import { resolveServiceTarget, resolveStreamTarget } from './stream-target.js';
 import { parseStreamQuery, verifyUpgrade } from './upgrade.js';
 
 /** Runs a channel's declaration before the upgrade: who, what query, which target, the feed's own check. */
@@ -50,6 +50,7 @@ export class ChannelOpener {
     if (kind === 'none') return {};
     const { host } = query as TargetQuery<'host'>;
     if (kind === 'host') return { engine: this.hosts.get(host) };
+    if (kind === 'service') return resolveServiceTarget(this.hosts, query as TargetQuery<'service'>);
     return resolveStreamTarget(this.hosts, query as TargetQuery<'container'>, kind === 'running container');
   }
 }

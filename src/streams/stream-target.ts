@@ -4,6 +4,7 @@ import { containerRef } from '../containers/container-ref.pipe.js';
 import type { DockerHosts } from '../docker/docker-hosts.js';
 import type { Engine } from '../docker/engine.js';
 import type { EngineStreamTarget } from '../docker/engine-types.js';
+import { serviceRef } from '../swarm-services/service-ref.pipe.js';
 
 /**
  * The engine and container a channel streams from, checked before the upgrade: 404 for an
@@ -20,4 +21,14 @@ export async function resolveStreamTarget(
   const target = await engine.streamTarget(container);
   if (needsRunning && !target.running) throw new ProblemException(409, 'CONTAINER_NOT_RUNNING', `Container ${target.name} is not running.`);
   return { engine, target };
+}
+
+/** The engine and Swarm service a channel streams the log of: 404 for an unknown host or service, before the upgrade. */
+export async function resolveServiceTarget(
+  hosts: DockerHosts,
+  query: { host: string; service: string },
+): Promise<{ engine: Engine; target: EngineStreamTarget }> {
+  const service = serviceRef(query.service);
+  const engine = hosts.get(query.host);
+  return { engine, target: await engine.serviceStreamTarget(service) };
 }

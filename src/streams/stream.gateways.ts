@@ -12,7 +12,15 @@ import { logsChannel, serviceLogsChannel } from './log-streams.js';
 import { takeUpgradeContext } from './upgrade.js';
 
 /** Every channel Berth serves; openapi/asyncapi.yaml documents each (a test checks). */
-export const CHANNELS: readonly AnyChannel[] = [logsChannel, serviceLogsChannel, execChannel, attachChannel, eventsChannel, statsChannel, jobsChannel];
+export const CHANNELS: readonly AnyChannel[] = [
+  logsChannel,
+  serviceLogsChannel,
+  execChannel,
+  attachChannel,
+  eventsChannel,
+  statsChannel,
+  jobsChannel,
+];
 
 /** The channel paths by name. */
 export const STREAM_CHANNELS: Readonly<Record<string, string>> = Object.fromEntries(

@@ -20,7 +20,8 @@ export class ServiceUpdateStatusDto {
   @ApiProperty({ type: String, nullable: true, example: '2026-11-26T17:05:14.870Z' })
   completedAt: string | null;
 
-  /** @example update completed */
+  /** The engine's words. */
+  @ApiProperty({ example: 'update completed' })
   message: string;
 }
 

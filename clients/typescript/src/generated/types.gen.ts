@@ -933,7 +933,7 @@ export type JobDto = {
     finishedAt: string | null;
     host: string;
     id: string;
-    kind: 'pull' | 'push' | 'build' | 'import' | 'prune';
+    kind: 'pull' | 'push' | 'build' | 'import' | 'prune' | 'service-update' | 'service-rollback';
     progress: JobProgressDto;
     /**
      * What the job produced (e.g. the pulled image's id and digest); null until it succeeded.
@@ -1263,7 +1263,7 @@ export type PortDto = {
 /**
  * A stable machine-readable code, e.g. `CONTAINER_NOT_FOUND`.
  */
-export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
+export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'NOT_SWARM_MANAGER' | 'SERVICE_NOT_FOUND' | 'SERVICE_UPDATE_CONFLICT' | 'SERVICE_NO_PREVIOUS_SPEC' | 'FEATURE_UNSUPPORTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
 
 export type ProblemDto = {
     /**
@@ -1398,7 +1398,7 @@ export type PruneJobDto = {
     finishedAt: string | null;
     host: string;
     id: string;
-    kind: 'pull' | 'push' | 'build' | 'import' | 'prune';
+    kind: 'pull' | 'push' | 'build' | 'import' | 'prune' | 'service-update' | 'service-rollback';
     progress: JobProgressDto;
     /**
      * What the job produced (e.g. the pulled image's id and digest); null until it succeeded.
@@ -1650,6 +1650,386 @@ export type RestartPolicyDto = {
  * viewer: read; operator: viewer + change containers and images; admin: operator + users, keys, audit.
  */
 export type Role = 'viewer' | 'operator' | 'admin';
+
+export type ServiceCreateDto = {
+    /**
+     * `--cap-add` (Docker API 1.41+): admins only, as for containers.
+     */
+    capAdd?: Array<string>;
+    /**
+     * `--cap-drop` (Docker API 1.41+).
+     */
+    capDrop?: Array<string>;
+    /**
+     * The command (the image's CMD replaced): an array, or a string split like a shell.
+     */
+    cmd?: Array<string> | string;
+    /**
+     * `--constraint`: where tasks may run.
+     */
+    constraints?: Array<string>;
+    /**
+     * `--container-label`: the labels of the tasks' containers.
+     */
+    containerLabels?: {
+        [key: string]: string;
+    };
+    /**
+     * `--entrypoint` (the image's ENTRYPOINT replaced).
+     */
+    entrypoint?: Array<string> | string;
+    /**
+     * `--env KEY=value`.
+     */
+    env?: Array<string>;
+    /**
+     * The image the tasks run. Sent as given: the engine records no digest, and a node uses its own copy when it has one.
+     */
+    image: string;
+    /**
+     * `--label`: the service's labels.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * `--mode`: `replicated` (`replicas` tasks) or `global` (one task per node).
+     */
+    mode?: 'replicated' | 'global';
+    /**
+     * `--mount`: binds, volumes and tmpfs, judged by the create policy as a container's.
+     */
+    mounts?: Array<MountDto>;
+    /**
+     * `--name`: the service's name (a DNS label).
+     */
+    name: string;
+    /**
+     * `--network`: swarm-scoped networks (overlays) by name or id; `host` is the host's stack (admins only).
+     */
+    networks?: Array<string>;
+    /**
+     * `--publish`.
+     */
+    ports?: Array<ServicePortDto>;
+    /**
+     * `--replicas`, for a replicated service (default 1).
+     */
+    replicas?: number;
+    /**
+     * `--limit-*` and `--reserve-*`.
+     */
+    resources?: ServiceResourcesDto;
+    /**
+     * `--rollback-*`: how a rollback replaces tasks.
+     */
+    rollbackConfig?: ServiceRolloutConfigDto;
+    /**
+     * `--update-*`: how an update replaces tasks.
+     */
+    updateConfig?: ServiceRolloutConfigDto;
+    /**
+     * `--user user[:group]`.
+     */
+    user?: string;
+    /**
+     * `--workdir`: an absolute path in the tasks.
+     */
+    workingDir?: string;
+};
+
+export type ServiceCreatedDto = {
+    id: string;
+    name: string;
+    warnings: Array<string>;
+};
+
+export type ServiceInspectDto = {
+    /**
+     * Whether there is a previous spec to roll back to.
+     */
+    canRollback: boolean;
+    capAdd: Array<string>;
+    capDrop: Array<string>;
+    cmd: Array<string>;
+    constraints: Array<string>;
+    containerLabels: {
+        [key: string]: string;
+    };
+    createdAt: string;
+    /**
+     * Tasks the engine wants running.
+     */
+    desiredTasks: number | null;
+    entrypoint: Array<string>;
+    env: Array<string>;
+    id: string;
+    image: string;
+    labels: {
+        [key: string]: string;
+    };
+    mode: 'replicated' | 'global';
+    mounts: Array<MountDto>;
+    name: string;
+    /**
+     * Network ids.
+     */
+    networks: Array<string>;
+    ports: Array<ServicePublishedPortDto>;
+    /**
+     * The replicas asked for; null for a global service.
+     */
+    replicas: number | null;
+    resources: ServiceResourcesDto;
+    rollbackConfig: ServiceRolloutConfigDto | null;
+    /**
+     * Tasks running now (as the engine counts them; null when it did not say).
+     */
+    runningTasks: number | null;
+    tasks: Array<ServiceTaskDto>;
+    updateConfig: ServiceRolloutConfigDto | null;
+    updateStatus: ServiceUpdateStatusDto | null;
+    updatedAt: string;
+    /**
+     * The spec's version: what an update is made against.
+     */
+    version: number;
+};
+
+export type ServicePageDto = {
+    items: Array<ServiceSummaryDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type ServicePortDto = {
+    /**
+     * `ingress` (the routing mesh, every node) or `host` (only the node a task runs on).
+     */
+    mode?: 'ingress' | 'host';
+    protocol?: 'tcp' | 'udp' | 'sctp';
+    /**
+     * The port on the nodes; the engine picks one (30000-32767) when omitted.
+     */
+    published?: number;
+    /**
+     * The port inside the tasks.
+     */
+    target: number;
+};
+
+export type ServicePublishedPortDto = {
+    mode: string;
+    protocol: string;
+    published: number | null;
+    target: number;
+};
+
+export type ServiceResourceDto = {
+    /**
+     * CPUs (fractions allowed), as `--limit-cpu` / `--reserve-cpu`.
+     */
+    cpus?: number;
+    /**
+     * Bytes, as `--limit-memory` / `--reserve-memory`.
+     */
+    memoryBytes?: number;
+};
+
+export type ServiceResourcesDto = {
+    /**
+     * What a task may use at most.
+     */
+    limits?: ServiceResourceDto;
+    /**
+     * What a node must have free for a task to be placed there.
+     */
+    reservations?: ServiceResourceDto;
+};
+
+export type ServiceRolloutConfigDto = {
+    /**
+     * Seconds between batches.
+     */
+    delaySeconds?: number;
+    /**
+     * What the engine does when a task fails to come up.
+     */
+    failureAction?: 'pause' | 'continue' | 'rollback';
+    /**
+     * The share of failed tasks tolerated, 0-1.
+     */
+    maxFailureRatio?: number;
+    /**
+     * Seconds a new task is watched for failure.
+     */
+    monitorSeconds?: number;
+    /**
+     * `stop-first` (the old task stops, then the new one starts) or `start-first`.
+     */
+    order?: 'stop-first' | 'start-first';
+    /**
+     * Tasks replaced at once (0: all at once).
+     */
+    parallelism?: number;
+};
+
+export type ServiceScaleDto = {
+    /**
+     * The replicas to run (a replicated service only).
+     */
+    replicas: number;
+};
+
+export type ServiceSummaryDto = {
+    createdAt: string;
+    /**
+     * Tasks the engine wants running.
+     */
+    desiredTasks: number | null;
+    id: string;
+    image: string;
+    labels: {
+        [key: string]: string;
+    };
+    mode: 'replicated' | 'global';
+    name: string;
+    ports: Array<ServicePublishedPortDto>;
+    /**
+     * The replicas asked for; null for a global service.
+     */
+    replicas: number | null;
+    /**
+     * Tasks running now (as the engine counts them; null when it did not say).
+     */
+    runningTasks: number | null;
+    updateStatus: ServiceUpdateStatusDto | null;
+    updatedAt: string;
+    /**
+     * The spec's version: what an update is made against.
+     */
+    version: number;
+};
+
+export type ServiceTaskDto = {
+    containerId: string | null;
+    desiredState: string;
+    /**
+     * Why the task failed or was rejected.
+     */
+    error: string | null;
+    id: string;
+    image: string | null;
+    message: string;
+    nodeId: string | null;
+    /**
+     * The replica slot (replicated services).
+     */
+    slot: number | null;
+    /**
+     * `new`, `pending`, `assigned`, `preparing`, `starting`, `running`, `complete`, `shutdown`, `failed`, `rejected`, ...
+     */
+    state: string;
+    updatedAt: string;
+};
+
+export type ServiceUpdateDto = {
+    /**
+     * `--cap-add` (Docker API 1.41+): admins only, as for containers.
+     */
+    capAdd?: Array<string>;
+    /**
+     * `--cap-drop` (Docker API 1.41+).
+     */
+    capDrop?: Array<string>;
+    /**
+     * The command (the image's CMD replaced): an array, or a string split like a shell.
+     */
+    cmd?: Array<string> | string;
+    /**
+     * `--constraint`: where tasks may run.
+     */
+    constraints?: Array<string>;
+    /**
+     * `--container-label`: the labels of the tasks' containers.
+     */
+    containerLabels?: {
+        [key: string]: string;
+    };
+    /**
+     * `--entrypoint` (the image's ENTRYPOINT replaced).
+     */
+    entrypoint?: Array<string> | string;
+    /**
+     * `--env KEY=value`.
+     */
+    env?: Array<string>;
+    /**
+     * The image the tasks run. Sent as given: the engine records no digest, and a node uses its own copy when it has one.
+     */
+    image?: string;
+    /**
+     * `--label`: the service's labels.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * `--mount`: binds, volumes and tmpfs, judged by the create policy as a container's.
+     */
+    mounts?: Array<MountDto>;
+    /**
+     * `--network`: swarm-scoped networks (overlays) by name or id; `host` is the host's stack (admins only).
+     */
+    networks?: Array<string>;
+    /**
+     * `--publish`.
+     */
+    ports?: Array<ServicePortDto>;
+    /**
+     * `--replicas`, for a replicated service (default 1).
+     */
+    replicas?: number;
+    /**
+     * `--limit-*` and `--reserve-*`.
+     */
+    resources?: ServiceResourcesDto;
+    /**
+     * `--rollback-*`: how a rollback replaces tasks.
+     */
+    rollbackConfig?: ServiceRolloutConfigDto;
+    /**
+     * `--update-*`: how an update replaces tasks.
+     */
+    updateConfig?: ServiceRolloutConfigDto;
+    /**
+     * `--user user[:group]`.
+     */
+    user?: string;
+    /**
+     * `--workdir`: an absolute path in the tasks.
+     */
+    workingDir?: string;
+};
+
+export type ServiceUpdateStatusDto = {
+    completedAt: string | null;
+    /**
+     * The engine's words.
+     */
+    message: string;
+    startedAt: string | null;
+    /**
+     * `updating`, `paused`, `completed`, `rollback_started`, `rollback_paused` or `rollback_completed`.
+     */
+    state: string;
+};
 
 export type TokenPairDto = {
     /**
@@ -4888,6 +5268,591 @@ export type PlanPruneResponses = {
 
 export type PlanPruneResponse = PlanPruneResponses[keyof PlanPruneResponses];
 
+export type ListServicesData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/services';
+};
+
+export type ListServicesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `NOT_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListServicesError = ListServicesErrors[keyof ListServicesErrors];
+
+export type ListServicesResponses = {
+    200: ServicePageDto;
+};
+
+export type ListServicesResponse = ListServicesResponses[keyof ListServicesResponses];
+
+export type CreateServiceData = {
+    body: ServiceCreateDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/services';
+};
+
+export type CreateServiceErrors = {
+    /**
+     * Invalid input: `ENGINE_REJECTED`, `FEATURE_UNSUPPORTED`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `NAME_CONFLICT`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `NOT_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `REGISTRY_AUTH_FAILED`, `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type CreateServiceError = CreateServiceErrors[keyof CreateServiceErrors];
+
+export type CreateServiceResponses = {
+    201: ServiceCreatedDto;
+};
+
+export type CreateServiceResponse = CreateServiceResponses[keyof CreateServiceResponses];
+
+export type RemoveServiceData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/services/{id}';
+};
+
+export type RemoveServiceErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `NOT_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type RemoveServiceError = RemoveServiceErrors[keyof RemoveServiceErrors];
+
+export type RemoveServiceResponses = {
+    204: void;
+};
+
+export type RemoveServiceResponse = RemoveServiceResponses[keyof RemoveServiceResponses];
+
+export type InspectServiceData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/services/{id}';
+};
+
+export type InspectServiceErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `NOT_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type InspectServiceError = InspectServiceErrors[keyof InspectServiceErrors];
+
+export type InspectServiceResponses = {
+    200: ServiceInspectDto;
+};
+
+export type InspectServiceResponse = InspectServiceResponses[keyof InspectServiceResponses];
+
+export type UpdateServiceData = {
+    body: ServiceUpdateDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: {
+        /**
+         * Wait for the job to finish and answer it (200) instead of 202 at once.
+         */
+        wait?: boolean;
+    };
+    url: '/api/v1/hosts/{host}/services/{id}';
+};
+
+export type UpdateServiceErrors = {
+    /**
+     * Invalid input: `ENGINE_REJECTED`, `FEATURE_UNSUPPORTED`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SERVICE_UPDATE_CONFLICT`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `NOT_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateServiceError = UpdateServiceErrors[keyof UpdateServiceErrors];
+
+export type UpdateServiceResponses = {
+    /**
+     * With `?wait=true`: the finished job (succeeded, failed or canceled)
+     */
+    200: JobDto;
+    /**
+     * The job, started (or queued)
+     */
+    202: JobDto;
+};
+
+export type UpdateServiceResponse = UpdateServiceResponses[keyof UpdateServiceResponses];
+
+export type GetServiceLogsData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: {
+        /**
+         * Lines from the end: a number or `all`.
+         */
+        tail?: string;
+        /**
+         * Only lines after this: RFC 3339 time, Unix seconds or a duration before now (`10m`).
+         */
+        since?: string;
+        /**
+         * Include the engine's timestamp of each line.
+         */
+        timestamps?: boolean;
+        stdout?: boolean;
+        stderr?: boolean;
+    };
+    url: '/api/v1/hosts/{host}/services/{id}/logs';
+};
+
+export type GetServiceLogsErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Not Acceptable: `NOT_ACCEPTABLE`.
+     */
+    406: ProblemDto;
+    /**
+     * Conflict: `NOT_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type GetServiceLogsError = GetServiceLogsErrors[keyof GetServiceLogsErrors];
+
+export type GetServiceLogsResponses = {
+    /**
+     * The log lines: a JSON array (the default), or as a stream of lines in the other media types
+     */
+    200: Array<LogLineDto>;
+};
+
+export type GetServiceLogsResponse = GetServiceLogsResponses[keyof GetServiceLogsResponses];
+
+export type RollbackServiceData = {
+    body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: {
+        /**
+         * Wait for the job to finish and answer it (200) instead of 202 at once.
+         */
+        wait?: boolean;
+    };
+    url: '/api/v1/hosts/{host}/services/{id}/rollback';
+};
+
+export type RollbackServiceErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SERVICE_NO_PREVIOUS_SPEC`, `SERVICE_UPDATE_CONFLICT`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `NOT_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type RollbackServiceError = RollbackServiceErrors[keyof RollbackServiceErrors];
+
+export type RollbackServiceResponses = {
+    /**
+     * With `?wait=true`: the finished job (succeeded, failed or canceled)
+     */
+    200: JobDto;
+    /**
+     * The job, started (or queued)
+     */
+    202: JobDto;
+};
+
+export type RollbackServiceResponse = RollbackServiceResponses[keyof RollbackServiceResponses];
+
+export type ScaleServiceData = {
+    body: ServiceScaleDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: {
+        /**
+         * Wait for the job to finish and answer it (200) instead of 202 at once.
+         */
+        wait?: boolean;
+    };
+    url: '/api/v1/hosts/{host}/services/{id}/scale';
+};
+
+export type ScaleServiceErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SERVICE_UPDATE_CONFLICT`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `NOT_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`.
+     */
+    503: ProblemDto;
+};
+
+export type ScaleServiceError = ScaleServiceErrors[keyof ScaleServiceErrors];
+
+export type ScaleServiceResponses = {
+    /**
+     * With `?wait=true`: the finished job (succeeded, failed or canceled)
+     */
+    200: JobDto;
+    /**
+     * The job, started (or queued)
+     */
+    202: JobDto;
+};
+
+export type ScaleServiceResponse = ScaleServiceResponses[keyof ScaleServiceResponses];
+
 export type GetHostVersionData = {
     body?: never;
     path: {
@@ -5218,7 +6183,7 @@ export type ListJobsData = {
          * Page size, 1-1000; default 1000.
          */
         limit?: number;
-        kind?: 'pull' | 'push' | 'build' | 'import' | 'prune';
+        kind?: 'pull' | 'push' | 'build' | 'import' | 'prune' | 'service-update' | 'service-rollback';
         status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
         host?: string;
         /**

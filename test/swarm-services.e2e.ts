@@ -166,6 +166,36 @@ describe('Swarm services on a manager host', () => {
     expect(running(after.tasks, TEST_IMAGE)).toBe(3);
   });
 
+  it('fails the update job when the engine rolls a broken update back, naming the rejected task', async () => {
+    const broken = await api(berth.url, services, {
+      method: 'POST',
+      token: operator,
+      body: { name: `${name}-broken`, image: TEST_IMAGE, cmd: TICK, labels, containerLabels: labels },
+    });
+    expect(broken.status, broken.text).toBe(201);
+    const path = `${services}/${broken.body.id}`;
+    await until(async () => running((await api(berth.url, path, { token })).body.tasks, TEST_IMAGE) === 1, 'the task running', {
+      timeoutMs: 120_000,
+    });
+    // An image no node has and none can pull: the task is rejected, and the engine rolls back as told.
+    const started = await api(berth.url, path, {
+      method: 'PATCH',
+      token: operator,
+      body: { image: `berth-test/missing:${runId}`, updateConfig: { failureAction: 'rollback', monitorSeconds: 1 } },
+    });
+    expect(started.status, started.text).toBe(202);
+    const job = await finished(started.body.id);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/rolled the update back/);
+    const events = await api(berth.url, `/api/v1/jobs/${started.body.id}/events`, { token });
+    expect(
+      events.body.items.some((e: { type: string; line?: string }) => e.type === 'output' && /task .* (rejected|failed)/.test(e.line ?? '')),
+    ).toBe(true);
+    const after = (await api(berth.url, path, { token })).body;
+    expect(after.image).toBe(TEST_IMAGE);
+    expect((await api(berth.url, path, { method: 'DELETE', token: operator })).status).toBe(204);
+  });
+
   it('answers its tasks’ log as a REST snapshot and over the service-logs channel', async () => {
     await until(async () => {
       const logs = await api(berth.url, `${services}/${id}/logs?tail=20`, { token: viewer });

@@ -61,10 +61,10 @@ export function rolloutState(
   }
 }
 
-/** Lines for tasks at the current spec that failed or were refused, once each (`seen` keeps the ids reported). */
-export function taskFailures(upToDate: EngineTask[], seen: Set<string>): string[] {
+/** Lines for tasks that failed or were refused, once each (`seen`: the ids not to report, and those reported). */
+export function taskFailures(tasks: EngineTask[], seen: Set<string>): string[] {
   const lines: string[] = [];
-  for (const task of upToDate) {
+  for (const task of tasks) {
     if (!['failed', 'rejected'].includes(task.Status.State) || seen.has(task.ID)) continue;
     seen.add(task.ID);
     const slot = task.Slot === undefined ? task.ID.slice(0, 12) : `slot ${task.Slot}`;

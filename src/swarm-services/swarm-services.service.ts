@@ -185,6 +185,8 @@ export class SwarmServicesService {
   ): Promise<JobView> {
     let service = await engine.inspectService(ref);
     const before = service.UpdateStatus?.StartedAt;
+    // The tasks there already: their failures are not this rollout's to report.
+    const earlierTasks = (await engine.serviceTasks(service.ID)).map((task) => task.ID);
     try {
       await apply(service);
     } catch (error) {
@@ -198,28 +200,36 @@ export class SwarmServicesService {
         kind: kind === 'update' ? 'service-update' : 'service-rollback',
         host: hostId,
         target: name,
-        run: (context) => this.follow(engine, service.ID, name, kind, before, context),
+        run: (context) => this.follow(engine, service.ID, name, kind, before, new Set(earlierTasks), context),
       },
       principal,
     );
   }
 
-  /** Looks at the service and its up-to-date tasks until the rollout ends; progress is the share of desired tasks running. */
+  /**
+   * Looks at the service and its up-to-date tasks until the rollout ends; progress is the share of desired tasks running.
+   * `reported`: the tasks whose failures are not to be told (those of before the rollout, then those told).
+   */
   private async follow(
     engine: Engine,
     id: string,
     name: string,
     kind: RolloutKind,
     before: string | undefined,
+    reported: Set<string>,
     context: JobContext,
   ): Promise<ServiceRolloutResultDto> {
     const deadline = Date.now() + ROLLOUT_TIMEOUT_MS;
-    const reported = new Set<string>();
     let lastLine = '';
     for (;;) {
-      const [service, upToDate] = await Promise.all([engine.inspectService(id), engine.serviceTasks(id, true)]);
+      // Every task for the failures: a task of a spec the engine rolled back is no longer up to date.
+      const [service, upToDate, tasks] = await Promise.all([
+        engine.inspectService(id),
+        engine.serviceTasks(id, true),
+        engine.serviceTasks(id),
+      ]);
       const state = rolloutState(kind, service, upToDate, before);
-      for (const line of taskFailures(upToDate, reported)) context.output(line);
+      for (const line of taskFailures(tasks, reported)) context.output(line);
       if (state.line !== lastLine) {
         lastLine = state.line;
         context.output(state.line);

@@ -136,3 +136,13 @@ describe('pinServiceNetworks', () => {
     expect(pinned.TaskTemplate.Networks).toEqual([{ Target: 'n1' }, { Target: 'gone' }]);
   });
 });
+
+describe('null parts (what @IsOptional lets through)', () => {
+  it.each(['mounts', 'networks', 'ports', 'resources', 'updateConfig', 'rollbackConfig', 'env', 'image', 'replicas'])(
+    '%s: null keeps that part as it is',
+    (field) => {
+      const current = base({ Env: ['A=1'] });
+      expect(withChanges(current, { [field]: null } as never)).toEqual(current);
+    },
+  );
+});

@@ -20,67 +20,68 @@ export function toServiceSpec(dto: ServiceCreateDto): EngineServiceSpec {
  * alone is a scale). Whatever else the spec holds (set by the CLI, or defaults the engine filled in) stays.
  */
 export function withChanges(current: EngineServiceSpec, dto: ServiceUpdateDto): EngineServiceSpec {
+  // `null` is as absent (the DTO's @IsOptional lets it through): it keeps that part as it is.
   const spec = structuredClone(current);
   const task = spec.TaskTemplate;
   const container = task.ContainerSpec;
-  if (dto.image !== undefined) container.Image = dto.image;
-  if (dto.cmd !== undefined) container.Args = dto.cmd;
-  if (dto.entrypoint !== undefined) container.Command = dto.entrypoint;
-  if (dto.env !== undefined) container.Env = dto.env;
-  if (dto.containerLabels !== undefined) container.Labels = dto.containerLabels;
-  if (dto.workingDir !== undefined) container.Dir = dto.workingDir;
-  if (dto.user !== undefined) container.User = dto.user;
-  if (dto.capAdd !== undefined) container.CapabilityAdd = dto.capAdd;
-  if (dto.capDrop !== undefined) container.CapabilityDrop = dto.capDrop;
-  if (dto.mounts !== undefined) {
+  if (dto.image != null) container.Image = dto.image;
+  if (dto.cmd != null) container.Args = dto.cmd;
+  if (dto.entrypoint != null) container.Command = dto.entrypoint;
+  if (dto.env != null) container.Env = dto.env;
+  if (dto.containerLabels != null) container.Labels = dto.containerLabels;
+  if (dto.workingDir != null) container.Dir = dto.workingDir;
+  if (dto.user != null) container.User = dto.user;
+  if (dto.capAdd != null) container.CapabilityAdd = dto.capAdd;
+  if (dto.capDrop != null) container.CapabilityDrop = dto.capDrop;
+  if (dto.mounts != null) {
     container.Mounts = dto.mounts.map((mount) => ({
       Type: mount.type,
-      ...(mount.source !== undefined && { Source: mount.source }),
+      ...(mount.source != null && { Source: mount.source }),
       Target: mount.target,
-      ...(mount.readOnly !== undefined && { ReadOnly: mount.readOnly }),
+      ...(mount.readOnly != null && { ReadOnly: mount.readOnly }),
     }));
   }
-  if (dto.labels !== undefined) spec.Labels = dto.labels;
-  if (dto.replicas !== undefined) spec.Mode = { Replicated: { Replicas: dto.replicas } };
-  if (dto.networks !== undefined) task.Networks = dto.networks.map((target) => ({ Target: target }));
-  if (dto.constraints !== undefined) task.Placement = { ...task.Placement, Constraints: dto.constraints };
-  if (dto.resources !== undefined) {
+  if (dto.labels != null) spec.Labels = dto.labels;
+  if (dto.replicas != null) spec.Mode = { Replicated: { Replicas: dto.replicas } };
+  if (dto.networks != null) task.Networks = dto.networks.map((target) => ({ Target: target }));
+  if (dto.constraints != null) task.Placement = { ...task.Placement, Constraints: dto.constraints };
+  if (dto.resources != null) {
     task.Resources = {
       ...(dto.resources.limits && { Limits: toResources(dto.resources.limits) }),
       ...(dto.resources.reservations && { Reservations: toResources(dto.resources.reservations) }),
     };
   }
-  if (dto.ports !== undefined) {
+  if (dto.ports != null) {
     spec.EndpointSpec = {
       ...spec.EndpointSpec,
       Ports: dto.ports.map((port) => ({
         TargetPort: port.target,
         Protocol: port.protocol ?? 'tcp',
         PublishMode: port.mode ?? 'ingress',
-        ...(port.published !== undefined && { PublishedPort: port.published }),
+        ...(port.published != null && { PublishedPort: port.published }),
       })),
     };
   }
-  if (dto.updateConfig !== undefined) spec.UpdateConfig = toRolloutConfig(dto.updateConfig);
-  if (dto.rollbackConfig !== undefined) spec.RollbackConfig = toRolloutConfig(dto.rollbackConfig);
+  if (dto.updateConfig != null) spec.UpdateConfig = toRolloutConfig(dto.updateConfig);
+  if (dto.rollbackConfig != null) spec.RollbackConfig = toRolloutConfig(dto.rollbackConfig);
   return spec;
 }
 
 function toResources(resource: ServiceResourceDto): { NanoCPUs?: number; MemoryBytes?: number } {
   return {
-    ...(resource.cpus !== undefined && { NanoCPUs: Math.round(resource.cpus * NANOS) }),
-    ...(resource.memoryBytes !== undefined && { MemoryBytes: resource.memoryBytes }),
+    ...(resource.cpus != null && { NanoCPUs: Math.round(resource.cpus * NANOS) }),
+    ...(resource.memoryBytes != null && { MemoryBytes: resource.memoryBytes }),
   };
 }
 
 function toRolloutConfig(config: ServiceRolloutConfigDto): EngineUpdateConfig {
   return {
-    ...(config.parallelism !== undefined && { Parallelism: config.parallelism }),
-    ...(config.delaySeconds !== undefined && { Delay: Math.round(config.delaySeconds * NANOS) }),
-    ...(config.failureAction !== undefined && { FailureAction: config.failureAction }),
-    ...(config.monitorSeconds !== undefined && { Monitor: Math.round(config.monitorSeconds * NANOS) }),
-    ...(config.maxFailureRatio !== undefined && { MaxFailureRatio: config.maxFailureRatio }),
-    ...(config.order !== undefined && { Order: config.order }),
+    ...(config.parallelism != null && { Parallelism: config.parallelism }),
+    ...(config.delaySeconds != null && { Delay: Math.round(config.delaySeconds * NANOS) }),
+    ...(config.failureAction != null && { FailureAction: config.failureAction }),
+    ...(config.monitorSeconds != null && { Monitor: Math.round(config.monitorSeconds * NANOS) }),
+    ...(config.maxFailureRatio != null && { MaxFailureRatio: config.maxFailureRatio }),
+    ...(config.order != null && { Order: config.order }),
   };
 }
 
@@ -88,12 +89,12 @@ function toRolloutConfig(config: ServiceRolloutConfigDto): EngineUpdateConfig {
 export function fromRolloutConfig(config: EngineUpdateConfig | undefined): ServiceRolloutConfigDto | null {
   if (!config) return null;
   return {
-    ...(config.Parallelism !== undefined && { parallelism: config.Parallelism }),
-    ...(config.Delay !== undefined && { delaySeconds: config.Delay / NANOS }),
-    ...(config.FailureAction !== undefined && { failureAction: config.FailureAction }),
-    ...(config.Monitor !== undefined && { monitorSeconds: config.Monitor / NANOS }),
-    ...(config.MaxFailureRatio !== undefined && { maxFailureRatio: config.MaxFailureRatio }),
-    ...(config.Order !== undefined && { order: config.Order }),
+    ...(config.Parallelism != null && { parallelism: config.Parallelism }),
+    ...(config.Delay != null && { delaySeconds: config.Delay / NANOS }),
+    ...(config.FailureAction != null && { failureAction: config.FailureAction }),
+    ...(config.Monitor != null && { monitorSeconds: config.Monitor / NANOS }),
+    ...(config.MaxFailureRatio != null && { maxFailureRatio: config.MaxFailureRatio }),
+    ...(config.Order != null && { order: config.Order }),
   };
 }
 

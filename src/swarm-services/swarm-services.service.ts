@@ -70,7 +70,7 @@ export class SwarmServicesService {
   /** `docker service create`, after validation and the create policy (an admin's exception is audited). */
   async create(hostId: string, dto: ServiceCreateDto, principal: Principal | undefined): Promise<ServiceCreatedDto> {
     const engine = this.hosts.get(hostId);
-    const problems = [...mountProblems(dto), ...(dto.mode === 'global' && dto.replicas !== undefined ? [GLOBAL_REPLICAS] : [])];
+    const problems = [...mountProblems(dto), ...(dto.mode === 'global' && dto.replicas != null ? [GLOBAL_REPLICAS] : [])];
     if (problems.length) throw validationFailed(problems);
     await this.requireCapabilitiesApi(engine, dto);
 
@@ -104,7 +104,7 @@ export class SwarmServicesService {
     await this.requireCapabilitiesApi(engine, dto);
 
     const apply = async (service: EngineService) => {
-      if (dto.replicas !== undefined && service.Spec.Mode?.Global) throw validationFailed([GLOBAL_REPLICAS]);
+      if (dto.replicas != null && service.Spec.Mode?.Global) throw validationFailed([GLOBAL_REPLICAS]);
       const { decision, pinned } = await this.judge(engine, withChanges(service.Spec, dto), principal);
       const exception = this.exception(SERVICE_UPDATE_POLICY_EXCEPTION_ACTION, decision, principal, {
         host: hostId,

@@ -24,6 +24,7 @@ import { SystemModule } from './system/system.module.js';
 import { UpdatesModule } from './updates/updates.module.js';
 import { UsersModule } from './users/users.module.js';
 import { NetworksModule } from './networks/networks.module.js';
+import { SwarmServicesModule } from './swarm-services/swarm-services.module.js';
 import { VolumesModule } from './volumes/volumes.module.js';
 import { SwarmModule } from './swarm/swarm.module.js';
 
@@ -44,6 +45,7 @@ import { SwarmModule } from './swarm/swarm.module.js';
     NetworksModule,
     FleetModule,
     SwarmModule,
+    SwarmServicesModule,
     PruneModule,
     RegistriesModule,
     StreamsModule,

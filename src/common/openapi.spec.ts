@@ -129,7 +129,7 @@ describe('openapi/openapi.json', () => {
 
   it('gives plain summaries, the resource tags in order with descriptions, a relative server and {host} defaulting to local', () => {
     expect(operations.filter(({ operation }) => operation.summary?.includes('`')).map(({ name }) => name)).toEqual([]);
-    expect(spec.tags?.map((tag) => tag.name).slice(0, 12)).toEqual([
+    expect(spec.tags?.map((tag) => tag.name).slice(0, 13)).toEqual([
       'hosts',
       'containers',
       'images',
@@ -139,6 +139,7 @@ describe('openapi/openapi.json', () => {
       'volumes',
       'networks',
       'swarm',
+      'services',
       'streams',
       'auth',
       'users',

@@ -81,6 +81,9 @@ export const PROBLEM_CODES = [
   'SECRET_IN_USE',
   'CONFIG_IN_USE',
   'ENGINE_API_TOO_OLD',
+  // Swarm services (src/swarm-services/).
+  'SERVICE_NO_PREVIOUS_SPEC',
+  'FEATURE_UNSUPPORTED',
   // Registries and the Distribution API (src/registries/distribution/).
   'REGISTRY_FORBIDDEN',
   'REGISTRY_TLS_FAILED',

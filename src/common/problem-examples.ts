@@ -82,6 +82,8 @@ export const PROBLEM_EXAMPLE_DETAILS: Partial<Record<ProblemCode, string>> = {
   SECRET_IN_USE: "rpc error: code = InvalidArgument desc = secret 'db-password' is in use by the following service: web",
   CONFIG_IN_USE: "rpc error: code = InvalidArgument desc = config 'nginx-conf' is in use by the following service: web",
   ENGINE_API_TOO_OLD: "Swarm configs need Docker API 1.30; host 'old' speaks 1.29.",
+  SERVICE_NO_PREVIOUS_SPEC: 'rpc error: code = FailedPrecondition desc = service 9ye6xwpyczmb does not have a previous spec',
+  FEATURE_UNSUPPORTED: "capAdd needs Docker API 1.41; host 'edge' speaks 1.40.",
   REGISTRY_FORBIDDEN: 'The registry refused the stored credentials this access (403).',
   REGISTRY_TLS_FAILED: "TLS: the registry's certificate is not signed by a trusted CA.",
   REGISTRY_UNREACHABLE: 'The registry at registry.example.com does not answer (ECONNREFUSED).',

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags, getSchemaPath, ApiExtraModels } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
@@ -9,8 +9,7 @@ import { ContainersService } from './containers.service.js';
 import { ContainerTopDto, ExecDto, ExecResultDto } from './dto/container-actions.dto.js';
 import { LogsQueryDto, TopQueryDto } from './dto/container-query.dto.js';
 import { ContainerStatsDto } from '../stats/container-stats.dto.js';
-import { LogLineDto } from './dto/log-line.dto.js';
-import { sendLogs } from './log-formats.js';
+import { ApiLogSnapshot, sendLogs } from './log-formats.js';
 
 /** What runs inside a container: processes, resource use, logs, one-shot commands. */
 @ApiTags('containers')
@@ -50,24 +49,7 @@ export class ContainerRuntimeController {
    */
   @Get('logs')
   @RequireRole('viewer')
-  @ApiExtraModels(LogLineDto)
-  @ApiProduces('application/json', 'application/x-ndjson', 'text/plain')
-  @ApiOkResponse({
-    description: 'The log lines: a JSON array (the default), or as a stream of lines in the other media types',
-    content: {
-      'application/json': { schema: { type: 'array', items: { $ref: getSchemaPath(LogLineDto) } } },
-      // Not a schema of its own: a generated client reads it as text, one LogLineDto per line.
-      'application/x-ndjson': { schema: { type: 'string', description: 'Newline-delimited JSON: one LogLineDto per line.' } },
-      'text/plain': { schema: { type: 'string', description: 'The log text, as `docker logs` prints it.' } },
-    },
-    headers: {
-      'Content-Disposition': {
-        description: 'With `Accept: text/plain`: `attachment; filename="<container>-logs.txt"`.',
-        schema: { type: 'string' },
-      },
-    },
-  })
-  @ApiProblems({ 406: ['NOT_ACCEPTABLE'] })
+  @ApiLogSnapshot('container')
   getContainerLogs(
     @Param('host') host: string,
     @Param('id', ContainerRefPipe) id: string,

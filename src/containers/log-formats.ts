@@ -1,9 +1,13 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiProduces, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ApiProblems } from '../common/openapi.js';
 import { Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ProblemException } from '../common/problem.js';
 import type { LogLine } from '../docker/log-lines.js';
 import type { LogSnapshot } from './containers.service.js';
+import { LogLineDto } from './dto/log-line.dto.js';
 
 export type LogFormat = 'json' | 'ndjson' | 'text';
 
@@ -69,3 +73,28 @@ export async function sendLogs(request: Request, response: Response, open: () =>
     response.destroy();
   });
 }
+
+/** The answers of a log snapshot route (a container's, a service's): the three media types, 406 for any other. */
+export const ApiLogSnapshot = (of: 'container' | 'service') =>
+  applyDecorators(
+    ApiExtraModels(LogLineDto),
+    ApiProduces('application/json', 'application/x-ndjson', 'text/plain'),
+    ApiOkResponse({
+      description: 'The log lines: a JSON array (the default), or as a stream of lines in the other media types',
+      content: {
+        'application/json': { schema: { type: 'array', items: { $ref: getSchemaPath(LogLineDto) } } },
+        // Not a schema of its own: a generated client reads it as text, one LogLineDto per line.
+        'application/x-ndjson': { schema: { type: 'string', description: 'Newline-delimited JSON: one LogLineDto per line.' } },
+        'text/plain': {
+          schema: { type: 'string', description: `The log text, as \`docker ${of === 'service' ? 'service ' : ''}logs\` prints it.` },
+        },
+      },
+      headers: {
+        'Content-Disposition': {
+          description: `With \`Accept: text/plain\`: \`attachment; filename="<${of}>-logs.txt"\`.`,
+          schema: { type: 'string' },
+        },
+      },
+    }),
+    ApiProblems({ 406: ['NOT_ACCEPTABLE'] }),
+  );

@@ -17,6 +17,7 @@ import * as containers from './engine-containers.js';
 import * as exec from './engine-exec.js';
 import * as images from './engine-images.js';
 import * as networks from './engine-networks.js';
+import * as services from './engine-services.js';
 import * as streams from './engine-streams.js';
 import * as swarm from './engine-swarm.js';
 import * as system from './engine-system.js';
@@ -216,5 +217,31 @@ export class DockerEngine extends Engine {
   }
   removeSwarmObject(kind: swarm.SwarmObjectKind, id: string): Promise<void> {
     return swarm.removeSwarmObject(this.calls, kind, id);
+  }
+  listServices(filters?: Record<string, string[]>): Promise<services.EngineService[]> {
+    return services.listServices(this.calls, filters);
+  }
+  inspectService(ref: string): Promise<services.EngineService> {
+    return services.inspectService(this.calls, ref);
+  }
+  createService(spec: services.EngineServiceSpec, auth?: T.RegistryAuth): Promise<{ id: string; warnings: string[] }> {
+    return services.createService(this.calls, spec, auth);
+  }
+  updateService(
+    id: string,
+    version: number,
+    spec: services.EngineServiceSpec,
+    options?: { rollback?: boolean; auth?: T.RegistryAuth },
+  ): Promise<{ warnings: string[] }> {
+    return services.updateService(this.calls, id, version, spec, options);
+  }
+  removeService(id: string): Promise<void> {
+    return services.removeService(this.calls, id);
+  }
+  serviceTasks(serviceId: string, upToDate?: boolean): Promise<services.EngineServiceTask[]> {
+    return services.serviceTasks(this.calls, serviceId, upToDate);
+  }
+  serviceStreamTarget(ref: string): Promise<T.EngineStreamTarget> {
+    return services.serviceStreamTarget(this.calls, ref);
   }
 }

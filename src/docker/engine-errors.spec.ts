@@ -38,6 +38,13 @@ describe('translateEngineError', () => {
       'PORT_ALLOCATED',
     ],
     [engine(400, 'invalid reference format'), 400, 'ENGINE_REJECTED'],
+    [engine(404, 'service web not found'), 404, 'SERVICE_NOT_FOUND'],
+    [engine(500, 'rpc error: code = FailedPrecondition desc = service abc does not have a previous spec'), 409, 'SERVICE_NO_PREVIOUS_SPEC'],
+    [
+      engine(409, 'rpc error: code = AlreadyExists desc = name conflicts with an existing object: service web already exists'),
+      409,
+      'NAME_CONFLICT',
+    ],
     [engine(400, 'Renaming a container with the same name as its current name'), 409, 'NAME_UNCHANGED'],
     [engine(409, 'Container abc is already paused'), 409, 'CONTAINER_PAUSED'],
     [engine(409, 'Container abc is paused, unpause the container before exec'), 409, 'CONTAINER_PAUSED'],

@@ -232,6 +232,10 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
   if (swarm) return swarm;
   // `docker top` runs the host's ps with the caller's options: ps refusing them, or a format without a PID column, is the request's fault.
   if (lower.startsWith('ps: ') || lower.includes("couldn't find pid field in ps output")) return problem(400, 'INVALID_PS_ARGS');
+  // Swarm services (the rest of Swarm's words: swarmProblem): a rollback with nothing to go back to.
+  if (lower.includes('does not have a previous spec')) return problem(409, 'SERVICE_NO_PREVIOUS_SPEC');
+  if (/\bservice \S+ not found\b/.test(lower) || lower.startsWith('no such service')) return problem(404, 'SERVICE_NOT_FOUND');
+  if (lower.includes('name conflicts with an existing object')) return problem(409, 'NAME_CONFLICT');
   switch (status) {
     case 400:
       if (lower.includes('same name as its current name')) return problem(409, 'NAME_UNCHANGED');

@@ -54,9 +54,10 @@ async function openLogBytes(calls: EngineCalls, target: EngineStreamTarget, opti
     ...(options.since !== undefined && { since: options.since }),
     ...(options.until !== undefined && { until: options.until }),
   };
-  const path = `/containers/${pathSegment(target.id)}/logs?`;
+  // A service's log is its tasks' logs, framed alike; the engine takes no `until` there (the DTO offers none).
+  const path = `/${target.service ? 'services' : 'containers'}/${pathSegment(target.id)}/logs?`;
   const endpoint = calls.rawEndpoint();
-  return calls.openStream<Readable>('container.logs', (_d, signal) =>
+  return calls.openStream<Readable>(target.service ? 'service.logs' : 'container.logs', (_d, signal) =>
     endpoint
       ? rawGet(endpoint, `${path}${new URLSearchParams(query)}`, signal)
       : calls.dial({ path, method: 'GET', isStream: true, abortSignal: signal, statusCodes: CONTAINER_STREAM_STATUSES, options: query }),

@@ -142,6 +142,8 @@ export interface EngineStreamTarget {
   running: boolean;
   /** `-i`: the main process's stdin stays open, so an attach may write to it. */
   openStdin?: boolean;
+  /** A Swarm service (its tasks' logs, `/services/{id}/logs`), not a container. */
+  service?: boolean;
 }
 
 export interface EngineLogStreamOptions {

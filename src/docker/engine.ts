@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { EngineTls } from '../config/engine-tls.js';
 import type { EngineBuildOptions } from './engine-build.js';
+import type { EngineService, EngineServiceSpec, EngineServiceTask } from './engine-services.js';
 import type {
   EngineNode,
   EngineNodeSpec,
@@ -224,4 +225,21 @@ export abstract class Engine {
   abstract createSwarmObject(kind: SwarmObjectKind, spec: EngineSwarmObjectCreate): Promise<{ id: string }>;
   /** In use by a service: 409 SECRET_IN_USE / CONFIG_IN_USE. */
   abstract removeSwarmObject(kind: SwarmObjectKind, id: string): Promise<void>;
+  // Services (engine-services.ts): a Swarm manager's; elsewhere the engine refuses them.
+  abstract listServices(filters?: Record<string, string[]>): Promise<EngineService[]>;
+  /** By id, id prefix or name: 404 SERVICE_NOT_FOUND. */
+  abstract inspectService(ref: string): Promise<EngineService>;
+  abstract createService(spec: EngineServiceSpec, auth?: RegistryAuth): Promise<{ id: string; warnings: string[] }>;
+  /** At `version` (a stale one: 409 SWARM_UPDATE_OUT_OF_SEQUENCE); `rollback`: the engine's rollback to the previous spec. */
+  abstract updateService(
+    id: string,
+    version: number,
+    spec: EngineServiceSpec,
+    options?: { rollback?: boolean; auth?: RegistryAuth },
+  ): Promise<{ warnings: string[] }>;
+  abstract removeService(id: string): Promise<void>;
+  /** `upToDate`: only the tasks at the service's current spec. */
+  abstract serviceTasks(serviceId: string, upToDate?: boolean): Promise<EngineServiceTask[]>;
+  /** The service a log stream reads (openLogLines, openLogFrames take it as they take a container). */
+  abstract serviceStreamTarget(ref: string): Promise<EngineStreamTarget>;
 }

@@ -1,10 +1,10 @@
 import type { Principal } from '../common/principal.js';
 
 // The contract between the jobs machinery (src/jobs/) and the features that start long work
-// (image pull, push, build, import, prune): a feature says what to run, the machinery stores it,
+// (image pull, push, build, import, prune, a service's rollout): a feature says what to run, the machinery stores it,
 // reports its progress, cancels it and answers for it.
 
-export const JOB_KINDS = ['pull', 'push', 'build', 'import', 'prune'] as const;
+export const JOB_KINDS = ['pull', 'push', 'build', 'import', 'prune', 'service-update', 'service-rollback'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;

@@ -7,7 +7,7 @@ import { DockerHosts } from '../docker/docker-hosts.js';
 import type { ChannelContext, ChannelDeclaration, ChannelFeed, TargetKind, TargetQuery } from './channel.js';
 import { StreamAccess, requireChannelRole } from './stream-access.js';
 import { StreamMetrics } from './stream-metrics.js';
-import { resolveStreamTarget } from './stream-target.js';
+import { resolveServiceTarget, resolveStreamTarget } from './stream-target.js';
 import { parseStreamQuery, verifyUpgrade } from './upgrade.js';
 
 /**
@@ -53,7 +53,9 @@ export class ChannelOpener {
       resolved =
         channel.target === 'host'
           ? { engine }
-          : await resolveStreamTarget(engine, query as TargetQuery<'container'>, channel.target === 'running container');
+          : channel.target === 'service'
+            ? await resolveServiceTarget(engine, query as TargetQuery<'service'>)
+            : await resolveStreamTarget(engine, query as TargetQuery<'container'>, channel.target === 'running container');
     }
     const context = { principal, query, remoteAddress: request.socket.remoteAddress, ...resolved } as ChannelContext<Q, K>;
     await feed.check?.(context);

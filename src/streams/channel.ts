@@ -7,17 +7,20 @@ import type { EngineStreamTarget } from '../docker/engine-types.js';
 import type { Channel } from './stream-metrics.js';
 
 /**
- * What a channel streams from, resolved before the upgrade: nothing, a host's engine, or a
- * container on it (404 unknown host or container; 409 when it must run and does not).
+ * What a channel streams from, resolved before the upgrade: nothing, a host's engine, a
+ * container on it (404 unknown host or container; 409 when it must run and does not), or a
+ * Swarm service on it (404 unknown service).
  */
-export type TargetKind = 'none' | 'host' | 'container' | 'running container';
+export type TargetKind = 'none' | 'host' | 'container' | 'running container' | 'service';
 
 /** The query fields each target kind is resolved from. */
 export type TargetQuery<K extends TargetKind> = K extends 'none'
   ? object
   : K extends 'host'
     ? { host: string }
-    : { host: string; container: string };
+    : K extends 'service'
+      ? { host: string; service: string }
+      : { host: string; container: string };
 
 type Resolved<K extends TargetKind> = K extends 'none'
   ? unknown

@@ -8,12 +8,14 @@ import { ProblemException } from '../common/problem.js';
 import { ChannelContext, ChannelFeed, declareChannel } from './channel.js';
 import { ChannelRuntime } from './channel-runtime.js';
 import { CloseCode } from './close-codes.js';
-import { LogsStreamQueryDto } from './dto/stream-query.dto.js';
+import { LogsStreamQueryDto, ServiceLogsStreamQueryDto } from './dto/stream-query.dto.js';
 import { Fanout, Subscriber } from './fanout.js';
 import { LogRing } from './log-ring.js';
 import { engineTime, parseLogTime } from '../common/log-time.js';
 
-export type LogsContext = ChannelContext<LogsStreamQueryDto, 'container'>;
+/** What a log channel reads: a container's log or a service's (its tasks'), with the same options. */
+type LogOptionsQuery = Pick<LogsStreamQueryDto, 'host' | 'follow' | 'tail' | 'since' | 'stdout' | 'stderr'>;
+export type LogsContext = ChannelContext<LogOptionsQuery, 'container'>;
 
 /** One view: every subscriber gets the same frames. */
 type View = 'lines';
@@ -128,7 +130,7 @@ export class LogStreams implements ChannelFeed<LogsContext>, OnModuleDestroy {
     return new Fanout<LogLine, View>(this.runtime.limits, {
       encode,
       sizeOf,
-      endReason: context.query.follow ? 'container stopped' : 'end of log',
+      endReason: context.query.follow ? (context.target.service ? 'service removed' : 'container stopped') : 'end of log',
       resumeHint: (subscriber) => resumeHint(subscriber.last?.ts, context.query.since),
       onItem: hooks.onItem,
       onClosed: () => {
@@ -171,19 +173,33 @@ function resumeHint(lastTs: string | undefined, since: string | undefined): stri
   return from ? `too slow: reconnect with since=${from} (that line comes again)` : 'too slow: reconnect to resume';
 }
 
+/** Both log channels need at least one of the two streams. */
+function validateStreams(query: LogOptionsQuery): void {
+  if (!query.stdout && !query.stderr) {
+    throw new ProblemException(400, 'VALIDATION_FAILED', 'Ask for stdout, stderr or both.', {
+      errors: [{ field: 'stdout', message: 'stdout and stderr cannot both be false' }],
+    });
+  }
+}
+
 /** `/api/v1/ws/logs?container=`: a container's log, followed or not. */
-export const logsChannel = declareChannel({
+export const logsChannel = declareChannel<'container', LogsStreamQueryDto, LogStreams>({
   name: 'logs',
   path: '/api/v1/ws/logs',
   query: LogsStreamQueryDto,
   role: 'viewer',
   target: 'container',
-  validate: (query) => {
-    if (!query.stdout && !query.stderr) {
-      throw new ProblemException(400, 'VALIDATION_FAILED', 'Ask for stdout, stderr or both.', {
-        errors: [{ field: 'stdout', message: 'stdout and stderr cannot both be false' }],
-      });
-    }
-  },
+  validate: validateStreams,
+  feed: LogStreams,
+});
+
+/** `/api/v1/ws/service-logs?service=`: a Swarm service's log (its tasks' lines), followed or not, as a container's. */
+export const serviceLogsChannel = declareChannel<'service', ServiceLogsStreamQueryDto, LogStreams>({
+  name: 'service-logs',
+  path: '/api/v1/ws/service-logs',
+  query: ServiceLogsStreamQueryDto,
+  role: 'viewer',
+  target: 'service',
+  validate: validateStreams,
   feed: LogStreams,
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { Metrics } from '../common/metrics.js';
 
-export type Channel = 'logs' | 'exec' | 'attach' | 'events' | 'stats' | 'jobs';
+export type Channel = 'logs' | 'service-logs' | 'exec' | 'attach' | 'events' | 'stats' | 'jobs';
 
 /** What the stream channels report to /metrics: open sockets, engine streams behind them, why sockets closed. */
 @Injectable()

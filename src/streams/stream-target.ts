@@ -3,6 +3,7 @@ import { ProblemException } from '../common/problem.js';
 import { containerRef } from '../containers/container-ref.pipe.js';
 import type { Engine } from '../docker/engine.js';
 import type { EngineStreamTarget } from '../docker/engine-types.js';
+import { serviceRef } from '../swarm-services/service-ref.pipe.js';
 
 /**
  * The container a channel streams from on its host's engine, checked before the upgrade: 404 for an
@@ -18,4 +19,13 @@ export async function resolveStreamTarget(
   const target = await engine.streamTarget(container);
   if (needsRunning && !target.running) throw new ProblemException(409, 'CONTAINER_NOT_RUNNING', `Container ${target.name} is not running.`);
   return { engine, target };
+}
+
+/** The Swarm service a channel streams the log of, on its host's engine: 404 for an unknown service, before the upgrade. */
+export async function resolveServiceTarget(
+  engine: Engine,
+  query: { service: string },
+): Promise<{ engine: Engine; target: EngineStreamTarget }> {
+  const service = serviceRef(query.service);
+  return { engine, target: await engine.serviceStreamTarget(service) };
 }

@@ -8,11 +8,19 @@ import { ChannelOpener } from './channel-opener.js';
 import { execChannel } from './exec-sessions.js';
 import { jobsChannel } from './job-feed.js';
 import { eventsChannel, statsChannel } from './live-feeds.js';
-import { logsChannel } from './log-streams.js';
+import { logsChannel, serviceLogsChannel } from './log-streams.js';
 import { takeUpgradeContext } from './upgrade.js';
 
 /** Every channel Berth serves; openapi/asyncapi.yaml documents each (a test checks). */
-export const CHANNELS: readonly AnyChannel[] = [logsChannel, execChannel, attachChannel, eventsChannel, statsChannel, jobsChannel];
+export const CHANNELS: readonly AnyChannel[] = [
+  logsChannel,
+  serviceLogsChannel,
+  execChannel,
+  attachChannel,
+  eventsChannel,
+  statsChannel,
+  jobsChannel,
+];
 
 /** The channel paths by name. */
 export const STREAM_CHANNELS: Readonly<Record<string, string>> = Object.fromEntries(

@@ -15,7 +15,7 @@ import { WsTicketsController } from './ws-tickets.controller.js';
 import { WsTickets } from './ws-tickets.js';
 
 /**
- * WebSocket channels (see `CHANNELS`: logs, exec, attach, events, stats, jobs) and the tickets browsers use
+ * WebSocket channels (see `CHANNELS`: logs, service logs, exec, attach, events, stats, jobs) and the tickets browsers use
  * to open them. Needs an `Authenticator` bound elsewhere (the auth module); it binds none itself.
  * Imports ContainersModule for exec's and attach's entry policy, JobsModule for the jobs channel.
  */
@@ -30,7 +30,8 @@ import { WsTickets } from './ws-tickets.js';
     StreamAudit,
     ChannelOpener,
     ChannelRuntime,
-    ...CHANNELS.map((channel) => channel.feed),
+    // One feed may serve several channels (LogStreams: container and service logs).
+    ...new Set(CHANNELS.map((channel) => channel.feed)),
     ...STREAM_GATEWAYS,
   ],
 })

@@ -410,7 +410,8 @@ function networkProblems(dto: ContainerCreateDto): Array<{ field: string; messag
   return problems;
 }
 
-function mountProblems(dto: ContainerCreateDto): Array<{ field: string; message: string }> {
+/** `--mount` entries the DTO cannot judge alone (service create takes the same mounts). */
+export function mountProblems(dto: Pick<ContainerCreateDto, 'mounts'>): Array<{ field: string; message: string }> {
   return (dto.mounts ?? []).flatMap((mount, index) => {
     const problems: Array<{ field: string; message: string }> = [];
     if (!isContainerPath(mount.target))

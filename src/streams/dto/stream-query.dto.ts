@@ -12,6 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { OmitType } from '@nestjs/swagger';
 import { DEFAULT_LOG_TAIL, IsLogTime } from '../../common/log-time.js';
 import { QueryBoolean, QueryInt } from '../../common/validators.js';
 import { IsDetachKeys } from '../detach-keys.js';
@@ -75,6 +76,15 @@ export class LogsStreamQueryDto extends ContainerStreamQueryDto {
   @QueryBoolean()
   @IsBoolean()
   stderr: boolean = true;
+}
+
+/** A Swarm service's log (every task's), with the container log's options. */
+export class ServiceLogsStreamQueryDto extends OmitType(LogsStreamQueryDto, ['container'] as const) {
+  /** Service id, id prefix or name. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  service!: string;
 }
 
 export class ExecStreamQueryDto extends ContainerStreamQueryDto {

@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module.js';
 import { ContainersModule } from './containers/containers.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { HostsModule } from './hosts/hosts.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { RegistriesModule } from './registries/registries.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -32,6 +33,7 @@ import { VolumesModule } from './volumes/volumes.module.js';
     UsersModule,
     AuditModule,
     SystemModule,
+    HostsModule,
     ContainersModule,
     JobsModule,
     ImagesModule,

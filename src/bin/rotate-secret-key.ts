@@ -1,4 +1,4 @@
-// Re-encrypts every stored secret (registry passwords and tokens) under a new key. Stop Berth first:
+// Re-encrypts every stored secret (registry passwords and tokens, hosts' private keys) under a new key. Stop Berth first:
 // a running Berth keeps sealing with the key it started with.
 //
 //   node dist/bin/rotate-secret-key.js        (npm run rotate-secret-key)

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { EngineTls } from '../config/engine-tls.js';
 import type { EngineBuildOptions } from './engine-build.js';
+import type { HostHealth } from './host-health.js';
 import type {
   EngineAttachOptions,
   EngineAttachSession,
@@ -103,6 +104,8 @@ export interface ExecResult {
  */
 export abstract class Engine {
   abstract readonly host: HostDescriptor;
+  /** The host's live status and short circuit (DockerEngine has one; fakes may not). */
+  declare readonly health?: HostHealth;
 
   // System (engine-system.ts)
   abstract ping(timeoutMs?: number): Promise<unknown>;

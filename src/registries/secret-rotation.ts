@@ -1,10 +1,12 @@
 import type { Database } from '../database/database.js';
+import { resealHostSecrets } from '../hosts/host-secrets.js';
+import { HostsRepository } from '../hosts/hosts.repository.js';
 import { RegistriesRepository } from './registries.repository.js';
 import { secretContext } from './registries.service.js';
 import type { SecretBox } from './secret-box.js';
 
 /**
- * Re-seals every stored registry secret: opened with `from` (which must know every key in use),
+ * Re-seals every stored secret (registries' passwords and tokens, hosts' private keys): opened with `from` (which must know every key in use),
  * sealed with `to`, all in one transaction. Answers how many values were re-sealed.
  */
 export async function resealSecrets(database: Database, from: SecretBox, to: SecretBox): Promise<number> {
@@ -23,6 +25,6 @@ export async function resealSecrets(database: Database, from: SecretBox, to: Sec
         trx,
       );
     }
-    return count;
+    return count + (await resealHostSecrets(new HostsRepository(database), trx, from, to));
   });
 }

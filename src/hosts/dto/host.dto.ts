@@ -178,10 +178,8 @@ export class HostStatusDto {
   reason?: string;
   /** @example 20.10.24 */
   engineVersion?: string;
-  /**
-   * The Docker API version the engine serves.
-   * @example 1.41
-   */
+  /** The Docker API version the engine serves. */
+  @ApiPropertyOptional({ example: '1.41' })
   apiVersion?: string;
 }
 
@@ -242,7 +240,7 @@ export class HostTestResultDto {
   detail?: string;
   /** @example 20.10.24 */
   engineVersion?: string;
-  /** @example 1.41 */
+  @ApiPropertyOptional({ example: '1.41' })
   apiVersion?: string;
   @ApiPropertyOptional({ type: HostSwarmDto })
   swarm?: HostSwarmDto;

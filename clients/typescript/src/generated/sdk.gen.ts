@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
+import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateHostData, CreateHostErrors, CreateHostResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteHostData, DeleteHostErrors, DeleteHostResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostData, GetHostErrors, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestHostData, TestHostErrors, TestHostResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedHostData, TestUnsavedHostErrors, TestUnsavedHostResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateHostData, UpdateHostErrors, UpdateHostResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -148,9 +148,9 @@ export const refresh = <ThrowOnError extends boolean = false>(options: Options<R
 });
 
 /**
- * The Docker hosts Berth manages, each with whether its engine answers
+ * The hosts the caller can see, each with its live status
  *
- * The Docker hosts Berth manages, each with whether its engine answers; the engine's `url` only for admins.
+ * The hosts the caller can see, each with its live status; how to reach them (url, tls, ssh) only for admins.
  *
  * Requires role: `viewer`.
  */
@@ -158,6 +158,40 @@ export const listHosts = <ThrowOnError extends boolean = false>(options?: Option
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/hosts',
     ...options
+});
+
+/**
+ * Adds an engine over TLS (tcp:// + tls) or ssh (ssh:// + ssh)
+ *
+ * Adds an engine over TLS (`tcp://` + `tls`) or ssh (`ssh://` + `ssh`); its private key is stored encrypted and never returned.
+ *
+ * Requires role: `admin`.
+ */
+export const createHost = <ThrowOnError extends boolean = false>(options: Options<CreateHostData, ThrowOnError>): RequestResult<CreateHostResponses, CreateHostErrors, ThrowOnError> => (options.client ?? client).post<CreateHostResponses, CreateHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Tests a host before it is saved (nothing is stored)
+ *
+ * Tests a host before it is saved (nothing is stored): reachable, TLS or ssh right, a Docker engine, its versions and swarm role.
+ *
+ * Requires role: `admin`.
+ */
+export const testUnsavedHost = <ThrowOnError extends boolean = false>(options: Options<TestUnsavedHostData, ThrowOnError>): RequestResult<TestUnsavedHostResponses, TestUnsavedHostErrors, ThrowOnError> => (options.client ?? client).post<TestUnsavedHostResponses, TestUnsavedHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/test',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -830,6 +864,62 @@ export const removeVolume = <ThrowOnError extends boolean = false>(options: Opti
 export const inspectVolume = <ThrowOnError extends boolean = false>(options: Options<InspectVolumeData, ThrowOnError>): RequestResult<InspectVolumeResponses, InspectVolumeErrors, ThrowOnError> => (options.client ?? client).get<InspectVolumeResponses, InspectVolumeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/hosts/{host}/volumes/{name}',
+    ...options
+});
+
+/**
+ * Removes a host record and its stored keys; Berth stops managing the engine (nothing on it changes)
+ *
+ * Removes a host record and its stored keys; Berth stops managing the engine (nothing on it changes).
+ *
+ * Requires role: `admin`.
+ */
+export const deleteHost = <ThrowOnError extends boolean = false>(options: Options<DeleteHostData, ThrowOnError>): RequestResult<DeleteHostResponses, DeleteHostErrors, ThrowOnError> => (options.client ?? client).delete<DeleteHostResponses, DeleteHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{id}',
+    ...options
+});
+
+/**
+ * One host, with its live status
+ *
+ * One host, with its live status.
+ *
+ * Requires role: `viewer`.
+ */
+export const getHost = <ThrowOnError extends boolean = false>(options: Options<GetHostData, ThrowOnError>): RequestResult<GetHostResponses, GetHostErrors, ThrowOnError> => (options.client ?? client).get<GetHostResponses, GetHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{id}',
+    ...options
+});
+
+/**
+ * Changes a host; its engine is rebuilt at once
+ *
+ * Changes a host; its engine is rebuilt at once. `tls` and `ssh` are replaced whole; `local` cannot be changed.
+ *
+ * Requires role: `admin`.
+ */
+export const updateHost = <ThrowOnError extends boolean = false>(options: Options<UpdateHostData, ThrowOnError>): RequestResult<UpdateHostResponses, UpdateHostErrors, ThrowOnError> => (options.client ?? client).patch<UpdateHostResponses, UpdateHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Tests a host Berth manages, with its stored credentials
+ *
+ * Tests a host Berth manages, with its stored credentials.
+ *
+ * Requires role: `operator`.
+ */
+export const testHost = <ThrowOnError extends boolean = false>(options: Options<TestHostData, ThrowOnError>): RequestResult<TestHostResponses, TestHostErrors, ThrowOnError> => (options.client ?? client).post<TestHostResponses, TestHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{id}/test',
     ...options
 });
 

@@ -669,22 +669,78 @@ export type HealthDto = {
     status: 'ok';
 };
 
-export type HostDto = {
+export type HostConnectionDto = {
     /**
-     * The id used in paths, e.g. `local`.
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDto;
+    tls?: HostTlsDto;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
+};
+
+export type HostCreateDto = {
+    /**
+     * The host's id in paths (`/api/v1/hosts/{id}/containers`): lowercase letters, digits and dashes, up to 63; `local` and `all` are reserved.
      */
     id: string;
+    /**
+     * Free labels, e.g. for per-host roles granted by label.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * Display name; the id by default.
+     */
+    name?: string;
+    /**
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDto;
+    tls?: HostTlsDto;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
+};
+
+export type HostDto = {
+    /**
+     * `local`, from DOCKER_HOST: listed, not editable.
+     */
+    builtIn: boolean;
+    /**
+     * Absent for `local`.
+     */
+    createdAt?: string;
+    id: string;
+    labels: {
+        [key: string]: string;
+    };
     name: string;
     /**
-     * Why the engine is down (e.g. `TLS: the engine's certificate has expired`); only when it is.
+     * tcp:// without TLS (asked for explicitly); admins only.
      */
-    reason?: string;
+    plainHttp?: boolean;
     /**
-     * Whether the engine answered a ping just now.
+     * Admins only.
      */
-    status: 'up' | 'down';
+    ssh?: HostSshInfoDto;
+    status: HostStatusDto;
     /**
-     * Where the engine listens (`DOCKER_HOST`); only admins get it.
+     * Admins only.
+     */
+    tls?: HostTlsInfoDto;
+    updatedAt?: string;
+    /**
+     * Where the engine listens; admins only.
      */
     url?: string;
 };
@@ -699,6 +755,85 @@ export type HostImageStatusDto = {
         [key: string]: number | number | undefined;
     };
     items: Array<ContainerImageStatusDto>;
+};
+
+export type HostSshDto = {
+    /**
+     * The host's public key as `ssh-keyscan -t ed25519 host` prints it (without the host name).
+     */
+    knownHostKey: string;
+};
+
+export type HostSshInfoDto = {
+    knownHostKey: string;
+    user: string;
+};
+
+export type HostStatusDto = {
+    /**
+     * The Docker API version the engine serves.
+     */
+    apiVersion?: string;
+    checkedAt?: string;
+    engineVersion?: string;
+    /**
+     * Why it is down.
+     */
+    reason?: string;
+    since: string;
+    /**
+     * What the last health check found: `unknown` before the first one.
+     */
+    state: 'unknown' | 'up' | 'down';
+};
+
+export type HostSwarmDto = {
+    nodeId: string;
+    role: 'manager' | 'worker';
+};
+
+export type HostTestResultDto = {
+    apiVersion?: string;
+    detail?: string;
+    engineVersion?: string;
+    ok: boolean;
+    /**
+     * Why not: `tls` (the engine's certificate or the channel), `auth` (the engine refused our certificate or key),
+     * `host-key` (ssh: not the pinned key), `unreachable`, `not-docker` (something else answers there).
+     */
+    reason?: 'auth' | 'tls' | 'host-key' | 'unreachable' | 'not-docker';
+    swarm?: HostSwarmDto;
+};
+
+export type HostTlsDto = {
+    /**
+     * The CA the engine's certificate must chain to (`ca.pem`).
+     */
+    ca: string;
+    /**
+     * The client certificate the engine checks (`cert.pem`).
+     */
+    cert: string;
+};
+
+export type HostTlsInfoDto = {
+    ca: string;
+    cert: string;
+    /**
+     * A private key is stored (encrypted; it is never returned).
+     */
+    hasKey: boolean;
+};
+
+export type HostUpdateDto = {
+    labels?: {
+        [key: string]: string;
+    };
+    name?: string;
+    plainHttp?: boolean;
+    ssh?: HostSshDto | null;
+    tls?: HostTlsDto | null;
+    url?: string;
 };
 
 export type ImageBuildDto = {
@@ -1263,7 +1398,7 @@ export type PortDto = {
 /**
  * A stable machine-readable code, e.g. `CONTAINER_NOT_FOUND`.
  */
-export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
+export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'HOST_EXISTS' | 'HOST_BUILT_IN' | 'HOST_SECRET_UNREADABLE' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
 
 export type ProblemDto = {
     /**
@@ -1794,6 +1929,85 @@ export type WsTicketDto = {
     ticket: string;
 };
 
+export type HostConnectionDtoWritable = {
+    /**
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDtoWritable;
+    tls?: HostTlsDtoWritable;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
+};
+
+export type HostCreateDtoWritable = {
+    /**
+     * The host's id in paths (`/api/v1/hosts/{id}/containers`): lowercase letters, digits and dashes, up to 63; `local` and `all` are reserved.
+     */
+    id: string;
+    /**
+     * Free labels, e.g. for per-host roles granted by label.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * Display name; the id by default.
+     */
+    name?: string;
+    /**
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDtoWritable;
+    tls?: HostTlsDtoWritable;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
+};
+
+export type HostSshDtoWritable = {
+    /**
+     * The host's public key as `ssh-keyscan -t ed25519 host` prints it (without the host name).
+     */
+    knownHostKey: string;
+    /**
+     * The private key (OpenSSH or PEM, without passphrase). Write-only: stored encrypted, never returned.
+     */
+    privateKey: string;
+};
+
+export type HostTlsDtoWritable = {
+    /**
+     * The CA the engine's certificate must chain to (`ca.pem`).
+     */
+    ca: string;
+    /**
+     * The client certificate the engine checks (`cert.pem`).
+     */
+    cert: string;
+    /**
+     * Its private key (`key.pem`, without passphrase). Write-only: stored encrypted, never returned.
+     */
+    key: string;
+};
+
+export type HostUpdateDtoWritable = {
+    labels?: {
+        [key: string]: string;
+    };
+    name?: string;
+    plainHttp?: boolean;
+    ssh?: HostSshDtoWritable | null;
+    tls?: HostTlsDtoWritable | null;
+    url?: string;
+};
+
 export type RegistryCreateDtoWritable = {
     /**
      * An OAuth identity token (what `docker login` stores for some registries), sent to the engine as `identitytoken`. Write-only.
@@ -2255,6 +2469,96 @@ export type ListHostsResponses = {
 };
 
 export type ListHostsResponse = ListHostsResponses[keyof ListHostsResponses];
+
+export type CreateHostData = {
+    body: HostCreateDtoWritable;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/hosts';
+};
+
+export type CreateHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Conflict: `HOST_EXISTS`, `IDEMPOTENCY_KEY_IN_FLIGHT`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type CreateHostError = CreateHostErrors[keyof CreateHostErrors];
+
+export type CreateHostResponses = {
+    201: HostDto;
+};
+
+export type CreateHostResponse = CreateHostResponses[keyof CreateHostResponses];
+
+export type TestUnsavedHostData = {
+    body: HostConnectionDtoWritable;
+    path?: never;
+    query?: never;
+    url: '/api/v1/hosts/test';
+};
+
+export type TestUnsavedHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type TestUnsavedHostError = TestUnsavedHostErrors[keyof TestUnsavedHostErrors];
+
+export type TestUnsavedHostResponses = {
+    200: HostTestResultDto;
+};
+
+export type TestUnsavedHostResponse = TestUnsavedHostResponses[keyof TestUnsavedHostResponses];
 
 export type ListContainersData = {
     body?: never;
@@ -5209,6 +5513,202 @@ export type InspectVolumeResponses = {
 };
 
 export type InspectVolumeResponse = InspectVolumeResponses[keyof InspectVolumeResponses];
+
+export type DeleteHostData = {
+    body?: never;
+    path: {
+        /**
+         * The host id (`local` is the built-in one).
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{id}';
+};
+
+export type DeleteHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `HOST_BUILT_IN`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type DeleteHostError = DeleteHostErrors[keyof DeleteHostErrors];
+
+export type DeleteHostResponses = {
+    204: void;
+};
+
+export type DeleteHostResponse = DeleteHostResponses[keyof DeleteHostResponses];
+
+export type GetHostData = {
+    body?: never;
+    path: {
+        /**
+         * The host id (`local` is the built-in one).
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{id}';
+};
+
+export type GetHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type GetHostError = GetHostErrors[keyof GetHostErrors];
+
+export type GetHostResponses = {
+    200: HostDto;
+};
+
+export type GetHostResponse = GetHostResponses[keyof GetHostResponses];
+
+export type UpdateHostData = {
+    body: HostUpdateDtoWritable;
+    path: {
+        /**
+         * The host id (`local` is the built-in one).
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{id}';
+};
+
+export type UpdateHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `HOST_BUILT_IN`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `HOST_SECRET_UNREADABLE`, `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type UpdateHostError = UpdateHostErrors[keyof UpdateHostErrors];
+
+export type UpdateHostResponses = {
+    200: HostDto;
+};
+
+export type UpdateHostResponse = UpdateHostResponses[keyof UpdateHostResponses];
+
+export type TestHostData = {
+    body?: never;
+    path: {
+        /**
+         * The host id (`local` is the built-in one).
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{id}/test';
+};
+
+export type TestHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type TestHostError = TestHostErrors[keyof TestHostErrors];
+
+export type TestHostResponses = {
+    200: HostTestResultDto;
+};
+
+export type TestHostResponse = TestHostResponses[keyof TestHostResponses];
 
 export type ListJobsData = {
     body?: never;

@@ -204,6 +204,11 @@ describe('hosts: records, engines built from them, live status', () => {
     expect(renamed.status, renamed.text).toBe(200);
     expect(renamed.body).toMatchObject({ name: 'TLS engine (renamed)', tls: { hasKey: true }, status: { state: 'up' } });
     expect((await onHost(`/containers?label=berth.test.run=${runId}`)).body.items).toHaveLength(1);
+    // New certificates rebuild the engine at once: the wrong CA takes the host down, the right one brings it back.
+    const wrong = await onHost('', { method: 'PATCH', body: { tls: tlsOf(engine.certPaths.wrongCa) } });
+    expect(wrong.body.status).toMatchObject({ state: 'down', reason: expect.stringMatching(/TLS: .*not signed by the CA/) });
+    expectProblem(await onHost('/containers'), 503, 'ENGINE_UNAVAILABLE');
+    expect((await onHost('', { method: 'PATCH', body: { tls } })).body.status).toMatchObject({ state: 'up' });
     expectProblem(await api('/api/v1/hosts/local', { method: 'PATCH', body: { name: 'x' } }), 409, 'HOST_BUILT_IN');
     expectProblem(await api('/api/v1/hosts/local', { method: 'DELETE' }), 409, 'HOST_BUILT_IN');
   });

@@ -99,10 +99,19 @@ describe('HostHealth', () => {
   ] as const)('%s: checks again only when the outcome contradicts the status', async (_, state, ok, expected) => {
     const { health, down, checks } = harness(false);
     if (state === 'down') down();
-    await health.checkNow();
+    health.start();
+    await health.settled();
     health.observe(ok);
     await health.settled();
     expect(checks()).toBe(expected);
+    health.stop();
+  });
+
+  it('never checks an engine whose loop was not started (a test engine, an unmanaged one)', async () => {
+    const { health, checks } = harness();
+    health.observe(true);
+    await health.settled();
+    expect([checks(), health.status().state]).toEqual([0, 'unknown']);
   });
 
   it('stops its loop', () => {

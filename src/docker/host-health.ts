@@ -109,8 +109,9 @@ export class HostHealth {
     });
   }
 
-  /** After an engine call: an outcome the status does not expect asks for a new check. */
+  /** After an engine call: an outcome the status does not expect asks for a new check (once the loop runs: an unmanaged engine is never checked). */
   observe(ok: boolean): void {
+    if (!this.running) return;
     if (ok ? this.current.state !== 'up' : this.current.state === 'up') void this.checkNow();
   }
 

@@ -101,6 +101,8 @@ describe('hosts: records, engines built from them, live status', () => {
     ],
     ['a CA that is not a certificate', { url: 'tcp://10.231.0.2:2376', tls: { ...tls, ca: 'not a certificate' } }, 'tls.ca'],
     ['ssh without credentials', { url: 'ssh://berth@10.231.0.2' }, 'ssh'],
+    ['ssh as an empty array (found by the fuzz walk: it was a 500)', { url: 'ssh://berth@10.231.0.2', ssh: [] }, 'ssh'],
+    ['tls as an empty array', { url: 'tcp://10.231.0.2:2376', tls: [] }, 'tls'],
   ])('refuses %s with a 400 naming the field, storing nothing', async (_, body, field) => {
     const response = await api('/api/v1/hosts', { method: 'POST', body: { id: `bad-${runId}`, ...body } });
     expectProblem(response, 400, 'VALIDATION_FAILED');

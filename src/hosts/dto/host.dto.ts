@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsObject, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { IsStringMap } from '../../common/validators.js';
 import { HOST_ID_PATTERN } from '../host-connection.js';
 
@@ -69,12 +69,16 @@ export class HostConnectionDto {
 
   @ApiPropertyOptional({ type: HostTlsDto })
   @IsOptional()
+  // An array passes ValidateNested (element by element): the object is checked first.
+  @IsObject()
   @ValidateNested()
   @Type(() => HostTlsDto)
   tls?: HostTlsDto;
 
   @ApiPropertyOptional({ type: HostSshDto })
   @IsOptional()
+  // An array passes ValidateNested (element by element): the object is checked first.
+  @IsObject()
   @ValidateNested()
   @Type(() => HostSshDto)
   ssh?: HostSshDto;
@@ -127,12 +131,16 @@ export class HostUpdateDto {
 
   @ApiPropertyOptional({ type: HostTlsDto, nullable: true })
   @IsOptional()
+  // An array passes ValidateNested (element by element): the object is checked first.
+  @IsObject()
   @ValidateNested()
   @Type(() => HostTlsDto)
   tls?: HostTlsDto | null;
 
   @ApiPropertyOptional({ type: HostSshDto, nullable: true })
   @IsOptional()
+  // An array passes ValidateNested (element by element): the object is checked first.
+  @IsObject()
   @ValidateNested()
   @Type(() => HostSshDto)
   ssh?: HostSshDto | null;

@@ -7,6 +7,7 @@
 # second engine behind TLS (--tlsverify on tcp://10.231.0.2:2376) in its own network namespace,
 # also reached over ssh (ssh://berth-ssh@10.231.0.2: an sshd in that namespace, host key pinned).
 # Reuses whatever already runs; on Debian as root it installs and starts what is missing.
+# `bash scripts/test-engine.sh stop-tls` stops the TLS engine alone (never the first one); a plain run starts it again.
 # Never skips: where it cannot provide something it fails with one line saying what to do.
 set -euo pipefail
 
@@ -478,6 +479,12 @@ auth:
 YAML
   serve_registry registry-token "$TOKEN_REGISTRY_ADDR" token_registry_ok
 }
+
+# `test-engine.sh stop-tls`: stops only the TLS engine (the outage test, test/hosts.e2e.ts); running the script again starts it.
+if [ "${1:-}" = stop-tls ]; then
+  stop_tls_engine
+  exit 0
+fi
 
 install_packages
 engine_answers || start_engine

@@ -15,6 +15,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { DockerModule } from './docker/docker.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { HostsModule } from './hosts/hosts.module.js';
 import { ImagesModule } from './images/images.module.js';
 import { RegistriesModule } from './registries/registries.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -38,6 +39,7 @@ import { SwarmModule } from './swarm/swarm.module.js';
     UsersModule,
     AuditModule,
     SystemModule,
+    HostsModule,
     ContainersModule,
     JobsModule,
     ImagesModule,

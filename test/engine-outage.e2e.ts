@@ -24,7 +24,7 @@ describe('engine outage and recovery', () => {
     expectProblem(info, 503, 'ENGINE_UNAVAILABLE');
     expect(info.headers.get('retry-after')).toBe('5');
     expectProblem(await api(berth.url, '/readyz'), 503, 'ENGINE_UNAVAILABLE');
-    expect((await api(berth.url, '/api/v1/hosts', { token: berth.token })).body[0].status).toBe('down');
+    expect((await api(berth.url, '/api/v1/hosts', { token: berth.token })).body[0].status.state).toBe('down');
     expect((await api(berth.url, '/healthz')).status).toBe(200);
 
     await link.up();

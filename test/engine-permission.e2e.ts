@@ -63,8 +63,7 @@ describe('an engine whose socket refuses Berth (EACCES)', () => {
     expect(ready.headers.get('retry-after')).toBeNull();
     expect(ready.body.checks).toMatchObject({ database: 'ok', 'host:local': expect.stringMatching(/EACCES.*DOCKER_GID/) });
     expect((await api(berth.url, '/api/v1/hosts', { token: berth.token })).body[0]).toMatchObject({
-      status: 'down',
-      reason: expect.stringMatching(/EACCES/),
+      status: { state: 'down', reason: expect.stringMatching(/EACCES/) },
     });
     expect((await api(berth.url, '/healthz')).status).toBe(200);
   });

@@ -200,7 +200,7 @@ describe('a TLS engine Berth cannot trust, or that does not trust Berth', () => 
       expectProblem(ready, 503, 'ENGINE_UNAVAILABLE');
       expect(ready.body.checks['host:local']).toMatch(reason);
       const [host] = (await api(berth.url, '/api/v1/hosts', { token: berth.token })).body;
-      expect(host).toMatchObject({ id: 'local', status: 'down', reason: expect.stringMatching(reason) });
+      expect(host).toMatchObject({ id: 'local', status: { state: 'down', reason: expect.stringMatching(reason) } });
       // Streams learn it before the upgrade, as the same 503.
       const refusal = await refusalOf(wsUrl(berth.url, '/api/v1/ws/logs', { container: 'berth-test-any' }), { token: berth.token });
       expect([refusal.status, refusal.body.code]).toEqual([503, 'ENGINE_UNAVAILABLE']);

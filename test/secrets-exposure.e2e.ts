@@ -261,11 +261,22 @@ describe('secrets and audit trail per role (issue 8: findings 8, 10, 11)', () =>
       for (const token of [viewer.token, operator.token]) {
         const hosts = await api(berth.url, '/api/v1/hosts', { token });
         expect(hosts.status).toBe(200);
-        expect(hosts.body).toEqual([{ id: 'local', name: 'local', status: 'up' }]);
+        expect(hosts.body).toEqual([
+          { id: 'local', name: 'local', builtIn: true, labels: {}, status: expect.objectContaining({ state: 'up' }) },
+        ]);
         expect(hosts.text).not.toMatch(/unix:|tcp:|docker\.sock/);
       }
       const admin = await api(berth.url, '/api/v1/hosts', { token: berth.token });
-      expect(admin.body).toEqual([{ id: 'local', name: 'local', url: expect.stringMatching(/^(unix|tcp|npipe):/), status: 'up' }]);
+      expect(admin.body).toEqual([
+        {
+          id: 'local',
+          name: 'local',
+          builtIn: true,
+          labels: {},
+          url: expect.stringMatching(/^(unix|tcp|npipe):/),
+          status: expect.objectContaining({ state: 'up' }),
+        },
+      ]);
     });
   });
 });

@@ -28,7 +28,7 @@ describe('system endpoints on the real engine', () => {
   it('lists the local host as up', async () => {
     const hosts = await api(berth.url, '/api/v1/hosts', { token: berth.token });
     expect(hosts.status).toBe(200);
-    expect(hosts.body).toEqual([expect.objectContaining({ id: 'local', status: 'up' })]);
+    expect(hosts.body).toEqual([expect.objectContaining({ id: 'local', builtIn: true, status: expect.objectContaining({ state: 'up' }) })]);
   });
 
   it('answers info, version and disk usage with the engine data, normalised', async () => {

@@ -1,4 +1,4 @@
-// Re-encrypts every stored secret (registry passwords and tokens) under a new key. Stop Berth first:
+// Re-encrypts every stored secret (registry passwords and tokens, hosts' private keys) under a new key. Stop Berth first:
 // a running Berth keeps sealing with the key it started with.
 //
 //   node dist/bin/rotate-secret-key.js        (npm run rotate-secret-key)
@@ -22,6 +22,8 @@ import {
   generateSecretKey,
   loadSecretBox,
 } from '../registries/secret-box.js';
+import { resealHostSecrets } from '../hosts/host-secrets.js';
+import { HostsRepository } from '../hosts/hosts.repository.js';
 import { resealSecrets } from '../registries/secret-rotation.js';
 
 async function rotate(): Promise<string> {
@@ -40,7 +42,8 @@ async function rotate(): Promise<string> {
   const database = await Database.open(config.dataDir);
   let count: number;
   try {
-    count = await resealSecrets(database, current, next);
+    const hosts = new HostsRepository(database);
+    count = await resealSecrets(database, current, next, [(trx, from, to) => resealHostSecrets(hosts, trx, from, to)]);
   } finally {
     await database.close();
   }

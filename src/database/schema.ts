@@ -15,6 +15,7 @@ export interface Schema {
   registries: RegistriesTable;
   refreshTokens: RefreshTokensTable;
   idempotencyKeys: IdempotencyKeysTable;
+  hosts: HostsTable;
 }
 
 export interface UsersTable {
@@ -143,4 +144,22 @@ export interface IdempotencyKeysTable {
   owner: string;
   createdAt: string;
   expiresAt: string;
+}
+
+export interface HostsTable {
+  id: string;
+  name: string;
+  url: string;
+  /** 1: tcp:// without TLS, asked for explicitly. */
+  plainHttp: number;
+  tlsCa: string | null;
+  tlsCert: string | null;
+  /** AES-256-GCM sealed (secret-box.ts), never plain text. */
+  tlsKeySealed: string | null;
+  sshPrivateKeySealed: string | null;
+  sshKnownHostKey: string | null;
+  /** JSON object of string labels. */
+  labels: string;
+  createdAt: string;
+  updatedAt: string;
 }

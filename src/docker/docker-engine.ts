@@ -13,6 +13,8 @@ import {
 import * as build from './engine-build.js';
 import type { EngineBuildOptions } from './engine-build.js';
 import { EngineCalls } from './engine-calls.js';
+import { probeEngine, type EngineProbe } from './engine-probe.js';
+import { HostHealth } from './host-health.js';
 import * as containers from './engine-containers.js';
 import * as exec from './engine-exec.js';
 import * as images from './engine-images.js';
@@ -27,6 +29,8 @@ import type * as T from './engine-types.js';
 /** The Engine port on a real Docker engine (dockerode): each resource's calls live in engine-<resource>.ts. */
 export class DockerEngine extends Engine {
   private readonly calls: EngineCalls;
+  /** The host's live status (started by whoever manages the hosts: src/hosts). */
+  override readonly health: HostHealth;
   /** The `/system/df` in flight: engine 1.41 refuses a second concurrent one, so callers share it. */
   private diskUsageInFlight?: Promise<T.EngineDiskUsage>;
 
@@ -34,9 +38,24 @@ export class DockerEngine extends Engine {
     readonly host: HostDescriptor,
     metrics: Metrics,
     timeoutMs: number,
+    /** shortCircuit: a host known down answers 503 at once (not `local`, whose calls stay as they always were). */
+    options: { shortCircuit?: boolean } = {},
   ) {
     super();
     this.calls = new EngineCalls(host, metrics, timeoutMs);
+    this.health = new HostHealth(host.id, () => system.healthCheck(this.calls), { shortCircuit: options.shortCircuit ?? true });
+    this.calls.health = this.health;
+  }
+
+  /** Whether Berth can use this engine, and why not: the answer of `POST /hosts/test`. */
+  probe(timeoutMs = this.calls.timeoutMs): Promise<EngineProbe> {
+    return probeEngine(this.calls.docker, timeoutMs);
+  }
+
+  /** Stops the health checks and closes the connections: the host is no longer managed. */
+  close(): void {
+    this.health.stop();
+    this.calls.close();
   }
 
   ping(timeoutMs?: number): Promise<unknown> {

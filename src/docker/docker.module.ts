@@ -11,6 +11,8 @@ function dockerHosts(config: AppConfig, metrics: Metrics): DockerHosts {
     { id: LOCAL_HOST_ID, name: LOCAL_HOST_ID, url: config.dockerHost, ...(config.dockerTls && { tls: config.dockerTls }) },
     metrics,
     config.engineTimeoutMs,
+    // `local` keeps answering from the engine itself: a status that lags must never refuse it.
+    { shortCircuit: false },
   );
   warnOfPlainTcp(config);
   return new DockerHosts([local]);

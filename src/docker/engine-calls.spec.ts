@@ -3,7 +3,10 @@ import { Agent } from 'node:https';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { EngineTls } from '../config/engine-tls.js';
-import { connectionOptions, tlsOptions } from './engine-calls.js';
+import { Metrics } from '../common/metrics.js';
+import { EngineCalls, connectionOptions, tlsOptions } from './engine-calls.js';
+import { engineUnavailable } from './engine-errors.js';
+import { HostHealth } from './host-health.js';
 
 const verified: EngineTls = { verify: true, certPath: '/c', ca: Buffer.from('ca'), cert: Buffer.from('cert'), key: Buffer.from('key') };
 
@@ -29,5 +32,31 @@ describe('connectionOptions', () => {
     const agent = (connectionOptions('tcp://10.231.0.2:2376', verified) as { agent: Agent }).agent;
     expect(agent.options).toMatchObject({ ca: verified.ca, cert: verified.cert, key: verified.key, rejectUnauthorized: true });
     expect(tlsOptions({ ...verified, verify: false })).toMatchObject({ rejectUnauthorized: false });
+  });
+});
+
+describe('EngineCalls and the host health', () => {
+  const down = async (shortCircuit: boolean) => {
+    const calls = new EngineCalls({ id: 'staging', name: 'staging', url: 'tcp://127.0.0.1:9' }, new Metrics(), 1000);
+    calls.health = new HostHealth('staging', () => Promise.reject(engineUnavailable('staging', 'cannot connect (ECONNREFUSED)')), {
+      shortCircuit,
+    });
+    await calls.health.checkNow();
+    return calls;
+  };
+
+  it('answers 503 at once for a host known down, without calling the engine', async () => {
+    const calls = await down(true);
+    let ran = false;
+    await expect(calls.call('container.list', async () => (ran = true))).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    expect(ran).toBe(false);
+  });
+
+  it.each([
+    ['its own checks (health.*)', true, 'health.check'],
+    ['every call of a host without the short circuit (local)', false, 'container.list'],
+  ])('lets through %s', async (_, shortCircuit, operation) => {
+    const calls = await down(shortCircuit);
+    expect(await calls.call(operation, async () => 'answered')).toBe('answered');
   });
 });

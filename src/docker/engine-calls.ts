@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import type { EngineTls } from '../config/engine-tls.js';
 import type { Metrics } from '../common/metrics.js';
 import type { EngineSsh, HostDescriptor } from './engine.js';
+import type { HostHealth } from './host-health.js';
 import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
 import { refuseEngineRedirects, withEncodedIds } from './engine-paths.js';
 import type { RawEndpoint } from './raw-get.js';
@@ -86,6 +87,8 @@ export interface DialOptions {
 export class EngineCalls {
   readonly docker: Docker;
   private readonly connection: Docker.DockerOptions;
+  /** The host's live status: a host known down answers 503 at once, and call outcomes feed it. Health checks (`health.*`) pass. */
+  health?: HostHealth;
 
   constructor(
     readonly host: HostDescriptor,
@@ -99,6 +102,8 @@ export class EngineCalls {
 
   /** Runs one engine call with a time bound, a metric (`operation` is `resource.operation`) and error translation. */
   async call<T>(operation: string, run: (docker: Docker) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    const health = operation.startsWith('health.') ? undefined : this.health;
+    health?.admit();
     const stopTimer = this.metrics.engineDuration.startTimer({ host: this.host.id, operation });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -107,10 +112,15 @@ export class EngineCalls {
     try {
       const result = await Promise.race([run(this.docker), timeout]);
       stopTimer({ outcome: 'ok' });
+      health?.observe(true);
       return result;
     } catch (error) {
       stopTimer({ outcome: 'error' });
-      throw translateEngineError(this.host.id, error);
+      const problem = translateEngineError(this.host.id, error);
+      // Only a failure to reach the engine says something about the host; a 404 or a 409 is an answer.
+      if (problem.getStatus() === 503) health?.observe(false);
+      else health?.observe(true);
+      throw problem;
     } finally {
       clearTimeout(timer);
     }

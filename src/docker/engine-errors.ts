@@ -38,6 +38,14 @@ export class EngineConnectionError extends Error {
   }
 }
 
+/** The ssh transport's failures by `error.code`: the pinned host key differs, or the server refused the key. */
+export const SSH_HOST_KEY_MISMATCH = 'ERR_SSH_HOST_KEY_MISMATCH';
+export const SSH_AUTH = 'ERR_SSH_AUTH';
+const SSH_FAILURES: Record<string, string> = {
+  [SSH_HOST_KEY_MISMATCH]: "ssh: the host's key differs from the pinned knownHostKey (refused)",
+  [SSH_AUTH]: 'ssh: the server refused the private key',
+};
+
 /** Seconds a client should wait before trying an unreachable engine again. */
 export const ENGINE_RETRY_AFTER_SECONDS = 5;
 
@@ -184,6 +192,7 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
     if (ssh) return ssh;
     const tls = tlsFailureReason(failure.code);
     if (tls) return engineUnavailable(hostId, tls);
+    if (failure.code && SSH_FAILURES[failure.code]) return engineUnavailable(hostId, SSH_FAILURES[failure.code]);
     if (failure.code && PERMISSION_CODES.has(failure.code)) return enginePermissionDenied(hostId, failure.code);
     if (failure.code && CONNECTION_CODES.has(failure.code)) return engineUnavailable(hostId, `cannot connect (${failure.code})`);
     if (failure.name === 'AbortError' || failure.name === 'TimeoutError') return engineUnavailable(hostId, 'timed out');

@@ -1,8 +1,18 @@
 import type { EngineCalls } from './engine-calls.js';
+import type { HealthFacts } from './host-health.js';
 import type { EngineDiskUsage, EngineInfo, EngineVersion } from './engine-types.js';
 
 export function ping(calls: EngineCalls, timeoutMs = calls.timeoutMs): Promise<unknown> {
   return calls.call('system.ping', (d) => d.ping(), timeoutMs);
+}
+
+/** The health loop's check (src/docker/host-health.ts): reachable, and which versions it speaks; never short-circuited. */
+export async function healthCheck(calls: EngineCalls): Promise<HealthFacts> {
+  return calls.call('health.check', async (d) => {
+    await d.ping();
+    const version = (await d.version()) as unknown as EngineVersion;
+    return { engineVersion: version.Version, apiVersion: version.ApiVersion };
+  });
 }
 
 export function info(calls: EngineCalls): Promise<EngineInfo> {

@@ -17,7 +17,8 @@ export function fakeEngine<F extends EngineFake>(methods: F & Record<Exclude<key
   const target: Record<string | symbol, unknown> = { host, ...methods };
   return new Proxy(target, {
     get: (object, key) =>
-      key in object || typeof key === 'symbol' || key === 'then'
+      // `health` is optional on the port: a fake without one has none.
+      key in object || typeof key === 'symbol' || key === 'then' || key === 'health'
         ? object[key]
         : () => {
             throw new Error(`engine fake: ${key} is not faked`);

@@ -11,6 +11,7 @@ import type {
   EngineTask,
   SwarmObjectKind,
 } from './engine-swarm.js';
+import type { HostHealth } from './host-health.js';
 import type {
   EngineAttachOptions,
   EngineAttachSession,
@@ -113,6 +114,8 @@ export interface ExecResult {
  */
 export abstract class Engine {
   abstract readonly host: HostDescriptor;
+  /** The host's live status and short circuit (DockerEngine has one; fakes may not). */
+  declare readonly health?: HostHealth;
 
   // System (engine-system.ts)
   abstract ping(timeoutMs?: number): Promise<unknown>;

@@ -30,6 +30,7 @@ import { StoredRegistryDirectory } from './stored-registry-directory.js';
     { provide: RegistryDirectory, useClass: StoredRegistryDirectory },
     { provide: RegistryAuthProvider, useClass: StoredRegistryAuth },
   ],
-  exports: [RegistryDirectory, RegistryAuthProvider, DistributionModule],
+  // SecretBox: host records seal their private keys with the same key (src/hosts).
+  exports: [RegistryDirectory, RegistryAuthProvider, DistributionModule, SecretBox],
 })
 export class RegistriesModule {}

@@ -1,13 +1,16 @@
-import type { Database } from '../database/database.js';
+import type { Database, Executor } from '../database/database.js';
 import { RegistriesRepository } from './registries.repository.js';
 import { secretContext } from './registries.service.js';
 import type { SecretBox } from './secret-box.js';
 
+/** Re-seals another feature's secrets within the rotation's transaction (hosts' private keys); answers how many. */
+export type Resealer = (trx: Executor, from: SecretBox, to: SecretBox) => Promise<number>;
+
 /**
- * Re-seals every stored registry secret: opened with `from` (which must know every key in use),
- * sealed with `to`, all in one transaction. Answers how many values were re-sealed.
+ * Re-seals every stored registry secret, and what `others` re-seal (hosts' keys): opened with `from` (which must
+ * know every key in use), sealed with `to`, all in one transaction. Answers how many values were re-sealed.
  */
-export async function resealSecrets(database: Database, from: SecretBox, to: SecretBox): Promise<number> {
+export async function resealSecrets(database: Database, from: SecretBox, to: SecretBox, others: Resealer[] = []): Promise<number> {
   const registries = new RegistriesRepository(database);
   return database.transaction(async (trx) => {
     let count = 0;
@@ -23,6 +26,7 @@ export async function resealSecrets(database: Database, from: SecretBox, to: Sec
         trx,
       );
     }
+    for (const reseal of others) count += await reseal(trx, from, to);
     return count;
   });
 }

@@ -2,23 +2,14 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute } from '../common/openapi.js';
-import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { DiskUsageDto, DiskUsageQueryDto } from './dto/disk-usage.dto.js';
 import { EngineInfoDto, EngineVersionDto } from './dto/engine-info.dto.js';
-import { HostDto } from './dto/host.dto.js';
 import { SystemService } from './system.service.js';
 
 @ApiTags('hosts')
 @Controller('api/v1/hosts')
 export class SystemController {
   constructor(private readonly system: SystemService) {}
-
-  /** The Docker hosts Berth manages that the caller may see, each with whether its engine answers; the engine's `url` only for admins. */
-  @Get()
-  @RequireRole('viewer')
-  listHosts(@CurrentPrincipal() principal: Principal): Promise<HostDto[]> {
-    return this.system.listHosts(principal);
-  }
 
   /** `docker info` of a host. */
   @Get(':host/info')

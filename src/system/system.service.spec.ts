@@ -1,51 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { HostAccess } from '../auth/host-access.js';
-import type { Role } from '../common/access.decorators.js';
-import type { Principal } from '../common/principal.js';
 import type { Database } from '../database/database.js';
 import { engineUnavailable } from '../docker/engine-errors.js';
 import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import { SystemService, toDiskUsage } from './system.service.js';
 
-const as = (role: Role, more: Partial<Principal> = {}): Principal => ({ kind: 'user', userId: 'u1', username: 'u', role, ...more });
-
-describe('SystemService.listHosts', () => {
-  const service = new SystemService(fakeHosts(fakeEngine({ ping: () => Promise.resolve() })), {} as Database, new HostAccess());
-
-  it.each([
-    ['admin', true],
-    ['operator', false],
-    ['viewer', false],
-  ] as const)('gives the engine url to %s: %s', async (role, withUrl) => {
-    const [host] = await service.listHosts(as(role));
-    expect(host).toEqual({ id: 'local', name: 'local', status: 'up', ...(withUrl && { url: 'unix:///var/run/docker.sock' }) });
-  });
-
-  it.each([
-    ['a grant none on it', as('admin', { hostGrants: [{ host: 'loc*', role: 'none' }] })],
-    ['a key restricted to other hosts', as('viewer', { kind: 'apiKey', apiKeyId: 'k1', keyHosts: ['staging-*'] })],
-  ])('lists no host the caller may not see: %s', async (_case, principal) => {
-    expect(await service.listHosts(principal)).toEqual([]);
-  });
-
-  it('says why a host is down', async () => {
-    const down = new SystemService(
-      fakeHosts(
-        fakeEngine({
-          ping: () => Promise.reject(engineUnavailable('local', "TLS: the engine's certificate has expired (CERT_HAS_EXPIRED)")),
-        }),
-      ),
-      {} as Database,
-      new HostAccess(),
-    );
-    expect(await down.listHosts(as('viewer'))).toEqual([
+describe('SystemService.readiness', () => {
+  const database = { ping: () => Promise.resolve() } as unknown as Database;
+  const remote = (state: 'up' | 'down') =>
+    fakeEngine(
       {
-        id: 'local',
-        name: 'local',
-        status: 'down',
-        reason: expect.stringMatching(/unavailable: TLS: the engine's certificate has expired/),
-      },
-    ]);
+        health: {
+          status: () => ({
+            state,
+            since: '2026-11-26T14:00:00.000Z',
+            ...(state === 'down' && { reason: 'cannot connect (ECONNREFUSED)' }),
+          }),
+        },
+      } as never,
+      { id: 'staging', name: 'staging', url: 'tcp://10.0.0.12:2376' },
+    );
+
+  it.each([
+    ['up', 'ok'],
+    ['down', 'cannot connect (ECONNREFUSED)'],
+  ] as const)('is ready while local answers, listing a remote host that is %s', async (state, check) => {
+    const service = new SystemService(fakeHosts(fakeEngine({ ping: () => Promise.resolve() }), remote(state)), database);
+    expect(await service.readiness()).toEqual({ status: 'ready', checks: { database: 'ok', 'host:local': 'ok', 'host:staging': check } });
+  });
+
+  it('is not ready when local does not answer, and says why', async () => {
+    const down = fakeEngine({
+      ping: () => Promise.reject(engineUnavailable('local', "TLS: the engine's certificate has expired (CERT_HAS_EXPIRED)")),
+    });
+    const service = new SystemService(fakeHosts(down, remote('up')), database);
+    await expect(service.readiness()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', detail: expect.stringMatching(/expired/) });
   });
 });
 

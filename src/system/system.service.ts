@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '../common/problem.js';
 import { Database } from '../database/database.js';
-import { HostAccess } from '../auth/host-access.js';
-import { roleAllows } from '../common/access.decorators.js';
-import type { Principal } from '../common/principal.js';
-import { DockerHosts } from '../docker/docker-hosts.js';
+import { DockerHosts, LOCAL_HOST_ID } from '../docker/docker-hosts.js';
 import type { EngineDiskUsage, EngineInfo, EngineVersion } from '../docker/engine-types.js';
 import { DiskUsageDto, DiskUsageItemDto, DiskUsageKindDto } from './dto/disk-usage.dto.js';
 import { EngineInfoDto, EngineVersionDto } from './dto/engine-info.dto.js';
-import { HostDto } from './dto/host.dto.js';
 import { ReadinessDto } from './dto/readiness.dto.js';
 
 /** A ping for a status report must not hold the answer long. */
@@ -19,26 +15,7 @@ export class SystemService {
   constructor(
     private readonly hosts: DockerHosts,
     private readonly database: Database,
-    private readonly access: HostAccess,
   ) {}
-
-  /** The engine's address (`DOCKER_HOST`) tells where the socket is: admins only. */
-  async listHosts(principal: Principal): Promise<HostDto[]> {
-    const withUrl = roleAllows(principal.role, 'admin');
-    return Promise.all(
-      // Only the hosts the caller may see (per-host roles, keys restricted to hosts).
-      this.access.visible(principal, this.hosts.list()).map(async (client) => ({
-        id: client.host.id,
-        name: client.host.name,
-        ...(withUrl && { url: client.host.url }),
-        ...(await client.ping(STATUS_PING_MS).then(
-          () => ({ status: 'up' as const }),
-          // The translated failure says why (a TLS certificate, a refused connection) without the engine's address.
-          (error: unknown) => ({ status: 'down' as const, reason: error instanceof ProblemException ? error.detail : 'unavailable' }),
-        )),
-      })),
-    );
-  }
 
   async info(hostId: string): Promise<EngineInfoDto> {
     return toInfo(await this.hosts.get(hostId).info());
@@ -52,7 +29,11 @@ export class SystemService {
     return toDiskUsage(await this.hosts.get(hostId).diskUsage(), top);
   }
 
-  /** Ready when the database and every host's engine answer; otherwise the first failure, as a 503 with every check. */
+  /**
+   * Ready when the database and `local`'s engine answer (pinged now); otherwise the first failure, as a 503 with
+   * every check. The other hosts are listed with their live status (`host:<id>`: ok, unknown, or why down) and
+   * never make Berth unready: one engine down must not take the rest out of a load balancer.
+   */
   async readiness(): Promise<ReadinessDto> {
     const checks: Record<string, string> = {};
     let failure: ProblemException | undefined;
@@ -69,6 +50,11 @@ export class SystemService {
         },
       ),
       ...this.hosts.list().map(async (client) => {
+        if (client.host.id !== LOCAL_HOST_ID) {
+          const status = client.health?.status();
+          checks[`host:${client.host.id}`] = !status ? 'unknown' : status.state === 'up' ? 'ok' : (status.reason ?? status.state);
+          return;
+        }
         try {
           await client.ping(STATUS_PING_MS);
           checks[`host:${client.host.id}`] = 'ok';

@@ -5,6 +5,7 @@ import * as jobs from './0003-jobs.js';
 import * as registries from './0004-registries.js';
 import * as refreshTokens from './0005-refresh-tokens.js';
 import * as idempotencyKeys from './0006-idempotency-keys.js';
+import * as hosts from './0007-hosts.js';
 import * as hostGrants from './0008-host-grants.js';
 
 /** Every migration this version knows, by name; names sort in the order they run. */
@@ -15,5 +16,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-registries': registries,
   '0005-refresh-tokens': refreshTokens,
   '0006-idempotency-keys': idempotencyKeys,
+  '0007-hosts': hosts,
   '0008-host-grants': hostGrants,
 };

@@ -3,7 +3,7 @@
 // memory"). dist/main.js stays tsc's: it sets the start-time heap policy, then imports the bundle, whose external
 // packages load after that. dist/bin/* (openapi sync, key rotation) keep running the unbundled files.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** `node scripts/bundle.mjs [dir]`: tsc's output directory, dist by default. */
@@ -43,7 +43,8 @@ const esModules = {
   name: 'es-modules',
   setup(build) {
     build.onResolve({ filter: /^(rxjs|rxjs\/operators|class-validator|class-transformer)$/ }, (args) => ({
-      path: fileURLToPath(new URL(`../node_modules/${ES_MODULE_ENTRIES[args.path]}`, import.meta.url)),
+      // The real path, as esbuild resolves every other file: one copy whichever way a file is reached.
+      path: realpathSync(fileURLToPath(new URL(`../node_modules/${ES_MODULE_ENTRIES[args.path]}`, import.meta.url))),
     }));
   },
 };

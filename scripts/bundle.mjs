@@ -17,8 +17,9 @@ const EXTERNAL = [
   '@node-rs/argon2',
   // Patched through its own module instance (src/docker/engine-paths.ts: refuseEngineRedirects); brings ssh2's native cpu-features.
   'dockerode',
-  // Serves swagger-ui-dist's files from its own directory.
-  'swagger-ui-express',
+  // Swagger UI's files, found from its own directory (swagger-ui-express, bundled, shares the bundle's express).
+  'swagger-ui-dist',
+  'swagger-ui-dist/*',
   // Optional packages that Nest, ws, ... load only if installed (inside try/catch).
   '@nestjs/microservices',
   '@nestjs/microservices/*',

@@ -4,6 +4,8 @@
 // packages load after that. dist/bin/* (openapi sync, key rotation) keep running the unbundled files.
 import { build } from 'esbuild';
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** `node scripts/bundle.mjs [dir]`: tsc's output directory, dist by default. */
@@ -15,8 +17,11 @@ const EXTERNAL = [
   // Native addons.
   'better-sqlite3',
   '@node-rs/argon2',
-  // Patched through its own module instance (src/docker/engine-paths.ts: refuseEngineRedirects); brings ssh2's native cpu-features.
-  'dockerode',
+  // Loaded on first use only (lazyEngineTransports): ssh:// engines and BuildKit sessions; ssh2 brings a native addon.
+  'ssh2',
+  '@grpc/*',
+  'protobufjs',
+  'protobufjs/*',
   // Swagger UI's files, found from its own directory (swagger-ui-express, bundled, shares the bundle's express).
   'swagger-ui-dist',
   'swagger-ui-dist/*',
@@ -58,6 +63,53 @@ const swaggerNoop = {
   },
 };
 
+/**
+ * dockerode and docker-modem are bundled, but the transports Berth rarely needs load on first use, from node_modules:
+ * docker-modem's ./ssh (ssh2, ~14 MB with its WebAssembly) and dockerode's ./session and ./buildkit (gRPC, protobufjs).
+ * docker-modem's ./http stays node's module too: refuseEngineRedirects (src/docker/engine-paths.ts) patches that instance.
+ */
+const ENGINE_MODULES = {
+  'docker-modem': { './http': 'docker-modem/lib/http.js', './ssh': 'docker-modem/lib/ssh.js' },
+  dockerode: { './session': 'dockerode/lib/session.js', './buildkit': 'dockerode/lib/buildkit.js' },
+};
+/** The exact source text made lazy: a dependency update that changes it fails the build instead of undoing this. */
+const LAZY_REQUIRES = {
+  'docker-modem/lib/modem.js': ["  ssh = require('./ssh'),\n", "  ssh = function () { return require('./ssh').apply(this, arguments); },\n"],
+  'dockerode/lib/docker.js': [
+    "  withSession = require('./session'),\n",
+    "  withSession = function () { return require('./session').apply(this, arguments); },\n",
+  ],
+};
+const packageLib = (path) => /node_modules\/(docker-modem|dockerode)\/(lib\/[^/]+\.js)$/.exec(path.replaceAll('\\', '/'));
+/** What lazyEngineTransports applied to: all of it, or the build fails. */
+const seen = new Set();
+const lazyEngineTransports = {
+  name: 'lazy-engine-transports',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(http|ssh|session|buildkit)$/ }, (args) => {
+      const lib = packageLib(join(args.resolveDir, 'x.js'));
+      const target = lib && ENGINE_MODULES[lib[1]]?.[args.path];
+      if (!target) return undefined;
+      // Node must find the very file esbuild would have bundled (one docker-modem, where dockerode finds it).
+      const fromBundle = realpathSync(bundleRequire.resolve(target));
+      const fromPackage = realpathSync(join(args.resolveDir, `${args.path}.js`));
+      if (fromBundle !== fromPackage) throw new Error(`${target} resolves to ${fromBundle} from dist, ${fromPackage} from ${lib[1]}`);
+      seen.add(target);
+      return { path: target, external: true };
+    });
+    build.onLoad({ filter: /node_modules[\\/](docker-modem|dockerode)[\\/]lib[\\/](modem|docker)\.js$/ }, (args) => {
+      const lib = packageLib(args.path);
+      const key = `${lib[1]}/${lib[2]}`;
+      const source = readFileSync(args.path, 'utf8');
+      const [eager, lazy] = LAZY_REQUIRES[key];
+      if (source.split(eager).length !== 2) throw new Error(`${key}: \`${eager.trim()}\` not found once: update LAZY_REQUIRES in scripts/bundle.mjs`);
+      seen.add(key);
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+const bundleRequire = createRequire(resolve(ENTRY));
+
 if (readFileSync(ENTRY, 'utf8').startsWith(MARK)) throw new Error(`${ENTRY} is already a bundle: run \`nest build\` first`);
 
 const { outputFiles, metafile } = await build({
@@ -73,7 +125,7 @@ const { outputFiles, metafile } = await build({
   // Node keeps a module's source text for its life: no blanks to keep.
   minifyWhitespace: true,
   external: EXTERNAL,
-  plugins: [swaggerNoop, esModules],
+  plugins: [swaggerNoop, esModules, lazyEngineTransports],
   // CommonJS dependencies call require(); an ES module has none of its own.
   banner: {
     js: `${MARK}\nimport { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);`,
@@ -85,6 +137,8 @@ const { outputFiles, metafile } = await build({
   // The swagger plugin's metadata repeats `enum` keys; the later one wins, as in tsc's output.
   logOverride: { 'duplicate-object-key': 'silent' },
 });
+const missing = [...Object.keys(LAZY_REQUIRES), ...Object.values(ENGINE_MODULES).flatMap(Object.values)].filter((key) => !seen.has(key));
+if (missing.length) throw new Error(`lazy-engine-transports never applied to ${missing.join(', ')}: dockerode's layout changed`);
 for (const file of outputFiles) {
   // One non-ASCII character (validator's regular expressions) makes V8 hold the whole source as UTF-16: twice the bytes.
   const text = file.path.endsWith('.js')

@@ -74,7 +74,10 @@ const ENGINE_MODULES = {
 };
 /** The exact source text made lazy: a dependency update that changes it fails the build instead of undoing this. */
 const LAZY_REQUIRES = {
-  'docker-modem/lib/modem.js': ["  ssh = require('./ssh'),\n", "  ssh = function () { return require('./ssh').apply(this, arguments); },\n"],
+  'docker-modem/lib/modem.js': [
+    "  ssh = require('./ssh'),\n",
+    "  ssh = function () { return require('./ssh').apply(this, arguments); },\n",
+  ],
   'dockerode/lib/docker.js': [
     "  withSession = require('./session'),\n",
     "  withSession = function () { return require('./session').apply(this, arguments); },\n",
@@ -102,7 +105,8 @@ const lazyEngineTransports = {
       const key = `${lib[1]}/${lib[2]}`;
       const source = readFileSync(args.path, 'utf8');
       const [eager, lazy] = LAZY_REQUIRES[key];
-      if (source.split(eager).length !== 2) throw new Error(`${key}: \`${eager.trim()}\` not found once: update LAZY_REQUIRES in scripts/bundle.mjs`);
+      if (source.split(eager).length !== 2)
+        throw new Error(`${key}: \`${eager.trim()}\` not found once: update LAZY_REQUIRES in scripts/bundle.mjs`);
       seen.add(key);
       return { contents: source.replace(eager, lazy), loader: 'js' };
     });

@@ -3,6 +3,9 @@
 // package (dist/bin/sync-openapi.js, unbundled); the served spec is the committed file. Loading the real
 // package costs ~530 modules (es-toolkit/compat among them) at every start for nothing.
 export { DECORATORS } from '../node_modules/@nestjs/swagger/dist/constants.js';
+// The mapped types are not decoration: they make DTO classes that carry the validation and transformation
+// rules of the classes they come from. @nestjs/swagger's own are these, plus OpenAPI metadata.
+export { IntersectionType, OmitType, PartialType, PickType } from '@nestjs/mapped-types';
 
 const noDecoration = () => () => undefined;
 

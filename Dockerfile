@@ -16,6 +16,7 @@ ENV npm_config_build_from_source=true
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
+COPY scripts/bundle.mjs scripts/swagger-noop.mjs ./scripts/
 COPY openapi ./openapi
 RUN npm run build && npm prune --omit=dev
 

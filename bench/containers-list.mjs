@@ -2,6 +2,7 @@
 //
 //   npm run build && node bench/containers-list.mjs [--containers 50] [--concurrency 16] [--seconds 10] [--rounds 3]
 //   node bench/containers-list.mjs --containers 1000 --concurrency 1,16    # one set of containers, both concurrencies
+//   node bench/containers-list.mjs --concurrency 1 --base dist-base/main.js  # A/B: another build too, in the same alternating rounds
 //
 // Starts the built Berth (dist/main.js) on a free port, creates N labelled running containers of the
 // test image, then alternates rounds against the engine socket and Berth and prints a markdown table.
@@ -28,6 +29,8 @@ const { values: args } = parseArgs({
     parallel: { type: 'string', default: '8' },
     /** Another build of Berth (e.g. dist-base/main.js) to compare with. */
     main: { type: 'string', default: 'dist/main.js' },
+    /** A second build (e.g. dist-base/main.js) run beside --main and measured in the same alternating rounds: an A/B in one run. */
+    base: { type: 'string' },
     /** A directory: Berth runs with --cpu-prof (0.1 ms samples) and writes its profile there when it stops. */
     prof: { type: 'string' },
   },
@@ -80,8 +83,9 @@ function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-/** Requests sent to Berth, checks and warm-ups included: to turn a CPU profile into a cost per request. */
+/** Requests sent to Berth (--main), checks and warm-ups included: to turn a CPU profile into a cost per request. */
 let berthRequests = 0;
+let berthPort;
 
 /** Keeps `concurrency` requests in flight for `seconds`; latencies in ms. */
 async function load(options, seconds, concurrency) {
@@ -93,7 +97,7 @@ async function load(options, seconds, concurrency) {
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
         const started = performance.now();
-        if (options.port) berthRequests += 1;
+        if (options.port === berthPort) berthRequests += 1;
         const response = await request({ ...options, agent });
         if (response.status !== 200) failures += 1;
         latencies.push(performance.now() - started);
@@ -113,18 +117,21 @@ function summarize({ latencies, failures, seconds }) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Alternating rounds against the engine and Berth at one concurrency; prints the medians as a markdown table. */
-async function compare(targets, concurrency, berthPid) {
-  const results = { engine: [], berth: [] };
+async function compare(targets, concurrency, pids) {
+  const names = Object.keys(targets);
+  const results = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const name of round % 2 === 0 ? ['engine', 'berth'] : ['berth', 'engine']) {
+    for (const name of round % 2 === 0 ? names : names.toReversed()) {
       await load(targets[name], WARMUP, concurrency);
-      const cpuBefore = cpuMs(berthPid);
+      const pid = pids[name];
+      const cpuBefore = pid && cpuMs(pid);
       const measured = await load(targets[name], SECONDS, concurrency);
-      const summary = { ...summarize(measured), cpuPerRequest: (cpuMs(berthPid) - cpuBefore) / measured.latencies.length };
+      const summary = { ...summarize(measured), cpuPerRequest: pid ? (cpuMs(pid) - cpuBefore) / measured.latencies.length : 0 };
       results[name].push(summary);
       console.error(
         `c=${concurrency} round ${round + 1} ${name}: ${summary.rps.toFixed(0)} req/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, failures ${summary.failures}` +
-          (name === 'berth' ? `, Berth CPU ${summary.cpuPerRequest.toFixed(2)} ms per request` : ''),
+          (pid ? `, Berth CPU ${summary.cpuPerRequest.toFixed(2)} ms per request` : '') +
+          `, load ${loadavg()[0].toFixed(1)}`,
       );
     }
   }
@@ -132,13 +139,15 @@ async function compare(targets, concurrency, berthPid) {
   const row = (name) =>
     `| ${name} | ${pick(name, 'rps').toFixed(0)} | ${pick(name, 'p50').toFixed(2)} | ${pick(name, 'p95').toFixed(2)} | ${pick(name, 'p99').toFixed(2)} |`;
   console.log(`\nConcurrency ${concurrency}, load average ${loadavg()[0].toFixed(1)} at the end`);
-  console.log(`| target | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|\n${row('engine')}\n${row('berth')}`);
-  console.log(
-    `\nBerth / engine: throughput ×${(pick('berth', 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
-      `p50 latency ×${(pick('berth', 'p50') / pick('engine', 'p50')).toFixed(2)} (${(pick('berth', 'p50') - pick('engine', 'p50')).toFixed(2)} ms more), ` +
-      `p99 latency ×${(pick('berth', 'p99') / pick('engine', 'p99')).toFixed(2)}; Berth CPU ${pick('berth', 'cpuPerRequest').toFixed(2)} ms per request ` +
-      `(medians of ${ROUNDS} rounds; ${CONTAINERS} containers, concurrency ${concurrency}, ${SECONDS} s each)`,
-  );
+  console.log(`| target | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|\n${names.map(row).join('\n')}`);
+  for (const name of names.filter((name) => name !== 'engine')) {
+    console.log(
+      `\n${name === 'berth' ? 'Berth' : `Berth (${name})`} / engine: throughput ×${(pick(name, 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
+        `p50 latency ×${(pick(name, 'p50') / pick('engine', 'p50')).toFixed(2)} (${(pick(name, 'p50') - pick('engine', 'p50')).toFixed(2)} ms more), ` +
+        `p99 latency ×${(pick(name, 'p99') / pick('engine', 'p99')).toFixed(2)}; Berth CPU ${pick(name, 'cpuPerRequest').toFixed(2)} ms per request ` +
+        `(medians of ${ROUNDS} rounds; ${CONTAINERS} containers, concurrency ${concurrency}, ${SECONDS} s each)`,
+    );
+  }
 }
 
 async function main() {
@@ -148,40 +157,46 @@ async function main() {
   await createContainers();
   const admin = { username: 'bench', password: randomBytes(12).toString('hex') };
   // Berth logs a line per request: dropped, not kept in memory for the whole run.
-  const berth = await launchBerth({
-    main: args.main,
-    admin,
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
-    keepOutput: false,
-    nodeArgs: args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, '--cpu-prof-interval=100'] : [],
-  });
-  const port = Number(new URL(berth.url).port);
+  const launch = (main) =>
+    launchBerth({
+      main,
+      admin,
+      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      keepOutput: false,
+      nodeArgs: args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, '--cpu-prof-interval=100'] : [],
+    });
+  const berth = await launch(args.main);
+  const base = args.base ? await launch(args.base) : undefined;
   try {
-    const token = await login(berth.url, admin);
     const query = `all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`;
+    const berthTarget = async (instance) => ({
+      host: '127.0.0.1',
+      port: Number(new URL(instance.url).port),
+      method: 'GET',
+      path: `/api/v1/hosts/local/containers?all=true&label=${encodeURIComponent(label)}`,
+      headers: { authorization: `Bearer ${await login(instance.url, admin)}` },
+    });
     const targets = {
       engine: { socketPath: args.socket, method: 'GET', path: `/v1.41/containers/json?${query}` },
-      berth: {
-        host: '127.0.0.1',
-        port,
-        method: 'GET',
-        path: `/api/v1/hosts/local/containers?all=true&label=${encodeURIComponent(label)}`,
-        headers: { authorization: `Bearer ${token}` },
-      },
+      berth: await berthTarget(berth),
+      ...(base && { base: await berthTarget(base) }),
     };
+    berthPort = targets.berth.port;
+    const pids = { berth: berth.pid, ...(base && { base: base.pid }) };
     for (const [name, options] of Object.entries(targets)) {
-      if (options.port) berthRequests += 1;
+      if (options.port === berthPort) berthRequests += 1;
       const check = await request(options);
       // The engine answers an array; Berth a page ({items, nextCursor, total}; the default limit holds them all).
       const parsed = JSON.parse(check.body);
-      const count = (name === 'berth' ? parsed.items : parsed).length;
+      const count = (name === 'engine' ? parsed : parsed.items).length;
       if (check.status !== 200 || count !== CONTAINERS)
         throw new Error(`${name} listed ${count} (status ${check.status}): ${check.body.slice(0, 200)}`);
     }
-    for (const concurrency of CONCURRENCIES) await compare(targets, concurrency, berth.pid);
+    for (const concurrency of CONCURRENCIES) await compare(targets, concurrency, pids);
     if (args.prof) console.log(`\nBerth served ${berthRequests} requests to the list (checks and warm-ups included)`);
   } finally {
     await berth.stop();
+    await base?.stop();
     await removeContainers();
   }
 }

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import swaggerUi from 'swagger-ui-express';
 import { rejectDeepJson } from './common/json-depth.js';
+import { sendReusedAnswersOnce } from './common/json-once.js';
 import { Metrics } from './common/metrics.js';
 import { createValidationPipe } from './common/validation.js';
 
@@ -38,6 +39,7 @@ export function configureApp(app: INestApplication): void {
   express.useBodyParser('json', { verify: rejectDeepJson } as NestExpressBodyParserOptionsFor<'json'>);
   express.disable('x-powered-by');
   express.set('query parser', 'extended');
+  sendReusedAnswersOnce(express);
 }
 
 /** Request counts and durations by route pattern, not raw path, so ids do not explode the labels. */

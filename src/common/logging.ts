@@ -2,10 +2,16 @@ import { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, Logger as Pino } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { LogLevel } from '../config/app-config.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The request id the access log wrote (requestLogger), for problems to name it. */
+    id?: string;
+  }
+}
 
 /** Headers whose values are secrets: never written to a log. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.query.ticket', 'res.headers["set-cookie"]'];
@@ -14,28 +20,50 @@ export function createLogger(level: LogLevel): Pino {
   return pino({ level, base: { service: 'berth' }, redact: { paths: REDACT, censor: '[redacted]' } });
 }
 
-/** Access log with a request id: taken from `X-Request-Id` when it is sane, else generated; echoed back. */
+/** Which level a finished request is logged at. */
+export function accessLogLevel(statusCode: number, failed: boolean): 'error' | 'warn' | 'info' {
+  return failed || statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+}
+
+/**
+ * Access log with a request id: taken from `X-Request-Id` when it is sane, else generated; echoed back.
+ * One line per request when it ends, with the fields pino-http wrote (`req: {id, method, path, remoteAddress}`,
+ * `res: {statusCode}`, `responseTime`, `err` when it failed) and its messages, without its two child loggers
+ * and full request and response serialisations per request.
+ */
 export function requestLogger(logger: Pino) {
-  return pinoHttp({
-    logger,
-    genReqId(req: IncomingMessage, res: ServerResponse) {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    serializers: {
-      req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-        id: req.id,
-        method: req.method,
-        // The query may carry a one-time ticket; the path is enough to follow a request.
-        path: req.url.split('?')[0],
-        remoteAddress: req.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  });
+  return (req: IncomingMessage & { id?: string; originalUrl?: string }, res: ServerResponse, next: () => void) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    req.id = id;
+    const started = Date.now();
+    const fields = {
+      id,
+      method: req.method,
+      // The query may carry a one-time ticket; the path is enough to follow a request.
+      path: (req.originalUrl ?? req.url ?? '').split('?')[0],
+      remoteAddress: req.socket.remoteAddress,
+    };
+    const done = (error?: Error) => {
+      res.off('close', done);
+      res.off('finish', done);
+      res.off('error', done);
+      const responseTime = Date.now() - started;
+      const level = accessLogLevel(res.statusCode, error !== undefined);
+      const line = { req: fields, res: { statusCode: res.statusCode } };
+      if (error || res.statusCode >= 500) {
+        const err = error ?? new Error(`failed with status code ${res.statusCode}`);
+        logger[level]({ ...line, err, responseTime }, 'request errored');
+      } else {
+        logger[level]({ ...line, responseTime }, !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted');
+      }
+    };
+    res.on('close', done);
+    res.on('finish', done);
+    res.on('error', done);
+    next();
+  };
 }
 
 /** Nest's own log lines, as JSON through the same pino logger. */

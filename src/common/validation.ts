@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ProblemException } from './problem.js';
+import { cacheValidationMetadata } from './validation-metadata.js';
 
 /** Flattens class-validator's tree into `[{field: "ports[0].hostPort", message}]`. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -22,6 +23,7 @@ export function validationFailed(errors: FieldError[]): ProblemException {
 
 /** Whitelists DTO fields, rejects unknown ones and converts query strings to the declared types. */
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

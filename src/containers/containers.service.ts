@@ -7,12 +7,14 @@ import type { Principal } from '../common/principal.js';
 import { ProblemException, isProblem } from '../common/problem.js';
 import type { ProblemCode } from '../common/problem-codes.js';
 import { redactsFor } from '../common/redaction.js';
-import { type Page, pageOf } from '../common/pagination.js';
+import { type Page, type PageRequest, pageOf } from '../common/pagination.js';
+import { reusedAnswer } from '../common/json-once.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { validationFailed } from '../common/validation.js';
 import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { Engine } from '../docker/engine.js';
+import type { EngineContainerSummary } from '../docker/engine-types.js';
 import { withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { redactInspect, toInspect, toSummary, toTop } from './container-views.js';
@@ -40,12 +42,44 @@ export interface LogSnapshot {
 /** The list's page order (fleet lists make per-host cursors with it). */
 export const CONTAINER_ORDER = { key: (c: ContainerSummaryDto) => [c.createdAt, c.id], parts: 2, descending: true };
 
+/** Lists whose last answer is kept: a few, since a 1 000-container answer is ~1 MB. */
+const LAST_LISTS_KEPT = 8;
+/** Pages kept per answer (the first page, and a few more for clients that page through it). */
+const PAGES_KEPT = 8;
+
+/**
+ * One engine answer to `docker ps`: its views, and the pages asked of it so far. Shared read-only by every
+ * request it answers (coalesced, or later with the engine answering the same bytes), so its pages are sent as
+ * reused answers: serialised once.
+ */
+class ContainerList {
+  readonly views: ContainerSummaryDto[];
+  private readonly pages = new Map<string, Page<ContainerSummaryDto>>();
+
+  constructor(readonly json: Buffer) {
+    this.views = (JSON.parse(json.toString('utf8')) as EngineContainerSummary[]).map(toSummary);
+  }
+
+  page(request: PageRequest): Page<ContainerSummaryDto> {
+    const key = `${request.limit ?? ''} ${request.cursor ?? ''}`;
+    let page = this.pages.get(key);
+    if (!page) {
+      page = reusedAnswer(pageOf(this.views, request, CONTAINER_ORDER));
+      if (this.pages.size >= PAGES_KEPT) this.pages.delete(this.pages.keys().next().value!);
+      this.pages.set(key, page);
+    }
+    return page;
+  }
+}
+
 const KILL_SIGNALS = new Set(['KILL', 'SIGKILL', '9']);
 
 /** Containers of a host, as `docker run`, `ps`, `logs`, `exec` and friends know them. */
 @Injectable()
 export class ContainersService {
-  private readonly lists = new ReadCoalescer<ContainerSummaryDto[]>();
+  private readonly lists = new ReadCoalescer<ContainerList>();
+  /** Per list (the coalescing key), the engine's last answer, the latest parsed last. */
+  private readonly lastLists = new Map<string, ContainerList>();
 
   constructor(
     private readonly hosts: DockerHosts,
@@ -60,8 +94,19 @@ export class ContainersService {
     const engine = this.hosts.get(hostId);
     const engineQuery = toEngineListQuery(query);
     const key = `${hostId}\n${JSON.stringify(engineQuery)}`;
-    const all = await this.lists.run(key, async () => (await engine.listContainers(engineQuery)).map(toSummary));
-    return pageOf(all, query, CONTAINER_ORDER);
+    const list = await this.lists.run(key, async () => this.parsed(key, await engine.listContainersJson(engineQuery)));
+    return list.page(query);
+  }
+
+  /** An engine answer parsed once: one byte for byte the same as the last one for this list is that one, views and pages made. */
+  private parsed(key: string, json: Buffer): ContainerList {
+    const last = this.lastLists.get(key);
+    if (last?.json.equals(json)) return last;
+    const list = new ContainerList(json);
+    this.lastLists.delete(key);
+    this.lastLists.set(key, list);
+    if (this.lastLists.size > LAST_LISTS_KEPT) this.lastLists.delete(this.lastLists.keys().next().value!);
+    return list;
   }
 
   /** `docker create` / `docker run -d`, after validation and the create policy. */

@@ -75,6 +75,9 @@ export class DockerEngine extends Engine {
   listContainers(query: ContainerListQuery): Promise<T.EngineContainerSummary[]> {
     return containers.listContainers(this.calls, query);
   }
+  override listContainersJson(query: ContainerListQuery): Promise<Buffer> {
+    return containers.listContainersJson(this.calls, query);
+  }
   inspectContainer(id: string): Promise<T.EngineContainerInspect> {
     return containers.inspectContainer(this.calls, id);
   }

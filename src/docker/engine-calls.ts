@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent } from 'node:https';
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import type { EngineTls } from '../config/engine-tls.js';
@@ -9,7 +9,7 @@ import type { EngineSsh, HostDescriptor } from './engine.js';
 import type { HostHealth } from './host-health.js';
 import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
 import { refuseEngineRedirects, withEncodedIds } from './engine-paths.js';
-import type { RawEndpoint } from './raw-get.js';
+import { engineHttpError, type RawEndpoint } from './raw-get.js';
 import { SshDialAgent, sshTarget } from './ssh-dial-agent.js';
 import { SshTransportError } from './ssh-host-key.js';
 
@@ -150,6 +150,33 @@ export class EngineCalls {
   /** Closes the kept-alive connections of a host Berth no longer manages. */
   close(): void {
     (this.connection as { agent?: HttpAgent }).agent?.destroy();
+  }
+
+  /**
+   * A GET whose whole answer comes back as bytes, on the same keep-alive agent as dockerode's calls: for a caller
+   * that parses the answer once, or not at all when it is the same as last time (docker-modem decodes and parses
+   * every answer). Undefined for transports only dockerode speaks; a status other than 200 rejects as dockerode's do.
+   */
+  getBytes(path: string): Promise<Buffer> | undefined {
+    const { socketPath, host, port, protocol, agent } = this.connection as Docker.DockerOptions & { agent?: HttpAgent };
+    const direct =
+      typeof socketPath === 'string' ? { socketPath } : protocol === 'http' || protocol === 'https' ? { host, port } : undefined;
+    if (!direct || !agent) return undefined;
+    const send = protocol === 'https' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const request = send({ ...direct, agent, method: 'GET', path }, (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const body = Buffer.concat(chunks);
+          if (response.statusCode === 200) return resolve(body);
+          reject(engineHttpError(response.statusCode ?? 0, body.toString('utf8')));
+        });
+      });
+      request.on('error', reject);
+      request.end();
+    });
   }
 
   /** Where rawGet can reach the engine; undefined for transports only dockerode speaks. */

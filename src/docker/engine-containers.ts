@@ -9,8 +9,21 @@ import type {
 } from './engine-types.js';
 
 export function listContainers(calls: EngineCalls, query: ContainerListQuery): Promise<EngineContainerSummary[]> {
-  return calls.call('container.list', (d) =>
-    d.listContainers({ all: query.all ?? false, ...(query.limit && { limit: query.limit }), filters: query.filters ?? {} }),
+  return calls.call('container.list', (d) => d.listContainers(listOptions(query)));
+}
+
+function listOptions(query: ContainerListQuery): { all: boolean; limit?: number; filters: Record<string, string[]> } {
+  return { all: query.all ?? false, ...(query.limit && { limit: query.limit }), filters: query.filters ?? {} };
+}
+
+/** The engine's list answer as it came (JSON bytes), for a caller that parses it once, or not when unchanged. */
+export function listContainersJson(calls: EngineCalls, query: ContainerListQuery): Promise<Buffer> {
+  const { all, limit, filters } = listOptions(query);
+  const params = new URLSearchParams({ all: String(all), ...(limit && { limit: String(limit) }), filters: JSON.stringify(filters) });
+  return calls.call(
+    'container.list',
+    async (d) =>
+      (await calls.getBytes(`/containers/json?${params}`)) ?? Buffer.from(JSON.stringify(await d.listContainers(listOptions(query)))),
   );
 }
 

@@ -125,6 +125,10 @@ export abstract class Engine {
 
   // Containers (engine-containers.ts)
   abstract listContainers(query: ContainerListQuery): Promise<EngineContainerSummary[]>;
+  /** The same list as the engine's JSON bytes (a real engine's answer as it came: see ContainersService.list). */
+  async listContainersJson(query: ContainerListQuery): Promise<Buffer> {
+    return Buffer.from(JSON.stringify(await this.listContainers(query)));
+  }
   abstract inspectContainer(id: string): Promise<EngineContainerInspect>;
   /** Creates a container; the engine's warnings come back. */
   abstract createContainer(name: string | undefined, spec: EngineContainerCreate): Promise<{ id: string; warnings: string[] }>;

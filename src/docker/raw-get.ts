@@ -285,7 +285,8 @@ function readErrorBody(socket: Socket, first: Buffer, setOnRead: (read: (bytes: 
   });
 }
 
-function engineHttpError(statusCode: number, body: string): EngineHttpError {
+/** A non-200 answer, shaped like docker-modem's errors so that translateEngineError reads it. */
+export function engineHttpError(statusCode: number, body: string): EngineHttpError {
   let json: unknown = body;
   try {
     json = JSON.parse(body);

@@ -1,0 +1,165 @@
+// `npm run build`'s second step (after `nest build`): tsc's dist/bootstrap.js and everything it imports become
+// ONE ES module, so a start reads and resolves one file instead of ~2 700 (bench/README.md, "Start time and idle
+// memory"). dist/main.js stays tsc's: it sets the start-time heap policy, then imports the bundle, whose external
+// packages load after that. dist/bin/* (openapi sync, key rotation) keep running the unbundled files.
+import { build } from 'esbuild';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `node scripts/bundle.mjs [dir]`: tsc's output directory, dist by default. */
+const ENTRY = `${process.argv[2] ?? 'dist'}/bootstrap.js`;
+const MARK = '// Bundled by scripts/bundle.mjs.';
+
+/** Packages left to node at run time. */
+const EXTERNAL = [
+  // Native addons.
+  'better-sqlite3',
+  '@node-rs/argon2',
+  // Loaded on first use only (lazyEngineTransports): ssh:// engines and BuildKit sessions; ssh2 brings a native addon.
+  'ssh2',
+  '@grpc/*',
+  'protobufjs',
+  'protobufjs/*',
+  // Swagger UI's files, found from its own directory (swagger-ui-express, bundled, shares the bundle's express).
+  'swagger-ui-dist',
+  'swagger-ui-dist/*',
+  // Optional packages that Nest, ws, ... load only if installed (inside try/catch).
+  '@nestjs/microservices',
+  '@nestjs/microservices/*',
+  '@nestjs/platform-socket.io',
+  '@fastify/*',
+  'class-transformer/storage',
+  'bufferutil',
+  'utf-8-validate',
+];
+
+/**
+ * Packages whose `node` entry is CommonJS (bundled whole) while they ship ES modules (trimmed to what is used).
+ * Every import of them in the bundle resolves here, so there is one copy of each (one metadata storage).
+ */
+const ES_MODULE_ENTRIES = {
+  rxjs: 'rxjs/dist/esm/index.js',
+  'rxjs/operators': 'rxjs/dist/esm/operators/index.js',
+  'class-validator': 'class-validator/esm2015/index.js',
+  'class-transformer': 'class-transformer/esm2015/index.js',
+};
+const esModules = {
+  name: 'es-modules',
+  setup(build) {
+    build.onResolve({ filter: /^(rxjs|rxjs\/operators|class-validator|class-transformer)$/ }, (args) => ({
+      // The real path, as esbuild resolves every other file: one copy whichever way a file is reached.
+      path: realpathSync(fileURLToPath(new URL(`../node_modules/${ES_MODULE_ENTRIES[args.path]}`, import.meta.url))),
+    }));
+  },
+};
+
+/** In the bundle, @nestjs/swagger's decorators record nothing: scripts/swagger-noop.mjs says why. */
+const swaggerNoop = {
+  name: 'swagger-noop',
+  setup(build) {
+    build.onResolve({ filter: /^@nestjs\/swagger$/ }, () => ({ path: fileURLToPath(new URL('./swagger-noop.mjs', import.meta.url)) }));
+  },
+};
+
+/**
+ * dockerode and docker-modem are bundled, but the transports Berth rarely needs load on first use, from node_modules:
+ * docker-modem's ./ssh (ssh2, ~14 MB with its WebAssembly) and dockerode's ./session and ./buildkit (gRPC, protobufjs).
+ * docker-modem's ./http stays node's module too: refuseEngineRedirects (src/docker/engine-paths.ts) patches that instance.
+ */
+const ENGINE_MODULES = {
+  'docker-modem': { './http': 'docker-modem/lib/http.js', './ssh': 'docker-modem/lib/ssh.js' },
+  dockerode: { './session': 'dockerode/lib/session.js', './buildkit': 'dockerode/lib/buildkit.js' },
+};
+/** The exact source text made lazy: a dependency update that changes it fails the build instead of undoing this. */
+const LAZY_REQUIRES = {
+  'docker-modem/lib/modem.js': [
+    "  ssh = require('./ssh'),\n",
+    "  ssh = function () { return require('./ssh').apply(this, arguments); },\n",
+  ],
+  'dockerode/lib/docker.js': [
+    "  withSession = require('./session'),\n",
+    "  withSession = function () { return require('./session').apply(this, arguments); },\n",
+  ],
+};
+const packageLib = (path) => /node_modules\/(docker-modem|dockerode)\/(lib\/[^/]+\.js)$/.exec(path.replaceAll('\\', '/'));
+/** What lazyEngineTransports applied to: all of it, or the build fails. */
+const seen = new Set();
+const lazyEngineTransports = {
+  name: 'lazy-engine-transports',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(http|ssh|session|buildkit)$/ }, (args) => {
+      const lib = packageLib(join(args.resolveDir, 'x.js'));
+      const target = lib && ENGINE_MODULES[lib[1]]?.[args.path];
+      if (!target) return undefined;
+      // Node must find the very file esbuild would have bundled (one docker-modem, where dockerode finds it).
+      const fromBundle = realpathSync(bundleRequire.resolve(target));
+      const fromPackage = realpathSync(join(args.resolveDir, `${args.path}.js`));
+      if (fromBundle !== fromPackage) throw new Error(`${target} resolves to ${fromBundle} from dist, ${fromPackage} from ${lib[1]}`);
+      seen.add(target);
+      return { path: target, external: true };
+    });
+    build.onLoad({ filter: /node_modules[\\/](docker-modem|dockerode)[\\/]lib[\\/](modem|docker)\.js$/ }, (args) => {
+      const lib = packageLib(args.path);
+      const key = `${lib[1]}/${lib[2]}`;
+      const source = readFileSync(args.path, 'utf8');
+      const [eager, lazy] = LAZY_REQUIRES[key];
+      if (source.split(eager).length !== 2)
+        throw new Error(`${key}: \`${eager.trim()}\` not found once: update LAZY_REQUIRES in scripts/bundle.mjs`);
+      seen.add(key);
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+const bundleRequire = createRequire(resolve(ENTRY));
+
+if (readFileSync(ENTRY, 'utf8').startsWith(MARK)) throw new Error(`${ENTRY} is already a bundle: run \`nest build\` first`);
+
+const { outputFiles, metafile } = await build({
+  entryPoints: [ENTRY],
+  outfile: ENTRY,
+  write: false,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Nest's dependency injection and its messages use class names.
+  keepNames: true,
+  // Node keeps a module's source text for its life: no blanks to keep.
+  minifyWhitespace: true,
+  external: EXTERNAL,
+  plugins: [swaggerNoop, esModules, lazyEngineTransports],
+  // CommonJS dependencies call require(); an ES module has none of its own.
+  banner: {
+    js: `${MARK}\nimport { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);`,
+  },
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // `BUNDLE_REPORT=1 node scripts/bundle.mjs`: what each package weighs in the bundle.
+  metafile: Boolean(process.env.BUNDLE_REPORT),
+  // The swagger plugin's metadata repeats `enum` keys; the later one wins, as in tsc's output.
+  logOverride: { 'duplicate-object-key': 'silent' },
+});
+const missing = [...Object.keys(LAZY_REQUIRES), ...Object.values(ENGINE_MODULES).flatMap(Object.values)].filter((key) => !seen.has(key));
+if (missing.length) throw new Error(`lazy-engine-transports never applied to ${missing.join(', ')}: dockerode's layout changed`);
+for (const file of outputFiles) {
+  // One non-ASCII character (validator's regular expressions) makes V8 hold the whole source as UTF-16: twice the bytes.
+  const text = file.path.endsWith('.js')
+    ? file.text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : file.text;
+  writeFileSync(file.path, text);
+}
+if (metafile) {
+  const out = Object.entries(metafile.outputs).find(([k]) => k.endsWith('.js'))[1];
+  const byPkg = {};
+  for (const [path, { bytesInOutput }] of Object.entries(out.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const key = m ? m[1] : 'berth';
+    byPkg[key] = (byPkg[key] ?? 0) + bytesInOutput;
+  }
+  for (const [k, v] of Object.entries(byPkg)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25))
+    console.log(k, (v / 1024).toFixed(0), 'KB');
+}

@@ -220,7 +220,10 @@ describe('hosts: records, engines built from them, live status', () => {
 
   it('answers 503 on a down host only, fast, stays ready with local, and recovers by itself', { timeout: 300_000 }, async () => {
     // A container of this run on each engine, for the fleet list: local's stays listed while the other is down.
-    const here = await api('/api/v1/hosts/local/containers', { method: 'POST', body: { image: TEST_IMAGE, labels, network: 'none', cmd: ['true'] } });
+    const here = await api('/api/v1/hosts/local/containers', {
+      method: 'POST',
+      body: { image: TEST_IMAGE, labels, network: 'none', cmd: ['true'] },
+    });
     expect(here.status, here.text).toBe(201);
     const [there] = (await onHost(`/containers?all=true&label=berth.test.run=${runId}`)).body.items as Array<{ id: string }>;
     expect(there).toBeDefined();

@@ -203,18 +203,25 @@ describe('Swarm services on a manager host', () => {
     expect(text.status).toBe(200);
     expect(await text.text()).toContain('tick-42\n');
 
-    const history = await openWs(wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: name, follow: false, tail: 10 }), {
-      token: viewer,
-    });
+    const history = await openWs(
+      wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: name, follow: false, tail: 10 }),
+      {
+        token: viewer,
+      },
+    );
     expect((await history.closed).code).toBe(1000);
     expect(logLines(history.frames).map((l) => l.line)).toContain('tick-42');
     const live = await openWs(wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: id, tail: 0 }), { token: viewer });
     await live.until((frames) => logLines(frames).some((l) => l.line === 'tick-42' && Boolean(l.ts)));
     live.ws.close();
 
-    const unknown = await refusalOf(wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: `nope-${runId}` }), { token: viewer });
+    const unknown = await refusalOf(wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: `nope-${runId}` }), {
+      token: viewer,
+    });
     expect([unknown.status, unknown.body.code]).toEqual([404, 'SERVICE_NOT_FOUND']);
-    expect((await refusalOf(wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: '../x' }), { token: viewer })).status).toBe(404);
+    expect(
+      (await refusalOf(wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: '../x' }), { token: viewer })).status,
+    ).toBe(404);
     expectProblem(await api(berth.url, `${services}/${id}/logs?until=1m`, { token: viewer }), 400, 'VALIDATION_FAILED');
   });
 

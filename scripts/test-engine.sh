@@ -8,6 +8,9 @@
 # also reached over ssh (ssh://berth-ssh@10.231.0.2: an sshd in that namespace, host key pinned).
 # Reuses whatever already runs; on Debian as root it installs and starts what is missing.
 # `bash scripts/test-engine.sh stop-tls` stops the TLS engine alone (never the first one); a plain run starts it again.
+# `bash scripts/test-engine.sh down` removes the second engine (sshd, TLS dockerd by its pid file, namespace and veth),
+# keeping its data root (swarm, image) for the next start; never the first engine, its docker0 or the registries.
+# `down --unless-in-use` (the e2e teardown) keeps it while another e2e run holds a lease in $STATE_DIR/e2e-runs.
 # Never skips: where it cannot provide something it fails with one line saying what to do.
 set -euo pipefail
 
@@ -36,6 +39,8 @@ TLS_SOCKET=/var/run/berth-tls.sock
 SSH_DIR="$STATE_DIR/ssh"
 SSH_ENV="$STATE_DIR/ssh-engine.env"
 SSH_USER=berth-ssh
+# One file per e2e run that uses the second engine, named by its pid (test/support/global-setup.ts).
+E2E_RUNS="$STATE_DIR/e2e-runs"
 log() { echo "test-engine: $*" >&2; }
 die() { echo "test-engine: $*" >&2; exit 1; }
 
@@ -432,9 +437,14 @@ start_ssh_engine() {
 # Swarm on the TLS engine only (never the first one): a single-node manager advertising its netns address.
 # Tasks run there with no network, the host network or an overlay; published ports are recorded but carry no
 # traffic (no routing mesh: --iptables=false and no ip_vs). Idempotent: an active node is left as it is.
+tls_swarm_state() { docker "${tls_docker_args[@]}" info --format '{{.Swarm.LocalNodeState}}'; }
+tls_swarm_settled() { [ "$(tls_swarm_state)" != pending ]; }
+
 init_tls_swarm() {
   local state
-  state=$(docker "${tls_docker_args[@]}" info --format '{{.Swarm.LocalNodeState}}')
+  # A node just restarted (after `down`) rejoins its swarm in its own time: pending is waited out, not initialised over.
+  wait_until 30 tls_swarm_settled || true
+  state=$(tls_swarm_state)
   [ "$state" = active ] && return 0
   log "initialising Swarm on the TLS engine (was: $state)"
   docker "${tls_docker_args[@]}" swarm init --advertise-addr "$TLS_ENGINE_ADDR" >/dev/null ||
@@ -480,9 +490,56 @@ YAML
   serve_registry registry-token "$TOKEN_REGISTRY_ADDR" token_registry_ok
 }
 
+# The e2e runs still alive, counted by their lease files (a dead run's lease is removed).
+live_e2e_runs() {
+  local lease count=0
+  for lease in "$E2E_RUNS"/*; do
+    [ -e "$lease" ] || continue
+    if kill -0 "$(basename "$lease")" 2>/dev/null; then count=$((count + 1)); else rm -f "$lease"; fi
+  done
+  echo "$count"
+}
+
+netns_empty() { [ -z "$(ip netns pids "$TLS_NETNS" 2>/dev/null)" ]; }
+
+# The second engine goes: its sshd, its dockerd (by its pid file, waited for), whatever is left in its namespace,
+# the namespace and the veth pair. Not its data root: the next start finds its swarm and the test image there.
+down_second_engine() {
+  stop_sshd
+  stop_tls_engine
+  if [ -e "/var/run/netns/$TLS_NETNS" ]; then
+    if ! netns_empty; then
+      # Only processes inside that namespace (a containerd or shim its dockerd left): nothing of the first engine.
+      log "stopping what is left in $TLS_NETNS: $(ip netns pids "$TLS_NETNS" | tr '\n' ' ')"
+      # shellcheck disable=SC2046
+      kill $(ip netns pids "$TLS_NETNS") 2>/dev/null || true
+      # shellcheck disable=SC2046
+      wait_until 20 netns_empty || kill -9 $(ip netns pids "$TLS_NETNS") 2>/dev/null || true
+    fi
+    log "removing the namespace $TLS_NETNS"
+    ip netns del "$TLS_NETNS"
+  fi
+  ip link del berth-tls0 2>/dev/null || true
+}
+
 # `test-engine.sh stop-tls`: stops only the TLS engine (the outage test, test/hosts.e2e.ts); running the script again starts it.
 if [ "${1:-}" = stop-tls ]; then
   stop_tls_engine
+  exit 0
+fi
+
+# One start or down at a time (e2e runs share these engines); flock -o: the daemons started here do not hold the lock.
+if [ -z "${BERTH_TEST_ENGINE_LOCKED:-}" ] && command -v flock >/dev/null; then
+  mkdir -p "$STATE_DIR"
+  BERTH_TEST_ENGINE_LOCKED=1 exec flock -o "$STATE_DIR/test-engine.lock" bash "$0" "$@"
+fi
+
+if [ "${1:-}" = down ]; then
+  if [ "${2:-}" = --unless-in-use ] && [ "$(live_e2e_runs)" -gt 0 ]; then
+    log "keeping the second engine: $(live_e2e_runs) other e2e run(s) still use it"
+    exit 0
+  fi
+  down_second_engine
   exit 0
 fi
 

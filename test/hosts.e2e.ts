@@ -1,20 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, tlsTestEngine } from './support/engine.js';
+import { tlsOf } from './support/hosts.js';
 import { ApiRequest, ApiResponse, api as rawApi, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
 import { logLines, openWs, wsUrl } from './support/ws.js';
 
 const engine = tlsTestEngine();
-const tlsOf = (dir: string) => ({
-  ca: readFileSync(`${dir}/ca.pem`, 'utf8'),
-  cert: readFileSync(`${dir}/cert.pem`, 'utf8'),
-  key: readFileSync(`${dir}/key.pem`, 'utf8'),
-});
 const tls = tlsOf(engine.certPaths.client);
 /** A line from the middle of the client's private key: what must never come back or reach the log. */
 const keyMarker = tls.key.split('\n')[5];
@@ -61,6 +56,7 @@ describe('hosts: records, engines built from them, live status', () => {
   afterAll(async () => {
     await ensureTlsEngine();
     await removeTestResources(runId, engine.docker);
+    await removeTestResources(runId);
     await berth?.stop();
     await new Promise((resolve) => plainHttp?.close(resolve));
   });
@@ -223,6 +219,15 @@ describe('hosts: records, engines built from them, live status', () => {
   });
 
   it('answers 503 on a down host only, fast, stays ready with local, and recovers by itself', { timeout: 300_000 }, async () => {
+    // A container of this run on each engine, for the fleet list: local's stays listed while the other is down.
+    const here = await api('/api/v1/hosts/local/containers', {
+      method: 'POST',
+      body: { image: TEST_IMAGE, labels, network: 'none', cmd: ['true'] },
+    });
+    expect(here.status, here.text).toBe(201);
+    const [there] = (await onHost(`/containers?all=true&label=berth.test.run=${runId}`)).body.items as Array<{ id: string }>;
+    expect(there).toBeDefined();
+    const fleetList = () => api(`/api/v1/containers?host=all&all=true&label=berth.test.run=${runId}`);
     /** One look at Berth while the engine is stopped; undefined when the engine came back meanwhile (the script of another run starts it). */
     const duringOutage = async () => {
       execFileSync('bash', ['scripts/test-engine.sh', 'stop-tls'], { stdio: 'ignore', timeout: 60_000 });
@@ -234,7 +239,8 @@ describe('hosts: records, engines built from them, live status', () => {
       const local = await api('/api/v1/hosts/local/containers');
       const ready = await rawApi(berth.url, '/readyz');
       const host = await api(`/api/v1/hosts/${hostId}`);
-      return !(await engineAnswers()) && down.status === 503 ? { down, elapsedMs, local, ready, host } : undefined;
+      const fleet = await fleetList();
+      return !(await engineAnswers()) && down.status === 503 ? { down, elapsedMs, local, ready, host, fleet } : undefined;
     };
     let seen: Awaited<ReturnType<typeof duringOutage>>;
     try {
@@ -243,7 +249,7 @@ describe('hosts: records, engines built from them, live status', () => {
       await ensureTlsEngine();
     }
     expect(seen, 'the TLS engine stayed stopped long enough to look').toBeDefined();
-    const { down, elapsedMs, local, ready, host } = seen!;
+    const { down, elapsedMs, local, ready, host, fleet } = seen!;
     expectProblem(down, 503, 'ENGINE_UNAVAILABLE');
     expect(down.headers.get('retry-after')).toBe('5');
     // Known down: answered at once, not after the engine timeout (3 s here).
@@ -252,12 +258,24 @@ describe('hosts: records, engines built from them, live status', () => {
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toMatchObject({ 'host:local': 'ok', [`host:${hostId}`]: expect.not.stringMatching(/^ok$/) });
     expect(host.body.status).toMatchObject({ state: 'down', reason: expect.any(String) });
+    // The fleet list is partial, never failed: local's items, and the down host's error.
+    expect(fleet.status, fleet.text).toBe(200);
+    expect(fleet.body.items.map((c: { host: string; id: string }) => [c.host, c.id])).toEqual([['local', here.body.id]]);
+    expect(fleet.body.errors).toEqual([{ host: hostId, code: 'ENGINE_UNAVAILABLE', detail: expect.any(String) }]);
 
     await until(async () => (await onHost('/containers')).status === 200, 'its routes to answer again', {
       timeoutMs: 90_000,
       ignoreErrors: true,
     });
     expect((await api(`/api/v1/hosts/${hostId}`)).body.status).toMatchObject({ state: 'up' });
+    const healed = await fleetList();
+    expect(healed.status, healed.text).toBe(200);
+    expect(healed.body.errors).toEqual([]);
+    // By host id: `e2e-tls-…` sorts before `local`.
+    expect(healed.body.items.map((c: { host: string; id: string }) => [c.host, c.id])).toEqual([
+      [hostId, there.id],
+      ['local', here.body.id],
+    ]);
   });
 
   it('deletes a host: its routes are 404, the engine is untouched', async () => {

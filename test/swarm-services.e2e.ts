@@ -1,16 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
 import { TEST_IMAGE, newRunId, removeTestResources, testLabels, tlsTestEngine } from './support/engine.js';
+import { addTlsTestEngine } from './support/hosts.js';
 import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
 import { logLines, openWs, refusalOf, wsUrl } from './support/ws.js';
 
-// The second engine of scripts/test-engine.sh is a one-node Swarm (its manager): Berth is started on it as `local`.
+// The second engine of scripts/test-engine.sh is a one-node Swarm (its manager): Berth reaches it as a host record.
 // Tasks cannot pull (no network there): they run the test image the engine already has, under a second tag for the update.
 const engine = tlsTestEngine();
 const runId = newRunId();
 const V2_IMAGE = `berth-test/busybox:svc-${runId}`;
-const services = '/api/v1/hosts/local/services';
+const swarmHostId = `swarm-svc-${runId}`;
+const services = `/api/v1/hosts/${swarmHostId}/services`;
 const labels = testLabels(runId);
 // TERM ends it at the next second: a rolling update need not wait out the 10 s stop grace period per task.
 const TICK = ['sh', '-c', "trap 'exit 0' TERM; while true; do echo tick-$((40+2)); sleep 1; done"];
@@ -51,14 +53,8 @@ describe('Swarm services on a manager host', () => {
     if (state.Swarm?.LocalNodeState !== 'active')
       await engine.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: '10.231.0.2' });
     await engine.docker.getImage(TEST_IMAGE).tag({ repo: 'berth-test/busybox', tag: `svc-${runId}` });
-    berth = await startBerth({
-      env: {
-        DOCKER_HOST: engine.dockerHost,
-        DOCKER_TLS_VERIFY: '1',
-        DOCKER_CERT_PATH: engine.certPaths.client,
-        BERTH_ALLOWED_BIND_ROOTS: '/srv/berth-allowed',
-      },
-    });
+    berth = await startBerth({ env: { BERTH_ALLOWED_BIND_ROOTS: '/srv/berth-allowed' } });
+    await addTlsTestEngine(berth, swarmHostId, { name: 'Swarm manager' });
     token = berth.token;
     [operator, viewer] = await Promise.all([credentialFor(berth, 'operator'), credentialFor(berth, 'viewer')]);
   }, 180_000);
@@ -207,18 +203,25 @@ describe('Swarm services on a manager host', () => {
     expect(text.status).toBe(200);
     expect(await text.text()).toContain('tick-42\n');
 
-    const history = await openWs(wsUrl(berth.url, '/api/v1/ws/service-logs', { service: name, follow: false, tail: 10 }), {
-      token: viewer,
-    });
+    const history = await openWs(
+      wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: name, follow: false, tail: 10 }),
+      {
+        token: viewer,
+      },
+    );
     expect((await history.closed).code).toBe(1000);
     expect(logLines(history.frames).map((l) => l.line)).toContain('tick-42');
-    const live = await openWs(wsUrl(berth.url, '/api/v1/ws/service-logs', { service: id, tail: 0 }), { token: viewer });
+    const live = await openWs(wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: id, tail: 0 }), { token: viewer });
     await live.until((frames) => logLines(frames).some((l) => l.line === 'tick-42' && Boolean(l.ts)));
     live.ws.close();
 
-    const unknown = await refusalOf(wsUrl(berth.url, '/api/v1/ws/service-logs', { service: `nope-${runId}` }), { token: viewer });
+    const unknown = await refusalOf(wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: `nope-${runId}` }), {
+      token: viewer,
+    });
     expect([unknown.status, unknown.body.code]).toEqual([404, 'SERVICE_NOT_FOUND']);
-    expect((await refusalOf(wsUrl(berth.url, '/api/v1/ws/service-logs', { service: '../x' }), { token: viewer })).status).toBe(404);
+    expect(
+      (await refusalOf(wsUrl(berth.url, '/api/v1/ws/service-logs', { host: swarmHostId, service: '../x' }), { token: viewer })).status,
+    ).toBe(404);
     expectProblem(await api(berth.url, `${services}/${id}/logs?until=1m`, { token: viewer }), 400, 'VALIDATION_FAILED');
   });
 

@@ -2,16 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, auditEvents, credentialFor, startBerth } from './support/berth.js';
 import { TEST_IMAGE, TEST_LABEL, newRunId, removeTestResources, testLabels, tlsTestEngine, uniqueName } from './support/engine.js';
+import { addTlsTestEngine } from './support/hosts.js';
 import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
 
-// The second engine of scripts/test-engine.sh is a single-node Swarm manager; Berth reaches it as `local`
-// (DOCKER_HOST over TLS), as the TLS e2e does. The first engine is in no swarm.
+// The second engine of scripts/test-engine.sh is a single-node Swarm manager: one Berth reaches it as a host record
+// (over TLS), beside `local`, the first engine, which is in no swarm.
 const engine = tlsTestEngine();
 const runId = newRunId();
 const labels = testLabels(runId);
-const host = '/api/v1/hosts/local';
-const swarmBerthEnv = { DOCKER_HOST: engine.dockerHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: engine.certPaths.client };
+const swarmHostId = `swarm-${runId}`;
+const host = `/api/v1/hosts/${swarmHostId}`;
+const local = '/api/v1/hosts/local';
 
 /** Secrets and configs this run made on the engine, removed at the end (a service's must wait for the service to go). */
 async function removeSwarmObjects(): Promise<void> {
@@ -45,7 +47,8 @@ describe('Swarm on a manager host', () => {
   const secretValue = `berth-secret-${randomBytes(12).toString('hex')}`;
 
   beforeAll(async () => {
-    berth = await startBerth({ env: swarmBerthEnv });
+    berth = await startBerth();
+    await addTlsTestEngine(berth, swarmHostId, { name: 'Swarm manager' });
     [operator, viewer] = await Promise.all([credentialFor(berth, 'operator'), credentialFor(berth, 'viewer')]);
     // A service with a secret, made behind Berth's back: tasks to list, and a secret in use.
     usedSecretName = uniqueName('used');
@@ -298,44 +301,36 @@ describe('Swarm on a manager host', () => {
       'FORBIDDEN',
     );
   });
-});
 
-describe('Swarm routes on a host in no swarm (the first engine)', () => {
-  let berth: BerthProcess;
-  beforeAll(async () => {
-    berth = await startBerth();
-  });
-  afterAll(async () => {
-    await berth?.stop();
-  });
+  describe('on a host in no swarm (local, the first engine)', () => {
+    it('GET /swarm answers inactive; nodes, tasks, secrets and configs a clear 409 SWARM_NOT_ACTIVE', async () => {
+      const swarm = await api(berth.url, `${local}/swarm`, { token: berth.token });
+      expect(swarm.status, swarm.text).toBe(200);
+      expect(swarm.body).toMatchObject({ state: 'inactive', manager: false });
+      for (const path of ['nodes', 'nodes/anything', 'tasks', 'secrets', 'configs/anything']) {
+        const answer = await api(berth.url, `${local}/${path}`, { token: berth.token });
+        expectProblem(answer, 409, 'SWARM_NOT_ACTIVE');
+        expect(answer.body.detail).toContain('not in a swarm');
+      }
+      expectProblem(
+        await api(berth.url, `${local}/secrets`, { method: 'POST', token: berth.token, body: { name: uniqueName('none'), value: 'v' } }),
+        409,
+        'SWARM_NOT_ACTIVE',
+      );
+    });
 
-  it('GET /swarm answers inactive; nodes, tasks, secrets and configs a clear 409 SWARM_NOT_ACTIVE', async () => {
-    const swarm = await api(berth.url, `${host}/swarm`, { token: berth.token });
-    expect(swarm.status, swarm.text).toBe(200);
-    expect(swarm.body).toMatchObject({ state: 'inactive', manager: false });
-    for (const path of ['nodes', 'nodes/anything', 'tasks', 'secrets', 'configs/anything']) {
-      const answer = await api(berth.url, `${host}/${path}`, { token: berth.token });
-      expectProblem(answer, 409, 'SWARM_NOT_ACTIVE');
-      expect(answer.body.detail).toContain('not in a swarm');
-    }
-    expectProblem(
-      await api(berth.url, `${host}/secrets`, { method: 'POST', token: berth.token, body: { name: uniqueName('none'), value: 'v' } }),
-      409,
-      'SWARM_NOT_ACTIVE',
-    );
-  });
-
-  it('keeps the 100 KB body limit on every other route (the larger one is for secret and config values only)', async () => {
-    const big = { name: uniqueName('vol'), labels: { [TEST_LABEL]: '1', filler: 'f'.repeat(200 * 1024) } };
-    expectProblem(await api(berth.url, `${host}/volumes`, { method: 'POST', token: berth.token, body: big }), 413, 'PAYLOAD_TOO_LARGE');
-    expectProblem(
-      await api(berth.url, `${host}/nodes/x`, {
-        method: 'PATCH',
-        token: berth.token,
-        body: { labels: { filler: 'f'.repeat(200 * 1024) } },
-      }),
-      413,
-      'PAYLOAD_TOO_LARGE',
-    );
+    it('keeps the 100 KB body limit on every other route (the larger one is for secret and config values only)', async () => {
+      const big = { name: uniqueName('vol'), labels: { [TEST_LABEL]: '1', filler: 'f'.repeat(200 * 1024) } };
+      expectProblem(await api(berth.url, `${local}/volumes`, { method: 'POST', token: berth.token, body: big }), 413, 'PAYLOAD_TOO_LARGE');
+      expectProblem(
+        await api(berth.url, `${local}/nodes/x`, {
+          method: 'PATCH',
+          token: berth.token,
+          body: { labels: { filler: 'f'.repeat(200 * 1024) } },
+        }),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      );
+    });
   });
 });

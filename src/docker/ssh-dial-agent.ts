@@ -204,7 +204,10 @@ export function asSocket(channel: ClientChannel, where: string): Duplex {
     // Only a request waiting on it hears of it; ssh2's destroy() takes no error, so it is emitted first.
     if (code === 0 || channel.listenerCount('error') === 0) return;
     const words = stderr.trim() || 'no output';
-    channel.emit('error', new SshTransportError('ERR_SSH_DIAL_STDIO', `'${DIAL_STDIO}' failed on ${where} (exit ${code}): ${words}`));
+    channel.emit(
+      'error',
+      new SshTransportError('ERR_SSH_DIAL_STDIO', `'${DIAL_STDIO}' failed on ${where} (exit ${code}): ${words}`, code ?? undefined),
+    );
     channel.destroy();
   });
   const noop = () => channel;

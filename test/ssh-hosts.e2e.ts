@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { request } from 'node:http';
 import type { Agent } from 'node:http';
 import { resolve } from 'node:path';
@@ -236,6 +237,31 @@ describe('an ssh:// host record (POST /api/v1/hosts)', () => {
       body: { ...connection, ssh: { ...credentials, privateKey: ssh.unauthorizedPrivateKey } },
     });
     expect(refused.body).toMatchObject({ ok: false, reason: 'auth' });
+    expect(refused.body.detail).toContain(`user '${new URL(ssh.url).username}'`);
+  });
+
+  it('takes ssh-keyscan output and known_hosts lines as the pinned key, as the transport does (they were a 400)', async () => {
+    const hostname = new URL(ssh.url).hostname;
+    const scanned = `# ${hostname}:22 SSH-2.0-OpenSSH\n${hostname} ${ssh.hostKey}\n`;
+    const ok = await api(berth.url, '/api/v1/hosts/test', {
+      method: 'POST',
+      token: berth.token,
+      body: { ...connection, ssh: { ...credentials, knownHostKey: scanned } },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body).toMatchObject({ ok: true });
+  });
+
+  it('refuses, field by field, keys the transport cannot use (a PKCS#8 key, a known_hosts marker), saving nothing', async () => {
+    const pkcs8 = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const bad = await api(berth.url, '/api/v1/hosts', {
+      method: 'POST',
+      token: berth.token,
+      body: { ...record, ssh: { privateKey: pkcs8, knownHostKey: `@revoked * ${ssh.hostKey}` } },
+    });
+    expectProblem(bad, 400, 'VALIDATION_FAILED');
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['ssh.knownHostKey', 'ssh.privateKey']);
+    expectProblem(await api(berth.url, `/api/v1/hosts/${hostId}`, { token: berth.token }), 404, 'HOST_NOT_FOUND');
   });
 
   it('adds the host, never answers its private key, and runs, lists and follows a container there', async (context) => {
@@ -279,5 +305,15 @@ describe('an ssh:// host record (POST /api/v1/hosts)', () => {
     const list = await api(berth.url, `/api/v1/hosts/${hostId}/containers`, { token: berth.token });
     expectProblem(list, 503, 'ENGINE_HOST_KEY_MISMATCH');
     expect((await api(berth.url, '/api/v1/hosts/local/containers', { token: berth.token })).status).toBe(200);
+
+    // Once the host is known down, the short circuit answers the same problem, without Retry-After (it was ENGINE_UNAVAILABLE).
+    await until(
+      async () => (await api(berth.url, `/api/v1/hosts/${hostId}`, { token: berth.token })).body.status?.state === 'down',
+      'the host known down',
+    );
+    const refused = await api(berth.url, `/api/v1/hosts/${hostId}/containers`, { token: berth.token });
+    expectProblem(refused, 503, 'ENGINE_HOST_KEY_MISMATCH');
+    expect(refused.body.detail).toContain(fingerprint(ssh.hostKey));
+    expect(refused.headers.get('retry-after')).toBeNull();
   });
 });

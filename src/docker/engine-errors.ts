@@ -38,13 +38,11 @@ export class EngineConnectionError extends Error {
   }
 }
 
-/** The ssh transport's failures by `error.code`: the pinned host key differs, or the server refused the key. */
+/** The ssh transport's failures by `error.code` (ssh-host-key.ts): the pinned host key differs, or the server refused the key. */
 export const SSH_HOST_KEY_MISMATCH = 'ERR_SSH_HOST_KEY_MISMATCH';
 export const SSH_AUTH = 'ERR_SSH_AUTH';
-const SSH_FAILURES: Record<string, string> = {
-  [SSH_HOST_KEY_MISMATCH]: "ssh: the host's key differs from the pinned knownHostKey (refused)",
-  [SSH_AUTH]: 'ssh: the server refused the private key',
-};
+/** `docker system dial-stdio` failed on the host, after the ssh login. */
+export const SSH_DIAL_STDIO = 'ERR_SSH_DIAL_STDIO';
 
 /** Seconds a client should wait before trying an unreachable engine again. */
 export const ENGINE_RETRY_AFTER_SECONDS = 5;
@@ -112,9 +110,9 @@ export function enginePermissionDenied(hostId: string, code = 'EACCES'): Problem
 function sshProblem(hostId: string, failure: EngineFailure): ProblemException | undefined {
   const why = failure.message ?? 'ssh failed';
   switch (failure.code) {
-    case 'ERR_SSH_HOST_KEY_MISMATCH':
+    case SSH_HOST_KEY_MISMATCH:
       return new ProblemException(503, 'ENGINE_HOST_KEY_MISMATCH', `Berth refused the Docker engine of host '${hostId}': ${why}.`);
-    case 'ERR_SSH_AUTH':
+    case SSH_AUTH:
       return new ProblemException(503, 'ENGINE_SSH_AUTH_FAILED', `Berth cannot log in to the Docker engine of host '${hostId}': ${why}.`);
     case 'ERR_SSH_CONFIG':
       return new ProblemException(
@@ -122,7 +120,7 @@ function sshProblem(hostId: string, failure: EngineFailure): ProblemException | 
         'ENGINE_UNAVAILABLE',
         `The Docker engine of host '${hostId}' cannot be reached as configured: ${why}.`,
       );
-    case 'ERR_SSH_DIAL_STDIO':
+    case SSH_DIAL_STDIO:
       return engineUnavailable(hostId, why);
   }
   // ssh2's other failures say ssh; a socket's (ECONNREFUSED...) reads as on any transport.
@@ -192,7 +190,6 @@ export function translateEngineError(hostId: string, error: unknown): ProblemExc
     if (ssh) return ssh;
     const tls = tlsFailureReason(failure.code);
     if (tls) return engineUnavailable(hostId, tls);
-    if (failure.code && SSH_FAILURES[failure.code]) return engineUnavailable(hostId, SSH_FAILURES[failure.code]);
     if (failure.code && PERMISSION_CODES.has(failure.code)) return enginePermissionDenied(hostId, failure.code);
     if (failure.code && CONNECTION_CODES.has(failure.code)) return engineUnavailable(hostId, `cannot connect (${failure.code})`);
     if (failure.name === 'AbortError' || failure.name === 'TimeoutError') return engineUnavailable(hostId, 'timed out');

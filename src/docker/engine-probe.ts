@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { SSH_AUTH, SSH_HOST_KEY_MISMATCH, engineMessage, tlsFailureReason } from './engine-errors.js';
+import { SSH_AUTH, SSH_DIAL_STDIO, SSH_HOST_KEY_MISMATCH, engineMessage, tlsFailureReason } from './engine-errors.js';
 
 /** Why Berth cannot use an engine, as `POST /hosts/test` answers it. */
 export type ProbeReason = 'tls' | 'auth' | 'host-key' | 'unreachable' | 'not-docker';
@@ -41,6 +41,10 @@ interface RawFailure {
   name?: string;
   message?: string;
   json?: unknown;
+  /** ssh2's stage of a failed ssh connection (`handshake`, `protocol`...). */
+  level?: string;
+  /** dial-stdio's exit status on the host (ERR_SSH_DIAL_STDIO). */
+  exitCode?: number;
 }
 
 /** A failed probe's reason and detail, from what dockerode, node or the ssh transport threw: the one table of it. */
@@ -57,14 +61,25 @@ export function probeFailure(error: unknown): { reason: ProbeReason; detail: str
     };
   }
   const code = failure.code;
-  if (code === SSH_HOST_KEY_MISMATCH) return { reason: 'host-key', detail: 'ssh: the host key differs from the pinned knownHostKey' };
-  if (code === SSH_AUTH) return { reason: 'auth', detail: 'ssh: the server refused the private key' };
+  // The ssh transport's own words: the mismatch names both fingerprints, a refused login its user.
+  if (code === SSH_HOST_KEY_MISMATCH) return { reason: 'host-key', detail: failure.message || 'ssh: the host key is not the pinned one' };
+  if (code === SSH_AUTH) return { reason: 'auth', detail: failure.message || 'ssh: the server refused the private key' };
+  if (code === SSH_DIAL_STDIO) {
+    // Exit 127 is the shell's "command not found": no docker CLI on the host; any other exit is its engine (socket, rights).
+    return {
+      reason: failure.exitCode === 127 ? 'not-docker' : 'unreachable',
+      detail: failure.message || `'docker system dial-stdio' failed`,
+    };
+  }
   if (code && CLIENT_CERT_REFUSED.has(code)) return { reason: 'auth', detail: tlsFailureReason(code)! };
   const tls = tlsFailureReason(code);
   if (tls) return { reason: 'tls', detail: tls };
   if (code && UNREACHABLE[code]) return { reason: 'unreachable', detail: `${UNREACHABLE[code]} (${code})` };
   if (failure.name === 'TimeoutError' || failure.name === 'AbortError') return { reason: 'unreachable', detail: 'no answer in time' };
   if (failure.name === 'NotDockerError') return { reason: 'not-docker', detail: failure.message ?? 'not a Docker engine' };
+  // An unusable record (ERR_SSH_CONFIG) and ssh2's other failures (handshake, protocol) say what went wrong.
+  if (failure.message && (code === 'ERR_SSH_CONFIG' || failure.level))
+    return { reason: 'unreachable', detail: failure.message.replace(/^(?!ssh: )/, 'ssh: ') };
   return { reason: 'unreachable', detail: code ? `the connection failed (${code})` : 'no answer' };
 }
 

@@ -84,6 +84,28 @@ describe('HostHealth', () => {
     expect(() => health.admit()).not.toThrow();
   });
 
+  it.each([
+    [
+      'a host key mismatch',
+      new ProblemException(503, 'ENGINE_HOST_KEY_MISMATCH', 'not the pinned key'),
+      'ENGINE_HOST_KEY_MISMATCH',
+      undefined,
+    ],
+    ['a refused ssh key', new ProblemException(503, 'ENGINE_SSH_AUTH_FAILED', 'key refused'), 'ENGINE_SSH_AUTH_FAILED', undefined],
+    ['an unreachable engine', engineUnavailable('staging', 'cannot connect (ECONNREFUSED)'), 'ENGINE_UNAVAILABLE', { 'Retry-After': '5' }],
+    ['an answer that is not a 503', new ProblemException(502, 'ENGINE_ERROR', 'odd'), 'ENGINE_UNAVAILABLE', { 'Retry-After': '5' }],
+  ])('refuses a host known down for %s with that problem, and its Retry-After or none', async (_, failure, code, headers) => {
+    const health = new HostHealth('staging', () => Promise.reject(failure), { shortCircuit: true });
+    await health.checkNow();
+    let refused: ProblemException | undefined;
+    try {
+      health.admit();
+    } catch (error) {
+      refused = error as ProblemException;
+    }
+    expect([refused?.getStatus(), refused?.code, refused?.problem.headers]).toEqual([503, code, headers]);
+  });
+
   it('never refuses without the short circuit (local)', async () => {
     const { health, down } = harness(false);
     down();

@@ -1,4 +1,5 @@
 import { ProblemException } from '../common/problem.js';
+import type { ProblemCode } from '../common/problem-codes.js';
 import { ENGINE_RETRY_AFTER_SECONDS } from './engine-errors.js';
 
 export type HostState = 'up' | 'down' | 'unknown';
@@ -47,6 +48,8 @@ const RECHECK_AFTER_MS = 1_000;
  */
 export class HostHealth {
   private current: HostStatus;
+  /** The problem of the last failed check: a host known down answers it (its code, its Retry-After or none). */
+  private lastProblem?: { code: ProblemCode; headers?: Record<string, string> };
   private inFlight?: Promise<HostStatus>;
   private timer?: NodeJS.Timeout;
   private running = false;
@@ -104,9 +107,11 @@ export class HostHealth {
     if (!this.options.shortCircuit || this.current.state !== 'down') return;
     if (this.now() - Date.parse(this.current.checkedAt ?? this.current.since) >= this.recheckAfterMs) void this.checkNow();
     const reason = (this.current.reason ?? `The Docker engine of host '${this.hostId}' is unavailable`).replace(/\.$/, '');
-    throw new ProblemException(503, 'ENGINE_UNAVAILABLE', `${reason} (down since ${this.current.since}; Berth keeps checking it.)`, {
+    const { code, headers } = this.lastProblem ?? {
+      code: 'ENGINE_UNAVAILABLE',
       headers: { 'Retry-After': String(ENGINE_RETRY_AFTER_SECONDS) },
-    });
+    };
+    throw new ProblemException(503, code, `${reason} (down since ${this.current.since}; Berth keeps checking it.)`, headers && { headers });
   }
 
   /** After an engine call: an outcome the status does not expect asks for a new check (once the loop runs: an unmanaged engine is never checked). */
@@ -120,6 +125,7 @@ export class HostHealth {
     try {
       const facts = await this.check();
       this.downChecks = 0;
+      this.lastProblem = undefined;
       this.current = {
         state: 'up',
         since: this.current.state === 'up' ? this.current.since : at,
@@ -129,6 +135,9 @@ export class HostHealth {
       };
     } catch (error) {
       this.downChecks++;
+      // Only a 503 says why the engine cannot be used (host key, ssh login, socket rights); anything else reads as unavailable.
+      this.lastProblem =
+        error instanceof ProblemException && error.getStatus() === 503 ? { code: error.code, headers: error.problem.headers } : undefined;
       const { engineVersion, apiVersion } = this.current;
       this.current = {
         state: 'down',

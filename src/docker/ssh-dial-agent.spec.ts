@@ -74,7 +74,7 @@ describe('a dial-stdio session as a socket', () => {
     channel.stderr.write(stderr);
     channel.emit('exit', code);
     expect(errors).toHaveLength(1);
-    expect(errors[0].code).toBe('ERR_SSH_DIAL_STDIO');
+    expect(errors[0]).toMatchObject({ code: 'ERR_SSH_DIAL_STDIO', exitCode: code });
     expect(errors[0].message).toMatch(message);
   });
 

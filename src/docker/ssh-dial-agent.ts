@@ -51,9 +51,7 @@ export function sshTarget(url: string, ssh: EngineSsh | undefined): SshTarget {
   if (parsed.password) throw configError('a password in the url is not supported: log in with a key');
   if (parsed.pathname && parsed.pathname !== '/') throw configError(`'${url}' has a path; the engine is reached by ${DIAL_STDIO}`);
   if (!ssh) throw configError('an ssh:// host needs a private key and the pinned host key');
-  const key = ssh2().utils.parseKey(ssh.privateKey);
-  if (key instanceof Error) throw configError(`the private key is unusable (${key.message})`);
-  if (Array.isArray(key) || !key.isPrivateKey()) throw configError('the private key is not one private key');
+  checkSshPrivateKey(ssh.privateKey);
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: Number(parsed.port || 22),
@@ -61,6 +59,16 @@ export function sshTarget(url: string, ssh: EngineSsh | undefined): SshTarget {
     privateKey: ssh.privateKey,
     pinned: parseKnownHostKeys(ssh.knownHostKey),
   };
+}
+
+/** A private key as ssh2 will log in with it (OpenSSH, PEM or PPK, no passphrase): throws ERR_SSH_CONFIG saying what is wrong. */
+export function checkSshPrivateKey(text: string): void {
+  const key = ssh2().utils.parseKey(text);
+  if (key instanceof Error) {
+    if (/no passphrase given/i.test(key.message)) throw configError('the private key is protected by a passphrase: give it without one');
+    throw configError(`the private key is unusable (${key.message})`);
+  }
+  if (Array.isArray(key) || !key.isPrivateKey()) throw configError('the private key is not one private key');
 }
 
 /** One ssh connection and the sessions open on it. */
@@ -204,7 +212,10 @@ export function asSocket(channel: ClientChannel, where: string): Duplex {
     // Only a request waiting on it hears of it; ssh2's destroy() takes no error, so it is emitted first.
     if (code === 0 || channel.listenerCount('error') === 0) return;
     const words = stderr.trim() || 'no output';
-    channel.emit('error', new SshTransportError('ERR_SSH_DIAL_STDIO', `'${DIAL_STDIO}' failed on ${where} (exit ${code}): ${words}`));
+    channel.emit(
+      'error',
+      new SshTransportError('ERR_SSH_DIAL_STDIO', `'${DIAL_STDIO}' failed on ${where} (exit ${code}): ${words}`, code ?? undefined),
+    );
     channel.destroy();
   });
   const noop = () => channel;

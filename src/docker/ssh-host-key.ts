@@ -5,6 +5,8 @@ export class SshTransportError extends Error {
   constructor(
     readonly code: SshErrorCode,
     message: string,
+    /** dial-stdio's exit status on the host (ERR_SSH_DIAL_STDIO): 127 is the shell's "command not found". */
+    readonly exitCode?: number,
   ) {
     super(message);
     this.name = 'SshTransportError';

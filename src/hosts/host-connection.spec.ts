@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { TEST_CERT, TEST_KEY } from '../config/tls-testing.js';
 import { checkHostConnection, knownHostKeyProblem, sshPrivateKeyProblem } from './host-connection.js';
@@ -14,14 +15,10 @@ const hostKey = (type = 'ssh-ed25519') => {
   keyLength.writeUInt32BE(32);
   return `${type} ${Buffer.concat([length, name, keyLength, Buffer.alloc(32, 7)]).toString('base64')}`;
 };
-const opensshKey = (cipher: string) => {
-  const cipherName = Buffer.from(cipher);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(cipherName.length);
-  const body = Buffer.concat([Buffer.from('openssh-key-v1\0', 'latin1'), length, cipherName, Buffer.alloc(40, 1)]).toString('base64');
-  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${body}\n-----END OPENSSH PRIVATE KEY-----\n`;
-};
-const ssh = { privateKey: opensshKey('none'), knownHostKey: hostKey() };
+const opensshKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+const encryptedKey = ssh2.utils.generateKeyPairSync('ed25519', { passphrase: 'secret', cipher: 'aes256-ctr', rounds: 2 }).private;
+const pkcs1Key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+const ssh = { privateKey: opensshKey, knownHostKey: hostKey() };
 
 describe('checkHostConnection', () => {
   it.each([
@@ -49,7 +46,7 @@ describe('checkHostConnection', () => {
     ['a cert that is not one', { url: 'tcp://h:2376', tls: { ...tls, cert: TEST_KEY } }, 'tls.cert', /PEM certificate/],
     ['a key that is not one', { url: 'tcp://h:2376', tls: { ...tls, key: 'nope' } }, 'tls.key', /PEM private key/],
     ['a key of another certificate', { url: 'tcp://h:2376', tls: { ...tls, key: otherKey } }, 'tls.key', /does not belong/],
-    ['a bad host key', { url: 'ssh://u@h', ssh: { ...ssh, knownHostKey: 'ssh-ed25519 nope!' } }, 'ssh.knownHostKey', /ssh-keyscan/],
+    ['a bad host key', { url: 'ssh://u@h', ssh: { ...ssh, knownHostKey: 'ssh-ed25519 nope!' } }, 'ssh.knownHostKey', /not base64/],
   ])('refuses %s, naming the field', (_, input, field, message) => {
     const errors = checkHostConnection(input);
     expect(Array.isArray(errors)).toBe(true);
@@ -59,10 +56,13 @@ describe('checkHostConnection', () => {
 
 describe('ssh keys', () => {
   it.each([
-    ['an unencrypted OpenSSH key', opensshKey('none'), undefined],
-    ['a passphrase-protected OpenSSH key', opensshKey('aes256-ctr'), /passphrase/],
-    ['a PEM key', TEST_KEY, undefined],
-    ['text', 'hello', /not a private key/],
+    ['an unencrypted OpenSSH key', opensshKey, undefined],
+    ['a passphrase-protected OpenSSH key', encryptedKey, /passphrase/],
+    ['a PEM (PKCS#1) RSA key', pkcs1Key, undefined],
+    // ssh2, which logs in with it, does not read PKCS#8: refused here rather than at every call.
+    ['a PKCS#8 PEM key', TEST_KEY, /unusable/],
+    ['a public key', hostKey(), /not one private key|unusable/],
+    ['text', 'hello', /unusable/],
   ])('private key: %s', (_, key, problem) => {
     const found = sshPrivateKeyProblem(key);
     if (problem) expect(found).toMatch(problem);
@@ -71,8 +71,12 @@ describe('ssh keys', () => {
 
   it.each([
     ['an ed25519 key with a comment', `${hostKey()} root@box`, undefined],
-    ['a key whose data is of another type', hostKey().replace(/^ssh-ed25519/, 'ssh-rsa'), /not a ssh-rsa key/],
-    ['a known_hosts line with the host first', `box ${hostKey()}`, /ssh-keyscan/],
+    ['a key whose data is of another type', hostKey().replace(/^ssh-ed25519/, 'ssh-rsa'), /not an ssh-rsa key/],
+    // What ssh-keyscan prints and known_hosts holds: the transport pins these too.
+    ['a known_hosts line with the host first', `box ${hostKey()}`, undefined],
+    ['ssh-keyscan output with its comment', `# box:22 SSH-2.0-OpenSSH_9.6\nbox ${hostKey()}`, undefined],
+    ['a marker line', `@revoked box ${hostKey()}`, /marker/],
+    ['nothing', '  ', /empty/],
   ])('host key: %s', (_, key, problem) => {
     const found = knownHostKeyProblem(key);
     if (problem) expect(found).toMatch(problem);

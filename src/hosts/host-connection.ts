@@ -1,5 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { FieldError } from '../common/problem.js';
+import { checkSshPrivateKey } from '../docker/ssh-dial-agent.js';
+import { SshTransportError, parseKnownHostKeys } from '../docker/ssh-host-key.js';
 
 /** A host id is its path segment: lowercase, digits and dashes, as a DNS label. */
 export const HOST_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -115,10 +117,7 @@ function tlsErrors(tls: HostTlsInput): FieldError[] {
   return errors;
 }
 
-const SSH_KEY_TYPES =
-  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)$/;
-const OPENSSH_MAGIC = 'openssh-key-v1\0';
-
+/** The keys checked by the ssh transport's own parsers, so that a record saved is one the transport can use. */
 function sshErrors(ssh: HostSshInput): FieldError[] {
   const errors: FieldError[] = [];
   const keyProblem = sshPrivateKeyProblem(ssh.privateKey);
@@ -128,36 +127,25 @@ function sshErrors(ssh: HostSshInput): FieldError[] {
   return errors;
 }
 
-/** Why an ssh private key cannot be used (OpenSSH or PEM, without passphrase), or undefined. */
-export function sshPrivateKeyProblem(text: string): string | undefined {
-  const openssh = /^-----BEGIN OPENSSH PRIVATE KEY-----\s+([A-Za-z0-9+/=\s]+?)\s*-----END OPENSSH PRIVATE KEY-----\s*$/.exec(text.trim());
-  if (openssh) {
-    const body = Buffer.from(openssh[1].replace(/\s+/g, ''), 'base64');
-    if (body.subarray(0, OPENSSH_MAGIC.length).toString('latin1') !== OPENSSH_MAGIC) return 'not an OpenSSH private key';
-    const cipherLength = body.length >= OPENSSH_MAGIC.length + 4 ? body.readUInt32BE(OPENSSH_MAGIC.length) : -1;
-    const cipher = body.subarray(OPENSSH_MAGIC.length + 4, OPENSSH_MAGIC.length + 4 + cipherLength).toString('latin1');
-    return cipher === 'none' ? undefined : 'a passphrase-protected key cannot be used: give it without passphrase';
-  }
+/** The transport's ERR_SSH_CONFIG words for what `check` refuses, or undefined. */
+function sshConfigProblem(check: () => unknown): string | undefined {
   try {
-    createPrivateKey(text);
+    check();
     return undefined;
   } catch (error) {
-    return /passphrase|encrypted/i.test((error as Error).message) || /ENCRYPTED/.test(text)
-      ? 'a passphrase-protected key cannot be used: give it without passphrase'
-      : 'not a private key (OpenSSH `-----BEGIN OPENSSH PRIVATE KEY-----` or PEM)';
+    if (!(error instanceof SshTransportError)) throw error;
+    return error.message.replace(/^ssh: /, '');
   }
 }
 
-/** Why a pinned host key is not one (`<type> <base64> [comment]`, as ssh-keyscan prints it), or undefined. */
+/** Why an ssh private key cannot be used (OpenSSH, PEM or PPK, without passphrase), or undefined. */
+export function sshPrivateKeyProblem(text: string): string | undefined {
+  return sshConfigProblem(() => checkSshPrivateKey(text));
+}
+
+/** Why a pinned host key is not one (a public key line, a known_hosts line or `ssh-keyscan` output), or undefined. */
 export function knownHostKeyProblem(text: string): string | undefined {
-  const [type, data] = text.trim().split(/\s+/);
-  if (!type || !data || !SSH_KEY_TYPES.test(type) || !/^[A-Za-z0-9+/]+=*$/.test(data)) {
-    return 'a public host key as `ssh-keyscan` prints it: `ssh-ed25519 AAAA...` (type, base64)';
-  }
-  const blob = Buffer.from(data, 'base64');
-  const length = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
-  if (length < 0 || blob.subarray(4, 4 + length).toString('latin1') !== type) return `the key data is not a ${type} key`;
-  return undefined;
+  return sshConfigProblem(() => parseKnownHostKeys(text));
 }
 
 /** The user of an ssh:// url. */

@@ -37,13 +37,13 @@ export class HostTlsDto {
 
 /** How Berth logs in over ssh, and the host key it expects (pinned: any other is refused). */
 export class HostSshDto {
-  /** The private key (OpenSSH or PEM, without passphrase). Write-only: stored encrypted, never returned. */
+  /** The private key (OpenSSH, or PEM `BEGIN RSA/EC PRIVATE KEY`; without passphrase). Write-only: stored encrypted, never returned. */
   @ApiProperty({ writeOnly: true, example: SSH_KEY_EXAMPLE })
   @IsString()
   @Length(1, PEM_MAX_LENGTH)
   privateKey: string;
 
-  /** The host's public key as `ssh-keyscan -t ed25519 host` prints it (without the host name). */
+  /** The host key(s) to pin: a public key line, a known_hosts line or `ssh-keyscan -t ed25519 host` output (any of several keys). */
   @ApiProperty({ example: HOST_KEY_EXAMPLE })
   @IsString()
   @Length(1, 16_384)

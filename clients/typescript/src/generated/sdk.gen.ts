@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetUserData, GetUserErrors, GetUserHostRolesData, GetUserHostRolesErrors, GetUserHostRolesResponses, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SetUserHostRolesData, SetUserHostRolesErrors, SetUserHostRolesResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, TagImageData, TagImageErrors, TagImageResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
+import type { BuildImageData, BuildImageErrors, BuildImageResponses, CancelJobData, CancelJobErrors, CancelJobResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CommitContainerData, CommitContainerErrors, CommitContainerResponses, ConnectNetworkData, ConnectNetworkErrors, ConnectNetworkResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateConfigData, CreateConfigErrors, CreateConfigResponses, CreateContainerData, CreateContainerErrors, CreateContainerResponses, CreateHostData, CreateHostErrors, CreateHostResponses, CreateNetworkData, CreateNetworkErrors, CreateNetworkResponses, CreateRegistryData, CreateRegistryErrors, CreateRegistryResponses, CreateSecretData, CreateSecretErrors, CreateSecretResponses, CreateServiceData, CreateServiceErrors, CreateServiceResponses, CreateUserData, CreateUserErrors, CreateUserResponses, CreateVolumeData, CreateVolumeErrors, CreateVolumeResponses, CreateWsTicketData, CreateWsTicketErrors, CreateWsTicketResponses, DeleteHostData, DeleteHostErrors, DeleteHostResponses, DeleteRegistryData, DeleteRegistryErrors, DeleteRegistryResponses, DeleteRegistryTagData, DeleteRegistryTagErrors, DeleteRegistryTagResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, DisconnectNetworkData, DisconnectNetworkErrors, DisconnectNetworkResponses, ExecInContainerData, ExecInContainerErrors, ExecInContainerResponses, ExecutePruneData, ExecutePruneErrors, ExecutePruneResponses, ExportImageData, ExportImageErrors, ExportImageResponses, GetContainerImageStatusData, GetContainerImageStatusErrors, GetContainerImageStatusResponses, GetContainerLogsData, GetContainerLogsErrors, GetContainerLogsResponses, GetContainerStatsData, GetContainerStatsErrors, GetContainerStatsResponses, GetContainerTopData, GetContainerTopErrors, GetContainerTopResponses, GetDiskUsageData, GetDiskUsageErrors, GetDiskUsageResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetHostData, GetHostErrors, GetHostInfoData, GetHostInfoErrors, GetHostInfoResponses, GetHostResponses, GetHostVersionData, GetHostVersionErrors, GetHostVersionResponses, GetImageHistoryData, GetImageHistoryErrors, GetImageHistoryResponses, GetImageStatusData, GetImageStatusErrors, GetImageStatusResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetMetricsData, GetMetricsErrors, GetMetricsResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetRegistryData, GetRegistryErrors, GetRegistryResponses, GetRegistryTagData, GetRegistryTagErrors, GetRegistryTagResponses, GetServiceLogsData, GetServiceLogsErrors, GetServiceLogsResponses, GetUserData, GetUserErrors, GetUserHostRolesData, GetUserHostRolesErrors, GetUserHostRolesResponses, GetUserResponses, ImportImagesData, ImportImagesErrors, ImportImagesResponses, InspectConfigData, InspectConfigErrors, InspectConfigResponses, InspectContainerData, InspectContainerErrors, InspectContainerResponses, InspectImageData, InspectImageErrors, InspectImageResponses, InspectNetworkData, InspectNetworkErrors, InspectNetworkResponses, InspectNodeData, InspectNodeErrors, InspectNodeResponses, InspectSecretData, InspectSecretErrors, InspectSecretResponses, InspectServiceData, InspectServiceErrors, InspectServiceResponses, InspectVolumeData, InspectVolumeErrors, InspectVolumeResponses, KillContainerData, KillContainerErrors, KillContainerResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListConfigsData, ListConfigsErrors, ListConfigsResponses, ListContainersData, ListContainersErrors, ListContainersResponses, ListFleetContainersData, ListFleetContainersErrors, ListFleetContainersResponses, ListFleetImagesData, ListFleetImagesErrors, ListFleetImagesResponses, ListFleetVolumesData, ListFleetVolumesErrors, ListFleetVolumesResponses, ListHostsData, ListHostsErrors, ListHostsResponses, ListImagesData, ListImagesErrors, ListImagesResponses, ListImageStatusData, ListImageStatusErrors, ListImageStatusResponses, ListJobEventsData, ListJobEventsErrors, ListJobEventsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListNetworksData, ListNetworksErrors, ListNetworksResponses, ListNodesData, ListNodesErrors, ListNodesResponses, ListRegistriesData, ListRegistriesErrors, ListRegistriesResponses, ListRegistryRepositoriesData, ListRegistryRepositoriesErrors, ListRegistryRepositoriesResponses, ListRegistryTagsData, ListRegistryTagsErrors, ListRegistryTagsResponses, ListSecretsData, ListSecretsErrors, ListSecretsResponses, ListServicesData, ListServicesErrors, ListServicesResponses, ListTasksData, ListTasksErrors, ListTasksResponses, ListUsersData, ListUsersErrors, ListUsersResponses, ListVolumesData, ListVolumesErrors, ListVolumesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PauseContainerData, PauseContainerErrors, PauseContainerResponses, PlanPruneData, PlanPruneErrors, PlanPruneResponses, PullImageData, PullImageErrors, PullImageResponses, PushImageData, PushImageErrors, PushImageResponses, RefreshData, RefreshErrors, RefreshResponses, RemoveConfigData, RemoveConfigErrors, RemoveConfigResponses, RemoveContainerData, RemoveContainerErrors, RemoveContainerResponses, RemoveImageData, RemoveImageErrors, RemoveImageResponses, RemoveNetworkData, RemoveNetworkErrors, RemoveNetworkResponses, RemoveSecretData, RemoveSecretErrors, RemoveSecretResponses, RemoveServiceData, RemoveServiceErrors, RemoveServiceResponses, RemoveVolumeData, RemoveVolumeErrors, RemoveVolumeResponses, RenameContainerData, RenameContainerErrors, RenameContainerResponses, RestartContainerData, RestartContainerErrors, RestartContainerResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, RollbackServiceData, RollbackServiceErrors, RollbackServiceResponses, ScaleServiceData, ScaleServiceErrors, ScaleServiceResponses, SetUserHostRolesData, SetUserHostRolesErrors, SetUserHostRolesResponses, StartContainerData, StartContainerErrors, StartContainerResponses, StopContainerData, StopContainerErrors, StopContainerResponses, SwarmStatusData, SwarmStatusErrors, SwarmStatusResponses, TagImageData, TagImageErrors, TagImageResponses, TestHostData, TestHostErrors, TestHostResponses, TestRegistryData, TestRegistryErrors, TestRegistryResponses, TestUnsavedHostData, TestUnsavedHostErrors, TestUnsavedHostResponses, TestUnsavedRegistryData, TestUnsavedRegistryErrors, TestUnsavedRegistryResponses, UnpauseContainerData, UnpauseContainerErrors, UnpauseContainerResponses, UpdateHostData, UpdateHostErrors, UpdateHostResponses, UpdateNodeData, UpdateNodeErrors, UpdateNodeResponses, UpdateRegistryData, UpdateRegistryErrors, UpdateRegistryResponses, UpdateServiceData, UpdateServiceErrors, UpdateServiceResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -148,15 +148,119 @@ export const refresh = <ThrowOnError extends boolean = false>(options: Options<R
 });
 
 /**
- * The Docker hosts Berth manages that the caller may see, each with whether its engine answers
+ * docker ps on every host the caller can see (host=all) or on the hosts named, each item with its host
  *
- * The Docker hosts Berth manages that the caller may see, each with whether its engine answers; the engine's `url` only for admins.
+ * `docker ps` on every host the caller can see (`host=all`) or on the hosts named, each item with its `host`; the filters
+ * of `/hosts/{host}/containers` apply on each host. Ordered by host id, then newest first; paged by `limit` and `cursor`.
+ *
+ * Requires role: `viewer`.
+ */
+export const listFleetContainers = <ThrowOnError extends boolean = false>(options: Options<ListFleetContainersData, ThrowOnError>): RequestResult<ListFleetContainersResponses, ListFleetContainersErrors, ThrowOnError> => (options.client ?? client).get<ListFleetContainersResponses, ListFleetContainersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/containers',
+    ...options
+});
+
+/**
+ * The hosts the caller can see, each with its live status
+ *
+ * The hosts the caller can see, each with its live status; how to reach them (url, tls, ssh) only for admins.
  *
  * Requires role: `viewer`.
  */
 export const listHosts = <ThrowOnError extends boolean = false>(options?: Options<ListHostsData, ThrowOnError>): RequestResult<ListHostsResponses, ListHostsErrors, ThrowOnError> => (options?.client ?? client).get<ListHostsResponses, ListHostsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/hosts',
+    ...options
+});
+
+/**
+ * Adds an engine over TLS (tcp:// + tls) or ssh (ssh:// + ssh)
+ *
+ * Adds an engine over TLS (`tcp://` + `tls`) or ssh (`ssh://` + `ssh`); its private key is stored encrypted and never returned.
+ *
+ * Requires role: `admin`.
+ */
+export const createHost = <ThrowOnError extends boolean = false>(options: Options<CreateHostData, ThrowOnError>): RequestResult<CreateHostResponses, CreateHostErrors, ThrowOnError> => (options.client ?? client).post<CreateHostResponses, CreateHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Tests a host before it is saved (nothing is stored)
+ *
+ * Tests a host before it is saved (nothing is stored): reachable, TLS or ssh right, a Docker engine, its versions and swarm role.
+ *
+ * Requires role: `admin`.
+ */
+export const testUnsavedHost = <ThrowOnError extends boolean = false>(options: Options<TestUnsavedHostData, ThrowOnError>): RequestResult<TestUnsavedHostResponses, TestUnsavedHostErrors, ThrowOnError> => (options.client ?? client).post<TestUnsavedHostResponses, TestUnsavedHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/test',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * docker config ls, by name; without the data (data: null): inspect one to read it
+ *
+ * `docker config ls`, by name; without the data (`data: null`): inspect one to read it.
+ *
+ * Requires role: `viewer`.
+ */
+export const listConfigs = <ThrowOnError extends boolean = false>(options: Options<ListConfigsData, ThrowOnError>): RequestResult<ListConfigsResponses, ListConfigsErrors, ThrowOnError> => (options.client ?? client).get<ListConfigsResponses, ListConfigsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/configs',
+    ...options
+});
+
+/**
+ * docker config create NAME -: 1 byte to 1000 KB
+ *
+ * `docker config create NAME -`: 1 byte to 1000 KB.
+ *
+ * Requires role: `operator`.
+ */
+export const createConfig = <ThrowOnError extends boolean = false>(options: Options<CreateConfigData, ThrowOnError>): RequestResult<CreateConfigResponses, CreateConfigErrors, ThrowOnError> => (options.client ?? client).post<CreateConfigResponses, CreateConfigErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/configs',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * docker config rm
+ *
+ * `docker config rm`. Used by a service: 409 CONFIG_IN_USE naming it.
+ *
+ * Requires role: `operator`.
+ */
+export const removeConfig = <ThrowOnError extends boolean = false>(options: Options<RemoveConfigData, ThrowOnError>): RequestResult<RemoveConfigResponses, RemoveConfigErrors, ThrowOnError> => (options.client ?? client).delete<RemoveConfigResponses, RemoveConfigErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/configs/{config}',
+    ...options
+});
+
+/**
+ * docker config inspect by id, id prefix or name, with its data (null for viewers while BERTH_VIEWER_REDACTION is on)
+ *
+ * `docker config inspect` by id, id prefix or name, with its data (null for viewers while BERTH_VIEWER_REDACTION is on).
+ *
+ * Requires role: `viewer`.
+ */
+export const inspectConfig = <ThrowOnError extends boolean = false>(options: Options<InspectConfigData, ThrowOnError>): RequestResult<InspectConfigResponses, InspectConfigErrors, ThrowOnError> => (options.client ?? client).get<InspectConfigResponses, InspectConfigErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/configs/{config}',
     ...options
 });
 
@@ -720,6 +824,50 @@ export const disconnectNetwork = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
+ * docker node ls, by hostname
+ *
+ * `docker node ls`, by hostname. A host outside a swarm: 409 SWARM_NOT_ACTIVE; a worker: 409 NOT_A_SWARM_MANAGER.
+ *
+ * Requires role: `viewer`.
+ */
+export const listNodes = <ThrowOnError extends boolean = false>(options: Options<ListNodesData, ThrowOnError>): RequestResult<ListNodesResponses, ListNodesErrors, ThrowOnError> => (options.client ?? client).get<ListNodesResponses, ListNodesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/nodes',
+    ...options
+});
+
+/**
+ * docker node inspect by id, id prefix or hostname
+ *
+ * `docker node inspect` by id, id prefix or hostname.
+ *
+ * Requires role: `viewer`.
+ */
+export const inspectNode = <ThrowOnError extends boolean = false>(options: Options<InspectNodeData, ThrowOnError>): RequestResult<InspectNodeResponses, InspectNodeErrors, ThrowOnError> => (options.client ?? client).get<InspectNodeResponses, InspectNodeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/nodes/{node}',
+    ...options
+});
+
+/**
+ * docker node update --availability --label-add --label-rm
+ *
+ * `docker node update --availability --label-add --label-rm`: `drain` moves the node's tasks away, `active` takes
+ * new ones again. Labels are merged (null removes one). Answers the node as it is now.
+ *
+ * Requires role: `operator`.
+ */
+export const updateNode = <ThrowOnError extends boolean = false>(options: Options<UpdateNodeData, ThrowOnError>): RequestResult<UpdateNodeResponses, UpdateNodeErrors, ThrowOnError> => (options.client ?? client).patch<UpdateNodeResponses, UpdateNodeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/nodes/{node}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Executes a plan ({planId}
  *
  * Executes a plan (`{planId}`: its items still eligible, each checked again just before it goes),
@@ -760,6 +908,212 @@ export const planPrune = <ThrowOnError extends boolean = false>(options: Options
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * docker secret ls, by name: metadata only
+ *
+ * `docker secret ls`, by name: metadata only.
+ *
+ * Requires role: `viewer`.
+ */
+export const listSecrets = <ThrowOnError extends boolean = false>(options: Options<ListSecretsData, ThrowOnError>): RequestResult<ListSecretsResponses, ListSecretsErrors, ThrowOnError> => (options.client ?? client).get<ListSecretsResponses, ListSecretsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/secrets',
+    ...options
+});
+
+/**
+ * printf VALUE | docker secret create NAME -: 1 byte to 500 KB
+ *
+ * `printf VALUE | docker secret create NAME -`: 1 byte to 500 KB. The value goes to the engine only: it is not answered,
+ * logged, audited nor kept for Idempotency-Key replays (a retry of the same name is 409 NAME_CONFLICT).
+ *
+ * Requires role: `operator`.
+ */
+export const createSecret = <ThrowOnError extends boolean = false>(options: Options<CreateSecretData, ThrowOnError>): RequestResult<CreateSecretResponses, CreateSecretErrors, ThrowOnError> => (options.client ?? client).post<CreateSecretResponses, CreateSecretErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/secrets',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * docker secret rm
+ *
+ * `docker secret rm`. Used by a service: 409 SECRET_IN_USE naming it.
+ *
+ * Requires role: `operator`.
+ */
+export const removeSecret = <ThrowOnError extends boolean = false>(options: Options<RemoveSecretData, ThrowOnError>): RequestResult<RemoveSecretResponses, RemoveSecretErrors, ThrowOnError> => (options.client ?? client).delete<RemoveSecretResponses, RemoveSecretErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/secrets/{secret}',
+    ...options
+});
+
+/**
+ * docker secret inspect by id, id prefix or name
+ *
+ * `docker secret inspect` by id, id prefix or name: metadata only (the engine does not give the value back either).
+ *
+ * Requires role: `viewer`.
+ */
+export const inspectSecret = <ThrowOnError extends boolean = false>(options: Options<InspectSecretData, ThrowOnError>): RequestResult<InspectSecretResponses, InspectSecretErrors, ThrowOnError> => (options.client ?? client).get<InspectSecretResponses, InspectSecretErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/secrets/{secret}',
+    ...options
+});
+
+/**
+ * docker service ls, by name, paged; with the tasks running and desired per service
+ *
+ * `docker service ls`, by name, paged; with the tasks running and desired per service.
+ *
+ * Requires role: `viewer`.
+ */
+export const listServices = <ThrowOnError extends boolean = false>(options: Options<ListServicesData, ThrowOnError>): RequestResult<ListServicesResponses, ListServicesErrors, ThrowOnError> => (options.client ?? client).get<ListServicesResponses, ListServicesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/services',
+    ...options
+});
+
+/**
+ * docker service create from an image, replicated or global
+ *
+ * `docker service create` from an image, replicated or global. Mounts, networks and capabilities go through the
+ * create policy as a container's do: binds are an admin's (the orchestrator starts tasks without Berth's check),
+ * and so are `host` networks and added capabilities (403 POLICY_DENIED names the rules).
+ *
+ * Requires role: `operator`.
+ */
+export const createService = <ThrowOnError extends boolean = false>(options: Options<CreateServiceData, ThrowOnError>): RequestResult<CreateServiceResponses, CreateServiceErrors, ThrowOnError> => (options.client ?? client).post<CreateServiceResponses, CreateServiceErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/services',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * docker service rm: its tasks stop and go away (the engine does that after the answer)
+ *
+ * `docker service rm`: its tasks stop and go away (the engine does that after the answer).
+ *
+ * Requires role: `operator`.
+ */
+export const removeService = <ThrowOnError extends boolean = false>(options: Options<RemoveServiceData, ThrowOnError>): RequestResult<RemoveServiceResponses, RemoveServiceErrors, ThrowOnError> => (options.client ?? client).delete<RemoveServiceResponses, RemoveServiceErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/services/{id}',
+    ...options
+});
+
+/**
+ * docker service inspect with docker service ps: the spec in Berth's terms and the tasks, newest first
+ *
+ * `docker service inspect` with `docker service ps`: the spec in Berth's terms and the tasks, newest first.
+ *
+ * Requires role: `viewer`.
+ */
+export const inspectService = <ThrowOnError extends boolean = false>(options: Options<InspectServiceData, ThrowOnError>): RequestResult<InspectServiceResponses, InspectServiceErrors, ThrowOnError> => (options.client ?? client).get<InspectServiceResponses, InspectServiceErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/services/{id}',
+    ...options
+});
+
+/**
+ * docker service update as a job (kind service-update)
+ *
+ * `docker service update` as a job (kind `service-update`): each field given replaces that part of the spec, at once
+ * (400, 403, 409 come back here); the job then follows the rolling update until the tasks at the new spec run
+ * (succeeded), or the engine paused or rolled it back (failed, with the engine's message). The resulting spec goes
+ * through the create policy.
+ *
+ * Requires role: `operator`.
+ */
+export const updateService = <ThrowOnError extends boolean = false>(options: Options<UpdateServiceData, ThrowOnError>): RequestResult<UpdateServiceResponses, UpdateServiceErrors, ThrowOnError> => (options.client ?? client).patch<UpdateServiceResponses, UpdateServiceErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/services/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * docker service logs as a snapshot, streamed as a container's log is
+ *
+ * `docker service logs` as a snapshot, streamed as a container's log is: every task's lines, a JSON array by
+ * default, NDJSON or text on request. No `until`: the engine takes none for a service. Followed: `/api/v1/ws/service-logs`.
+ *
+ * Requires role: `viewer`.
+ */
+export const getServiceLogs = <ThrowOnError extends boolean = false>(options: Options<GetServiceLogsData, ThrowOnError>): RequestResult<GetServiceLogsResponses, GetServiceLogsErrors, ThrowOnError> => (options.client ?? client).get<GetServiceLogsResponses, GetServiceLogsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/services/{id}/logs',
+    ...options
+});
+
+/**
+ * docker service rollback as a job (kind service-rollback)
+ *
+ * `docker service rollback` as a job (kind `service-rollback`): the engine goes back to the previous spec (which
+ * goes through the create policy); the job ends when the tasks at it run. 409 SERVICE_NO_PREVIOUS_SPEC without one.
+ *
+ * Requires role: `operator`.
+ */
+export const rollbackService = <ThrowOnError extends boolean = false>(options: Options<RollbackServiceData, ThrowOnError>): RequestResult<RollbackServiceResponses, RollbackServiceErrors, ThrowOnError> => (options.client ?? client).post<RollbackServiceResponses, RollbackServiceErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/services/{id}/rollback',
+    ...options
+});
+
+/**
+ * docker service scale as a job (kind service-update) that ends when as many tasks run as asked for
+ *
+ * `docker service scale` as a job (kind `service-update`) that ends when as many tasks run as asked for.
+ *
+ * Requires role: `operator`.
+ */
+export const scaleService = <ThrowOnError extends boolean = false>(options: Options<ScaleServiceData, ThrowOnError>): RequestResult<ScaleServiceResponses, ScaleServiceErrors, ThrowOnError> => (options.client ?? client).post<ScaleServiceResponses, ScaleServiceErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/services/{id}/scale',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Whether the host is in a swarm and a manager of it (state
+ *
+ * Whether the host is in a swarm and a manager of it (`state: inactive` on any other host); never the join tokens.
+ *
+ * Requires role: `viewer`.
+ */
+export const swarmStatus = <ThrowOnError extends boolean = false>(options: Options<SwarmStatusData, ThrowOnError>): RequestResult<SwarmStatusResponses, SwarmStatusErrors, ThrowOnError> => (options.client ?? client).get<SwarmStatusResponses, SwarmStatusErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/swarm',
+    ...options
+});
+
+/**
+ * docker service ps / docker node ps
+ *
+ * `docker service ps` / `docker node ps`: tasks with their state and error, filtered by service, node, desired state.
+ *
+ * Requires role: `viewer`.
+ */
+export const listTasks = <ThrowOnError extends boolean = false>(options: Options<ListTasksData, ThrowOnError>): RequestResult<ListTasksResponses, ListTasksErrors, ThrowOnError> => (options.client ?? client).get<ListTasksResponses, ListTasksErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{host}/tasks',
+    ...options
 });
 
 /**
@@ -830,6 +1184,76 @@ export const removeVolume = <ThrowOnError extends boolean = false>(options: Opti
 export const inspectVolume = <ThrowOnError extends boolean = false>(options: Options<InspectVolumeData, ThrowOnError>): RequestResult<InspectVolumeResponses, InspectVolumeErrors, ThrowOnError> => (options.client ?? client).get<InspectVolumeResponses, InspectVolumeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/hosts/{host}/volumes/{name}',
+    ...options
+});
+
+/**
+ * Removes a host record and its stored keys; Berth stops managing the engine (nothing on it changes)
+ *
+ * Removes a host record and its stored keys; Berth stops managing the engine (nothing on it changes).
+ *
+ * Requires role: `admin`.
+ */
+export const deleteHost = <ThrowOnError extends boolean = false>(options: Options<DeleteHostData, ThrowOnError>): RequestResult<DeleteHostResponses, DeleteHostErrors, ThrowOnError> => (options.client ?? client).delete<DeleteHostResponses, DeleteHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{id}',
+    ...options
+});
+
+/**
+ * One host, with its live status
+ *
+ * One host, with its live status.
+ *
+ * Requires role: `viewer`.
+ */
+export const getHost = <ThrowOnError extends boolean = false>(options: Options<GetHostData, ThrowOnError>): RequestResult<GetHostResponses, GetHostErrors, ThrowOnError> => (options.client ?? client).get<GetHostResponses, GetHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{id}',
+    ...options
+});
+
+/**
+ * Changes a host; its engine is rebuilt at once
+ *
+ * Changes a host; its engine is rebuilt at once. `tls` and `ssh` are replaced whole; `local` cannot be changed.
+ *
+ * Requires role: `admin`.
+ */
+export const updateHost = <ThrowOnError extends boolean = false>(options: Options<UpdateHostData, ThrowOnError>): RequestResult<UpdateHostResponses, UpdateHostErrors, ThrowOnError> => (options.client ?? client).patch<UpdateHostResponses, UpdateHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Tests a host Berth manages, with its stored credentials
+ *
+ * Tests a host Berth manages, with its stored credentials.
+ *
+ * Requires role: `operator`.
+ */
+export const testHost = <ThrowOnError extends boolean = false>(options: Options<TestHostData, ThrowOnError>): RequestResult<TestHostResponses, TestHostErrors, ThrowOnError> => (options.client ?? client).post<TestHostResponses, TestHostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/hosts/{id}/test',
+    ...options
+});
+
+/**
+ * docker images on every host the caller can see (host=all) or on the hosts named, each item with its host
+ *
+ * `docker images` on every host the caller can see (`host=all`) or on the hosts named, each item with its `host`; the
+ * filters of `/hosts/{host}/images` apply on each host. Ordered by host id, then newest first; paged by `limit` and `cursor`.
+ *
+ * Requires role: `viewer`.
+ */
+export const listFleetImages = <ThrowOnError extends boolean = false>(options: Options<ListFleetImagesData, ThrowOnError>): RequestResult<ListFleetImagesResponses, ListFleetImagesErrors, ThrowOnError> => (options.client ?? client).get<ListFleetImagesResponses, ListFleetImagesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/images',
     ...options
 });
 
@@ -1146,6 +1570,20 @@ export const setUserHostRoles = <ThrowOnError extends boolean = false>(options: 
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * docker volume ls on every host the caller can see (host=all) or on the hosts named, each item with its host
+ *
+ * `docker volume ls` on every host the caller can see (`host=all`) or on the hosts named, each item with its `host`; the
+ * filters of `/hosts/{host}/volumes` apply on each host. Ordered by host id, then by name; paged by `limit` and `cursor`.
+ *
+ * Requires role: `viewer`.
+ */
+export const listFleetVolumes = <ThrowOnError extends boolean = false>(options: Options<ListFleetVolumesData, ThrowOnError>): RequestResult<ListFleetVolumesResponses, ListFleetVolumesErrors, ThrowOnError> => (options.client ?? client).get<ListFleetVolumesResponses, ListFleetVolumesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/volumes',
+    ...options
 });
 
 /**

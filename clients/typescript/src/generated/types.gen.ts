@@ -156,6 +156,37 @@ export type CommittedImageDto = {
     image: string;
 };
 
+export type ConfigDto = {
+    createdAt?: string;
+    /**
+     * The data as text when it is UTF-8, else base64 (see `encoding`); null when redacted for a viewer and in lists.
+     */
+    data: string | null;
+    encoding: 'utf8' | 'base64';
+    id: string;
+    labels: {
+        [key: string]: string;
+    };
+    name: string;
+    /**
+     * Size of the data in bytes.
+     */
+    sizeBytes: number;
+    updatedAt?: string;
+};
+
+export type ConfigPageDto = {
+    items: Array<ConfigDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
 export type ContainerCommitDto = {
     /**
      * e.g. `Jane Doe <jane@example.com>`.
@@ -678,6 +709,164 @@ export type FieldErrorDto = {
     message: string;
 };
 
+export type FleetContainerDto = {
+    command: string;
+    /**
+     * ISO-8601 time of creation.
+     */
+    createdAt: string;
+    /**
+     * The host it runs on.
+     */
+    host: string;
+    id: string;
+    /**
+     * The image as it was asked for.
+     */
+    image: string;
+    imageId: string;
+    labels: {
+        [key: string]: string;
+    };
+    /**
+     * The name, without the engine's leading slash.
+     */
+    name: string;
+    /**
+     * The networks it is attached to.
+     */
+    networks: Array<string>;
+    ports: Array<PortDto>;
+    /**
+     * created, restarting, running, removing, paused, exited or dead.
+     */
+    state: string;
+    /**
+     * The engine's words, e.g. `Up 5 minutes`, `Exited (0) 2 hours ago`.
+     */
+    status: string;
+};
+
+export type FleetContainerPageDto = {
+    /**
+     * The hosts that failed (down, timed out, or an engine error), each with the code its own list would answer; empty when all answered.
+     */
+    errors: Array<FleetHostErrorDto>;
+    items: Array<FleetContainerDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type FleetHostErrorDto = {
+    /**
+     * The code its own list would have answered with, e.g. `ENGINE_UNAVAILABLE` (down, or no answer within BERTH_FLEET_HOST_TIMEOUT_MS).
+     */
+    code: ProblemCode;
+    /**
+     * What happened, as the host's own list would say it.
+     */
+    detail: string;
+    host: string;
+};
+
+export type FleetImageDto = {
+    /**
+     * How many containers (any state) use it, counted by Berth: engine 1.41 does not.
+     */
+    containers: number;
+    createdAt: string;
+    /**
+     * The host that has it.
+     */
+    host: string;
+    /**
+     * `sha256:<hex>`.
+     */
+    id: string;
+    labels: {
+        [key: string]: string;
+    };
+    /**
+     * `repo@sha256:<digest>` names it has in registries.
+     */
+    repoDigests: Array<string>;
+    /**
+     * `repo:tag` names; empty for a dangling image.
+     */
+    repoTags: Array<string>;
+    sizeBytes: number;
+};
+
+export type FleetImagePageDto = {
+    /**
+     * The hosts that failed (down, timed out, or an engine error), each with the code its own list would answer; empty when all answered.
+     */
+    errors: Array<FleetHostErrorDto>;
+    items: Array<FleetImageDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type FleetVolumeDto = {
+    createdAt?: string;
+    driver: string;
+    /**
+     * The host that has it.
+     */
+    host: string;
+    labels: {
+        [key: string]: string;
+    };
+    /**
+     * Where the engine keeps it on the host.
+     */
+    mountpoint: string;
+    name: string;
+    /**
+     * The driver options it was created with (`--opt`); values redacted for viewers (a cifs password lives here).
+     */
+    options: {
+        [key: string]: string;
+    };
+    scope: string;
+    /**
+     * From `docker system df`; null while the engine has not measured it (or for drivers that do not say).
+     */
+    sizeBytes: number | null;
+    /**
+     * The containers that mount it (running or not).
+     */
+    usedBy: Array<VolumeUserDto>;
+};
+
+export type FleetVolumePageDto = {
+    /**
+     * The hosts that failed (down, timed out, or an engine error), each with the code its own list would answer; empty when all answered.
+     */
+    errors: Array<FleetHostErrorDto>;
+    items: Array<FleetVolumeDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
 /**
  * The role on the matching hosts; `none` hides them (404 HOST_NOT_FOUND, as for a host that does not exist).
  */
@@ -687,22 +876,78 @@ export type HealthDto = {
     status: 'ok';
 };
 
-export type HostDto = {
+export type HostConnectionDto = {
     /**
-     * The id used in paths, e.g. `local`.
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDto;
+    tls?: HostTlsDto;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
+};
+
+export type HostCreateDto = {
+    /**
+     * The host's id in paths (`/api/v1/hosts/{id}/containers`): lowercase letters, digits and dashes, up to 63; `local` and `all` are reserved.
      */
     id: string;
+    /**
+     * Free labels, e.g. for per-host roles granted by label.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * Display name; the id by default.
+     */
+    name?: string;
+    /**
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDto;
+    tls?: HostTlsDto;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
+};
+
+export type HostDto = {
+    /**
+     * `local`, from DOCKER_HOST: listed, not editable.
+     */
+    builtIn: boolean;
+    /**
+     * Absent for `local`.
+     */
+    createdAt?: string;
+    id: string;
+    labels: {
+        [key: string]: string;
+    };
     name: string;
     /**
-     * Why the engine is down (e.g. `TLS: the engine's certificate has expired`); only when it is.
+     * tcp:// without TLS (asked for explicitly); admins only.
      */
-    reason?: string;
+    plainHttp?: boolean;
     /**
-     * Whether the engine answered a ping just now.
+     * Admins only.
      */
-    status: 'up' | 'down';
+    ssh?: HostSshInfoDto;
+    status: HostStatusDto;
     /**
-     * Where the engine listens (`DOCKER_HOST`); only admins get it.
+     * Admins only.
+     */
+    tls?: HostTlsInfoDto;
+    updatedAt?: string;
+    /**
+     * Where the engine listens; admins only.
      */
     url?: string;
 };
@@ -739,6 +984,85 @@ export type HostRolesDto = {
      * All of the user's grants, replaced as a whole by PUT; [] : the global role everywhere.
      */
     grants: Array<HostGrantDto>;
+};
+
+export type HostSshDto = {
+    /**
+     * The host key(s) to pin: a public key line, a known_hosts line or `ssh-keyscan -t ed25519 host` output (any of several keys).
+     */
+    knownHostKey: string;
+};
+
+export type HostSshInfoDto = {
+    knownHostKey: string;
+    user: string;
+};
+
+export type HostStatusDto = {
+    /**
+     * The Docker API version the engine serves.
+     */
+    apiVersion?: string;
+    checkedAt?: string;
+    engineVersion?: string;
+    /**
+     * Why it is down.
+     */
+    reason?: string;
+    since: string;
+    /**
+     * What the last health check found: `unknown` before the first one.
+     */
+    state: 'unknown' | 'up' | 'down';
+};
+
+export type HostSwarmDto = {
+    nodeId: string;
+    role: 'manager' | 'worker';
+};
+
+export type HostTestResultDto = {
+    apiVersion?: string;
+    detail?: string;
+    engineVersion?: string;
+    ok: boolean;
+    /**
+     * Why not: `tls` (the engine's certificate or the channel), `auth` (the engine refused our certificate or key),
+     * `host-key` (ssh: not the pinned key), `unreachable`, `not-docker` (something else answers there).
+     */
+    reason?: 'tls' | 'auth' | 'host-key' | 'unreachable' | 'not-docker';
+    swarm?: HostSwarmDto;
+};
+
+export type HostTlsDto = {
+    /**
+     * The CA the engine's certificate must chain to (`ca.pem`).
+     */
+    ca: string;
+    /**
+     * The client certificate the engine checks (`cert.pem`).
+     */
+    cert: string;
+};
+
+export type HostTlsInfoDto = {
+    ca: string;
+    cert: string;
+    /**
+     * A private key is stored (encrypted; it is never returned).
+     */
+    hasKey: boolean;
+};
+
+export type HostUpdateDto = {
+    labels?: {
+        [key: string]: string;
+    };
+    name?: string;
+    plainHttp?: boolean;
+    ssh?: HostSshDto | null;
+    tls?: HostTlsDto | null;
+    url?: string;
 };
 
 export type ImageBuildDto = {
@@ -973,7 +1297,7 @@ export type JobDto = {
     finishedAt: string | null;
     host: string;
     id: string;
-    kind: 'pull' | 'push' | 'build' | 'import' | 'prune';
+    kind: 'pull' | 'push' | 'build' | 'import' | 'prune' | 'service-update' | 'service-rollback';
     progress: JobProgressDto;
     /**
      * What the job produced (e.g. the pulled image's id and digest); null until it succeeded.
@@ -1269,6 +1593,67 @@ export type NetworkTotalsDto = {
     txBytes: number;
 };
 
+export type NodeDto = {
+    address?: string;
+    architecture?: string;
+    /**
+     * `active` takes tasks, `pause` keeps its tasks and takes no new ones, `drain` moves its tasks away.
+     */
+    availability: 'active' | 'pause' | 'drain';
+    cpus?: number;
+    createdAt?: string;
+    engineVersion?: string;
+    hostname: string;
+    id: string;
+    /**
+     * The node's labels (`docker node update --label-add`), which placement constraints read (`node.labels.zone==a`).
+     */
+    labels: {
+        [key: string]: string;
+    };
+    /**
+     * Managers only: whether it leads the Raft group.
+     */
+    leader: boolean;
+    memoryBytes?: number;
+    os?: string;
+    /**
+     * Managers only: `reachable`, `unreachable` or `unknown`.
+     */
+    reachability?: string;
+    role: 'manager' | 'worker';
+    /**
+     * `ready`, `down`, `disconnected` or `unknown`.
+     */
+    state: string;
+    updatedAt?: string;
+};
+
+export type NodePageDto = {
+    items: Array<NodeDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type NodeUpdateDto = {
+    /**
+     * `drain` moves the node's tasks to other nodes (and stops them when there is none); `pause` keeps them.
+     */
+    availability?: 'active' | 'pause' | 'drain';
+    /**
+     * Labels to set, or to remove with `null` (JSON merge patch); labels not named stay.
+     */
+    labels?: {
+        [key: string]: string | null;
+    };
+};
+
 export type PasswordChangeDto = {
     currentPassword: string;
     newPassword: string;
@@ -1301,9 +1686,9 @@ export type PortDto = {
 };
 
 /**
- * A stable machine-readable code, e.g. `CONTAINER_NOT_FOUND`.
+ * The code its own list would have answered with, e.g. `ENGINE_UNAVAILABLE` (down, or no answer within BERTH_FLEET_HOST_TIMEOUT_MS).
  */
-export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_HOST_KEY_MISMATCH' | 'ENGINE_SSH_AUTH_FAILED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
+export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'HOST_NOT_FOUND' | 'HOST_EXISTS' | 'HOST_BUILT_IN' | 'HOST_SECRET_UNREADABLE' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_HOST_KEY_MISMATCH' | 'ENGINE_SSH_AUTH_FAILED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'SWARM_NOT_ACTIVE' | 'NOT_A_SWARM_MANAGER' | 'SWARM_UNAVAILABLE' | 'SWARM_UPDATE_OUT_OF_SEQUENCE' | 'NODE_NOT_FOUND' | 'TASK_NOT_FOUND' | 'SERVICE_NOT_FOUND' | 'SECRET_NOT_FOUND' | 'CONFIG_NOT_FOUND' | 'SECRET_IN_USE' | 'CONFIG_IN_USE' | 'ENGINE_API_TOO_OLD' | 'SERVICE_NO_PREVIOUS_SPEC' | 'FEATURE_UNSUPPORTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
 
 export type ProblemDto = {
     /**
@@ -1438,7 +1823,7 @@ export type PruneJobDto = {
     finishedAt: string | null;
     host: string;
     id: string;
-    kind: 'pull' | 'push' | 'build' | 'import' | 'prune';
+    kind: 'pull' | 'push' | 'build' | 'import' | 'prune' | 'service-update' | 'service-rollback';
     progress: JobProgressDto;
     /**
      * What the job produced (e.g. the pulled image's id and digest); null until it succeeded.
@@ -1691,6 +2076,516 @@ export type RestartPolicyDto = {
  */
 export type Role = 'viewer' | 'operator' | 'admin';
 
+export type SecretDto = {
+    createdAt?: string;
+    /**
+     * An external secret store's driver, when the secret lives there; null for the swarm's own store.
+     */
+    driver: string | null;
+    id: string;
+    labels: {
+        [key: string]: string;
+    };
+    name: string;
+    updatedAt?: string;
+};
+
+export type SecretPageDto = {
+    items: Array<SecretDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type ServiceCreateDto = {
+    /**
+     * `--cap-add` (Docker API 1.41+): admins only, as for containers.
+     */
+    capAdd?: Array<string>;
+    /**
+     * `--cap-drop` (Docker API 1.41+).
+     */
+    capDrop?: Array<string>;
+    /**
+     * The command (the image's CMD replaced): an array, or a string split like a shell.
+     */
+    cmd?: Array<string> | string;
+    /**
+     * `--constraint`: where tasks may run.
+     */
+    constraints?: Array<string>;
+    /**
+     * `--container-label`: the labels of the tasks' containers.
+     */
+    containerLabels?: {
+        [key: string]: string;
+    };
+    /**
+     * `--entrypoint` (the image's ENTRYPOINT replaced).
+     */
+    entrypoint?: Array<string> | string;
+    /**
+     * `--env KEY=value`.
+     */
+    env?: Array<string>;
+    /**
+     * The image the tasks run. Sent as given: the engine records no digest, and a node uses its own copy when it has one.
+     */
+    image: string;
+    /**
+     * `--label`: the service's labels.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * `--mode`: `replicated` (`replicas` tasks) or `global` (one task per node).
+     */
+    mode?: 'replicated' | 'global';
+    /**
+     * `--mount`: binds, volumes and tmpfs, judged by the create policy as a container's.
+     */
+    mounts?: Array<MountDto>;
+    /**
+     * `--name`: the service's name (a DNS label).
+     */
+    name: string;
+    /**
+     * `--network`: swarm-scoped networks (overlays) by name or id; `host` is the host's stack (admins only).
+     */
+    networks?: Array<string>;
+    /**
+     * `--publish`.
+     */
+    ports?: Array<ServicePortDto>;
+    /**
+     * `--replicas`, for a replicated service (default 1).
+     */
+    replicas?: number;
+    /**
+     * `--limit-*` and `--reserve-*`.
+     */
+    resources?: ServiceResourcesDto;
+    /**
+     * `--rollback-*`: how a rollback replaces tasks.
+     */
+    rollbackConfig?: ServiceRolloutConfigDto;
+    /**
+     * `--update-*`: how an update replaces tasks.
+     */
+    updateConfig?: ServiceRolloutConfigDto;
+    /**
+     * `--user user[:group]`.
+     */
+    user?: string;
+    /**
+     * `--workdir`: an absolute path in the tasks.
+     */
+    workingDir?: string;
+};
+
+export type ServiceCreatedDto = {
+    id: string;
+    name: string;
+    warnings: Array<string>;
+};
+
+export type ServiceInspectDto = {
+    /**
+     * Whether there is a previous spec to roll back to.
+     */
+    canRollback: boolean;
+    capAdd: Array<string>;
+    capDrop: Array<string>;
+    cmd: Array<string>;
+    constraints: Array<string>;
+    containerLabels: {
+        [key: string]: string;
+    };
+    createdAt: string;
+    /**
+     * Tasks the engine wants running.
+     */
+    desiredTasks: number | null;
+    entrypoint: Array<string>;
+    env: Array<string>;
+    id: string;
+    image: string;
+    labels: {
+        [key: string]: string;
+    };
+    mode: 'replicated' | 'global';
+    mounts: Array<MountDto>;
+    name: string;
+    /**
+     * Network ids.
+     */
+    networks: Array<string>;
+    ports: Array<ServicePublishedPortDto>;
+    /**
+     * The replicas asked for; null for a global service.
+     */
+    replicas: number | null;
+    resources: ServiceResourcesDto;
+    rollbackConfig: ServiceRolloutConfigDto | null;
+    /**
+     * Tasks running now (as the engine counts them; null when it did not say).
+     */
+    runningTasks: number | null;
+    tasks: Array<ServiceTaskDto>;
+    updateConfig: ServiceRolloutConfigDto | null;
+    updateStatus: ServiceUpdateStatusDto | null;
+    updatedAt: string;
+    /**
+     * The spec's version: what an update is made against.
+     */
+    version: number;
+};
+
+export type ServicePageDto = {
+    items: Array<ServiceSummaryDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
+export type ServicePortDto = {
+    /**
+     * `ingress` (the routing mesh, every node) or `host` (only the node a task runs on).
+     */
+    mode?: 'ingress' | 'host';
+    protocol?: 'tcp' | 'udp' | 'sctp';
+    /**
+     * The port on the nodes; the engine picks one (30000-32767) when omitted.
+     */
+    published?: number;
+    /**
+     * The port inside the tasks.
+     */
+    target: number;
+};
+
+export type ServicePublishedPortDto = {
+    mode: string;
+    protocol: string;
+    published: number | null;
+    target: number;
+};
+
+export type ServiceResourceDto = {
+    /**
+     * CPUs (fractions allowed), as `--limit-cpu` / `--reserve-cpu`.
+     */
+    cpus?: number;
+    /**
+     * Bytes, as `--limit-memory` / `--reserve-memory`.
+     */
+    memoryBytes?: number;
+};
+
+export type ServiceResourcesDto = {
+    /**
+     * What a task may use at most.
+     */
+    limits?: ServiceResourceDto;
+    /**
+     * What a node must have free for a task to be placed there.
+     */
+    reservations?: ServiceResourceDto;
+};
+
+export type ServiceRolloutConfigDto = {
+    /**
+     * Seconds between batches.
+     */
+    delaySeconds?: number;
+    /**
+     * What the engine does when a task fails to come up.
+     */
+    failureAction?: 'pause' | 'continue' | 'rollback';
+    /**
+     * The share of failed tasks tolerated, 0-1.
+     */
+    maxFailureRatio?: number;
+    /**
+     * Seconds a new task is watched for failure.
+     */
+    monitorSeconds?: number;
+    /**
+     * `stop-first` (the old task stops, then the new one starts) or `start-first`.
+     */
+    order?: 'stop-first' | 'start-first';
+    /**
+     * Tasks replaced at once (0: all at once).
+     */
+    parallelism?: number;
+};
+
+export type ServiceScaleDto = {
+    /**
+     * The replicas to run (a replicated service only).
+     */
+    replicas: number;
+};
+
+export type ServiceSummaryDto = {
+    createdAt: string;
+    /**
+     * Tasks the engine wants running.
+     */
+    desiredTasks: number | null;
+    id: string;
+    image: string;
+    labels: {
+        [key: string]: string;
+    };
+    mode: 'replicated' | 'global';
+    name: string;
+    ports: Array<ServicePublishedPortDto>;
+    /**
+     * The replicas asked for; null for a global service.
+     */
+    replicas: number | null;
+    /**
+     * Tasks running now (as the engine counts them; null when it did not say).
+     */
+    runningTasks: number | null;
+    updateStatus: ServiceUpdateStatusDto | null;
+    updatedAt: string;
+    /**
+     * The spec's version: what an update is made against.
+     */
+    version: number;
+};
+
+export type ServiceTaskDto = {
+    containerId: string | null;
+    desiredState: string;
+    /**
+     * Why the task failed or was rejected.
+     */
+    error: string | null;
+    id: string;
+    image: string | null;
+    message: string;
+    nodeId: string | null;
+    /**
+     * The replica slot (replicated services).
+     */
+    slot: number | null;
+    /**
+     * `new`, `pending`, `assigned`, `preparing`, `starting`, `running`, `complete`, `shutdown`, `failed`, `rejected`, ...
+     */
+    state: string;
+    updatedAt: string;
+};
+
+export type ServiceUpdateDto = {
+    /**
+     * `--cap-add` (Docker API 1.41+): admins only, as for containers.
+     */
+    capAdd?: Array<string>;
+    /**
+     * `--cap-drop` (Docker API 1.41+).
+     */
+    capDrop?: Array<string>;
+    /**
+     * The command (the image's CMD replaced): an array, or a string split like a shell.
+     */
+    cmd?: Array<string> | string;
+    /**
+     * `--constraint`: where tasks may run.
+     */
+    constraints?: Array<string>;
+    /**
+     * `--container-label`: the labels of the tasks' containers.
+     */
+    containerLabels?: {
+        [key: string]: string;
+    };
+    /**
+     * `--entrypoint` (the image's ENTRYPOINT replaced).
+     */
+    entrypoint?: Array<string> | string;
+    /**
+     * `--env KEY=value`.
+     */
+    env?: Array<string>;
+    /**
+     * The image the tasks run. Sent as given: the engine records no digest, and a node uses its own copy when it has one.
+     */
+    image?: string;
+    /**
+     * `--label`: the service's labels.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * `--mount`: binds, volumes and tmpfs, judged by the create policy as a container's.
+     */
+    mounts?: Array<MountDto>;
+    /**
+     * `--network`: swarm-scoped networks (overlays) by name or id; `host` is the host's stack (admins only).
+     */
+    networks?: Array<string>;
+    /**
+     * `--publish`.
+     */
+    ports?: Array<ServicePortDto>;
+    /**
+     * `--replicas`, for a replicated service (default 1).
+     */
+    replicas?: number;
+    /**
+     * `--limit-*` and `--reserve-*`.
+     */
+    resources?: ServiceResourcesDto;
+    /**
+     * `--rollback-*`: how a rollback replaces tasks.
+     */
+    rollbackConfig?: ServiceRolloutConfigDto;
+    /**
+     * `--update-*`: how an update replaces tasks.
+     */
+    updateConfig?: ServiceRolloutConfigDto;
+    /**
+     * `--user user[:group]`.
+     */
+    user?: string;
+    /**
+     * `--workdir`: an absolute path in the tasks.
+     */
+    workingDir?: string;
+};
+
+export type ServiceUpdateStatusDto = {
+    completedAt: string | null;
+    /**
+     * The engine's words.
+     */
+    message: string;
+    startedAt: string | null;
+    /**
+     * `updating`, `paused`, `completed`, `rollback_started`, `rollback_paused` or `rollback_completed`.
+     */
+    state: string;
+};
+
+export type SwarmDto = {
+    /**
+     * On a manager only.
+     */
+    clusterId?: string;
+    /**
+     * When the swarm was made (on a manager only).
+     */
+    createdAt?: string;
+    /**
+     * The engine's error about the swarm, when it has one.
+     */
+    error?: string;
+    /**
+     * Whether this host is a manager: the node, task, service, secret and config routes answer only on one.
+     */
+    manager: boolean;
+    managers?: number;
+    /**
+     * The address other nodes reach this one at.
+     */
+    nodeAddress?: string;
+    nodeId?: string;
+    /**
+     * Nodes in the swarm (on a manager only).
+     */
+    nodes?: number;
+    /**
+     * `inactive` (not in a swarm), `pending`, `active`, `error`, `locked` (an autolocked manager after a restart).
+     */
+    state: 'inactive' | 'pending' | 'active' | 'error' | 'locked';
+    updatedAt?: string;
+};
+
+export type SwarmObjectCreateDto = {
+    /**
+     * Default: `"utf8"`.
+     */
+    encoding?: 'utf8' | 'base64';
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * Up to 64 of `[a-zA-Z0-9-_.]`, starting and ending with a letter or digit.
+     */
+    name: string;
+    /**
+     * The value, as text (`encoding: utf8`, the default) or base64 (`encoding: base64`, for binary data). Secrets:
+     * 1 byte to 500 KB, never answered back nor logged; configs: 1 byte to 1000 KB.
+     */
+    value: string;
+};
+
+export type SwarmObjectCreatedDto = {
+    id: string;
+    name: string;
+};
+
+export type TaskDto = {
+    containerId?: string;
+    createdAt?: string;
+    /**
+     * What the orchestrator wants: `running`, `shutdown`, ...
+     */
+    desiredState?: string;
+    /**
+     * Why it failed or was rejected.
+     */
+    error?: string;
+    exitCode?: number;
+    id: string;
+    image?: string;
+    labels: {
+        [key: string]: string;
+    };
+    message?: string;
+    nodeId?: string;
+    serviceId?: string;
+    /**
+     * The replica's slot (replicated services); global services have none.
+     */
+    slot?: number;
+    /**
+     * Where it is: `new`, `pending`, `assigned`, `preparing`, `starting`, `running`, `complete`, `failed`, `shutdown`, `rejected`, `orphaned`, `remove`.
+     */
+    state?: string;
+    /**
+     * When the task entered its state.
+     */
+    stateSince?: string;
+};
+
+export type TaskPageDto = {
+    items: Array<TaskDto>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page.
+     */
+    nextCursor: string | null;
+    /**
+     * How many items match the filters, on all pages.
+     */
+    total: number;
+};
+
 export type TokenPairDto = {
     /**
      * A JWT; send it as `Authorization: Bearer <accessToken>`.
@@ -1836,6 +2731,85 @@ export type WsTicketDto = {
      * Pass it as `?ticket=` on one upgrade within 30 seconds; it works once.
      */
     ticket: string;
+};
+
+export type HostConnectionDtoWritable = {
+    /**
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDtoWritable;
+    tls?: HostTlsDtoWritable;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
+};
+
+export type HostCreateDtoWritable = {
+    /**
+     * The host's id in paths (`/api/v1/hosts/{id}/containers`): lowercase letters, digits and dashes, up to 63; `local` and `all` are reserved.
+     */
+    id: string;
+    /**
+     * Free labels, e.g. for per-host roles granted by label.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * Display name; the id by default.
+     */
+    name?: string;
+    /**
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDtoWritable;
+    tls?: HostTlsDtoWritable;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
+};
+
+export type HostSshDtoWritable = {
+    /**
+     * The host key(s) to pin: a public key line, a known_hosts line or `ssh-keyscan -t ed25519 host` output (any of several keys).
+     */
+    knownHostKey: string;
+    /**
+     * The private key (OpenSSH, or PEM `BEGIN RSA/EC PRIVATE KEY`; without passphrase). Write-only: stored encrypted, never returned.
+     */
+    privateKey: string;
+};
+
+export type HostTlsDtoWritable = {
+    /**
+     * The CA the engine's certificate must chain to (`ca.pem`).
+     */
+    ca: string;
+    /**
+     * The client certificate the engine checks (`cert.pem`).
+     */
+    cert: string;
+    /**
+     * Its private key (`key.pem`, without passphrase). Write-only: stored encrypted, never returned.
+     */
+    key: string;
+};
+
+export type HostUpdateDtoWritable = {
+    labels?: {
+        [key: string]: string;
+    };
+    name?: string;
+    plainHttp?: boolean;
+    ssh?: HostSshDtoWritable | null;
+    tls?: HostTlsDtoWritable | null;
+    url?: string;
 };
 
 export type RegistryCreateDtoWritable = {
@@ -2262,6 +3236,109 @@ export type RefreshResponses = {
 
 export type RefreshResponse = RefreshResponses[keyof RefreshResponses];
 
+export type ListFleetContainersData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * `all`: every host the caller can see; or host ids, repeated (`host=local&host=edge-1`): each must be one the caller can see (404 HOST_NOT_FOUND otherwise, as on `/hosts/{host}`).
+         */
+        host: Array<string>;
+        /**
+         * `-a`: stopped containers too.
+         */
+        all?: boolean;
+        /**
+         * `-n`: only the last this many created (any state), before paging; `limit` is the page size.
+         */
+        last?: number;
+        status?: Array<'created' | 'restarting' | 'running' | 'removing' | 'paused' | 'exited' | 'dead'>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * A name or part of one.
+         */
+        name?: Array<string>;
+        /**
+         * An id or id prefix.
+         */
+        id?: Array<string>;
+        /**
+         * Containers of this image (or its descendants).
+         */
+        ancestor?: Array<string>;
+        /**
+         * Created before this container (id or name).
+         */
+        before?: string;
+        /**
+         * Created after this container (id or name).
+         */
+        since?: string;
+        /**
+         * Exited with this code.
+         */
+        exited?: Array<string>;
+        health?: 'starting' | 'healthy' | 'unhealthy' | 'none';
+        network?: Array<string>;
+        volume?: Array<string>;
+        /**
+         * Publishes this port, e.g. `8080` or `8080/tcp`.
+         */
+        publish?: Array<string>;
+        /**
+         * Exposes this port, e.g. `80` or `80/tcp`.
+         */
+        expose?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/containers';
+};
+
+export type ListFleetContainersErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type ListFleetContainersError = ListFleetContainersErrors[keyof ListFleetContainersErrors];
+
+export type ListFleetContainersResponses = {
+    200: FleetContainerPageDto;
+};
+
+export type ListFleetContainersResponse = ListFleetContainersResponses[keyof ListFleetContainersResponses];
+
 export type ListHostsData = {
     body?: never;
     path?: never;
@@ -2299,6 +3376,377 @@ export type ListHostsResponses = {
 };
 
 export type ListHostsResponse = ListHostsResponses[keyof ListHostsResponses];
+
+export type CreateHostData = {
+    body: HostCreateDtoWritable;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/hosts';
+};
+
+export type CreateHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Conflict: `HOST_EXISTS`, `IDEMPOTENCY_KEY_IN_FLIGHT`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type CreateHostError = CreateHostErrors[keyof CreateHostErrors];
+
+export type CreateHostResponses = {
+    201: HostDto;
+};
+
+export type CreateHostResponse = CreateHostResponses[keyof CreateHostResponses];
+
+export type TestUnsavedHostData = {
+    body: HostConnectionDtoWritable;
+    path?: never;
+    query?: never;
+    url: '/api/v1/hosts/test';
+};
+
+export type TestUnsavedHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type TestUnsavedHostError = TestUnsavedHostErrors[keyof TestUnsavedHostErrors];
+
+export type TestUnsavedHostResponses = {
+    200: HostTestResultDto;
+};
+
+export type TestUnsavedHostResponse = TestUnsavedHostResponses[keyof TestUnsavedHostResponses];
+
+export type ListConfigsData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * A part of the name.
+         */
+        name?: Array<string>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/configs';
+};
+
+export type ListConfigsErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListConfigsError = ListConfigsErrors[keyof ListConfigsErrors];
+
+export type ListConfigsResponses = {
+    200: ConfigPageDto;
+};
+
+export type ListConfigsResponse = ListConfigsResponses[keyof ListConfigsResponses];
+
+export type CreateConfigData = {
+    body: SwarmObjectCreateDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/configs';
+};
+
+export type CreateConfigErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `NAME_CONFLICT`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type CreateConfigError = CreateConfigErrors[keyof CreateConfigErrors];
+
+export type CreateConfigResponses = {
+    201: SwarmObjectCreatedDto;
+};
+
+export type CreateConfigResponse = CreateConfigResponses[keyof CreateConfigResponses];
+
+export type RemoveConfigData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        config: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/configs/{config}';
+};
+
+export type RemoveConfigErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `CONFIG_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `CONFIG_IN_USE`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type RemoveConfigError = RemoveConfigErrors[keyof RemoveConfigErrors];
+
+export type RemoveConfigResponses = {
+    204: void;
+};
+
+export type RemoveConfigResponse = RemoveConfigResponses[keyof RemoveConfigResponses];
+
+export type InspectConfigData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        config: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/configs/{config}';
+};
+
+export type InspectConfigErrors = {
+    /**
+     * Invalid input: `AMBIGUOUS_REFERENCE`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `CONFIG_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type InspectConfigError = InspectConfigErrors[keyof InspectConfigErrors];
+
+export type InspectConfigResponses = {
+    200: ConfigDto;
+};
+
+export type InspectConfigResponse = InspectConfigResponses[keyof InspectConfigResponses];
 
 export type ListContainersData = {
     body?: never;
@@ -4802,6 +6250,194 @@ export type DisconnectNetworkResponses = {
 
 export type DisconnectNetworkResponse = DisconnectNetworkResponses[keyof DisconnectNetworkResponses];
 
+export type ListNodesData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/nodes';
+};
+
+export type ListNodesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `SWARM_UNAVAILABLE`, `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListNodesError = ListNodesErrors[keyof ListNodesErrors];
+
+export type ListNodesResponses = {
+    200: NodePageDto;
+};
+
+export type ListNodesResponse = ListNodesResponses[keyof ListNodesResponses];
+
+export type InspectNodeData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        node: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/nodes/{node}';
+};
+
+export type InspectNodeErrors = {
+    /**
+     * Invalid input: `AMBIGUOUS_REFERENCE`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `NODE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type InspectNodeError = InspectNodeErrors[keyof InspectNodeErrors];
+
+export type InspectNodeResponses = {
+    200: NodeDto;
+};
+
+export type InspectNodeResponse = InspectNodeResponses[keyof InspectNodeResponses];
+
+export type UpdateNodeData = {
+    body: NodeUpdateDto;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        node: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/nodes/{node}';
+};
+
+export type UpdateNodeErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `NODE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`, `SWARM_UPDATE_OUT_OF_SEQUENCE`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateNodeError = UpdateNodeErrors[keyof UpdateNodeErrors];
+
+export type UpdateNodeResponses = {
+    200: NodeDto;
+};
+
+export type UpdateNodeResponse = UpdateNodeResponses[keyof UpdateNodeResponses];
+
 export type ExecutePruneData = {
     body: PruneExecuteDto;
     path: {
@@ -4931,6 +6567,1001 @@ export type PlanPruneResponses = {
 };
 
 export type PlanPruneResponse = PlanPruneResponses[keyof PlanPruneResponses];
+
+export type ListSecretsData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * A part of the name.
+         */
+        name?: Array<string>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/secrets';
+};
+
+export type ListSecretsErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListSecretsError = ListSecretsErrors[keyof ListSecretsErrors];
+
+export type ListSecretsResponses = {
+    200: SecretPageDto;
+};
+
+export type ListSecretsResponse = ListSecretsResponses[keyof ListSecretsResponses];
+
+export type CreateSecretData = {
+    body: SwarmObjectCreateDto;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/secrets';
+};
+
+export type CreateSecretErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `NAME_CONFLICT`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type CreateSecretError = CreateSecretErrors[keyof CreateSecretErrors];
+
+export type CreateSecretResponses = {
+    201: SwarmObjectCreatedDto;
+};
+
+export type CreateSecretResponse = CreateSecretResponses[keyof CreateSecretResponses];
+
+export type RemoveSecretData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        secret: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/secrets/{secret}';
+};
+
+export type RemoveSecretErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SECRET_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SECRET_IN_USE`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type RemoveSecretError = RemoveSecretErrors[keyof RemoveSecretErrors];
+
+export type RemoveSecretResponses = {
+    204: void;
+};
+
+export type RemoveSecretResponse = RemoveSecretResponses[keyof RemoveSecretResponses];
+
+export type InspectSecretData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        secret: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/secrets/{secret}';
+};
+
+export type InspectSecretErrors = {
+    /**
+     * Invalid input: `AMBIGUOUS_REFERENCE`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SECRET_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Not Implemented: `ENGINE_API_TOO_OLD`.
+     */
+    501: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type InspectSecretError = InspectSecretErrors[keyof InspectSecretErrors];
+
+export type InspectSecretResponses = {
+    200: SecretDto;
+};
+
+export type InspectSecretResponse = InspectSecretResponses[keyof InspectSecretResponses];
+
+export type ListServicesData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/services';
+};
+
+export type ListServicesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListServicesError = ListServicesErrors[keyof ListServicesErrors];
+
+export type ListServicesResponses = {
+    200: ServicePageDto;
+};
+
+export type ListServicesResponse = ListServicesResponses[keyof ListServicesResponses];
+
+export type CreateServiceData = {
+    body: ServiceCreateDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/services';
+};
+
+export type CreateServiceErrors = {
+    /**
+     * Invalid input: `ENGINE_REJECTED`, `FEATURE_UNSUPPORTED`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `NAME_CONFLICT`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `REGISTRY_AUTH_FAILED`, `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type CreateServiceError = CreateServiceErrors[keyof CreateServiceErrors];
+
+export type CreateServiceResponses = {
+    201: ServiceCreatedDto;
+};
+
+export type CreateServiceResponse = CreateServiceResponses[keyof CreateServiceResponses];
+
+export type RemoveServiceData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/services/{id}';
+};
+
+export type RemoveServiceErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type RemoveServiceError = RemoveServiceErrors[keyof RemoveServiceErrors];
+
+export type RemoveServiceResponses = {
+    204: void;
+};
+
+export type RemoveServiceResponse = RemoveServiceResponses[keyof RemoveServiceResponses];
+
+export type InspectServiceData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/services/{id}';
+};
+
+export type InspectServiceErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type InspectServiceError = InspectServiceErrors[keyof InspectServiceErrors];
+
+export type InspectServiceResponses = {
+    200: ServiceInspectDto;
+};
+
+export type InspectServiceResponse = InspectServiceResponses[keyof InspectServiceResponses];
+
+export type UpdateServiceData = {
+    body: ServiceUpdateDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: {
+        /**
+         * Wait for the job to finish and answer it (200) instead of 202 at once.
+         */
+        wait?: boolean;
+    };
+    url: '/api/v1/hosts/{host}/services/{id}';
+};
+
+export type UpdateServiceErrors = {
+    /**
+     * Invalid input: `ENGINE_REJECTED`, `FEATURE_UNSUPPORTED`, `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_UPDATE_OUT_OF_SEQUENCE`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type UpdateServiceError = UpdateServiceErrors[keyof UpdateServiceErrors];
+
+export type UpdateServiceResponses = {
+    /**
+     * With `?wait=true`: the finished job (succeeded, failed or canceled)
+     */
+    200: JobDto;
+    /**
+     * The job, started (or queued)
+     */
+    202: JobDto;
+};
+
+export type UpdateServiceResponse = UpdateServiceResponses[keyof UpdateServiceResponses];
+
+export type GetServiceLogsData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: {
+        /**
+         * Lines from the end: a number or `all`.
+         */
+        tail?: string;
+        /**
+         * Only lines after this: RFC 3339 time, Unix seconds or a duration before now (`10m`).
+         */
+        since?: string;
+        /**
+         * Include the engine's timestamp of each line.
+         */
+        timestamps?: boolean;
+        stdout?: boolean;
+        stderr?: boolean;
+    };
+    url: '/api/v1/hosts/{host}/services/{id}/logs';
+};
+
+export type GetServiceLogsErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Not Acceptable: `NOT_ACCEPTABLE`.
+     */
+    406: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type GetServiceLogsError = GetServiceLogsErrors[keyof GetServiceLogsErrors];
+
+export type GetServiceLogsResponses = {
+    /**
+     * The log lines: a JSON array (the default), or as a stream of lines in the other media types
+     */
+    200: Array<LogLineDto>;
+};
+
+export type GetServiceLogsResponse = GetServiceLogsResponses[keyof GetServiceLogsResponses];
+
+export type RollbackServiceData = {
+    body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: {
+        /**
+         * Wait for the job to finish and answer it (200) instead of 202 at once.
+         */
+        wait?: boolean;
+    };
+    url: '/api/v1/hosts/{host}/services/{id}/rollback';
+};
+
+export type RollbackServiceErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SERVICE_NO_PREVIOUS_SPEC`, `SWARM_UPDATE_OUT_OF_SEQUENCE`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type RollbackServiceError = RollbackServiceErrors[keyof RollbackServiceErrors];
+
+export type RollbackServiceResponses = {
+    /**
+     * With `?wait=true`: the finished job (succeeded, failed or canceled)
+     */
+    200: JobDto;
+    /**
+     * The job, started (or queued)
+     */
+    202: JobDto;
+};
+
+export type RollbackServiceResponse = RollbackServiceResponses[keyof RollbackServiceResponses];
+
+export type ScaleServiceData = {
+    body: ServiceScaleDto;
+    headers?: {
+        /**
+         * Makes a retry safe: a retry with the same key by the same credential (a user's sessions, or one API key) on the same route within 24 h answers the first answer again (status, body, Location; with `Idempotency-Replayed: true`) instead of creating twice. The same key with another body or query: 422 IDEMPOTENCY_KEY_REUSED; while the first request still runs: 409 IDEMPOTENCY_KEY_IN_FLIGHT (retry after `Retry-After`). A 5xx is not kept: its retry runs again. 1-255 printable ASCII characters, e.g. a UUID; JSON bodies only.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+        id: string;
+    };
+    query?: {
+        /**
+         * Wait for the job to finish and answer it (200) instead of 202 at once.
+         */
+        wait?: boolean;
+    };
+    url: '/api/v1/hosts/{host}/services/{id}/scale';
+};
+
+export type ScaleServiceErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_UPDATE_OUT_OF_SEQUENCE`, `IDEMPOTENCY_KEY_IN_FLIGHT`, `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED`.
+     */
+    422: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type ScaleServiceError = ScaleServiceErrors[keyof ScaleServiceErrors];
+
+export type ScaleServiceResponses = {
+    /**
+     * With `?wait=true`: the finished job (succeeded, failed or canceled)
+     */
+    200: JobDto;
+    /**
+     * The job, started (or queued)
+     */
+    202: JobDto;
+};
+
+export type ScaleServiceResponse = ScaleServiceResponses[keyof ScaleServiceResponses];
+
+export type SwarmStatusData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{host}/swarm';
+};
+
+export type SwarmStatusErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `SWARM_UNAVAILABLE`, `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type SwarmStatusError = SwarmStatusErrors[keyof SwarmStatusErrors];
+
+export type SwarmStatusResponses = {
+    200: SwarmDto;
+};
+
+export type SwarmStatusResponse = SwarmStatusResponses[keyof SwarmStatusResponses];
+
+export type ListTasksData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a Docker host (GET /api/v1/hosts); `local` is the engine Berth starts with (`DOCKER_HOST`).
+         */
+        host: string;
+    };
+    query?: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * The CLI's `desired-state` filter: `running`, `shutdown`, `accepted` (`ready` and `complete` too).
+         */
+        desiredState?: Array<'running' | 'shutdown' | 'accepted' | 'ready' | 'complete'>;
+        /**
+         * A service's id, id prefix or name.
+         */
+        service?: Array<string>;
+        /**
+         * A node's id, id prefix or hostname.
+         */
+        node?: Array<string>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/hosts/{host}/tasks';
+};
+
+export type ListTasksErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `SERVICE_NOT_FOUND`, `NODE_NOT_FOUND`, `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `SWARM_NOT_ACTIVE`, `NOT_A_SWARM_MANAGER`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+    /**
+     * Bad Gateway: `ENGINE_ERROR`.
+     */
+    502: ProblemDto;
+    /**
+     * Service Unavailable: `ENGINE_UNAVAILABLE`, `ENGINE_PERMISSION_DENIED`, `ENGINE_HOST_KEY_MISMATCH`, `ENGINE_SSH_AUTH_FAILED`.
+     */
+    503: ProblemDto;
+};
+
+export type ListTasksError = ListTasksErrors[keyof ListTasksErrors];
+
+export type ListTasksResponses = {
+    200: TaskPageDto;
+};
+
+export type ListTasksResponse = ListTasksResponses[keyof ListTasksResponses];
 
 export type GetHostVersionData = {
     body?: never;
@@ -5254,6 +7885,281 @@ export type InspectVolumeResponses = {
 
 export type InspectVolumeResponse = InspectVolumeResponses[keyof InspectVolumeResponses];
 
+export type DeleteHostData = {
+    body?: never;
+    path: {
+        /**
+         * The host id (`local` is the built-in one).
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{id}';
+};
+
+export type DeleteHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `HOST_BUILT_IN`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type DeleteHostError = DeleteHostErrors[keyof DeleteHostErrors];
+
+export type DeleteHostResponses = {
+    204: void;
+};
+
+export type DeleteHostResponse = DeleteHostResponses[keyof DeleteHostResponses];
+
+export type GetHostData = {
+    body?: never;
+    path: {
+        /**
+         * The host id (`local` is the built-in one).
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{id}';
+};
+
+export type GetHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type GetHostError = GetHostErrors[keyof GetHostErrors];
+
+export type GetHostResponses = {
+    200: HostDto;
+};
+
+export type GetHostResponse = GetHostResponses[keyof GetHostResponses];
+
+export type UpdateHostData = {
+    body: HostUpdateDtoWritable;
+    path: {
+        /**
+         * The host id (`local` is the built-in one).
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{id}';
+};
+
+export type UpdateHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Conflict: `HOST_BUILT_IN`.
+     */
+    409: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `HOST_SECRET_UNREADABLE`, `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type UpdateHostError = UpdateHostErrors[keyof UpdateHostErrors];
+
+export type UpdateHostResponses = {
+    200: HostDto;
+};
+
+export type UpdateHostResponse = UpdateHostResponses[keyof UpdateHostResponses];
+
+export type TestHostData = {
+    body?: never;
+    path: {
+        /**
+         * The host id (`local` is the built-in one).
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/hosts/{id}/test';
+};
+
+export type TestHostErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type TestHostError = TestHostErrors[keyof TestHostErrors];
+
+export type TestHostResponses = {
+    200: HostTestResultDto;
+};
+
+export type TestHostResponse = TestHostResponses[keyof TestHostResponses];
+
+export type ListFleetImagesData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * `all`: every host the caller can see; or host ids, repeated (`host=local&host=edge-1`): each must be one the caller can see (404 HOST_NOT_FOUND otherwise, as on `/hosts/{host}`).
+         */
+        host: Array<string>;
+        /**
+         * `-a`: intermediate images too.
+         */
+        all?: boolean;
+        /**
+         * `true`: only untagged images no other image builds on; `false`: only the others.
+         */
+        dangling?: boolean;
+        /**
+         * A reference or a glob over one (`berth-test*`, `app:1.*`).
+         */
+        reference?: Array<string>;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * Created before this image (a reference or id); checked against the reference grammar.
+         */
+        before?: string;
+        /**
+         * Created after this image (a reference or id); checked against the reference grammar.
+         */
+        since?: string;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/images';
+};
+
+export type ListFleetImagesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type ListFleetImagesError = ListFleetImagesErrors[keyof ListFleetImagesErrors];
+
+export type ListFleetImagesResponses = {
+    200: FleetImagePageDto;
+};
+
+export type ListFleetImagesResponse = ListFleetImagesResponses[keyof ListFleetImagesResponses];
+
 export type ListJobsData = {
     body?: never;
     path?: never;
@@ -5262,7 +8168,7 @@ export type ListJobsData = {
          * Page size, 1-1000; default 1000.
          */
         limit?: number;
-        kind?: 'pull' | 'push' | 'build' | 'import' | 'prune';
+        kind?: 'pull' | 'push' | 'build' | 'import' | 'prune' | 'service-update' | 'service-rollback';
         status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
         host?: string;
         /**
@@ -6317,6 +9223,74 @@ export type SetUserHostRolesResponses = {
 };
 
 export type SetUserHostRolesResponse = SetUserHostRolesResponses[keyof SetUserHostRolesResponses];
+
+export type ListFleetVolumesData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Page size, 1-1000; default 1000.
+         */
+        limit?: number;
+        /**
+         * `all`: every host the caller can see; or host ids, repeated (`host=local&host=edge-1`): each must be one the caller can see (404 HOST_NOT_FOUND otherwise, as on `/hosts/{host}`).
+         */
+        host: Array<string>;
+        /**
+         * `true`: volumes no container uses (anonymous and named alike); `false`: the used ones.
+         */
+        dangling?: boolean;
+        /**
+         * `key` or `key=value`.
+         */
+        label?: Array<string>;
+        /**
+         * A part of the name.
+         */
+        name?: Array<string>;
+        driver?: Array<string>;
+        /**
+         * The `nextCursor` of the previous page (opaque).
+         */
+        cursor?: string;
+    };
+    url: '/api/v1/volumes';
+};
+
+export type ListFleetVolumesErrors = {
+    /**
+     * Invalid input: `VALIDATION_FAILED`, `BAD_REQUEST`.
+     */
+    400: ProblemDto;
+    /**
+     * Missing or invalid credentials: `UNAUTHENTICATED`.
+     */
+    401: ProblemDto;
+    /**
+     * Forbidden: `FORBIDDEN`.
+     */
+    403: ProblemDto;
+    /**
+     * Not Found: `HOST_NOT_FOUND`.
+     */
+    404: ProblemDto;
+    /**
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     */
+    429: ProblemDto;
+    /**
+     * Internal Server Error: `INTERNAL_ERROR`.
+     */
+    500: ProblemDto;
+};
+
+export type ListFleetVolumesError = ListFleetVolumesErrors[keyof ListFleetVolumesErrors];
+
+export type ListFleetVolumesResponses = {
+    200: FleetVolumePageDto;
+};
+
+export type ListFleetVolumesResponse = ListFleetVolumesResponses[keyof ListFleetVolumesResponses];
 
 export type CreateWsTicketData = {
     body?: never;

@@ -31,24 +31,26 @@ const EXTERNAL = [
   '@nestjs/platform-socket.io',
   '@fastify/*',
   'class-transformer/storage',
+  // Left to node, so that there is one copy of each (one metadata storage): @nestjs/mapped-types (PartialType,
+  // OmitType) reads and copies the rules with its own createRequire, which a bundle cannot redirect.
+  'class-validator',
+  'class-transformer',
   'bufferutil',
   'utf-8-validate',
 ];
 
 /**
  * Packages whose `node` entry is CommonJS (bundled whole) while they ship ES modules (trimmed to what is used).
- * Every import of them in the bundle resolves here, so there is one copy of each (one metadata storage).
+ * Every import of them in the bundle resolves here, so there is one copy of each.
  */
 const ES_MODULE_ENTRIES = {
   rxjs: 'rxjs/dist/esm/index.js',
   'rxjs/operators': 'rxjs/dist/esm/operators/index.js',
-  'class-validator': 'class-validator/esm2015/index.js',
-  'class-transformer': 'class-transformer/esm2015/index.js',
 };
 const esModules = {
   name: 'es-modules',
   setup(build) {
-    build.onResolve({ filter: /^(rxjs|rxjs\/operators|class-validator|class-transformer)$/ }, (args) => ({
+    build.onResolve({ filter: /^(rxjs|rxjs\/operators)$/ }, (args) => ({
       // The real path, as esbuild resolves every other file: one copy whichever way a file is reached.
       path: realpathSync(fileURLToPath(new URL(`../node_modules/${ES_MODULE_ENTRIES[args.path]}`, import.meta.url))),
     }));

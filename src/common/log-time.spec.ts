@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineTime, parseLogTime } from './log-time.js';
+import { engineTime, parseLogTime, snapshotLogOptions } from './log-time.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const NOW_NS = BigInt(NOW) * 1_000_000n;
@@ -35,5 +35,25 @@ describe('engineTime', () => {
     [0n, '0.000000000'],
   ])('writes %s as %s', (ns, text) => {
     expect(engineTime(ns)).toBe(text);
+  });
+});
+
+describe('snapshotLogOptions', () => {
+  const base = { follow: false, stdout: true, stderr: true, timestamps: false };
+  it.each([
+    ['nothing given: the last 1000 lines of both streams', {}, { ...base, tail: 1000 }],
+    ['tail=all: every line', { tail: 'all' }, base],
+    [
+      'tail=5, stderr only, timestamps',
+      { tail: '5', stdout: false, timestamps: true },
+      { ...base, tail: 5, stdout: false, timestamps: true },
+    ],
+    [
+      'since and until in the engine form',
+      { since: '2026-11-26T12:00:00Z', until: '1795694400.5' },
+      { ...base, tail: 1000, since: '1795694400.000000000', until: '1795694400.500000000' },
+    ],
+  ])('%s', (_case, query, expected) => {
+    expect(snapshotLogOptions(query)).toEqual(expected);
   });
 });

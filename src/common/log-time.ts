@@ -44,6 +44,32 @@ export function engineTime(ns: bigint): string {
   return `${ns / NS_PER_SECOND}.${String(ns % NS_PER_SECOND).padStart(9, '0')}`;
 }
 
+/** A log snapshot's query (REST `logs` of a container or a service), as the options of one engine read to its end. */
+export interface LogSnapshotQuery {
+  tail?: string;
+  since?: string;
+  until?: string;
+  stdout?: boolean;
+  stderr?: boolean;
+  timestamps?: boolean;
+}
+
+/** The engine's options for a snapshot: `tail` 1000 unless given (`all`: every line), both streams, no timestamps. */
+export function snapshotLogOptions(query: LogSnapshotQuery) {
+  const tail = query.tail ?? String(DEFAULT_LOG_TAIL);
+  const since = query.since === undefined ? null : parseLogTime(query.since);
+  const until = query.until === undefined ? null : parseLogTime(query.until);
+  return {
+    follow: false,
+    stdout: query.stdout ?? true,
+    stderr: query.stderr ?? true,
+    timestamps: query.timestamps ?? false,
+    ...(tail !== 'all' && { tail: Number(tail) }),
+    ...(since !== null && { since: engineTime(since) }),
+    ...(until !== null && { until: engineTime(until) }),
+  };
+}
+
 export const IsLogTime = (options: ValidationOptions = {}) =>
   satisfies(
     'isLogTime',

@@ -2,7 +2,7 @@ import { PolicyException, withExceptionAudit } from './policy-exception-audit.js
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
-import { DEFAULT_LOG_TAIL, engineTime, parseLogTime } from '../common/log-time.js';
+import { snapshotLogOptions } from '../common/log-time.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException, isProblem } from '../common/problem.js';
 import type { ProblemCode } from '../common/problem-codes.js';
@@ -282,18 +282,7 @@ export class ContainersService {
   async logs(hostId: string, id: string, query: LogsQueryDto): Promise<LogSnapshot> {
     const engine = this.hosts.get(hostId);
     const target = await engine.streamTarget(id);
-    const tail = query.tail ?? String(DEFAULT_LOG_TAIL);
-    const since = query.since === undefined ? null : parseLogTime(query.since);
-    const until = query.until === undefined ? null : parseLogTime(query.until);
-    const lines = await engine.openLogLines(target, {
-      follow: false,
-      stdout: query.stdout ?? true,
-      stderr: query.stderr ?? true,
-      timestamps: query.timestamps ?? false,
-      ...(tail !== 'all' && { tail: Number(tail) }),
-      ...(since !== null && { since: engineTime(since) }),
-      ...(until !== null && { until: engineTime(until) }),
-    });
+    const lines = await engine.openLogLines(target, snapshotLogOptions(query));
     return { containerName: target.name, lines };
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLog } from '../audit/audit-log.js';
-import { DEFAULT_LOG_TAIL, engineTime, parseLogTime } from '../common/log-time.js';
+import { snapshotLogOptions } from '../common/log-time.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException, isProblem } from '../common/problem.js';
@@ -161,16 +161,7 @@ export class SwarmServicesService {
   async logs(hostId: string, ref: string, query: ServiceLogsQueryDto): Promise<LogSnapshot> {
     const engine = this.hosts.get(hostId);
     const target = await engine.serviceStreamTarget(ref);
-    const tail = query.tail ?? String(DEFAULT_LOG_TAIL);
-    const since = query.since === undefined ? null : parseLogTime(query.since);
-    const lines = await engine.openLogLines(target, {
-      follow: false,
-      stdout: query.stdout ?? true,
-      stderr: query.stderr ?? true,
-      timestamps: query.timestamps ?? false,
-      ...(tail !== 'all' && { tail: Number(tail) }),
-      ...(since !== null && { since: engineTime(since) }),
-    });
+    const lines = await engine.openLogLines(target, snapshotLogOptions(query));
     return { containerName: target.name, lines };
   }
 

@@ -67,6 +67,10 @@ describe('hosts: records, engines built from them, live status', () => {
     const ok = await test({ url: engine.dockerHost, tls });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ ok: true, engineVersion: version.Version, apiVersion: version.ApiVersion });
+    // The body a user is about to POST to /hosts, tested as is (id, name and labels are ignored here).
+    const asCreated = await test({ id: 'not-saved', name: 'Not saved', labels: { env: 'staging' }, url: engine.dockerHost, tls });
+    expect(asCreated.body).toMatchObject({ ok: true });
+    expect((await api('/api/v1/hosts/not-saved', {})).status).toBe(404);
 
     expect((await test({ url: engine.dockerHost, tls: tlsOf(engine.certPaths.wrongCa) })).body).toMatchObject({
       ok: false,

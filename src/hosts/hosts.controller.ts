@@ -6,7 +6,7 @@ import { RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
-import { HostConnectionDto, HostCreateDto, HostDto, HostTestResultDto, HostUpdateDto } from './dto/host.dto.js';
+import { HostCreateDto, HostDto, HostTestDto, HostTestResultDto, HostUpdateDto } from './dto/host.dto.js';
 import { HOST_ID_PATTERN } from './host-connection.js';
 import { HostsService, hostNotFound } from './hosts.service.js';
 
@@ -128,11 +128,11 @@ export class HostsController {
   @HttpCode(200)
   @RequireRole('admin')
   @ApiBody({
-    type: HostConnectionDto,
+    type: HostTestDto,
     examples: { tls: { summary: 'An engine started with --tlsverify', value: { url: 'tcp://10.0.0.12:2376', tls: TLS_BODY } } },
   })
   @ApiOkResponse({ type: HostTestResultDto, examples: TEST_EXAMPLES })
-  testUnsavedHost(@Body() dto: HostConnectionDto): Promise<HostTestResultDto> {
+  testUnsavedHost(@Body() dto: HostTestDto): Promise<HostTestResultDto> {
     return this.hosts.testUnsaved(dto);
   }
 

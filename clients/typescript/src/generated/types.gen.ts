@@ -876,20 +876,6 @@ export type HealthDto = {
     status: 'ok';
 };
 
-export type HostConnectionDto = {
-    /**
-     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
-     * authenticated. Only when asked for explicitly.
-     */
-    plainHttp?: boolean;
-    ssh?: HostSshDto;
-    tls?: HostTlsDto;
-    /**
-     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
-     */
-    url: string;
-};
-
 export type HostCreateDto = {
     /**
      * The host's id in paths (`/api/v1/hosts/{id}/containers`): lowercase letters, digits and dashes, up to 63; `local` and `all` are reserved.
@@ -1019,6 +1005,34 @@ export type HostStatusDto = {
 export type HostSwarmDto = {
     nodeId: string;
     role: 'manager' | 'worker';
+};
+
+export type HostTestDto = {
+    /**
+     * Ignored: accepted so that the body of a later `POST /hosts` can be tested unchanged.
+     */
+    id?: string;
+    /**
+     * Ignored, as `id`.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * Ignored, as `id`.
+     */
+    name?: string;
+    /**
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDto;
+    tls?: HostTlsDto;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
 };
 
 export type HostTestResultDto = {
@@ -2733,20 +2747,6 @@ export type WsTicketDto = {
     ticket: string;
 };
 
-export type HostConnectionDtoWritable = {
-    /**
-     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
-     * authenticated. Only when asked for explicitly.
-     */
-    plainHttp?: boolean;
-    ssh?: HostSshDtoWritable;
-    tls?: HostTlsDtoWritable;
-    /**
-     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
-     */
-    url: string;
-};
-
 export type HostCreateDtoWritable = {
     /**
      * The host's id in paths (`/api/v1/hosts/{id}/containers`): lowercase letters, digits and dashes, up to 63; `local` and `all` are reserved.
@@ -2784,6 +2784,34 @@ export type HostSshDtoWritable = {
      * The private key (OpenSSH, or PEM `BEGIN RSA/EC PRIVATE KEY`; without passphrase). Write-only: stored encrypted, never returned.
      */
     privateKey: string;
+};
+
+export type HostTestDtoWritable = {
+    /**
+     * Ignored: accepted so that the body of a later `POST /hosts` can be tested unchanged.
+     */
+    id?: string;
+    /**
+     * Ignored, as `id`.
+     */
+    labels?: {
+        [key: string]: string;
+    };
+    /**
+     * Ignored, as `id`.
+     */
+    name?: string;
+    /**
+     * A tcp:// engine without TLS: anyone who reaches its port is root there, and its answers are not
+     * authenticated. Only when asked for explicitly.
+     */
+    plainHttp?: boolean;
+    ssh?: HostSshDtoWritable;
+    tls?: HostTlsDtoWritable;
+    /**
+     * `tcp://host:port` (with `tls`, or `plainHttp`) or `ssh://user@host[:port]` (with `ssh`). `unix://` is the built-in `local` only.
+     */
+    url: string;
 };
 
 export type HostTlsDtoWritable = {
@@ -3430,7 +3458,7 @@ export type CreateHostResponses = {
 export type CreateHostResponse = CreateHostResponses[keyof CreateHostResponses];
 
 export type TestUnsavedHostData = {
-    body: HostConnectionDtoWritable;
+    body: HostTestDtoWritable;
     path?: never;
     query?: never;
     url: '/api/v1/hosts/test';

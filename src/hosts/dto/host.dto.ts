@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsObject, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { IsStringMap } from '../../common/validators.js';
@@ -111,32 +111,10 @@ export class HostCreateDto extends HostConnectionDto {
 }
 
 /** What `POST /hosts/test` takes: how to reach the host, and (ignored) the rest of a record, so that a create body can be tested as is. */
-export class HostTestDto extends HostConnectionDto {
-  /**
-   * Ignored: accepted so that the body of a later `POST /hosts` can be tested unchanged.
-   * @example staging-1
-   */
-  @IsOptional()
-  @Matches(HOST_ID_PATTERN, { message: 'id must be lowercase letters, digits and dashes (up to 63), starting with a letter or digit' })
-  id?: string;
-
-  /**
-   * Ignored, as `id`.
-   * @example Staging 1
-   */
-  @IsOptional()
-  @IsString()
-  @Length(1, NAME_MAX_LENGTH)
-  name?: string;
-
-  /**
-   * Ignored, as `id`.
-   * @example {"env": "staging"}
-   */
-  @IsOptional()
-  @IsStringMap()
-  labels?: Record<string, string>;
-}
+export class HostTestDto extends IntersectionType(
+  HostConnectionDto,
+  PartialType(PickType(HostCreateDto, ['id', 'name', 'labels'] as const)),
+) {}
 
 /** What changes; absent fields stay. `tls` and `ssh` are replaced whole (`null` removes them); `labels` replaced whole. */
 export class HostUpdateDto {

@@ -1009,17 +1009,17 @@ export type HostSwarmDto = {
 
 export type HostTestDto = {
     /**
-     * Ignored: accepted so that the body of a later `POST /hosts` can be tested unchanged.
+     * The host's id in paths (`/api/v1/hosts/{id}/containers`): lowercase letters, digits and dashes, up to 63; `local` and `all` are reserved.
      */
     id?: string;
     /**
-     * Ignored, as `id`.
+     * Free labels, e.g. for per-host roles granted by label.
      */
     labels?: {
         [key: string]: string;
     };
     /**
-     * Ignored, as `id`.
+     * Display name; the id by default.
      */
     name?: string;
     /**
@@ -2788,17 +2788,17 @@ export type HostSshDtoWritable = {
 
 export type HostTestDtoWritable = {
     /**
-     * Ignored: accepted so that the body of a later `POST /hosts` can be tested unchanged.
+     * The host's id in paths (`/api/v1/hosts/{id}/containers`): lowercase letters, digits and dashes, up to 63; `local` and `all` are reserved.
      */
     id?: string;
     /**
-     * Ignored, as `id`.
+     * Free labels, e.g. for per-host roles granted by label.
      */
     labels?: {
         [key: string]: string;
     };
     /**
-     * Ignored, as `id`.
+     * Display name; the id by default.
      */
     name?: string;
     /**

@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { commandSchema, commandWords, IsCommand } from '../../common/shell-words.js';
-import { CONTAINER_NAME, ENV_ENTRY, REPOSITORY, TAG, USER } from './container-validators.js';
+import { CONTAINER_NAME, REPOSITORY, TAG, USER } from './container-validators.js';
+import { OptionalEnv } from './command-env-fields.js';
 
 /** `docker rename`. */
 export class ContainerRenameDto {
@@ -41,10 +42,7 @@ export class ExecDto {
   cmd: string[];
 
   /** @example ["GREETING=hello"] */
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
+  @OptionalEnv()
   env?: string[];
 
   /** @example /var/www */

@@ -15,20 +15,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { commandSchema, commandWords, IsCommand } from '../../common/shell-words.js';
 import { IsStringMap } from '../../common/validators.js';
 import { isContainerPath } from '../binds.js';
-import {
-  CAPABILITY,
-  CONTAINER_NAME,
-  ENV_ENTRY,
-  HOSTNAME,
-  IMAGE_REF,
-  IsBindSpecs,
-  NAMESPACE_MODE,
-  NETWORK,
-  USER,
-} from './container-validators.js';
+import { CAPABILITY, CONTAINER_NAME, HOSTNAME, IMAGE_REF, IsBindSpecs, NAMESPACE_MODE, NETWORK, USER } from './container-validators.js';
 
 import {
   ABSOLUTE_PATH,
@@ -40,6 +29,7 @@ import {
 } from './container-create-parts.dto.js';
 import { namesNetwork } from '../policy-request.js';
 import { MAX_PUBLISHED_PORTS, normalizePorts, portEntryProblem } from '../port-specs.js';
+import { OptionalCommand, OptionalEnv } from './command-env-fields.js';
 
 const PORT_SPEC_DESCRIPTION =
   'As `docker run -p` takes it: `[ip:][hostPort:]containerPort[/protocol]`, e.g. `8081:80`, `80` (a free host port), `8081:80/udp`, ' +
@@ -70,30 +60,21 @@ export class ContainerCreateDto {
    * The command, overriding the image's CMD: an array, or a string split like a shell (quotes respected, nothing expanded).
    * @example ["httpd", "-f", "-p", "80", "-h", "/var/www"]
    */
-  @IsOptional()
-  @ApiPropertyOptional(commandSchema())
-  @Transform(({ value }) => commandWords(value))
-  @IsCommand()
+  @OptionalCommand()
   cmd?: string[];
 
   /**
    * `--entrypoint`, overriding the image's ENTRYPOINT (an array or a string, as `cmd`); an empty list or string resets it.
    * @example ["/bin/sh", "-c"]
    */
-  @IsOptional()
-  @ApiPropertyOptional(commandSchema())
-  @Transform(({ value }) => commandWords(value))
-  @IsCommand()
+  @OptionalCommand()
   entrypoint?: string[];
 
   /**
    * `-e KEY=value`.
    * @example ["GREETING=hello"]
    */
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
+  @OptionalEnv()
   env?: string[];
 
   /** `-p`: ports to publish, as objects or `docker run -p` strings; strings become objects (ranges one per port). */

@@ -1,5 +1,5 @@
-import { ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { OmitType, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -14,11 +14,11 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { commandSchema, commandWords, IsCommand } from '../../common/shell-words.js';
 import { IsStringMap } from '../../common/validators.js';
 import { MountDto } from '../../containers/dto/container-create-parts.dto.js';
-import { CAPABILITY, ENV_ENTRY, IMAGE_REF, NETWORK_NAME, USER } from '../../containers/dto/container-validators.js';
+import { CAPABILITY, IMAGE_REF, NETWORK_NAME, USER } from '../../containers/dto/container-validators.js';
 import { ABSOLUTE_PATH } from '../../containers/dto/container-create-parts.dto.js';
+import { OptionalCommand, OptionalEnv } from '../../containers/dto/command-env-fields.js';
 
 /** A service name, as the engine takes it (a DNS label: it names the service on its networks). */
 export const SERVICE_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
@@ -181,30 +181,21 @@ export class ServiceCreateDto {
    * The command (the image's CMD replaced): an array, or a string split like a shell.
    * @example ["sh", "-c", "while true; do echo tick; sleep 1; done"]
    */
-  @IsOptional()
-  @ApiPropertyOptional(commandSchema())
-  @Transform(({ value }) => commandWords(value))
-  @IsCommand()
+  @OptionalCommand()
   cmd?: string[];
 
   /**
    * `--entrypoint` (the image's ENTRYPOINT replaced).
    * @example ["/bin/sh", "-c"]
    */
-  @IsOptional()
-  @ApiPropertyOptional(commandSchema())
-  @Transform(({ value }) => commandWords(value))
-  @IsCommand()
+  @OptionalCommand()
   entrypoint?: string[];
 
   /**
    * `--env KEY=value`.
    * @example ["GREETING=hello"]
    */
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @Matches(ENV_ENTRY, { each: true, message: 'each env entry must be KEY=value' })
+  @OptionalEnv()
   env?: string[];
 
   /**

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
 import { TEST_IMAGE, newRunId, removeTestResources, testLabels, tlsTestEngine, uniqueName } from './support/engine.js';
+import { tlsOf } from './support/hosts.js';
 import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
 
@@ -136,14 +136,9 @@ describe('fleet views: /api/v1/containers|images|volumes?host=all (issue 15)', (
     expectProblem(await api(berth.url, '/api/v1/containers?host=all'), 401, 'UNAUTHENTICATED');
   });
 
-  // Needs the hosts part (POST /api/v1/hosts): skipped until it is merged.
-  it('shows both engines with their host, and stays 200 with the error of a host that does not answer', async (context) => {
-    const probe = await api(berth.url, '/api/v1/hosts/local', { token: berth.token });
-    if (probe.status === 404) context.skip();
-
+  it('shows both engines with their host, and stays 200 with the error of a host that does not answer', async () => {
     const second = tlsTestEngine();
-    const file = (name: string) => readFileSync(`${second.certPaths.client}/${name}`, 'utf8');
-    const tls = { ca: file('ca.pem'), cert: file('cert.pem'), key: file('key.pem') };
+    const tls = tlsOf(second.certPaths.client);
     const remote = `fleet-${runId}`;
     const dead = `fleet-dead-${runId}`;
     try {

@@ -176,8 +176,8 @@ export class HostsController {
   @HttpCode(204)
   @ApiHostId()
   @ApiProblems({ 404: ['HOST_NOT_FOUND'], 409: ['HOST_BUILT_IN'] })
-  async deleteHost(@Param('id', HostId()) id: string, @Req() request: Request): Promise<void> {
-    auditHost(request, await this.hosts.remove(id));
+  async deleteHost(@CurrentPrincipal() principal: Principal, @Param('id', HostId()) id: string, @Req() request: Request): Promise<void> {
+    auditHost(request, await this.hosts.remove(principal, id));
   }
 
   /** Tests a host Berth manages, with its stored credentials. */

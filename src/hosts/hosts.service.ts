@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { roleAllows } from '../common/access.decorators.js';
+import type { GrantedHost } from '../common/host-grants.js';
 import { Metrics } from '../common/metrics.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
@@ -72,6 +73,8 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
     if (RESERVED_HOST_IDS.includes(dto.id)) {
       throw validationFailed([{ field: 'id', message: `'${dto.id}' is reserved (${RESERVED_HOST_IDS.join(', ')})` }]);
     }
+    // Before the insert: a 409 HOST_EXISTS would tell a caller of a host hidden from them.
+    this.requireAdminOn(principal, { id: dto.id, labels: dto.labels ?? {} }, false);
     const connection = checked(dto);
     const now = new Date().toISOString();
     const row: HostRow = {
@@ -91,6 +94,7 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
 
   async update(principal: Principal, id: string, dto: HostUpdateDto): Promise<HostDto> {
     const row = await this.requireRecord(id);
+    this.requireAdminOn(principal, { id, labels: parseLabels(row.labels) }, true);
     const current = this.connectionOf(row);
     const url = dto.url ?? row.url;
     const scheme = url.split(':')[0];
@@ -114,8 +118,9 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The record deleted (for the audit log), or 404. */
-  async remove(id: string): Promise<{ id: string; url: string }> {
+  async remove(principal: Principal, id: string): Promise<{ id: string; url: string }> {
     const row = await this.requireRecord(id);
+    this.requireAdminOn(principal, { id, labels: parseLabels(row.labels) }, true);
     if (!(await this.records.delete(id))) throw hostNotFound(id);
     this.replaceEngine(id, undefined);
     return { id: row.id, url: row.url };
@@ -146,6 +151,22 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
     const engine = this.hosts.get(id);
     if (this.access.roleOn(principal, engine.host) === undefined) throw hostNotFound(id);
     return engine;
+  }
+
+  /**
+   * A record is changed by an admin on that host (its grants and a key's hosts hold here as under
+   * `/hosts/{host}/...`): a host hidden from the caller is 404 when it exists (`exists`), 403 otherwise.
+   */
+  private requireAdminOn(principal: Principal, host: GrantedHost, exists: boolean): void {
+    const role = this.access.roleOn(principal, host);
+    if (role === undefined && exists) throw hostNotFound(host.id);
+    if (role === undefined || !roleAllows(role, 'admin')) {
+      throw new ProblemException(
+        403,
+        'FORBIDDEN',
+        `Changing host '${host.id}' needs the role 'admin' on it; the credential has '${role ?? 'none'}' there.`,
+      );
+    }
   }
 
   private async requireRecord(id: string): Promise<HostRow> {
@@ -233,7 +254,8 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async toDto(engine: Engine, row: HostRow | undefined, principal: Principal): Promise<HostDto> {
-    const admin = roleAllows(principal.role, 'admin');
+    // How to reach a host is shown to an admin on that host, not to an admin with a lower grant there.
+    const admin = roleAllows(this.access.roleOn(principal, engine.host) ?? 'viewer', 'admin');
     const status = await engine.health?.settled();
     return {
       id: engine.host.id,

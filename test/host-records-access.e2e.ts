@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BerthProcess, createUser, login, startBerth } from './support/berth.js';
+import { api, expectProblem } from './support/http.js';
+
+/**
+ * Attacks on host records (issue 15) by an admin whose reach is cut per host: an API key restricted to
+ * other hosts, and an admin with a lower grant on one host. A record is an admin's on that host only:
+ * repointing, relabelling or deleting a host hidden from the caller was open to any global admin credential.
+ * The records point at a closed port: no engine is needed (they stay down).
+ */
+describe('host records are changed only by an admin on that host', () => {
+  let berth: BerthProcess;
+  const suffix = randomBytes(3).toString('hex');
+  const hidden = `e2e-hidden-${suffix}`;
+  const staging = `e2e-staging-${suffix}`;
+  const record = (id: string) => ({ id, url: 'tcp://127.0.0.1:9', plainHttp: true, labels: { env: 'prod' } });
+  const asAdmin = (path: string, init: Parameters<typeof api>[2] = {}) => api(berth.url, path, { token: berth.token, ...init });
+
+  beforeAll(async () => {
+    berth = await startBerth();
+    for (const id of [hidden, staging]) {
+      const created = await asAdmin('/api/v1/hosts', { method: 'POST', body: record(id) });
+      expect(created.status, created.text).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await berth?.stop();
+  });
+
+  /** The admin's view of the record: what an attack must leave as it was. */
+  const recordOf = async (id: string) => {
+    const host = await asAdmin(`/api/v1/hosts/${id}`);
+    expect(host.status, host.text).toBe(200);
+    return { url: host.body.url, labels: host.body.labels, name: host.body.name };
+  };
+
+  it('an admin API key restricted to other hosts cannot repoint, relabel, delete or shadow a host it cannot see (404/403, nothing changes)', async () => {
+    const key = await asAdmin('/api/v1/auth/api-keys', {
+      method: 'POST',
+      body: { name: 'staging only', role: 'admin', hosts: ['e2e-staging-*'] },
+    });
+    expect(key.status, key.text).toBe(201);
+    const token = key.body.key as string;
+    const before = await recordOf(hidden);
+
+    expectProblem(await api(berth.url, `/api/v1/hosts/${hidden}`, { token }), 404, 'HOST_NOT_FOUND');
+    expectProblem(
+      await api(berth.url, `/api/v1/hosts/${hidden}`, { method: 'PATCH', token, body: { url: 'tcp://127.0.0.1:10', labels: {} } }),
+      404,
+      'HOST_NOT_FOUND',
+    );
+    expectProblem(await api(berth.url, `/api/v1/hosts/${hidden}`, { method: 'DELETE', token }), 404, 'HOST_NOT_FOUND');
+    // A create of an id outside the key's hosts: 403 before the insert, so HOST_EXISTS tells nothing of the hidden one.
+    expectProblem(await api(berth.url, '/api/v1/hosts', { method: 'POST', token, body: record(hidden) }), 403, 'FORBIDDEN');
+    expectProblem(
+      await api(berth.url, '/api/v1/hosts', { method: 'POST', token, body: record(`e2e-other-${suffix}`) }),
+      403,
+      'FORBIDDEN',
+    );
+    expect(await recordOf(hidden)).toEqual(before);
+    expectProblem(await asAdmin(`/api/v1/hosts/e2e-other-${suffix}`), 404, 'HOST_NOT_FOUND');
+
+    // Within its hosts the key is an admin: it renames the host it may see.
+    const renamed = await api(berth.url, `/api/v1/hosts/${staging}`, { method: 'PATCH', token, body: { name: 'Staging' } });
+    expect(renamed.status, renamed.text).toBe(200);
+    expect(renamed.body.url).toBe('tcp://127.0.0.1:9');
+  });
+
+  it('an admin with a viewer grant on a host reads it without its url and cannot change, relabel or delete it (403)', async () => {
+    const user = await createUser(berth, 'admin');
+    const grants = await asAdmin(`/api/v1/users/${user.id}/host-roles`, {
+      method: 'PUT',
+      body: { grants: [{ label: 'env=prod', role: 'viewer' }, { host: 'e2e-staging-*', role: 'admin' }] },
+    });
+    expect(grants.status, grants.text).toBe(200);
+    const token = await login(berth.url, user);
+    const before = await recordOf(hidden);
+
+    const seen = await api(berth.url, `/api/v1/hosts/${hidden}`, { token });
+    expect(seen.status, seen.text).toBe(200);
+    expect(seen.body).not.toHaveProperty('url');
+    expect((await api(berth.url, '/api/v1/hosts', { token })).body.find((h: { id: string }) => h.id === hidden)).not.toHaveProperty('url');
+    expectProblem(
+      await api(berth.url, `/api/v1/hosts/${hidden}`, { method: 'PATCH', token, body: { url: 'tcp://127.0.0.1:10' } }),
+      403,
+      'FORBIDDEN',
+    );
+    // Dropping the label its grant matches would make the caller a global admin there.
+    expectProblem(await api(berth.url, `/api/v1/hosts/${hidden}`, { method: 'PATCH', token, body: { labels: {} } }), 403, 'FORBIDDEN');
+    expectProblem(await api(berth.url, `/api/v1/hosts/${hidden}`, { method: 'DELETE', token }), 403, 'FORBIDDEN');
+    expect(await recordOf(hidden)).toEqual(before);
+  });
+
+  it('an unrestricted admin still creates, changes and deletes records', async () => {
+    const id = `e2e-free-${suffix}`;
+    expect((await asAdmin('/api/v1/hosts', { method: 'POST', body: record(id) })).status).toBe(201);
+    const changed = await asAdmin(`/api/v1/hosts/${id}`, { method: 'PATCH', body: { labels: { env: 'dev' } } });
+    expect([changed.status, changed.body.labels]).toEqual([200, { env: 'dev' }]);
+    expect((await asAdmin(`/api/v1/hosts/${id}`, { method: 'DELETE' })).status).toBe(204);
+    for (const host of [hidden, staging]) expect((await asAdmin(`/api/v1/hosts/${host}`, { method: 'DELETE' })).status).toBe(204);
+  });
+});

@@ -92,6 +92,28 @@ describe('host records are changed only by an admin on that host', () => {
     expect(await recordOf(hidden)).toEqual(before);
   });
 
+  it('a viewer’s API key restricted to a glob of many stars does not hang Berth (its globs were regular expressions that backtracked)', async () => {
+    // A long host id: `^.*.*…x$` backtracked for seconds on `local` and for ever on an id of 20 characters.
+    const longId = `e2e-glob-${suffix}-a-rather-long-host-id`;
+    expect((await asAdmin('/api/v1/hosts', { method: 'POST', body: record(longId) })).status).toBe(201);
+    try {
+      const viewer = await createUser(berth, 'viewer');
+      const token = await login(berth.url, viewer);
+      const key = await api(berth.url, '/api/v1/auth/api-keys', {
+        method: 'POST',
+        token,
+        body: { name: 'stars', role: 'viewer', hosts: [`${'*'.repeat(62)}x`] },
+      });
+      expect(key.status, key.text).toBe(201);
+      const hosts = await api(berth.url, '/api/v1/hosts', { token: key.body.key });
+      expect([hosts.status, hosts.body]).toEqual([200, []]);
+      expectProblem(await api(berth.url, `/api/v1/hosts/${longId}/info`, { token: key.body.key }), 404, 'HOST_NOT_FOUND');
+      expect((await api(berth.url, '/healthz')).status).toBe(200);
+    } finally {
+      await asAdmin(`/api/v1/hosts/${longId}`, { method: 'DELETE' });
+    }
+  });
+
   it('an unrestricted admin still creates, changes and deletes records', async () => {
     const id = `e2e-free-${suffix}`;
     expect((await asAdmin('/api/v1/hosts', { method: 'POST', body: record(id) })).status).toBe(201);

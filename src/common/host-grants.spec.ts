@@ -19,6 +19,18 @@ describe('hostGlobMatches', () => {
     ['p*d-*', 'prod-db', true],
     // Only `*` is special: a dash or dot in the glob is itself.
     ['prod.db', 'prodxdb', false],
+    ['prod.db', 'prod.db', true],
+    ['**', 'local', true],
+    ['*l*l*', 'local', true],
+    ['*a*a', 'local', false],
+    ['lo*al', 'local', true],
+    ['lo*al', 'loal', true],
+    ['lo*al', 'lal', false],
+    ['', 'local', false],
+    // Many stars before a character the id lacks: answered at once (a regular expression backtracked for seconds).
+    [`${'*'.repeat(62)}x`, 'staging-eu-west-1-docker-02', false],
+    [`${'*a'.repeat(31)}b`, 'a'.repeat(62), false],
+    [`${'*a'.repeat(31)}`, 'a'.repeat(62), true],
   ])('%s against %s: %s', (glob, id, matches) => {
     expect(hostGlobMatches(glob, id)).toBe(matches);
   });

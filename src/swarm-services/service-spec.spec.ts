@@ -100,6 +100,11 @@ describe('servicePolicyRequest, judged by the create policy', () => {
     ['an added capability', base({ CapabilityAdd: ['SYS_ADMIN'] }), ['cap-add']],
     ['a dropped capability', base({ CapabilityDrop: ['NET_RAW'] }), []],
     ['SELinux labels off (a spec made elsewhere)', base({ Privileges: { SELinuxContext: { Disable: true } } }), ['security-opt']],
+    ['seccomp off (API 1.44, a spec made elsewhere)', base({ Privileges: { Seccomp: { Mode: 'unconfined' } } }), ['seccomp-unconfined']],
+    ['a custom seccomp profile', base({ Privileges: { Seccomp: { Mode: 'custom', Profile: 'e30=' } } }), ['security-opt']],
+    ['the default seccomp profile', base({ Privileges: { Seccomp: { Mode: 'default' } } }), []],
+    ['AppArmor off (API 1.44)', base({ Privileges: { AppArmor: { Mode: 'disabled' } } }), ['apparmor-unconfined']],
+    ['no new privileges (API 1.46): it only takes away', base({ Privileges: { NoNewPrivileges: true } }), []],
     ['a tmpfs', base({ Mounts: [{ Type: 'tmpfs', Target: '/t' }] }), []],
     ['an unknown named volume (not inspected)', base({ Mounts: [{ Type: 'volume', Source: 'data', Target: '/d' }] }), ['volume-driver']],
   ])('%s', (_what, spec, rules) => {

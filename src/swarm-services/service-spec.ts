@@ -120,12 +120,21 @@ export function servicePolicyRequest(spec: EngineServiceSpec): CreatePolicyReque
     ...(mount.Source && { source: mount.Source }),
   }));
   const privileges = container.Privileges as
-    | { SELinuxContext?: { Disable?: boolean; User?: string; Role?: string; Type?: string; Level?: string }; CredentialSpec?: unknown }
+    | {
+        SELinuxContext?: { Disable?: boolean; User?: string; Role?: string; Type?: string; Level?: string };
+        CredentialSpec?: unknown;
+        // API 1.44+: a spec an admin made on a newer engine; an operator's update would keep them unjudged.
+        Seccomp?: { Mode?: string };
+        AppArmor?: { Mode?: string };
+      }
     | undefined;
+  const seccomp = privileges?.Seccomp?.Mode;
   const securityOpt = [
     ...(privileges?.SELinuxContext?.Disable ? ['label=disable'] : []),
     ...(privileges?.SELinuxContext && !privileges.SELinuxContext.Disable ? ['label=user'] : []),
     ...(privileges?.CredentialSpec ? ['credentialspec'] : []),
+    ...(seccomp && seccomp !== 'default' ? [`seccomp=${seccomp === 'unconfined' ? 'unconfined' : 'custom'}`] : []),
+    ...(privileges?.AppArmor?.Mode && privileges.AppArmor.Mode !== 'default' ? ['apparmor=unconfined'] : []),
   ];
   return {
     mounts,

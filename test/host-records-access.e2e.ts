@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, createUser, login, startBerth } from './support/berth.js';
 import { api, expectProblem } from './support/http.js';
+import { until } from './support/until.js';
 
 /**
  * Attacks on host records (issue 15) by an admin whose reach is cut per host: an API key restricted to
@@ -53,11 +54,7 @@ describe('host records are changed only by an admin on that host', () => {
     expectProblem(await api(berth.url, `/api/v1/hosts/${hidden}`, { method: 'DELETE', token }), 404, 'HOST_NOT_FOUND');
     // A create of an id outside the key's hosts: 403 before the insert, so HOST_EXISTS tells nothing of the hidden one.
     expectProblem(await api(berth.url, '/api/v1/hosts', { method: 'POST', token, body: record(hidden) }), 403, 'FORBIDDEN');
-    expectProblem(
-      await api(berth.url, '/api/v1/hosts', { method: 'POST', token, body: record(`e2e-other-${suffix}`) }),
-      403,
-      'FORBIDDEN',
-    );
+    expectProblem(await api(berth.url, '/api/v1/hosts', { method: 'POST', token, body: record(`e2e-other-${suffix}`) }), 403, 'FORBIDDEN');
     expect(await recordOf(hidden)).toEqual(before);
     expectProblem(await asAdmin(`/api/v1/hosts/e2e-other-${suffix}`), 404, 'HOST_NOT_FOUND');
 
@@ -71,7 +68,12 @@ describe('host records are changed only by an admin on that host', () => {
     const user = await createUser(berth, 'admin');
     const grants = await asAdmin(`/api/v1/users/${user.id}/host-roles`, {
       method: 'PUT',
-      body: { grants: [{ label: 'env=prod', role: 'viewer' }, { host: 'e2e-staging-*', role: 'admin' }] },
+      body: {
+        grants: [
+          { label: 'env=prod', role: 'viewer' },
+          { host: 'e2e-staging-*', role: 'admin' },
+        ],
+      },
     });
     expect(grants.status, grants.text).toBe(200);
     const token = await login(berth.url, user);
@@ -112,6 +114,23 @@ describe('host records are changed only by an admin on that host', () => {
     } finally {
       await asAdmin(`/api/v1/hosts/${longId}`, { method: 'DELETE' });
     }
+  });
+
+  it('/readyz (public) says a host record is down, never why (TLS, host key, addresses are for GET /hosts)', async () => {
+    const seen = await until(
+      async () => {
+        const ready = await api(berth.url, '/readyz');
+        return ready.body?.checks?.[`host:${hidden}`] !== 'unknown' && ready;
+      },
+      'the first check of the record',
+      { timeoutMs: 30_000 },
+    );
+    expect(seen.status).toBe(200);
+    expect(seen.body.checks[`host:${hidden}`]).toBe('down');
+    expect((await asAdmin(`/api/v1/hosts/${hidden}`)).body.status).toMatchObject({
+      state: 'down',
+      reason: expect.stringMatching(/ECONNREFUSED/),
+    });
   });
 
   it('an unrestricted admin still creates, changes and deletes records', async () => {

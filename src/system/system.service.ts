@@ -31,7 +31,7 @@ export class SystemService {
 
   /**
    * Ready when the database and `local`'s engine answer (pinged now); otherwise the first failure, as a 503 with
-   * every check. The other hosts are listed with their live status (`host:<id>`: ok, unknown, or why down) and
+   * every check. The other hosts are listed with their live state (`host:<id>`: ok, unknown or down) and
    * never make Berth unready: one engine down must not take the rest out of a load balancer.
    */
   async readiness(): Promise<ReadinessDto> {
@@ -52,7 +52,8 @@ export class SystemService {
       ...this.hosts.list().map(async (client) => {
         if (client.host.id !== LOCAL_HOST_ID) {
           const status = client.health?.status();
-          checks[`host:${client.host.id}`] = !status ? 'unknown' : status.state === 'up' ? 'ok' : (status.reason ?? status.state);
+          // A public route: the state only; why a host is down (TLS, host key, addresses) is for those who may see it (GET /hosts).
+          checks[`host:${client.host.id}`] = !status ? 'unknown' : status.state === 'up' ? 'ok' : status.state;
           return;
         }
         try {

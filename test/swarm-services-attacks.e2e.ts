@@ -40,7 +40,14 @@ describe('Swarm services: an operator’s attacks through specs an admin wrote, 
   afterAll(async () => {
     await berth?.stop();
     const left = await engine.docker.listServices({ filters: { label: [`berth.test.run=${runId}`] } });
-    await Promise.all(left.map((s) => engine.docker.getService(s.ID).remove().catch(() => undefined)));
+    await Promise.all(
+      left.map((s) =>
+        engine.docker
+          .getService(s.ID)
+          .remove()
+          .catch(() => undefined),
+      ),
+    );
     await removeTestResources(runId, engine.docker);
   }, 120_000);
 
@@ -78,7 +85,12 @@ describe('Swarm services: an operator’s attacks through specs an admin wrote, 
 
   it('a named volume that is a bind in disguise (local driver, o=bind, device=/) is refused to an operator', async () => {
     const volume = `atk-root-${runId}`;
-    await engine.docker.createVolume({ Name: volume, Driver: 'local', DriverOpts: { type: 'none', o: 'bind', device: '/' }, Labels: labels });
+    await engine.docker.createVolume({
+      Name: volume,
+      Driver: 'local',
+      DriverOpts: { type: 'none', o: 'bind', device: '/' },
+      Labels: labels,
+    });
     const denied = await create(operator, 'vol', { mounts: [{ type: 'volume', source: volume, target: '/host' }] });
     expectProblem(denied, 403, 'POLICY_DENIED');
     expect(denied.body.rules).toContain('volume-driver-options');
@@ -115,7 +127,11 @@ describe('Swarm services: an operator’s attacks through specs an admin wrote, 
     expectProblem(await update(down, made.body.id, { replicas: 1 }), 403, 'FORBIDDEN');
     expectProblem(await api(berth.url, `${services}/${made.body.id}`, { method: 'DELETE', token: down }), 403, 'FORBIDDEN');
     expectProblem(
-      await api(berth.url, `/api/v1/hosts/${swarmHostId}/secrets`, { method: 'POST', token: down, body: { name: name('s'), data: 'eA==' } }),
+      await api(berth.url, `/api/v1/hosts/${swarmHostId}/secrets`, {
+        method: 'POST',
+        token: down,
+        body: { name: name('s'), data: 'eA==' },
+      }),
       403,
       'FORBIDDEN',
     );

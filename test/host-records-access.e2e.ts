@@ -133,6 +133,24 @@ describe('host records are changed only by an admin on that host', () => {
     });
   });
 
+  it('/metrics shows a key restricted to some hosts the engine calls of those hosts only', async () => {
+    const hiddenSample = `host="${hidden}"`;
+    await until(async () => (await asAdmin('/metrics')).text.includes(hiddenSample), 'engine calls of the hidden record counted', {
+      timeoutMs: 30_000,
+    });
+    const key = await asAdmin('/api/v1/auth/api-keys', {
+      method: 'POST',
+      body: { name: 'staging metrics', role: 'viewer', hosts: ['e2e-staging-*'] },
+    });
+    expect(key.status, key.text).toBe(201);
+    const seen = await api(berth.url, '/metrics', { token: key.body.key });
+    expect(seen.status).toBe(200);
+    expect(seen.text).toContain('berth_http_requests_total');
+    expect(seen.text).not.toContain(hiddenSample);
+    expect(seen.text).not.toContain('host="local"');
+    expect(seen.text).toContain(`host="${staging}"`);
+  });
+
   it('an unrestricted admin still creates, changes and deletes records', async () => {
     const id = `e2e-free-${suffix}`;
     expect((await asAdmin('/api/v1/hosts', { method: 'POST', body: record(id) })).status).toBe(201);

@@ -37,3 +37,17 @@ export class Metrics {
 @Global()
 @Module({ providers: [Metrics], exports: [Metrics] })
 export class MetricsModule {}
+
+/** A sample's `host` label in the exposition text (label values escape `"` and `\\`). */
+const HOST_LABEL = /[{,]host="((?:[^"\\]|\\.)*)"/;
+
+/** The exposition text without the samples of hosts `visible` refuses: a caller's hidden hosts are not theirs to learn of. */
+export function withVisibleHosts(text: string, visible: (hostId: string) => boolean): string {
+  return text
+    .split('\n')
+    .filter((line) => {
+      const host = HOST_LABEL.exec(line)?.[1];
+      return host === undefined || visible(host);
+    })
+    .join('\n');
+}

@@ -13,8 +13,10 @@ setFlagsFromString('--semi-space-growth-factor=1');
  * interpreter alone until Berth listens, then V8's default tiers again (`--max-opt` is not used: lowering it turns
  * the tiers off for good). Left alone when node was started with its own tiering flags (e.g. --jitless).
  */
-export const START_TIERS = ['--no-turbofan', '--no-sparkplug'];
-export const SERVING_TIERS = ['--turbofan', '--sparkplug'];
+/** Maglev (V8 12+, Node 22+, the image's Node 24) is on by default there, off on Node 20: turned off only where on. */
+const MAGLEV_BY_DEFAULT = Number(process.versions.v8.split('.')[0]) >= 12;
+export const START_TIERS = ['--no-turbofan', '--no-sparkplug', ...(MAGLEV_BY_DEFAULT ? ['--no-maglev'] : [])];
+export const SERVING_TIERS = ['--turbofan', '--sparkplug', ...(MAGLEV_BY_DEFAULT ? ['--maglev'] : [])];
 const TIERING_FLAG = /--(jitless|max-opt|(no-)?(opt|turbofan|sparkplug|maglev))\b/;
 
 /** Whether node's own options (command line, NODE_OPTIONS) already choose V8's tiers. */

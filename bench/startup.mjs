@@ -3,8 +3,9 @@
 //
 //   npm run build && node bench/startup.mjs [--runs 7] [--idle 5] [--main dist/main.js --main other/dist/main.js]
 //
-// Each start gets a fresh data dir (so it creates its database and first admin, as a first start does) and a
-// free port. With several --main, the builds take turns (a, b, a, b, ...) so that the machine's load falls on
+// Also the CPU time Berth used until that first 200 (`/proc/<pid>/stat`): a figure the machine's load moves
+// much less than the wall-clock time. Each start gets a fresh data dir (so it creates its database and first
+// admin, as a first start does) and a free port. With several --main, the builds take turns (a, b, a, b, ...) so that the machine's load falls on
 // each alike; medians per build. Nothing is left behind: each process is stopped and its data dir removed.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -46,6 +47,12 @@ function healthz(port) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** User and system CPU time of a process so far, in ms (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** `VmRSS` and `VmHWM` of a process, in MiB. */
 function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -75,14 +82,17 @@ async function startOnce(main) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     let readyMs;
+    let cpu;
     while (readyMs === undefined) {
       if (child.exitCode !== null) throw new Error(`Berth exited with ${child.exitCode}:\n${output}`);
-      if ((await healthz(port)) === 200) readyMs = performance.now() - started;
-      else await sleep(5);
+      if ((await healthz(port)) === 200) {
+        readyMs = performance.now() - started;
+        cpu = cpuMs(child.pid);
+      } else await sleep(5);
       if (performance.now() - started > 30_000) throw new Error(`no 200 on /healthz within 30 s:\n${output}`);
     }
     await sleep(IDLE_MS);
-    return { readyMs, ...memory(child.pid) };
+    return { readyMs, cpu, ...memory(child.pid) };
   } finally {
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
@@ -108,17 +118,23 @@ for (let run = 0; run < RUNS; run += 1) {
   for (const main of args.main) {
     const result = await startOnce(main);
     results.get(main).push(result);
-    console.log(`${main}: ready ${result.readyMs.toFixed(0)} ms, idle RSS ${result.rss.toFixed(1)} MiB (peak ${result.peak.toFixed(1)})`);
+    console.log(
+      `${main}: ready ${result.readyMs.toFixed(0)} ms (CPU ${result.cpu} ms), idle RSS ${result.rss.toFixed(1)} MiB (peak ${result.peak.toFixed(1)})`,
+    );
   }
 }
 console.log(`load average after: ${load()}\n`);
-console.log('| build | time to first 200 on /healthz (median, min-max) | idle RSS (median, min-max) | peak RSS (median) |');
-console.log('|---|---|---|---|');
+console.log(
+  '| build | time to first 200 on /healthz (median, min-max) | start CPU (median, min-max) | idle RSS (median, min-max) | peak RSS (median) |',
+);
+console.log('|---|---|---|---|---|');
 for (const [main, runs] of results) {
   const ready = runs.map((r) => r.readyMs);
   const rss = runs.map((r) => r.rss);
+  const cpu = runs.map((r) => r.cpu);
   console.log(
     `| ${main} | ${median(ready).toFixed(0)} ms (${Math.min(...ready).toFixed(0)}-${Math.max(...ready).toFixed(0)}) | ` +
+      `${median(cpu).toFixed(0)} ms (${Math.min(...cpu)}-${Math.max(...cpu)}) | ` +
       `${median(rss).toFixed(1)} MiB (${Math.min(...rss).toFixed(1)}-${Math.max(...rss).toFixed(1)}) | ${median(runs.map((r) => r.peak)).toFixed(1)} MiB |`,
   );
 }

@@ -7,6 +7,7 @@ import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pruneKeptNames } from './bundle-names.mjs';
 
 /** `node scripts/bundle.mjs [dir]`: tsc's output directory, dist by default. */
 const ENTRY = `${process.argv[2] ?? 'dist'}/bootstrap.js`;
@@ -114,6 +115,53 @@ const lazyEngineTransports = {
     });
   },
 };
+/**
+ * Nest's two loggers build an `Intl.DateTimeFormat` when their module loads, for the timestamps of console lines
+ * Berth never prints (its logs go through pino): ICU's locale data then stays mapped (~5 MB of idle RSS) and costs
+ * the start ~30 ms. In the bundle they build it on their first line instead. Exact text, or the build fails.
+ */
+const EAGER_CLOCK = 'const dateTimeFormatter = new Intl.DateTimeFormat(undefined, {';
+const LAZY_CLOCK = 'const dateTimeFormatter = lazyDateTimeFormat(undefined, {';
+// Appended, and hoisted: the file's lines stay where its source map says.
+const LAZY_CLOCK_HELPER =
+  '\nfunction lazyDateTimeFormat(locales, options) { let made; return { format: (date) => (made ??= new Intl.DateTimeFormat(locales, options)).format(date) }; }\n';
+const CLOCK_FILES = ['console-logger.service.js', 'logger.service.js'];
+const lazyClock = {
+  name: 'lazy-clock',
+  setup(build) {
+    build.onLoad({ filter: /node_modules[\\/]@nestjs[\\/]common[\\/]services[\\/](console-logger|logger)\.service\.js$/ }, (args) => {
+      const file = args.path.split(/[\\/]/).at(-1);
+      const source = readFileSync(args.path, 'utf8');
+      // The formatter is only ever asked to format: the lazy one answers that alone.
+      const uses = source.split('dateTimeFormatter').length - 1;
+      const formats = source.split('dateTimeFormatter.format(').length - 1;
+      if (source.split(EAGER_CLOCK).length !== 2 || uses !== formats + 1)
+        throw new Error(`@nestjs/common/services/${file}: its dateTimeFormatter changed: update lazyClock in scripts/bundle.mjs`);
+      seen.add(file);
+      return { contents: source.replace(EAGER_CLOCK, LAZY_CLOCK) + LAZY_CLOCK_HELPER, loader: 'js' };
+    });
+  },
+};
+/**
+ * iconv-lite's encodings (its code pages' tables, ~0.5 MB of source the bundle would hold for life) load from
+ * node_modules when a body first needs decoding, as iconv-lite itself defers them (`require("../encodings")`).
+ */
+const ICONV_ENCODINGS = 'iconv-lite/encodings/index.js';
+const lazyIconvEncodings = {
+  name: 'lazy-iconv-encodings',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/encodings$/ }, (args) => {
+      if (!/node_modules[\\/]iconv-lite[\\/]lib$/.test(args.resolveDir)) return undefined;
+      // Node must find the very copy whose lib/ asks for it.
+      const fromBundle = realpathSync(bundleRequire.resolve(ICONV_ENCODINGS));
+      const fromPackage = realpathSync(join(args.resolveDir, '../encodings/index.js'));
+      if (fromBundle !== fromPackage)
+        throw new Error(`${ICONV_ENCODINGS} resolves to ${fromBundle} from dist, ${fromPackage} from iconv-lite`);
+      seen.add(ICONV_ENCODINGS);
+      return { path: ICONV_ENCODINGS, external: true };
+    });
+  },
+};
 const bundleRequire = createRequire(resolve(ENTRY));
 
 if (readFileSync(ENTRY, 'utf8').startsWith(MARK)) throw new Error(`${ENTRY} is already a bundle: run \`nest build\` first`);
@@ -130,8 +178,10 @@ const { outputFiles, metafile } = await build({
   keepNames: true,
   // Node keeps a module's source text for its life: no blanks to keep.
   minifyWhitespace: true,
+  // Shorter code (constant folding, dead branches): the same names, so keepNames changes nothing here.
+  minifySyntax: true,
   external: EXTERNAL,
-  plugins: [swaggerNoop, esModules, lazyEngineTransports],
+  plugins: [swaggerNoop, esModules, lazyEngineTransports, lazyClock, lazyIconvEncodings],
   // CommonJS dependencies call require(); an ES module has none of its own.
   banner: {
     js: `${MARK}\nimport { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);`,
@@ -145,12 +195,20 @@ const { outputFiles, metafile } = await build({
 });
 const missing = [...Object.keys(LAZY_REQUIRES), ...Object.values(ENGINE_MODULES).flatMap(Object.values)].filter((key) => !seen.has(key));
 if (missing.length) throw new Error(`lazy-engine-transports never applied to ${missing.join(', ')}: dockerode's layout changed`);
+const clocks = CLOCK_FILES.filter((file) => !seen.has(file));
+if (clocks.length) throw new Error(`lazy-clock never applied to @nestjs/common's ${clocks.join(', ')}: its layout changed`);
+if (!seen.has(ICONV_ENCODINGS)) throw new Error("lazy-iconv-encodings never applied: iconv-lite's layout changed");
 for (const file of outputFiles) {
+  if (!file.path.endsWith('.js')) {
+    writeFileSync(file.path, file.text);
+    continue;
+  }
   // One non-ASCII character (validator's regular expressions) makes V8 hold the whole source as UTF-16: twice the bytes.
-  const text = file.path.endsWith('.js')
-    ? file.text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    : file.text;
-  writeFileSync(file.path, text);
+  const ascii = file.text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const { code, removed } = pruneKeptNames(ascii);
+  // A bundle where none is found was written differently by esbuild: see scripts/bundle-names.mjs.
+  if (removed === 0) throw new Error('no `__name` call of keepNames was found to prune: update scripts/bundle-names.mjs');
+  writeFileSync(file.path, code);
 }
 if (metafile) {
   const out = Object.entries(metafile.outputs).find(([k]) => k.endsWith('.js'))[1];

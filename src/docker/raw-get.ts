@@ -52,7 +52,7 @@ export interface RawReadMode {
 
 const LINE_READS: RawReadMode = { restMs: READ_REST_MS, readBufferBytes: READ_BUFFER_BYTES };
 
-/** A log read to its end (follow=false): the engine writes as fast as it reads its file, so read on while reads come full. */
+/** A log read to its end (follow=false: WebSocket history, REST snapshots): the engine writes as fast as it reads its file, so read on while reads come large. */
 export const HISTORY_READS: RawReadMode = { ...LINE_READS, restBelowBytes: 1024 };
 
 /**

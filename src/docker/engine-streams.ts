@@ -8,7 +8,7 @@ import { ExecOutputDemuxer } from './exec-frames.js';
 import { JsonLines } from './json-lines.js';
 import { LogFrameEncoder } from './log-frames.js';
 import { LogLineParser } from './log-lines.js';
-import { rawGet } from './raw-get.js';
+import { HISTORY_READS, rawGet } from './raw-get.js';
 
 const CONTAINER_STREAM_STATUSES = { 200: true, 404: 'no such container', 500: 'server error' } as const;
 
@@ -59,7 +59,7 @@ async function openLogBytes(calls: EngineCalls, target: EngineStreamTarget, opti
   const endpoint = calls.rawEndpoint();
   return calls.openStream<Readable>(target.service ? 'service.logs' : 'container.logs', (_d, signal) =>
     endpoint
-      ? rawGet(endpoint, `${path}${new URLSearchParams(query)}`, signal)
+      ? rawGet(endpoint, `${path}${new URLSearchParams(query)}`, signal, options.follow ? undefined : HISTORY_READS)
       : calls.dial({ path, method: 'GET', isStream: true, abortSignal: signal, statusCodes: CONTAINER_STREAM_STATUSES, options: query }),
   );
 }

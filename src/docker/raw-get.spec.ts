@@ -7,7 +7,7 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TEST_CERT, TEST_KEY } from '../config/tls-testing.js';
 import { EngineHttpError, translateEngineError } from './engine-errors.js';
-import { BULK_READS, type LentChunks, rawGet } from './raw-get.js';
+import { BULK_READS, HISTORY_READS, type LentChunks, rawGet } from './raw-get.js';
 
 let server: Server | undefined;
 let tlsServer: Server | undefined;
@@ -122,6 +122,57 @@ describe('rawGet', () => {
     // The last chunk pushed may be a gathered one: up to gather.bytes plus the read that filled it.
     expect(body.readableLength).toBeLessThanOrEqual(BULK_READS.highWaterMark! + BULK_READS.gather!.bytes + BULK_READS.readBufferBytes);
     body.destroy();
+  });
+
+  it('reads a log to its end without resting while its reads come large (no timer runs while it streams)', async () => {
+    const pieces = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(4, '0')} ${'x'.repeat(2043)}\n`);
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces], true);
+    // A rest is a setTimeout: faked, one would never fire and the read would never end.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const body = await rawGet(
+        { socketPath: engine.socketPath },
+        '/containers/abc/logs?follow=false',
+        new AbortController().signal,
+        HISTORY_READS,
+      );
+      expect(await readAll(body)).toBe(pieces.join(''));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('still rests after a small read of a log read to its end: a slow engine is not read line by line', async () => {
+    const pieces = Array.from({ length: 20 }, (_, i) => `line ${i}\n`);
+    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces], true);
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const body = await rawGet(
+        { socketPath: engine.socketPath },
+        '/containers/abc/logs?follow=false',
+        new AbortController().signal,
+        HISTORY_READS,
+      );
+      const chunks: string[] = [];
+      let ended = false;
+      body.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+      body.once('end', () => (ended = true));
+      const turns = async (count: number) => {
+        for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
+      };
+      while (chunks.length === 0) await turns(1);
+      // The engine writes on meanwhile; nothing more is read until the rest is over.
+      await turns(50);
+      expect(chunks).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(1);
+      while (!ended) {
+        await vi.advanceTimersByTimeAsync(1);
+        await turns(5);
+      }
+      expect(chunks.join('')).toBe(pieces.join(''));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects with the engine status and message, as translateEngineError reads them', async () => {

@@ -163,6 +163,29 @@ const lazyIconvEncodings = {
   },
 };
 const bundleRequire = createRequire(resolve(ENTRY));
+/**
+ * class-validator and class-transformer stay node's (EXTERNAL says why), but an `import` of a CommonJS package makes
+ * node scan its entry and every file it re-exports for export names (cjs-module-lexer: class-validator's ~200 files,
+ * ~0.1 s of each start). Imported through this module instead: node's `require` of the same copy, its names listed here.
+ */
+const REQUIRED_CJS = ['class-validator', 'class-transformer'];
+const requiredCjs = {
+  name: 'required-cjs',
+  setup(build) {
+    const filter = new RegExp(`^(${REQUIRED_CJS.join('|')})$`);
+    build.onResolve({ filter }, (args) =>
+      // Static imports and Nest's `import()` of them (ValidationPipe, ClassSerializerInterceptor); require() stays node's.
+      args.kind === 'require-call' ? { path: args.path, external: true } : { path: args.path, namespace: 'required-cjs' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'required-cjs' }, (args) => {
+      const names = Object.keys(bundleRequire(args.path)).filter((name) => name !== '__esModule' && name !== 'default');
+      if (names.length === 0) throw new Error(`required-cjs: ${args.path} exports nothing`);
+      seen.add(`required-cjs:${args.path}`);
+      const contents = `const m = require(${JSON.stringify(args.path)});\nexport const { ${names.join(', ')} } = m;\nexport default m;\n`;
+      return { contents, loader: 'js', resolveDir: resolve('.') };
+    });
+  },
+};
 
 if (readFileSync(ENTRY, 'utf8').startsWith(MARK)) throw new Error(`${ENTRY} is already a bundle: run \`nest build\` first`);
 
@@ -181,7 +204,7 @@ const { outputFiles, metafile } = await build({
   // Shorter code (constant folding, dead branches): the same names, so keepNames changes nothing here.
   minifySyntax: true,
   external: EXTERNAL,
-  plugins: [swaggerNoop, esModules, lazyEngineTransports, lazyClock, lazyIconvEncodings],
+  plugins: [swaggerNoop, esModules, lazyEngineTransports, lazyClock, lazyIconvEncodings, requiredCjs],
   // CommonJS dependencies call require(); an ES module has none of its own.
   banner: {
     js: `${MARK}\nimport { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);`,
@@ -197,6 +220,8 @@ const missing = [...Object.keys(LAZY_REQUIRES), ...Object.values(ENGINE_MODULES)
 if (missing.length) throw new Error(`lazy-engine-transports never applied to ${missing.join(', ')}: dockerode's layout changed`);
 const clocks = CLOCK_FILES.filter((file) => !seen.has(file));
 if (clocks.length) throw new Error(`lazy-clock never applied to @nestjs/common's ${clocks.join(', ')}: its layout changed`);
+const unrequired = REQUIRED_CJS.filter((name) => !seen.has(`required-cjs:${name}`));
+if (unrequired.length) throw new Error(`required-cjs never applied to ${unrequired.join(', ')}`);
 if (!seen.has(ICONV_ENCODINGS)) throw new Error("lazy-iconv-encodings never applied: iconv-lite's layout changed");
 for (const file of outputFiles) {
   if (!file.path.endsWith('.js')) {

@@ -19,11 +19,16 @@ declare module 'express-serve-static-core' {
 export class EarlyListGuard implements CanActivate {
   constructor(private readonly containers: ContainersService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const host = (request.params as Record<string, unknown>).host;
-    if (typeof host === 'string') request.earlyList = this.containers.startList(host, queryStringOf(request.originalUrl));
-    return true;
+    if (typeof host !== 'string') return true;
+    request.earlyList = this.containers.startList(host, queryStringOf(request.originalUrl));
+    if (!request.earlyList.list) return true;
+    // Node writes a request to its socket in a nextTick, and nextTicks queued from promise jobs wait until no promise
+    // job is left: the rest of Nest's pipeline (promise jobs to the handler's await) would go first, and the engine
+    // would hear of the call only then. One turn of the event loop lets the request out before validation runs.
+    return new Promise((resolve) => setImmediate(resolve, true));
   }
 }
 

@@ -42,6 +42,7 @@ const OTHER = 'HTTP in and out, Nest/Express routing, Node';
 /** The request pipeline: a sample whose innermost known frame is one of these is routing, not what called it. */
 const PIPELINE = /node_modules\/(router\/|express\/lib\/(application|express)\.js|@nestjs\/core\/(router|middleware|interceptors|guards|pipes)\/|rxjs\/)/;
 const SKIP = new Set(['(idle)', '(program)', '(root)']);
+const NATIVE_WRITE = new Set(['writeLatin1String', 'writeUtf8String', 'writeString', 'writev', 'writeBuffer']);
 
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -66,6 +67,13 @@ for (let i = 0; i < profile.samples.length; i += 1) {
   if (!started) started = stack.some((frame) => /access\.guard\.js/.test(frame.url));
   if (!started || SKIP.has(leaf.functionName)) continue;
   let phase = OTHER;
+  // A write(2) to a socket or pipe wakes its reader, which may take Berth's core (a sample is wall time): its own rows.
+  if (NATIVE_WRITE.has(leaf.functionName)) {
+    const via = stack.find((frame) => /node:_http_client|sonic-boom/.test(frame.url))?.url ?? '';
+    phase = `write(2) of ${via.includes('sonic-boom') ? 'the access log line' : via ? 'the engine request' : 'the answer'} (syscall, descheduled time included)`;
+    totals.set(phase, (totals.get(phase) ?? 0) + micros);
+    continue;
+  }
   for (const frame of stack.toReversed()) {
     const found = PHASES.find(([, test]) => test(frame.url, frame.functionName));
     if (found) {

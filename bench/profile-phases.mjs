@@ -40,7 +40,8 @@ const PHASES = [
 ];
 const OTHER = 'HTTP in and out, Nest/Express routing, Node';
 /** The request pipeline: a sample whose innermost known frame is one of these is routing, not what called it. */
-const PIPELINE = /node_modules\/(router\/|express\/lib\/(application|express)\.js|@nestjs\/core\/(router|middleware|interceptors|guards|pipes)\/|rxjs\/)/;
+const PIPELINE =
+  /node_modules\/(router\/|express\/lib\/(application|express)\.js|@nestjs\/core\/(router|middleware|interceptors|guards|pipes)\/|rxjs\/)/;
 const SKIP = new Set(['(idle)', '(program)', '(root)']);
 const NATIVE_WRITE = new Set(['writeLatin1String', 'writeUtf8String', 'writeString', 'writev', 'writeBuffer']);
 

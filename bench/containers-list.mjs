@@ -33,6 +33,12 @@ const { values: args } = parseArgs({
     base: { type: 'string' },
     /** A directory: Berth runs with --cpu-prof (0.1 ms samples) and writes its profile there when it stops. */
     prof: { type: 'string' },
+    /**
+     * Seconds to wait after the containers start, before measuring. In their first minute the engine's `Status`
+     * ("Up 5 seconds") of 50 containers ticks at 50 different moments each second, so nearly every answer differs
+     * from the last one (Berth parses and serialises it again); from a minute on it changes about once per container per minute.
+     */
+    settle: { type: 'string', default: '0' },
   },
 });
 const CONTAINERS = Number(args.containers);
@@ -155,6 +161,10 @@ async function main() {
     `bench ${run}: ${CONTAINERS} containers, concurrency ${CONCURRENCIES.join(' and ')}, ${ROUNDS} rounds of ${SECONDS} s, ${args.main}`,
   );
   await createContainers();
+  if (Number(args.settle) > 0) {
+    console.error(`waiting ${args.settle} s for the containers' status to settle`);
+    await new Promise((resolve) => setTimeout(resolve, Number(args.settle) * 1000));
+  }
   const admin = { username: 'bench', password: randomBytes(12).toString('hex') };
   // Berth logs a line per request: dropped, not kept in memory for the whole run.
   const launch = (main) =>

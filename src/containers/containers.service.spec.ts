@@ -296,6 +296,77 @@ describe('ContainersService', () => {
     expect(engine.listContainers).toHaveBeenCalledTimes(2);
   });
 
+  describe('early start (EarlyListGuard)', () => {
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('starts no engine call for a query string that never validated; list remembers what it validates to', async () => {
+      const early = service.startList('local', 'all=true');
+      expect(early).toEqual({ queryString: 'all=true' });
+      await tick();
+      expect(engine.listContainers).not.toHaveBeenCalled();
+      await service.list('local', { all: true }, early);
+      expect(engine.listContainers).toHaveBeenCalledTimes(1);
+    });
+
+    it('starts the call of a known query string at once, and list answers from that one call', async () => {
+      await service.list('local', { all: true }, service.startList('local', 'all=true'));
+      engine.listContainers.mockClear();
+      const early = service.startList('local', 'all=true');
+      await tick();
+      expect(engine.listContainers).toHaveBeenCalledTimes(1);
+      expect(engine.listContainers).toHaveBeenCalledWith({ all: true, filters: {} });
+      await service.list('local', { all: true }, early);
+      expect(engine.listContainers).toHaveBeenCalledTimes(1);
+    });
+
+    it('makes its own call when the validated query is another list than the early one', async () => {
+      await service.list('local', { all: true }, service.startList('local', 'all=true'));
+      engine.listContainers.mockClear();
+      const early = service.startList('local', 'all=true');
+      await service.list('local', { all: false }, early);
+      expect((engine.listContainers.mock.calls as unknown as Array<[{ all: boolean }]>).map(([query]) => query.all)).toEqual([true, false]);
+    });
+
+    it('never joins a call that started before the request: an early start waits for the running one and reads again', async () => {
+      await service.list('local', { all: true }, service.startList('local', 'all=true'));
+      let release!: () => void;
+      engine.listContainers.mockImplementation(() => new Promise((resolve) => (release = () => resolve([]))));
+      engine.listContainers.mockClear();
+      const earlier = service.list('local', { all: true });
+      await tick();
+      const early = service.startList('local', 'all=true');
+      await tick();
+      expect(engine.listContainers).toHaveBeenCalledTimes(1);
+      release();
+      await earlier;
+      await tick();
+      expect(engine.listContainers).toHaveBeenCalledTimes(2);
+      release();
+      await service.list('local', { all: true }, early);
+      expect(engine.listContainers).toHaveBeenCalledTimes(2);
+    });
+
+    it('leaves no unhandled rejection when the request never takes its early call', async () => {
+      await service.list('local', { all: true }, service.startList('local', 'all=true'));
+      engine.listContainers.mockRejectedValueOnce(problem(503, 'ENGINE_UNAVAILABLE'));
+      const unhandled = vi.fn();
+      process.on('unhandledRejection', unhandled);
+      try {
+        service.startList('local', 'all=true');
+        await tick();
+        await tick();
+        expect(unhandled).not.toHaveBeenCalled();
+      } finally {
+        process.off('unhandledRejection', unhandled);
+      }
+    });
+
+    it('starts nothing for a host that is gone', async () => {
+      await service.list('local', { all: true }, service.startList('local', 'all=true'));
+      expect(service.startList('elsewhere', 'all=true')).toEqual({ queryString: 'all=true' });
+    });
+  });
+
   it('pages after the shared engine list: other pages of one list still share its engine call', async () => {
     let release!: () => void;
     const created = (id: string, seconds: number) => ({

@@ -1,11 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/access.decorators.js';
 import { ApiHostRoute, ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ApiContainerRoute, ContainerRefPipe } from './container-ref.pipe.js';
-import { ContainersService, type EarlyList } from './containers.service.js';
-import { EarlyListGuard, EarlyListOf } from './early-list.guard.js';
+import { ContainersService } from './containers.service.js';
 import { CommittedImageDto, ContainerCommitDto, ContainerRenameDto } from './dto/container-actions.dto.js';
 import {
   ContainerCreateDto,
@@ -31,15 +30,9 @@ export class ContainersController {
    */
   @Get()
   @RequireRole('viewer')
-  // After the global guards: the engine call starts while the query is validated.
-  @UseGuards(EarlyListGuard)
   @ApiProblems({ 400: ['ENGINE_REJECTED'], 404: ['CONTAINER_NOT_FOUND'] })
-  listContainers(
-    @Param('host') host: string,
-    @Query() query: ContainerListQueryDto,
-    @EarlyListOf() early: EarlyList | undefined,
-  ): Promise<ContainerPageDto> {
-    return this.containers.list(host, query, early);
+  listContainers(@Param('host') host: string, @Query() query: ContainerListQueryDto): Promise<ContainerPageDto> {
+    return this.containers.list(host, query);
   }
 
   /**

@@ -13,7 +13,7 @@ import { ReadCoalescer } from '../common/read-coalescer.js';
 import { validationFailed } from '../common/validation.js';
 import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
-import type { ContainerListQuery, Engine } from '../docker/engine.js';
+import type { Engine } from '../docker/engine.js';
 import type { EngineContainerSummary } from '../docker/engine-types.js';
 import { withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
@@ -72,22 +72,6 @@ class ContainerList {
   }
 }
 
-/** Query strings whose engine query is remembered for startList: more than a dashboard's few lists. */
-const ENGINE_QUERIES_KEPT = 64;
-
-/** A list request's engine call, started before validation (ContainersService.startList); no call: `key` and `list` unset. */
-export interface EarlyList {
-  /** The request's query string, as sent (what validation turned into the engine query). */
-  queryString: string;
-  key?: string;
-  list?: Promise<ContainerList>;
-}
-
-/** The coalescing key of a list: the host and the engine query. */
-function listKey(hostId: string, engineQuery: ContainerListQuery): string {
-  return `${hostId}\n${JSON.stringify(engineQuery)}`;
-}
-
 const KILL_SIGNALS = new Set(['KILL', 'SIGKILL', '9']);
 
 /** Containers of a host, as `docker run`, `ps`, `logs`, `exec` and friends know them. */
@@ -96,8 +80,6 @@ export class ContainersService {
   private readonly lists = new ReadCoalescer<ContainerList>();
   /** Per list (the coalescing key), the engine's last answer, the latest parsed last. */
   private readonly lastLists = new Map<string, ContainerList>();
-  /** Per query string of a list request that validated, the engine query it asks for (for startList). */
-  private readonly engineQueries = new Map<string, ContainerListQuery>();
 
   constructor(
     private readonly hosts: DockerHosts,
@@ -107,49 +89,13 @@ export class ContainersService {
     private readonly policy: ContainerPolicy,
   ) {}
 
-  /**
-   * `docker ps`, newest first, paged; concurrent identical lists share one engine call that started after each arrived.
-   * `early`: the engine call this request started once its guards passed (startList), used when it is the same list.
-   */
-  async list(hostId: string, query: ContainerListQueryDto, early?: EarlyList): Promise<Page<ContainerSummaryDto>> {
-    const engineQuery = toEngineListQuery(query);
-    const key = listKey(hostId, engineQuery);
-    if (early) this.rememberEngineQuery(early.queryString, engineQuery);
-    const list = await (early?.key === key && early.list ? early.list : this.readList(hostId, key, engineQuery));
-    return list.page(query);
-  }
-
-  /**
-   * The engine call of a list, started as soon as the request passed its guards, while validation and the rest of
-   * Nest's pipeline run: for a query string that validated before to an engine query (validation is a function of
-   * the query string), the same call `list` would start, through the same coalescer. Otherwise only notes the query
-   * string, for `list` to remember what it validates to.
-   */
-  startList(hostId: string, queryString: string): EarlyList {
-    const engineQuery = this.engineQueries.get(queryString);
-    if (!engineQuery) return { queryString };
-    const key = listKey(hostId, engineQuery);
-    let list: Promise<ContainerList>;
-    try {
-      list = this.readList(hostId, key, engineQuery);
-    } catch {
-      // A host removed since the guard looked: `list` answers what it answers now.
-      return { queryString };
-    }
-    // Awaited by `list`; a request that ends before (a client that hung up) must not leave a rejection unhandled.
-    list.catch(() => undefined);
-    return { queryString, key, list };
-  }
-
-  private readList(hostId: string, key: string, engineQuery: ContainerListQuery): Promise<ContainerList> {
+  /** `docker ps`, newest first, paged; concurrent identical lists share one engine call that started after each arrived. */
+  async list(hostId: string, query: ContainerListQueryDto): Promise<Page<ContainerSummaryDto>> {
     const engine = this.hosts.get(hostId);
-    return this.lists.run(key, async () => this.parsed(key, await engine.listContainersJson(engineQuery)));
-  }
-
-  private rememberEngineQuery(queryString: string, engineQuery: ContainerListQuery): void {
-    if (this.engineQueries.has(queryString)) return;
-    if (this.engineQueries.size >= ENGINE_QUERIES_KEPT) this.engineQueries.delete(this.engineQueries.keys().next().value!);
-    this.engineQueries.set(queryString, engineQuery);
+    const engineQuery = toEngineListQuery(query);
+    const key = `${hostId}\n${JSON.stringify(engineQuery)}`;
+    const list = await this.lists.run(key, async () => this.parsed(key, await engine.listContainersJson(engineQuery)));
+    return list.page(query);
   }
 
   /** An engine answer parsed once: one byte for byte the same as the last one for this list is that one, views and pages made. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, createUser, credentialFor, login, startBerth } from './support/berth.js';
-import { TEST_IMAGE, newRunId, removeTestResources, testLabels, tlsTestEngine } from './support/engine.js';
+import { TEST_IMAGE, newRunId, removeTestResources, removeTestServices, testLabels, tlsTestEngine } from './support/engine.js';
 import { addTlsTestEngine } from './support/hosts.js';
 import { api, expectProblem } from './support/http.js';
 
@@ -39,15 +39,7 @@ describe('Swarm services: an operator’s attacks through specs an admin wrote, 
 
   afterAll(async () => {
     await berth?.stop();
-    const left = await engine.docker.listServices({ filters: { label: [`berth.test.run=${runId}`] } });
-    await Promise.all(
-      left.map((s) =>
-        engine.docker
-          .getService(s.ID)
-          .remove()
-          .catch(() => undefined),
-      ),
-    );
+    await removeTestServices(runId, engine.docker);
     await removeTestResources(runId, engine.docker);
   }, 120_000);
 

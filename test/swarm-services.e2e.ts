@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
-import { TEST_IMAGE, newRunId, removeTestResources, testLabels, tlsTestEngine } from './support/engine.js';
+import { TEST_IMAGE, newRunId, removeTestResources, removeTestServices, testLabels, tlsTestEngine } from './support/engine.js';
 import { addTlsTestEngine } from './support/hosts.js';
 import { api, expectProblem } from './support/http.js';
 import { until } from './support/until.js';
@@ -61,15 +61,7 @@ describe('Swarm services on a manager host', () => {
 
   afterAll(async () => {
     await berth?.stop();
-    const left = await engine.docker.listServices({ filters: { label: [`berth.test.run=${runId}`] } });
-    await Promise.all(
-      left.map((s) =>
-        engine.docker
-          .getService(s.ID)
-          .remove()
-          .catch(() => undefined),
-      ),
-    );
+    await removeTestServices(runId, engine.docker);
     // Task containers go a moment after their service.
     await until(
       async () => (await engine.docker.listContainers({ all: true, filters: { label: [`berth.test.run=${runId}`] } })).length === 0,

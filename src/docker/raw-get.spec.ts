@@ -124,35 +124,30 @@ describe('rawGet', () => {
     body.destroy();
   });
 
-  it('reads a log to its end without resting while its reads come large (no timer runs while it streams)', async () => {
-    const pieces = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(4, '0')} ${'x'.repeat(2043)}\n`);
+  /** A log read to its end (HISTORY_READS) from an engine writing `pieces`, setTimeout faked: a rest never ends by itself. */
+  async function readHistoryWithFakeRests(
+    pieces: string[],
+    read: (body: Awaited<ReturnType<typeof rawGet>>) => Promise<void>,
+  ): Promise<void> {
     const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces], true);
-    // A rest is a setTimeout: faked, one would never fire and the read would never end.
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     try {
-      const body = await rawGet(
-        { socketPath: engine.socketPath },
-        '/containers/abc/logs?follow=false',
-        new AbortController().signal,
-        HISTORY_READS,
-      );
-      expect(await readAll(body)).toBe(pieces.join(''));
+      const signal = new AbortController().signal;
+      await read(await rawGet({ socketPath: engine.socketPath }, '/containers/abc/logs?follow=false', signal, HISTORY_READS));
     } finally {
       vi.useRealTimers();
     }
+  }
+
+  it('reads a log to its end without resting while its reads come large (no timer runs while it streams)', async () => {
+    const pieces = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(4, '0')} ${'x'.repeat(2043)}\n`);
+    // One rest would never end, and neither would the read.
+    await readHistoryWithFakeRests(pieces, async (body) => expect(await readAll(body)).toBe(pieces.join('')));
   });
 
   it('still rests after a small read of a log read to its end: a slow engine is not read line by line', async () => {
     const pieces = Array.from({ length: 20 }, (_, i) => `line ${i}\n`);
-    const engine = await engineAnswering(['HTTP/1.0 200 OK\r\n\r\n', ...pieces], true);
-    vi.useFakeTimers({ toFake: ['setTimeout'] });
-    try {
-      const body = await rawGet(
-        { socketPath: engine.socketPath },
-        '/containers/abc/logs?follow=false',
-        new AbortController().signal,
-        HISTORY_READS,
-      );
+    await readHistoryWithFakeRests(pieces, async (body) => {
       const chunks: string[] = [];
       let ended = false;
       body.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
@@ -170,9 +165,7 @@ describe('rawGet', () => {
         await turns(5);
       }
       expect(chunks.join('')).toBe(pieces.join(''));
-    } finally {
-      vi.useRealTimers();
-    }
+    });
   });
 
   it('rejects with the engine status and message, as translateEngineError reads them', async () => {

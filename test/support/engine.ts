@@ -64,6 +64,19 @@ export async function removeTestResources(runId: string, engine: Docker = docker
   );
 }
 
+/** The Swarm services a test run labelled (on a manager: `docker service rm`); their tasks' containers go after. */
+export async function removeTestServices(runId: string, engine: Docker): Promise<void> {
+  const services = await engine.listServices({ filters: { label: [`berth.test.run=${runId}`] } });
+  await Promise.all(
+    services.map((s) =>
+      engine
+        .getService(s.ID)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+}
+
 export interface RegistryCredentials {
   url: string;
   /** host:port, as in image references. */

@@ -126,6 +126,31 @@ describe('per-host roles on the real engine', () => {
       .catch(() => undefined);
   });
 
+  it('a global viewer who is operator on local by a grant cancels their own job there; a plain viewer may not', async () => {
+    const user = await userWith('viewer', [{ host: 'local', role: 'operator' }]);
+    const tag = `berth-test/host-roles-cancel-${runId}:1`;
+    const built = await api(berth.url, '/api/v1/hosts/local/images/build?wait=true', {
+      method: 'POST',
+      token: user.token,
+      body: { dockerfile: `FROM ${TEST_IMAGE}\n`, tags: [tag], labels },
+    });
+    try {
+      expect(built.status, built.text).toBeLessThan(300);
+      const jobId = built.body.id ?? built.body.job?.id;
+      expect(typeof jobId).toBe('string');
+      const viewer = await userWith('viewer', []);
+      expectProblem(await api(berth.url, `/api/v1/jobs/${jobId}`, { method: 'DELETE', token: viewer.token }), 403, 'FORBIDDEN');
+      // Finished already: answered as it is, by the job's host role (operator), not the global one (viewer).
+      const canceled = await api(berth.url, `/api/v1/jobs/${jobId}`, { method: 'DELETE', token: user.token });
+      expect([canceled.status, canceled.body.id], canceled.text).toEqual([200, jobId]);
+    } finally {
+      await docker
+        .getImage(tag)
+        .remove({ force: true })
+        .catch(() => undefined);
+    }
+  });
+
   it('an API key restricted to other-* cannot see local; one restricted to local can, within its owner’s role', async () => {
     const owner = await userWith('operator', []);
     const key = async (hosts: string[], role: Role = 'operator') => {

@@ -57,10 +57,11 @@ export class JobsController {
 
   /**
    * Cancels a queued or running job (aborts its engine request): answers it `canceled`. A finished
-   * job is answered as it is. Needs operator on the job's host too; another user's job: admin there.
+   * job is answered as it is. Needs operator on the job's host (the global role alone does not decide: a viewer
+   * granted operator there cancels their job); another user's job: admin there.
    */
   @Delete(':id')
-  @RequireRole('operator')
+  @RequireRole('viewer')
   @ApiProblems({ 404: ['JOB_NOT_FOUND'] })
   async cancelJob(@Param('id', uuid) id: string, @CurrentPrincipal() caller: Principal): Promise<JobDto> {
     const { job, principal } = await this.access.open(caller, id);

@@ -1274,9 +1274,10 @@ export const listJobs = <ThrowOnError extends boolean = false>(options?: Options
  * Cancels a queued or running job (aborts its engine request): answers it canceled
  *
  * Cancels a queued or running job (aborts its engine request): answers it `canceled`. A finished
- * job is answered as it is. Needs operator on the job's host too; another user's job: admin there.
+ * job is answered as it is. Needs operator on the job's host (the global role alone does not decide: a viewer
+ * granted operator there cancels their job); another user's job: admin there.
  *
- * Requires role: `operator`.
+ * Requires role: `viewer`.
  */
 export const cancelJob = <ThrowOnError extends boolean = false>(options: Options<CancelJobData, ThrowOnError>): RequestResult<CancelJobResponses, CancelJobErrors, ThrowOnError> => (options.client ?? client).delete<CancelJobResponses, CancelJobErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

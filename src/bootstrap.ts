@@ -5,6 +5,8 @@ import { AppModule } from './app.module.js';
 import { configureApp, recordHttpMetrics, serveDocs } from './app.setup.js';
 import type { Logger as Pino } from 'pino';
 import { allowBrowserOrigins } from './common/browser-origins.js';
+import { serveDirectly } from './common/direct-route.js';
+import { ContainersController } from './containers/containers.controller.js';
 import { createLogger, PinoLoggerService, requestLogger } from './common/logging.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { DatabaseTooNewError } from './database/database.js';
@@ -41,6 +43,8 @@ export async function bootstrap(): Promise<void> {
   allowBrowserOrigins(app, config.corsOrigins);
   recordHttpMetrics(app);
   configureApp(app);
+  // The lone client's `docker ps` (issue 14): answered in front of Express's router, by the same guards, pipes and filters.
+  serveDirectly(app, { controller: ContainersController, method: 'listContainers' });
   app.useWebSocketAdapter(createWsAdapter(app));
   serveDocs(app);
   await app.listen(config.port, config.host);

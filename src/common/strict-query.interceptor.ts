@@ -15,9 +15,9 @@ export class StrictQueryInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() === 'http') {
-      const request = context.switchToHttp().getRequest<Request>();
-      const fields = Object.keys(request.query ?? {});
-      if (fields.length > 0 && !this.routeDeclaresQuery(context)) {
+      // The route first: Express parses the query string on every read of `request.query`.
+      const fields = this.routeDeclaresQuery(context) ? [] : Object.keys(context.switchToHttp().getRequest<Request>().query ?? {});
+      if (fields.length > 0) {
         throw validationFailed(fields.map((field) => ({ field, message: `property ${field} should not exist` })));
       }
     }

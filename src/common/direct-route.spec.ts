@@ -1,0 +1,245 @@
+import {
+  Body,
+  CallHandler,
+  CanActivate,
+  Catch,
+  Controller,
+  ExecutionContext,
+  Get,
+  HttpCode,
+  Injectable,
+  Module,
+  NestInterceptor,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+  type INestApplication,
+} from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import { IsInt, IsOptional, IsString, Max } from 'class-validator';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { map, type Observable } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveDirectly } from './direct-route.js';
+import { ProblemException } from './problem.js';
+import { ProblemFilter } from './problem.filter.js';
+import { QueryInt, QueryList } from './validators.js';
+import { createValidationPipe } from './validation.js';
+
+class ThingsQueryDto {
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Max(10)
+  limit?: number;
+
+  @IsOptional()
+  @QueryList()
+  @IsString({ each: true })
+  label?: string[];
+}
+
+/** What the guard saw, per request: the direct route must set what Express's router would. */
+const seen: Array<{ route: unknown; host: unknown }> = [];
+/** The queries the handler got: one validated object per query string on the direct route. */
+const queries: ThingsQueryDto[] = [];
+
+@Injectable()
+class HostGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request>();
+    seen.push({ route: (request.route as { path?: unknown } | undefined)?.path, host: request.params.host });
+    if (request.headers['x-deny'] === 'problem') throw new ProblemException(401, 'UNAUTHENTICATED', 'No.');
+    return request.headers['x-deny'] === undefined;
+  }
+}
+
+@Injectable()
+class WrapInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(map((value) => ({ wrapped: value })));
+  }
+}
+
+@Controller('api/v1/hosts/:host/things')
+class ThingsController {
+  @Get()
+  list(@Param('host') host: string, @Query() query: ThingsQueryDto): Promise<object> {
+    queries.push(query);
+    if (host === 'missing') return Promise.reject(new ProblemException(404, 'HOST_NOT_FOUND', `No host ${host}.`));
+    return Promise.resolve({ host, query: { ...query } });
+  }
+}
+
+@Module({
+  controllers: [ThingsController],
+  providers: [
+    { provide: APP_GUARD, useClass: HostGuard },
+    { provide: APP_INTERCEPTOR, useClass: WrapInterceptor },
+    { provide: APP_FILTER, useClass: ProblemFilter },
+  ],
+})
+class ThingsModule {}
+
+async function appOf(module: object): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { logger: false });
+  app.useGlobalPipes(createValidationPipe());
+  return app;
+}
+
+describe('serveDirectly', () => {
+  let app: INestApplication;
+  let base: string;
+  /** Paths that reached the middlewares behind the direct route (Express's router, then Nest's route). */
+  const passedOn: string[] = [];
+
+  beforeAll(async () => {
+    app = await appOf(ThingsModule);
+    serveDirectly(app, { controller: ThingsController, method: 'list' });
+    app.use((request: Request, _response: Response, next: NextFunction) => {
+      passedOn.push(request.url);
+      next();
+    });
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterAll(() => app?.close());
+
+  const answer = async (path: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(base + path, { headers });
+    const body = (await response.json()) as Record<string, unknown>;
+    // The problem's instance names the path asked for: the trailing slash is the only difference.
+    if (typeof body.instance === 'string') body.instance = body.instance.replace(/\/$/, '');
+    return { status: response.status, type: response.headers.get('content-type'), body };
+  };
+
+  it.each([
+    ['an answer through the interceptor', '?limit=3&label=a&label=b', {}],
+    ['a guard that says no: 403', '', { 'x-deny': 'yes' }],
+    ['a guard that throws: its problem', '', { 'x-deny': 'problem' }],
+    ['a bad query: 400 from the pipe', '?limit=99', {}],
+    ['an unknown query field: 400', '?color=red', {}],
+  ])('%s, as Nest answers it', async (_case, query, headers) => {
+    passedOn.length = 0;
+    const direct = await answer(`/api/v1/hosts/local/things${query}`, headers);
+    expect(passedOn).toEqual([]);
+    const nest = await answer(`/api/v1/hosts/local/things/${query}`, headers);
+    expect(passedOn).toEqual([`/api/v1/hosts/local/things/${query}`]);
+    expect(direct).toEqual(nest);
+  });
+
+  it("a handler's error goes through the global filter", async () => {
+    const direct = await answer('/api/v1/hosts/missing/things');
+    expect(direct).toEqual(await answer('/api/v1/hosts/missing/things/'));
+    expect(direct).toMatchObject({
+      status: 404,
+      type: expect.stringContaining('application/problem+json'),
+      body: { code: 'HOST_NOT_FOUND' },
+    });
+  });
+
+  it("sets the route and params Express's router would, before the guards", async () => {
+    seen.length = 0;
+    await answer('/api/v1/hosts/h-1.a_b/things');
+    await answer('/api/v1/hosts/h-1.a_b/things/');
+    expect(seen).toEqual([
+      { route: '/api/v1/hosts/:host/things', host: 'h-1.a_b' },
+      { route: '/api/v1/hosts/:host/things', host: 'h-1.a_b' },
+    ]);
+  });
+
+  it('validates a query string once and shares it frozen; another query string is validated on its own', async () => {
+    queries.length = 0;
+    for (const query of ['?limit=2', '?limit=2', '?limit=3']) expect((await answer(`/api/v1/hosts/local/things${query}`)).status).toBe(200);
+    const [first, again, other] = queries;
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(other).not.toBe(first);
+    expect(other.limit).toBe(3);
+  });
+
+  it.each([
+    ['a HEAD', 'HEAD', '/api/v1/hosts/local/things', {}],
+    ['a body', 'GET', '/api/v1/hosts/local/things', { 'content-length': '0' }],
+    ['an escaped host', 'GET', '/api/v1/hosts/lo%63al/things', {}],
+    ['another route', 'GET', '/api/v1/hosts/local/things/x', {}],
+  ])('leaves %s to Nest', async (_case, method, path, headers) => {
+    passedOn.length = 0;
+    // node:http, not fetch: fetch drops a Content-Length it computes itself.
+    await new Promise((resolve, reject) => {
+      const request = httpRequest(`${base}${path}`, { method, headers }, (response) => response.resume().on('end', resolve));
+      request.on('error', reject).end();
+    });
+    expect(passedOn).toEqual([path]);
+  });
+});
+
+describe('serveDirectly refuses what it cannot run as Nest would', () => {
+  @Injectable()
+  class OwnGuard implements CanActivate {
+    canActivate(): boolean {
+      return true;
+    }
+  }
+  @Catch(TypeError)
+  class TypeErrorsOnly {
+    catch(): void {}
+  }
+
+  @Controller('things')
+  class OddController {
+    @Post()
+    create(@Body() body: object): object {
+      return body;
+    }
+    @Get('guarded')
+    @UseGuards(OwnGuard)
+    guarded(): object {
+      return {};
+    }
+    @Get('coded')
+    @HttpCode(203)
+    coded(): object {
+      return {};
+    }
+    @Get('plain')
+    plain(): object {
+      return {};
+    }
+    @Get('body')
+    withBody(@Body() body: object): object {
+      return body;
+    }
+  }
+  @Module({ controllers: [OddController], providers: [OwnGuard, { provide: APP_FILTER, useClass: ProblemFilter }] })
+  class OddModule {}
+  @Module({ controllers: [OddController], providers: [OwnGuard, { provide: APP_FILTER, useClass: TypeErrorsOnly }] })
+  class NarrowFilterModule {}
+
+  it.each([
+    ['create', /is not a GET route/],
+    ['guarded', /has its own __guards__/],
+    ['coded', /has __httpCode__/],
+    ['withBody', /takes an argument of kind 3:0/],
+    ['missing', /is not a handler/],
+  ])('%s', async (method, why) => {
+    const app = await appOf(OddModule);
+    try {
+      expect(() => serveDirectly(app, { controller: OddController, method })).toThrow(why);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a route whose global filters do not catch everything', async () => {
+    const app = await appOf(NarrowFilterModule);
+    try {
+      expect(() => serveDirectly(app, { controller: OddController, method: 'plain' })).toThrow(/catches everything/);
+    } finally {
+      await app.close();
+    }
+  });
+});

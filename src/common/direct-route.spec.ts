@@ -14,6 +14,8 @@ import {
   Post,
   Query,
   UseGuards,
+  Version,
+  VersioningType,
   type INestApplication,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
@@ -213,6 +215,19 @@ describe('serveDirectly refuses what it cannot run as Nest would', () => {
     withBody(@Body() body: object): object {
       return body;
     }
+    @Get('versioned')
+    @Version('2')
+    versioned(): object {
+      return {};
+    }
+  }
+  /** Nest answers it only for this Host header. */
+  @Controller({ path: 'hosted', host: 'admin.example.com' })
+  class HostedController {
+    @Get()
+    list(): object {
+      return {};
+    }
   }
   @Module({ controllers: [OddController], providers: [OwnGuard, { provide: APP_FILTER, useClass: ProblemFilter }] })
   class OddModule {}
@@ -225,10 +240,33 @@ describe('serveDirectly refuses what it cannot run as Nest would', () => {
     ['coded', /has __httpCode__/],
     ['withBody', /takes an argument of kind 3:0/],
     ['missing', /is not a handler/],
+    ['versioned', /has its own __version__/],
   ])('%s', async (method, why) => {
     const app = await appOf(OddModule);
     try {
       expect(() => serveDirectly(app, { controller: OddController, method })).toThrow(why);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a controller that answers one Host only', async () => {
+    const app = await appOf(OddModule);
+    try {
+      expect(() => serveDirectly(app, { controller: HostedController, method: 'list' })).toThrow(/has its own host/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.each([
+    ['a global prefix', (app: INestApplication) => app.setGlobalPrefix('v1')],
+    ['URI versioning', (app: INestApplication) => app.enableVersioning({ type: VersioningType.URI })],
+  ])('an app with %s: its routes are not at their own path', async (_case, configure) => {
+    const app = await appOf(OddModule);
+    try {
+      configure(app);
+      expect(() => serveDirectly(app, { controller: OddController, method: 'plain' })).toThrow(/global prefix or version/);
     } finally {
       await app.close();
     }

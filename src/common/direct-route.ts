@@ -14,6 +14,7 @@ import {
   FILTER_CATCH_EXCEPTIONS,
   GUARDS_METADATA,
   HEADERS_METADATA,
+  HOST_METADATA,
   HTTP_CODE_METADATA,
   INTERCEPTORS_METADATA,
   METHOD_METADATA,
@@ -23,6 +24,7 @@ import {
   RENDER_METADATA,
   ROUTE_ARGS_METADATA,
   SSE_METADATA,
+  VERSION_METADATA,
 } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
@@ -61,7 +63,8 @@ interface RouteArgument {
  * Only the canonical path is taken (`/api/v1/hosts/local/containers`, no trailing slash, no %-escapes) of a GET
  * without a body; anything else goes on to Nest's route, which gives the same answer more slowly. Whatever this
  * cannot run exactly as Nest would (a route- or controller-level enhancer, a request-scoped global one, a
- * handler argument other than `@Param`/`@Query`, status or header decorators) refuses to start: deny by default.
+ * handler argument other than `@Param`/`@Query`, status or header decorators, a host filter, a version or a global
+ * prefix) refuses to start: deny by default.
  * Registered before Nest's routes and after the app's own middlewares (access log, CORS, metrics, body parsers):
  * the module middlewares Nest adds at init are not run, so none may act on a GET (the audit records mutations only).
  */
@@ -71,7 +74,8 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
   if (typeof handler !== 'function') throw new Error(`serveDirectly: ${controller.name}.${method} is not a handler`);
   const refuse = (why: string) => new Error(`serveDirectly: ${controller.name}.${method} ${why}; serve it through Nest only`);
   if (Reflect.getMetadata(METHOD_METADATA, handler) !== RequestMethod.GET) throw refuse('is not a GET route');
-  for (const key of [GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA, EXCEPTION_FILTERS_METADATA]) {
+  // A host filter or a version: Nest's route answers only some Host headers or another path; this would answer all.
+  for (const key of [GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA, EXCEPTION_FILTERS_METADATA, HOST_METADATA, VERSION_METADATA]) {
     if (Reflect.getMetadata(key, controller) ?? Reflect.getMetadata(key, handler)) throw refuse(`has its own ${key}`);
   }
   for (const key of [HTTP_CODE_METADATA, HEADERS_METADATA, REDIRECT_METADATA, RENDER_METADATA, SSE_METADATA]) {
@@ -82,6 +86,7 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
   const args = routeArguments(controller, method, refuse);
 
   const config = app.get(ApplicationConfig);
+  if (config.getGlobalPrefix() || config.getVersioning()) throw refuse('would be answered without the global prefix or version Nest adds');
   const scoped = [config.getGlobalRequestGuards(), config.getGlobalRequestInterceptors(), config.getGlobalRequestPipes()];
   if (scoped.some((list) => list.length > 0)) throw refuse('would skip request-scoped global enhancers');
   const guards = config.getGlobalGuards() as CanActivate[];

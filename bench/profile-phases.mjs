@@ -39,9 +39,9 @@ const PHASES = [
   ['garbage collection', (_url, fn) => fn === '(garbage collector)'],
 ];
 const OTHER = 'HTTP in and out, Nest/Express routing, Node';
-/** The request pipeline: a sample whose innermost known frame is one of these is routing, not what called it. */
+/** The request pipeline (Berth's direct route included): a sample whose innermost known frame is one of these is routing, not what called it. */
 const PIPELINE =
-  /node_modules\/(router\/|express\/lib\/(application|express)\.js|@nestjs\/core\/(router|middleware|interceptors|guards|pipes)\/|rxjs\/)/;
+  /node_modules\/(router\/|express\/lib\/(application|express)\.js|@nestjs\/core\/(router|middleware|interceptors|guards|pipes)\/|rxjs\/)|\/dist[^/]*\/common\/direct-route\.js/;
 const SKIP = new Set(['(idle)', '(program)', '(root)']);
 const NATIVE_WRITE = new Set(['writeLatin1String', 'writeUtf8String', 'writeString', 'writev', 'writeBuffer']);
 

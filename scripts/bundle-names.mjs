@@ -14,6 +14,15 @@ const NO_OPS = [
 /** `}__name(f,"f");`, a statement: esbuild writes it after a hoisted `function f(`, which is named f. */
 const STATEMENT = new RegExp(`(?<=[;}])__name\\((${ID}),"\\1"\\);`, 'g');
 const FUNCTION = new RegExp(`\\bfunction\\*? ?(${ID})\\(`, 'g');
+/**
+ * The same call where minifySyntax moved it into a statement's expression: alone before `;` or `}` after a statement's
+ * start or in a `for(` (`for(__name(f,"f");`), or first in a comma sequence there or after `return `, `if(`, `while(`
+ * (`return __name(f,"f"),x`), whose value is the sequence's last. Blanked with its comma: the rest reads the same.
+ */
+const IN_STATEMENT = [
+  new RegExp(`(?<=[;{}]|(?<![\\w$.])for\\()__name\\((${ID}),"\\1"\\)(?=[;}])`, 'g'),
+  new RegExp(`(?<=[;{}]|(?<![\\w$.])(?:for\\(|if\\(|while\\(|return ))__name\\((${ID}),"\\1"\\),`, 'g'),
+];
 
 /** The bundle's code without the `__name` calls that change nothing; `removed` counts them. */
 export function pruneKeptNames(code) {
@@ -26,6 +35,8 @@ export function pruneKeptNames(code) {
   // Only where the name is declared as a function and nothing else: a `var f` could hold any function.
   const functions = new Set([...code.matchAll(FUNCTION)].map((match) => match[1]));
   const others = new Set([...code.matchAll(new RegExp(`\\b(?:var|let|const|class) (${ID})\\b`, 'g'))].map((match) => match[1]));
-  code = code.replace(STATEMENT, (call, name) => (functions.has(name) && !others.has(name) ? blank(call) : call));
+  const native = (call, name) => (functions.has(name) && !others.has(name) ? blank(call) : call);
+  code = code.replace(STATEMENT, native);
+  for (const pattern of IN_STATEMENT) code = code.replace(pattern, native);
   return { code, removed };
 }

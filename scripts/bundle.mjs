@@ -32,10 +32,9 @@ const EXTERNAL = [
   '@nestjs/platform-socket.io',
   '@fastify/*',
   'class-transformer/storage',
-  // Left to node, so that there is one copy of each (one metadata storage): @nestjs/mapped-types (PartialType,
-  // OmitType) reads and copies the rules with its own createRequire, which a bundle cannot redirect.
-  'class-validator',
-  'class-transformer',
+  // Required on first use only (lazyPhoneNumbers).
+  'libphonenumber-js',
+  'libphonenumber-js/*',
   'bufferutil',
   'utf-8-validate',
 ];
@@ -164,23 +163,66 @@ const lazyIconvEncodings = {
 };
 const bundleRequire = createRequire(resolve(ENTRY));
 /**
- * class-validator and class-transformer stay node's (EXTERNAL says why), but an `import` of a CommonJS package makes
- * node scan its entry and every file it re-exports for export names (cjs-module-lexer: class-validator's ~200 files,
- * ~0.1 s of each start). Imported through this module instead: node's `require` of the same copy, its names listed here.
+ * class-validator and class-transformer are bundled, one copy each (one metadata storage each): @nestjs/mapped-types
+ * (PartialType, OmitType) reaches them with `require` made by its own createRequire, which node would answer from
+ * node_modules (a second copy, the ~320 files of class-validator, validator and libphonenumber-js at every start).
+ * Without that line, its `require` calls are the bundle's. Exact text, or the build fails.
  */
-const REQUIRED_CJS = ['class-validator', 'class-transformer'];
-const requiredCjs = {
-  name: 'required-cjs',
+const MAPPED_TYPES_REQUIRE = 'const require = createRequire(import.meta.url);\n';
+const mappedTypesRequire = {
+  name: 'mapped-types-require',
   setup(build) {
-    const filter = new RegExp(`^(${REQUIRED_CJS.join('|')})$`);
-    build.onResolve({ filter }, (args) =>
-      // Static imports and Nest's `import()` of them (ValidationPipe, ClassSerializerInterceptor); require() stays node's.
-      args.kind === 'require-call' ? { path: args.path, external: true } : { path: args.path, namespace: 'required-cjs' },
-    );
-    build.onLoad({ filter: /.*/, namespace: 'required-cjs' }, (args) => {
+    build.onLoad({ filter: /node_modules[\\/]@nestjs[\\/]mapped-types[\\/]dist[\\/]type-helpers\.utils\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (source.split(MAPPED_TYPES_REQUIRE).length !== 2)
+        throw new Error('@nestjs/mapped-types: its createRequire changed: update mappedTypesRequire in scripts/bundle.mjs');
+      seen.add(MAPPED_TYPES_REQUIRE);
+      return { contents: source.replace(MAPPED_TYPES_REQUIRE, '\n'), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * class-validator's IsPhoneNumber (unused by Berth) requires libphonenumber-js and its metadata when its module loads:
+ * ~370 KB of the bundle, held for life, and tens of ms of each start. In the bundle it is required on first use, from
+ * node_modules, as node would have found it from class-validator. Exact text, or the build fails.
+ */
+const EAGER_PHONE = 'const max_1 = require("libphonenumber-js/max");\n';
+const LAZY_PHONE = 'const max_1 = { parsePhoneNumber: (...args) => require("libphonenumber-js/max").parsePhoneNumber(...args) };\n';
+const lazyPhoneNumbers = {
+  name: 'lazy-phone-numbers',
+  setup(build) {
+    build.onLoad({ filter: /node_modules[\\/]class-validator[\\/]cjs[\\/]decorator[\\/]string[\\/]IsPhoneNumber\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const uses = source.split('max_1').length - 1;
+      if (source.split(EAGER_PHONE).length !== 2 || uses !== 2 || !source.includes('(0, max_1.parsePhoneNumber)('))
+        throw new Error('class-validator/cjs/decorator/string/IsPhoneNumber.js changed: update lazyPhoneNumbers in scripts/bundle.mjs');
+      // Node must find the very copy class-validator would have loaded.
+      const fromBundle = realpathSync(bundleRequire.resolve('libphonenumber-js/max'));
+      const fromPackage = realpathSync(createRequire(args.path).resolve('libphonenumber-js/max'));
+      if (fromBundle !== fromPackage)
+        throw new Error(`libphonenumber-js/max resolves to ${fromBundle} from dist, ${fromPackage} from class-validator`);
+      seen.add(EAGER_PHONE);
+      return { contents: source.replace(EAGER_PHONE, LAZY_PHONE), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * An ES module's `import` of a bundled CommonJS package copies all its exports into a new object, at each importing
+ * file: class-validator's 341 exports, in ~36 of Berth's files. Imported through this module instead, which reads
+ * them once from the bundle's `require` of the same copy (require() calls are left to esbuild, bundled as usual).
+ */
+const CJS_FACADES = ['class-validator', 'class-transformer'];
+const cjsFacades = {
+  name: 'cjs-facades',
+  setup(build) {
+    const filter = new RegExp(`^(${CJS_FACADES.join('|')})$`);
+    build.onResolve({ filter }, (args) => (args.kind === 'require-call' ? undefined : { path: args.path, namespace: 'cjs-facade' }));
+    build.onLoad({ filter: /.*/, namespace: 'cjs-facade' }, (args) => {
       const names = Object.keys(bundleRequire(args.path)).filter((name) => name !== '__esModule' && name !== 'default');
-      if (names.length === 0) throw new Error(`required-cjs: ${args.path} exports nothing`);
-      seen.add(`required-cjs:${args.path}`);
+      if (names.length === 0) throw new Error(`cjs-facades: ${args.path} exports nothing`);
+      seen.add(`cjs-facade:${args.path}`);
       const contents = `const m = require(${JSON.stringify(args.path)});\nexport const { ${names.join(', ')} } = m;\nexport default m;\n`;
       return { contents, loader: 'js', resolveDir: resolve('.') };
     });
@@ -204,7 +246,7 @@ const { outputFiles, metafile } = await build({
   // Shorter code (constant folding, dead branches): the same names, so keepNames changes nothing here.
   minifySyntax: true,
   external: EXTERNAL,
-  plugins: [swaggerNoop, esModules, lazyEngineTransports, lazyClock, lazyIconvEncodings, requiredCjs],
+  plugins: [swaggerNoop, esModules, lazyEngineTransports, lazyClock, lazyIconvEncodings, mappedTypesRequire, lazyPhoneNumbers, cjsFacades],
   // CommonJS dependencies call require(); an ES module has none of its own.
   banner: {
     js: `${MARK}\nimport { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);`,
@@ -220,8 +262,10 @@ const missing = [...Object.keys(LAZY_REQUIRES), ...Object.values(ENGINE_MODULES)
 if (missing.length) throw new Error(`lazy-engine-transports never applied to ${missing.join(', ')}: dockerode's layout changed`);
 const clocks = CLOCK_FILES.filter((file) => !seen.has(file));
 if (clocks.length) throw new Error(`lazy-clock never applied to @nestjs/common's ${clocks.join(', ')}: its layout changed`);
-const unrequired = REQUIRED_CJS.filter((name) => !seen.has(`required-cjs:${name}`));
-if (unrequired.length) throw new Error(`required-cjs never applied to ${unrequired.join(', ')}`);
+const unfaced = CJS_FACADES.filter((name) => !seen.has(`cjs-facade:${name}`));
+if (unfaced.length) throw new Error(`cjs-facades never applied to ${unfaced.join(', ')}`);
+if (!seen.has(EAGER_PHONE)) throw new Error("lazy-phone-numbers never applied: class-validator's layout changed");
+if (!seen.has(MAPPED_TYPES_REQUIRE)) throw new Error("mapped-types-require never applied: @nestjs/mapped-types' layout changed");
 if (!seen.has(ICONV_ENCODINGS)) throw new Error("lazy-iconv-encodings never applied: iconv-lite's layout changed");
 for (const file of outputFiles) {
   if (!file.path.endsWith('.js')) {

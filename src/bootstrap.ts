@@ -11,7 +11,7 @@ import { createLogger, PinoLoggerService, requestLogger } from './common/logging
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { DatabaseTooNewError } from './database/database.js';
 import { createWsAdapter } from './streams/ws-adapter.js';
-import { checkAdminSettings } from './users/initial-admin.js';
+import { checkAdminSettings, InitialAdmin } from './users/initial-admin.js';
 
 /** Berth, configured from the environment, listening; exits with one clear line when it cannot start. */
 export async function bootstrap(): Promise<void> {
@@ -39,6 +39,7 @@ export async function bootstrap(): Promise<void> {
     console.error(`berth: ${error.message}`);
     process.exit(1);
   }
+  app.get(InitialAdmin).begin();
   app.use(requestLogger(logger));
   allowBrowserOrigins(app, config.corsOrigins);
   recordHttpMetrics(app);

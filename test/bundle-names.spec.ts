@@ -18,6 +18,14 @@ describe('pruneKeptNames', () => {
     ['a name that is a variable too', 'function foo(){}var foo;__name(foo,"foo");', 0],
     ['a name declared by no function', 'var foo=bar;__name(foo,"foo");', 0],
     ['an expression wrapper', 'var foo=__name(()=>1,"foo");', 0],
+    ["minifySyntax's for(", 'function foo(){}for(__name(foo,"foo");i<n;)i++;', 1],
+    ['last in a block', '{function foo(){}__name(foo,"foo")}', 1],
+    ['first in a sequence', 'function foo(){}a();__name(foo,"foo"),b();', 1],
+    ['first in a returned sequence', 'function g(){function foo(){}return __name(foo,"foo"),foo}', 1],
+    ["first in an if('s sequence", 'function foo(){}if(__name(foo,"foo"),a)b();', 1],
+    ['returned itself', 'function g(){function foo(){}return __name(foo,"foo");}', 0],
+    ['an argument', 'function foo(){}g(__name(foo,"foo"),a);', 0],
+    ['an argument of a method named for', 'function foo(){}x.for(__name(foo,"foo"),a);', 0],
   ])('%s', (_what, code, removed) => {
     const pruned = pruneKeptNames(code);
     expect(pruned.removed).toBe(removed);
@@ -26,12 +34,14 @@ describe('pruneKeptNames', () => {
   });
 
   it('leaves code that means the same: the names it blanked were the native ones', () => {
-    const code = 'class Foo{static{__name(this,"Foo")}}var Bar=class{static{__name(this,"Bar")}};function baz(){}__name(baz,"baz");';
-    const run = (source: string) => new Function('__name', `${source}; return [Foo.name, Bar.name, baz.name];`);
+    const code =
+      'class Foo{static{__name(this,"Foo")}}var Bar=class{static{__name(this,"Bar")}};function baz(){}__name(baz,"baz");' +
+      'function qux(){}let n=0;for(__name(qux,"qux");n<1;)n++;const r=(()=>{function quux(){}return __name(quux,"quux"),quux})();';
+    const run = (source: string) => new Function('__name', `${source}; return [Foo.name, Bar.name, baz.name, qux.name, r.name, n];`);
     const rename = (target: object, value: string) => Object.defineProperty(target, 'name', { value, configurable: true });
     const { code: pruned, removed } = pruneKeptNames(code);
-    expect(removed).toBe(3);
+    expect(removed).toBe(5);
     expect(run(pruned)(rename)).toEqual(run(code)(rename));
-    expect(run(pruned)(() => undefined)).toEqual(['Foo', 'Bar', 'baz']);
+    expect(run(pruned)(() => undefined)).toEqual(['Foo', 'Bar', 'baz', 'qux', 'quux', 1]);
   });
 });

@@ -1,6 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/app-config.js';
-import { checkAdminSettings } from './initial-admin.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { describe, expect, it, vi } from 'vitest';
+import { AppConfig, ConfigError } from '../config/app-config.js';
+import { Database } from '../database/database.js';
+import { checkAdminSettings, InitialAdmin } from './initial-admin.js';
+import { PasswordHasher } from './password-hasher.js';
+import { UsersRepository } from './users.repository.js';
 
 describe('checkAdminSettings', () => {
   it.each([
@@ -26,5 +33,43 @@ describe('checkAdminSettings', () => {
     expect(check).toThrow(ConfigError);
     expect(check).toThrow(message);
     expect(check).not.toThrow(/short-pass|xxxx/);
+  });
+});
+
+describe('InitialAdmin begun early (src/bootstrap.ts), on a real database', () => {
+  const settings = { adminUsername: 'first-admin', adminPassword: 'a-long-enough-password' };
+  const open = async () => {
+    Logger.overrideLogger(false);
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'berth-initial-admin-')), 'data');
+    const database = await Database.open(dataDir);
+    const hasher = new PasswordHasher();
+    const hash = vi.spyOn(hasher, 'hash');
+    const users = new UsersRepository(database);
+    return { database, hash, users, admin: new InitialAdmin(new AppConfig({ dataDir, ...settings }), users, hasher) };
+  };
+
+  it.each([
+    ['begun, then awaited at bootstrap', true],
+    ['only at bootstrap', false],
+  ])('creates the admin once, before bootstrap is done: %s', async (_case, early) => {
+    const { database, hash, users, admin } = await open();
+    if (early) admin.begin();
+    await admin.onApplicationBootstrap();
+    expect((await users.list()).map((user) => [user.username, user.role])).toEqual([['first-admin', 'admin']]);
+    expect(hash).toHaveBeenCalledTimes(1);
+    await database.close();
+  });
+
+  it('fails bootstrap, not the process, when the early creation fails', async () => {
+    const { database, hash, admin } = await open();
+    hash.mockRejectedValue(new Error('no memory for the hash'));
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    admin.begin();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(admin.onApplicationBootstrap()).rejects.toThrow('no memory for the hash');
+    process.off('unhandledRejection', unhandled);
+    expect(unhandled).not.toHaveBeenCalled();
+    await database.close();
   });
 });

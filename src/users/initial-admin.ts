@@ -40,7 +40,24 @@ export class InitialAdmin implements OnApplicationBootstrap {
     return join(this.config.dataDir, INITIAL_ADMIN_PASSWORD_FILE);
   }
 
+  /** The admin being created, once begun. */
+  private creating?: Promise<void>;
+
+  /**
+   * Begins creating the admin as soon as the database is ready (src/bootstrap.ts), so that its argon2 hash (tens of
+   * ms on a libuv thread) runs while Nest maps the routes; onApplicationBootstrap still awaits it before listening.
+   */
+  begin(): void {
+    this.creating ??= this.createIfEmpty();
+    // Its failure is thrown where it is awaited, in onApplicationBootstrap, and fails the start as before.
+    this.creating.catch(() => undefined);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
+    await (this.creating ??= this.createIfEmpty());
+  }
+
+  private async createIfEmpty(): Promise<void> {
     if ((await this.users.count()) > 0) return;
     const username = this.config.adminUsername ?? 'admin';
     let password = this.config.adminPassword;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, startBerth } from './support/berth.js';
 import { api, expectProblem, type ApiResponse } from './support/http.js';
+import { requestsCounted } from './support/metrics.js';
 import { docker, newRunId, removeTestResources, TEST_IMAGE, testLabels } from './support/engine.js';
 import { until } from './support/until.js';
 
@@ -105,19 +106,7 @@ describe('the direct container list under attack (CORS and the rate limit on)', 
   });
 
   it('counts its refusals under the route pattern in /metrics, so that a burst of 401s shows on the list route', async () => {
-    const refusals = async () => {
-      const metrics = await get('/metrics', berth.token);
-      expect(metrics.status).toBe(200);
-      const line = (metrics.text as string)
-        .split('\n')
-        .find(
-          (text) =>
-            text.startsWith('berth_http_requests_total{') &&
-            text.includes('route="/api/v1/hosts/:host/containers"') &&
-            text.includes('status="401"'),
-        );
-      return Number(line?.split(' ').at(-1) ?? 0);
-    };
+    const refusals = () => requestsCounted(berth.url, berth.token, '/api/v1/hosts/:host/containers', 401);
     const before = await refusals();
     for (let i = 0; i < 3; i += 1) expectProblem(await get(LIST, 'berth_notakey'), 401, 'UNAUTHENTICATED');
     expect(await refusals()).toBe(before + 3);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, startBerth } from './support/berth.js';
 import { api, expectProblem, type ApiResponse } from './support/http.js';
+import { requestsCounted } from './support/metrics.js';
 import { docker, newRunId, removeTestResources, TEST_IMAGE, testLabels } from './support/engine.js';
 
 /**
@@ -81,19 +82,7 @@ describe('the direct container list answers as the Nest route does', () => {
   });
 
   it('counts its requests under the route pattern in /metrics, as the Nest route does', async () => {
-    const count = async () => {
-      const metrics = await api(berth.url, '/metrics', { token: berth.token });
-      expect(metrics.status).toBe(200);
-      const line = (metrics.text as string)
-        .split('\n')
-        .find(
-          (text) =>
-            text.startsWith('berth_http_requests_total{') &&
-            text.includes('route="/api/v1/hosts/:host/containers"') &&
-            text.includes('status="200"'),
-        );
-      return Number(line?.split(' ').at(-1) ?? 0);
-    };
+    const count = () => requestsCounted(berth.url, berth.token, '/api/v1/hosts/:host/containers', 200);
     const before = await count();
     for (let i = 0; i < 3; i += 1) expect((await api(berth.url, list() + query, { token: berth.token })).status).toBe(200);
     expect(await count()).toBe(before + 3);

@@ -100,6 +100,17 @@ describe('serveDirectly', () => {
 
   beforeAll(async () => {
     app = await appOf(ThingsModule);
+    // App-level middlewares registered before it: the direct route runs them as Express would, in order.
+    app.use((request: Request, response: Response, next: NextFunction) => {
+      response.setHeader('X-Middlewares', 'first');
+      if (request.headers['x-middleware'] === 'fails') return next(new ProblemException(400, 'BAD_REQUEST', 'A middleware said no.'));
+      next();
+    });
+    app.use(async (request: Request, response: Response, next: NextFunction) => {
+      response.setHeader('X-Middlewares', `${String(response.getHeader('X-Middlewares'))} second`);
+      if (request.headers['x-middleware'] === 'rejects') throw new ProblemException(409, 'CONFLICT', 'A middleware rejected.');
+      next();
+    });
     serveDirectly(app, { controller: ThingsController, method: 'list' });
     app.use((request: Request, _response: Response, next: NextFunction) => {
       passedOn.push(request.url);
@@ -115,7 +126,12 @@ describe('serveDirectly', () => {
     const body = (await response.json()) as Record<string, unknown>;
     // The problem's instance names the path asked for: the trailing slash is the only difference.
     if (typeof body.instance === 'string') body.instance = body.instance.replace(/\/$/, '');
-    return { status: response.status, type: response.headers.get('content-type'), body };
+    return {
+      status: response.status,
+      type: response.headers.get('content-type'),
+      middlewares: response.headers.get('x-middlewares'),
+      body,
+    };
   };
 
   it.each([
@@ -131,6 +147,19 @@ describe('serveDirectly', () => {
     const nest = await answer(`/api/v1/hosts/local/things/${query}`, headers);
     expect(passedOn).toEqual([`/api/v1/hosts/local/things/${query}`]);
     expect(direct).toEqual(nest);
+  });
+
+  it("runs the app's middlewares in order before the route", async () => {
+    expect((await answer('/api/v1/hosts/local/things')).middlewares).toBe('first second');
+  });
+
+  it.each([
+    ['passes on an error', 'fails', 400],
+    ['rejects its promise', 'rejects', 409],
+  ])("a middleware that %s: the global filter's answer, as Nest's", async (_case, header, status) => {
+    const direct = await answer('/api/v1/hosts/local/things', { 'x-middleware': header });
+    expect(direct).toEqual(await answer('/api/v1/hosts/local/things/', { 'x-middleware': header }));
+    expect(direct).toMatchObject({ status, type: expect.stringContaining('application/problem+json'), body: { status } });
   });
 
   it("a handler's error goes through the global filter", async () => {
@@ -245,6 +274,27 @@ describe('serveDirectly refuses what it cannot run as Nest would', () => {
     const app = await appOf(OddModule);
     try {
       expect(() => serveDirectly(app, { controller: OddController, method })).toThrow(why);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.each([
+    [
+      'a middleware bound to a path',
+      (app: INestApplication) => app.use('/docs', (_q: Request, _r: Response, next: NextFunction) => next()),
+      /path-bound middleware/,
+    ],
+    [
+      'an error handler',
+      (app: INestApplication) => app.use((_e: Error, _q: Request, _r: Response, next: NextFunction) => next()),
+      /error handler/,
+    ],
+  ])('an app with %s registered before it: Express would run it differently', async (_case, configure, why) => {
+    const app = await appOf(OddModule);
+    try {
+      configure(app);
+      expect(() => serveDirectly(app, { controller: OddController, method: 'plain' })).toThrow(why);
     } finally {
       await app.close();
     }

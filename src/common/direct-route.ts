@@ -31,6 +31,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ApplicationConfig } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { defer, isObservable, lastValueFrom, mergeAll } from 'rxjs';
 
 /** A GET route answered before Express's router walks Berth's ~180 routes and before Nest's per-request machinery. */
@@ -65,8 +66,11 @@ interface RouteArgument {
  * cannot run exactly as Nest would (a route- or controller-level enhancer, a request-scoped global one, a
  * handler argument other than `@Param`/`@Query`, status or header decorators, a host filter, a version or a global
  * prefix) refuses to start: deny by default.
- * Registered before Nest's routes and after the app's own middlewares (access log, CORS, metrics, body parsers):
- * the module middlewares Nest adds at init are not run, so none may act on a GET (the audit records mutations only).
+ * It takes the request at the HTTP server, before Express: Express's own per-request setup (`app.handle`: req and res
+ * prototypes, `originalUrl`), then the app's middlewares registered so far (access log, CORS, metrics, body parsers),
+ * each called in turn without the router walking its stack, then the route. So register it after those middlewares
+ * and before Nest's routes; a middleware bound to a path, or an error handler, among them refuses to start. The module
+ * middlewares Nest adds at init are not run, so none may act on a GET (the audit records mutations only).
  */
 export function serveDirectly(app: INestApplication, route: DirectRoute): void {
   const { controller, method } = route;
@@ -132,28 +136,89 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
     }
   };
 
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    if (request.method !== 'GET') return next();
-    const url = request.url;
-    const queryAt = url.indexOf('?');
-    const match = path.exec(queryAt < 0 ? url : url.slice(0, queryAt));
-    const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
-    if (!match || hasBody) return next();
-    // What Express's router would have set: the access guard (host routes), the metrics and the audit read them.
-    request.params = Object.fromEntries(params.map((name, i) => [name, match[i + 1]]));
-    request.route = { path: pattern };
-    const context = new ExecutionContextHost([request, response, next], controller, handler);
+  const express = adapter.getInstance() as ExpressApp;
+  const middlewares = appMiddlewares(express, refuse);
+  const server = app.getHttpServer() as Server;
+  if (server.listeners('request').length !== 1 || server.listeners('request')[0] !== express) {
+    throw refuse('needs the HTTP server to hand every request to Express');
+  }
+
+  const answer = (request: Request, response: Response, context: ExecutionContextHost, rawQuery: string) =>
     void (async () => {
       for (const guard of guards) {
         const allowed = guard.canActivate(context);
         if (!(typeof allowed === 'boolean' ? allowed : await settle(allowed))) throw new ForbiddenException(FORBIDDEN_MESSAGE);
       }
       response.status(200);
-      const call = async () => handler.apply(instance, await argumentsOf(request, queryAt < 0 ? '' : url.slice(queryAt + 1)));
+      const call = async () => handler.apply(instance, await argumentsOf(request, rawQuery));
       const result = await intercept(interceptors, context, call);
       adapter.reply(response, result, 200);
     })().catch((error: unknown) => fail(error, context));
+
+  // In front of Express's router: Express's own per-request setup (app.handle), the app's middlewares, then the route.
+  server.removeListener('request', express);
+  server.on('request', (request: Request, response: Response) => {
+    const url = request.url;
+    const queryAt = url.indexOf('?');
+    const match = request.method === 'GET' ? path.exec(queryAt < 0 ? url : url.slice(0, queryAt)) : null;
+    const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
+    if (!match || hasBody) return express(request, response);
+    beginLikeExpress(express, request, response);
+    const context = new ExecutionContextHost([request, response, undefined], controller, handler);
+    let at = 0;
+    const next = (error?: unknown): void => {
+      if (error !== undefined && error !== null) return fail(error, context);
+      if (at < middlewares.length) {
+        try {
+          const returned: unknown = middlewares[at++](request, response, next);
+          // As Express 5's router: a middleware's rejected promise is its error.
+          if (returned instanceof Promise) returned.catch((rejection: unknown) => next(rejection ?? new Error('Rejected promise')));
+        } catch (thrown) {
+          next(thrown);
+        }
+        return;
+      }
+      // What Express's router would have set: the access guard (host routes), the metrics and the audit read them.
+      request.params = Object.fromEntries(params.map((name, i) => [name, match[i + 1]]));
+      request.route = { path: pattern };
+      answer(request, response, context, queryAt < 0 ? '' : url.slice(queryAt + 1));
+    };
+    request.next = next;
+    next();
   });
+}
+
+/** The Express app as Nest holds it: also the HTTP server's request listener. */
+type ExpressApp = ((request: IncomingMessage, response: ServerResponse) => void) & {
+  request: object;
+  response: object;
+  router: { stack: Array<{ handle: Middleware; name: string; slash?: boolean; route?: unknown }> };
+  enabled(setting: string): boolean;
+};
+type Middleware = (request: Request, response: Response, next: NextFunction) => unknown;
+
+/**
+ * The middlewares the app registered so far (access log, CORS, metrics, body parsers): Express runs each of them
+ * for every request before any route. One bound to a path, or an error handler, is not run the same way here: refused.
+ */
+function appMiddlewares(express: ExpressApp, refuse: (why: string) => Error): Middleware[] {
+  return express.router.stack.map((layer) => {
+    if (layer.route !== undefined || layer.slash !== true) throw refuse(`would skip the path-bound middleware ${layer.name}`);
+    if (layer.handle.length > 3) throw refuse(`would skip the error handler ${layer.name}`);
+    return layer.handle;
+  });
+}
+
+/** What Express's `app.handle` and router set on every request before its first middleware. */
+function beginLikeExpress(express: ExpressApp, request: Request, response: Response): void {
+  if (express.enabled('x-powered-by')) response.setHeader('X-Powered-By', 'Express');
+  request.res = response;
+  response.req = request;
+  Object.setPrototypeOf(request, express.request);
+  Object.setPrototypeOf(response, express.response);
+  response.locals ??= Object.create(null) as Record<string, unknown>;
+  request.baseUrl = '';
+  request.originalUrl = request.url;
 }
 
 /**

@@ -13,10 +13,10 @@ describe('start heap policy', () => {
   it('starts with a small young generation and the interpreter only, and restores both once Berth listens', async () => {
     flags.length = 0;
     vi.stubEnv('NODE_OPTIONS', '');
-    const { startHeapDone, START_TIERS, SERVING_TIERS } = await import('./start-heap.js');
+    const { startHeapDone, START_TIERS, SERVING_TIERS, SERVING_HEAP_GROWTH } = await import('./start-heap.js');
     expect(flags).toEqual(['--semi-space-growth-factor=1', ...START_TIERS]);
     startHeapDone();
-    expect(flags.slice(1 + START_TIERS.length)).toEqual(['--semi-space-growth-factor=2', ...SERVING_TIERS]);
+    expect(flags.slice(1 + START_TIERS.length)).toEqual(['--semi-space-growth-factor=2', SERVING_HEAP_GROWTH, ...SERVING_TIERS]);
   });
 
   it('leaves the tiers alone when node was told how to tier', async () => {
@@ -24,7 +24,14 @@ describe('start heap policy', () => {
     vi.stubEnv('NODE_OPTIONS', '--jitless');
     const { startHeapDone } = await import('./start-heap.js');
     startHeapDone();
-    expect(flags).toEqual(['--semi-space-growth-factor=1', '--semi-space-growth-factor=2']);
+    expect(flags).toEqual(['--semi-space-growth-factor=1', '--semi-space-growth-factor=2', '--heap-growing-percent=100']);
+  });
+
+  // V8 ignores a flag it does not know: the heap policy holds only while this node's V8 (the Node 24 tier's too) has it.
+  it("sets a heap growth flag this node's V8 knows", async () => {
+    const { SERVING_HEAP_GROWTH } = await vi.importActual<typeof import('./start-heap.js')>('./start-heap.js');
+    const options = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' });
+    expect(options).toContain(SERVING_HEAP_GROWTH.split('=')[0]);
   });
 
   it.each([

@@ -169,7 +169,8 @@ export class EngineCalls {
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
         response.on('end', () => {
-          const body = Buffer.concat(chunks);
+          // The engine's list usually comes in one read: kept as it is, not copied (one allocation less per call).
+          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
           if (response.statusCode === 200) return resolve(body);
           reject(engineHttpError(response.statusCode ?? 0, body.toString('utf8')));
         });

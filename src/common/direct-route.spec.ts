@@ -104,7 +104,7 @@ describe('serveDirectly', () => {
     app.use((request: Request, response: Response, next: NextFunction) => {
       response.setHeader('X-Middlewares', 'first');
       if (request.headers['x-middleware'] === 'fails') return next(new ProblemException(400, 'BAD_REQUEST', 'A middleware said no.'));
-      next();
+      next(request.headers['x-middleware'] === 'skips' ? 'route' : undefined);
     });
     app.use(async (request: Request, response: Response, next: NextFunction) => {
       response.setHeader('X-Middlewares', `${String(response.getHeader('X-Middlewares'))} second`);
@@ -151,6 +151,10 @@ describe('serveDirectly', () => {
 
   it("runs the app's middlewares in order before the route", async () => {
     expect((await answer('/api/v1/hosts/local/things')).middlewares).toBe('first second');
+    // `next('route')` from a middleware goes on to the next one, as in Express.
+    const skipped = await answer('/api/v1/hosts/local/things', { 'x-middleware': 'skips' });
+    expect(skipped).toEqual(await answer('/api/v1/hosts/local/things/', { 'x-middleware': 'skips' }));
+    expect(skipped).toMatchObject({ status: 200, middlewares: 'first second' });
   });
 
   it.each([

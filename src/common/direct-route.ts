@@ -167,7 +167,8 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
     const context = new ExecutionContextHost([request, response, undefined], controller, handler);
     let at = 0;
     const next = (error?: unknown): void => {
-      if (error !== undefined && error !== null) return fail(error, context);
+      // As Express's router: `next('route')` from a middleware goes on; any other value is an error.
+      if (error !== undefined && error !== null && error !== 'route') return fail(error, context);
       if (at < middlewares.length) {
         try {
           const returned: unknown = middlewares[at++](request, response, next);

@@ -27,6 +27,16 @@ describe('start heap policy', () => {
     expect(flags).toEqual(['--semi-space-growth-factor=1', '--semi-space-growth-factor=2', '--heap-growing-percent=100']);
   });
 
+  it('leaves the heap growth alone when node was given its own', async () => {
+    flags.length = 0;
+    vi.stubEnv('NODE_OPTIONS', '--jitless --heap_growing_percent=50');
+    const { startHeapDone, heapGrowthChosen } = await import('./start-heap.js');
+    startHeapDone();
+    expect(flags).toEqual(['--semi-space-growth-factor=1', '--semi-space-growth-factor=2']);
+    expect(heapGrowthChosen(['--heap-growing-percent=20'])).toBe(true);
+    expect(heapGrowthChosen(['--max-old-space-size=200'], '--trace-gc')).toBe(false);
+  });
+
   // V8 ignores a flag it does not know: the heap policy holds only while this node's V8 (the Node 24 tier's too) has it.
   it("sets a heap growth flag this node's V8 knows", async () => {
     const { SERVING_HEAP_GROWTH } = await vi.importActual<typeof import('./start-heap.js')>('./start-heap.js');

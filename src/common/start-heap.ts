@@ -21,7 +21,11 @@ const TIERING_FLAG = /--(jitless|max-opt|(no-)?(opt|turbofan|sparkplug|maglev))\
 
 /** Whether node's own options (command line, NODE_OPTIONS) already choose V8's tiers. */
 export function tieringChosen(execArgv: readonly string[], nodeOptions = ''): boolean {
-  return [...execArgv, nodeOptions].some((option) => TIERING_FLAG.test(option.replaceAll('_', '-')));
+  return optionGiven(TIERING_FLAG, execArgv, nodeOptions);
+}
+
+function optionGiven(flag: RegExp, execArgv: readonly string[], nodeOptions: string): boolean {
+  return [...execArgv, nodeOptions].some((option) => flag.test(option.replaceAll('_', '-')));
 }
 
 const tierDuringStart = !tieringChosen(process.execArgv, process.env.NODE_OPTIONS);
@@ -31,13 +35,19 @@ if (tierDuringStart) START_TIERS.forEach((flag) => setFlagsFromString(flag));
  * After a full GC, V8 lets the old generation grow to only ~1.1-1.3 times what survived (Berth's ~22 MB) before the
  * next one: a lone client's list requests (~100 KB each, Buffers included) then set off a full mark-compact of the
  * whole heap every ~60-90 requests, ~0.5 ms of CPU per request (measured, issue 14). Twice what survived makes them
- * rare; the memory reducer still shrinks the heap once Berth is idle.
+ * rare; the memory reducer still shrinks the heap once Berth is idle. Left alone when node was given its own.
  */
 export const SERVING_HEAP_GROWTH = '--heap-growing-percent=100';
+
+/** Whether node's own options already set the heap's growth. */
+export function heapGrowthChosen(execArgv: readonly string[], nodeOptions = ''): boolean {
+  return optionGiven(/--heap-growing-percent\b/, execArgv, nodeOptions);
+}
+const growHeapWhenServing = !heapGrowthChosen(process.execArgv, process.env.NODE_OPTIONS);
 
 /** Berth has started: the young generation may grow again (V8's default factor), and hot code be optimised. */
 export function startHeapDone(): void {
   setFlagsFromString('--semi-space-growth-factor=2');
-  setFlagsFromString(SERVING_HEAP_GROWTH);
+  if (growHeapWhenServing) setFlagsFromString(SERVING_HEAP_GROWTH);
   if (tierDuringStart) SERVING_TIERS.forEach((flag) => setFlagsFromString(flag));
 }

@@ -6,6 +6,7 @@ import { configureApp, recordHttpMetrics, serveDocs } from './app.setup.js';
 import type { Logger as Pino } from 'pino';
 import { allowBrowserOrigins } from './common/browser-origins.js';
 import { serveDirectly } from './common/direct-route.js';
+import { ExpressServerAdapter } from './common/express-server.js';
 import { ContainersController } from './containers/containers.controller.js';
 import { createLogger, PinoLoggerService, requestLogger } from './common/logging.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
@@ -29,7 +30,7 @@ export async function bootstrap(): Promise<void> {
   keepServing(logger);
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.withConfig(config), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.withConfig(config), new ExpressServerAdapter(), {
       logger: new PinoLoggerService(logger),
       bodyParser: true,
       abortOnError: false,

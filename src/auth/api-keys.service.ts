@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { lowerRole, roleAllows } from '../common/access.decorators.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
@@ -16,8 +16,9 @@ const VISIBLE_PREFIX_LENGTH = API_KEY_PREFIX.length + 6;
 /** lastUsedAt is written at most this often per key, not on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/** SHA-256, hex: run on every authenticated request (the principal cache's key), so the one-shot form, no Hash object. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 @Injectable()

@@ -43,9 +43,12 @@ describe('requestLogger', () => {
     ['a 500 at error, with an err', '/boom?status=500', 'r-500', 50, 500, 'request errored'],
     ['an insane request id replaced', '/healthz', 'bad id\twith tab', 30, 200, 'request completed'],
   ])('%s: one line with the fields pino-http wrote', async (_case, path, givenId, level, statusCode, msg) => {
+    const before = lines.length;
     const response = await fetch(base + path, { headers: { 'x-request-id': givenId } });
     await response.text();
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // 'finish' and then 'close' both end the request: one line, not two.
+    expect(lines.length).toBe(before + 1);
     const id = response.headers.get('x-request-id')!;
     expect(id).toMatch(givenId.includes('\t') ? /^[0-9a-f-]{36}$/ : new RegExp(`^${givenId.replace('.', '\\.')}$`));
     const line = lines.at(-1)!;

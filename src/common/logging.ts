@@ -45,18 +45,21 @@ export function requestLogger(logger: Pino) {
       path: (req.originalUrl ?? req.url ?? '').split('?')[0],
       remoteAddress: req.socket.remoteAddress,
     };
+    // The first of the three ends the request's line; the listeners stay (the response is dropped soon after),
+    // which costs less per request than taking them off, and a late 'error' still finds one.
+    let logged = false;
     const done = (error?: Error) => {
-      res.off('close', done);
-      res.off('finish', done);
-      res.off('error', done);
+      if (logged) return;
+      logged = true;
       const responseTime = Date.now() - started;
-      const level = accessLogLevel(res.statusCode, error !== undefined);
-      const line = { req: fields, res: { statusCode: res.statusCode } };
-      if (error || res.statusCode >= 500) {
-        const err = error ?? new Error(`failed with status code ${res.statusCode}`);
-        logger[level]({ ...line, err, responseTime }, 'request errored');
+      const statusCode = res.statusCode;
+      const level = accessLogLevel(statusCode, error !== undefined);
+      if (error || statusCode >= 500) {
+        const err = error ?? new Error(`failed with status code ${statusCode}`);
+        logger[level]({ req: fields, res: { statusCode }, err, responseTime }, 'request errored');
       } else {
-        logger[level]({ ...line, responseTime }, !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted');
+        const message = !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted';
+        logger[level]({ req: fields, res: { statusCode }, responseTime }, message);
       }
     };
     res.on('close', done);

@@ -66,6 +66,18 @@ class WrapInterceptor implements NestInterceptor {
   }
 }
 
+/** As the idempotency interceptor: an `async intercept`, whose answer is a promise of the Observable. */
+@Injectable()
+class AsyncInterceptor implements NestInterceptor {
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    await Promise.resolve();
+    if (context.switchToHttp().getRequest<Request>().headers['x-async'] === 'throws') {
+      throw new ProblemException(409, 'CONFLICT', 'An async interceptor said no.');
+    }
+    return next.handle().pipe(map((value) => ({ ...(value as object), seenAsync: true })));
+  }
+}
+
 @Controller('api/v1/hosts/:host/things')
 class ThingsController {
   @Get()
@@ -81,6 +93,7 @@ class ThingsController {
   providers: [
     { provide: APP_GUARD, useClass: HostGuard },
     { provide: APP_INTERCEPTOR, useClass: WrapInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: AsyncInterceptor },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],
 })
@@ -135,7 +148,8 @@ describe('serveDirectly', () => {
   };
 
   it.each([
-    ['an answer through the interceptor', '?limit=3&label=a&label=b', {}],
+    ['an answer through the interceptors', '?limit=3&label=a&label=b', {}],
+    ['an async interceptor that throws: its problem', '', { 'x-async': 'throws' }],
     ['a guard that says no: 403', '', { 'x-deny': 'yes' }],
     ['a guard that throws: its problem', '', { 'x-deny': 'problem' }],
     ['a bad query: 400 from the pipe', '?limit=99', {}],

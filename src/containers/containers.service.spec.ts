@@ -5,6 +5,7 @@ import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import type { ProblemCode } from '../common/problem-codes.js';
 import { AppConfig } from '../config/app-config.js';
+import type { ContainerListQuery } from '../docker/engine.js';
 import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import type { RegistryAuthProvider } from '../docker/registry-auth.js';
 import type { BerthOnEngine } from './berth-container.js';
@@ -294,6 +295,23 @@ describe('ContainersService', () => {
     release();
     await Promise.all(waiting);
     expect(engine.listContainers).toHaveBeenCalledTimes(2);
+  });
+
+  it("makes a frozen query's engine query once (the direct route shares one per query string), a mutable one's afresh", async () => {
+    engine.listContainers.mockResolvedValue([]);
+    // The fake's listContainersJson hands its query on to listContainers.
+    const asked = engine.listContainers.mock as unknown as { calls: Array<[ContainerListQuery]> };
+    const shared = Object.freeze({ all: true, label: Object.freeze(['team=web']) as string[] });
+    await service.list('local', shared);
+    await service.list('local', shared);
+    expect(asked.calls[1][0]).toBe(asked.calls[0][0]);
+    expect(Object.isFrozen(asked.calls[0][0].filters?.label)).toBe(true);
+
+    const mutable = { all: true, label: ['team=web'] };
+    await service.list('local', mutable);
+    mutable.label = ['team=db'];
+    await service.list('local', mutable);
+    expect(asked.calls[3][0]).toEqual({ all: true, filters: { label: ['team=db'] } });
   });
 
   it('pages after the shared engine list: other pages of one list still share its engine call', async () => {

@@ -13,7 +13,7 @@ import { ReadCoalescer } from '../common/read-coalescer.js';
 import { validationFailed } from '../common/validation.js';
 import { AppConfig } from '../config/app-config.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
-import type { Engine } from '../docker/engine.js';
+import type { ContainerListQuery, Engine } from '../docker/engine.js';
 import type { EngineContainerSummary } from '../docker/engine-types.js';
 import { withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
@@ -72,6 +72,27 @@ class ContainerList {
   }
 }
 
+/**
+ * What a list query asks of the engine, made once per query object: the direct route hands every request with the
+ * same query string the same validated (frozen) query, and the engine's query (the same object each time) lets the
+ * engine port keep the request path it makes of it too.
+ */
+const engineLists = new WeakMap<ContainerListQueryDto, { engineQuery: ContainerListQuery; json: string }>();
+function engineListOf(query: ContainerListQueryDto): { engineQuery: ContainerListQuery; json: string } {
+  let made = engineLists.get(query);
+  if (!made) {
+    const engineQuery = toEngineListQuery(query);
+    made = { engineQuery, json: JSON.stringify(engineQuery) };
+    if (Object.isFrozen(query)) {
+      Object.values(engineQuery.filters ?? {}).forEach((values) => Object.freeze(values));
+      Object.freeze(engineQuery.filters);
+      Object.freeze(engineQuery);
+      engineLists.set(query, made);
+    }
+  }
+  return made;
+}
+
 const KILL_SIGNALS = new Set(['KILL', 'SIGKILL', '9']);
 
 /** Containers of a host, as `docker run`, `ps`, `logs`, `exec` and friends know them. */
@@ -92,8 +113,8 @@ export class ContainersService {
   /** `docker ps`, newest first, paged; concurrent identical lists share one engine call that started after each arrived. */
   async list(hostId: string, query: ContainerListQueryDto): Promise<Page<ContainerSummaryDto>> {
     const engine = this.hosts.get(hostId);
-    const engineQuery = toEngineListQuery(query);
-    const key = `${hostId}\n${JSON.stringify(engineQuery)}`;
+    const { engineQuery, json } = engineListOf(query);
+    const key = `${hostId}\n${json}`;
     const list = await this.lists.run(key, async () => this.parsed(key, await engine.listContainersJson(engineQuery)));
     return list.page(query);
   }

@@ -18,13 +18,23 @@ function listOptions(query: ContainerListQuery): { all: boolean; limit?: number;
 
 /** The engine's list answer as it came (JSON bytes), for a caller that parses it once, or not when unchanged. */
 export function listContainersJson(calls: EngineCalls, query: ContainerListQuery): Promise<Buffer> {
-  const { all, limit, filters } = listOptions(query);
-  const params = new URLSearchParams({ all: String(all), ...(limit && { limit: String(limit) }), filters: JSON.stringify(filters) });
+  const path = listPath(query);
   return calls.call(
     'container.list',
-    async (d) =>
-      (await calls.getBytes(`/containers/json?${params}`)) ?? Buffer.from(JSON.stringify(await d.listContainers(listOptions(query)))),
+    async (d) => (await calls.getBytes(path)) ?? Buffer.from(JSON.stringify(await d.listContainers(listOptions(query)))),
   );
+}
+
+/** Request paths per frozen query: a poller's every request sends the same one (see ContainersService.list). */
+const listPaths = new WeakMap<ContainerListQuery, string>();
+function listPath(query: ContainerListQuery): string {
+  let path = listPaths.get(query);
+  if (path === undefined) {
+    const { all, limit, filters } = listOptions(query);
+    path = `/containers/json?${new URLSearchParams({ all: String(all), ...(limit && { limit: String(limit) }), filters: JSON.stringify(filters) })}`;
+    if (Object.isFrozen(query)) listPaths.set(query, path);
+  }
+  return path;
 }
 
 export function inspectContainer(calls: EngineCalls, id: string): Promise<EngineContainerInspect> {

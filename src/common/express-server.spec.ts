@@ -61,7 +61,7 @@ describe('ExpressServerAdapter', () => {
     expect((await get(app, '/nowhere')).status).toBe(404);
   });
 
-  it("leaves the server to Nest when it must do more than serve plain HTTP (here: a 503 while closing)", async () => {
+  it('leaves the server to Nest when it must do more than serve plain HTTP (here: a 503 while closing)', async () => {
     app = await NestFactory.create<NestExpressApplication>(ThingsModule, new ExpressServerAdapter(), {
       logger: false,
       return503OnClosing: true,

@@ -31,8 +31,9 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ApplicationConfig } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { NextFunction, Request, Response } from 'express';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { defer, isObservable, lastValueFrom, mergeAll } from 'rxjs';
+import type { ExpressApp as ExpressServerApp } from './express-server.js';
 
 /** A GET route answered before Express's router walks Berth's ~180 routes and before Nest's per-request machinery. */
 export interface DirectRoute {
@@ -189,10 +190,8 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
   });
 }
 
-/** The Express app as Nest holds it: also the HTTP server's request listener. */
-type ExpressApp = ((request: IncomingMessage, response: ServerResponse) => void) & {
-  request: object;
-  response: object;
+/** The Express app as Nest holds it (the HTTP server's request listener), with its router and settings. */
+type ExpressApp = ExpressServerApp & {
   router: { stack: Array<{ handle: Middleware; name: string; slash?: boolean; route?: unknown }> };
   enabled(setting: string): boolean;
 };

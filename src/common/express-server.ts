@@ -3,7 +3,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { createServer, IncomingMessage, ServerResponse, type RequestListener } from 'node:http';
 
 /** The Express app, the server's request listener: `request` and `response` are the prototypes it gives each pair. */
-type ExpressApp = RequestListener & { request: object; response: object };
+export type ExpressApp = RequestListener & { request: object; response: object };
 
 /**
  * Nest's Express adapter, but the HTTP server makes each request and response with Express's prototypes from the

@@ -46,7 +46,7 @@ export async function bootstrap(): Promise<void> {
   recordHttpMetrics(app);
   configureApp(app);
   // The lone client's `docker ps` (issue 14): answered in front of Express's router, by the same guards, pipes and filters.
-  serveDirectly(app, { controller: ContainersController, method: 'listContainers' });
+  serveDirectly(app, { controller: ContainersController, method: 'listContainers', early: true });
   app.useWebSocketAdapter(createWsAdapter(app));
   serveDocs(app);
   await app.listen(config.port, config.host);

@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, startBerth } from './support/berth.js';
 import { api, expectProblem, type ApiResponse } from './support/http.js';
@@ -145,6 +146,55 @@ describe('the direct container list under attack (CORS and the rate limit on)', 
       if (i % 2 === 0) expect(answer.status, answer.text).toBe(200);
       else expectProblem(answer, 404, 'HOST_NOT_FOUND');
     });
+  });
+  it("starts a polling connection's engine read early only after a success: a revoked or rate-limited key's starts one at most", async () => {
+    /** The engine's container lists Berth has made so far (`berth_engine_call_duration_seconds`, host local). */
+    const engineLists = async () => {
+      const metrics = await api(berth.url, '/metrics', { token: berth.token });
+      return (metrics.text as string)
+        .split('\n')
+        .filter((line) => line.startsWith('berth_engine_call_duration_seconds_count{') && line.includes('operation="container.list"'))
+        .filter((line) => line.includes('host="local"'))
+        .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    };
+    /** One kept-alive connection, as a poller's. */
+    const connection = new Agent({ keepAlive: true, maxSockets: 1 });
+    const poll = (token: string) =>
+      new Promise<number>((resolve, reject) => {
+        const path = `${LIST}?${mine}&all=true`;
+        httpRequest(`${berth.url}${path}`, { agent: connection, headers: { authorization: `Bearer ${token}` } }, (response) =>
+          response.resume().on('end', () => resolve(response.statusCode ?? 0)),
+        )
+          .on('error', reject)
+          .end();
+      });
+    try {
+      const created = await api(berth.url, '/api/v1/auth/api-keys', {
+        method: 'POST',
+        token: berth.token,
+        body: { name: `poller-${runId}`, role: 'viewer' },
+      });
+      expect(created.status, created.text).toBe(201);
+      let before = await engineLists();
+      // The second and third start their read as they arrive: one engine read each all the same.
+      for (let i = 0; i < 3; i += 1) expect(await poll(created.body.key)).toBe(200);
+      expect(await engineLists()).toBe(before + 3);
+      expect((await api(berth.url, `/api/v1/auth/api-keys/${created.body.id}`, { method: 'DELETE', token: berth.token })).status).toBe(204);
+      before = await engineLists();
+      // Refused at once; the first refusal's early read is dropped, and no refusal starts another.
+      for (let i = 0; i < 3; i += 1) expect(await poll(created.body.key)).toBe(401);
+      expect(await engineLists()).toBe(before + 1);
+
+      const limited = await newKey();
+      before = await engineLists();
+      const statuses: number[] = [];
+      for (let i = 0; i < RATE_LIMIT + 5; i += 1) statuses.push(await poll(limited));
+      expect(statuses.filter((status) => status === 200)).toHaveLength(RATE_LIMIT);
+      expect(statuses.slice(RATE_LIMIT)).toEqual(Array(5).fill(429));
+      expect(await engineLists()).toBe(before + RATE_LIMIT + 1);
+    } finally {
+      connection.destroy();
+    }
   });
 });
 

@@ -21,7 +21,7 @@ import {
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { IsInt, IsOptional, IsString, Max } from 'class-validator';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { map, type Observable } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -223,6 +223,144 @@ describe('serveDirectly', () => {
       request.on('error', reject).end();
     });
     expect(passedOn).toEqual([path]);
+  });
+});
+
+/** What ran, in order, on the early route: the guard's and the handler's turns. */
+const turns: string[] = [];
+/** The early route's handler fails its next call (a read that goes wrong once). */
+let failNext = false;
+
+@Injectable()
+class TurnGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    turns.push('guard');
+    return context.switchToHttp().getRequest<Request>().headers['x-deny'] === undefined;
+  }
+}
+
+@Controller('api/v1/hosts/:host/reads')
+class ReadsController {
+  @Get()
+  list(@Param('host') host: string, @Query() query: ThingsQueryDto): Promise<object> {
+    turns.push('handler');
+    // The engine request goes out a few promise turns later (the coalescer, the engine call's bookkeeping).
+    return new Promise((resolve) => process.nextTick(resolve))
+      .then(() => Promise.resolve())
+      .then(() => {
+        turns.push('read');
+        if (!failNext) return { host, limit: query.limit ?? null };
+        failNext = false;
+        throw new ProblemException(503, 'ENGINE_UNAVAILABLE', 'The engine did not answer.');
+      });
+  }
+}
+
+@Module({
+  controllers: [ReadsController],
+  providers: [
+    { provide: APP_GUARD, useClass: TurnGuard },
+    { provide: APP_FILTER, useClass: ProblemFilter },
+  ],
+})
+class ReadsModule {}
+
+describe('serveDirectly with early reads', () => {
+  let app: INestApplication;
+  let port: number;
+  /** One kept-alive connection, as a polling client's. */
+  let connection: Agent;
+
+  beforeAll(async () => {
+    app = await appOf(ReadsModule);
+    serveDirectly(app, { controller: ReadsController, method: 'list', early: true });
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(() => app?.close());
+
+  const get = (path: string, headers: Record<string, string> = {}, agent?: Agent) =>
+    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port, path, headers, agent: agent ?? connection }, (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      });
+      request.on('error', reject).end();
+    });
+  /** The turns of one request, after the ones before it. */
+  const turnsOf = async (path: string, headers: Record<string, string> = {}, agent?: Agent) => {
+    turns.length = 0;
+    const answer = await get(path, headers, agent);
+    return { status: answer.status, turns: [...turns], body: answer.body };
+  };
+
+  it('a repeat of the last success on the connection starts its read before the guard runs, and answers the same', async () => {
+    connection = new Agent({ keepAlive: true, maxSockets: 1 });
+    const first = await turnsOf('/api/v1/hosts/local/reads?limit=2');
+    expect(first).toEqual({ status: 200, turns: ['guard', 'handler', 'read'], body: { host: 'local', limit: 2 } });
+    const again = await turnsOf('/api/v1/hosts/local/reads?limit=2');
+    expect(again).toEqual({ ...first, turns: ['handler', 'read', 'guard'] });
+    // Another URL, another connection: no success of theirs to repeat.
+    expect((await turnsOf('/api/v1/hosts/local/reads?limit=3')).turns).toEqual(['guard', 'handler', 'read']);
+    expect((await turnsOf('/api/v1/hosts/local/reads?limit=3', {}, new Agent())).turns).toEqual(['guard', 'handler', 'read']);
+    connection.destroy();
+  });
+
+  it('a refused repeat: the early answer is dropped, the guard answers, and the connection starts no more early reads', async () => {
+    connection = new Agent({ keepAlive: true, maxSockets: 1 });
+    await get('/api/v1/hosts/local/reads');
+    const refused = await turnsOf('/api/v1/hosts/local/reads', { 'x-deny': 'yes' });
+    expect(refused).toMatchObject({ status: 403, turns: ['handler', 'read', 'guard'], body: { status: 403 } });
+    for (let i = 0; i < 3; i++) {
+      expect(await turnsOf('/api/v1/hosts/local/reads', { 'x-deny': 'yes' })).toMatchObject({ status: 403, turns: ['guard'] });
+    }
+    // A success again re-arms it.
+    expect((await turnsOf('/api/v1/hosts/local/reads')).turns).toEqual(['guard', 'handler', 'read']);
+    expect((await turnsOf('/api/v1/hosts/local/reads')).turns).toEqual(['handler', 'read', 'guard']);
+    connection.destroy();
+  });
+
+  it("an early read's error is the answer, through the global filter, as Nest's", async () => {
+    connection = new Agent({ keepAlive: true, maxSockets: 1 });
+    await get('/api/v1/hosts/local/reads?limit=1');
+    failNext = true;
+    const failed = await turnsOf('/api/v1/hosts/local/reads?limit=1');
+    expect(failed).toMatchObject({ status: 503, turns: ['handler', 'read', 'guard'], body: { code: 'ENGINE_UNAVAILABLE' } });
+    failNext = true;
+    const throughNest = await turnsOf('/api/v1/hosts/local/reads/?limit=1');
+    expect(throughNest).toEqual({
+      ...failed,
+      turns: ['guard', 'handler', 'read'],
+      body: { ...failed.body, instance: '/api/v1/hosts/local/reads/' },
+    });
+    // A failure is no success: the next request waits for the guard.
+    expect((await turnsOf('/api/v1/hosts/local/reads?limit=1')).turns).toEqual(['guard', 'handler', 'read']);
+    connection.destroy();
+  });
+
+  it('a route that does not ask for early reads never runs its handler before its guards', async () => {
+    connection = new Agent({ keepAlive: true, maxSockets: 1 });
+    const plain = await appOf(ReadsModule);
+    try {
+      serveDirectly(plain, { controller: ReadsController, method: 'list' });
+      await plain.listen(0, '127.0.0.1');
+      const plainPort = (plain.getHttpServer().address() as AddressInfo).port;
+      for (let i = 0; i < 2; i++) {
+        turns.length = 0;
+        await new Promise((resolve, reject) =>
+          httpRequest({ host: '127.0.0.1', port: plainPort, path: '/api/v1/hosts/local/reads', agent: connection }, (response) =>
+            response.resume().on('end', resolve),
+          )
+            .on('error', reject)
+            .end(),
+        );
+        expect(turns).toEqual(['guard', 'handler', 'read']);
+      }
+    } finally {
+      connection.destroy();
+      await plain.close();
+    }
   });
 });
 

@@ -40,6 +40,15 @@ export interface DirectRoute {
   controller: Type;
   /** The handler's method name on the controller. */
   method: string;
+  /**
+   * The handler is a read without side effects, and may start as the request arrives, while the middlewares, guards
+   * and interceptors run: for a request on a connection whose last request to this route was the same URL and was
+   * answered with a success (a client polling). The handler gets the arguments that request's pipes made (validation
+   * is a pure function of the URL). Its answer or error is taken only if the pipeline reaches the handler, as Nest's
+   * would; otherwise it is dropped, and so is the connection's success: an early read that is not taken is paid for
+   * by a success before it (a refused client starts none), and it starts after its request arrived (never an older answer).
+   */
+  early?: boolean;
 }
 
 /** Validated queries kept per route: repeated polls (dashboards, bots) send the same few query strings. */
@@ -47,6 +56,17 @@ const QUERIES_KEPT = 64;
 
 /** The Forbidden a guard's `false` becomes, as in Nest's router. */
 const FORBIDDEN_MESSAGE = 'Forbidden resource';
+
+/** A connection's last success on the route: the next request for the same URL may start its read early. */
+interface Success {
+  url: string;
+  values: unknown[];
+}
+
+/** A read started as its request arrived (DirectRoute.early): the arguments it was given and its answer. */
+interface EarlyRead extends Success {
+  answer: Promise<unknown>;
+}
 
 interface RouteArgument {
   index: number;
@@ -72,6 +92,8 @@ interface RouteArgument {
  * each called in turn without the router walking its stack, then the route. So register it after those middlewares
  * and before Nest's routes; a middleware bound to a path, or an error handler, among them refuses to start. The module
  * middlewares Nest adds at init are not run, so none may act on a GET (the audit records mutations only).
+ * A route that is a pure read may also start its handler as a repeat request arrives (`early`): the engine then works
+ * while the guards and interceptors run, and their verdict decides whether its answer is used.
  */
 export function serveDirectly(app: INestApplication, route: DirectRoute): void {
   const { controller, method } = route;
@@ -105,6 +127,25 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
   const instance = app.get(controller, { strict: false }) as object;
   const adapter = app.getHttpAdapter();
   const queries = new Map<string, unknown>();
+  const successes = new WeakMap<object, Success>();
+  const run = (values: unknown[]): Promise<unknown> => {
+    try {
+      return Promise.resolve(handler.apply(instance, values));
+    } catch (thrown) {
+      return Promise.reject(thrown as Error);
+    }
+  };
+  /** The handler's answer, started as the request arrives when route.early allows it (see there). */
+  const startEarly = (request: Request, url: string): EarlyRead | undefined => {
+    const last = route.early ? successes.get(request.socket) : undefined;
+    if (last?.url !== url) return undefined;
+    // Each early read uses up the success before it: a connection that stops succeeding starts no more.
+    successes.delete(request.socket);
+    const answer = run(last.values);
+    // Taken by the pipeline, errors included, if it reaches the handler; otherwise dropped.
+    answer.catch(() => undefined);
+    return { ...last, answer };
+  };
 
   const pipeAll = async (value: unknown, metadata: ArgumentMetadata) => {
     for (const pipe of pipes) value = await pipe.transform(value, metadata);
@@ -144,16 +185,18 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
     throw refuse('needs the HTTP server to hand every request to Express');
   }
 
-  const answer = (request: Request, response: Response, context: ExecutionContextHost, rawQuery: string) =>
+  const answer = (request: Request, response: Response, context: ExecutionContextHost, url: string, rawQuery: string, early?: EarlyRead) =>
     void (async () => {
       for (const guard of guards) {
         const allowed = guard.canActivate(context);
         if (!(typeof allowed === 'boolean' ? allowed : await settle(allowed))) throw new ForbiddenException(FORBIDDEN_MESSAGE);
       }
       response.status(200);
-      const call = async () => handler.apply(instance, await argumentsOf(request, rawQuery));
+      let values = early?.values;
+      const call = async () => early?.answer ?? run((values = await argumentsOf(request, rawQuery)));
       const result = await intercept(interceptors, context, call);
       adapter.reply(response, result, 200);
+      if (route.early && values) successes.set(request.socket, { url, values });
     })().catch((error: unknown) => fail(error, context));
 
   // In front of Express's router: Express's own per-request setup (app.handle), the app's middlewares, then the route.
@@ -164,6 +207,7 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
     const match = request.method === 'GET' ? path.exec(queryAt < 0 ? url : url.slice(0, queryAt)) : null;
     const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
     if (!match || hasBody) return express(request, response);
+    const early = startEarly(request, url);
     beginLikeExpress(express, request, response);
     const context = new ExecutionContextHost([request, response, undefined], controller, handler);
     let at = 0;
@@ -183,10 +227,12 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
       // What Express's router would have set: the access guard (host routes), the metrics and the audit read them.
       request.params = Object.fromEntries(params.map((name, i) => [name, match[i + 1]]));
       request.route = { path: pattern };
-      answer(request, response, context, queryAt < 0 ? '' : url.slice(queryAt + 1));
+      answer(request, response, context, url, queryAt < 0 ? '' : url.slice(queryAt + 1), early);
     };
     request.next = next;
-    next();
+    // The early read's engine request goes out on this turn of the event loop; the pipeline runs on the next one.
+    if (early) setImmediate(next);
+    else next();
   });
 }
 

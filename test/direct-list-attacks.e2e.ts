@@ -147,7 +147,7 @@ describe('the direct container list under attack (CORS and the rate limit on)', 
       else expectProblem(answer, 404, 'HOST_NOT_FOUND');
     });
   });
-  it("starts a polling connection's engine read early only after a success: a revoked or rate-limited key's starts one at most", async () => {
+  it("starts a polling connection's engine read early only after its own success: never for another credential, one at most for a revoked or rate-limited key, and never an older answer", async () => {
     /** The engine's container lists Berth has made so far (`berth_engine_call_duration_seconds`, host local). */
     const engineLists = async () => {
       const metrics = await api(berth.url, '/metrics', { token: berth.token });
@@ -157,14 +157,16 @@ describe('the direct container list under attack (CORS and the rate limit on)', 
         .filter((line) => line.includes('host="local"'))
         .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
     };
-    /** One kept-alive connection, as a poller's. */
+    /** One kept-alive connection, as a poller's (or a proxy's, for all its users). */
     const connection = new Agent({ keepAlive: true, maxSockets: 1 });
-    const poll = (token: string) =>
-      new Promise<number>((resolve, reject) => {
-        const path = `${LIST}?${mine}&all=true`;
-        httpRequest(`${berth.url}${path}`, { agent: connection, headers: { authorization: `Bearer ${token}` } }, (response) =>
-          response.resume().on('end', () => resolve(response.statusCode ?? 0)),
-        )
+    const poll = (token?: string) =>
+      new Promise<{ status: number; total?: number }>((resolve, reject) => {
+        const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+        httpRequest(`${berth.url}${LIST}?${mine}&all=true`, { agent: connection, headers }, (response) => {
+          let text = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, total: (JSON.parse(text) as { total?: number }).total }));
+        })
           .on('error', reject)
           .end();
       });
@@ -175,20 +177,33 @@ describe('the direct container list under attack (CORS and the rate limit on)', 
         body: { name: `poller-${runId}`, role: 'viewer' },
       });
       expect(created.status, created.text).toBe(201);
+      const key = created.body.key as string;
       let before = await engineLists();
       // The second and third start their read as they arrive: one engine read each all the same.
-      for (let i = 0; i < 3; i += 1) expect(await poll(created.body.key)).toBe(200);
+      for (let i = 0; i < 3; i += 1) expect((await poll(key)).status).toBe(200);
       expect(await engineLists()).toBe(before + 3);
+      // Another credential on the same connection (no credential, a key of hosts elsewhere) starts none.
+      before = await engineLists();
+      expect((await poll()).status).toBe(401);
+      expect((await poll(key)).status).toBe(200);
+      expect((await poll(await newKey({ hosts: ['e2e-elsewhere-*'] }))).status).toBe(404);
+      expect(await engineLists()).toBe(before + 1);
+
+      // A container created between two polls is in the second, early read or not.
+      const { total } = await poll(key);
+      await docker.createContainer({ Image: TEST_IMAGE, Cmd: ['true'], Labels: testLabels(runId) });
+      expect(await poll(key)).toEqual({ status: 200, total: total! + 1 });
+
       expect((await api(berth.url, `/api/v1/auth/api-keys/${created.body.id}`, { method: 'DELETE', token: berth.token })).status).toBe(204);
       before = await engineLists();
       // Refused at once; the first refusal's early read is dropped, and no refusal starts another.
-      for (let i = 0; i < 3; i += 1) expect(await poll(created.body.key)).toBe(401);
+      for (let i = 0; i < 3; i += 1) expect((await poll(key)).status).toBe(401);
       expect(await engineLists()).toBe(before + 1);
 
       const limited = await newKey();
       before = await engineLists();
       const statuses: number[] = [];
-      for (let i = 0; i < RATE_LIMIT + 5; i += 1) statuses.push(await poll(limited));
+      for (let i = 0; i < RATE_LIMIT + 5; i += 1) statuses.push((await poll(limited)).status);
       expect(statuses.filter((status) => status === 200)).toHaveLength(RATE_LIMIT);
       expect(statuses.slice(RATE_LIMIT)).toEqual(Array(5).fill(429));
       expect(await engineLists()).toBe(before + RATE_LIMIT + 1);

@@ -230,6 +230,8 @@ describe('serveDirectly', () => {
 const turns: string[] = [];
 /** The early route's handler fails its next call (a read that goes wrong once). */
 let failNext = false;
+/** The early route's reads so far: each answer says which read made it. */
+let reads = 0;
 
 @Injectable()
 class TurnGuard implements CanActivate {
@@ -237,6 +239,11 @@ class TurnGuard implements CanActivate {
     turns.push('guard');
     return context.switchToHttp().getRequest<Request>().headers['x-deny'] === undefined;
   }
+}
+
+function turnMiddleware(_request: Request, _response: Response, next: NextFunction): void {
+  turns.push('middleware');
+  next();
 }
 
 @Controller('api/v1/hosts/:host/reads')
@@ -249,7 +256,8 @@ class ReadsController {
       .then(() => Promise.resolve())
       .then(() => {
         turns.push('read');
-        if (!failNext) return { host, limit: query.limit ?? null };
+        reads += 1;
+        if (!failNext) return { host, limit: query.limit ?? null, read: reads };
         failNext = false;
         throw new ProblemException(503, 'ENGINE_UNAVAILABLE', 'The engine did not answer.');
       });
@@ -273,6 +281,8 @@ describe('serveDirectly with early reads', () => {
 
   beforeAll(async () => {
     app = await appOf(ReadsModule);
+    // The app's middlewares (the access log among them) run as the request arrives, early read or not.
+    app.use(turnMiddleware);
     serveDirectly(app, { controller: ReadsController, method: 'list', early: true });
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
@@ -295,15 +305,35 @@ describe('serveDirectly with early reads', () => {
     return { status: answer.status, turns: [...turns], body: answer.body };
   };
 
-  it('a repeat of the last success on the connection starts its read before the guard runs, and answers the same', async () => {
+  it("a repeat of the connection's last success starts its read before the guard runs, and is answered by that read", async () => {
     connection = new Agent({ keepAlive: true, maxSockets: 1 });
     const first = await turnsOf('/api/v1/hosts/local/reads?limit=2');
-    expect(first).toEqual({ status: 200, turns: ['guard', 'handler', 'read'], body: { host: 'local', limit: 2 } });
+    expect(first).toEqual({
+      status: 200,
+      turns: ['middleware', 'guard', 'handler', 'read'],
+      body: { host: 'local', limit: 2, read: reads },
+    });
     const again = await turnsOf('/api/v1/hosts/local/reads?limit=2');
-    expect(again).toEqual({ ...first, turns: ['handler', 'read', 'guard'] });
+    expect(again).toEqual({
+      status: 200,
+      turns: ['handler', 'middleware', 'read', 'guard'],
+      body: { ...first.body, read: first.body.read + 1 },
+    });
     // Another URL, another connection: no success of theirs to repeat.
-    expect((await turnsOf('/api/v1/hosts/local/reads?limit=3')).turns).toEqual(['guard', 'handler', 'read']);
-    expect((await turnsOf('/api/v1/hosts/local/reads?limit=3', {}, new Agent())).turns).toEqual(['guard', 'handler', 'read']);
+    expect((await turnsOf('/api/v1/hosts/local/reads?limit=3')).turns).toEqual(['middleware', 'guard', 'handler', 'read']);
+    expect((await turnsOf('/api/v1/hosts/local/reads?limit=3', {}, new Agent())).turns).toEqual(['middleware', 'guard', 'handler', 'read']);
+    connection.destroy();
+  });
+
+  it("another credential on the connection (a proxy's users, or none) starts no early read", async () => {
+    connection = new Agent({ keepAlive: true, maxSockets: 1 });
+    const mine = { authorization: 'Bearer mine' };
+    const theirs = { authorization: 'Bearer theirs' };
+    await get('/api/v1/hosts/local/reads', mine);
+    for (const headers of [{}, theirs, mine]) {
+      expect((await turnsOf('/api/v1/hosts/local/reads', headers)).turns).toEqual(['middleware', 'guard', 'handler', 'read']);
+    }
+    expect((await turnsOf('/api/v1/hosts/local/reads', mine)).turns).toEqual(['handler', 'middleware', 'read', 'guard']);
     connection.destroy();
   });
 
@@ -311,13 +341,18 @@ describe('serveDirectly with early reads', () => {
     connection = new Agent({ keepAlive: true, maxSockets: 1 });
     await get('/api/v1/hosts/local/reads');
     const refused = await turnsOf('/api/v1/hosts/local/reads', { 'x-deny': 'yes' });
-    expect(refused).toMatchObject({ status: 403, turns: ['handler', 'read', 'guard'], body: { status: 403 } });
+    expect(refused).toMatchObject({ status: 403, turns: ['handler', 'middleware', 'read', 'guard'], body: { status: 403 } });
     for (let i = 0; i < 3; i++) {
-      expect(await turnsOf('/api/v1/hosts/local/reads', { 'x-deny': 'yes' })).toMatchObject({ status: 403, turns: ['guard'] });
+      expect(await turnsOf('/api/v1/hosts/local/reads', { 'x-deny': 'yes' })).toMatchObject({
+        status: 403,
+        turns: ['middleware', 'guard'],
+      });
     }
-    // A success again re-arms it.
-    expect((await turnsOf('/api/v1/hosts/local/reads')).turns).toEqual(['guard', 'handler', 'read']);
-    expect((await turnsOf('/api/v1/hosts/local/reads')).turns).toEqual(['handler', 'read', 'guard']);
+    // A success again re-arms it; a refusal on another URL forgets it.
+    expect((await turnsOf('/api/v1/hosts/local/reads')).turns).toEqual(['middleware', 'guard', 'handler', 'read']);
+    expect((await turnsOf('/api/v1/hosts/local/reads')).turns).toEqual(['handler', 'middleware', 'read', 'guard']);
+    expect((await turnsOf('/api/v1/hosts/local/reads?limit=1', { 'x-deny': 'yes' })).turns).toEqual(['middleware', 'guard']);
+    expect((await turnsOf('/api/v1/hosts/local/reads')).turns).toEqual(['middleware', 'guard', 'handler', 'read']);
     connection.destroy();
   });
 
@@ -326,16 +361,16 @@ describe('serveDirectly with early reads', () => {
     await get('/api/v1/hosts/local/reads?limit=1');
     failNext = true;
     const failed = await turnsOf('/api/v1/hosts/local/reads?limit=1');
-    expect(failed).toMatchObject({ status: 503, turns: ['handler', 'read', 'guard'], body: { code: 'ENGINE_UNAVAILABLE' } });
+    expect(failed).toMatchObject({ status: 503, turns: ['handler', 'middleware', 'read', 'guard'], body: { code: 'ENGINE_UNAVAILABLE' } });
     failNext = true;
     const throughNest = await turnsOf('/api/v1/hosts/local/reads/?limit=1');
     expect(throughNest).toEqual({
       ...failed,
-      turns: ['guard', 'handler', 'read'],
+      turns: ['middleware', 'guard', 'handler', 'read'],
       body: { ...failed.body, instance: '/api/v1/hosts/local/reads/' },
     });
     // A failure is no success: the next request waits for the guard.
-    expect((await turnsOf('/api/v1/hosts/local/reads?limit=1')).turns).toEqual(['guard', 'handler', 'read']);
+    expect((await turnsOf('/api/v1/hosts/local/reads?limit=1')).turns).toEqual(['middleware', 'guard', 'handler', 'read']);
     connection.destroy();
   });
 
@@ -343,6 +378,7 @@ describe('serveDirectly with early reads', () => {
     connection = new Agent({ keepAlive: true, maxSockets: 1 });
     const plain = await appOf(ReadsModule);
     try {
+      plain.use(turnMiddleware);
       serveDirectly(plain, { controller: ReadsController, method: 'list' });
       await plain.listen(0, '127.0.0.1');
       const plainPort = (plain.getHttpServer().address() as AddressInfo).port;
@@ -355,7 +391,7 @@ describe('serveDirectly with early reads', () => {
             .on('error', reject)
             .end(),
         );
-        expect(turns).toEqual(['guard', 'handler', 'read']);
+        expect(turns).toEqual(['middleware', 'guard', 'handler', 'read']);
       }
     } finally {
       connection.destroy();

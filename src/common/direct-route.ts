@@ -41,12 +41,13 @@ export interface DirectRoute {
   /** The handler's method name on the controller. */
   method: string;
   /**
-   * The handler is a read without side effects, and may start as the request arrives, while the middlewares, guards
-   * and interceptors run: for a request on a connection whose last request to this route was the same URL and was
-   * answered with a success (a client polling). The handler gets the arguments that request's pipes made (validation
-   * is a pure function of the URL). Its answer or error is taken only if the pipeline reaches the handler, as Nest's
-   * would; otherwise it is dropped, and so is the connection's success: an early read that is not taken is paid for
-   * by a success before it (a refused client starts none), and it starts after its request arrived (never an older answer).
+   * The handler is a read without side effects, and may start as the request arrives, while the guards and
+   * interceptors run: for a request on a connection whose last request to this route was answered with a success for
+   * the same URL and the same Authorization header (a client polling). The handler gets the arguments that request's
+   * pipes made (validation is a pure function of the URL). Its answer or error is taken only if the pipeline reaches
+   * the handler, as Nest's would; otherwise it is dropped. Each early read uses up the success before it, and a refusal
+   * forgets it: a client's refused requests start at most one read between two of its successes, and a read starts
+   * after its request arrived (never an older answer).
    */
   early?: boolean;
 }
@@ -57,9 +58,10 @@ const QUERIES_KEPT = 64;
 /** The Forbidden a guard's `false` becomes, as in Nest's router. */
 const FORBIDDEN_MESSAGE = 'Forbidden resource';
 
-/** A connection's last success on the route: the next request for the same URL may start its read early. */
+/** A connection's last success on the route: the next request with the same URL and credential may start its read early. */
 interface Success {
   url: string;
+  authorization: string | undefined;
   values: unknown[];
 }
 
@@ -138,7 +140,7 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
   /** The handler's answer, started as the request arrives when route.early allows it (see there). */
   const startEarly = (request: Request, url: string): EarlyRead | undefined => {
     const last = route.early ? successes.get(request.socket) : undefined;
-    if (last?.url !== url) return undefined;
+    if (last?.url !== url || last.authorization !== request.headers.authorization) return undefined;
     // Each early read uses up the success before it: a connection that stops succeeding starts no more.
     successes.delete(request.socket);
     const answer = run(last.values);
@@ -196,8 +198,11 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
       const call = async () => early?.answer ?? run((values = await argumentsOf(request, rawQuery)));
       const result = await intercept(interceptors, context, call);
       adapter.reply(response, result, 200);
-      if (route.early && values) successes.set(request.socket, { url, values });
-    })().catch((error: unknown) => fail(error, context));
+      if (route.early && values) successes.set(request.socket, { url, authorization: request.headers.authorization, values });
+    })().catch((error: unknown) => {
+      successes.delete(request.socket);
+      fail(error, context);
+    });
 
   // In front of Express's router: Express's own per-request setup (app.handle), the app's middlewares, then the route.
   server.removeListener('request', express);
@@ -227,12 +232,13 @@ export function serveDirectly(app: INestApplication, route: DirectRoute): void {
       // What Express's router would have set: the access guard (host routes), the metrics and the audit read them.
       request.params = Object.fromEntries(params.map((name, i) => [name, match[i + 1]]));
       request.route = { path: pattern };
-      answer(request, response, context, url, queryAt < 0 ? '' : url.slice(queryAt + 1), early);
+      const rawQuery = queryAt < 0 ? '' : url.slice(queryAt + 1);
+      // The early read's engine request goes out on this turn of the event loop; the guards run on the next one.
+      if (early) setImmediate(answer, request, response, context, url, rawQuery, early);
+      else answer(request, response, context, url, rawQuery);
     };
     request.next = next;
-    // The early read's engine request goes out on this turn of the event loop; the pipeline runs on the next one.
-    if (early) setImmediate(next);
-    else next();
+    next();
   });
 }
 

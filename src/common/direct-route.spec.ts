@@ -226,7 +226,7 @@ describe('serveDirectly', () => {
   });
 });
 
-/** What ran, in order, on the early route: the guard's and the handler's turns. */
+/** What ran, in order, on the early route: the app's middleware, the guard, the handler and its read. */
 const turns: string[] = [];
 /** The early route's handler fails its next call (a read that goes wrong once). */
 let failNext = false;
@@ -317,7 +317,7 @@ describe('serveDirectly with early reads', () => {
     expect(again).toEqual({
       status: 200,
       turns: ['handler', 'middleware', 'read', 'guard'],
-      body: { ...first.body, read: first.body.read + 1 },
+      body: { ...first.body, read: (first.body.read as number) + 1 },
     });
     // Another URL, another connection: no success of theirs to repeat.
     expect((await turnsOf('/api/v1/hosts/local/reads?limit=3')).turns).toEqual(['middleware', 'guard', 'handler', 'read']);

@@ -147,6 +147,7 @@ describe('the direct container list under attack (CORS and the rate limit on)', 
       else expectProblem(answer, 404, 'HOST_NOT_FOUND');
     });
   });
+
   it("starts a polling connection's engine read early only after its own success: never for another credential, one at most for a revoked or rate-limited key, and never an older answer", async () => {
     /** The engine's container lists Berth has made so far (`berth_engine_call_duration_seconds`, host local). */
     const engineLists = async () => {

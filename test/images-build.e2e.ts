@@ -40,6 +40,17 @@ async function tagExists(ref: string): Promise<boolean> {
 }
 
 /** An HTTP server the build's RUN asks (over the bridge network) and that holds each request until `release()`. */
+/**
+ * The host's address on the default bridge, where a build's RUN reaches a server of the test. An engine that
+ * created docker0 itself may list the subnet only: the gateway is then its first address, as the engine gives it.
+ */
+function bridgeGateway(config: { Gateway?: string; Subnet?: string } | undefined): string {
+  if (config?.Gateway) return config.Gateway;
+  const network = /^(\d+\.\d+\.\d+)\.(\d+)\/\d+$/.exec(config?.Subnet ?? '');
+  if (!network) throw new Error(`the bridge network names no gateway and no IPv4 subnet: ${JSON.stringify(config)}`);
+  return `${network[1]}.${Number(network[2]) + 1}`;
+}
+
 async function holdingServer(): Promise<{ port: number; held: () => number; release: () => void; close: () => Promise<void> }> {
   const waiting: ServerResponse[] = [];
   let released = false;
@@ -146,7 +157,7 @@ describe('image build and push as jobs, on the real engine', () => {
     const gate = await holdingServer();
     try {
       const viewer = await credentialFor(berth, 'viewer');
-      const gateway = (await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0]?.Gateway as string;
+      const gateway = bridgeGateway((await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0]);
       // Computed markers: the echoed lines, never the step's own text ("Step 2/2 : RUN echo before-$((40+2))...").
       const before = `before-42-${runId}`;
       const after = `after-42-${runId}`;

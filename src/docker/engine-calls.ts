@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import type { EngineTls } from '../config/engine-tls.js';
@@ -9,7 +9,8 @@ import type { EngineSsh, HostDescriptor } from './engine.js';
 import type { HostHealth } from './host-health.js';
 import { engineUnavailable, isNotModified, translateEngineError } from './engine-errors.js';
 import { refuseEngineRedirects, withEncodedIds } from './engine-paths.js';
-import { engineHttpError, type RawEndpoint } from './raw-get.js';
+import type { RawEndpoint } from './raw-get.js';
+import { KeptAliveGets } from './kept-alive-gets.js';
 import { SshDialAgent, sshTarget } from './ssh-dial-agent.js';
 import { SshTransportError } from './ssh-host-key.js';
 
@@ -87,6 +88,8 @@ export interface DialOptions {
 export class EngineCalls {
   readonly docker: Docker;
   private readonly connection: Docker.DockerOptions;
+  /** getBytes' connections, made at its first call; null where the transport is dockerode's only. */
+  private gets?: KeptAliveGets | null;
   /** The host's live status: a host known down answers 503 at once, and call outcomes feed it. Health checks (`health.*`) pass. */
   health?: HostHealth;
 
@@ -150,34 +153,20 @@ export class EngineCalls {
   /** Closes the kept-alive connections of a host Berth no longer manages. */
   close(): void {
     (this.connection as { agent?: HttpAgent }).agent?.destroy();
+    this.gets?.close();
   }
 
   /**
-   * A GET whose whole answer comes back as bytes, on the same keep-alive agent as dockerode's calls: for a caller
+   * A GET whose whole answer comes back as bytes, on Berth's own kept-alive connections (KeptAliveGets): for a caller
    * that parses the answer once, or not at all when it is the same as last time (docker-modem decodes and parses
    * every answer). Undefined for transports only dockerode speaks; a status other than 200 rejects as dockerode's do.
    */
   getBytes(path: string): Promise<Buffer> | undefined {
-    const { socketPath, host, port, protocol, agent } = this.connection as Docker.DockerOptions & { agent?: HttpAgent };
-    const direct =
-      typeof socketPath === 'string' ? { socketPath } : protocol === 'http' || protocol === 'https' ? { host, port } : undefined;
-    if (!direct || !agent) return undefined;
-    const send = protocol === 'https' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const request = send({ ...direct, agent, method: 'GET', path }, (response: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          // The engine's list usually comes in one read: kept as it is, not copied (one allocation less per call).
-          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-          if (response.statusCode === 200) return resolve(body);
-          reject(engineHttpError(response.statusCode ?? 0, body.toString('utf8')));
-        });
-      });
-      request.on('error', reject);
-      request.end();
-    });
+    if (this.gets === undefined) {
+      const endpoint = this.rawEndpoint();
+      this.gets = endpoint ? new KeptAliveGets(endpoint, this.timeoutMs) : null;
+    }
+    return this.gets?.get(path);
   }
 
   /** Where rawGet can reach the engine; undefined for transports only dockerode speaks. */

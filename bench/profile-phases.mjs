@@ -70,7 +70,7 @@ for (let i = 0; i < profile.samples.length; i += 1) {
   let phase = OTHER;
   // A write(2) to a socket or pipe wakes its reader, which may take Berth's core (a sample is wall time): its own rows.
   if (NATIVE_WRITE.has(leaf.functionName)) {
-    const via = stack.find((frame) => /node:_http_client|sonic-boom/.test(frame.url))?.url ?? '';
+    const via = stack.find((frame) => /node:_http_client|kept-alive-gets|sonic-boom/.test(frame.url))?.url ?? '';
     phase = `write(2) of ${via.includes('sonic-boom') ? 'the access log line' : via ? 'the engine request' : 'the answer'} (syscall, descheduled time included)`;
     totals.set(phase, (totals.get(phase) ?? 0) + micros);
     continue;

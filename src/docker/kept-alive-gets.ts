@@ -17,7 +17,7 @@ const REQUEST_PATH = /^\/[!-~]*$/;
 
 /**
  * Whole-answer GETs to the engine (`EngineCalls.getBytes`: the container list) over Berth's own kept-alive
- * HTTP/1.1 connections. Node's HTTP client, and undici alike, spend ~0.25 ms of CPU per call around the request's
+ * HTTP/1.1 connections. Node's HTTP client, and undici alike, spend ~0.2 ms of CPU per call around the request's
  * write and the answer's end (a request object, the agent's socket pool, a parser per request, a stream per answer);
  * on a two-core host that CPU is taken from the engine while it works, and its answer comes later (bench/README.md,
  * issue 14). Here a call is one write of the request line and an incremental read of the answer: status, then a

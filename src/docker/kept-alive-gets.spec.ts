@@ -175,6 +175,17 @@ describe('KeptAliveGets', () => {
     gets.close();
   });
 
+  it("keeps the first 64 KiB of an error answer's body, as the raw reads do", async () => {
+    const body = 'x'.repeat(200 * 1024);
+    const engine = await fakeEngine((_, socket) =>
+      socket.write(`HTTP/1.1 500 Internal Server Error\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
+    );
+    const gets = new KeptAliveGets({ socketPath: engine.socketPath }, TIMEOUT_MS);
+    const error = (await gets.get('/containers/json').catch((thrown: unknown) => thrown)) as { message: string };
+    expect(error.message).toBe(`(HTTP code 500) ${body.slice(0, 64 * 1024)}`);
+    gets.close();
+  });
+
   it('dials anew, once, when the engine closed a kept connection before answering', async () => {
     // The engine forgets the connection as the second request arrives (a restart, an idle timeout).
     const engine = await fakeEngine((_, socket, index) => (index === 1 ? socket.destroy() : socket.write(chunked(LIST))));

@@ -1,7 +1,7 @@
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { EngineConnectionError } from './engine-errors.js';
-import { engineHttpError, type RawEndpoint } from './raw-get.js';
+import { engineHttpError, MAX_ERROR_BODY_BYTES, type RawEndpoint } from './raw-get.js';
 
 /** Idle connections kept per host; concurrent reads beyond them open more, closed once answered. */
 const IDLE_KEPT = 8;
@@ -69,7 +69,7 @@ export class KeptAliveGets {
         if (answer.reusable && !this.closed && this.idle.length < IDLE_KEPT) this.keep(connection);
         else connection.socket.destroy();
         if (answer.status === 200) return answer.body;
-        throw engineHttpError(answer.status, answer.body.toString('utf8'));
+        throw engineHttpError(answer.status, answer.body.toString('utf8', 0, MAX_ERROR_BODY_BYTES));
       },
       (error: unknown) => {
         connection.socket.destroy();

@@ -7,7 +7,8 @@ import { EngineConnectionError, EngineHttpError } from './engine-errors.js';
 export type RawEndpoint = { socketPath: string } | { host: string; port: number; tls?: ConnectionOptions };
 
 const MAX_HEAD_BYTES = 64 * 1024;
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** What is kept of an error answer's body: the engine's message, not whatever a broken engine sends after it. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** One socket read takes up to this much. */
 const READ_BUFFER_BYTES = 64 * 1024;
 /**

@@ -3,6 +3,7 @@
 //   npm run build && node bench/containers-list.mjs [--containers 50] [--concurrency 16] [--seconds 10] [--rounds 3]
 //   node bench/containers-list.mjs --containers 1000 --concurrency 1,16    # one set of containers, both concurrencies
 //   node bench/containers-list.mjs --concurrency 1 --base dist-base/main.js  # A/B: another build too, in the same alternating rounds
+//   node bench/containers-list.mjs --concurrency 1 --floors  # also two bare proxies (bench/floor-proxy.mjs): the floors, in the same rounds
 //
 // Starts the built Berth (dist/main.js) on a free port, creates N labelled running containers of the
 // test image, then alternates rounds against the engine socket and Berth and prints a markdown table.
@@ -12,6 +13,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
 import { launchBerth, login } from '../scripts/berth-process.mjs';
 import { request } from './http.mjs';
 
@@ -31,6 +33,11 @@ const { values: args } = parseArgs({
     main: { type: 'string', default: 'dist/main.js' },
     /** A second build (e.g. dist-base/main.js) run beside --main and measured in the same alternating rounds: an A/B in one run. */
     base: { type: 'string' },
+    /**
+     * Two more targets in the same rounds, the floors of any proxy here (bench/floor-proxy.mjs): "proxy bytes" pipes
+     * each connection to the engine (the hop alone), "proxy http" is a bare Node HTTP server in front of it.
+     */
+    floors: { type: 'boolean', default: false },
     /** A directory: Berth runs with --cpu-prof (0.1 ms samples) and writes its profile there when it stops. */
     prof: { type: 'string' },
     /**
@@ -39,6 +46,13 @@ const { values: args } = parseArgs({
      * from the last one (Berth parses and serialises it again); from a minute on it changes about once per container per minute.
      */
     settle: { type: 'string', default: '0' },
+    /**
+     * Seconds of load (c=1) each Berth gets once, before the rounds, not measured. Berth is a long-running service,
+     * measured warm: V8 optimises a function after enough calls, and at c=1 (~150 requests a second) the request
+     * path takes about a minute to get there (Berth's CPU per request falls ~25 % over it); the engine has no such
+     * warm-up. 0: the first rounds measure Berth as it warms up.
+     */
+    prewarm: { type: 'string', default: '60' },
   },
 });
 const CONTAINERS = Number(args.containers);
@@ -83,6 +97,19 @@ async function removeContainers() {
   await inParallel(containers.length, (i) => engine('DELETE', `/containers/${containers[i].Id}?force=1&v=1`));
 }
 
+/** A floor proxy (bench/floor-proxy.mjs) in a process of its own; its port once it listens. */
+async function startFloor(mode, children) {
+  const child = spawn(process.execPath, [new URL('./floor-proxy.mjs', import.meta.url).pathname, mode, args.socket], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const [line] = await Promise.race([
+    new Promise((resolve) => child.stdout.once('data', (chunk) => resolve([chunk]))),
+    new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`floor proxy ${mode} exited with ${code}`)))),
+  ]);
+  return JSON.parse(line.toString()).port;
+}
+
 /** Berth's CPU time so far (user + system), ms: what it costs, which other load on the machine barely moves. */
 function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -122,12 +149,16 @@ function summarize({ latencies, failures, seconds }) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Alternating rounds against the engine and Berth at one concurrency; prints the medians as a markdown table. */
+/** Rounds against the engine, Berth and the other targets in turn at one concurrency; prints the medians as a markdown table. */
 async function compare(targets, concurrency, pids) {
-  const names = Object.keys(targets);
+  // The floor proxies serve one request at a time (the lone client's floor): measured at c=1 only.
+  const names = Object.keys(targets).filter((name) => concurrency === 1 || !name.startsWith('proxy'));
   const results = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const name of round % 2 === 0 ? names : names.toReversed()) {
+    // Each round starts one target further on: every target runs first, in the middle and last as often, and after
+    // each other one. (Alternating an order and its reverse kept one target always in the middle and let the outer ones
+    // run twice in a row at each round's turn: in an A/A run, the middle Berth measured ~0.25 ms more CPU per request.)
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
       await load(targets[name], WARMUP, concurrency);
       const pid = pids[name];
       const cpuBefore = pid && cpuMs(pid);
@@ -148,11 +179,15 @@ async function compare(targets, concurrency, pids) {
   console.log(`| target | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|\n${names.map(row).join('\n')}`);
   for (const name of names.filter((name) => name !== 'engine')) {
     console.log(
-      `\n${name === 'berth' ? 'Berth' : `Berth (${name})`} / engine: throughput ×${(pick(name, 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
+      `\n${{ berth: 'Berth', base: 'Berth (base)' }[name] ?? name} / engine: throughput ×${(pick(name, 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
         `p50 latency ×${(pick(name, 'p50') / pick('engine', 'p50')).toFixed(2)} (${(pick(name, 'p50') - pick('engine', 'p50')).toFixed(2)} ms more), ` +
-        `p99 latency ×${(pick(name, 'p99') / pick('engine', 'p99')).toFixed(2)}; Berth CPU ${pick(name, 'cpuPerRequest').toFixed(2)} ms per request ` +
+        `p99 latency ×${(pick(name, 'p99') / pick('engine', 'p99')).toFixed(2)}` +
+        (pids[name] ? `; Berth CPU ${pick(name, 'cpuPerRequest').toFixed(2)} ms per request ` : ' ') +
         `(medians of ${ROUNDS} rounds; ${CONTAINERS} containers, concurrency ${concurrency}, ${SECONDS} s each)`,
     );
+    // Each round's own ratio (its rounds ran next to each other): how much the machine moved from round to round.
+    const ratios = results[name].map((r, i) => r.rps / results.engine[i].rps).sort((a, b) => a - b);
+    console.log(`  per-round throughput ratios ${ratios[0].toFixed(2)}-${ratios.at(-1).toFixed(2)}, median ×${median(ratios).toFixed(2)}`);
   }
 }
 
@@ -177,6 +212,7 @@ async function main() {
     });
   const berth = await launch(args.main);
   const base = args.base ? await launch(args.base) : undefined;
+  const floors = [];
   try {
     const query = `all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`;
     const berthTarget = async (instance) => ({
@@ -190,23 +226,37 @@ async function main() {
       engine: { socketPath: args.socket, method: 'GET', path: `/v1.41/containers/json?${query}` },
       berth: await berthTarget(berth),
       ...(base && { base: await berthTarget(base) }),
+      ...(args.floors && {
+        'proxy bytes': {
+          host: '127.0.0.1',
+          port: await startFloor('bytes', floors),
+          method: 'GET',
+          path: `/v1.41/containers/json?${query}`,
+        },
+        'proxy http': { host: '127.0.0.1', port: await startFloor('http', floors), method: 'GET', path: `/containers?${query}` },
+      }),
     };
     berthPort = targets.berth.port;
     const pids = { berth: berth.pid, ...(base && { base: base.pid }) };
     for (const [name, options] of Object.entries(targets)) {
       if (options.port === berthPort) berthRequests += 1;
       const check = await request(options);
-      // The engine answers an array; Berth a page ({items, nextCursor, total}; the default limit holds them all).
+      // The engine (and the floor proxies) answer its array; Berth a page ({items, nextCursor, total}; the default limit holds them all).
       const parsed = JSON.parse(check.body);
-      const count = (name === 'engine' ? parsed : parsed.items).length;
+      const count = (Array.isArray(parsed) ? parsed : parsed.items).length;
       if (check.status !== 200 || count !== CONTAINERS)
         throw new Error(`${name} listed ${count} (status ${check.status}): ${check.body.slice(0, 200)}`);
+    }
+    for (const name of Object.keys(pids)) {
+      if (Number(args.prewarm) > 0) console.error(`warming ${name} up: ${args.prewarm} s at c=1, not measured`);
+      await load(targets[name], Number(args.prewarm), 1);
     }
     for (const concurrency of CONCURRENCIES) await compare(targets, concurrency, pids);
     if (args.prof) console.log(`\nBerth served ${berthRequests} requests to the list (checks and warm-ups included)`);
   } finally {
     await berth.stop();
     await base?.stop();
+    for (const child of floors) child.kill();
     await removeContainers();
   }
 }

@@ -13,7 +13,10 @@ export interface LaunchOptions {
   admin?: Credentials;
   /** Over the defaults (PORT=0, HOST=127.0.0.1, BERTH_DATA_DIR, LOG_LEVEL=info). */
   env?: Record<string, string>;
-  /** false: drop what Berth prints once it listens (benchmarks log a line per request). */
+  /**
+   * false (benchmarks, which log a line per request): Berth prints to `<dataDir>/berth.log` instead of a pipe read
+   * by this process, and `output()` is what it printed until it listened.
+   */
   keepOutput?: boolean;
   /** Run as this user and group (the caller must be root): e.g. one outside the engine socket's group. */
   uid?: number;

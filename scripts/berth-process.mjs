@@ -1,7 +1,7 @@
 // Starts the built Berth as users run it, for the e2e tests (test/support/berth.ts) and the benchmarks (bench/).
 // Plain JavaScript, so that both TypeScript tests and .mjs benchmarks import it; types in berth-process.d.mts.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +12,10 @@ import { join } from 'node:path';
 export async function launchBerth(options = {}) {
   const { main = 'dist/main.js', nodeArgs = [], admin, env = {}, keepOutput = true, uid, gid } = options;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-'));
+  // keepOutput false (benchmarks, a line logged per request): Berth writes to a file, as under a log collector,
+  // so that the benchmark's own client process is never woken to read Berth's log lines.
+  const logFile = keepOutput ? undefined : join(dataDir, 'berth.log');
+  const logFd = logFile && openSync(logFile, 'a');
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       ...process.env,
@@ -24,33 +28,47 @@ export async function launchBerth(options = {}) {
       BERTH_ADMIN_PASSWORD: admin?.password ?? '',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
     ...(uid !== undefined && { uid }),
     ...(gid !== undefined && { gid }),
   });
+  if (logFd !== undefined) closeSync(logFd);
   let output = '';
   let listening = false;
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Berth did not start within 20 s:\n${output}`)), 20_000);
-    const onData = (chunk) => {
-      // A benchmark's Berth logs every request: once it listens, keep only what the caller wants kept.
-      if (listening && !keepOutput) return;
-      output += chunk.toString();
+    let poll;
+    const finish = (settle, value) => {
+      listening = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      child.removeListener('exit', onExit);
+      settle(value);
+    };
+    const timer = setTimeout(() => finish(reject, new Error(`Berth did not start within 20 s:\n${output}`)), 20_000);
+    const lookForUrl = () => {
       if (listening) return;
       const line = output.split('\n').find((text) => text.includes('Berth listening'));
       const match = line && /"url":"(http:\/\/[^"]+)"/.exec(line);
-      if (match) {
-        listening = true;
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
+      if (match) finish(resolve, match[1]);
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Berth exited with ${code} before listening:\n${output}`));
-    });
+    const onExit = (code) => {
+      if (logFile) output = readFileSync(logFile, 'utf8');
+      finish(reject, new Error(`Berth exited with ${code} before listening:\n${output}`));
+    };
+    child.once('exit', onExit);
+    if (logFile) {
+      poll = setInterval(() => {
+        output = readFileSync(logFile, 'utf8');
+        lookForUrl();
+      }, 10);
+    } else {
+      const onData = (chunk) => {
+        output += chunk.toString();
+        lookForUrl();
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+    }
   });
   return {
     url,

@@ -31,8 +31,11 @@ const { values: args } = parseArgs({
     parallel: { type: 'string', default: '8' },
     /** Another build of Berth (e.g. dist-base/main.js) to compare with. */
     main: { type: 'string', default: 'dist/main.js' },
-    /** A second build (e.g. dist-base/main.js) run beside --main and measured in the same alternating rounds: an A/B in one run. */
-    base: { type: 'string' },
+    /**
+     * A second build (e.g. dist-base/main.js) run beside --main and measured in the same rounds: an A/B in one run.
+     * Given again, more builds in the same rounds ("base", "base 2", ...).
+     */
+    base: { type: 'string', multiple: true, default: [] },
     /**
      * Two more targets in the same rounds, the floors of any proxy here (bench/floor-proxy.mjs): "proxy bytes" pipes
      * each connection to the engine (the hop alone), "proxy http" is a bare Node HTTP server in front of it.
@@ -179,7 +182,7 @@ async function compare(targets, concurrency, pids) {
   console.log(`| target | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|\n${names.map(row).join('\n')}`);
   for (const name of names.filter((name) => name !== 'engine')) {
     console.log(
-      `\n${{ berth: 'Berth', base: 'Berth (base)' }[name] ?? name} / engine: throughput ×${(pick(name, 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
+      `\n${name === 'berth' ? 'Berth' : name.startsWith('base') ? `Berth (${name})` : name} / engine: throughput ×${(pick(name, 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
         `p50 latency ×${(pick(name, 'p50') / pick('engine', 'p50')).toFixed(2)} (${(pick(name, 'p50') - pick('engine', 'p50')).toFixed(2)} ms more), ` +
         `p99 latency ×${(pick(name, 'p99') / pick('engine', 'p99')).toFixed(2)}` +
         (pids[name] ? `; Berth CPU ${pick(name, 'cpuPerRequest').toFixed(2)} ms per request ` : ' ') +
@@ -211,7 +214,9 @@ async function main() {
       nodeArgs: args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`, '--cpu-prof-interval=100'] : [],
     });
   const berth = await launch(args.main);
-  const base = args.base ? await launch(args.base) : undefined;
+  const bases = [];
+  for (const main of args.base) bases.push(await launch(main));
+  const baseName = (i) => (i === 0 ? 'base' : `base ${i + 1}`);
   const floors = [];
   try {
     const query = `all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`;
@@ -225,7 +230,7 @@ async function main() {
     const targets = {
       engine: { socketPath: args.socket, method: 'GET', path: `/v1.41/containers/json?${query}` },
       berth: await berthTarget(berth),
-      ...(base && { base: await berthTarget(base) }),
+      ...Object.fromEntries(await Promise.all(bases.map(async (base, i) => [baseName(i), await berthTarget(base)]))),
       ...(args.floors && {
         'proxy bytes': {
           host: '127.0.0.1',
@@ -237,7 +242,7 @@ async function main() {
       }),
     };
     berthPort = targets.berth.port;
-    const pids = { berth: berth.pid, ...(base && { base: base.pid }) };
+    const pids = { berth: berth.pid, ...Object.fromEntries(bases.map((base, i) => [baseName(i), base.pid])) };
     for (const [name, options] of Object.entries(targets)) {
       if (options.port === berthPort) berthRequests += 1;
       const check = await request(options);
@@ -255,7 +260,7 @@ async function main() {
     if (args.prof) console.log(`\nBerth served ${berthRequests} requests to the list (checks and warm-ups included)`);
   } finally {
     await berth.stop();
-    await base?.stop();
+    for (const base of bases) await base.stop();
     for (const child of floors) child.kill();
     await removeContainers();
   }

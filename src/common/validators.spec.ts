@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
+import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { QueryBoolean, QueryInt, QueryList } from './validators.js';
 
@@ -62,5 +63,20 @@ describe('query conversions', () => {
     ],
   ])('QueryList: %j → %j', (value, expected) => {
     expect(converted({ label: value }).label).toEqual(expected);
+  });
+
+  it("QueryList: a parameter repeated past the query parser's array limit is still the list, in order", () => {
+    // The parser Berth sets (app.setup.ts): Express's "extended" one, qs with its arrayLimit of 20.
+    const app = express().set('query parser', 'extended');
+    const parse = app.get('query parser fn') as (query: string) => Record<string, unknown>;
+    const parsed = parse(Array.from({ length: 25 }, (_, i) => `label=l${i}`).join('&'));
+    expect(Array.isArray(parsed.label)).toBe(false);
+    expect(converted(parsed).label).toEqual(Array.from({ length: 25 }, (_, i) => `l${i}`));
+  });
+
+  it('QueryList: an object with other keys stays one value, for the validators to refuse', () => {
+    expect(converted({ label: { a: 'x' } }).label).toEqual([{ a: 'x' }]);
+    expect(converted({ label: { 0: 'x', a: 'y' } }).label).toEqual([{ 0: 'x', a: 'y' }]);
+    expect(converted({ label: {} }).label).toEqual([{}]);
   });
 });

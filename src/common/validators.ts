@@ -60,5 +60,19 @@ export const QueryInt = (options: { unbounded?: string } = {}) =>
     return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
   });
 
-/** `?label=a&label=b` and `?label=a` alike → an array. */
-export const QueryList = () => Transform(({ value }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]));
+/**
+ * `?label=a&label=b` and `?label=a` alike → an array. Express's query parser (qs) hands a parameter repeated more
+ * than 20 times (its arrayLimit) over as an object keyed "0", "1", ...: that is the same list, in order, so a DTO's
+ * own `@ArrayMaxSize` decides how many it takes (before, a 21st `--build-arg` failed as "must be KEY=value").
+ */
+export const QueryList = () =>
+  Transform(({ value }) =>
+    value === undefined ? undefined : Array.isArray(value) ? value : isIndexed(value) ? Object.values(value) : [value],
+  );
+
+/** An object whose keys are all array indices (qs's form of a long list); its values come in index order. */
+function isIndexed(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((key) => /^(?:0|[1-9]\d{0,5})$/.test(key));
+}

@@ -4,6 +4,7 @@ import { validateSync } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { isTagName } from '../../docker/image-ref.js';
 import { ImageBuildDto, ImageBuildQueryDto } from './image-build.dto.js';
+import { ImageExportQueryDto } from './image-query.dto.js';
 
 const invalid = <T extends object>(type: new () => T, plain: object) =>
   validateSync(plainToInstance(type, plain), { whitelist: true, forbidNonWhitelisted: true }).map((e) => e.property);
@@ -60,5 +61,21 @@ describe('build options', () => {
     [{ tags: ['a'] }, ['dockerfile']],
   ])('body %j → invalid %j', (body, fields) => {
     expect(invalid(ImageBuildDto, body)).toEqual(fields);
+  });
+
+  it("takes up to 100 build args and labels, past the query parser's limit of 20 repeats", () => {
+    // qs hands over a parameter repeated more than 20 times as an object keyed "0", "1", ...
+    const repeated = (count: number, value: (i: number) => string) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [String(i), value(i)]));
+    expect(
+      invalid(ImageBuildQueryDto, { tag: 'a', buildArg: repeated(25, (i) => `A${i}=${i}`), label: repeated(30, (i) => `k${i}=v`) }),
+    ).toEqual([]);
+    expect(invalid(ImageBuildQueryDto, { tag: 'a', buildArg: repeated(101, (i) => `A${i}=${i}`) })).toEqual(['buildArg']);
+  });
+
+  it('exports up to 20 more images in one tar: each is inspected first', () => {
+    const refs = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [String(i), `app:${i}`]));
+    expect(invalid(ImageExportQueryDto, { ref: refs(20) })).toEqual([]);
+    expect(invalid(ImageExportQueryDto, { ref: refs(21) })).toEqual(['ref']);
   });
 });

@@ -1,4 +1,4 @@
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/dto/page.dto.js';
 import { QueryBoolean, QueryList } from '../../common/validators.js';
 
@@ -64,9 +64,10 @@ export class ImageRemoveQueryDto {
 
 /** More images to put in the same tar (`docker save a b c`), besides the one in the path. */
 export class ImageExportQueryDto {
-  /** Repeatable: `?ref=app%3A2&ref=sha256%3A...`. */
+  /** Repeatable: `?ref=app%3A2&ref=sha256%3A...`; up to 20 (each is inspected before the export starts). */
   @IsOptional()
   @QueryList()
+  @ArrayMaxSize(20)
   @IsString({ each: true })
   @MaxLength(512, { each: true })
   ref?: string[];

@@ -5524,7 +5524,7 @@ export type ExportImageData = {
     };
     query?: {
         /**
-         * Repeatable: `?ref=app%3A2&ref=sha256%3A...`.
+         * Repeatable: `?ref=app%3A2&ref=sha256%3A...`; up to 20 (each is inspected before the export starts).
          */
         ref?: Array<string>;
     };

@@ -254,6 +254,12 @@ describe('images on the real engine', () => {
 
   it('refuses an export of a missing image with 404 before any byte, and an import that is not a tar with 415', async () => {
     expectProblem(await call(`/${enc(`${COPY}:missing`)}/export`), 404, 'IMAGE_NOT_FOUND');
+    // Each extra ref costs an engine call before the export starts: more than 20 are refused, however they are sent.
+    const refs = (count: number) => Array.from({ length: count }, () => `ref=${enc(TEST_IMAGE)}`).join('&');
+    expect((await call(`/${enc(TEST_IMAGE)}/export?${refs(20)}`)).status).toBe(200);
+    for (const many of [refs(21), refs(400), `ref[5000]=${enc(TEST_IMAGE)}&${refs(21)}`]) {
+      expectProblem(await call(`/${enc(TEST_IMAGE)}/export?${many}`), 400, 'VALIDATION_FAILED');
+    }
     const notTar = await call('/import', { method: 'POST', body: { a: 1 } });
     expectProblem(notTar, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });

@@ -56,6 +56,8 @@ const { values: args } = parseArgs({
      * warm-up. 0: the first rounds measure Berth as it warms up.
      */
     prewarm: { type: 'string', default: '60' },
+    /** dockerd's pid file: the engine's CPU per request is counted in every target's rounds (what a proxy's work costs it). */
+    'engine-pid-file': { type: 'string', default: '/var/run/docker.pid' },
   },
 });
 const CONTAINERS = Number(args.containers);
@@ -100,7 +102,7 @@ async function removeContainers() {
   await inParallel(containers.length, (i) => engine('DELETE', `/containers/${containers[i].Id}?force=1&v=1`));
 }
 
-/** A floor proxy (bench/floor-proxy.mjs) in a process of its own; its port once it listens. */
+/** A floor proxy (bench/floor-proxy.mjs) in a process of its own; its port and pid once it listens. */
 async function startFloor(mode, children) {
   const child = spawn(process.execPath, [new URL('./floor-proxy.mjs', import.meta.url).pathname, mode, args.socket], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -110,10 +112,19 @@ async function startFloor(mode, children) {
     new Promise((resolve) => child.stdout.once('data', (chunk) => resolve([chunk]))),
     new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`floor proxy ${mode} exited with ${code}`)))),
   ]);
-  return JSON.parse(line.toString()).port;
+  return { port: JSON.parse(line.toString()).port, pid: child.pid };
 }
 
-/** Berth's CPU time so far (user + system), ms: what it costs, which other load on the machine barely moves. */
+/** The engine's pid (dockerd's pid file), to count its CPU per request too; undefined when it cannot be read. */
+function enginePid() {
+  try {
+    return Number(readFileSync(args['engine-pid-file'], 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's CPU time so far (user + system), ms: what it costs, which other load on the machine barely moves. */
 function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
@@ -164,13 +175,21 @@ async function compare(targets, concurrency, pids) {
     for (const name of names.map((_, i) => names[(i + round) % names.length])) {
       await load(targets[name], WARMUP, concurrency);
       const pid = pids[name];
+      const engine = pids.engine;
       const cpuBefore = pid && cpuMs(pid);
+      const engineBefore = engine && cpuMs(engine);
       const measured = await load(targets[name], SECONDS, concurrency);
-      const summary = { ...summarize(measured), cpuPerRequest: pid ? (cpuMs(pid) - cpuBefore) / measured.latencies.length : 0 };
+      const perRequest = (ms) => ms / measured.latencies.length;
+      const summary = {
+        ...summarize(measured),
+        cpuPerRequest: pid ? perRequest(cpuMs(pid) - cpuBefore) : 0,
+        engineCpuPerRequest: engine ? perRequest(cpuMs(engine) - engineBefore) : 0,
+      };
       results[name].push(summary);
       console.error(
         `c=${concurrency} round ${round + 1} ${name}: ${summary.rps.toFixed(0)} req/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, failures ${summary.failures}` +
-          (pid ? `, Berth CPU ${summary.cpuPerRequest.toFixed(2)} ms per request` : '') +
+          (pid && name !== 'engine' ? `, its CPU ${summary.cpuPerRequest.toFixed(2)} ms per request` : '') +
+          (engine ? `, engine CPU ${summary.engineCpuPerRequest.toFixed(2)} ms` : '') +
           `, load ${loadavg()[0].toFixed(1)}`,
       );
     }
@@ -180,12 +199,20 @@ async function compare(targets, concurrency, pids) {
     `| ${name} | ${pick(name, 'rps').toFixed(0)} | ${pick(name, 'p50').toFixed(2)} | ${pick(name, 'p95').toFixed(2)} | ${pick(name, 'p99').toFixed(2)} |`;
   console.log(`\nConcurrency ${concurrency}, load average ${loadavg()[0].toFixed(1)} at the end`);
   console.log(`| target | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|\n${names.map(row).join('\n')}`);
+  if (pids.engine) {
+    // CPU per request (medians of the rounds): the proxy's own, and the engine's while that target was measured.
+    const cpu = (name) =>
+      `| ${name} | ${name === 'engine' || !pids[name] ? '—' : pick(name, 'cpuPerRequest').toFixed(2)} | ${pick(name, 'engineCpuPerRequest').toFixed(2)} |`;
+    console.log(
+      `\n| target | its CPU per request, ms | the engine's CPU per request meanwhile, ms |\n|---|---|---|\n${names.map(cpu).join('\n')}`,
+    );
+  }
   for (const name of names.filter((name) => name !== 'engine')) {
     console.log(
       `\n${name === 'berth' ? 'Berth' : name.startsWith('base') ? `Berth (${name})` : name} / engine: throughput ×${(pick(name, 'rps') / pick('engine', 'rps')).toFixed(2)}, ` +
         `p50 latency ×${(pick(name, 'p50') / pick('engine', 'p50')).toFixed(2)} (${(pick(name, 'p50') - pick('engine', 'p50')).toFixed(2)} ms more), ` +
         `p99 latency ×${(pick(name, 'p99') / pick('engine', 'p99')).toFixed(2)}` +
-        (pids[name] ? `; Berth CPU ${pick(name, 'cpuPerRequest').toFixed(2)} ms per request ` : ' ') +
+        (pids[name] ? `; its CPU ${pick(name, 'cpuPerRequest').toFixed(2)} ms per request ` : ' ') +
         `(medians of ${ROUNDS} rounds; ${CONTAINERS} containers, concurrency ${concurrency}, ${SECONDS} s each)`,
     );
     // Each round's own ratio (its rounds ran next to each other): how much the machine moved from round to round.
@@ -234,15 +261,17 @@ async function main() {
       ...(args.floors && {
         'proxy bytes': {
           host: '127.0.0.1',
-          port: await startFloor('bytes', floors),
+          ...(await startFloor('bytes', floors)),
           method: 'GET',
           path: `/v1.41/containers/json?${query}`,
         },
-        'proxy http': { host: '127.0.0.1', port: await startFloor('http', floors), method: 'GET', path: `/containers?${query}` },
+        'proxy http': { host: '127.0.0.1', ...(await startFloor('http', floors)), method: 'GET', path: `/containers?${query}` },
       }),
     };
     berthPort = targets.berth.port;
-    const pids = { berth: berth.pid, ...Object.fromEntries(bases.map((base, i) => [baseName(i), base.pid])) };
+    const berths = { berth: berth.pid, ...Object.fromEntries(bases.map((base, i) => [baseName(i), base.pid])) };
+    const floorPids = Object.fromEntries(Object.entries(targets).flatMap(([name, target]) => (target.pid ? [[name, target.pid]] : [])));
+    const pids = { ...berths, ...floorPids, engine: enginePid() };
     for (const [name, options] of Object.entries(targets)) {
       if (options.port === berthPort) berthRequests += 1;
       const check = await request(options);
@@ -252,7 +281,7 @@ async function main() {
       if (check.status !== 200 || count !== CONTAINERS)
         throw new Error(`${name} listed ${count} (status ${check.status}): ${check.body.slice(0, 200)}`);
     }
-    for (const name of Object.keys(pids)) {
+    for (const name of Object.keys(berths)) {
       if (Number(args.prewarm) > 0) console.error(`warming ${name} up: ${args.prewarm} s at c=1, not measured`);
       await load(targets[name], Number(args.prewarm), 1);
     }

@@ -169,7 +169,7 @@ describe('user management is for login sessions only', () => {
   });
 });
 
-describe('a password change, a disable or a role change ends streams and tickets', () => {
+describe('a password change, a disable, a role change or a logout ends streams and tickets', () => {
   let berth: BerthProcess;
   let container: Docker.Container;
 
@@ -245,6 +245,40 @@ describe('a password change, a disable or a role change ends streams and tickets
     expect((await session.closed).code).toBe(1008);
     expect((await refusalOf(execUrl({ ticket }))).status).toBe(401);
     expectProblem(await api(berth.url, '/api/v1/auth/me', { token }), 401, 'UNAUTHENTICATED');
+  });
+
+  it("a logout ends that login at once: its exec closes with 1008, its ticket and access token are refused; the user's other login and key stay", async () => {
+    const operator = await createUser(berth, 'operator');
+    const loginAgain = async () => {
+      const answer = await api(berth.url, '/api/v1/auth/login', {
+        method: 'POST',
+        body: { username: operator.username, password: operator.password },
+      });
+      expect(answer.status).toBe(200);
+      return answer.body as { accessToken: string; refreshToken: string };
+    };
+    const [ending, staying] = [await loginAgain(), await loginAgain()];
+    const key = (await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token: staying.accessToken, body: { name: 'stays' } }))
+      .body.key as string;
+    const session = await openWs(execUrl(), { token: ending.accessToken });
+    const other = await openWs(execUrl(), { token: staying.accessToken });
+    const bot = await openWs(execUrl(), { token: key });
+    await echo(session, 'before');
+    // Cached by now (principal cache): the logout must reach the cache, not only the database.
+    expect((await api(berth.url, '/api/v1/auth/me', { token: ending.accessToken })).status).toBe(200);
+    const ticket = await ticketFor(ending.accessToken);
+
+    const logout = await api(berth.url, '/api/v1/auth/logout', { method: 'POST', body: { refreshToken: ending.refreshToken } });
+    expect(logout.status).toBe(204);
+    expect((await session.closed).code).toBe(1008);
+    expectProblem(await api(berth.url, '/api/v1/auth/me', { token: ending.accessToken }), 401, 'UNAUTHENTICATED');
+    expect((await refusalOf(execUrl({ ticket }))).status).toBe(401);
+    expect((await refusalOf(execUrl(), { token: ending.accessToken })).status).toBe(401);
+    await echo(other, 'other-login');
+    await echo(bot, 'key');
+    expect((await api(berth.url, '/api/v1/auth/me', { token: staying.accessToken })).status).toBe(200);
+    other.ws.close();
+    bot.ws.close();
   });
 
   it('closes streams on a role change; after a disable and a re-enable the old token stays dead', async () => {

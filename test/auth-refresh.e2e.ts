@@ -68,11 +68,16 @@ describe('refresh tokens: rotation, reuse detection, logout', () => {
     const second = await refreshed(first.refreshToken);
     const third = await refreshed(second.refreshToken);
 
+    expect((await me(third.accessToken)).status).toBe(200);
+
     const reused = await refresh(first.refreshToken);
     expectProblem(reused, 401, 'REFRESH_TOKEN_REUSED');
     expect(reused.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expectProblem(await refresh(third.refreshToken), 401, 'REFRESH_TOKEN_INVALID');
     expectProblem(await refresh(second.refreshToken), 401, 'REFRESH_TOKEN_REUSED');
+    // Two parties held the login: the access tokens it issued end as well (the newest was cached).
+    for (const pair of [first, second, third]) expectProblem(await me(pair.accessToken), 401, 'UNAUTHENTICATED');
+    expect((await me(other.accessToken)).status).toBe(200);
     expect((await refreshed(other.refreshToken)).refreshToken).toMatch(/^berth_rt_/);
   });
 
@@ -102,13 +107,18 @@ describe('refresh tokens: rotation, reuse detection, logout', () => {
     await refreshed(refreshToken);
   });
 
-  it('logout revokes the login: its current token fails; 204 for any token, so it tells nothing', async () => {
+  it('logout revokes the login: its current token and its access tokens fail; 204 for any token, so it tells nothing', async () => {
     const user = await createUser(berth, 'viewer');
     const other = await loginAs(user);
     const first = await loginAs(user);
     const second = await refreshed(first.refreshToken);
+    expect((await me(first.accessToken)).status).toBe(200);
+    expect((await me(second.accessToken)).status).toBe(200);
     expect((await logout(second.refreshToken)).status).toBe(204);
     expectProblem(await refresh(second.refreshToken), 401, 'REFRESH_TOKEN_INVALID');
+    expectProblem(await me(first.accessToken), 401, 'UNAUTHENTICATED');
+    expectProblem(await me(second.accessToken), 401, 'UNAUTHENTICATED');
+    expect((await me(other.accessToken)).status).toBe(200);
     expect((await logout(second.refreshToken)).status).toBe(204);
     expect((await logout(`berth_rt_${'B'.repeat(43)}`)).status).toBe(204);
     expectProblem(await api(berth.url, '/api/v1/auth/logout', { method: 'POST', body: {} }), 400, 'VALIDATION_FAILED');
@@ -131,16 +141,27 @@ describe('refresh tokens: rotation, reuse detection, logout', () => {
 
   it.each([
     ['disables', (id: string) => api(berth.url, `/api/v1/users/${id}`, { method: 'PATCH', token: berth.token, body: { disabled: true } })],
-    [
-      'changes the role of',
-      (id: string) => api(berth.url, `/api/v1/users/${id}`, { method: 'PATCH', token: berth.token, body: { role: 'viewer' } }),
-    ],
     ['deletes', (id: string) => api(berth.url, `/api/v1/users/${id}`, { method: 'DELETE', token: berth.token })],
-  ])('an admin who %s a user ends their logins', async (_case, change) => {
+  ])('an admin who %s a user ends their logins, access tokens included', async (_case, change) => {
     const user = await createUser(berth, 'operator');
-    const { refreshToken } = await loginAs(user);
+    const { refreshToken, accessToken } = await loginAs(user);
+    expect((await me(accessToken)).status).toBe(200);
     expect((await change(user.id)).status).toBeLessThan(300);
     expectProblem(await refresh(refreshToken), 401, 'REFRESH_TOKEN_INVALID');
+    expectProblem(await me(accessToken), 401, 'UNAUTHENTICATED');
+  });
+
+  it('an admin who changes the role or host roles of a user keeps their logins: the new role applies from the next request', async () => {
+    const user = await createUser(berth, 'operator');
+    const { refreshToken, accessToken } = await loginAs(user);
+    expect((await me(accessToken)).body.role).toBe('operator');
+    const path = `/api/v1/users/${user.id}`;
+    expect((await api(berth.url, path, { method: 'PATCH', token: berth.token, body: { role: 'viewer' } })).status).toBe(200);
+    expect((await me(accessToken)).body.role).toBe('viewer');
+    const grants = [{ host: 'local', role: 'operator' }];
+    expect((await api(berth.url, `${path}/host-roles`, { method: 'PUT', token: berth.token, body: { grants } })).status).toBe(200);
+    expect((await me(accessToken)).status).toBe(200);
+    expect((await refreshed(refreshToken)).accessToken.split('.')).toHaveLength(3);
   });
 
   it('audits refreshes, keeps tokens across a restart, and stores and logs no refresh token', async () => {

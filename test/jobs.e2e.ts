@@ -233,6 +233,72 @@ describe('jobs and pull on the real engine', () => {
     expectProblem(await pull(operator, { image: pushed, platform: 'linux amd64' }), 400, 'VALIDATION_FAILED');
   });
 
+  it("revoking an API key ends its running and queued jobs (the queued one never starts); another user's queued job then runs", async () => {
+    const limited = await startBerth({ env: { BERTH_JOBS_PER_HOST: '1' } });
+    try {
+      const key = await credentialFor(limited, 'operator');
+      const keyId = (await api(limited.url, '/api/v1/auth/api-keys', { token: key })).body[0].id as string;
+      const start = (token: string, name: string) =>
+        api(limited.url, '/api/v1/hosts/local/images/pull', {
+          method: 'POST',
+          token,
+          body: { image: `${stalled.address}/berth-test/${name}:${runId}` },
+        });
+      const status = async (id: string) => (await api(limited.url, `/api/v1/jobs/${id}`, { token: limited.token })).body;
+      const running = (await start(key, 'revoked-running')).body.id as string;
+      await until(async () => (await status(running)).status === 'running', 'the key’s pull running');
+      const queued = (await start(key, 'revoked-queued')).body.id as string;
+      const others = (await start(limited.token, 'admin-queued')).body.id as string;
+      expect([(await status(queued)).status, (await status(others)).status]).toEqual(['queued', 'queued']);
+
+      expect((await api(limited.url, `/api/v1/auth/api-keys/${keyId}`, { method: 'DELETE', token: limited.token })).status).toBe(204);
+      for (const id of [running, queued]) {
+        expect(await status(id)).toMatchObject({
+          status: 'canceled',
+          error: expect.stringMatching(/^canceled: the access that started it ended/),
+        });
+      }
+      expect((await status(queued)).startedAt).toBeNull();
+      await until(async () => (await status(others)).status === 'running', 'the admin’s pull running');
+      expect((await api(limited.url, `/api/v1/jobs/${others}`, { method: 'DELETE', token: limited.token })).body.status).toBe('canceled');
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('a role change cancels the queued jobs of the user (they would start with the old role); the running one goes on', async () => {
+    const limited = await startBerth({ env: { BERTH_JOBS_PER_HOST: '1' } });
+    try {
+      const token = await credentialFor(limited, 'operator', { kind: 'token' });
+      const userId = (await api(limited.url, '/api/v1/auth/me', { token })).body.user.id as string;
+      const start = (name: string) =>
+        api(limited.url, '/api/v1/hosts/local/images/pull', {
+          method: 'POST',
+          token,
+          body: { image: `${stalled.address}/berth-test/${name}:${runId}` },
+        });
+      const status = async (id: string) => (await api(limited.url, `/api/v1/jobs/${id}`, { token: limited.token })).body;
+      const running = (await start('changed-running')).body.id as string;
+      await until(async () => (await status(running)).status === 'running', 'the pull running');
+      const queued = (await start('changed-queued')).body.id as string;
+      expect((await status(queued)).status).toBe('queued');
+
+      const raised = await api(limited.url, `/api/v1/users/${userId}`, { method: 'PATCH', token: limited.token, body: { role: 'admin' } });
+      expect(raised.status).toBe(200);
+      expect(await status(queued)).toMatchObject({
+        status: 'canceled',
+        startedAt: null,
+        error: expect.stringMatching(/role or host roles .* changed/),
+      });
+      expect((await status(running)).status).toBe('running');
+      // The login stays, with the new role.
+      expect((await api(limited.url, '/api/v1/auth/me', { token })).body.role).toBe('admin');
+      expect((await api(limited.url, `/api/v1/jobs/${running}`, { method: 'DELETE', token })).body.status).toBe('canceled');
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('a restart during a running and a queued job leaves both failed "Berth stopped"', async () => {
     const limited = await startBerth({ env: { BERTH_JOBS_PER_HOST: '1' } });
     try {

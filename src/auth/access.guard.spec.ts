@@ -48,6 +48,9 @@ class FakeAuthenticator extends Authenticator {
   onRevoked() {
     return () => undefined;
   }
+  revokedSince() {
+    return false;
+  }
 }
 
 function contextFor(handler: keyof Routes, authorization?: string, host?: string) {

@@ -36,7 +36,7 @@ export class ApiKeysController {
     return this.apiKeys.list(principal);
   }
 
-  /** Revokes a key at once: requests and open streams that use it stop. Revoking a revoked key succeeds. */
+  /** Revokes a key at once: requests and open streams that use it stop, and the jobs it started are canceled. Revoking a revoked key succeeds. */
   @Delete(':id')
   @RequireRole('viewer', { userSession: true })
   @HttpCode(204)

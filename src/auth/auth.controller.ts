@@ -39,7 +39,7 @@ export class AuthController {
     return response;
   }
 
-  /** Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent. Presenting a spent one again revokes every refresh token of its login (401 REFRESH_TOKEN_REUSED); an unknown, expired or revoked one is 401 REFRESH_TOKEN_INVALID, as is one whose user was disabled or changed their password. Refused tokens are limited per address (429). */
+  /** Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent. Presenting a spent one again revokes every refresh token of its login and ends the access tokens issued to it (401 REFRESH_TOKEN_REUSED); an unknown, expired or revoked one is 401 REFRESH_TOKEN_INVALID, as is one whose user was disabled or changed their password. Refused tokens are limited per address (429). */
   @Post('refresh')
   @Public()
   @LimitRefreshes()
@@ -51,7 +51,7 @@ export class AuthController {
     return response;
   }
 
-  /** Logs out: revokes the refresh token's login (every refresh token rotated from it). Answers 204 whatever the token, so it tells nothing. Access tokens already issued last until they expire. */
+  /** Logs out: revokes the refresh token's login (every refresh token rotated from it) and ends the access tokens issued to it at once, with their WebSocket tickets, open streams and the jobs they started. Answers 204 whatever the token, so it tells nothing. */
   @Post('logout')
   @Public()
   @LimitRefreshes()

@@ -3,7 +3,7 @@ import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { UsersService, toUserDto } from '../users/users.service.js';
 import { LoginResponseDto, MeDto, TokenPairDto } from './dto/auth.dto.js';
-import { RefreshTokens, TokenOwner } from './refresh-tokens.js';
+import { Issued, RefreshTokens, TokenOwner } from './refresh-tokens.js';
 import { AccessTokens } from './tokens.js';
 
 @Injectable()
@@ -30,7 +30,7 @@ export class AuthService {
 
   /** Spends a refresh token for a new pair (rotation); see RefreshTokens.rotate for the refusals. */
   async refresh(refreshToken: string): Promise<{ principal: Principal; response: TokenPairDto }> {
-    const { userId, refreshToken: next } = await this.refreshTokens.rotate(refreshToken);
+    const { userId, ...next } = await this.refreshTokens.rotate(refreshToken);
     // Rotation checked the user was enabled with this token version, in its transaction.
     const user = await this.users.findActive(userId);
     if (!user) throw new ProblemException(401, 'REFRESH_TOKEN_INVALID', 'The refresh token is unknown, expired or revoked. Log in again.');
@@ -40,7 +40,7 @@ export class AuthService {
     };
   }
 
-  /** Ends the login a refresh token belongs to: every refresh token of its family. */
+  /** Ends the login a refresh token belongs to: every refresh token of its family, and the access tokens issued to it. */
   logout(refreshToken: string): Promise<void> {
     return this.refreshTokens.revokeFamilyOf(refreshToken);
   }
@@ -54,9 +54,9 @@ export class AuthService {
     };
   }
 
-  private async pair(user: TokenOwner, refreshToken: string): Promise<TokenPairDto> {
+  private async pair(user: TokenOwner, { refreshToken, sessionId }: Issued): Promise<TokenPairDto> {
     return {
-      accessToken: await this.tokens.issue(user.id, user.tokenVersion),
+      accessToken: await this.tokens.issue(user.id, user.tokenVersion, sessionId),
       tokenType: 'Bearer',
       expiresIn: this.tokens.ttlSeconds,
       refreshToken,

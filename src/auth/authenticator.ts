@@ -1,8 +1,8 @@
 import type { Principal } from '../common/principal.js';
-import type { Revocation } from '../revocations/revocations.js';
+import { type Revocation, endsAccess } from '../revocations/revocations.js';
 
-// Part of the port: what its subscribers hear.
-export type { Revocation };
+// Part of the port: what its subscribers hear, and whose access it ends.
+export { type Revocation, endsAccess };
 
 /**
  * The port through which anything outside src/auth checks credentials: the HTTP guard,
@@ -12,6 +12,12 @@ export abstract class Authenticator {
   /** The principal of a bearer credential (JWT or `berth_` API key); null when bad, expired or revoked. */
   abstract authenticate(credential: string): Promise<Principal | null>;
 
-  /** Subscribes to revocations (key revoked, user disabled, deleted, role changed, password changed); returns the unsubscribe. */
+  /** Subscribes to revocations (key revoked, user disabled, deleted, role changed, password changed, logged out); returns the unsubscribe. */
   abstract onRevoked(listener: (revocation: Revocation) => void): () => void;
+
+  /**
+   * Whether a revocation since this principal was checked ends it: ask before acting on a principal held across
+   * something slow (an upload, an engine call), which the revocation's listeners did not see.
+   */
+  abstract revokedSince(principal: Principal): boolean;
 }

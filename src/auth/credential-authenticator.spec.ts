@@ -4,15 +4,28 @@ import { Revocations } from '../revocations/revocations.js';
 import type { UsersService } from '../users/users.service.js';
 import type { ApiKeysService } from './api-keys.service.js';
 import { CredentialAuthenticator, PRINCIPAL_REUSE_MS } from './credential-authenticator.js';
+import type { RefreshTokens } from './refresh-tokens.js';
 import type { AccessClaims, AccessTokens } from './tokens.js';
 
 const KEY = 'berth_secret-of-k1';
 const TOKEN = 'header.payload.signature';
+/** Another login of the same user. */
+const TOKEN_2 = 'header.payload2.signature';
+/** A token issued before logins had ids (no `sid` claim). */
+const OLD_TOKEN = 'header.payload0.signature';
 const T0 = Date.parse('2026-11-26T12:00:00Z');
 
-/** A database of one user (u1, tokenVersion 0) and one key (k1), counting lookups. */
+/** A database of one user (u1, tokenVersion 0, logged in twice: s1 and s2) and one key (k1), counting lookups. */
 function world() {
-  const state = { keyRevoked: false, tokenVersion: 0, keyLookups: 0, userLookups: 0, tokenExp: T0 / 1000 + 900, hostGrants: '[]' };
+  const state = {
+    keyRevoked: false,
+    tokenVersion: 0,
+    keyLookups: 0,
+    userLookups: 0,
+    tokenExp: T0 / 1000 + 900,
+    hostGrants: '[]',
+    loggedOut: new Set<string>(),
+  };
   const revocations = new Revocations();
   const apiKeys = {
     async check(key: string) {
@@ -29,7 +42,9 @@ function world() {
   };
   const tokens = {
     async verify(token: string): Promise<AccessClaims | null> {
-      return token === TOKEN && Date.now() < state.tokenExp * 1000 ? { sub: 'u1', ver: 0, exp: state.tokenExp } : null;
+      const sid = { [TOKEN]: 's1', [TOKEN_2]: 's2', [OLD_TOKEN]: undefined } as Record<string, string | undefined>;
+      if (!(token in sid) || Date.now() >= state.tokenExp * 1000) return null;
+      return { sub: 'u1', ver: 0, exp: state.tokenExp, ...(sid[token] && { sid: sid[token] }) };
     },
   };
   const users = {
@@ -40,13 +55,24 @@ function world() {
         : undefined;
     },
   };
+  const logins = {
+    async isLive(sessionId: string) {
+      return !state.loggedOut.has(sessionId);
+    },
+    // What RefreshTokens.revokeFamilyOf does: the rows first, then the announcement.
+    async logout(sessionId: string) {
+      state.loggedOut.add(sessionId);
+      revocations.emit({ sessionId });
+    },
+  };
   const authenticator = new CredentialAuthenticator(
     tokens as unknown as AccessTokens,
     apiKeys as unknown as ApiKeysService,
     users as unknown as UsersService,
     revocations,
+    logins as unknown as RefreshTokens,
   );
-  return { state, revocations, apiKeys, authenticator };
+  return { state, revocations, apiKeys, logins, authenticator };
 }
 
 describe('CredentialAuthenticator with its principal cache', () => {
@@ -67,6 +93,44 @@ describe('CredentialAuthenticator with its principal cache', () => {
     expect(await authenticator.authenticate(KEY)).not.toBeNull();
     await apiKeys.revoke();
     expect(await authenticator.authenticate(KEY)).toBeNull();
+  });
+
+  it("refuses a logged-out login's access token on its very next request; the user's other login and keys stay", async () => {
+    const { state, logins, authenticator } = world();
+    expect(await authenticator.authenticate(TOKEN)).toMatchObject({ kind: 'user', userId: 'u1', sessionId: 's1' });
+    expect(await authenticator.authenticate(TOKEN_2)).toMatchObject({ sessionId: 's2' });
+    await authenticator.authenticate(KEY);
+    await logins.logout('s1');
+    expect(await authenticator.authenticate(TOKEN)).toBeNull();
+    expect(await authenticator.authenticate(TOKEN_2)).toMatchObject({ sessionId: 's2' });
+    expect(await authenticator.authenticate(KEY)).not.toBeNull();
+    expect([state.keyLookups, state.userLookups]).toEqual([1, 3]);
+  });
+
+  it('refuses the token of a login that ended while nothing was cached (another process, a restart)', async () => {
+    const { state, authenticator } = world();
+    state.loggedOut.add('s1');
+    expect(await authenticator.authenticate(TOKEN)).toBeNull();
+    expect(await authenticator.authenticate(TOKEN_2)).not.toBeNull();
+  });
+
+  it('takes a token issued before logins had ids as before: valid until it expires', async () => {
+    const { state, authenticator } = world();
+    state.loggedOut.add('s1');
+    expect(await authenticator.authenticate(OLD_TOKEN)).toMatchObject({ kind: 'user', userId: 'u1' });
+    expect(await authenticator.authenticate(OLD_TOKEN)).not.toHaveProperty('sessionId');
+  });
+
+  it('stamps a principal with the revocations so far; one held across a revocation that ends it is told so', async () => {
+    const { revocations, authenticator } = world();
+    revocations.emit({ apiKeyId: 'k-other' });
+    const held = (await authenticator.authenticate(TOKEN))!;
+    expect(held.checkedAt).toBe(1);
+    revocations.emit({ apiKeyId: 'k-other-2' });
+    expect(authenticator.revokedSince(held)).toBe(false);
+    revocations.emit({ sessionId: 's1' });
+    expect(authenticator.revokedSince(held)).toBe(true);
+    expect(authenticator.revokedSince((await authenticator.authenticate(TOKEN_2))!)).toBe(false);
   });
 
   it('re-checks the sessions of a user whose password changed, not their keys', async () => {

@@ -5,6 +5,7 @@ import { API_KEY_PREFIX, ApiKeysService, hashApiKey } from './api-keys.service.j
 import { Authenticator, Revocation } from './authenticator.js';
 import { Revocations } from '../revocations/revocations.js';
 import { PrincipalCache } from './principal-cache.js';
+import { RefreshTokens } from './refresh-tokens.js';
 import { AccessTokens } from './tokens.js';
 
 /** How long a checked credential is reused at most, even without a revocation (a bound on anything that escapes one). */
@@ -13,7 +14,7 @@ export const PRINCIPAL_REUSE_MS = 60_000;
 /**
  * Checks a bearer credential against the database, and reuses the answer for the credential's
  * life (at most PRINCIPAL_REUSE_MS): every revocation (key revoked, user disabled, deleted, role,
- * per-host roles or password changed) drops what it ends at once, so revoking takes effect on the next request.
+ * per-host roles or password changed, logged out) drops what it ends at once, so revoking takes effect on the next request.
  */
 @Injectable()
 export class CredentialAuthenticator extends Authenticator {
@@ -24,6 +25,7 @@ export class CredentialAuthenticator extends Authenticator {
     private readonly apiKeys: ApiKeysService,
     private readonly users: UsersService,
     private readonly revocations: Revocations,
+    private readonly logins: RefreshTokens,
   ) {
     super();
     // Subscribed first: the cache forgets before any stream hears of the revocation.
@@ -36,14 +38,20 @@ export class CredentialAuthenticator extends Authenticator {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const since = this.cache.begin();
+    const checkedAt = this.revocations.sequence;
     const checked = await this.check(credential);
     if (!checked) return null;
-    this.cache.set(key, checked.principal, Math.min(checked.reusableUntil, Date.now() + PRINCIPAL_REUSE_MS), since);
-    return checked.principal;
+    const principal = { ...checked.principal, checkedAt };
+    this.cache.set(key, principal, Math.min(checked.reusableUntil, Date.now() + PRINCIPAL_REUSE_MS), since);
+    return principal;
   }
 
   onRevoked(listener: (revocation: Revocation) => void): () => void {
     return this.revocations.subscribe(listener);
+  }
+
+  revokedSince(principal: Principal): boolean {
+    return this.revocations.endedSince(principal);
   }
 
   private async check(credential: string): Promise<{ principal: Principal; reusableUntil: number } | null> {
@@ -52,6 +60,8 @@ export class CredentialAuthenticator extends Authenticator {
     if (!claims) return null;
     const user = await this.users.findActive(claims.sub);
     if (!user || user.tokenVersion !== claims.ver) return null;
+    // A token names its login: one logged out (or whose refresh token was presented twice) has ended.
+    if (claims.sid !== undefined && !(await this.logins.isLive(claims.sid))) return null;
     const hostGrants = hostGrantsOf(user);
     const principal: Principal = {
       kind: 'user',
@@ -59,6 +69,7 @@ export class CredentialAuthenticator extends Authenticator {
       username: user.username,
       role: user.role,
       ...(hostGrants.length > 0 && { hostGrants }),
+      ...(claims.sid !== undefined && { sessionId: claims.sid }),
     };
     return { principal, reusableUntil: claims.exp === undefined ? Date.now() : claims.exp * 1000 };
   }

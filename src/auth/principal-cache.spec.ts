@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../common/principal.js';
-import type { Revocation } from '../revocations/revocations.js';
-import { PrincipalCache, ends } from './principal-cache.js';
+import { PrincipalCache } from './principal-cache.js';
 
 const session: Principal = { kind: 'user', userId: 'u1', username: 'ann', role: 'admin' };
 const key: Principal = { kind: 'apiKey', userId: 'u1', username: 'ann', role: 'viewer', apiKeyId: 'k1' };
 const otherUser: Principal = { kind: 'user', userId: 'u2', username: 'bob', role: 'viewer' };
-
-describe('ends', () => {
-  it.each<[string, Revocation, Principal, boolean]>([
-    ['the key revoked', { apiKeyId: 'k1' }, key, true],
-    ['another key revoked', { apiKeyId: 'k2' }, key, false],
-    ['a key revoked, not a session', { apiKeyId: 'k1' }, session, false],
-    ['user disabled/deleted/role changed: the session', { userId: 'u1' }, session, true],
-    ['user disabled/deleted/role changed: the key', { userId: 'u1' }, key, true],
-    ['password changed: the session', { userId: 'u1', sessionsOnly: true }, session, true],
-    ['password changed: not the key', { userId: 'u1', sessionsOnly: true }, key, false],
-    ['another user', { userId: 'u1' }, otherUser, false],
-  ])('%s', (_case, revocation, principal, expected) => {
-    expect(ends(revocation, principal)).toBe(expected);
-  });
-});
 
 describe('PrincipalCache', () => {
   const clock = () => {

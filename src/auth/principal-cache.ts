@@ -1,5 +1,5 @@
 import type { Principal } from '../common/principal.js';
-import type { Revocation } from '../revocations/revocations.js';
+import { type Revocation, endsAccess } from '../revocations/revocations.js';
 
 /** Entries kept at most; the oldest go first (a credential seen again is simply looked up again). */
 export const PRINCIPAL_CACHE_MAX_ENTRIES = 10_000;
@@ -53,18 +53,11 @@ export class PrincipalCache {
   revoke(revocation: Revocation): void {
     this.generation += 1;
     for (const [key, { principal }] of this.entries) {
-      if (ends(revocation, principal)) this.entries.delete(key);
+      if (endsAccess(revocation, principal)) this.entries.delete(key);
     }
   }
 
   get size(): number {
     return this.entries.size;
   }
-}
-
-/** Whether a revocation ends this principal's access: a key by id; a user's keys and sessions, or only their sessions. */
-export function ends(revocation: Revocation, principal: Principal): boolean {
-  if (revocation.apiKeyId !== undefined && principal.apiKeyId === revocation.apiKeyId) return true;
-  if (revocation.userId === undefined || principal.userId !== revocation.userId) return false;
-  return !revocation.sessionsOnly || principal.kind === 'user';
 }

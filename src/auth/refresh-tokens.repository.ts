@@ -39,8 +39,27 @@ export class RefreshTokensRepository {
     return numUpdatedRows === 1n;
   }
 
-  async revokeFamily(familyId: string, at: string, db: Executor = this.database.db): Promise<void> {
-    await db.updateTable('refreshTokens').set({ revokedAt: at }).where('familyId', '=', familyId).where('revokedAt', 'is', null).execute();
+  /** Revokes the family's tokens not revoked yet; answers how many that was. */
+  async revokeFamily(familyId: string, at: string, db: Executor = this.database.db): Promise<number> {
+    const { numUpdatedRows } = await db
+      .updateTable('refreshTokens')
+      .set({ revokedAt: at })
+      .where('familyId', '=', familyId)
+      .where('revokedAt', 'is', null)
+      .executeTakeFirst();
+    return Number(numUpdatedRows);
+  }
+
+  /** Whether the family has a token not revoked (a login that stands; spent and expired tokens count, revoked ones do not). */
+  async familyHasUnrevoked(familyId: string): Promise<boolean> {
+    const row = await this.database.db
+      .selectFrom('refreshTokens')
+      .select('id')
+      .where('familyId', '=', familyId)
+      .where('revokedAt', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async revokeUser(userId: string, at: string): Promise<void> {

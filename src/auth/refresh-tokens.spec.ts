@@ -43,6 +43,7 @@ describe('RefreshTokens on a real database', () => {
   });
   afterEach(() => vi.useRealTimers());
 
+  const issue = async (owner: { id: string; tokenVersion: number }) => (await tokens.issue(owner)).refreshToken;
   let serial = 0;
   const newUser = async () => {
     const user = await users.create({ username: `user-${++serial}`, password, role: 'operator' });
@@ -65,7 +66,7 @@ describe('RefreshTokens on a real database', () => {
 
   it('issues an opaque random token and stores only its SHA-256', async () => {
     const user = await newUser();
-    const token = await tokens.issue(user);
+    const token = await issue(user);
     expect(token).toMatch(new RegExp(`^${REFRESH_TOKEN_PREFIX}[A-Za-z0-9_-]{43}$`));
     const stored = storedRows();
     expect(JSON.stringify(stored)).not.toContain(token.slice(REFRESH_TOKEN_PREFIX.length));
@@ -74,7 +75,7 @@ describe('RefreshTokens on a real database', () => {
 
   it('rotates: the presented token is spent, the next one of the same family works, once', async () => {
     const user = await newUser();
-    const first = await tokens.issue(user);
+    const first = await issue(user);
     const second = await tokens.rotate(first);
     expect(second).toMatchObject({ userId: user.id });
     expect(second.refreshToken).not.toBe(first);
@@ -87,8 +88,8 @@ describe('RefreshTokens on a real database', () => {
 
   it('reuse of a spent token revokes the whole family: the newest token fails too; other logins of the user stay', async () => {
     const user = await newUser();
-    const other = await tokens.issue(user);
-    const first = await tokens.issue(user);
+    const other = await issue(user);
+    const first = await issue(user);
     const { refreshToken: second } = await tokens.rotate(first);
     const { refreshToken: third } = await tokens.rotate(second);
     expect(await refusal(first)).toBe('401 REFRESH_TOKEN_REUSED');
@@ -107,16 +108,16 @@ describe('RefreshTokens on a real database', () => {
 
   it('refuses an expired token, and sweeps it at the next login', async () => {
     const user = await newUser();
-    const token = await tokens.issue(user);
+    const token = await issue(user);
     vi.useFakeTimers({ now: Date.now() + TTL_SECONDS * 1000 + 1, toFake: ['Date'] });
     expect(await refusal(token)).toBe('401 REFRESH_TOKEN_INVALID');
-    await tokens.issue(user);
+    await issue(user);
     expect(storedRows().some((row) => row.token_hash === hashRefreshToken(token))).toBe(false);
   });
 
   it('two rotations racing on one token: exactly one wins, the other is reuse', async () => {
     const user = await newUser();
-    const token = await tokens.issue(user);
+    const token = await issue(user);
     const outcomes = await Promise.all([refusal(token), refusal(token), refusal(token)]);
     expect(outcomes.filter((outcome) => outcome === 'rotated')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === '401 REFRESH_TOKEN_REUSED')).toHaveLength(2);
@@ -125,36 +126,85 @@ describe('RefreshTokens on a real database', () => {
 
   it('logout revokes the family of the token, spent or not; an unknown token changes nothing', async () => {
     const user = await newUser();
-    const first = await tokens.issue(user);
+    const first = await issue(user);
     const { refreshToken: second } = await tokens.rotate(first);
     await tokens.revokeFamilyOf(first);
     expect(await refusal(second)).toBe('401 REFRESH_TOKEN_INVALID');
     await expect(tokens.revokeFamilyOf('berth_rt_unknown')).resolves.toBeUndefined();
   });
 
+  it('a login is one session id: issued, kept through rotations, ended by a logout, which is announced', async () => {
+    const user = await newUser();
+    const heard: unknown[] = [];
+    const stop = revocations.subscribe((revocation) => heard.push(revocation));
+    try {
+      const first = await tokens.issue(user);
+      const other = await tokens.issue(user);
+      expect(first.sessionId).not.toBe(other.sessionId);
+      const second = await tokens.rotate(first.refreshToken);
+      expect(second.sessionId).toBe(first.sessionId);
+      expect(await tokens.isLive(first.sessionId)).toBe(true);
+      await tokens.revokeFamilyOf(first.refreshToken);
+      expect(await tokens.isLive(first.sessionId)).toBe(false);
+      expect(await tokens.isLive(other.sessionId)).toBe(true);
+      expect(heard).toEqual([{ sessionId: first.sessionId }]);
+      // Once: a logout of a login already ended, or of an unknown token, announces nothing.
+      await tokens.revokeFamilyOf(second.refreshToken);
+      await tokens.revokeFamilyOf('berth_rt_unknown');
+      expect(heard).toHaveLength(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('reuse of a spent token ends the session and announces it', async () => {
+    const user = await newUser();
+    const heard: unknown[] = [];
+    const stop = revocations.subscribe((revocation) => heard.push(revocation));
+    try {
+      const first = await tokens.issue(user);
+      await tokens.rotate(first.refreshToken);
+      expect(await refusal(first.refreshToken)).toBe('401 REFRESH_TOKEN_REUSED');
+      expect(await tokens.isLive(first.sessionId)).toBe(false);
+      expect(heard).toEqual([{ sessionId: first.sessionId }]);
+      expect(await tokens.isLive('no-such-login')).toBe(false);
+    } finally {
+      stop();
+    }
+  });
+
   it.each([
     ['a password change', (id: string) => users.changePassword(id, password, 'another-long-password')],
     ['a password set by an admin', (id: string) => users.update(id, { password: 'another-long-password' })],
     ['a disable', (id: string) => users.update(id, { disabled: true })],
-    ['a role change', (id: string) => users.update(id, { role: 'viewer' })],
     ['a delete', (id: string) => users.remove(id)],
   ])('%s ends every login of the user', async (_case, change) => {
     const user = await newUser();
-    const logins = [await tokens.issue(user), await tokens.issue(user)];
+    const logins = [await issue(user), await issue(user)];
     await change(user.id);
     await vi.waitFor(async () => expect(storedRows().filter((row) => row.user_id === user.id && row.revoked_at === null)).toEqual([]));
     for (const token of logins) expect(await refusal(token)).toBe('401 REFRESH_TOKEN_INVALID');
   });
 
+  it('keeps every login of a user whose role or host roles change (the role is read on every request)', async () => {
+    const user = await newUser();
+    const login = await issue(user);
+    await users.update(user.id, { role: 'viewer' });
+    await users.setHostRoles(user.id, { grants: [{ host: 'local', role: 'operator' }] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(storedRows().filter((row) => row.user_id === user.id && row.revoked_at !== null)).toEqual([]);
+    expect((await tokens.rotate(login)).userId).toBe(user.id);
+  });
+
   it('refuses a token issued for an older token version even before the revocation is heard', async () => {
     const user = await newUser();
-    const token = await tokens.issue({ ...user, tokenVersion: -1 });
+    const token = await issue({ ...user, tokenVersion: -1 });
     expect(await refusal(token)).toBe('401 REFRESH_TOKEN_INVALID');
   });
 
   it('leaves refresh tokens alone when only an API key is revoked', async () => {
     const user = await newUser();
-    const token = await tokens.issue(user);
+    const token = await issue(user);
     revocations.emit({ apiKeyId: 'some-key' });
     revocations.emit({ userId: user.id, apiKeyId: 'some-key' });
     expect((await tokens.rotate(token)).userId).toBe(user.id);

@@ -14,12 +14,21 @@ export interface TokenOwner {
   tokenVersion: number;
 }
 
-export interface Rotated {
-  userId: string;
+/** A refresh token, and the login (its family) that access tokens issued beside it name: a logout ends them too. */
+export interface Issued {
   refreshToken: string;
+  sessionId: string;
 }
 
-type Rotation = { rotated: Rotated } | { refused: 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' };
+export interface Rotated extends Issued {
+  userId: string;
+}
+
+type Rotation =
+  | { rotated: Rotated }
+  | { refused: 'REFRESH_TOKEN_INVALID' }
+  /** The family of a token presented twice: revoked, its access tokens to end. */
+  | { refused: 'REFRESH_TOKEN_REUSED'; revokedSession?: string };
 
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -29,7 +38,8 @@ export function hashRefreshToken(token: string): string {
  * Refresh tokens: opaque, single use, stored hashed. Each refresh spends the token presented and
  * issues the next one of its family (all the tokens rotated from one login); presenting a spent
  * one again means two parties hold the family, so the whole family is revoked (OAuth 2.0
- * Security BCP, refresh token rotation). Users' revocations (password, role, disable) end theirs.
+ * Security BCP, refresh token rotation). Users' revocations (password, disable, delete) end theirs. A family is a
+ * login: the access tokens issued beside its tokens name it, and end when it is revoked (logout, reuse).
  */
 @Injectable()
 export class RefreshTokens implements OnModuleInit, OnModuleDestroy {
@@ -49,8 +59,9 @@ export class RefreshTokens implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribe = this.revocations.subscribe((revocation) => {
-      // A key's revocation ends that key only; anything naming a user ends their sessions.
-      if (!revocation.userId || revocation.apiKeyId) return;
+      // A key's revocation ends that key only, a role change no login (the role is read on every request); a user
+      // disabled, deleted or with a new password loses every login.
+      if (!revocation.userId || revocation.apiKeyId || revocation.changed) return;
       this.tokens
         .revokeUser(revocation.userId, this.isoNow())
         .catch((error: unknown) => this.logger.error({ err: error }, 'revoking refresh tokens failed'));
@@ -62,11 +73,16 @@ export class RefreshTokens implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The first token of a new family (a login). Expired tokens are swept here, where new ones come in. */
-  async issue(owner: TokenOwner): Promise<string> {
+  async issue(owner: TokenOwner): Promise<Issued> {
     await this.tokens.deleteExpired(this.isoNow());
     const { token, row } = this.next(owner, randomUUID());
     await this.tokens.insert(row);
-    return token;
+    return { refreshToken: token, sessionId: row.familyId };
+  }
+
+  /** Whether a login still stands: some token of its family not revoked (logout and reuse revoke them all). */
+  isLive(sessionId: string): Promise<boolean> {
+    return this.tokens.familyHasUnrevoked(sessionId);
   }
 
   /**
@@ -80,8 +96,8 @@ export class RefreshTokens implements OnModuleInit, OnModuleDestroy {
       const row = await this.tokens.findByHash(hashRefreshToken(token), trx);
       if (!row) return { refused: 'REFRESH_TOKEN_INVALID' };
       if (row.spentAt) {
-        await this.tokens.revokeFamily(row.familyId, at, trx);
-        return { refused: 'REFRESH_TOKEN_REUSED' };
+        const revoked = await this.tokens.revokeFamily(row.familyId, at, trx);
+        return { refused: 'REFRESH_TOKEN_REUSED', ...(revoked > 0 && { revokedSession: row.familyId }) };
       }
       if (row.revokedAt || row.expiresAt <= at) return { refused: 'REFRESH_TOKEN_INVALID' };
       if (row.disabledAt || row.tokenVersion !== row.userTokenVersion) {
@@ -92,16 +108,25 @@ export class RefreshTokens implements OnModuleInit, OnModuleDestroy {
       if (!(await this.tokens.spend(row.id, at, trx))) return { refused: 'REFRESH_TOKEN_REUSED' };
       const next = this.next({ id: row.userId, tokenVersion: row.tokenVersion }, row.familyId);
       await this.tokens.insert(next.row, trx);
-      return { rotated: { userId: row.userId, refreshToken: next.token } };
+      return { rotated: { userId: row.userId, refreshToken: next.token, sessionId: row.familyId } };
     });
-    if ('refused' in rotation) throw refused(rotation.refused);
+    if ('refused' in rotation) {
+      // Two parties hold the login: the access tokens it issued end too, cached ones and open streams included.
+      if (rotation.refused === 'REFRESH_TOKEN_REUSED' && rotation.revokedSession)
+        this.revocations.emit({ sessionId: rotation.revokedSession });
+      throw refused(rotation.refused);
+    }
     return rotation.rotated;
   }
 
-  /** Logout: revokes the family of `token`, whatever its state; an unknown token changes nothing (RFC 7009: no answer tells). */
+  /**
+   * Logout: revokes the family of `token`, whatever its state, and ends the access tokens issued to that login; an
+   * unknown token changes nothing (RFC 7009: no answer tells).
+   */
   async revokeFamilyOf(token: string): Promise<void> {
     const row = await this.tokens.findByHash(hashRefreshToken(token));
-    if (row) await this.tokens.revokeFamily(row.familyId, this.isoNow());
+    // Announced once: logging out with an old token of a login already ended changes nothing.
+    if (row && (await this.tokens.revokeFamily(row.familyId, this.isoNow())) > 0) this.revocations.emit({ sessionId: row.familyId });
   }
 
   private next(owner: TokenOwner, familyId: string) {

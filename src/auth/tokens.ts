@@ -7,10 +7,12 @@ import { readOrCreateSecret } from '../database/data-dir.js';
 export const JWT_SECRET_FILE = 'jwt-secret';
 export const JWT_ISSUER = 'berth';
 
-/** What an access token says: who, and which password generation it was issued for. */
+/** What an access token says: who, which password generation and which login it was issued for. */
 export interface AccessClaims {
   sub: string;
   ver: number;
+  /** The login (refresh token family): absent in a token issued before logins had ids. */
+  sid?: string;
   /** Expiry, seconds since the epoch (absent only in a token issued without one). */
   exp?: number;
 }
@@ -32,8 +34,8 @@ export class AccessTokens {
     return this.config.jwtTtlSeconds;
   }
 
-  issue(userId: string, tokenVersion: number): Promise<string> {
-    return this.jwt.signAsync({ ver: tokenVersion }, { subject: userId });
+  issue(userId: string, tokenVersion: number, sessionId: string): Promise<string> {
+    return this.jwt.signAsync({ ver: tokenVersion, sid: sessionId }, { subject: userId });
   }
 
   /** The claims of a valid, unexpired token; null for anything else. */
@@ -41,7 +43,13 @@ export class AccessTokens {
     try {
       const claims = await this.jwt.verifyAsync<Partial<AccessClaims>>(token);
       if (typeof claims.sub !== 'string' || typeof claims.ver !== 'number') return null;
-      return { sub: claims.sub, ver: claims.ver, ...(typeof claims.exp === 'number' && { exp: claims.exp }) };
+      if (claims.sid !== undefined && typeof claims.sid !== 'string') return null;
+      return {
+        sub: claims.sub,
+        ver: claims.ver,
+        ...(claims.sid !== undefined && { sid: claims.sid }),
+        ...(typeof claims.exp === 'number' && { exp: claims.exp }),
+      };
     } catch {
       return null;
     }

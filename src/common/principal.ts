@@ -13,6 +13,10 @@ export interface Principal {
    */
   role: Role;
   apiKeyId?: string;
+  /** A user's login (its refresh token family) the access token was issued to: a logout ends it. */
+  sessionId?: string;
+  /** How many revocations there had been when the credential was checked (Revocations.sequence). */
+  checkedAt?: number;
   /** The user's per-host grants (a key: its owner's); src/auth/host-access.ts turns them into a role per host. */
   hostGrants?: readonly HostGrant[];
   /** A key's own role: it caps the owner's role on every host. */

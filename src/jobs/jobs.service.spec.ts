@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Authenticator, Revocation } from '../auth/authenticator.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
@@ -10,9 +11,24 @@ import { Database } from '../database/database.js';
 import type { JobEventView } from './job-events.js';
 import type { JobContext, JobSpec, JobView } from './job-types.js';
 import { JobsRepository } from './jobs.repository.js';
-import { BERTH_STOPPED, JobsService, MAX_EVENTS_PER_JOB } from './jobs.service.js';
+import { ACCESS_CHANGED, ACCESS_ENDED, BERTH_STOPPED, JobsService, MAX_EVENTS_PER_JOB } from './jobs.service.js';
 
 const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
+const bot: Principal = { kind: 'apiKey', userId: 'u2', username: 'bob', role: 'operator', apiKeyId: 'k2' };
+
+/** The revocations the service hears, announced by hand; `stale`: principals a revocation ended after they were checked. */
+function fakeAuthenticator() {
+  const listeners = new Set<(revocation: Revocation) => void>();
+  const stale = new Set<Principal>();
+  const authenticator = {
+    onRevoked(listener: (revocation: Revocation) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    revokedSince: (principal: Principal) => stale.has(principal),
+  } as unknown as Authenticator;
+  return { authenticator, stale, revoke: (revocation: Revocation) => listeners.forEach((listener) => listener(revocation)) };
+}
 
 /** Work the test finishes by hand. */
 function gated(spec: Partial<JobSpec> = {}) {
@@ -48,10 +64,11 @@ describe('JobsService', () => {
   async function open(config: Partial<AppConfig> = {}, dir = mkdtempSync(join(tmpdir(), 'berth-jobs-'))) {
     const database = await Database.open(dir);
     const repository = new JobsRepository(database);
-    const service = new JobsService(repository, new AppConfig({ jobsPerHost: 2, ...config }));
+    const { authenticator, revoke, stale } = fakeAuthenticator();
+    const service = new JobsService(repository, new AppConfig({ jobsPerHost: 2, ...config }), authenticator);
     await service.onModuleInit();
     opened.push({ database, service });
-    return { service, repository, database, dir };
+    return { service, repository, database, dir, revoke, stale, authenticator };
   }
 
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -67,6 +84,87 @@ describe('JobsService', () => {
     expect(finished).toMatchObject({ status: 'succeeded', result: { imageId: 'sha256:1' }, error: null });
     expect(finished.startedAt).not.toBeNull();
     expect(await service.get(started.id)).toEqual(finished);
+  });
+
+  it("ends the queued and running jobs of a principal whose access ended; others' jobs run on", async () => {
+    const { service, revoke } = await open({ jobsPerHost: 1 });
+    const running = gated();
+    const queued = gated();
+    const others = gated();
+    const [first, second] = [await service.start(running.job, operator), await service.start(queued.job, operator)];
+    const third = await service.start(others.job, bot);
+    await settle();
+    expect(running.contexts).toHaveLength(1);
+    revoke({ apiKeyId: 'k9' });
+    revoke({ userId: 'u3' });
+    revoke({ sessionId: 's9' });
+    expect((await service.get(first.id)).status).toBe('running');
+    revoke({ userId: 'u1' });
+    for (const id of [first.id, second.id]) {
+      expect(await service.finished(id)).toMatchObject({ status: 'canceled', error: ACCESS_ENDED });
+    }
+    expect(running.contexts[0].signal.aborted).toBe(true);
+    // The queued one never ran; the slot went to the bot's job, which goes on.
+    expect(queued.contexts).toHaveLength(0);
+    await vi.waitFor(() => expect(others.contexts).toHaveLength(1));
+    others.resolve({});
+    expect(await service.finished(third.id)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('on a role change, ends the queued jobs of the user (they would start with the old role) and lets the running one go on', async () => {
+    const { service, revoke } = await open({ jobsPerHost: 1 });
+    const running = gated();
+    const queued = gated();
+    const first = await service.start(running.job, operator);
+    const second = await service.start(queued.job, operator);
+    await settle();
+    revoke({ userId: 'u1', changed: true });
+    expect(await service.finished(second.id)).toMatchObject({ status: 'canceled', error: ACCESS_CHANGED, startedAt: null });
+    expect((await service.get(first.id)).status).toBe('running');
+    running.resolve({});
+    expect(await service.finished(first.id)).toMatchObject({ status: 'succeeded' });
+    expect(queued.contexts).toHaveLength(0);
+  });
+
+  it('refuses to start a job for a principal a revocation ended while its request ran (401), storing nothing', async () => {
+    const { service, stale, repository } = await open();
+    const late = { ...operator };
+    stale.add(late);
+    await expect(service.start(gated().job, late)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await repository.hosts()).toEqual([]);
+  });
+
+  it('cancels a job, before it starts, whose starter was revoked while it was being stored', async () => {
+    const { service, authenticator } = await open();
+    vi.spyOn(authenticator, 'revokedSince').mockReturnValueOnce(false).mockReturnValueOnce(true);
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    expect(job).toMatchObject({ status: 'canceled', startedAt: null, error: expect.stringMatching(/^canceled before it started/) });
+    expect(await service.get(job.id)).toMatchObject({ status: 'canceled' });
+    await settle();
+    expect(work.contexts).toHaveLength(0);
+  });
+
+  it('keeps shared work (dedupeKey) while someone who started it still has access', async () => {
+    const { service, revoke } = await open();
+    const work = gated({ dedupeKey: 'pull local app:1' });
+    const job = await service.start(work.job, operator);
+    expect((await service.start(gated({ dedupeKey: 'pull local app:1' }).job, bot)).id).toBe(job.id);
+    revoke({ userId: 'u1' });
+    await settle();
+    expect((await service.get(job.id)).status).toBe('running');
+    revoke({ apiKeyId: 'k2' });
+    expect(await service.finished(job.id)).toMatchObject({ status: 'canceled', error: ACCESS_ENDED });
+  });
+
+  it('leaves a job no one started alone on a revocation', async () => {
+    const { service, revoke } = await open();
+    const work = gated();
+    const job = await service.start(work.job, undefined);
+    revoke({ userId: 'u1' });
+    await settle();
+    work.resolve({});
+    expect(await service.finished(job.id)).toMatchObject({ status: 'succeeded' });
   });
 
   it('fails a job with the problem detail of its failure', async () => {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Authenticator, type Revocation, endsAccess } from '../auth/authenticator.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
@@ -12,6 +13,13 @@ export const PROGRESS_INTERVAL_MS = 250;
 /** Events stored per job; the rest are counted. */
 export const MAX_EVENTS_PER_JOB = 10_000;
 export const BERTH_STOPPED = 'Berth stopped';
+/** The error of a job canceled because the access it was started with ended. */
+export const ACCESS_ENDED =
+  'canceled: the access that started it ended (API key revoked; user disabled, deleted, logged out or given a new password)';
+/** The error of a queued job canceled because the role it was queued with changed. */
+export const ACCESS_CHANGED = 'canceled before it started: the role or host roles of who queued it changed; start it again';
+/** The error of a job whose starter's access ended or changed while it was being stored. */
+const ACCESS_ENDED_WHILE_QUEUED = 'canceled before it started: the access that started it ended or changed meanwhile';
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 
 export interface JobListener {
@@ -23,6 +31,8 @@ export interface JobListener {
 interface LiveJob {
   view: JobView;
   spec: JobSpec;
+  /** Whose access it runs under: who started it, and who started the same work since (dedupeKey). */
+  principals: Principal[];
   controller: AbortController;
   listeners: Set<JobListener>;
   /** Writes to the store, in order. */
@@ -42,15 +52,18 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
   private readonly queues = new Map<string, LiveJob[]>();
   private readonly running = new Map<string, number>();
   private sweeper?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly repository: JobsRepository,
     private readonly config: AppConfig,
+    private readonly authenticator: Authenticator,
   ) {
     super();
   }
 
   async onModuleInit(): Promise<void> {
+    this.unsubscribe = this.authenticator.onRevoked((revocation) => this.revoke(revocation));
     const failed = await this.repository.failUnfinished(BERTH_STOPPED, new Date().toISOString());
     if (failed > 0) this.logger.warn(`${failed} job(s) were queued or running when Berth stopped: marked failed`);
     await this.sweep();
@@ -62,6 +75,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
   }
 
   onModuleDestroy(): void {
+    this.unsubscribe?.();
     clearInterval(this.sweeper);
     for (const job of this.live.values()) job.controller.abort();
   }
@@ -72,9 +86,14 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
   }
 
   async start<R extends object>(spec: JobSpec<R>, principal: Principal | undefined): Promise<JobView> {
+    // The request may have run long (an upload spooled first): its access may have ended or changed meanwhile.
+    if (principal && this.authenticator.revokedSince(principal)) throw accessEndedMeanwhile();
     if (spec.dedupeKey !== undefined) {
       const same = [...this.live.values()].find((job) => job.spec.dedupeKey === spec.dedupeKey && job.spec.host === spec.host);
-      if (same) return same.view;
+      if (same) {
+        if (principal && !same.principals.some((held) => sameCredential(held, principal))) same.principals.push(principal);
+        return same.view;
+      }
     }
     const view: JobView = {
       id: randomUUID(),
@@ -106,6 +125,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     const job: LiveJob = {
       view,
       spec: spec as JobSpec,
+      principals: principal ? [principal] : [],
       controller: new AbortController(),
       listeners: new Set(),
       writes: Promise.resolve(),
@@ -115,6 +135,11 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
       settle,
     };
     this.live.set(view.id, job);
+    // A revocation while the job was stored found no live job to end: it ends here, before it can start.
+    if (principal && this.authenticator.revokedSince(principal)) {
+      await this.finish(job, 'canceled', null, ACCESS_ENDED_WHILE_QUEUED);
+      return { ...job.view };
+    }
     this.queue(spec.host).push(job);
     this.pump(spec.host);
     return { ...view };
@@ -134,17 +159,44 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     return toJobView(row);
   }
 
-  /** Cancels a queued or running job: aborts its engine request, and answers it canceled. A finished job stays as it is. */
-  async cancel(id: string): Promise<JobView> {
+  /**
+   * Cancels a queued or running job: aborts its engine request, and answers it canceled (with `reason` as its error,
+   * if given). A finished job stays as it is.
+   */
+  async cancel(id: string, reason: string | null = null): Promise<JobView> {
     const job = this.live.get(id);
     if (!job) return this.get(id);
+    // Finished, its store not written yet: its slot is freed already.
+    if (FINISHED_STATUSES.includes(job.view.status)) return job.finished;
     job.controller.abort();
     const queue = this.queue(job.view.host);
     const queued = queue.indexOf(job);
     if (queued >= 0) queue.splice(queued, 1);
     else this.release(job.view.host);
-    await this.finish(job, 'canceled', null, null);
+    await this.finish(job, 'canceled', null, reason);
     return job.finished;
+  }
+
+  /**
+   * A job runs under the access of whoever started it: when that access ends, its queued or running jobs end too, as
+   * its open streams do, rather than run later (or on) with what it no longer has. When it changes (a role or host
+   * roles), a queued job ends (it would start with the old role; started again, it gets the new one), a running one
+   * goes on (it was allowed, and has begun). Work several started (dedupeKey) ends with the last of them. A job
+   * started by no one (none so far) is left alone.
+   */
+  private revoke(revocation: Revocation): void {
+    const ended = [...this.live.values()].filter((job) => {
+      if (job.principals.length === 0 || FINISHED_STATUSES.includes(job.view.status)) return false;
+      if (revocation.changed && job.view.status !== 'queued') return false;
+      job.principals = job.principals.filter((principal) => !endsAccess(revocation, principal));
+      return job.principals.length === 0;
+    });
+    // Queued ones first: a running one's cancel frees its slot, which must not start one that is ending too.
+    ended.sort((a, b) => Number(b.view.status === 'queued') - Number(a.view.status === 'queued'));
+    const reason = revocation.changed ? ACCESS_CHANGED : ACCESS_ENDED;
+    for (const job of ended) {
+      this.cancel(job.view.id, reason).catch((error: Error) => this.logger.error(`job ${job.view.id}: ${error.message}`));
+    }
   }
 
   /**
@@ -239,6 +291,8 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     let outcome: { status: JobStatus; result: object | null; error: string | null };
     try {
       await job.spec.authorize?.();
+      // Canceled while its authorization was checked: its work must not start.
+      if (job.controller.signal.aborted) return;
       const result = await job.spec.run(context);
       outcome = { status: 'succeeded', result, error: null };
     } catch (error) {
@@ -311,6 +365,22 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
   private write(job: LiveJob, work: () => Promise<unknown>): void {
     job.writes = job.writes.then(work).catch((error: Error) => this.logger.error(`job ${job.view.id}: ${error.message}`));
   }
+}
+
+/** The same credential: a user's login, or one API key. */
+function sameCredential(a: Principal, b: Principal): boolean {
+  return a.userId === b.userId && a.apiKeyId === b.apiKeyId && a.sessionId === b.sessionId;
+}
+
+function accessEndedMeanwhile(): ProblemException {
+  return new ProblemException(
+    401,
+    'UNAUTHENTICATED',
+    'Your credentials were revoked or your role changed while the request ran; send it again.',
+    {
+      headers: { 'WWW-Authenticate': 'Bearer realm="berth"' },
+    },
+  );
 }
 
 export function jobNotFound(id: string): ProblemException {

@@ -6,7 +6,7 @@ export const CloseCode = {
   goingAway: 1001,
   /** A frame the channel does not accept (text on exec). */
   unsupportedData: 1003,
-  /** The credentials were revoked (key deleted, user disabled). */
+  /** The credentials were revoked or their access changed (key deleted, user disabled, logged out, role changed). */
   policyViolation: 1008,
   /** The engine failed while streaming. */
   internalError: 1011,

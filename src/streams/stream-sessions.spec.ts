@@ -7,7 +7,7 @@ import type { Principal } from '../common/principal.js';
 import { AppConfig } from '../config/app-config.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { StreamSessions } from './stream-sessions.js';
-import { WsTickets, matchesRevocation } from './ws-tickets.js';
+import { WsTickets } from './ws-tickets.js';
 
 class FakeSocket extends EventEmitter {
   readyState = 1;
@@ -23,12 +23,17 @@ class FakeSocket extends EventEmitter {
 
 class FakeAuthenticator extends Authenticator {
   listener?: (revocation: Revocation) => void;
+  /** Principals a revocation ended after they were checked. */
+  readonly stale = new Set<Principal>();
   authenticate() {
     return Promise.resolve(null);
   }
   onRevoked(listener: (revocation: Revocation) => void) {
     this.listener = listener;
     return () => undefined;
+  }
+  revokedSince(principal: Principal) {
+    return this.stale.has(principal);
   }
 }
 
@@ -47,6 +52,15 @@ function setup(config = new AppConfig({ streamsPerUser: 2 })) {
 const socket = () => new FakeSocket() as FakeSocket & WebSocket;
 
 describe('StreamSessions', () => {
+  it('refuses with 1008 a socket whose principal a revocation ended after it was checked (before the socket was admitted)', () => {
+    const { authenticator, sessions } = setup();
+    authenticator.stale.add(aliceSession);
+    const late = socket();
+    expect(sessions.admit(late, aliceSession, 'exec', () => undefined)).toBe(false);
+    expect(late.closedWith).toBe(1008);
+    expect(sessions.admit(socket(), alice, 'exec', () => undefined)).toBe(true);
+  });
+
   it('closes a stream over the per-user cap with 1013 and counts a user across keys and sessions', () => {
     const { sessions } = setup();
     const [a, b, c, d] = [socket(), socket(), socket(), socket()];
@@ -123,20 +137,5 @@ describe('WsTickets', () => {
     } finally {
       vi.useRealTimers();
     }
-  });
-});
-
-describe('matchesRevocation', () => {
-  it.each([
-    ['a key revocation, its key', alice, { apiKeyId: 'k1' }, true],
-    ['a key revocation, the same user in a session', aliceSession, { apiKeyId: 'k1' }, false],
-    ['a user revocation, their key', alice, { userId: 'u1' }, true],
-    ['a user revocation, their session', aliceSession, { userId: 'u1' }, true],
-    ['a user revocation, someone else', bob, { userId: 'u1' }, false],
-    ['a sessions-only revocation, their session', aliceSession, { userId: 'u1', sessionsOnly: true }, true],
-    ['a sessions-only revocation, their key', alice, { userId: 'u1', sessionsOnly: true }, false],
-    ['a sessions-only revocation, someone else', bob, { userId: 'u1', sessionsOnly: true }, false],
-  ] satisfies Array<[string, Principal, Revocation, boolean]>)('%s → %s', (_case, principal, revocation, expected) => {
-    expect(matchesRevocation(principal, revocation)).toBe(expected);
   });
 });

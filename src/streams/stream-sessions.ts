@@ -1,11 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { Authenticator, Revocation } from '../auth/authenticator.js';
+import { Authenticator, Revocation, endsAccess } from '../auth/authenticator.js';
 import type { Principal } from '../common/principal.js';
 import { AppConfig } from '../config/app-config.js';
 import { CloseCode } from './close-codes.js';
 import { Channel, StreamMetrics } from './stream-metrics.js';
-import { WsTickets, matchesRevocation } from './ws-tickets.js';
+import { WsTickets } from './ws-tickets.js';
 
 interface Session {
   principal: Principal;
@@ -49,12 +49,18 @@ export class StreamSessions implements OnModuleInit, OnModuleDestroy, BeforeAppl
   }
 
   /**
-   * Registers a freshly upgraded socket. False (and the socket closed with 1013) when the
-   * user already holds their cap of streams or the server is going away.
+   * Registers a freshly upgraded socket. False, and the socket closed, when the user already holds their cap of
+   * streams (1013), their access ended or changed since it was checked (1008), or the server is going away (1001).
    */
   admit(socket: WebSocket, principal: Principal, channel: Channel, teardown: () => void): boolean {
     if (this.shuttingDown) {
       socket.close(CloseCode.goingAway, 'server shutting down');
+      return false;
+    }
+    // Checked at the upgrade, then an engine call or two: a revocation meanwhile found no socket to close.
+    if (this.authenticator.revokedSince(principal)) {
+      this.metrics.closes.inc({ channel, code: String(CloseCode.policyViolation) });
+      socket.close(CloseCode.policyViolation, 'credentials revoked');
       return false;
     }
     const open = this.perUser.get(principal.userId) ?? 0;
@@ -89,7 +95,7 @@ export class StreamSessions implements OnModuleInit, OnModuleDestroy, BeforeAppl
   revoke(revocation: Revocation): void {
     this.tickets.revoke(revocation);
     for (const [socket, { principal }] of this.sessions) {
-      if (matchesRevocation(principal, revocation)) this.end(socket, CloseCode.policyViolation, 'credentials revoked');
+      if (endsAccess(revocation, principal)) this.end(socket, CloseCode.policyViolation, 'credentials revoked');
     }
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { Revocation } from '../auth/authenticator.js';
+import { type Revocation, endsAccess } from '../auth/authenticator.js';
 import type { Principal } from '../common/principal.js';
 
 export const TICKET_TTL_MS = 30_000;
@@ -39,10 +39,10 @@ export class WsTickets implements OnModuleDestroy {
     return found.expiresAt > Date.now() ? found.principal : null;
   }
 
-  /** Tickets of a revoked key or user stop working at once, like its sockets. */
+  /** Tickets of a revoked key, user or login stop working at once, like its sockets. */
   revoke(revocation: Revocation): void {
     for (const [ticket, { principal }] of this.tickets) {
-      if (matchesRevocation(principal, revocation)) this.tickets.delete(ticket);
+      if (endsAccess(revocation, principal)) this.tickets.delete(ticket);
     }
   }
 
@@ -58,11 +58,4 @@ export class WsTickets implements OnModuleDestroy {
 
 function sameCredential(a: Principal, b: Principal): boolean {
   return a.userId === b.userId && a.apiKeyId === b.apiKeyId;
-}
-
-/** Whether a revocation (of a key, of a user's sessions, or of a user and so all of their keys) covers this principal. */
-export function matchesRevocation(principal: Principal, revocation: Revocation): boolean {
-  if (revocation.apiKeyId !== undefined && principal.apiKeyId === revocation.apiKeyId) return true;
-  if (revocation.sessionsOnly && principal.kind !== 'user') return false;
-  return revocation.userId !== undefined && principal.userId === revocation.userId;
 }

@@ -49,7 +49,11 @@ export class UsersController {
     return this.users.get(id);
   }
 
-  /** Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409). */
+  /**
+   * Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409).
+   * A disable, or a new password, ends the user's logins (a disable their API keys too) at once; a new role applies from
+   * their next request, and closes their open streams and cancels their queued jobs.
+   */
   @Patch(':id')
   @RequireRole('admin', { userSession: true })
   @ApiBody({
@@ -76,7 +80,7 @@ export class UsersController {
   /**
    * Replaces the user's per-host roles. Where grants match a host, the highest of them is the role there
    * (`none` hides the host); elsewhere the global role. Effective on the user's next request: their open
-   * streams and unused tickets end. Routes that are not under a host (users, audit, registries, keys) keep the global role.
+   * streams, unused tickets and queued jobs end; their logins stay. Routes that are not under a host (users, audit, registries, keys) keep the global role.
    */
   @Put(':id/host-roles')
   @RequireRole('admin', { userSession: true })

@@ -64,15 +64,16 @@ describe('UsersService and ApiKeysService on a real database', () => {
     await expect(users.create({ username: user.username, password, role: 'admin' })).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
   });
 
-  it('announces a role change, a disable and a delete to end everything; a password change ends the sessions only', async () => {
+  it('announces a disable and a delete to end everything, a role change as a change; a password change ends the sessions only', async () => {
     const user = await newUser('operator');
     const everything = { userId: user.id };
+    const changed = { userId: user.id, changed: true };
     const sessions = { userId: user.id, sessionsOnly: true };
     await users.update(user.id, { role: 'operator' }); // the same role: nothing changes
     expect(heard).toEqual([]);
     await users.update(user.id, { role: 'admin' });
     await users.update(user.id, { role: 'viewer' });
-    expect(heard).toEqual([everything, everything]);
+    expect(heard).toEqual([changed, changed]);
     await users.update(user.id, { password: 'an-admins-reset-password' });
     await users.changePassword(user.id, 'an-admins-reset-password', 'the-users-own-password');
     expect(heard.slice(2)).toEqual([sessions, sessions]);
@@ -133,7 +134,10 @@ describe('UsersService and ApiKeysService on a real database', () => {
         { label: 'env=prod', role: 'none' },
       ],
     });
-    expect(heard).toEqual([{ userId: user.id }]);
+    expect(heard).toEqual([{ userId: user.id, changed: true }]);
+    // The same grants again: nothing changed, nothing ends.
+    await users.setHostRoles(user.id, { grants });
+    expect(heard).toHaveLength(1);
     expect((await users.get(user.id)).hostRoles).toEqual((await users.hostRoles(user.id)).grants);
     for (const bad of [{ role: 'viewer' as const }, { host: 'a', label: 'b=c', role: 'viewer' as const }]) {
       await expect(users.setHostRoles(user.id, { grants: [bad] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });

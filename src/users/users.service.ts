@@ -83,8 +83,11 @@ export class UsersService {
       return { before: user, after: { ...user, ...changes } };
     });
     // Open streams and unused tickets carry the old state: they end with it.
-    if ((after.disabledAt && !before.disabledAt) || after.role !== before.role) this.revocations.emit({ userId: id });
-    else if (passwordHash) this.revocations.emit({ userId: id, sessionsOnly: true });
+    if (after.disabledAt && !before.disabledAt) this.revocations.emit({ userId: id });
+    else {
+      if (passwordHash) this.revocations.emit({ userId: id, sessionsOnly: true });
+      if (after.role !== before.role) this.revocations.emit({ userId: id, changed: true });
+    }
     if (passwordHash) await this.initialAdmin.forgetIfReplaced(before.passwordHash);
     return toUserDto(after);
   }
@@ -103,10 +106,11 @@ export class UsersService {
         : [],
     );
     if (bad.length > 0) throw validationFailed(bad);
-    await this.require(id);
-    await this.users.update(id, { hostGrants: JSON.stringify(grants), updatedAt: new Date().toISOString() });
+    const before = await this.require(id);
+    const stored = JSON.stringify(grants);
+    await this.users.update(id, { hostGrants: stored, updatedAt: new Date().toISOString() });
     // As for a role change: the next request, ticket or stream is checked against the new grants.
-    this.revocations.emit({ userId: id });
+    if (before.hostGrants !== stored) this.revocations.emit({ userId: id, changed: true });
     return { grants };
   }
 

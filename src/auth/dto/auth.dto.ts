@@ -4,8 +4,11 @@ import { ROLES, type Role } from '../../common/access.decorators.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH } from '../../users/user-limits.js';
 import { UserDto } from '../../users/dto/user.dto.js';
 
-/** Far above a real token's 52 characters, so a bigger body is refused before it is hashed. */
-const REFRESH_TOKEN_MAX_LENGTH = 256;
+/**
+ * Far above a real token's 52 characters, so a bigger body is refused before it is hashed; and above an access
+ * token's ~300, sent by mistake, which is then a wrong token (401) like any other.
+ */
+const REFRESH_TOKEN_MAX_LENGTH = 1024;
 
 export class LoginDto {
   /** @example admin */

@@ -59,7 +59,7 @@ export class JobDto {
    */
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
   result: object | null;
-  /** Why it failed, in the engine's words when the engine said it. */
+  /** Why it failed, in the engine's words when the engine said it; or why Berth canceled it (the access that started it ended or changed). */
   @ApiProperty({ type: String, nullable: true, example: null })
   error: string | null;
   /**

@@ -63,9 +63,9 @@ export const createApiKey = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * Revokes a key at once: requests and open streams that use it stop
+ * Revokes a key at once
  *
- * Revokes a key at once: requests and open streams that use it stop. Revoking a revoked key succeeds.
+ * Revokes a key at once: requests and open streams that use it stop, and the jobs it started are canceled. Revoking a revoked key succeeds.
  *
  * Requires role: `viewer`, with a user session (API keys are refused).
  */
@@ -90,9 +90,9 @@ export const login = <ThrowOnError extends boolean = false>(options: Options<Log
 });
 
 /**
- * Logs out: revokes the refresh token's login (every refresh token rotated from it)
+ * Logs out: revokes the refresh token's login (every refresh token rotated from it) and ends the access tokens issued to it at once, with their WebSocket tickets, open streams and the jobs they started
  *
- * Logs out: revokes the refresh token's login (every refresh token rotated from it). Answers 204 whatever the token, so it tells nothing. Access tokens already issued last until they expire.
+ * Logs out: revokes the refresh token's login (every refresh token rotated from it) and ends the access tokens issued to it at once, with their WebSocket tickets, open streams and the jobs they started. Answers 204 whatever the token, so it tells nothing.
  */
 export const logout = <ThrowOnError extends boolean = false>(options: Options<LogoutData, ThrowOnError>): RequestResult<LogoutResponses, LogoutErrors, ThrowOnError> => (options.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
     url: '/api/v1/auth/logout',
@@ -136,7 +136,7 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
 /**
  * Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent
  *
- * Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent. Presenting a spent one again revokes every refresh token of its login (401 REFRESH_TOKEN_REUSED); an unknown, expired or revoked one is 401 REFRESH_TOKEN_INVALID, as is one whose user was disabled or changed their password. Refused tokens are limited per address (429).
+ * Exchanges a refresh token for a new access token and a new refresh token; the one presented is spent. Presenting a spent one again revokes every refresh token of its login and ends the access tokens issued to it (401 REFRESH_TOKEN_REUSED); an unknown, expired or revoked one is 401 REFRESH_TOKEN_INVALID, as is one whose user was disabled or changed their password. Refused tokens are limited per address (429).
  */
 export const refresh = <ThrowOnError extends boolean = false>(options: Options<RefreshData, ThrowOnError>): RequestResult<RefreshResponses, RefreshErrors, ThrowOnError> => (options.client ?? client).post<RefreshResponses, RefreshErrors, ThrowOnError>({
     url: '/api/v1/auth/refresh',
@@ -1528,6 +1528,8 @@ export const getUser = <ThrowOnError extends boolean = false>(options: Options<G
  * Changes a user's role, disables or enables them, or sets a new password
  *
  * Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409).
+ * A disable, or a new password, ends the user's logins (a disable their API keys too) at once; a new role applies from
+ * their next request, and closes their open streams and cancels their queued jobs.
  *
  * Requires role: `admin`, with a user session (API keys are refused).
  */
@@ -1559,7 +1561,7 @@ export const getUserHostRoles = <ThrowOnError extends boolean = false>(options: 
  *
  * Replaces the user's per-host roles. Where grants match a host, the highest of them is the role there
  * (`none` hides the host); elsewhere the global role. Effective on the user's next request: their open
- * streams and unused tickets end. Routes that are not under a host (users, audit, registries, keys) keep the global role.
+ * streams, unused tickets and queued jobs end; their logins stay. Routes that are not under a host (users, audit, registries, keys) keep the global role.
  *
  * Requires role: `admin`, with a user session (API keys are refused).
  */

@@ -1305,7 +1305,7 @@ export type JobDto = {
      */
     createdBy: string | null;
     /**
-     * Why it failed, in the engine's words when the engine said it.
+     * Why it failed, in the engine's words when the engine said it; or why Berth canceled it (the access that started it ended or changed).
      */
     error: string | null;
     finishedAt: string | null;
@@ -1831,7 +1831,7 @@ export type PruneJobDto = {
      */
     createdBy: string | null;
     /**
-     * Why it failed, in the engine's words when the engine said it.
+     * Why it failed, in the engine's words when the engine said it; or why Berth canceled it (the access that started it ended or changed).
      */
     error: string | null;
     finishedAt: string | null;

@@ -30,7 +30,7 @@ export class StreamRefusedError extends BerthStreamError {
 export class ServerGoingAwayError extends BerthStreamError {}
 /** 1003: a frame the channel does not take (text on exec). */
 export class UnsupportedFrameError extends BerthStreamError {}
-/** 1008: the credentials were revoked (API key deleted, user disabled). */
+/** 1008: the credentials were revoked or their access changed (API key deleted, user disabled, logged out, role changed). */
 export class StreamRevokedError extends BerthStreamError {}
 /** 1011: the engine failed or refused the stream; `reason` says why. */
 export class StreamEngineError extends BerthStreamError {}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../common/principal.js';
+import { type Revocation, Revocations, endsAccess } from './revocations.js';
+
+const session: Principal = { kind: 'user', userId: 'u1', username: 'ann', role: 'admin', sessionId: 's1' };
+const oldSession: Principal = { kind: 'user', userId: 'u1', username: 'ann', role: 'admin' };
+const key: Principal = { kind: 'apiKey', userId: 'u1', username: 'ann', role: 'viewer', apiKeyId: 'k1' };
+const otherUser: Principal = { kind: 'user', userId: 'u2', username: 'bob', role: 'viewer', sessionId: 's2' };
+
+describe('endsAccess', () => {
+  it.each<[string, Revocation, Principal, boolean]>([
+    ['the key revoked', { apiKeyId: 'k1' }, key, true],
+    ['another key revoked', { apiKeyId: 'k2' }, key, false],
+    ['a key revoked, not a session', { apiKeyId: 'k1' }, session, false],
+    ['user disabled/deleted/role changed: the session', { userId: 'u1' }, session, true],
+    ['user disabled/deleted/role changed: the key', { userId: 'u1' }, key, true],
+    ['password changed: the session', { userId: 'u1', sessionsOnly: true }, session, true],
+    ['password changed: a session from before logins had ids', { userId: 'u1', sessionsOnly: true }, oldSession, true],
+    ['password changed: not the key', { userId: 'u1', sessionsOnly: true }, key, false],
+    ['another user', { userId: 'u1' }, otherUser, false],
+    ['another user, sessions only', { userId: 'u1', sessionsOnly: true }, otherUser, false],
+    ['logged out: that login', { sessionId: 's1' }, session, true],
+    ['logged out: not another login of the same user', { sessionId: 's2' }, session, false],
+    ['logged out: not a session without an id', { sessionId: 's1' }, oldSession, false],
+    ['logged out: not the user keys', { sessionId: 's1' }, key, false],
+    ['logged out: not another user', { sessionId: 's1' }, otherUser, false],
+    ['role changed: the session', { userId: 'u1', changed: true }, session, true],
+    ['role changed: the key', { userId: 'u1', changed: true }, key, true],
+    ['role changed: not another user', { userId: 'u1', changed: true }, otherUser, false],
+  ])('%s', (_case, revocation, principal, expected) => {
+    expect(endsAccess(revocation, principal)).toBe(expected);
+  });
+
+  it('a key principal carrying a session id is not ended by that login', () => {
+    expect(endsAccess({ sessionId: 's1' }, { ...key, sessionId: 's1' })).toBe(false);
+  });
+});
+
+describe('Revocations.endedSince', () => {
+  it('tells whether a revocation after the principal was checked ends it', () => {
+    const revocations = new Revocations();
+    const checked = { ...session, checkedAt: revocations.sequence };
+    expect(revocations.endedSince(checked)).toBe(false);
+    revocations.emit({ userId: 'u2' });
+    revocations.emit({ apiKeyId: 'k1' });
+    expect(revocations.endedSince(checked)).toBe(false);
+    revocations.emit({ sessionId: 's1' });
+    expect(revocations.endedSince(checked)).toBe(true);
+    // Checked again after it: not ended.
+    expect(revocations.endedSince({ ...session, checkedAt: revocations.sequence })).toBe(false);
+    expect(revocations.endedSince({ ...session, checkedAt: revocations.sequence - 1 })).toBe(true);
+    expect(revocations.endedSince({ ...session, checkedAt: revocations.sequence - 2 })).toBe(true);
+    // Not tracked: never ended by this.
+    expect(revocations.endedSince(session)).toBe(false);
+  });
+
+  it('counts a principal checked before the oldest remembered revocation as ended: it cannot be told', () => {
+    const revocations = new Revocations();
+    const checked = { ...otherUser, checkedAt: revocations.sequence };
+    for (let i = 0; i < 10_000; i += 1) revocations.emit({ apiKeyId: `k-${i}` });
+    expect(revocations.endedSince(checked)).toBe(false);
+    revocations.emit({ apiKeyId: 'one-too-many' });
+    expect(revocations.endedSince(checked)).toBe(true);
+    expect(revocations.endedSince({ ...otherUser, checkedAt: revocations.sequence - 10_000 })).toBe(false);
+  });
+});

@@ -51,7 +51,11 @@ export class AuthController {
     return response;
   }
 
-  /** Logs out: revokes the refresh token's login (every refresh token rotated from it) and ends the access tokens issued to it at once, with their WebSocket tickets, open streams and the jobs they started. Answers 204 whatever the token, so it tells nothing. */
+  /**
+   * Logs out. Revokes the refresh token's login (every refresh token rotated from it) and ends the access tokens issued
+   * to it at once, with their WebSocket tickets, open streams and the jobs only they started. Answers 204 whatever the
+   * token, so it tells nothing.
+   */
   @Post('logout')
   @Public()
   @LimitRefreshes()

@@ -1,4 +1,5 @@
 import type { Principal } from '../common/principal.js';
+import { ProblemException } from '../common/problem.js';
 import { type Revocation, endsAccess } from '../revocations/revocations.js';
 
 // Part of the port: what its subscribers hear, and whose access it ends.
@@ -20,4 +21,21 @@ export abstract class Authenticator {
    * something slow (an upload, an engine call), which the revocation's listeners did not see.
    */
   abstract revokedSince(principal: Principal): boolean;
+
+  /** 401 when revokedSince: for a step with effects that follows something slow (a pull before a create, an upload). */
+  assertCurrent(principal: Principal | undefined): void {
+    if (principal && this.revokedSince(principal)) throw accessEndedMeanwhile();
+  }
+}
+
+/** A request whose credentials were revoked, or whose role changed, while it ran: nothing more of it is done. */
+export function accessEndedMeanwhile(): ProblemException {
+  return new ProblemException(
+    401,
+    'UNAUTHENTICATED',
+    'Your credentials were revoked or your role changed while the request ran; send it again.',
+    {
+      headers: { 'WWW-Authenticate': 'Bearer realm="berth"' },
+    },
+  );
 }

@@ -133,6 +133,16 @@ describe('CredentialAuthenticator with its principal cache', () => {
     expect(authenticator.revokedSince((await authenticator.authenticate(TOKEN_2))!)).toBe(false);
   });
 
+  it('restamps a cached principal after revocations that did not end it, without looking it up again', async () => {
+    const { state, revocations, authenticator } = world();
+    const first = (await authenticator.authenticate(KEY))!;
+    for (let i = 0; i < 3; i += 1) revocations.emit({ apiKeyId: `k-other-${i}` });
+    const again = (await authenticator.authenticate(KEY))!;
+    expect([first.checkedAt, again.checkedAt]).toEqual([0, 3]);
+    expect(await authenticator.authenticate(KEY)).toBe(again);
+    expect(state.keyLookups).toBe(1);
+  });
+
   it('re-checks the sessions of a user whose password changed, not their keys', async () => {
     const { state, revocations, authenticator } = world();
     await authenticator.authenticate(KEY);

@@ -36,7 +36,8 @@ export class CredentialAuthenticator extends Authenticator {
     // A SHA-256 of the credential (the one stored keys are found by): the credential itself is not kept.
     const key = hashApiKey(credential);
     const cached = this.cache.get(key);
-    if (cached) return cached;
+    // Restamped once per revocation, not per request: so a held principal is told apart however many came before.
+    if (cached) return cached.checkedAt === this.revocations.sequence ? cached : this.cache.restamp(key, this.revocations.sequence)!;
     const since = this.cache.begin();
     const checkedAt = this.revocations.sequence;
     const checked = await this.check(credential);

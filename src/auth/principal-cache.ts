@@ -36,6 +36,17 @@ export class PrincipalCache {
     return entry.principal;
   }
 
+  /**
+   * The entry's principal stamped `checkedAt` (Revocations.sequence now), kept for the next hits: a principal still
+   * here has been ended by no revocation since it was checked, for each one removes what it ends at once.
+   */
+  restamp(key: string, checkedAt: number): Principal | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    entry.principal = Object.freeze({ ...entry.principal, checkedAt });
+    return entry.principal;
+  }
+
   /** The generation to hand back to `set`: taken before the lookup whose result is stored. */
   begin(): number {
     return this.generation;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { DockerModule } from '../docker/docker.module.js';
 import { RegistriesModule } from '../registries/registries.module.js';
 import { BerthContainer } from './berth-container.js';
@@ -13,7 +14,7 @@ import { HostPaths, LocalHostPaths } from './host-paths.js';
 import { MountFacts } from './mount-facts.js';
 
 @Module({
-  imports: [DockerModule, AuditModule, RegistriesModule],
+  imports: [DockerModule, AuditModule, AuthModule, RegistriesModule],
   controllers: [ContainersController, ContainerLifecycleController, ContainerRuntimeController],
   providers: [
     ContainersService,

@@ -14,6 +14,7 @@ import { ContainersService, POLICY_EXCEPTION_ACTION, START_POLICY_EXCEPTION_ACTI
 import { ContainerCreateDto } from './dto/container-create.dto.js';
 import { FakeHostPaths, fakeBerthContainer } from './host-paths.testing.js';
 import { MountFacts } from './mount-facts.js';
+import { TestAuthenticator } from '../auth/authenticator-testing.js';
 
 const operator: Principal = { kind: 'user', userId: 'u2', username: 'ops', role: 'operator' };
 const admin: Principal = { kind: 'user', userId: 'u1', username: 'root', role: 'admin' };
@@ -64,6 +65,7 @@ describe('ContainersService', () => {
   let service: ContainersService;
   let paths: FakeHostPaths;
   let berth: BerthOnEngine;
+  let authenticator: TestAuthenticator;
   const auth = { authFor: vi.fn(async () => ({ username: 'u', password: 'p', serveraddress: 'localhost:5001' })) };
   const create = (body: Record<string, unknown>, principal?: Principal) =>
     service.create('local', plainToInstance(ContainerCreateDto, { image: 'busybox', ...body }), principal);
@@ -77,7 +79,15 @@ describe('ContainersService', () => {
     berth = { inContainer: false, volumes: ['berth_berth-data'] };
     const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });
     const mountFacts = new MountFacts(config, paths, fakeBerthContainer(berth));
-    service = new ContainersService(hosts, config, audit, auth as unknown as RegistryAuthProvider, new ContainerPolicy(config, mountFacts));
+    authenticator = new TestAuthenticator();
+    service = new ContainersService(
+      hosts,
+      config,
+      audit,
+      auth as unknown as RegistryAuthProvider,
+      new ContainerPolicy(config, mountFacts),
+      authenticator,
+    );
   });
 
   describe('create policy', () => {
@@ -241,6 +251,35 @@ describe('ContainersService', () => {
       engine.createContainer.mockRejectedValueOnce(problem(404, 'IMAGE_NOT_FOUND'));
       engine.pullImage.mockRejectedValueOnce(problem(502, 'REGISTRY_AUTH_FAILED'));
       await expect(create({}, operator)).rejects.toMatchObject({ code: 'REGISTRY_AUTH_FAILED' });
+    });
+  });
+
+  describe('access that ends while the request runs', () => {
+    it('a create whose caller is revoked during its pull is 401, and nothing is created', async () => {
+      const caller = { ...admin };
+      engine.pullImage.mockImplementationOnce(async () => void authenticator.revoked.add(caller));
+      await expect(create({ image: 'busybox:1.36', pull: 'always', privileged: true }, caller)).rejects.toMatchObject({
+        code: 'UNAUTHENTICATED',
+      });
+      expect(engine.createContainer).not.toHaveBeenCalled();
+    });
+
+    it('a create-and-start whose caller is revoked before the start is 401, and the container is removed', async () => {
+      const caller = { ...operator };
+      engine.createContainer.mockImplementationOnce(async () => {
+        authenticator.revoked.add(caller);
+        return { id: 'c1', warnings: [] };
+      });
+      await expect(create({ name: 'web', start: true }, caller)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(engine.startContainer).not.toHaveBeenCalled();
+      expect(engine.removeContainer).toHaveBeenCalledWith('c1', expect.objectContaining({ force: true }));
+    });
+
+    it('an exec whose caller is revoked while the container was checked is 401, and runs nothing', async () => {
+      const caller = { ...operator };
+      authenticator.revoked.add(caller);
+      await expect(service.exec('local', 'c1', { cmd: ['true'] }, caller)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(engine.execOnce).not.toHaveBeenCalled();
     });
   });
 

@@ -2,6 +2,7 @@ import { PolicyException, withExceptionAudit } from './policy-exception-audit.js
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
+import { Authenticator } from '../auth/authenticator.js';
 import { snapshotLogOptions } from '../common/log-time.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException, isProblem } from '../common/problem.js';
@@ -108,6 +109,7 @@ export class ContainersService {
     private readonly audit: AuditLog,
     private readonly registryAuth: RegistryAuthProvider,
     private readonly policy: ContainerPolicy,
+    private readonly authenticator: Authenticator,
   ) {}
 
   /** `docker ps`, newest first, paged; concurrent identical lists share one engine call that started after each arrived. */
@@ -183,11 +185,15 @@ export class ContainersService {
     return engine.createContainer(name, spec);
   }
 
-  /** A pull moves the tag: over one a policy exception runs, only an admin may (as for commit). */
+  /**
+   * A pull moves the tag: over one a policy exception runs, only an admin may (as for commit). It may take minutes:
+   * a revocation meanwhile stops the create before the container is made.
+   */
   private async pull(engine: Engine, image: string, principal: Principal | undefined): Promise<void> {
     const ref = withDefaultTag(image);
     await this.policy.authorizeTagReplacement(engine, ref, principal);
     await engine.pullImage(ref, await this.registryAuth.authFor(ref));
+    this.authenticator.assertCurrent(principal);
   }
 
   /** `networks` past the first (engine 1.41 takes one endpoint at create), connected before any start; a failure leaves nothing behind. */
@@ -204,8 +210,11 @@ export class ContainersService {
   /** A create that cannot start leaves nothing behind: the answer is an error, so no container either. */
   private async startOrUndo(engine: Engine, id: string, principal: Principal | undefined): Promise<void> {
     try {
-      // A pull may have taken minutes since the check: the sources are checked again right before the engine mounts them.
-      await engine.startContainer(await this.checkStart(engine, id, principal));
+      // A pull may have taken minutes since the check: the sources are checked again right before the engine mounts them,
+      // and the caller's access.
+      const checked = await this.checkStart(engine, id, principal);
+      this.authenticator.assertCurrent(principal);
+      await engine.startContainer(checked);
     } catch (error) {
       await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
       throw error;
@@ -311,6 +320,8 @@ export class ContainersService {
   async exec(hostId: string, id: string, dto: ExecDto, principal: Principal | undefined): Promise<ExecResultDto> {
     const engine = this.hosts.get(hostId);
     const container = await this.policy.authorizeEntry(engine, id, principal, 'exec');
+    // Engine calls since the request was checked: a revocation meanwhile stops it before the command runs.
+    this.authenticator.assertCurrent(principal);
     return engine.execOnce(
       container.Id,
       { cmd: dto.cmd, env: dto.env, workingDir: dto.workingDir, user: dto.user },

@@ -18,6 +18,7 @@ import type { JobRunner } from '../jobs/job-types.js';
 import { VolumesService } from '../volumes/volumes.service.js';
 import { FleetContainerListQueryDto, FleetImageListQueryDto, FleetVolumeListQueryDto } from './dto/fleet.dto.js';
 import { FleetService } from './fleet.service.js';
+import { TestAuthenticator } from '../auth/authenticator-testing.js';
 
 const viewer: Principal = { kind: 'user', userId: 'u3', username: 'vi', role: 'viewer' };
 const host = (id: string): HostDescriptor => ({ id, name: id, url: `tcp://${id}:2376` });
@@ -72,7 +73,7 @@ function fleet(roles: Record<string, Role> = { local: 'viewer', edge: 'viewer' }
   const hosts = fakeHosts(...engines);
   const config = new AppConfig();
   const policy = {} as ContainerPolicy;
-  const containers = new ContainersService(hosts, config, {} as AuditLog, {} as RegistryAuthProvider, policy);
+  const containers = new ContainersService(hosts, config, {} as AuditLog, {} as RegistryAuthProvider, policy, new TestAuthenticator());
   const images = new ImagesService(hosts, policy, {} as JobRunner, config);
   const volumes = new VolumesService(hosts, config, {} as AuditLog, policy, {} as MountFacts);
   const service = new FleetService(hosts, new TableHostAccess(roles), config, containers, images, volumes);

@@ -51,6 +51,11 @@ export interface JobSpec<R extends object = object> {
    * job with its reason, and `run` is not called.
    */
   authorize?(): Promise<void>;
+  /**
+   * The work was done before the job started (a service update applied) and the job only follows it: it starts even
+   * if the starter's access ended meanwhile, since refusing would hide what was done.
+   */
+  follows?: boolean;
   run(context: JobContext): Promise<R>;
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Authenticator, type Revocation, endsAccess } from '../auth/authenticator.js';
+import { Authenticator, type Revocation, accessEndedMeanwhile, endsAccess } from '../auth/authenticator.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
@@ -86,10 +86,14 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
   }
 
   async start<R extends object>(spec: JobSpec<R>, principal: Principal | undefined): Promise<JobView> {
-    // The request may have run long (an upload spooled first): its access may have ended or changed meanwhile.
-    if (principal && this.authenticator.revokedSince(principal)) throw accessEndedMeanwhile();
+    // The request may have run long (an upload spooled first): its access may have ended or changed meanwhile. Work
+    // already done (a rollout applied) is followed all the same: refusing would only hide it.
+    const current = (held: Principal) => spec.follows === true || !this.authenticator.revokedSince(held);
+    if (principal && !current(principal)) throw accessEndedMeanwhile();
     if (spec.dedupeKey !== undefined) {
-      const same = [...this.live.values()].find((job) => job.spec.dedupeKey === spec.dedupeKey && job.spec.host === spec.host);
+      const same = [...this.live.values()].find(
+        (job) => job.spec.dedupeKey === spec.dedupeKey && job.spec.host === spec.host && !FINISHED_STATUSES.includes(job.view.status),
+      );
       if (same) {
         if (principal && !same.principals.some((held) => sameCredential(held, principal))) same.principals.push(principal);
         return same.view;
@@ -136,7 +140,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     };
     this.live.set(view.id, job);
     // A revocation while the job was stored found no live job to end: it ends here, before it can start.
-    if (principal && this.authenticator.revokedSince(principal)) {
+    if (principal && !current(principal)) {
       await this.finish(job, 'canceled', null, ACCESS_ENDED_WHILE_QUEUED);
       return { ...job.view };
     }
@@ -370,17 +374,6 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
 /** The same credential: a user's login, or one API key. */
 function sameCredential(a: Principal, b: Principal): boolean {
   return a.userId === b.userId && a.apiKeyId === b.apiKeyId && a.sessionId === b.sessionId;
-}
-
-function accessEndedMeanwhile(): ProblemException {
-  return new ProblemException(
-    401,
-    'UNAUTHENTICATED',
-    'Your credentials were revoked or your role changed while the request ran; send it again.',
-    {
-      headers: { 'WWW-Authenticate': 'Bearer realm="berth"' },
-    },
-  );
 }
 
 export function jobNotFound(id: string): ProblemException {

@@ -8,6 +8,7 @@ import { fakeEngine, fakeHosts } from '../docker/engine-testing.js';
 import type { JobContext, JobRunner, JobSpec, JobView } from '../jobs/job-types.js';
 import { PrunePlans } from './prune-plans.js';
 import { PruneService } from './prune.service.js';
+import { TestAuthenticator } from '../auth/authenticator-testing.js';
 
 const admin: Principal = { kind: 'user', userId: 'a1', username: 'ada', role: 'admin' };
 const operator: Principal = { kind: 'user', userId: 'o1', username: 'olga', role: 'operator' };
@@ -56,7 +57,7 @@ function setup() {
   } as unknown as JobRunner;
   const berth = { on: async () => ({ inContainer: false, volumes: [] }) } as unknown as BerthContainer;
   const plans = new PrunePlans(new AppConfig());
-  const service = new PruneService(fakeHosts(engine), plans, runner, audit, berth);
+  const service = new PruneService(fakeHosts(engine), plans, runner, audit, berth, new TestAuthenticator());
   return { service, removals, gates, results, records };
 }
 

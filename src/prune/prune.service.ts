@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditLog } from '../audit/audit-log.js';
+import { Authenticator } from '../auth/authenticator.js';
 import { roleAllows } from '../common/access.decorators.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
@@ -42,6 +43,7 @@ export class PruneService {
     private readonly jobs: JobRunner,
     private readonly audit: AuditLog,
     private readonly berth: BerthContainer,
+    private readonly authenticator: Authenticator,
   ) {}
 
   async plan(host: string, dto: PruneOptionsDto, principal: Principal | undefined): Promise<PrunePlanDto> {
@@ -63,6 +65,8 @@ export class PruneService {
         throw validationFailed(
           extra.map((field) => ({ field, message: `${field} belongs to the plan: send planId alone, or options alone` })),
         );
+      // Checked before the plan is used up: a revoked caller's "send it again" must find it unused.
+      this.authenticator.assertCurrent(principal);
       const plan = this.plans.claim(dto.planId, host, ownerOf(principal), (p) =>
         requireVolumeRole(
           principal,

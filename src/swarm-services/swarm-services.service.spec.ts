@@ -13,6 +13,7 @@ import type { RegistryAuthProvider } from '../docker/registry-auth.js';
 import type { JobRunner, JobSpec } from '../jobs/job-types.js';
 import { ServiceCreateDto, ServiceUpdateDto } from './dto/service-create.dto.js';
 import { SERVICE_POLICY_EXCEPTION_ACTION, SwarmServicesService } from './swarm-services.service.js';
+import { TestAuthenticator } from '../auth/authenticator-testing.js';
 
 const operator: Principal = { kind: 'user', userId: 'u2', username: 'ops', role: 'operator' };
 const admin: Principal = { kind: 'user', userId: 'u1', username: 'root', role: 'admin' };
@@ -71,7 +72,7 @@ describe('SwarmServicesService', () => {
     const jobs = { start: async (spec: JobSpec) => (started.push(spec), { id: 'job1' }) } as unknown as JobRunner;
     const auth = { authFor: async () => undefined } as unknown as RegistryAuthProvider;
     const policy = new ContainerPolicy(config, new MountFacts(config, new FakeHostPaths(), fakeBerthContainer()));
-    service = new SwarmServicesService(fakeHosts(engine.engine), config, audit, auth, policy, jobs);
+    service = new SwarmServicesService(fakeHosts(engine.engine), config, audit, auth, policy, jobs, new TestAuthenticator());
   });
 
   it('denies an operator a bind outside the allowed roots (403 POLICY_DENIED) before the engine hears of it', async () => {

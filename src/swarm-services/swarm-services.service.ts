@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLog } from '../audit/audit-log.js';
+import { Authenticator } from '../auth/authenticator.js';
 import { snapshotLogOptions } from '../common/log-time.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import type { Principal } from '../common/principal.js';
@@ -53,6 +54,7 @@ export class SwarmServicesService {
     private readonly registryAuth: RegistryAuthProvider,
     private readonly policy: ContainerPolicy,
     private readonly jobs: JobRunner,
+    private readonly authenticator: Authenticator,
   ) {}
 
   async list(hostId: string, query: ServiceListQueryDto): Promise<Page<ServiceSummaryDto>> {
@@ -178,6 +180,8 @@ export class SwarmServicesService {
     const before = service.UpdateStatus?.StartedAt;
     // The tasks there already: their failures are not this rollout's to report.
     const earlierTasks = (await engine.serviceTasks(service.ID)).map((task) => task.ID);
+    // Engine calls since the request was checked: a revocation meanwhile stops it before the change.
+    this.authenticator.assertCurrent(principal);
     try {
       await apply(service);
     } catch (error) {
@@ -191,6 +195,7 @@ export class SwarmServicesService {
         kind: kind === 'update' ? 'service-update' : 'service-rollback',
         host: hostId,
         target: name,
+        follows: true,
         run: (context) => this.follow(engine, service.ID, name, kind, before, new Set(earlierTasks), context),
       },
       principal,

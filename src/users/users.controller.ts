@@ -51,8 +51,8 @@ export class UsersController {
 
   /**
    * Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409).
-   * A disable, or a new password, ends the user's logins (a disable their API keys too) at once; a new role applies from
-   * their next request, and closes their open streams and cancels their queued jobs.
+   * A disable, or a new password, ends the user's logins at once (a disable also stops their API keys until re-enabled);
+   * a new role applies from their next request, and closes their open streams and cancels their queued jobs.
    */
   @Patch(':id')
   @RequireRole('admin', { userSession: true })

@@ -106,11 +106,15 @@ export class UsersService {
         : [],
     );
     if (bad.length > 0) throw validationFailed(bad);
-    const before = await this.require(id);
     const stored = JSON.stringify(grants);
-    await this.users.update(id, { hostGrants: stored, updatedAt: new Date().toISOString() });
+    // Read and written in one transaction: of two concurrent changes, each compares with what the other wrote.
+    const changed = await this.database.transaction(async (trx) => {
+      const before = await this.require(id, trx);
+      await this.users.update(id, { hostGrants: stored, updatedAt: new Date().toISOString() }, trx);
+      return before.hostGrants !== stored;
+    });
     // As for a role change: the next request, ticket or stream is checked against the new grants.
-    if (before.hostGrants !== stored) this.revocations.emit({ userId: id, changed: true });
+    if (changed) this.revocations.emit({ userId: id, changed: true });
     return { grants };
   }
 

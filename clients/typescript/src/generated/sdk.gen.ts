@@ -90,9 +90,11 @@ export const login = <ThrowOnError extends boolean = false>(options: Options<Log
 });
 
 /**
- * Logs out: revokes the refresh token's login (every refresh token rotated from it) and ends the access tokens issued to it at once, with their WebSocket tickets, open streams and the jobs they started
+ * Logs out
  *
- * Logs out: revokes the refresh token's login (every refresh token rotated from it) and ends the access tokens issued to it at once, with their WebSocket tickets, open streams and the jobs they started. Answers 204 whatever the token, so it tells nothing.
+ * Logs out. Revokes the refresh token's login (every refresh token rotated from it) and ends the access tokens issued
+ * to it at once, with their WebSocket tickets, open streams and the jobs only they started. Answers 204 whatever the
+ * token, so it tells nothing.
  */
 export const logout = <ThrowOnError extends boolean = false>(options: Options<LogoutData, ThrowOnError>): RequestResult<LogoutResponses, LogoutErrors, ThrowOnError> => (options.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
     url: '/api/v1/auth/logout',
@@ -1528,8 +1530,8 @@ export const getUser = <ThrowOnError extends boolean = false>(options: Options<G
  * Changes a user's role, disables or enables them, or sets a new password
  *
  * Changes a user's role, disables or enables them, or sets a new password. The last enabled admin stays one (409).
- * A disable, or a new password, ends the user's logins (a disable their API keys too) at once; a new role applies from
- * their next request, and closes their open streams and cancels their queued jobs.
+ * A disable, or a new password, ends the user's logins at once (a disable also stops their API keys until re-enabled);
+ * a new role applies from their next request, and closes their open streams and cancels their queued jobs.
  *
  * Requires role: `admin`, with a user session (API keys are refused).
  */

@@ -1,11 +1,13 @@
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { BerthProcess, auditEvents, createUser, credentialFor, login, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
 import { specOperations } from './support/openapi.js';
+import { until } from './support/until.js';
 import { OpenSocket, openWs, refusalOf, wsUrl } from './support/ws.js';
 
 // The attacks of issue 8 on authentication (findings 4, 7, 11): each test is the attack, and asserts it fails.
@@ -279,6 +281,83 @@ describe('a password change, a disable, a role change or a logout ends streams a
     expect((await api(berth.url, '/api/v1/auth/me', { token: staying.accessToken })).status).toBe(200);
     other.ws.close();
     bot.ws.close();
+  });
+
+  const keyOf = async (role: 'viewer' | 'operator') => {
+    const owner = await createUser(berth, role);
+    const token = await login(berth.url, owner);
+    const created = await api(berth.url, '/api/v1/auth/api-keys', { method: 'POST', token, body: { name: `in-flight-${role}` } });
+    expect(created.status).toBe(201);
+    return { key: created.body.key as string, id: created.body.id as string };
+  };
+  const revokeKey = async (id: string) =>
+    expect((await api(berth.url, `/api/v1/auth/api-keys/${id}`, { method: 'DELETE', token: berth.token })).status).toBe(204);
+  const sleeping = async () => ((await container.top()).Processes as string[][]).filter((row) => row.join(' ').includes('sleep 45')).length;
+
+  it('revoking a key kills its REST exec while it runs: 401 at once, not the output 45 s later, and the process is gone', async () => {
+    const { key, id } = await keyOf('operator');
+    const started = Date.now();
+    const answer = api(berth.url, `/api/v1/hosts/local/containers/${container.id}/exec`, {
+      method: 'POST',
+      token: key,
+      body: { cmd: ['sh', '-c', 'sleep 45; echo finished'], timeoutMs: 60_000 },
+    });
+    await until(async () => (await sleeping()) > 0, 'the exec running');
+    await revokeKey(id);
+    expectProblem(await answer, 401, 'UNAUTHENTICATED');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    await until(async () => (await sleeping()) === 0, 'the exec killed');
+  });
+
+  it('revoking a key cuts its log download mid-stream; the same download by another key goes to its end', async () => {
+    const chatty = await docker.createContainer({
+      Image: TEST_IMAGE,
+      name: uniqueName('chatty'),
+      // ~24 MB of log lines, far more than the sockets between Berth and a client that stops reading can hold.
+      Cmd: ['sh', '-c', 'yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz | head -n 320000'],
+      Labels: testLabels(runId),
+    });
+    await chatty.start();
+    await chatty.wait();
+    const download = (token: string) =>
+      new Promise<{ received: number; complete: boolean; pause: () => void; resume: () => void; done: Promise<void> }>(
+        (resolve, reject) => {
+          const url = new URL(`/api/v1/hosts/local/containers/${chatty.id}/logs?tail=all`, berth.url);
+          const request = http.get(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/plain' } }, (response) => {
+            const state = {
+              received: 0,
+              complete: false,
+              pause: () => response.pause(),
+              resume: () => response.resume(),
+              done: new Promise<void>((settle) => {
+                response.on('data', (chunk: Buffer) => (state.received += chunk.length));
+                response.on('end', () => {
+                  state.complete = response.complete;
+                  settle();
+                });
+                response.on('error', () => settle());
+                response.on('close', () => settle());
+              }),
+            };
+            response.once('data', () => {
+              state.pause();
+              resolve(state);
+            });
+          });
+          request.on('error', reject);
+        },
+      );
+    const cut = await keyOf('viewer');
+    const whole = await keyOf('viewer');
+    const [revoked, kept] = [await download(cut.key), await download(whole.key)];
+    await revokeKey(cut.id);
+    revoked.resume();
+    kept.resume();
+    await Promise.all([revoked.done, kept.done]);
+    expect(kept.complete).toBe(true);
+    expect(kept.received).toBeGreaterThan(20_000_000);
+    expect(revoked.complete).toBe(false);
+    expect(revoked.received).toBeLessThan(kept.received);
   });
 
   it('closes streams on a role change; after a disable and a re-enable the old token stays dead', async () => {

@@ -1,13 +1,14 @@
 import { Controller, ExecutionContext, Get, Post } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
 import { Public, RequireRole } from '../common/access.decorators.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { Engine } from '../docker/engine.js';
 import { AccessGuard } from './access.guard.js';
-import { Authenticator } from './authenticator.js';
+import { Authenticator, type Revocation } from './authenticator.js';
 import { HostAccess } from './host-access.js';
 
 @Controller()
@@ -42,11 +43,16 @@ const principals: Record<string, Principal> = {
 };
 
 class FakeAuthenticator extends Authenticator {
+  readonly listeners = new Set<(revocation: Revocation) => void>();
   async authenticate(credential: string) {
     return principals[credential] ?? null;
   }
-  onRevoked() {
-    return () => undefined;
+  onRevoked(listener: (revocation: Revocation) => void) {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+  revoke(revocation: Revocation) {
+    for (const listener of [...this.listeners]) listener(revocation);
   }
   revokedSince() {
     return false;
@@ -58,13 +64,14 @@ function contextFor(handler: keyof Routes, authorization?: string, host?: string
     headers: authorization === undefined ? {} : { authorization },
     ...(host !== undefined && { route: { path: '/api/v1/hosts/:host/containers' }, params: { host } }),
   };
+  const response = Object.assign(new EventEmitter(), { headersSent: false, destroy: vi.fn() });
   const context = {
     getType: () => 'http',
     getHandler: () => Routes.prototype[handler],
     getClass: () => Routes,
-    switchToHttp: () => ({ getRequest: () => request }),
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
   } as unknown as ExecutionContext;
-  return { context, request };
+  return { context, request, response };
 }
 
 const engines = [
@@ -72,7 +79,8 @@ const engines = [
   { host: { id: 'prod-1', name: 'prod-1', url: 'tcp://10.0.0.1:2376', labels: { env: 'prod' } } },
   { host: { id: 'staging-1', name: 'staging-1', url: 'tcp://10.0.0.2:2376' } },
 ] as Engine[];
-const guard = new AccessGuard(new Reflector(), new FakeAuthenticator(), new DockerHosts(engines), new HostAccess());
+const authenticator = new FakeAuthenticator();
+const guard = new AccessGuard(new Reflector(), authenticator, new DockerHosts(engines), new HostAccess());
 
 async function problemOf(handler: keyof Routes, authorization?: string, host?: string): Promise<ProblemException | undefined> {
   try {
@@ -106,6 +114,22 @@ describe('AccessGuard', () => {
     expect(request.principal).toEqual(principals['viewer-key']);
     expect(await problemOf('change', 'Bearer viewer-key')).toMatchObject({ code: 'FORBIDDEN' });
     expect(await problemOf('change', 'Bearer operator-key')).toBeUndefined();
+  });
+
+  it('cuts an answer already streaming when its access ends; leaves one not begun, and forgets it once closed', async () => {
+    const streaming = contextFor('read', 'Bearer viewer-key');
+    const unanswered = contextFor('read', 'Bearer viewer-key');
+    const other = contextFor('read', 'Bearer operator-key');
+    for (const { context } of [streaming, unanswered, other]) await guard.canActivate(context);
+    streaming.response.headersSent = true;
+    other.response.headersSent = true;
+    authenticator.revoke({ apiKeyId: 'k1' });
+    expect(streaming.response.destroy).toHaveBeenCalledTimes(1);
+    expect(unanswered.response.destroy).not.toHaveBeenCalled();
+    expect(other.response.destroy).not.toHaveBeenCalled();
+    other.response.emit('close');
+    authenticator.revoke({ apiKeyId: 'k2' });
+    expect(other.response.destroy).not.toHaveBeenCalled();
   });
 
   it('keeps credential management to user sessions', async () => {

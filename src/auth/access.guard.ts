@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { PUBLIC_KEY, ROLE_KEY, Role, USER_SESSION_KEY, roleAllows } from '../common/access.decorators.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
@@ -50,6 +50,15 @@ export class AccessGuard implements CanActivate {
     if (principal.kind !== 'user' && this.reflector.getAllAndOverride<boolean>(USER_SESSION_KEY, targets)) {
       throw new ProblemException(403, 'FORBIDDEN', 'This needs a user session (log in); an API key cannot manage credentials.');
     }
+    // An answer already streaming (an image export, a log download) is cut when its access ends; one not begun yet
+    // goes on to its own checks (the request that revoked answers as usual).
+    const response = context.switchToHttp().getResponse<Response>();
+    response.once(
+      'close',
+      this.authenticator.watch(principal, () => {
+        if (response.headersSent) response.destroy();
+      }),
+    );
     return true;
   }
 

@@ -22,6 +22,17 @@ export abstract class Authenticator {
    */
   abstract revokedSince(principal: Principal): boolean;
 
+  /** Calls `ended` once, when a revocation ends this principal's access; answers the unsubscribe. */
+  watch(principal: Principal | undefined, ended: () => void): () => void {
+    if (!principal) return () => undefined;
+    const stop = this.onRevoked((revocation) => {
+      if (!endsAccess(revocation, principal)) return;
+      stop();
+      ended();
+    });
+    return stop;
+  }
+
   /** 401 when revokedSince: for a step with effects that follows something slow (a pull before a create, an upload). */
   assertCurrent(principal: Principal | undefined): void {
     if (principal && this.revokedSince(principal)) throw accessEndedMeanwhile();

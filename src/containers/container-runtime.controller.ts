@@ -62,7 +62,8 @@ export class ContainerRuntimeController {
 
   /**
    * Runs a command to its end, without a TTY, and answers its exit code and output: for bots.
-   * Each stream is capped (the rest is dropped, `truncated: true`); past `timeoutMs` the command is killed.
+   * Each stream is capped (the rest is dropped, `truncated: true`); past `timeoutMs` the command is killed, as it is
+   * when the caller's access ends while it runs (key revoked, logged out...: 401, no output).
    * A container the create policy would deny (binds, socket, privileges, host namespaces...) is for admins only (403 POLICY_DENIED).
    */
   @Post('exec')

@@ -44,7 +44,13 @@ function engineFake() {
       }),
     ),
     commitContainer: vi.fn(async () => ({ id: 'sha256:new' })),
-    execOnce: vi.fn(async () => ({ exitCode: 0, stdout: '', stderr: '', truncated: false, timedOut: false })),
+    execOnce: vi.fn(async (_id: string, _spec: unknown, _limits: { signal?: AbortSignal }) => ({
+      exitCode: 0 as number | null,
+      stdout: '',
+      stderr: '',
+      truncated: false,
+      timedOut: false,
+    })),
     inspectImage: vi.fn(async (): Promise<{ Id: string }> => {
       throw problem(404, 'IMAGE_NOT_FOUND');
     }),
@@ -273,6 +279,19 @@ describe('ContainersService', () => {
       await expect(create({ name: 'web', start: true }, caller)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       expect(engine.startContainer).not.toHaveBeenCalled();
       expect(engine.removeContainer).toHaveBeenCalledWith('c1', expect.objectContaining({ force: true }));
+    });
+
+    it('an exec whose caller is revoked while it runs is killed (its signal aborted) and its output not handed out: 401', async () => {
+      const caller = { ...operator };
+      let signal: AbortSignal | undefined;
+      engine.execOnce.mockImplementationOnce(async (_id: string, _spec: unknown, limits: { signal?: AbortSignal }) => {
+        signal = limits.signal;
+        authenticator.revoked.add(caller);
+        authenticator.revoke({ userId: caller.userId });
+        return { exitCode: null, stdout: 'secret', stderr: '', truncated: false, timedOut: true };
+      });
+      await expect(service.exec('local', 'c1', { cmd: ['sleep', '600'] }, caller)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(signal?.aborted).toBe(true);
     });
 
     it('an exec whose caller is revoked while the container was checked is 401, and runs nothing', async () => {

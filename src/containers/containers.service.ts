@@ -322,11 +322,20 @@ export class ContainersService {
     const container = await this.policy.authorizeEntry(engine, id, principal, 'exec');
     // Engine calls since the request was checked: a revocation meanwhile stops it before the command runs.
     this.authenticator.assertCurrent(principal);
-    return engine.execOnce(
-      container.Id,
-      { cmd: dto.cmd, env: dto.env, workingDir: dto.workingDir, user: dto.user },
-      { maxBytes: this.config.execMaxOutputBytes, timeoutMs: dto.timeoutMs ?? 30_000 },
-    );
+    // A revocation while it runs (up to 10 minutes) kills it, and its output is not handed out.
+    const ended = new AbortController();
+    const unwatch = this.authenticator.watch(principal, () => ended.abort());
+    try {
+      const result = await engine.execOnce(
+        container.Id,
+        { cmd: dto.cmd, env: dto.env, workingDir: dto.workingDir, user: dto.user },
+        { maxBytes: this.config.execMaxOutputBytes, timeoutMs: dto.timeoutMs ?? 30_000, signal: ended.signal },
+      );
+      this.authenticator.assertCurrent(principal);
+      return result;
+    } finally {
+      unwatch();
+    }
   }
 
   /**

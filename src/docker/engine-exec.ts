@@ -58,9 +58,15 @@ async function runExec(
   });
 
   const timer = new AbortController();
+  const stopped = new Promise<boolean>((resolve) => {
+    if (limits.signal?.aborted) resolve(true);
+    limits.signal?.addEventListener('abort', () => resolve(true), { once: true, signal: timer.signal });
+  });
+  // Past its time, or stopped by its caller: either way the command is killed.
   const timedOut = await Promise.race([
     ended.then(() => false),
     sleep(Math.max(0, deadline - Date.now()), true, { signal: timer.signal }).catch(() => false),
+    stopped,
   ]);
   timer.abort();
   if (timedOut) {

@@ -95,6 +95,8 @@ export interface ExecLimits {
   /** Bytes kept per stream; the rest is counted and dropped. */
   maxBytes: number;
   timeoutMs: number;
+  /** Aborted: the command is killed as at its timeout (its caller's access ended). */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {

@@ -306,4 +306,32 @@ describe('per-host roles across two engines (local and the TLS engine as a host 
     expectProblem(await api(berth.url, '/api/v1/hosts/local/containers', { token: key }), 404, 'HOST_NOT_FOUND');
     expect((await api(berth.url, '/api/v1/hosts', { token: key })).body.map((h: { id: string }) => h.id)).toEqual([second]);
   });
+
+  it('relabelling a host ends the open streams of those whose role there it changes, and only theirs', async () => {
+    const relabel = (labels: Record<string, string>) =>
+      api(berth.url, `/api/v1/hosts/${second}`, { method: 'PATCH', token: berth.token, body: { labels } });
+    const events = (token: string) => openWs(wsUrl(berth.url, '/api/v1/ws/events', { host: second }), { token });
+    const hidden = await userWith('viewer', [{ label: 'env=hidden', role: 'none' }]);
+    const byId = await userWith('viewer', [{ host: second, role: 'viewer' }]);
+    const [hiddenEvents, byIdEvents] = [await events(hidden), await events(byId)];
+    try {
+      // Another label: nobody's role changes, no stream ends.
+      expect((await relabel({ env: 'second', team: 'web' })).status).toBe(200);
+      // The label the none grant matches: that user no longer sees the host.
+      expect((await relabel({ env: 'hidden' })).status).toBe(200);
+      const within = <T>(promise: Promise<T>) =>
+        Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000))]);
+      expect(await within(hiddenEvents.closed)).toEqual({ code: 1008, reason: 'credentials revoked' });
+      expectProblem(await api(berth.url, `/api/v1/hosts/${second}/containers`, { token: hidden }), 404, 'HOST_NOT_FOUND');
+      // The other stream was not closed with it: it still answers a ping.
+      await new Promise<void>((resolve, reject) => {
+        byIdEvents.ws.once('pong', () => resolve());
+        byIdEvents.ws.once('close', (code) => reject(new Error(`closed with ${code}`)));
+        byIdEvents.ws.ping();
+      });
+    } finally {
+      byIdEvents.ws.close();
+      expect((await relabel({ env: 'second' })).status).toBe(200);
+    }
+  });
 });

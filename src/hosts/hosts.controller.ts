@@ -146,7 +146,12 @@ export class HostsController {
     return this.hosts.get(principal, id);
   }
 
-  /** Changes a host; its engine is rebuilt at once. `tls` and `ssh` are replaced whole; `local` cannot be changed. */
+  /**
+   * Changes a host. A new `url`, `tls`, `ssh` or `plainHttp` rebuilds its engine at once (what runs through the old
+   * one ends); a new name or labels keep it. `tls` and `ssh` are replaced whole; `local` cannot be changed.
+   * New labels change the role label grants give there: whoever's role changes has their open streams closed (1008)
+   * and their queued jobs canceled, as for a change of their grants.
+   */
   @Patch(':id')
   @RequireRole('admin')
   @ApiHostId()

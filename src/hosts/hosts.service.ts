@@ -13,6 +13,7 @@ import { DockerHosts, LOCAL_HOST_ID } from '../docker/docker-hosts.js';
 import type { Engine, HostDescriptor } from '../docker/engine.js';
 import type { EngineProbe } from '../docker/engine-probe.js';
 import { SecretBox, SecretUnreadableError } from '../registries/secret-box.js';
+import { Revocations } from '../revocations/revocations.js';
 import { HostConnectionDto, HostCreateDto, HostDto, HostTestResultDto, HostUpdateDto } from './dto/host.dto.js';
 import { HostConnection, RESERVED_HOST_IDS, checkHostConnection, sshUser } from './host-connection.js';
 import { HostSecretField, hostSecretContext } from './host-secrets.js';
@@ -37,6 +38,7 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     @Inject(SecretBox) private readonly secrets: SecretBox,
+    private readonly revocations: Revocations,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -111,9 +113,27 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
       updatedAt: new Date().toISOString(),
     };
     await this.records.update(id, after);
-    const engine = this.engineFor(after);
-    this.replaceEngine(id, engine);
-    engine.health.start();
+    const live = this.hosts.list().find((engine) => engine.host.id === id);
+    const reconnects = dto.url !== undefined || dto.tls !== undefined || dto.ssh !== undefined || dto.plainHttp !== undefined;
+    let engine: Engine;
+    if (live && !reconnects) {
+      // A new name or labels only: the engine and what runs through it (streams, pulls, execs) stay.
+      live.host.name = after.name;
+      live.host.labels = parseLabels(after.labels);
+      engine = live;
+    } else {
+      const built = this.engineFor(after);
+      this.replaceEngine(id, built);
+      built.health.start();
+      engine = built;
+    }
+    // Label grants give another role there now: what holds the old one (open streams, queued jobs) ends.
+    if (after.labels !== row.labels) {
+      this.revocations.emit({
+        changed: true,
+        hostLabels: { hostId: id, before: parseLabels(row.labels), after: parseLabels(after.labels) },
+      });
+    }
     return this.toDto(engine, after, principal);
   }
 

@@ -31,6 +31,42 @@ describe('endsAccess', () => {
     expect(endsAccess(revocation, principal)).toBe(expected);
   });
 
+  describe("a host's labels changed", () => {
+    const relabelled = (before: Record<string, string>, after: Record<string, string>): Revocation => ({
+      changed: true,
+      hostLabels: { hostId: 'h1', before, after },
+    });
+    const granted = (principal: Principal, ...hostGrants: Principal['hostGrants'] & object): Principal => ({ ...principal, hostGrants });
+    const devOperator = granted(otherUser, { label: 'env=dev', role: 'operator' });
+    it.each<[string, Revocation, Principal, boolean]>([
+      ['a label grant that no longer matches', relabelled({ env: 'dev' }, { env: 'prod' }), devOperator, true],
+      ['a label grant that matches now', relabelled({ env: 'prod' }, { env: 'dev' }), devOperator, true],
+      [
+        'a label grant that still matches (another label changed)',
+        relabelled({ env: 'dev' }, { env: 'dev', team: 'a' }),
+        devOperator,
+        false,
+      ],
+      ['a label grant that matched neither before nor after', relabelled({ env: 'qa' }, { env: 'prod' }), devOperator, false],
+      [
+        'another grant gives the same role',
+        relabelled({ env: 'dev' }, { env: 'prod' }),
+        granted(otherUser, { label: 'env=dev', role: 'operator' }, { host: 'h*', role: 'operator' }),
+        false,
+      ],
+      [
+        'a none grant that hides the host now',
+        relabelled({}, { env: 'hidden' }),
+        granted(key, { label: 'env=hidden', role: 'none' }),
+        true,
+      ],
+      ['a grant by host id only', relabelled({ env: 'dev' }, { env: 'prod' }), granted(session, { host: 'h1', role: 'viewer' }), false],
+      ['no grants', relabelled({ env: 'dev' }, { env: 'prod' }), session, false],
+    ])('%s', (_case, revocation, principal, expected) => {
+      expect(endsAccess(revocation, principal)).toBe(expected);
+    });
+  });
+
   it('a key principal carrying a session id is not ended by that login', () => {
     expect(endsAccess({ sessionId: 's1' }, { ...key, sessionId: 's1' })).toBe(false);
   });

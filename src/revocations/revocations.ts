@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
+import { grantedRole } from '../common/host-grants.js';
 import type { Principal } from '../common/principal.js';
 
 /**
@@ -8,7 +9,8 @@ import type { Principal } from '../common/principal.js';
  * keys (password changed). `{ sessionId }`: one login, its access tokens included (logged out, or its refresh token
  * presented twice). `{ userId, changed }`: the user's role or host roles changed: their credentials stay, but
  * whatever holds the old access (a cached principal, a ticket, an open stream, a queued job) ends, so that the next
- * request, reconnection or start gets the new one.
+ * request, reconnection or start gets the new one. `{ hostLabels, changed }`: a host's labels changed, and with them
+ * the role that label grants give there: the same, for every principal whose role on that host is not what it was.
  */
 export interface Revocation {
   userId?: string;
@@ -16,6 +18,7 @@ export interface Revocation {
   sessionsOnly?: boolean;
   sessionId?: string;
   changed?: boolean;
+  hostLabels?: { hostId: string; before: Record<string, string>; after: Record<string, string> };
 }
 
 /** Revocations remembered for principals checked before them and still in use (a long upload, a WebSocket upgrade). */
@@ -23,6 +26,11 @@ const REMEMBERED = 10_000;
 
 /** Whether a revocation ends this principal's access (a cached credential, a WebSocket ticket, an open stream). */
 export function endsAccess(revocation: Revocation, principal: Principal): boolean {
+  if (revocation.hostLabels !== undefined) {
+    const { hostId, before, after } = revocation.hostLabels;
+    const grants = principal.hostGrants ?? [];
+    return grantedRole(grants, { id: hostId, labels: before }) !== grantedRole(grants, { id: hostId, labels: after });
+  }
   if (revocation.apiKeyId !== undefined && principal.apiKeyId === revocation.apiKeyId) return true;
   if (revocation.sessionId !== undefined && principal.kind === 'user' && principal.sessionId === revocation.sessionId) return true;
   if (revocation.userId === undefined || principal.userId !== revocation.userId) return false;

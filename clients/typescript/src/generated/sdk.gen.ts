@@ -1217,9 +1217,12 @@ export const getHost = <ThrowOnError extends boolean = false>(options: Options<G
 });
 
 /**
- * Changes a host; its engine is rebuilt at once
+ * Changes a host
  *
- * Changes a host; its engine is rebuilt at once. `tls` and `ssh` are replaced whole; `local` cannot be changed.
+ * Changes a host. A new `url`, `tls`, `ssh` or `plainHttp` rebuilds its engine at once (what runs through the old
+ * one ends); a new name or labels keep it. `tls` and `ssh` are replaced whole; `local` cannot be changed.
+ * New labels change the role label grants give there: whoever's role changes has their open streams closed (1008)
+ * and their queued jobs canceled, as for a change of their grants.
  *
  * Requires role: `admin`.
  */

@@ -94,6 +94,24 @@ describe('host records are changed only by an admin on that host', () => {
     expect(await recordOf(hidden)).toEqual(before);
   });
 
+  it('an admin by a label grant may not relabel the host into labels where they are not admin (403, nothing changes)', async () => {
+    const dev = `e2e-dev-${suffix}`;
+    expect((await asAdmin('/api/v1/hosts', { method: 'POST', body: { ...record(dev), labels: { env: 'dev' } } })).status).toBe(201);
+    const user = await createUser(berth, 'admin');
+    const grants = [
+      { label: 'env=dev', role: 'admin' },
+      { label: 'env=prod', role: 'viewer' },
+    ];
+    expect((await asAdmin(`/api/v1/users/${user.id}/host-roles`, { method: 'PUT', body: { grants } })).status).toBe(200);
+    const token = await login(berth.url, user);
+    const patch = (body: object) => api(berth.url, `/api/v1/hosts/${dev}`, { method: 'PATCH', token, body });
+    const before = await recordOf(dev);
+    expectProblem(await patch({ labels: { env: 'prod' } }), 403, 'FORBIDDEN');
+    expect(await recordOf(dev)).toEqual(before);
+    expect((await patch({ labels: { env: 'dev', team: 'web' } })).status).toBe(200);
+    expect((await patch({ name: 'Dev' })).status).toBe(200);
+  });
+
   it('a viewer’s API key restricted to a glob of many stars does not hang Berth (its globs were regular expressions that backtracked)', async () => {
     // A long host id: `^.*.*…x$` backtracked for seconds on `local` and for ever on an id of 20 characters.
     const longId = `e2e-glob-${suffix}-a-rather-long-host-id`;

@@ -307,6 +307,30 @@ describe('per-host roles across two engines (local and the TLS engine as a host 
     expect((await api(berth.url, '/api/v1/hosts', { token: key })).body.map((h: { id: string }) => h.id)).toEqual([second]);
   });
 
+  it('deleting a host ends the exec sessions on it (a hijacked TLS connection) at once', async () => {
+    const gone = `gone-${runId}`;
+    const added = await api(berth.url, '/api/v1/hosts', {
+      method: 'POST',
+      token: berth.token,
+      body: { id: gone, url: tls().dockerHost, tls: tlsOf(tls().certPaths.client) },
+    });
+    expect(added.status, added.text).toBe(201);
+    const created = await api(berth.url, `/api/v1/hosts/${gone}/containers`, {
+      method: 'POST',
+      token: berth.token,
+      body: { image: TEST_IMAGE, pull: 'never', name: uniqueName('gone'), labels, cmd: ['sleep', '60'], start: true },
+    });
+    expect(created.status, created.text).toBe(201);
+    const shell = await openWs(wsUrl(berth.url, '/api/v1/ws/exec', { host: gone, container: created.body.id, cmd: 'sh' }), {
+      token: berth.token,
+    });
+    shell.ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('echo still-$((40+2))\n')]));
+    await shell.until((frames) => frames.some((frame) => Buffer.isBuffer(frame) && frame.subarray(1).toString().includes('still-42')));
+    expect((await api(berth.url, `/api/v1/hosts/${gone}`, { method: 'DELETE', token: berth.token })).status).toBe(204);
+    const closed = await Promise.race([shell.closed, new Promise((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000))]);
+    expect(closed).toMatchObject({ code: expect.any(Number) });
+  });
+
   it('relabelling a host ends the open streams of those whose role there it changes, and only theirs', async () => {
     const relabel = (labels: Record<string, string>) =>
       api(berth.url, `/api/v1/hosts/${second}`, { method: 'PATCH', token: berth.token, body: { labels } });

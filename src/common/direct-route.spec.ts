@@ -78,6 +78,27 @@ class AsyncInterceptor implements NestInterceptor {
   }
 }
 
+/** Hands the rest of the chain back as it got it (as most interceptors do for a GET); the async one after a turn. */
+@Injectable()
+class PassInterceptor implements NestInterceptor {
+  static seen = 0;
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    PassInterceptor.seen += 1;
+    return next.handle();
+  }
+}
+
+@Injectable()
+class AsyncPassInterceptor implements NestInterceptor {
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    await Promise.resolve();
+    if (context.switchToHttp().getRequest<Request>().headers['x-async'] === 'pass-throws') {
+      throw new ProblemException(409, 'CONFLICT', 'A passing interceptor said no.');
+    }
+    return next.handle();
+  }
+}
+
 @Controller('api/v1/hosts/:host/things')
 class ThingsController {
   @Get()
@@ -92,8 +113,11 @@ class ThingsController {
   controllers: [ThingsController],
   providers: [
     { provide: APP_GUARD, useClass: HostGuard },
+    { provide: APP_INTERCEPTOR, useClass: PassInterceptor },
     { provide: APP_INTERCEPTOR, useClass: WrapInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: AsyncPassInterceptor },
     { provide: APP_INTERCEPTOR, useClass: AsyncInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: PassInterceptor },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],
 })
@@ -150,6 +174,7 @@ describe('serveDirectly', () => {
   it.each([
     ['an answer through the interceptors', '?limit=3&label=a&label=b', {}],
     ['an async interceptor that throws: its problem', '', { 'x-async': 'throws' }],
+    ['an interceptor that passes the rest on, then throws: its problem', '', { 'x-async': 'pass-throws' }],
     ['a guard that says no: 403', '', { 'x-deny': 'yes' }],
     ['a guard that throws: its problem', '', { 'x-deny': 'problem' }],
     ['a bad query: 400 from the pipe', '?limit=99', {}],
@@ -198,6 +223,16 @@ describe('serveDirectly', () => {
       { route: '/api/v1/hosts/:host/things', host: 'h-1.a_b' },
       { route: '/api/v1/hosts/:host/things', host: 'h-1.a_b' },
     ]);
+  });
+
+  it('runs each interceptor and the handler once per request, those that pass the rest on too, as Nest does', async () => {
+    for (const path of ['/api/v1/hosts/local/things', '/api/v1/hosts/local/things/']) {
+      queries.length = 0;
+      PassInterceptor.seen = 0;
+      const { body } = await answer(path);
+      expect(body).toEqual({ wrapped: { host: 'local', query: {}, seenAsync: true } });
+      expect([queries.length, PassInterceptor.seen]).toEqual([1, 2]);
+    }
   });
 
   it('validates a query string once and shares it frozen; another query string is validated on its own', async () => {

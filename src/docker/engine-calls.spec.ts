@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
+import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { EngineTls } from '../config/engine-tls.js';
@@ -58,5 +59,36 @@ describe('EngineCalls and the host health', () => {
   ])('lets through %s', async (_, shortCircuit, operation) => {
     const calls = await down(shortCircuit);
     expect(await calls.call(operation, async () => 'answered')).toBe('answered');
+  });
+});
+
+describe('EngineCalls.close', () => {
+  const calls = () => new EngineCalls({ id: 'staging', name: 'staging', url: 'tcp://127.0.0.1:9' }, new Metrics(), 1000);
+
+  it('ends the hijacked connections it holds (exec, attach) and refuses every later call and connection', async () => {
+    const engine = calls();
+    const session = engine.hold(new PassThrough());
+    let ran = false;
+    engine.close();
+    expect(session.destroyed).toBe(true);
+    await expect(
+      engine.call('container.list', () => {
+        ran = true;
+        return Promise.resolve([]);
+      }),
+    ).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', detail: expect.stringContaining('removed or reconnected') });
+    expect(ran).toBe(false);
+    const late = new PassThrough();
+    expect(() => engine.hold(late)).toThrow(/removed or reconnected/);
+    expect(late.destroyed).toBe(true);
+  });
+
+  it('lets go of a connection that ended by itself, and leaves those of an engine still open', async () => {
+    const engine = calls();
+    const socket = engine.hold(new PassThrough());
+    expect(socket.destroyed).toBe(false);
+    socket.destroy();
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect((engine as unknown as { hijacked: Set<unknown> }).hijacked.size).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import type { EngineTls } from '../config/engine-tls.js';
 import type { Metrics } from '../common/metrics.js';
@@ -92,6 +93,10 @@ export class EngineCalls {
   private gets?: KeptAliveGets | null;
   /** The host's live status: a host known down answers 503 at once, and call outcomes feed it. Health checks (`health.*`) pass. */
   health?: HostHealth;
+  /** Set by close(): the host was removed or reconnected, and nothing more goes to this engine through this. */
+  private closed = false;
+  /** Hijacked connections (exec, attach), which leave the agent's pool: close() ends them itself. */
+  private readonly hijacked = new Set<Duplex>();
 
   constructor(
     readonly host: HostDescriptor,
@@ -105,6 +110,8 @@ export class EngineCalls {
 
   /** Runs one engine call with a time bound, a metric (`operation` is `resource.operation`) and error translation. */
   async call<T>(operation: string, run: (docker: Docker) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    // A job queued on a host since removed, or a stream opened as it was reconnected: not to the old engine.
+    if (this.closed) throw engineUnavailable(this.host.id, 'the host was removed or reconnected');
     const health = operation.startsWith('health.') ? undefined : this.health;
     health?.admit();
     const stopTimer = this.metrics.engineDuration.startTimer({ host: this.host.id, operation });
@@ -150,10 +157,26 @@ export class EngineCalls {
     return new Promise((resolve, reject) => modem.dial(options, (error, data) => (error ? reject(error) : resolve(data))));
   }
 
-  /** Closes the kept-alive connections of a host Berth no longer manages. */
+  /**
+   * A hijacked connection (an exec's or attach's), ended by close(): an interactive session on a host Berth no longer
+   * manages (or reaches elsewhere now) must not outlive it. One made as the engine closed is ended at once.
+   */
+  hold<T extends Duplex>(socket: T): T {
+    if (this.closed) {
+      socket.destroy();
+      throw engineUnavailable(this.host.id, 'the host was removed or reconnected');
+    }
+    this.hijacked.add(socket);
+    socket.once('close', () => this.hijacked.delete(socket));
+    return socket;
+  }
+
+  /** Ends everything of a host Berth no longer manages (or reaches elsewhere now): its connections, exec and attach sessions, later calls. */
   close(): void {
+    this.closed = true;
     (this.connection as { agent?: HttpAgent }).agent?.destroy();
     this.gets?.close();
+    for (const socket of this.hijacked) socket.destroy();
   }
 
   /**

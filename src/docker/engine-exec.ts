@@ -43,7 +43,7 @@ async function runExec(
       ...(spec.user && { User: spec.user }),
     }),
   );
-  const stream = await calls.call('exec.start', () => exec.start({ hijack: true, stdin: false }));
+  const stream = await calls.call('exec.start', async () => calls.hold(await exec.start({ hijack: true, stdin: false })));
   const stdout = new CappedOutput(limits.maxBytes);
   const stderr = new CappedOutput(limits.maxBytes);
   const marked = killable ? new MarkedStderr(stderr) : undefined;
@@ -116,9 +116,8 @@ export async function openExec(calls: EngineCalls, target: EngineStreamTarget, o
       ...(options.workingDir && { WorkingDir: options.workingDir }),
     }),
   );
-  const socket = await calls.openStream<Duplex>(
-    'exec.start',
-    (_d, signal) => exec.start({ hijack: true, stdin: true, Tty: options.tty, abortSignal: signal }) as Promise<Duplex>,
+  const socket = await calls.openStream<Duplex>('exec.start', async (_d, signal) =>
+    calls.hold((await exec.start({ hijack: true, stdin: true, Tty: options.tty, abortSignal: signal })) as Duplex),
   );
   const output = pipeline(socket, new ExecOutputDemuxer(options.tty), () => undefined);
   return {

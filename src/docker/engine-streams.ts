@@ -115,19 +115,21 @@ export async function openAttach(
     logs: options.logs,
     ...(options.detachKeys !== undefined && { detachKeys: options.detachKeys }),
   };
-  const socket = await calls.openStream<Duplex>('container.attach', (_d, signal) =>
-    calls.dial<Duplex>({
-      path: `/containers/${pathSegment(target.id)}/attach?`,
-      method: 'POST',
-      isStream: true,
-      hijack: true,
-      openStdin: true,
-      abortSignal: signal,
-      statusCodes: { 101: true, 200: true, 400: 'bad parameter', 404: 'no such container', 409: 'conflict', 500: 'server error' },
-      // Without a body docker-modem would hold the headers back waiting for one; the engine ignores it.
-      options: { _query: query, _body: {} },
-      allowEmpty: true,
-    }),
+  const socket = await calls.openStream<Duplex>('container.attach', async (_d, signal) =>
+    calls.hold(
+      await calls.dial<Duplex>({
+        path: `/containers/${pathSegment(target.id)}/attach?`,
+        method: 'POST',
+        isStream: true,
+        hijack: true,
+        openStdin: true,
+        abortSignal: signal,
+        statusCodes: { 101: true, 200: true, 400: 'bad parameter', 404: 'no such container', 409: 'conflict', 500: 'server error' },
+        // Without a body docker-modem would hold the headers back waiting for one; the engine ignores it.
+        options: { _query: query, _body: {} },
+        allowEmpty: true,
+      }),
+    ),
   );
   const output = pipeline(socket, new ExecOutputDemuxer(target.tty), () => undefined);
   return {

@@ -97,6 +97,8 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
   async update(principal: Principal, id: string, dto: HostUpdateDto): Promise<HostDto> {
     const row = await this.requireRecord(id);
     this.requireAdminOn(principal, { id, labels: parseLabels(row.labels) }, true);
+    // As a create: the host must stay one the caller administers, not be moved into other grants.
+    if (dto.labels !== undefined) this.requireAdminOn(principal, { id, labels: dto.labels }, false);
     const current = this.connectionOf(row);
     const url = dto.url ?? row.url;
     const scheme = url.split(':')[0];
@@ -114,6 +116,8 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
     };
     await this.records.update(id, after);
     const live = this.hosts.list().find((engine) => engine.host.id === id);
+    // The labels in force until now (another PATCH may have changed them since `row` was read).
+    const before = live?.host.labels ?? parseLabels(row.labels);
     const reconnects = dto.url !== undefined || dto.tls !== undefined || dto.ssh !== undefined || dto.plainHttp !== undefined;
     let engine: Engine;
     if (live && !reconnects) {
@@ -128,11 +132,9 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
       engine = built;
     }
     // Label grants give another role there now: what holds the old one (open streams, queued jobs) ends.
-    if (after.labels !== row.labels) {
-      this.revocations.emit({
-        changed: true,
-        hostLabels: { hostId: id, before: parseLabels(row.labels), after: parseLabels(after.labels) },
-      });
+    const labels = parseLabels(after.labels);
+    if (JSON.stringify(before) !== JSON.stringify(labels)) {
+      this.revocations.emit({ changed: true, hostLabels: { hostId: id, before, after: labels } });
     }
     return this.toDto(engine, after, principal);
   }

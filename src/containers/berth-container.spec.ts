@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { ownContainerId } from './berth-container.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { Engine } from '../docker/engine.js';
+import { BerthContainer, ownContainerId } from './berth-container.js';
 
 const id = 'a'.repeat(12) + '0123456789abcdef'.repeat(3) + 'b'.repeat(4);
 
@@ -20,5 +21,25 @@ describe('ownContainerId', () => {
     ['nothing readable', ['', ''], undefined],
   ])('%s', (_name, files, expected) => {
     expect(ownContainerId(...files)).toBe(expected);
+  });
+});
+
+describe('BerthContainer', () => {
+  const engineOf = (volumes: string[]) =>
+    ({
+      host: { id: 'h1', name: 'h1', url: 'tcp://10.0.0.2:2376' },
+      inspectContainer: vi.fn(() => Promise.resolve({ Image: 'sha256:berth', Mounts: volumes.map((Name) => ({ Type: 'volume', Name })) })),
+    }) as unknown as Engine & { inspectContainer: ReturnType<typeof vi.fn> };
+
+  it('asks each engine once; a host reconnected elsewhere (a new engine, the same id) is asked again', async () => {
+    const finder = new BerthContainer();
+    // As if Berth ran in a container: the id the engines are asked about.
+    (finder as unknown as { id: string }).id = id;
+    const before = engineOf([]);
+    const after = engineOf(['berth-data']);
+    expect(await finder.on(before)).toEqual({ inContainer: true, volumes: [], image: 'sha256:berth' });
+    expect(await finder.on(before)).toEqual({ inContainer: true, volumes: [], image: 'sha256:berth' });
+    expect(before.inspectContainer).toHaveBeenCalledTimes(1);
+    expect((await finder.on(after)).volumes).toEqual(['berth-data']);
   });
 });

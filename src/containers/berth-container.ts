@@ -40,13 +40,14 @@ function readProc(path: string): string {
 @Injectable()
 export class BerthContainer {
   private readonly id = ownContainerId(readProc('/proc/self/mountinfo'), readProc('/proc/self/cgroup'));
-  private readonly known = new Map<string, BerthOnEngine>();
+  /** Per engine, not per host id: a host reconnected elsewhere (a new url, or deleted and added again) is asked again. */
+  private readonly known = new WeakMap<Engine, BerthOnEngine>();
 
   async on(engine: Engine): Promise<BerthOnEngine> {
-    const cached = this.known.get(engine.host.id);
+    const cached = this.known.get(engine);
     if (cached) return cached;
     const found = await this.inspect(engine);
-    this.known.set(engine.host.id, found);
+    this.known.set(engine, found);
     return found;
   }
 

@@ -338,6 +338,7 @@ describe('per-host roles across two engines (local and the TLS engine as a host 
     const hidden = await userWith('viewer', [{ label: 'env=hidden', role: 'none' }]);
     const byId = await userWith('viewer', [{ host: second, role: 'viewer' }]);
     const [hiddenEvents, byIdEvents] = [await events(hidden), await events(byId)];
+    const hiddenOnLocal = await openWs(wsUrl(berth.url, '/api/v1/ws/events', { host: 'local' }), { token: hidden });
     try {
       // Another label: nobody's role changes, no stream ends.
       expect((await relabel({ env: 'second', team: 'web' })).status).toBe(200);
@@ -347,14 +348,17 @@ describe('per-host roles across two engines (local and the TLS engine as a host 
         Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000))]);
       expect(await within(hiddenEvents.closed)).toEqual({ code: 1008, reason: 'credentials revoked' });
       expectProblem(await api(berth.url, `/api/v1/hosts/${second}/containers`, { token: hidden }), 404, 'HOST_NOT_FOUND');
-      // The other stream was not closed with it: it still answers a ping.
-      await new Promise<void>((resolve, reject) => {
-        byIdEvents.ws.once('pong', () => resolve());
-        byIdEvents.ws.once('close', (code) => reject(new Error(`closed with ${code}`)));
-        byIdEvents.ws.ping();
-      });
+      // The other user's stream on the host, and this user's stream on another host, were not closed: they answer a ping.
+      for (const open of [byIdEvents, hiddenOnLocal]) {
+        await new Promise<void>((resolve, reject) => {
+          open.ws.once('pong', () => resolve());
+          open.ws.once('close', (code) => reject(new Error(`closed with ${code}`)));
+          open.ws.ping();
+        });
+      }
     } finally {
       byIdEvents.ws.close();
+      hiddenOnLocal.ws.close();
       expect((await relabel({ env: 'second' })).status).toBe(200);
     }
   });

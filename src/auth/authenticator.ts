@@ -1,9 +1,9 @@
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
-import { type Revocation, endsAccess } from '../revocations/revocations.js';
+import { type Revocation, endsAccess, endsAccessOn } from '../revocations/revocations.js';
 
 // Part of the port: what its subscribers hear, and whose access it ends.
-export { type Revocation, endsAccess };
+export { type Revocation, endsAccess, endsAccessOn };
 
 /**
  * The port through which anything outside src/auth checks credentials: the HTTP guard,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Authenticator, type Revocation, accessEndedMeanwhile, endsAccess } from '../auth/authenticator.js';
+import { Authenticator, type Revocation, accessEndedMeanwhile, endsAccessOn } from '../auth/authenticator.js';
 import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
@@ -192,7 +192,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     const ended = [...this.live.values()].filter((job) => {
       if (job.principals.length === 0 || FINISHED_STATUSES.includes(job.view.status)) return false;
       if (revocation.changed && job.view.status !== 'queued') return false;
-      job.principals = job.principals.filter((principal) => !endsAccess(revocation, principal));
+      job.principals = job.principals.filter((principal) => !endsAccessOn(revocation, principal, job.view.host));
       return job.principals.length === 0;
     });
     // Queued ones first: a running one's cancel frees its slot, which must not start one that is ending too.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../common/principal.js';
-import { type Revocation, Revocations, endsAccess } from './revocations.js';
+import { type Revocation, Revocations, endsAccess, endsAccessOn } from './revocations.js';
 
 const session: Principal = { kind: 'user', userId: 'u1', username: 'ann', role: 'admin', sessionId: 's1' };
 const oldSession: Principal = { kind: 'user', userId: 'u1', username: 'ann', role: 'admin' };
@@ -65,6 +65,18 @@ describe('endsAccess', () => {
     ])('%s', (_case, revocation, principal, expected) => {
       expect(endsAccess(revocation, principal)).toBe(expected);
     });
+  });
+
+  it('what is held on another host than the relabelled one goes on; what is held across hosts ends', () => {
+    const relabel: Revocation = { changed: true, hostLabels: { hostId: 'h1', before: { env: 'dev' }, after: {} } };
+    const devViewer: Principal = { ...otherUser, hostGrants: [{ label: 'env=dev', role: 'viewer' }] };
+    expect([
+      endsAccessOn(relabel, devViewer, 'h1'),
+      endsAccessOn(relabel, devViewer, 'h2'),
+      endsAccessOn(relabel, devViewer, undefined),
+    ]).toEqual([true, false, true]);
+    // Any other revocation ends what the principal holds on every host.
+    expect(endsAccessOn({ userId: 'u2' }, devViewer, 'h2')).toBe(true);
   });
 
   it('a key principal carrying a session id is not ended by that login', () => {

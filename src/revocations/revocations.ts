@@ -37,6 +37,16 @@ export function endsAccess(revocation: Revocation, principal: Principal): boolea
   return !revocation.sessionsOnly || principal.kind === 'user';
 }
 
+/**
+ * endsAccess for what is held on one host (a stream, a job): a relabel changes roles on the relabelled host only, so
+ * what the same principal holds on another host goes on. Undefined `hostId`: held across hosts, ended as endsAccess.
+ */
+export function endsAccessOn(revocation: Revocation, principal: Principal, hostId: string | undefined): boolean {
+  const relabelled = revocation.hostLabels?.hostId;
+  if (relabelled !== undefined && hostId !== undefined && hostId !== relabelled) return false;
+  return endsAccess(revocation, principal);
+}
+
 /** Where "this access ended" is announced, so that cached credentials, open streams and jobs end at once. */
 @Injectable()
 export class Revocations {

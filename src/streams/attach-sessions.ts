@@ -52,7 +52,7 @@ export class AttachSessions implements ChannelFeed<AttachContext> {
       clientGone = true;
       session?.destroy();
     };
-    if (!this.runtime.sessions.admit(socket, context.principal, 'attach', hangUp)) return;
+    if (!this.runtime.sessions.admit(socket, context.principal, 'attach', hangUp, engine.host.id)) return;
     const outcome = this.runtime.audit.interactive(socket, {
       kind: 'attach',
       principal: context.principal,

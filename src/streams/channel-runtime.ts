@@ -32,7 +32,7 @@ export class ChannelRuntime {
 
   /** Admits a read-only stream (false: refused and closed) and logs who opened it on what. */
   admit(socket: WebSocket, channel: Channel, context: StreamSource, teardown: () => void): boolean {
-    if (!this.sessions.admit(socket, context.principal, channel, teardown)) return false;
+    if (!this.sessions.admit(socket, context.principal, channel, teardown, context.engine?.host.id)) return false;
     const { engine, target } = context;
     this.audit.opened(channel, context.principal, {
       ...(engine && { host: engine.host.id }),

@@ -51,7 +51,7 @@ export class ExecSessions implements ChannelFeed<ExecContext> {
       const session = exec;
       setTimeout(() => session.destroy(), HANGUP_GRACE_MS).unref();
     };
-    if (!this.runtime.sessions.admit(socket, context.principal, 'exec', hangUp)) return;
+    if (!this.runtime.sessions.admit(socket, context.principal, 'exec', hangUp, context.engine.host.id)) return;
     const outcome = this.runtime.audit.interactive(socket, {
       kind: 'exec',
       principal: context.principal,

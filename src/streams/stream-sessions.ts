@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { Authenticator, Revocation, endsAccess } from '../auth/authenticator.js';
+import { Authenticator, Revocation, endsAccessOn } from '../auth/authenticator.js';
 import type { Principal } from '../common/principal.js';
 import { AppConfig } from '../config/app-config.js';
 import { CloseCode } from './close-codes.js';
@@ -10,6 +10,8 @@ import { WsTickets } from './ws-tickets.js';
 interface Session {
   principal: Principal;
   channel: Channel;
+  /** The host it streams from; undefined for a channel across hosts. */
+  hostId?: string;
   alive: boolean;
   /** Releases what the channel holds (engine stream, exec); called once. */
   teardown: () => void;
@@ -52,7 +54,7 @@ export class StreamSessions implements OnModuleInit, OnModuleDestroy, BeforeAppl
    * Registers a freshly upgraded socket. False, and the socket closed, when the user already holds their cap of
    * streams (1013), their access ended or changed since it was checked (1008), or the server is going away (1001).
    */
-  admit(socket: WebSocket, principal: Principal, channel: Channel, teardown: () => void): boolean {
+  admit(socket: WebSocket, principal: Principal, channel: Channel, teardown: () => void, hostId?: string): boolean {
     if (this.shuttingDown) {
       socket.close(CloseCode.goingAway, 'server shutting down');
       return false;
@@ -69,7 +71,7 @@ export class StreamSessions implements OnModuleInit, OnModuleDestroy, BeforeAppl
       socket.close(CloseCode.tryAgainLater, `too many open streams (at most ${this.config.streamsPerUser} per user)`);
       return false;
     }
-    const session: Session = { principal, channel, alive: true, teardown: once(teardown) };
+    const session: Session = { principal, channel, hostId, alive: true, teardown: once(teardown) };
     this.sessions.set(socket, session);
     this.perUser.set(principal.userId, open + 1);
     this.metrics.openSockets.inc({ channel });
@@ -94,8 +96,8 @@ export class StreamSessions implements OnModuleInit, OnModuleDestroy, BeforeAppl
 
   revoke(revocation: Revocation): void {
     this.tickets.revoke(revocation);
-    for (const [socket, { principal }] of this.sessions) {
-      if (endsAccess(revocation, principal)) this.end(socket, CloseCode.policyViolation, 'credentials revoked');
+    for (const [socket, { principal, hostId }] of this.sessions) {
+      if (endsAccessOn(revocation, principal, hostId)) this.end(socket, CloseCode.policyViolation, 'credentials revoked');
     }
   }
 

@@ -84,13 +84,10 @@ start_engine() {
     die "no Docker engine answers at DOCKER_HOST=$DOCKER_HOST; start it, or unset DOCKER_HOST to use a local one"
   fi
   can_install || die "no Docker engine answers at /var/run/docker.sock; start one (dockerd) or set DOCKER_HOST"
-  # A dockerd that was killed leaves its pid file behind and the next one refuses to start.
-  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-    rm -f /var/run/docker.pid
-  fi
-  if [ -f /run/containerd/containerd.pid ] && ! kill -0 "$(cat /run/containerd/containerd.pid)" 2>/dev/null; then
-    rm -f /run/containerd/containerd.pid
-  fi
+  # A dockerd that was killed leaves its pid file behind and the next one refuses to start. After a
+  # reboot its pid may belong to another process (CI failed so once), so only a live dockerd keeps it.
+  pid_running /var/run/docker.pid dockerd || rm -f /var/run/docker.pid
+  pid_running /run/containerd/containerd.pid containerd || rm -f /run/containerd/containerd.pid
   mkdir -p "$STATE_DIR"
   log "starting dockerd (log: $STATE_DIR/dockerd.log)"
   setsid nohup dockerd >>"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
@@ -149,7 +146,7 @@ write_registry_config() {
     return 1
   fi
   mv "$config.new" "$config"
-  if [ -f "$STATE_DIR/$name.pid" ] && kill "$(cat "$STATE_DIR/$name.pid")" 2>/dev/null; then
+  if pid_running "$STATE_DIR/$name.pid" docker-registry && kill "$(cat "$STATE_DIR/$name.pid")" 2>/dev/null; then
     log "restarting $name: its configuration changed"
     wait_until 10 sh -c "! kill -0 $(cat "$STATE_DIR/$name.pid") 2>/dev/null" || true
   fi
@@ -166,7 +163,7 @@ start_registry() {
   mkdir -p "$STATE_DIR/registry"
   if [ -f "$REGISTRY_ENV" ] && registry_auth_ok; then return 0; fi
   # Something answers but not with our credentials: it is ours from an older run, restart it.
-  if [ -f "$STATE_DIR/registry.pid" ]; then
+  if pid_running "$STATE_DIR/registry.pid" docker-registry; then
     kill "$(cat "$STATE_DIR/registry.pid")" 2>/dev/null || true
     sleep 1
   fi
@@ -217,11 +214,12 @@ YAML
   serve_registry registry-open "$OPEN_REGISTRY_ADDR" open_registry_ok
 }
 
-# pid_running FILE NAME: the pid in FILE is a live process whose command line names NAME (not a reused pid).
+# pid_running FILE NAME: the pid in FILE is a live process of the program NAME (not a reused pid:
+# after a reboot a stale pid file may name any process, e.g. one of this very test run).
 pid_running() {
   local pid
   pid=$(cat "$1" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$2"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]
 }
 
 # make_cert DIR NAME CA USAGE [DAYS] [SAN]: DIR/NAME-cert.pem and DIR/NAME-key.pem signed by DIR/CA.pem.

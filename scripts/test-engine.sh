@@ -88,6 +88,8 @@ start_engine() {
   # reboot its pid may belong to another process (CI failed so once), so only a live dockerd keeps it.
   pid_running /var/run/docker.pid dockerd || rm -f /var/run/docker.pid
   pid_running /run/containerd/containerd.pid containerd || rm -f /run/containerd/containerd.pid
+  # dockerd's own containerd: dockerd takes a live pid there for it, fails to reach it and kills that pid.
+  pid_running /var/run/docker/containerd/containerd.pid containerd || rm -f /var/run/docker/containerd/containerd.pid
   mkdir -p "$STATE_DIR"
   log "starting dockerd (log: $STATE_DIR/dockerd.log)"
   setsid nohup dockerd >>"$STATE_DIR/dockerd.log" 2>&1 </dev/null &

@@ -177,3 +177,19 @@ describe('ImageBuildService', () => {
     expect(names).toEqual(['a/b.txt', 'Dockerfile']);
   });
 });
+
+describe('ImageBuildService.push', () => {
+  it('shares a push only with the same credentials: another registry record makes another job', async () => {
+    const engine = fakeEngine({ inspectImage: vi.fn(async () => ({ Id: 'sha256:abc' }) as never) });
+    const { runner } = inlineRunner();
+    const start = vi.mocked(runner.start);
+    start.mockImplementation(async () => ({ id: 'job-1' }) as JobView);
+    const service = new ImageBuildService(fakeHosts(engine), {} as ContainerPolicy, new AnonymousRegistryAuth(), runner, new AppConfig());
+    await service.push('local', 'registry.example.com/app:1', {}, operator);
+    await service.push('local', 'registry.example.com/app:1', { registryId: 'r2' }, operator);
+    await service.push('local', 'registry.example.com/app:1', { registryId: 'r2' }, operator);
+    const [anonymous, named, again] = start.mock.calls.map(([spec]) => (spec as JobSpec).dedupeKey);
+    expect(named).not.toBe(anonymous);
+    expect(again).toBe(named);
+  });
+});

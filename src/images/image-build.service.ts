@@ -136,7 +136,7 @@ export class ImageBuildService {
         kind: 'push',
         host,
         target,
-        dedupeKey: `push ${target}`,
+        dedupeKey: `push ${target} ${dto.registryId ?? ''}`,
         run: async (context) => readPushProgress(host, await engine.openPush(repository, pushTag, auth, context.signal), context),
       },
       principal,

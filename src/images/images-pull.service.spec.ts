@@ -55,7 +55,7 @@ describe('ImagesPullService', () => {
       kind: 'pull',
       host: 'local',
       target: 'team/app:latest',
-      dedupeKey: 'pull local team/app:latest ',
+      dedupeKey: 'pull local team/app:latest  ',
     });
     await expect(jobs.results[0]).resolves.toEqual({ image: 'team/app:latest', imageId: 'sha256:abc', repoDigests: ['app@sha256:def'] });
     expect(engine.pullImage).toHaveBeenCalledWith(
@@ -63,6 +63,16 @@ describe('ImagesPullService', () => {
       undefined,
       expect.objectContaining({ signal: expect.any(AbortSignal) }),
     );
+  });
+
+  it('shares a pull only with the same credentials: another registry record makes another job', async () => {
+    const { jobs, service } = setup([]);
+    await service.pull('local', { image: 'team/app:1' }, operator);
+    await service.pull('local', { image: 'team/app:1', registryId: 'r2' }, operator);
+    await service.pull('local', { image: 'team/app:1', registryId: 'r2' }, operator);
+    const [anonymous, named, again] = jobs.specs.map((spec) => spec.dedupeKey);
+    expect(named).not.toBe(anonymous);
+    expect(again).toBe(named);
   });
 
   it('keeps a digest as it is and passes the platform', async () => {

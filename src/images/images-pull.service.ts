@@ -39,7 +39,8 @@ export class ImagesPullService {
         kind: 'pull',
         host,
         target: ref,
-        dedupeKey: `pull ${host} ${ref} ${dto.platform ?? ''}`,
+        // Only the same pull with the same credentials is shared: another registry record's may be refused.
+        dedupeKey: `pull ${host} ${ref} ${dto.platform ?? ''} ${dto.registryId ?? ''}`,
         authorize: () => this.policy.authorizeTagReplacement(engine, ref, principal),
         run: async (context) => {
           let layers: LayerProgress[] = [];

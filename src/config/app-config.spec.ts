@@ -104,5 +104,9 @@ describe('loadConfig with secrets', () => {
     expect(loadConfig({})).toMatchObject({ rateLimit: 0, jwtTtlSeconds: 900, refreshTtlSeconds: 2_592_000 });
     expect(loadConfig({ BERTH_REFRESH_TTL: '86400' })).toMatchObject({ refreshTtlSeconds: 86_400 });
     expect(() => loadConfig({ BERTH_REFRESH_TTL: '60' })).toThrow(/BERTH_REFRESH_TTL="60"/);
+    expect(loadConfig({ BERTH_JWT_TTL: '600', BERTH_REFRESH_TTL: '600' })).toMatchObject({ jwtTtlSeconds: 600, refreshTtlSeconds: 600 });
+    expect(() => loadConfig({ BERTH_JWT_TTL: '3600', BERTH_REFRESH_TTL: '600' })).toThrow(
+      /BERTH_JWT_TTL \(3600 s\) must not exceed BERTH_REFRESH_TTL \(600 s\)/,
+    );
   });
 });

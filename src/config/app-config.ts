@@ -223,6 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (value !== undefined) init[field] = parse ? parse(value as never) : value;
   }
   const config = new AppConfig(init as Partial<AppConfig>);
+  // An access token outliving its login would end early and unexplained, when the login is swept.
+  if (config.jwtTtlSeconds > config.refreshTtlSeconds) {
+    throw new ConfigError(
+      `invalid configuration: BERTH_JWT_TTL (${config.jwtTtlSeconds} s) must not exceed BERTH_REFRESH_TTL (${config.refreshTtlSeconds} s), the life of a login`,
+    );
+  }
   try {
     config.dockerTls = engineTlsFromEnv(env, config.dockerHost);
   } catch (error) {

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import { clientAddress } from '../common/client-address.js';
 import { AuditLog } from './audit-log.js';
-import { isMutating } from './audit-context.js';
+import { auditText, isMutating } from './audit-context.js';
 
 /**
  * Records every mutating request once its answer is out, whatever decided it: the guard
@@ -23,14 +23,17 @@ export class AuditMiddleware implements NestMiddleware {
       // Express sets the matched route pattern; a path that matches no route did nothing.
       const route = (request.route as { path?: string } | undefined)?.path;
       if (!route) return;
+      // A client that hung up before the answer: nginx's 499.
+      const status = response.writableFinished ? response.statusCode : 499;
+      if (!request.principal && !attemptsCredentials(route, status)) return;
       const params = Object.values((request.params ?? {}) as Record<string, string>).filter((v) => typeof v === 'string');
       this.audit
         .record({
           action: `${request.method} ${route}`,
           actor: request.principal,
-          targets: [...params, ...(request.audit?.targets ?? [])],
-          // A client that hung up before the answer: nginx's 499.
-          status: response.writableFinished ? response.statusCode : 499,
+          // Path parameters are the caller's text, of any length: bounded as an attempted username is.
+          targets: [...params.map(auditText), ...(request.audit?.targets ?? [])],
+          status,
           remoteAddress: clientAddress(request),
           durationMs: performance.now() - started,
           details: request.audit?.details,
@@ -39,4 +42,14 @@ export class AuditMiddleware implements NestMiddleware {
     });
     next();
   }
+}
+
+/**
+ * Of the requests no one was authenticated for, those the audit keeps: what the auth routes answered
+ * (logins, refreshes, logouts: attempts at credentials, counted per address by the rate limit) short of
+ * a 429. A 401 anywhere else, or a 429, is anyone's to send as fast as they like and changed nothing:
+ * recording each would let anyone fill the disk.
+ */
+function attemptsCredentials(route: string, status: number): boolean {
+  return route.startsWith('/api/v1/auth/') && status !== 429;
 }

@@ -21,6 +21,15 @@ class RefusalAfterHandshake {
   }
 }
 
+/** The upgrade request's URL, or undefined when it does not parse (`//%`: `new URL` throws). */
+export function upgradeUrl(request: IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? '/', 'http://berth');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * ws's async `verifyClient` around a channel's preparation: everything that can refuse
  * (origin, credentials, role, query, unknown host or container) runs before the handshake,
@@ -38,7 +47,8 @@ export function verifyUpgrade<C>(
 ): VerifyClientCallbackAsync {
   const logger = new Logger(`ws:${channel}`);
   return (info, callback) => {
-    const url = new URL(info.req.url ?? '/', 'http://berth');
+    // The first upgrade listener (ws-adapter.ts) has answered a URL that does not parse.
+    const url = upgradeUrl(info.req) ?? new URL('http://berth/');
     const origin = info.req.headers.origin;
     const browser = originAllowed(origins, origin);
     const refuse = (error: unknown) => {

@@ -84,6 +84,26 @@ describe('redactInspect', () => {
     expect(inspect.Config.Env).toEqual(['SECRET=s3cret', 'PATH=/bin']);
   });
 
+  it("redacts the log driver's options and a mount's volume driver options (values, keys kept)", () => {
+    const withOptions = {
+      ...inspect,
+      HostConfig: {
+        LogConfig: { Type: 'splunk', Config: { 'splunk-token': 'tok3n', 'splunk-url': 'https://splunk' } },
+        Mounts: [
+          { Type: 'volume', Target: '/data', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'cifs', o: 'password=pw0rd' } } } },
+          { Type: 'bind', Source: '/srv/data', Target: '/srv' },
+        ],
+      },
+    } as unknown as EngineContainerInspect;
+    const redacted = redactInspect(toInspect(withOptions));
+    const host = redacted.raw.HostConfig as any;
+    expect(host.LogConfig).toEqual({ Type: 'splunk', Config: { 'splunk-token': '<redacted>', 'splunk-url': '<redacted>' } });
+    expect(host.Mounts[0].VolumeOptions.DriverConfig).toEqual({ Name: 'local', Options: { type: '<redacted>', o: '<redacted>' } });
+    expect(host.Mounts[1]).toEqual({ Type: 'bind', Source: '/srv/data', Target: '/srv' });
+    expect(JSON.stringify(redacted)).not.toMatch(/tok3n|pw0rd/);
+    expect((withOptions.HostConfig as any).LogConfig.Config['splunk-token']).toBe('tok3n');
+  });
+
   it('copes with a container without env', () => {
     const bare = { ...inspect, Config: { ...inspect.Config, Env: null } } as unknown as EngineContainerInspect;
     expect(redactInspect(toInspect(bare)).env).toEqual([]);

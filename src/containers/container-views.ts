@@ -1,4 +1,4 @@
-import { redactEnv } from '../common/redaction.js';
+import { REDACTED, redactEnv } from '../common/redaction.js';
 import type { EngineContainerInspect, EngineContainerSummary, EngineContainerTop } from '../docker/engine-types.js';
 import type { ContainerInspectDto } from './dto/container-inspect.dto.js';
 import type { ContainerSummaryDto, PortDto } from './dto/container-summary.dto.js';
@@ -115,17 +115,43 @@ export function toInspect(container: EngineContainerInspect): ContainerInspectDt
   };
 }
 
+interface RawHostConfig {
+  LogConfig?: { Config?: Record<string, string> | null } | null;
+  Mounts?: Array<{ VolumeOptions?: { DriverConfig?: { Options?: Record<string, string> | null } | null } | null }> | null;
+}
+
 /**
  * The inspect view a viewer gets: env values redacted wherever the container's env appears
- * (the normalised `env` and the engine's `raw.Config.Env`), keys kept.
+ * (the normalised `env` and the engine's `raw.Config.Env`), keys kept; and so are the values of the
+ * log driver's options (`--log-opt splunk-token=`) and of a mount's volume driver options
+ * (`--mount volume-opt=o=password=`), as the volume views redact them.
  */
 export function redactInspect(view: ContainerInspectDto): ContainerInspectDto {
   const config = view.raw.Config as { Env?: string[] | null } | undefined;
+  const host = view.raw.HostConfig as RawHostConfig | undefined;
   return {
     ...view,
     env: redactEnv(view.env),
-    raw: { ...view.raw, ...(config && { Config: { ...config, Env: config.Env ? redactEnv(config.Env) : config.Env } }) },
+    raw: {
+      ...view.raw,
+      ...(config && { Config: { ...config, Env: config.Env ? redactEnv(config.Env) : config.Env } }),
+      ...(host && { HostConfig: redactHostConfig(host) }),
+    },
   };
+}
+
+function redactHostConfig(host: RawHostConfig): RawHostConfig {
+  const logConfig = host.LogConfig?.Config ? { ...host.LogConfig, Config: redactValues(host.LogConfig.Config) } : host.LogConfig;
+  const mounts = host.Mounts?.map((mount) => {
+    const driver = mount.VolumeOptions?.DriverConfig;
+    if (!driver?.Options) return mount;
+    return { ...mount, VolumeOptions: { ...mount.VolumeOptions, DriverConfig: { ...driver, Options: redactValues(driver.Options) } } };
+  });
+  return { ...host, LogConfig: logConfig, Mounts: mounts };
+}
+
+function redactValues(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(map).map((key) => [key, REDACTED]));
 }
 
 function asList(value: string | string[] | null | undefined): string[] {

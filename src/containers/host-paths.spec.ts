@@ -51,14 +51,18 @@ describe('checkBindSource', () => {
 });
 
 describe('LocalHostPaths', () => {
-  it.each<[string, string | undefined, string, boolean, boolean]>([
-    ['beside a local engine', undefined, 'unix:///var/run/docker.sock', false, true],
-    ["in the engine's own container", undefined, 'unix:///var/run/docker.sock', true, false],
-    ['with a tcp:// engine', undefined, 'tcp://10.0.0.2:2375', false, false],
-    ['in a container with BERTH_HOST_ROOT', '/host', 'unix:///var/run/docker.sock', true, true],
-    ['with a tcp:// engine and BERTH_HOST_ROOT', '/host', 'tcp://10.0.0.2:2375', false, true],
-  ])('%s: can see the host = %s', (_name, hostRoot, url, inContainer, expected) => {
-    expect(new LocalHostPaths(new AppConfig({ hostRoot })).canSee(url, inContainer)).toBe(expected);
+  const proxy = 'tcp://10.0.0.2:2375';
+  it.each<[string, string | undefined, string | undefined, string, boolean, boolean]>([
+    ['beside a local engine', undefined, undefined, 'unix:///var/run/docker.sock', false, true],
+    ["in the engine's own container", undefined, undefined, 'unix:///var/run/docker.sock', true, false],
+    ['with a tcp:// engine', undefined, undefined, proxy, false, false],
+    ['in a container with BERTH_HOST_ROOT', '/host', undefined, 'unix:///var/run/docker.sock', true, true],
+    ['with DOCKER_HOST a tcp:// socket proxy and BERTH_HOST_ROOT', '/host', proxy, proxy, false, true],
+    ['with BERTH_HOST_ROOT, for another host record (tcp)', '/host', proxy, 'tcp://10.0.0.9:2376', false, false],
+    ['with BERTH_HOST_ROOT, for another host record (ssh)', '/host', undefined, 'ssh://berth@10.0.0.9', false, false],
+  ])('%s: can see the host = %s', (_name, hostRoot, dockerHost, url, inContainer, expected) => {
+    const config = new AppConfig({ hostRoot, ...(dockerHost && { dockerHost }) });
+    expect(new LocalHostPaths(config).canSee(url, inContainer)).toBe(expected);
   });
 
   it('reads through BERTH_HOST_ROOT and never follows a symlink', async () => {

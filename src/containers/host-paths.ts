@@ -9,7 +9,8 @@ export type HostPathKind = 'missing' | 'symlink' | 'other';
 
 /**
  * The host's filesystem as the bind checks read it (a port, so unit tests fake it). Berth sees it directly when
- * it runs beside the engine, or through BERTH_HOST_ROOT, a read-only view of the host mounted into its container.
+ * it runs beside the engine, or through BERTH_HOST_ROOT, a read-only view of the host mounted into its container
+ * (DOCKER_HOST's host only: never another host record's).
  */
 export abstract class HostPaths {
   /** Whether paths can be read at all: a view is configured, or the engine is local and Berth is not in its container. */
@@ -20,14 +21,18 @@ export abstract class HostPaths {
 @Injectable()
 export class LocalHostPaths extends HostPaths {
   private readonly root: string | undefined;
+  private readonly localEngineUrl: string;
 
   constructor(config: AppConfig) {
     super();
     this.root = config.hostRoot;
+    this.localEngineUrl = config.dockerHost;
   }
 
   canSee(engineUrl: string, berthInEngineContainer: boolean): boolean {
-    if (this.root) return true;
+    // The view is of the host around Berth, whose engine is DOCKER_HOST (a socket proxy's tcp:// too); another
+    // host's paths may be anything there (a directory in the view, a symlink to / on the host the engine mounts).
+    if (this.root) return engineUrl === this.localEngineUrl;
     // A tcp:// engine's host, or the host around Berth's own container, is not the filesystem Berth reads.
     return engineUrl.startsWith('unix://') && !berthInEngineContainer;
   }

@@ -160,13 +160,21 @@ export class ContainerPolicy {
   }
 
   /**
-   * The engine follows a bind source's symlinks at every start, so the sources under the allowed roots are checked
-   * again before each start Berth performs (starts it does not perform are BindWatcher's). No inspect (and no
-   * violation) without allowed roots: then every bind is an admin's exception already.
+   * What forbids starting a container. For a non-admin (`whole`), the whole create policy on its configuration:
+   * a non-admin may not start (or restart) an admin's exception, whose command is root on the host. For an admin,
+   * the bind sources under the allowed roots as they are now, since the engine follows their symlinks at every
+   * start (starts Berth does not perform are BindWatcher's); no inspect (and no violation) without allowed roots:
+   * then every bind is an admin's exception already.
    */
-  async startViolations(engine: Engine, container: string): Promise<{ inspect?: EngineContainerInspect; violations: PolicyViolation[] }> {
-    if (this.config.allowedBindRoots.length === 0) return { violations: [] };
+  async startViolations(
+    engine: Engine,
+    container: string,
+    whole: boolean,
+  ): Promise<{ inspect?: EngineContainerInspect; violations: PolicyViolation[] }> {
+    if (!whole && this.config.allowedBindRoots.length === 0) return { violations: [] };
     const inspect = await engine.inspectContainer(container);
+    // The whole policy checks the bind sources too (gatherPolicyInputs).
+    if (whole) return { inspect, violations: await this.containerViolations(engine, inspect) };
     const checks = await this.mountFacts.checkBindSources(engine, containerBindSources(inspect));
     return { inspect, violations: checks.flatMap(bindSourceViolations) };
   }

@@ -206,14 +206,30 @@ describe('ContainersService', () => {
       expect(engine.removeContainer).toHaveBeenCalledWith('c1', { force: true, volumes: true });
     });
 
-    it('lets an admin start it, audited as an exception; sources outside the roots are not checked', async () => {
+    it('lets an admin start it, audited as an exception; an admin\'s bind outside the roots is not checked for them', async () => {
       swapped();
       await service.start('local', 'c1', admin);
       expect(engine.startContainer).toHaveBeenCalledWith('c1');
       expect(records).toEqual([expect.objectContaining({ action: START_POLICY_EXCEPTION_ACTION, actor: admin, targets: ['c1'] })]);
       engine.inspectContainer.mockResolvedValue({ Id: 'c2', Name: '/a', Mounts: [{ Type: 'bind', Source: '/etc' }] });
-      await service.start('local', 'c2', operator);
+      await service.start('local', 'c2', admin);
       expect(engine.startContainer).toHaveBeenCalledTimes(2);
+      expect(records).toHaveLength(1);
+    });
+
+    it.each<[string, object, string]>([
+      ['privileged', { HostConfig: { Privileged: true } }, 'privileged'],
+      ["binding the host's /etc", { Mounts: [{ Type: 'bind', Source: '/etc', Destination: '/h' }], HostConfig: { Binds: ['/etc:/h'] } }, 'bind-outside-allowed-roots'],
+      ['in the host pid namespace', { HostConfig: { PidMode: 'host' } }, 'host-pid'],
+    ])("denies an operator starting or restarting an admin's exception (%s), before the engine runs its command", async (_name, made, rule) => {
+      engine.inspectContainer.mockResolvedValue({ Id: 'c3', Name: '/agent', Config: { Image: 'busybox', Env: [] }, HostConfig: {}, Mounts: [], ...made });
+      for (const act of [() => service.start('local', 'agent', operator), () => service.restart('local', 'agent', operator)]) {
+        await expect(act()).rejects.toMatchObject({ code: 'POLICY_DENIED', problem: { extensions: { rules: expect.arrayContaining([rule]) } } });
+      }
+      // (restart and stop are not faked: had either been called, the answer would be that error, not the policy's)
+      expect(engine.startContainer).not.toHaveBeenCalled();
+      await service.start('local', 'agent', admin);
+      expect(engine.startContainer).toHaveBeenCalledWith('c3');
     });
   });
 

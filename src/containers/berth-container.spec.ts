@@ -1,3 +1,4 @@
+import { AppConfig } from '../config/app-config.js';
 import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../docker/engine.js';
 import { BerthContainer, ownContainerId } from './berth-container.js';
@@ -25,21 +26,48 @@ describe('ownContainerId', () => {
 });
 
 describe('BerthContainer', () => {
-  const engineOf = (volumes: string[]) =>
+  const engineOf = (volumes: string[], binds: Array<[string, string]> = []) =>
     ({
       host: { id: 'h1', name: 'h1', url: 'tcp://10.0.0.2:2376' },
-      inspectContainer: vi.fn(() => Promise.resolve({ Image: 'sha256:berth', Mounts: volumes.map((Name) => ({ Type: 'volume', Name })) })),
+      inspectContainer: vi.fn(() =>
+        Promise.resolve({
+          Id: id,
+          Image: 'sha256:berth',
+          Mounts: [
+            ...volumes.map((Name) => ({ Type: 'volume', Name, Destination: `/v/${Name}` })),
+            ...binds.map(([Source, Destination]) => ({ Type: 'bind', Source, Destination })),
+          ],
+        }),
+      ),
     }) as unknown as Engine & { inspectContainer: ReturnType<typeof vi.fn> };
 
-  it('asks each engine once; a host reconnected elsewhere (a new engine, the same id) is asked again', async () => {
-    const finder = new BerthContainer();
-    // As if Berth ran in a container: the id the engines are asked about.
+  /** As if Berth ran in a container: the id the engines are asked about. */
+  const inContainer = (dataDir = '/data') => {
+    const finder = new BerthContainer(new AppConfig({ dataDir }));
     (finder as unknown as { id: string }).id = id;
+    return finder;
+  };
+
+  it('asks each engine once; a host reconnected elsewhere (a new engine, the same id) is asked again', async () => {
+    const finder = inContainer();
     const before = engineOf([]);
     const after = engineOf(['berth-data']);
-    expect(await finder.on(before)).toEqual({ inContainer: true, volumes: [], image: 'sha256:berth' });
-    expect(await finder.on(before)).toEqual({ inContainer: true, volumes: [], image: 'sha256:berth' });
+    const found = { inContainer: true, id, volumes: [], dataSources: [], image: 'sha256:berth' };
+    expect(await finder.on(before)).toEqual(found);
+    expect(await finder.on(before)).toEqual(found);
     expect(before.inspectContainer).toHaveBeenCalledTimes(1);
     expect((await finder.on(after)).volumes).toEqual(['berth-data']);
+  });
+
+  it("finds the host paths bound where Berth keeps its data, not its other binds (the socket, a host view)", async () => {
+    const binds: Array<[string, string]> = [
+      ['/srv/berth', '/data'],
+      ['/srv/data', '/host/srv/data'],
+      ['/var/run/docker.sock', '/var/run/docker.sock'],
+      ['/srv/other', '/database'],
+    ];
+    expect((await inContainer().on(engineOf([], binds))).dataSources).toEqual(['/srv/berth']);
+    // A data dir below a bound directory: that directory holds it.
+    expect((await inContainer('/var/lib/berth/data').on(engineOf([], [['/srv/lib', '/var/lib']]))).dataSources).toEqual(['/srv/lib']);
   });
 });

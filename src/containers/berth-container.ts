@@ -1,12 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { isProblem } from '../common/problem.js';
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { AppConfig } from '../config/app-config.js';
 import type { Engine } from '../docker/engine.js';
 
 /** Berth as an engine sees it: whether Berth runs in one of its containers, and the volumes mounted into it. */
 export interface BerthOnEngine {
   inContainer: boolean;
+  /** Its container's id there: what holds Berth's secrets (env, data dir) and often the engine's socket. */
+  id?: string;
   volumes: string[];
+  /** The host paths bound where Berth keeps its data (`-v /srv/berth:/data`): a bind of one reaches its secrets. */
+  dataSources?: string[];
   /** The id of the image Berth's container runs (never pruned). */
   image?: string;
 }
@@ -40,6 +46,11 @@ function readProc(path: string): string {
 @Injectable()
 export class BerthContainer {
   private readonly id = ownContainerId(readProc('/proc/self/mountinfo'), readProc('/proc/self/cgroup'));
+  private readonly dataDir: string;
+
+  constructor(config: AppConfig) {
+    this.dataDir = posix.resolve(config.dataDir);
+  }
   /** Per engine, not per host id: a host reconnected elsewhere (a new url, or deleted and added again) is asked again. */
   private readonly known = new WeakMap<Engine, BerthOnEngine>();
 
@@ -55,12 +66,23 @@ export class BerthContainer {
     if (!this.id) return { inContainer: false, volumes: [] };
     try {
       const self = await engine.inspectContainer(this.id);
-      const volumes = (self.Mounts ?? []).filter((mount) => mount.Type === 'volume' && mount.Name).map((mount) => mount.Name!);
-      return { inContainer: true, volumes, image: self.Image };
+      const mounts = self.Mounts ?? [];
+      const volumes = mounts.filter((mount) => mount.Type === 'volume' && mount.Name).map((mount) => mount.Name!);
+      // Only the binds that hold the data dir: others (a read-only view of the host, BERTH_HOST_ROOT) are the admin's to share.
+      const dataSources = mounts
+        .filter((mount) => mount.Type === 'bind' && mount.Source && mount.Destination && holds(mount.Destination, this.dataDir))
+        .map((mount) => mount.Source!);
+      return { inContainer: true, id: self.Id, volumes, dataSources, image: self.Image };
     } catch (error) {
       // Another engine's container (a remote host): Berth is not in it. Anything else (engine down) is not cached.
       if (isProblem(error, 'CONTAINER_NOT_FOUND')) return { inContainer: false, volumes: [] };
       throw error;
     }
   }
+}
+
+/** Whether `dir` is `path` or one of its parents. */
+function holds(dir: string, path: string): boolean {
+  const parent = posix.resolve(dir);
+  return path === parent || path.startsWith(parent === '/' ? '/' : `${parent}/`);
 }

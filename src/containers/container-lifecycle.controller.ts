@@ -32,8 +32,14 @@ export class ContainerLifecycleController {
   @Post('stop')
   @HttpCode(204)
   @RequireRole('operator')
-  stopContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: StopQueryDto): Promise<void> {
-    return this.containers.stop(host, id, stopTimeout(query));
+  @ApiProblems({ 403: ['POLICY_DENIED'] })
+  stopContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @Query() query: StopQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    return this.containers.stop(host, id, principal, stopTimeout(query));
   }
 
   /** `docker restart -t` (`timeout` or `t`), with the same bind check as start. */
@@ -54,18 +60,27 @@ export class ContainerLifecycleController {
   @Post('kill')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems({ 409: ['CONTAINER_NOT_RUNNING'], 400: ['ENGINE_REJECTED'] })
-  killContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: KillQueryDto): Promise<void> {
-    return this.containers.kill(host, id, query.signal);
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['CONTAINER_NOT_RUNNING'], 400: ['ENGINE_REJECTED'] })
+  killContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @Query() query: KillQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    return this.containers.kill(host, id, principal, query.signal);
   }
 
   /** `docker pause` (freezes every process); a stopped container is 409 CONTAINER_NOT_RUNNING. */
   @Post('pause')
   @HttpCode(204)
   @RequireRole('operator')
-  @ApiProblems({ 409: ['CONTAINER_NOT_RUNNING'] })
-  pauseContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string): Promise<void> {
-    return this.containers.pause(host, id);
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['CONTAINER_NOT_RUNNING'] })
+  pauseContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    return this.containers.pause(host, id, principal);
   }
 
   /** `docker unpause`. */

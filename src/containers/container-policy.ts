@@ -110,10 +110,23 @@ export class ContainerPolicy {
     );
   }
 
+  /** Whether Berth runs in a container of this engine (where it does not, no container there is Berth's). */
+  async berthRunsOn(engine: Engine): Promise<boolean> {
+    return this.mountFacts.berthRunsOn(engine);
+  }
+
+  /** Whether the container (its full id) is Berth's own on this engine. */
+  isBerth(engine: Engine, containerId: string): Promise<boolean> {
+    return this.mountFacts.isBerth(engine, containerId);
+  }
+
   /** Every way an existing container is root on the host, by the create policy, its joins followed. */
   async containerViolations(engine: Engine, inspect: EngineContainerInspect, trail: string[] = []): Promise<PolicyViolation[]> {
-    const request = await this.gatherPolicyInputs(engine, policyRequestFromInspect(inspect), [...trail, inspect.Id]);
-    return createPolicyViolations(request, this.options);
+    const [request, isBerth] = await Promise.all([
+      this.gatherPolicyInputs(engine, policyRequestFromInspect(inspect), [...trail, inspect.Id]),
+      this.mountFacts.isBerth(engine, inspect.Id),
+    ]);
+    return createPolicyViolations({ ...request, isBerth }, this.options);
   }
 
   /**

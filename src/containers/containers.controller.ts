@@ -79,9 +79,14 @@ export class ContainersController {
   @HttpCode(204)
   @RequireRole('operator')
   @ApiContainerRoute()
-  @ApiProblems({ 409: ['NAME_CONFLICT'] })
-  renameContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Body() body: ContainerRenameDto): Promise<void> {
-    return this.containers.rename(host, id, body.name);
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['NAME_CONFLICT'] })
+  renameContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @Body() body: ContainerRenameDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    return this.containers.rename(host, id, body.name, principal);
   }
 
   /**
@@ -107,8 +112,13 @@ export class ContainersController {
   @HttpCode(204)
   @RequireRole('operator')
   @ApiContainerRoute()
-  @ApiProblems({ 409: ['CONTAINER_RUNNING'] })
-  removeContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string, @Query() query: RemoveQueryDto): Promise<void> {
-    return this.containers.remove(host, id, query);
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['CONTAINER_RUNNING'] })
+  removeContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @Query() query: RemoveQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    return this.containers.remove(host, id, query, principal);
   }
 }

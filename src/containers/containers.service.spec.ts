@@ -343,18 +343,90 @@ describe('ContainersService', () => {
     });
   });
 
+  describe("Berth's own container", () => {
+    const BERTH_ID = 'b'.repeat(64);
+    const containerTop = vi.fn(async () => ({ Titles: ['PID'], Processes: [['1']] }));
+    const stopContainer = vi.fn(async () => undefined);
+    const renameContainer = vi.fn(async () => undefined);
+
+    beforeEach(() => {
+      Object.assign(berth, { inContainer: true, id: BERTH_ID, dataSources: ['/srv/data/berth'] });
+      Object.assign(engine, { containerTop, stopContainer, renameContainer });
+      engine.inspectContainer.mockImplementation(async (ref: string) =>
+        ref === 'berth' || ref === BERTH_ID
+          ? {
+              Id: BERTH_ID,
+              Name: '/berth',
+              Created: '2026-11-27T00:00:00Z',
+              State: { Status: 'running', Running: true, StartedAt: '', FinishedAt: '' },
+              Config: { Image: 'berth', Env: ['BERTH_JWT_SECRET=jwt-s3cret'] },
+              HostConfig: {},
+              Mounts: [{ Type: 'bind', Source: '/srv/data/berth', Destination: '/data' } as never],
+            }
+          : { Id: 'c9-full-id', Name: '/web', Created: '2026-11-27T00:00:00Z', Config: { Image: 'busybox', Env: [] }, HostConfig: {}, Mounts: [] },
+      );
+    });
+
+    it.each<[string, (by: Principal) => Promise<unknown>, () => unknown]>([
+      ['stop', (by) => service.stop('local', 'berth', by), () => stopContainer],
+      ['kill', (by) => service.kill('local', 'berth', by), () => engine.killContainer],
+      ['pause', (by) => service.pause('local', 'berth', by), () => engine.pauseContainer],
+      ['rename', (by) => service.rename('local', 'berth', 'x', by), () => renameContainer],
+      ['remove', (by) => service.remove('local', 'berth', { force: true }, by), () => engine.removeContainer],
+      ['restart', (by) => service.restart('local', 'berth', by), () => engine.startContainer],
+      ['exec into', (by) => service.exec('local', 'berth', { cmd: ['env'] } as never, by), () => engine.execOnce],
+      ['commit', (by) => service.commit('local', 'berth', { repo: 'x/y' } as never, by), () => engine.commitContainer],
+    ])('an operator may not %s it (403 berth-container), an admin may', async (_action, act, call) => {
+      await expect(act(operator)).rejects.toMatchObject({
+        code: 'POLICY_DENIED',
+        problem: { extensions: { rules: expect.arrayContaining(['berth-container']) } },
+      });
+      expect(call()).not.toHaveBeenCalled();
+      await act(admin);
+      expect(call()).toHaveBeenCalled();
+    });
+
+    it('an operator acts on another container by the id judged', async () => {
+      await service.stop('local', 'web', operator);
+      expect(stopContainer).toHaveBeenCalledWith('c9-full-id', undefined);
+    });
+
+    it('its environment is redacted for everyone but an admin, in inspect and in top', async () => {
+      expect(JSON.stringify(await service.inspect('local', 'berth', operator))).not.toContain('jwt-s3cret');
+      expect(JSON.stringify(await service.inspect('local', 'berth', admin))).toContain('jwt-s3cret');
+      await expect(service.top('local', 'berth', 'eww', operator)).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      await service.top('local', 'berth', 'aux', operator);
+      await service.top('local', 'berth', 'eww', admin);
+      await service.top('local', 'web', 'eww', operator);
+      expect(containerTop).toHaveBeenCalledTimes(3);
+    });
+
+    it('an operator may not join its namespaces, nor bind the host paths of its data dir', async () => {
+      await expect(create({ pidMode: 'container:berth' }, operator)).rejects.toMatchObject({
+        problem: { extensions: { rules: ['joins-privileged-container'] } },
+      });
+      for (const bind of ['/srv/data/berth/jwt-secret:/s', '/srv/data:/all']) {
+        await expect(create({ binds: [bind] }, operator)).rejects.toMatchObject({
+          problem: { extensions: { rules: expect.arrayContaining(['berth-volume']) } },
+        });
+      }
+      await expect(create({ binds: ['/srv/data/app:/app'] }, operator)).resolves.toMatchObject({ id: 'c1' });
+      expect(engine.createContainer).toHaveBeenCalledTimes(1);
+    });
+  });
+
   it('kill: KILL on a stopped container is done, another signal to it is a 409', async () => {
     engine.killContainer.mockRejectedValue(problem(409, 'CONTAINER_NOT_RUNNING'));
-    await expect(service.kill('local', 'c1')).resolves.toBeUndefined();
-    await expect(service.kill('local', 'c1', 'sigkill')).resolves.toBeUndefined();
-    await expect(service.kill('local', 'c1', 'HUP')).rejects.toMatchObject({ code: 'CONTAINER_NOT_RUNNING' });
+    await expect(service.kill('local', 'c1', operator)).resolves.toBeUndefined();
+    await expect(service.kill('local', 'c1', operator, 'sigkill')).resolves.toBeUndefined();
+    await expect(service.kill('local', 'c1', operator, 'HUP')).rejects.toMatchObject({ code: 'CONTAINER_NOT_RUNNING' });
   });
 
   it('pause: already paused is success; other failures are not', async () => {
     engine.pauseContainer.mockRejectedValueOnce(problem(409, 'CONTAINER_PAUSED'));
-    await expect(service.pause('local', 'c1')).resolves.toBeUndefined();
+    await expect(service.pause('local', 'c1', operator)).resolves.toBeUndefined();
     engine.pauseContainer.mockRejectedValueOnce(problem(409, 'CONTAINER_NOT_RUNNING'));
-    await expect(service.pause('local', 'c1')).rejects.toMatchObject({ code: 'CONTAINER_NOT_RUNNING' });
+    await expect(service.pause('local', 'c1', operator)).rejects.toMatchObject({ code: 'CONTAINER_NOT_RUNNING' });
   });
 
   it('shares one engine list between concurrent identical requests', async () => {

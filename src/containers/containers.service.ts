@@ -221,10 +221,17 @@ export class ContainersService {
     }
   }
 
-  /** Viewers get env values redacted (normalised view and `raw`) unless BERTH_VIEWER_REDACTION=false. */
+  /**
+   * Viewers get env values redacted (normalised view and `raw`) unless BERTH_VIEWER_REDACTION=false; so does everyone but
+   * an admin for Berth's own container, whose environment may hold Berth's secrets (BERTH_JWT_SECRET).
+   */
   async inspect(hostId: string, id: string, principal: Principal | undefined): Promise<ContainerInspectDto> {
-    const view = toInspect(await this.hosts.get(hostId).inspectContainer(id));
-    return redactsFor(this.config.viewerRedaction, principal?.role) ? redactInspect(view) : view;
+    const engine = this.hosts.get(hostId);
+    const view = toInspect(await engine.inspectContainer(id));
+    const redact =
+      redactsFor(this.config.viewerRedaction, principal?.role) ||
+      (principal?.role !== 'admin' && (await this.policy.isBerth(engine, view.id)));
+    return redact ? redactInspect(view) : view;
   }
 
   async start(hostId: string, id: string, principal: Principal | undefined): Promise<void> {
@@ -232,8 +239,23 @@ export class ContainersService {
     return engine.startContainer(await this.checkStart(engine, id, principal));
   }
 
-  stop(hostId: string, id: string, timeoutSeconds?: number): Promise<void> {
-    return this.hosts.get(hostId).stopContainer(id, timeoutSeconds);
+  async stop(hostId: string, id: string, principal: Principal | undefined, timeoutSeconds?: number): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    return engine.stopContainer(await this.notBerth(engine, id, principal, 'stop'), timeoutSeconds);
+  }
+
+  /**
+   * Berth's own container is an admin's to stop, kill, pause, rename or remove (any of these takes Berth down, and nothing
+   * in Berth can start it again), and to read its processes' environments. Answers the id to act on (the container
+   * judged), or `id` as it is where Berth does not run in a container of this engine (no inspect then).
+   */
+  private async notBerth(engine: Engine, id: string, principal: Principal | undefined, action: string): Promise<string> {
+    if (principal?.role === 'admin' || !(await this.policy.berthRunsOn(engine))) return id;
+    const { Id } = await engine.inspectContainer(id);
+    if (await this.policy.isBerth(engine, Id)) {
+      throw policyDenied([{ rule: 'berth-container', detail: "it is Berth's own container" }], `Only an admin may ${action} Berth's own container`);
+    }
+    return Id;
   }
 
   async restart(hostId: string, id: string, principal: Principal | undefined, timeoutSeconds?: number): Promise<void> {
@@ -268,33 +290,50 @@ export class ContainersService {
   }
 
   /** `docker kill`. KILL (the default) on a container that does not run is already done; another signal has nobody to reach. */
-  async kill(hostId: string, id: string, signal?: string): Promise<void> {
+  async kill(hostId: string, id: string, principal: Principal | undefined, signal?: string): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    const target = await this.notBerth(engine, id, principal, 'kill');
     try {
-      await this.hosts.get(hostId).killContainer(id, signal);
+      await engine.killContainer(target, signal);
     } catch (error) {
       const alreadyDead = isProblem(error, 'CONTAINER_NOT_RUNNING') && KILL_SIGNALS.has((signal ?? 'KILL').toUpperCase());
       if (!alreadyDead) throw error;
     }
   }
 
-  pause(hostId: string, id: string): Promise<void> {
-    return alreadyTrue(this.hosts.get(hostId).pauseContainer(id), 'CONTAINER_PAUSED');
+  async pause(hostId: string, id: string, principal: Principal | undefined): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    return alreadyTrue(engine.pauseContainer(await this.notBerth(engine, id, principal, 'pause')), 'CONTAINER_PAUSED');
   }
 
   unpause(hostId: string, id: string): Promise<void> {
     return alreadyTrue(this.hosts.get(hostId).unpauseContainer(id), 'CONTAINER_NOT_PAUSED');
   }
 
-  rename(hostId: string, id: string, name: string): Promise<void> {
-    return alreadyTrue(this.hosts.get(hostId).renameContainer(id, name.replace(/^\//, '')), 'NAME_UNCHANGED');
+  async rename(hostId: string, id: string, name: string, principal: Principal | undefined): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    const target = await this.notBerth(engine, id, principal, 'rename');
+    return alreadyTrue(engine.renameContainer(target, name.replace(/^\//, '')), 'NAME_UNCHANGED');
   }
 
-  remove(hostId: string, id: string, options: { force?: boolean; volumes?: boolean }): Promise<void> {
-    return this.hosts.get(hostId).removeContainer(id, { force: options.force ?? false, volumes: options.volumes ?? false });
+  async remove(
+    hostId: string,
+    id: string,
+    options: { force?: boolean; volumes?: boolean },
+    principal: Principal | undefined,
+  ): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    const target = await this.notBerth(engine, id, principal, 'remove');
+    return engine.removeContainer(target, { force: options.force ?? false, volumes: options.volumes ?? false });
   }
 
   /** `ps` options that can show process environments are refused to viewers (403), before the engine runs them. */
   async top(hostId: string, id: string, psArgs: string | undefined, principal: Principal | undefined): Promise<ContainerTopDto> {
+    const engine = this.hosts.get(hostId);
+    if (psArgs !== undefined && !psArgsAllowedForViewers(psArgs) && !redactsFor(this.config.viewerRedaction, principal?.role)) {
+      // Berth's own processes' environments may hold its secrets.
+      id = await this.notBerth(engine, id, principal, 'read the process environments of');
+    }
     if (psArgs !== undefined && redactsFor(this.config.viewerRedaction, principal?.role) && !psArgsAllowedForViewers(psArgs)) {
       throw new ProblemException(
         403,
@@ -302,7 +341,7 @@ export class ContainersService {
         `These ps options need the role 'operator' (they may show process environments); viewers may use ${VIEWER_PS_ARGS_HELP}.`,
       );
     }
-    return toTop(await this.hosts.get(hostId).containerTop(id, psArgs));
+    return toTop(await engine.containerTop(id, psArgs));
   }
 
   async stats(hostId: string, id: string): Promise<ContainerStatsDto> {

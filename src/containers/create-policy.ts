@@ -38,6 +38,7 @@ export const POLICY_RULES = [
   'volume-driver',
   'volume-driver-options',
   'berth-volume',
+  'berth-container',
   'device-cgroup-rules',
   'host-userns',
   'bind-restart-policy',
@@ -85,6 +86,10 @@ export interface CreatePolicyRequest {
   volumes?: MountedVolume[];
   /** What the host's filesystem says of each bind source under an allowed root (see MountFacts); one missing here is denied. */
   bindSources?: BindSourceCheck[];
+  /** The host paths bound where Berth keeps its data on this engine, when it runs in one of its containers (see MountFacts). */
+  berthDataSources?: string[];
+  /** Set when the container judged is Berth's own (an existing one, from inspect): it holds Berth's secrets. */
+  isBerth?: boolean;
 }
 
 /** A container another one joins (`network: container:web`): joining it shares what it has. */
@@ -134,6 +139,7 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
   const found: PolicyViolation[] = [];
   const add = (rule: PolicyRule, detail: string) => found.push({ rule, detail });
 
+  if (request.isBerth) add('berth-container', "Berth's own container holds its secrets (its environment, its data) and reaches the engine");
   if (request.privileged) add('privileged', 'privileged containers have every capability and every device of the host');
   if (request.pidMode === 'host') add('host-pid', "pidMode 'host' shares the host's process namespace");
   if (request.ipcMode === 'host') add('host-ipc', "ipcMode 'host' shares the host's IPC namespace");
@@ -176,7 +182,7 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
   for (const path of hostPaths) {
     const socket = options.engineSockets.find((candidate) => within(candidate, clean(path)));
     if (socket) add('docker-socket', `bind of ${path} exposes the engine socket ${socket}`);
-    const berthPath = (options.berthPaths ?? []).find(
+    const berthPath = [...(options.berthPaths ?? []), ...(request.berthDataSources ?? [])].find(
       (candidate) => within(clean(candidate), clean(path)) || within(clean(path), clean(candidate)),
     );
     if (berthPath) add('berth-volume', `bind of ${path} exposes Berth's data directory ${berthPath}`);

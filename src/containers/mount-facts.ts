@@ -8,7 +8,7 @@ import { BindSourceCheck, MountedVolume, allowedRootOf, bindSources, namedVolume
 import { HostPaths, checkBindSource } from './host-paths.js';
 
 export type MountRequest = Pick<CreatePolicyRequest, 'binds' | 'mounts'>;
-export type MountPolicyFacts = Required<Pick<CreatePolicyRequest, 'volumes' | 'bindSources'>>;
+export type MountPolicyFacts = Required<Pick<CreatePolicyRequest, 'volumes' | 'bindSources' | 'berthDataSources'>>;
 
 /**
  * Gathers what the policy needs to know of a container's binds and volumes, from the engine (volume inspect,
@@ -24,11 +24,21 @@ export class MountFacts {
 
   /** The policy's inputs for `binds` and `mounts` on this engine: pass them into decideCreatePolicy's request. */
   async gather(engine: Engine, request: MountRequest): Promise<MountPolicyFacts> {
-    const [volumes, checks] = await Promise.all([
+    const [volumes, checks, berth] = await Promise.all([
       this.inspectVolumes(engine, namedVolumes(request)),
       this.checkBindSources(engine, bindSources(request)),
+      bindSources(request).length > 0 ? this.berth.on(engine) : undefined,
     ]);
-    return { volumes, bindSources: checks };
+    return { volumes, bindSources: checks, berthDataSources: berth?.dataSources ?? [] };
+  }
+
+  async berthRunsOn(engine: Engine): Promise<boolean> {
+    return (await this.berth.on(engine)).inContainer;
+  }
+
+  /** Whether the container (its full id) is Berth's own on this engine. */
+  async isBerth(engine: Engine, containerId: string): Promise<boolean> {
+    return (await this.berth.on(engine)).id === containerId;
   }
 
   /** The named volumes as the engine has them; one that does not exist yet is created plain by the engine. */

@@ -114,6 +114,13 @@ describe('policyRequestFromInspect', () => {
       { binds: ['vol:/a'], mounts: [{ type: 'volume', source: '3f1c0ffee' }] },
     ],
     [
+      'an anonymous volume with driver options (--mount type=volume,dst=/h,volume-opt=...): judged by the name the engine gave it',
+      inspect({ Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Name: 'local', Options: { device: '/' } } } }] }, [
+        { Type: 'volume', Name: '9a8b7c', Source: '/var/lib/docker/volumes/9a8b7c/_data', Destination: '/h' },
+      ]),
+      { mounts: [{ type: 'volume', source: '9a8b7c' }] },
+    ],
+    [
       'a bind spelled in a way Berth does not parse: the mount list tells',
       inspect({ Binds: ['/:/host:rbind,ro'] }, [{ Type: 'bind', Source: '/', Destination: '/host' }]),
       { binds: ['/:/host:rbind,ro'], mounts: [{ type: 'bind', source: '/' }] },

@@ -67,7 +67,14 @@ export type InspectForPolicy = Pick<EngineContainerInspect, 'HostConfig' | 'Moun
 export function policyRequestFromInspect(inspect: InspectForPolicy): CreatePolicyRequest {
   const host = inspect.HostConfig ?? {};
   const binds: string[] = host.Binds ?? [];
-  const mounts = (host.Mounts ?? []).map((mount) => ({ type: mount.Type, source: mount.Source || undefined }));
+  // A volume mount without a source is an anonymous volume the engine made, maybe with driver options
+  // (`--mount type=volume,dst=/h,volume-opt=device=/`): judged by the name the engine gave it.
+  const anonymousName = (target: string) =>
+    (inspect.Mounts ?? []).find((mounted) => mounted.Type === 'volume' && mounted.Destination === target)?.Name;
+  const mounts = (host.Mounts ?? []).map((mount) => ({
+    type: mount.Type,
+    source: mount.Source || (mount.Type === 'volume' ? anonymousName(mount.Target) : undefined) || undefined,
+  }));
   // What is mounted but not declared by its own binds and mounts (--volumes-from, a bind spelled in a way
   // Berth does not parse) counts too: the engine's mount list is the truth.
   const declared = new Set([

@@ -132,6 +132,21 @@ describe('withMountVolumeOptions', () => {
     const request = { ...servicePolicyRequest(spec), volumes };
     expect(createPolicyViolations(request, OPTIONS).map((v) => v.rule)).toEqual(['volume-driver-options']);
   });
+
+  it('judges an anonymous volume mount’s driver configuration too (no source: a volume per task)', () => {
+    const spec = base({
+      Mounts: [
+        { Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/' } } } },
+        { Type: 'volume', Target: '/plain' },
+      ] as EngineServiceSpec['TaskTemplate']['ContainerSpec']['Mounts'],
+    });
+    const request = servicePolicyRequest(spec);
+    // Looked up on the manager, the name is missing: withMountVolumeOptions says what the node would create.
+    const looked = (request.mounts ?? []).flatMap((m) => (m.source ? [{ name: m.source, exists: false, berthVolume: false }] : []));
+    expect(looked).toHaveLength(1);
+    const volumes = withMountVolumeOptions(spec, looked);
+    expect(createPolicyViolations({ ...request, volumes }, OPTIONS).map((v) => v.rule)).toEqual(['volume-driver-options']);
+  });
 });
 
 describe('pinServiceNetworks', () => {

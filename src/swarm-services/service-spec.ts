@@ -115,9 +115,9 @@ export function fromResources(resource: { NanoCPUs?: number; MemoryBytes?: numbe
  */
 export function servicePolicyRequest(spec: EngineServiceSpec): CreatePolicyRequest {
   const container = spec.TaskTemplate.ContainerSpec;
-  const mounts = ((container.Mounts ?? []) as Array<{ Type: string; Source?: string }>).map((mount) => ({
+  const mounts = ((container.Mounts ?? []) as ServiceMount[]).map((mount, index) => ({
     type: mount.Type,
-    ...(mount.Source && { source: mount.Source }),
+    ...((mount.Source || anonymousWithDriver(mount)) && { source: mount.Source || anonymousVolumeName(index) }),
   }));
   const privileges = container.Privileges as
     | {
@@ -145,6 +145,22 @@ export function servicePolicyRequest(spec: EngineServiceSpec): CreatePolicyReque
   };
 }
 
+interface ServiceMount {
+  Type: string;
+  Source?: string;
+  VolumeOptions?: { DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+}
+
+/** A volume mount without a source makes an anonymous volume per task: with a driver configuration, one to judge. */
+function anonymousWithDriver(mount: ServiceMount): boolean {
+  return mount.Type === 'volume' && mount.VolumeOptions?.DriverConfig !== undefined;
+}
+
+/** The name the policy judges an anonymous volume by (looked up, it is missing; withMountVolumeOptions says what it is). */
+function anonymousVolumeName(index: number): string {
+  return `berth-anonymous-volume-of-mount-${index}`;
+}
+
 /**
  * A volume mount's `VolumeOptions.DriverConfig` (from a spec made elsewhere) creates the volume on the node with
  * that driver and those options: the policy judges it as an existing volume of that driver (local with `o=bind`
@@ -152,15 +168,11 @@ export function servicePolicyRequest(spec: EngineServiceSpec): CreatePolicyReque
  */
 export function withMountVolumeOptions(spec: EngineServiceSpec, volumes: MountedVolume[]): MountedVolume[] {
   const configured = new Map<string, { Name?: string; Options?: Record<string, string> }>();
-  for (const mount of (spec.TaskTemplate.ContainerSpec.Mounts ?? []) as Array<{
-    Type: string;
-    Source?: string;
-    VolumeOptions?: { DriverConfig?: { Name?: string; Options?: Record<string, string> } };
-  }>) {
+  ((spec.TaskTemplate.ContainerSpec.Mounts ?? []) as ServiceMount[]).forEach((mount, index) => {
     const driver = mount.VolumeOptions?.DriverConfig;
-    if (mount.Type === 'volume' && mount.Source && driver && (driver.Name || Object.keys(driver.Options ?? {}).length))
-      configured.set(mount.Source, driver);
-  }
+    if (mount.Type === 'volume' && driver && (driver.Name || Object.keys(driver.Options ?? {}).length))
+      configured.set(mount.Source || anonymousVolumeName(index), driver);
+  });
   return volumes.map((volume) => {
     const driver = configured.get(volume.name);
     if (!driver) return volume;

@@ -27,6 +27,11 @@ export class JobAccess {
     return { job, principal: role === principal.role ? principal : { ...principal, role } };
   }
 
+  /** The caller's role on a job's host (undefined: they may not see it). */
+  roleOnHost(principal: Principal, host: string): Principal['role'] | undefined {
+    return this.access.roleOn(principal, this.hostOf(host));
+  }
+
   /** The hosts whose jobs the caller may list; undefined: every host's. */
   async visibleHosts(principal: Principal): Promise<string[] | undefined> {
     if (this.access.seesEveryHost(principal)) return undefined;

@@ -18,5 +18,17 @@ export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', '
 
 /** A job's log entry as a viewer reads it: a build's `ENV`/`ARG` values and RUN build arguments redacted, as in image history. */
 export function redactJobEvent(event: JobEventView): JobEventView {
-  return event.type === 'output' ? { ...event, line: redactBuildOutputLine(event.line) } : event;
+  if (event.type === 'output') return { ...event, line: redactBuildOutputLine(event.line) };
+  if (event.type === 'status' && event.error) return { ...event, error: redactJobError(event.error) };
+  return event;
+}
+
+/** A failed build's error quotes the failing step's last lines (see build-output.ts): redacted line by line, as the log is. */
+export function redactJobError(error: string): string {
+  return error.split('\n').map(redactBuildOutputLine).join('\n');
+}
+
+/** A job as a viewer reads it: its error redacted as its log is. */
+export function redactJob<T extends { error: string | null }>(job: T): T {
+  return job.error ? { ...job, error: redactJobError(job.error) } : job;
 }

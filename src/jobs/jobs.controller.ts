@@ -6,7 +6,7 @@ import { CurrentPrincipal, Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { redactsFor } from '../common/redaction.js';
 import { AppConfig } from '../config/app-config.js';
-import { redactJobEvent } from './job-events.js';
+import { redactJob, redactJobEvent } from './job-events.js';
 import { JobDto, JobEventPageDto, JobEventsQueryDto, JobPageDto, JobsQueryDto } from './dto/job.dto.js';
 import { JobAccess } from './job-access.js';
 import { JobsQueries } from './jobs.queries.js';
@@ -36,8 +36,9 @@ export class JobsController {
   @Get(':id')
   @RequireRole('viewer')
   @ApiProblems({ 404: ['JOB_NOT_FOUND'] })
-  async getJob(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<JobDto> {
-    return (await this.access.open(principal, id)).job;
+  async getJob(@Param('id', uuid) id: string, @CurrentPrincipal() caller: Principal): Promise<JobDto> {
+    const { job, principal } = await this.access.open(caller, id);
+    return redactsFor(this.config.viewerRedaction, principal.role) ? redactJob(job) : job;
   }
 
   /** The job's log, oldest first: status changes, progress and output lines (at most 10 000 per job are kept). */

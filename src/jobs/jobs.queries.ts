@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal.js';
 import { DEFAULT_PAGE_LIMIT, decodeCursor, mapPage, pageFromRows } from '../common/pagination.js';
 import type { JobPageDto, JobsQueryDto } from './dto/job.dto.js';
+import { redactsFor } from '../common/redaction.js';
+import { AppConfig } from '../config/app-config.js';
+import { redactJob } from './job-events.js';
 import { JobAccess } from './job-access.js';
 import { JobsRepository } from './jobs.repository.js';
 import { toJobView } from './jobs.service.js';
@@ -12,6 +15,7 @@ export class JobsQueries {
   constructor(
     private readonly repository: JobsRepository,
     private readonly access: JobAccess,
+    private readonly config: AppConfig,
   ) {}
 
   async list(query: JobsQueryDto, principal: Principal | undefined): Promise<JobPageDto> {
@@ -25,10 +29,12 @@ export class JobsQueries {
       before: query.cursor === undefined ? undefined : afterJob(query.cursor),
       limit: limit + 1,
     });
-    return mapPage(
-      pageFromRows(rows, total, limit, (row) => [row.createdAt, row.id]),
-      toJobView,
-    );
+    const redaction = this.config.viewerRedaction;
+    return mapPage(pageFromRows(rows, total, limit, (row) => [row.createdAt, row.id]), (row) => {
+      const job = toJobView(row);
+      // Redacted by the caller's role on the job's host, as one job is.
+      return principal && redactsFor(redaction, this.access.roleOnHost(principal, job.host)) ? redactJob(job) : job;
+    });
   }
 }
 

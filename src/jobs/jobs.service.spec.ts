@@ -11,7 +11,7 @@ import { Database } from '../database/database.js';
 import type { JobEventView } from './job-events.js';
 import type { JobContext, JobSpec, JobView } from './job-types.js';
 import { JobsRepository } from './jobs.repository.js';
-import { ACCESS_CHANGED, ACCESS_ENDED, BERTH_STOPPED, JobsService, MAX_EVENTS_PER_JOB } from './jobs.service.js';
+import { ACCESS_CHANGED, ACCESS_ENDED, BERTH_STOPPED, JobsService, JOB_OUTPUT_LINE_MAX, MAX_EVENTS_PER_JOB } from './jobs.service.js';
 
 const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
 const bot: Principal = { kind: 'apiKey', userId: 'u2', username: 'bob', role: 'operator', apiKeyId: 'k2' };
@@ -317,6 +317,48 @@ describe('JobsService', () => {
       'succeeded',
     ]);
     expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
+  });
+
+  it('follow replays the stored log a page at a time, each page once the listener has drained', async () => {
+    const { service } = await open();
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    await settle();
+    for (let i = 0; i < 1200; i++) work.contexts[0].output(`line ${i}`);
+    work.resolve({});
+    await service.finished(job.id);
+    let seen = 0;
+    const releases: Array<() => void> = [];
+    const ended = new Promise<JobView>(
+      (resolve) =>
+        void service.follow(job.id, {
+          event: () => seen++,
+          end: resolve,
+          drained: () => new Promise<void>((release) => releases.push(release)),
+        }),
+    );
+    await settle();
+    // One page of 500 sent, the next held back until the client has taken it.
+    expect(seen).toBe(500);
+    releases.shift()!();
+    await settle();
+    expect(seen).toBe(1000);
+    releases.shift()!();
+    // running + 1200 lines + succeeded
+    expect((await ended).status).toBe('succeeded');
+    expect(seen).toBe(1202);
+  });
+
+  it('keeps at most JOB_OUTPUT_LINE_MAX characters of one output line', async () => {
+    const { service } = await open();
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    await settle();
+    work.contexts[0].output('x'.repeat(JOB_OUTPUT_LINE_MAX * 4));
+    work.resolve({});
+    await service.finished(job.id);
+    const lines = (await service.events(job.id, 0, 10)).items.flatMap((e) => (e.type === 'output' ? [e.line] : []));
+    expect(lines).toEqual([`${'x'.repeat(JOB_OUTPUT_LINE_MAX)}…`]);
   });
 
   it('marks jobs queued or running when Berth stopped as failed "Berth stopped" at the next start', async () => {

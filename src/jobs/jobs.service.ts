@@ -25,7 +25,12 @@ const SWEEP_INTERVAL_MS = 10 * 60_000;
 export interface JobListener {
   event(event: JobEventView): void;
   end(job: JobView): void;
+  /** Settles when the listener can take more: the stored log is replayed a page at a time, each page after it. */
+  drained?(): Promise<void>;
 }
+
+/** The most of one output line a job keeps (a build step may print megabytes without a newline). */
+export const JOB_OUTPUT_LINE_MAX = 16 * 1024;
 
 /** A job this process runs (or will run). */
 interface LiveJob {
@@ -238,6 +243,9 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
         listener.event(event);
       }
       if (page.nextCursor === null) break;
+      // A client that reads slowly holds the next page back, rather than the whole log at once in its socket.
+      await listener.drained?.();
+      if (stopped) break;
     }
     replaying = false;
     for (const event of buffered) relay.event(event);
@@ -289,7 +297,8 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     this.record(job, { type: 'status', status: 'running', error: null });
     const context: JobContext = {
       signal: job.controller.signal,
-      output: (line) => this.record(job, { type: 'output', line }),
+      output: (line) =>
+        this.record(job, { type: 'output', line: line.length > JOB_OUTPUT_LINE_MAX ? `${line.slice(0, JOB_OUTPUT_LINE_MAX)}…` : line }),
       progress: (progress) => this.progress(job, progress),
     };
     let outcome: { status: JobStatus; result: object | null; error: string | null };

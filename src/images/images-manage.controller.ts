@@ -39,16 +39,20 @@ export class ImagesManageController {
     return tagged;
   }
 
-  /** `docker rmi`: what was untagged and deleted. Used by a container → 409 IMAGE_IN_USE, `containers` naming them. */
+  /**
+   * `docker rmi`: what was untagged and deleted. Used by a container → 409 IMAGE_IN_USE, `containers` naming them. Untagging
+   * a tag a policy-exception container runs (by the tag, or all of an image's tags by its id) is for admins only (403 POLICY_DENIED).
+   */
   @Delete(':ref')
   @RequireRole('operator')
   @ApiImageRef()
-  @ApiProblems({ 409: ['IMAGE_IN_USE'] })
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['IMAGE_IN_USE'] })
   removeImage(
     @Param('host') host: string,
     @Param('ref', ImageRefPipe) ref: string,
     @Query() query: ImageRemoveQueryDto,
+    @CurrentPrincipal() principal: Principal | undefined,
   ): Promise<ImageRemovedDto> {
-    return this.images.remove(host, ref, query);
+    return this.images.remove(host, ref, query, principal);
   }
 }

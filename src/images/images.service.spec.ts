@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
 import type { ContainerPolicy } from '../containers/container-policy.js';
@@ -8,6 +9,8 @@ import { ImagesService, toImageListQuery, uploadProgress } from './images.servic
 import { Readable } from 'node:stream';
 import { tarFromFiles } from './build-context.js';
 
+const operator: Principal = { kind: 'user', userId: 'u2', username: 'ops', role: 'operator' };
+const admin: Principal = { kind: 'user', userId: 'u1', username: 'root', role: 'admin' };
 const policy = (authorize = vi.fn(async () => undefined)) => ({ authorizeTagReplacement: authorize }) as unknown as ContainerPolicy;
 /** A JobRunner that runs the job's work at once and answers its result as the job. */
 const jobs = () =>
@@ -113,7 +116,7 @@ describe('ImagesService', () => {
       jobs(),
       new AppConfig(),
     );
-    const problem = (await service.remove('local', 'app:1', {}).catch((e: unknown) => e)) as ProblemException;
+    const problem = (await service.remove('local', 'app:1', {}, admin).catch((e: unknown) => e)) as ProblemException;
     expect(problem.code).toBe('IMAGE_IN_USE');
     expect(problem.detail).toContain('web');
     expect(problem.problem.extensions).toEqual({ containers: [{ id: 'c1', name: 'web' }] });
@@ -133,14 +136,44 @@ describe('ImagesService', () => {
       jobs(),
       new AppConfig(),
     );
-    await expect(service.remove('local', 'sha256:a', {})).rejects.toBe(original);
+    await expect(service.remove('local', 'sha256:a', {}, admin)).rejects.toBe(original);
   });
 
   it('answers what was untagged and deleted', async () => {
     const removeImage = vi.fn(async () => [{ Untagged: 'app:1' }, { Deleted: 'sha256:a' }]);
     const service = new ImagesService(fakeHosts(fakeEngine({ removeImage })), policy(), jobs(), new AppConfig());
-    await expect(service.remove('local', 'app:1', { force: true })).resolves.toEqual({ untagged: ['app:1'], deleted: ['sha256:a'] });
+    await expect(service.remove('local', 'app:1', { force: true }, admin)).resolves.toEqual({ untagged: ['app:1'], deleted: ['sha256:a'] });
     expect(removeImage).toHaveBeenCalledWith('app:1', { force: true, noprune: false });
+  });
+
+  it('asks the policy for each tag a non-admin removal takes away: the tag named, or every tag of an id; none by digest', async () => {
+    const removeImage = vi.fn(async () => []);
+    const authorize = vi.fn(async () => undefined);
+    const inspectImage = vi.fn(async () => ({ Id: 'sha256:a', RepoTags: ['team/app:1', 'team/app:latest'] }));
+    const service = new ImagesService(fakeHosts(fakeEngine({ removeImage, inspectImage })), policy(authorize), jobs(), new AppConfig());
+    await service.remove('local', 'docker.io/team/app:1', { force: true }, operator);
+    expect(authorize.mock.calls.map((call) => (call as unknown[])[1])).toEqual(['team/app:1']);
+    authorize.mockClear();
+    await service.remove('local', 'sha256:a', { force: true }, operator);
+    expect(authorize.mock.calls.map((call) => (call as unknown[])[1])).toEqual(['team/app:1', 'team/app:latest']);
+    authorize.mockClear();
+    await service.remove('local', `team/app@sha256:${'b'.repeat(64)}`, {}, operator);
+    await service.remove('local', 'team/app:1', {}, admin);
+    expect(authorize).not.toHaveBeenCalled();
+  });
+
+  it('removes nothing when the policy denies untagging an exception’s tag', async () => {
+    const removeImage = vi.fn(async () => []);
+    const denied = new ProblemException(403, 'POLICY_DENIED', 'team/app:1 is the image of the policy exception agent');
+    const inspectImage = async () => ({ Id: 'sha256:a', RepoTags: ['team/app:1'] });
+    const service = new ImagesService(
+      fakeHosts(fakeEngine({ removeImage, inspectImage })),
+      policy(vi.fn(async () => Promise.reject(denied))),
+      jobs(),
+      new AppConfig(),
+    );
+    await expect(service.remove('local', 'sha256:a', { force: true }, operator)).rejects.toBe(denied);
+    expect(removeImage).not.toHaveBeenCalled();
   });
 
   it('checks every image of an export exists before the engine starts the tar', async () => {

@@ -11,7 +11,7 @@ import { DockerHosts } from '../docker/docker-hosts.js';
 import { JobRunner } from '../jobs/job-types.js';
 import type { JobProgress, JobView } from '../jobs/job-types.js';
 import type { Engine, ImageListQuery } from '../docker/engine.js';
-import { parseImageReference, parseTagTarget } from '../docker/image-ref.js';
+import { canonicalImageRef, isTagName, parseImageReference, parseTagTarget } from '../docker/image-ref.js';
 import type { ImageRemovedDto, ImagesLoadedDto, ImageTagDto, ImageTaggedDto } from './dto/image-actions.dto.js';
 import type { ImageListQueryDto, ImageRemoveQueryDto } from './dto/image-query.dto.js';
 import type { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
@@ -103,9 +103,16 @@ export class ImagesService {
     return { id: Id, reference };
   }
 
-  /** `docker rmi`; in use by a container → 409 IMAGE_IN_USE naming the containers (`containers` in the problem). */
-  async remove(hostId: string, ref: string, query: ImageRemoveQueryDto): Promise<ImageRemovedDto> {
+  /**
+   * `docker rmi`; in use by a container → 409 IMAGE_IN_USE naming the containers (`containers` in the problem). Untagging
+   * a tag a policy-exception container runs is for admins only, as moving it is: a build or `docker run` would pull
+   * that tag again from the registry, whatever it holds by then.
+   */
+  async remove(hostId: string, ref: string, query: ImageRemoveQueryDto, principal: Principal | undefined): Promise<ImageRemovedDto> {
     const engine = this.hosts.get(hostId);
+    if (principal?.role !== 'admin') {
+      for (const tag of await untaggedBy(engine, ref)) await this.policy.authorizeTagReplacement(engine, tag, principal);
+    }
     try {
       return toRemoved(await engine.removeImage(ref, { force: query.force ?? false, noprune: query.noprune ?? false }));
     } catch (error) {
@@ -182,4 +189,22 @@ export class ImagesService {
       extensions: { containers },
     });
   }
+}
+
+/**
+ * The tags removing `ref` takes away: the tag itself when it names one of the image's tags, else (an id, an id prefix)
+ * every tag of the image. None for a digest reference or an image the engine does not have (its 404 comes next).
+ */
+async function untaggedBy(engine: Engine, ref: string): Promise<string[]> {
+  if (ref.includes('@')) return [];
+  let tags: string[];
+  try {
+    tags = (await engine.inspectImage(ref)).RepoTags ?? [];
+  } catch (error) {
+    if (isProblem(error, 'IMAGE_NOT_FOUND')) return [];
+    throw error;
+  }
+  const named = isTagName(ref) ? canonicalImageRef(ref) : undefined;
+  const own = tags.find((tag) => canonicalImageRef(tag) === named);
+  return own ? [own] : tags;
 }

@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ProblemException } from '../common/problem.js';
-import { contextPathProblem, spoolContext, tarFromFiles } from './build-context.js';
+import { contextDockerfile, contextPathProblem, spoolContext, tarFromFiles } from './build-context.js';
 
 /** The entries of a ustar archive: name, size, content; checksums verified. */
 function readTar(tar: Buffer): Array<{ name: string; content: string }> {
@@ -68,5 +71,20 @@ describe('spoolContext', () => {
     const refused = spoolContext(Readable.from([Buffer.alloc(1000), Buffer.alloc(25)]), 1024);
     await expect(refused).rejects.toBeInstanceOf(ProblemException);
     await expect(refused).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+});
+
+describe('contextDockerfile', () => {
+  const written = (files: Record<string, string>) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'berth-context-')), 'context.tar');
+    writeFileSync(path, tarFromFiles(files));
+    return path;
+  };
+
+  it('reads the Dockerfile named, and `dockerfile` where `Dockerfile` is missing, as the engine does', async () => {
+    expect(await contextDockerfile(written({ Dockerfile: 'FROM a\n', dockerfile: 'FROM b\n' }))).toBe('FROM a\n');
+    expect(await contextDockerfile(written({ dockerfile: 'FROM b\n' }))).toBe('FROM b\n');
+    expect(await contextDockerfile(written({ 'build/App.Dockerfile': 'FROM c\n' }), 'build/App.Dockerfile')).toBe('FROM c\n');
+    expect(await contextDockerfile(written({ other: 'x' }))).toBeUndefined();
   });
 });

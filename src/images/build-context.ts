@@ -167,8 +167,11 @@ export async function contextDockerfile(path: string, dockerfile = 'Dockerfile',
     if (tarPath !== path)
       await pipeline(createReadStream(path), createGunzip(), new ByteCap(maxBytes), createWriteStream(tarPath, { mode: 0o600 }));
     const name = cleanTarName(dockerfile);
-    const found = await readTarTagFiles(tarPath, [name]);
-    return found.unreadable ? undefined : found.files.get(name)?.at(-1)?.toString('utf8');
+    // The engine falls back to `dockerfile` when `Dockerfile` is missing.
+    const names = name === 'Dockerfile' ? [name, 'dockerfile'] : [name];
+    const found = await readTarTagFiles(tarPath, names);
+    if (found.unreadable) return undefined;
+    return names.map((each) => found.files.get(each)?.at(-1)?.toString('utf8')).find((text) => text !== undefined);
   } finally {
     if (tarPath !== path) await rm(tarPath, { force: true });
   }

@@ -32,6 +32,7 @@ function inlineRunner() {
 function setup(options: { denyTag?: string; maxBytes?: number } = {}) {
   const sent: Array<{ context: Buffer; options: EngineBuildOptions }> = [];
   const engine = fakeEngine({
+    pullImage: vi.fn(async () => undefined),
     openBuild: vi.fn(async (context: Readable, buildOptions: EngineBuildOptions) => {
       const chunks: Buffer[] = [];
       for await (const chunk of context) chunks.push(chunk as Buffer);
@@ -47,7 +48,7 @@ function setup(options: { denyTag?: string; maxBytes?: number } = {}) {
   const { runner, results } = inlineRunner();
   const config = new AppConfig({ buildContextMaxBytes: options.maxBytes ?? 1024 * 1024 });
   const service = new ImageBuildService(fakeHosts(engine), policy, new AnonymousRegistryAuth(), runner, config);
-  return { service, sent, results, runner, policy };
+  return { service, sent, results, runner, policy, engine };
 }
 
 /** A body that records whether anyone read it. */
@@ -136,12 +137,27 @@ describe('ImageBuildService', () => {
     }
   });
 
-  it('an admin builds with pull from any FROM, unresolvable or not, unchecked', async () => {
-    const { service, results, policy } = setup({ denyTag: 'guarded:latest' });
+  it('an admin builds with pull from any FROM, unresolvable or not, unchecked: the engine pulls', async () => {
+    const { service, results, policy, sent, engine } = setup({ denyTag: 'guarded:latest' });
     const admin: Principal = { ...operator, role: 'admin' };
     await service.buildFromJson('local', { dockerfile: 'ARG B\nFROM ${B}\nFROM guarded\n', tags: ['x:1'], pull: true }, admin);
     await expect(results[0]).resolves.toMatchObject({ id: 'sha256:abc' });
     expect(vi.mocked(policy.authorizeTagReplacement).mock.calls.map((call) => call[1])).toEqual(['x:1', 'x:1']);
+    expect(sent[0].options.pull).toBe(true);
+    expect(engine.pullImage).not.toHaveBeenCalled();
+  });
+
+  it("an operator's pull: Berth pulls the bases it judged, then the engine builds without pulling (whatever Dockerfile it reads)", async () => {
+    const { service, results, sent, engine } = setup();
+    const dockerfile = 'FROM base:1 AS one\nFROM one\nCOPY --from=tools:2 /t /t\nFROM scratch\n';
+    await service.buildFromJson('local', { dockerfile, tags: ['x:1'], pull: true, platform: 'linux/amd64' }, operator);
+    await expect(results[0]).resolves.toMatchObject({ id: 'sha256:abc' });
+    const pulls = vi.mocked(engine.pullImage).mock.calls as unknown as Array<[string, unknown, { platform?: string }]>;
+    expect(pulls.map(([ref, , options]) => [ref, options.platform])).toEqual([
+      ['base:1', 'linux/amd64'],
+      ['tools:2', 'linux/amd64'],
+    ]);
+    expect(sent[0].options.pull).toBe(false);
   });
 
   it.each([

@@ -13,6 +13,7 @@ import { JobRunner, JobView } from '../jobs/job-types.js';
 import { contextDockerfile, contextTooLarge, spoolContext, startWithSpool, tarFromFiles } from './build-context.js';
 import { readBuildOutput } from './build-output.js';
 import { dockerfileBases } from './dockerfile-bases.js';
+import { progressLine } from './image-progress.js';
 import type { ImageBuildDto, ImageBuildQueryDto, ImagePushDto } from './dto/image-build.dto.js';
 import { readPushProgress } from './push-progress.js';
 
@@ -188,7 +189,25 @@ export class ImageBuildService {
         target: options.tags.join(', '),
         authorize: () => this.authorizeTags(engine, [...options.tags, ...bases], principal),
         run: async (context) => {
-          const output = await engine.openBuild(open(), withAuth, context.signal);
+          // A non-admin's `pull`: Berth pulls the bases it judged, and the engine builds with what is then local. Were the
+          // engine to pull, it would pull the bases of the Dockerfile as it reads it, which a crafted context (a
+          // `dockerfile` beside no `Dockerfile`, a symlinked directory, a continuation Berth joins differently) can make
+          // another than the one Berth judged.
+          if (options.pull && principal?.role !== 'admin') {
+            for (const base of bases) {
+              context.output(`Pulling ${base}`);
+              await engine.pullImage(base, await this.registryAuth.authFor(base), {
+                platform: options.platform,
+                signal: context.signal,
+                onMessage: (message) => {
+                  const line = progressLine(message);
+                  if (line !== undefined) context.output(line);
+                },
+              });
+            }
+          }
+          const engineOptions = options.pull && principal?.role !== 'admin' ? { ...withAuth, pull: false } : withAuth;
+          const output = await engine.openBuild(open(), engineOptions, context.signal);
           const { id } = await readBuildOutput(engine.host.id, output, context);
           return { id, tags: options.tags };
         },

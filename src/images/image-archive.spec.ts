@@ -78,6 +78,44 @@ describe('readTarTagFiles', () => {
     expect(loadedTags(await readTarTagFiles(onDisk(tar)))).toEqual(['app:1', 'team/app:latest', 'evil:1']);
   });
 
+  describe('strict (a non-admin\'s load): what another reader could name differently is refused', () => {
+    const paxHeader = (records: string) => {
+      const record = records;
+      return withType(tarFromFiles({ PaxHeader: record }).subarray(0, 1024), 'x');
+    };
+    const pathRecord = (path: string) => {
+      const body = ` path=${path}\n`;
+      let length = body.length + 2;
+      if (`${length}${body}`.length !== length) length++;
+      return `${length}${body}`;
+    };
+
+    it.each([
+      ['a PAX path and a GNU long name for one member', () =>
+        Buffer.concat([
+          paxHeader(pathRecord('decoy2')),
+          withType(tarFromFiles({ L: 'manifest.json\0' }).subarray(0, 1024), 'L', '././@LongLink'),
+          tarFromFiles({ decoy: manifest }),
+        ])],
+      ['two PAX headers for one member', () => Buffer.concat([paxHeader(pathRecord('decoy2')), paxHeader(pathRecord('manifest.json')), tarFromFiles({ decoy: manifest })])],
+      ['an empty PAX path', () => Buffer.concat([paxHeader('8 path=\n'), withType(tarFromFiles({ x: manifest }), '0', 'manifest.json')])],
+      ['a member written through a symlink (d -> ., then d/manifest.json)', () =>
+        Buffer.concat([withType(tarFromFiles({ d: '' }).subarray(0, 512), '2', 'd'), withType(tarFromFiles({ x: manifest }), '0', 'd/manifest.json')])],
+    ])('%s', async (_case, make) => {
+      const path = onDisk(make());
+      await expect(readTarTagFiles(path, undefined, { strict: true })).rejects.toMatchObject({ status: 400 });
+    });
+
+    it("reads docker save's own layout (layer links between layer directories) as before", async () => {
+      const tar = Buffer.concat([
+        tarFromFiles({ 'a/layer.tar': 'x' }).subarray(0, 1024),
+        withType(tarFromFiles({ x: '' }).subarray(0, 512), '2', 'b/layer.tar'),
+        tarFromFiles({ 'manifest.json': manifest }),
+      ]);
+      expect(loadedTags(await readTarTagFiles(onDisk(tar), undefined, { strict: true }))).toEqual(['app:1', 'team/app:latest']);
+    });
+  });
+
   it.each([
     ['no tar at all', Buffer.alloc(4096, 'x')],
     ['a body shorter than a block', Buffer.from('abcd')],
@@ -111,6 +149,8 @@ describe('tar fields', () => {
     ['     17 ', 15],
     ['', 0],
     ['9', undefined],
+    // Go's parseOctal: trimmed, then up to the first NUL.
+    ['04567\0zz', 0o4567],
   ])('reads the number %j as %s', (text, value) => {
     expect(tarNumber(Buffer.from(text, 'latin1'))).toBe(value);
   });
@@ -142,6 +182,8 @@ describe('tag files', () => {
     ['[{"repotags":["a:1"]},{"REPOTAGS":["b:2"],"RepoTags":["c:3"]}]', ['a:1', 'b:2', 'c:3']],
     ['[{"RepoTags":null},{}]', []],
     ['{"RepoTags":["a:1"]}', []],
+    // Go folds ſ as s when it matches a field name: `RepoTagſ` is RepoTags to the engine.
+    ['[{"RepoTag\u017f":["d:4"]}]', ['d:4']],
   ])('reads the tags of manifest %s', (content, tags) => {
     expect(manifestTags(Buffer.from(content))).toEqual(tags);
   });

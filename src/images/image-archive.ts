@@ -33,8 +33,10 @@ export function tarNumber(field: Buffer): number | undefined {
     for (const byte of field.subarray(1)) value = value * 256 + byte;
     return Number.isSafeInteger(value) ? value : undefined;
   }
-  const text = field.toString('latin1').replace(/^[ \0]+|[ \0]+$/g, '');
-  if (text === '') return 0;
+  // As Go's parseOctal: spaces and NULs trimmed from both ends, then the text up to the first NUL left.
+  const trimmed = field.toString('latin1').replace(/^[ \0]+|[ \0]+$/g, '');
+  if (trimmed === '') return 0;
+  const text = trimmed.split('\0')[0];
   return /^[0-7]+$/.test(text) ? parseInt(text, 8) : undefined;
 }
 
@@ -88,6 +90,12 @@ export function paxRecords(data: Buffer): { path?: string; size?: number } {
   return out;
 }
 
+/** `a/b/c` → `a`, `a/b`. */
+function ancestors(name: string): string[] {
+  const parts = name.split('/');
+  return parts.slice(0, -1).map((_part, i) => parts.slice(0, i + 1).join('/'));
+}
+
 /** A member name as the engine unpacks it (cleaned, relative). */
 export function cleanTarName(name: string): string {
   return posix.normalize(`/${name}`).replace(/^\/+|\/+$/g, '');
@@ -105,7 +113,7 @@ async function readAt(file: FileHandle, position: number, length: number): Promi
  * A first block that is no tar header is `unreadable` (the engine refuses it too); a compressed
  * archive, a tag file that is not a regular file or is too large, or a broken tar further on is 400.
  */
-export async function readTarTagFiles(path: string, names: readonly string[] = TAG_FILES): Promise<TarTagFiles> {
+export async function readTarTagFiles(path: string, names: readonly string[] = TAG_FILES, options: { strict?: boolean } = {}): Promise<TarTagFiles> {
   const file = await open(path, 'r');
   try {
     const { size: fileSize } = await file.stat();
@@ -116,6 +124,9 @@ export async function readTarTagFiles(path: string, names: readonly string[] = T
     let offset = 0;
     let longName: string | undefined;
     let pax: { path?: string; size?: number } = {};
+    let paxHeaders = 0;
+    // Strict: the links seen, so that no member is written through one (`d -> .`, then `d/manifest.json`).
+    const links = new Set<string>();
     for (;;) {
       const header = await readAt(file, offset, BLOCK);
       if (header.length === 0) break; // the end of the file at a block boundary ends the archive
@@ -143,12 +154,23 @@ export async function readTarTagFiles(path: string, names: readonly string[] = T
         if (size > MAX_META_BYTES) throw refuse('The tar holds an oversized long name or PAX header.');
         const data = await readAt(file, dataAt, size);
         if (typeflag === 'L') longName = cString(data);
-        else pax = { ...pax, ...paxRecords(data) };
+        else {
+          pax = { ...pax, ...paxRecords(data) };
+          paxHeaders++;
+        }
         continue;
       }
+      // Readers disagree on these (which name wins, whether PAX headers merge, an empty path): a strict read refuses them.
+      if (options.strict && ((pax.path !== undefined && longName !== undefined) || paxHeaders > 1 || pax.path === ''))
+        throw refuse('The tar names a member in more than one way (PAX and GNU names, or several PAX headers).');
       const name = cleanTarName(pax.path ?? longName ?? headerName(header));
       longName = undefined;
       pax = {};
+      paxHeaders = 0;
+      if (options.strict) {
+        if (ancestors(name).some((dir) => links.has(dir))) throw refuse(`The tar writes ${name} through a link.`);
+        if (typeflag === '1' || typeflag === '2') links.add(name);
+      }
       if (!names.includes(name)) continue;
       if (!['0', '\0', '7'].includes(typeflag)) throw refuse(`The tar's ${name} is not a regular file.`);
       if (size > MAX_MANIFEST_BYTES) throw refuse(`The tar's ${name} is larger than ${MAX_MANIFEST_BYTES} bytes.`);
@@ -175,9 +197,14 @@ export function manifestTags(content: Buffer): string[] {
   return manifest.flatMap((entry: unknown) => {
     if (!entry || typeof entry !== 'object') return [];
     return Object.entries(entry)
-      .filter(([key, value]) => key.toLowerCase() === 'repotags' && Array.isArray(value))
+      .filter(([key, value]) => goFold(key) === 'repotags' && Array.isArray(value))
       .flatMap(([, value]) => (value as unknown[]).filter((tag): tag is string => typeof tag === 'string'));
   });
+}
+
+/** A key folded as Go's JSON decoding matches field names: case-insensitively, `ſ` as `s` and the Kelvin sign as `k`. */
+function goFold(key: string): string {
+  return key.replace(/\u017f/g, 's').replace(/\u212a/g, 'k').toLowerCase();
 }
 
 /** The legacy `repositories` file's tags: `{"repo": {"tag": "id"}}` → `repo:tag`. */

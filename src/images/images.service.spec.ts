@@ -196,7 +196,8 @@ describe('ImagesService', () => {
       return ['app:1'];
     });
     const service = new ImagesService(fakeHosts(fakeEngine({ loadImages })), policy(), jobs(), new AppConfig());
-    const job = (await service.import('local', Readable.from([Buffer.from('ab'), Buffer.from('cd')]), 4, undefined)) as unknown as {
+    // An admin's body goes to the engine as it is, read or not (a non-admin's must be a tar Berth can read).
+    const job = (await service.import('local', Readable.from([Buffer.from('ab'), Buffer.from('cd')]), 4, admin)) as unknown as {
       kind: string;
       result: unknown;
       progress: JobProgress[];
@@ -205,6 +206,15 @@ describe('ImagesService', () => {
     expect(received).toBe('abcd');
     expect(job).toMatchObject({ kind: 'import', result: { loaded: ['app:1'] }, output: ['Loaded image: app:1'] });
     expect(job.progress.map((p) => p.percent)).toEqual([100, 100]);
+  });
+
+  it("refuses a non-admin's body that is no tar Berth can read (400), before the engine sees a byte", async () => {
+    const loadImages = vi.fn(async () => []);
+    const service = new ImagesService(fakeHosts(fakeEngine({ loadImages })), policy(), jobs(), new AppConfig());
+    await expect(service.import('local', Readable.from([Buffer.alloc(2048, 'x')]), 2048, operator)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    expect(loadImages).not.toHaveBeenCalled();
   });
 
   it('authorizes every tag the tar would write before the engine sees a byte, and loads nothing when one is refused', async () => {

@@ -16,7 +16,7 @@ import type { ImageRemovedDto, ImagesLoadedDto, ImageTagDto, ImageTaggedDto } fr
 import type { ImageListQueryDto, ImageRemoveQueryDto } from './dto/image-query.dto.js';
 import type { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
 import { spoolContext, startWithSpool } from './build-context.js';
-import { loadedTags, readTarTagFiles } from './image-archive.js';
+import { TAG_FILES, loadedTags, readTarTagFiles } from './image-archive.js';
 import {
   containerCounts,
   redactHistoryItem,
@@ -141,7 +141,11 @@ export class ImagesService {
     if (totalBytes !== null && totalBytes > max) throw importTooLarge(max);
     const spool = await spoolContext(tar, max, importTooLarge);
     return startWithSpool(spool, this.jobs, async () => {
-      const tags = loadedTags(await readTarTagFiles(spool.path));
+      // A non-admin's tar is read strictly: what another reader could name differently is refused, as is a tar not read at all.
+      const strict = principal?.role !== 'admin';
+      const found = await readTarTagFiles(spool.path, TAG_FILES, { strict });
+      if (strict && found.unreadable) throw new ProblemException(400, 'VALIDATION_FAILED', 'The body is not a tar archive Berth can read.');
+      const tags = loadedTags(found);
       const authorize = async () => {
         for (const tag of tags) await this.policy.authorizeTagReplacement(engine, tag, principal);
       };

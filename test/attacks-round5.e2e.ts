@@ -89,7 +89,11 @@ describe('attacks, round five', () => {
     }
     expect((await docker.getContainer(made.body.id).inspect()).State.Running).toBe(false);
     // An operator's own container starts as before.
-    const own = await api(berth.url, containers, { method: 'POST', token: operator, body: { image: TEST_IMAGE, labels, cmd: ['sleep', '300'] } });
+    const own = await api(berth.url, containers, {
+      method: 'POST',
+      token: operator,
+      body: { image: TEST_IMAGE, labels, cmd: ['sleep', '300'] },
+    });
     expect(own.status, own.text).toBe(201);
     expect((await api(berth.url, `${containers}/${own.body.id}/start`, { method: 'POST', token: operator })).status).toBe(204);
     expect((await api(berth.url, `${containers}/${own.body.id}/restart?timeout=0`, { method: 'POST', token: operator })).status).toBe(204);
@@ -101,7 +105,10 @@ describe('attacks, round five', () => {
     for (let i = 0; i < 20; i++) {
       expect((await api(berth.url, `/api/v1/hosts/${long}/containers`, { method: 'POST', body: {} })).status).toBe(401);
     }
-    const login = await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username: 'r5-nobody', password: 'wrong-password' } });
+    const login = await api(berth.url, '/api/v1/auth/login', {
+      method: 'POST',
+      body: { username: 'r5-nobody', password: 'wrong-password' },
+    });
     expect(login.status).toBe(401);
     const query = (q: string) => api(berth.url, `/api/v1/audit?from=${encodeURIComponent(since)}&${q}`, { token: berth.token });
     const flood = await query(`action=${encodeURIComponent('POST /api/v1/hosts/:host/containers')}`);

@@ -51,7 +51,13 @@ describe('AuditMiddleware', () => {
   });
 
   it('keeps at most AUDIT_TEXT_MAX_LENGTH characters of a path parameter', () => {
-    const [record] = audited({ method: 'DELETE', route: '/api/v1/hosts/:host/containers/:id', status: 404, principal: operator, params: { host: 'local', id: 'x'.repeat(15_000) } });
+    const [record] = audited({
+      method: 'DELETE',
+      route: '/api/v1/hosts/:host/containers/:id',
+      status: 404,
+      principal: operator,
+      params: { host: 'local', id: 'x'.repeat(15_000) },
+    });
     expect(record.targets).toEqual(['local', `${'x'.repeat(AUDIT_TEXT_MAX_LENGTH)}…`]);
   });
 

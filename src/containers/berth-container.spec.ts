@@ -59,7 +59,7 @@ describe('BerthContainer', () => {
     expect((await finder.on(after)).volumes).toEqual(['berth-data']);
   });
 
-  it("finds the host paths bound where Berth keeps its data, not its other binds (the socket, a host view)", async () => {
+  it('finds the host paths bound where Berth keeps its data, not its other binds (the socket, a host view)', async () => {
     const binds: Array<[string, string]> = [
       ['/srv/berth', '/data'],
       ['/srv/data', '/host/srv/data'],

@@ -90,7 +90,11 @@ describe('redactInspect', () => {
       HostConfig: {
         LogConfig: { Type: 'splunk', Config: { 'splunk-token': 'tok3n', 'splunk-url': 'https://splunk' } },
         Mounts: [
-          { Type: 'volume', Target: '/data', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'cifs', o: 'password=pw0rd' } } } },
+          {
+            Type: 'volume',
+            Target: '/data',
+            VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'cifs', o: 'password=pw0rd' } } },
+          },
           { Type: 'bind', Source: '/srv/data', Target: '/srv' },
         ],
       },

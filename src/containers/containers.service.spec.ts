@@ -206,7 +206,7 @@ describe('ContainersService', () => {
       expect(engine.removeContainer).toHaveBeenCalledWith('c1', { force: true, volumes: true });
     });
 
-    it('lets an admin start it, audited as an exception; an admin\'s bind outside the roots is not checked for them', async () => {
+    it("lets an admin start it, audited as an exception; an admin's bind outside the roots is not checked for them", async () => {
       swapped();
       await service.start('local', 'c1', admin);
       expect(engine.startContainer).toHaveBeenCalledWith('c1');
@@ -219,18 +219,35 @@ describe('ContainersService', () => {
 
     it.each<[string, object, string]>([
       ['privileged', { HostConfig: { Privileged: true } }, 'privileged'],
-      ["binding the host's /etc", { Mounts: [{ Type: 'bind', Source: '/etc', Destination: '/h' }], HostConfig: { Binds: ['/etc:/h'] } }, 'bind-outside-allowed-roots'],
+      [
+        "binding the host's /etc",
+        { Mounts: [{ Type: 'bind', Source: '/etc', Destination: '/h' }], HostConfig: { Binds: ['/etc:/h'] } },
+        'bind-outside-allowed-roots',
+      ],
       ['in the host pid namespace', { HostConfig: { PidMode: 'host' } }, 'host-pid'],
-    ])("denies an operator starting or restarting an admin's exception (%s), before the engine runs its command", async (_name, made, rule) => {
-      engine.inspectContainer.mockResolvedValue({ Id: 'c3', Name: '/agent', Config: { Image: 'busybox', Env: [] }, HostConfig: {}, Mounts: [], ...made });
-      for (const act of [() => service.start('local', 'agent', operator), () => service.restart('local', 'agent', operator)]) {
-        await expect(act()).rejects.toMatchObject({ code: 'POLICY_DENIED', problem: { extensions: { rules: expect.arrayContaining([rule]) } } });
-      }
-      // (restart and stop are not faked: had either been called, the answer would be that error, not the policy's)
-      expect(engine.startContainer).not.toHaveBeenCalled();
-      await service.start('local', 'agent', admin);
-      expect(engine.startContainer).toHaveBeenCalledWith('c3');
-    });
+    ])(
+      "denies an operator starting or restarting an admin's exception (%s), before the engine runs its command",
+      async (_name, made, rule) => {
+        engine.inspectContainer.mockResolvedValue({
+          Id: 'c3',
+          Name: '/agent',
+          Config: { Image: 'busybox', Env: [] },
+          HostConfig: {},
+          Mounts: [],
+          ...made,
+        });
+        for (const act of [() => service.start('local', 'agent', operator), () => service.restart('local', 'agent', operator)]) {
+          await expect(act()).rejects.toMatchObject({
+            code: 'POLICY_DENIED',
+            problem: { extensions: { rules: expect.arrayContaining([rule]) } },
+          });
+        }
+        // (restart and stop are not faked: had either been called, the answer would be that error, not the policy's)
+        expect(engine.startContainer).not.toHaveBeenCalled();
+        await service.start('local', 'agent', admin);
+        expect(engine.startContainer).toHaveBeenCalledWith('c3');
+      },
+    );
   });
 
   it('answers 400 for fields that conflict, as the CLI does for --rm with --restart', async () => {
@@ -363,7 +380,14 @@ describe('ContainersService', () => {
               HostConfig: {},
               Mounts: [{ Type: 'bind', Source: '/srv/data/berth', Destination: '/data' } as never],
             }
-          : { Id: 'c9-full-id', Name: '/web', Created: '2026-11-27T00:00:00Z', Config: { Image: 'busybox', Env: [] }, HostConfig: {}, Mounts: [] },
+          : {
+              Id: 'c9-full-id',
+              Name: '/web',
+              Created: '2026-11-27T00:00:00Z',
+              Config: { Image: 'busybox', Env: [] },
+              HostConfig: {},
+              Mounts: [],
+            },
       );
     });
 

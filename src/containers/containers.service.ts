@@ -253,7 +253,10 @@ export class ContainersService {
     if (principal?.role === 'admin' || !(await this.policy.berthRunsOn(engine))) return id;
     const { Id } = await engine.inspectContainer(id);
     if (await this.policy.isBerth(engine, Id)) {
-      throw policyDenied([{ rule: 'berth-container', detail: "it is Berth's own container" }], `Only an admin may ${action} Berth's own container`);
+      throw policyDenied(
+        [{ rule: 'berth-container', detail: "it is Berth's own container" }],
+        `Only an admin may ${action} Berth's own container`,
+      );
     }
     return Id;
   }

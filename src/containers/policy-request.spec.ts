@@ -115,9 +115,10 @@ describe('policyRequestFromInspect', () => {
     ],
     [
       'an anonymous volume with driver options (--mount type=volume,dst=/h,volume-opt=...): judged by the name the engine gave it',
-      inspect({ Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Name: 'local', Options: { device: '/' } } } }] }, [
-        { Type: 'volume', Name: '9a8b7c', Source: '/var/lib/docker/volumes/9a8b7c/_data', Destination: '/h' },
-      ]),
+      inspect(
+        { Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Name: 'local', Options: { device: '/' } } } }] },
+        [{ Type: 'volume', Name: '9a8b7c', Source: '/var/lib/docker/volumes/9a8b7c/_data', Destination: '/h' }],
+      ),
       { mounts: [{ type: 'volume', source: '9a8b7c' }] },
     ],
     [

@@ -78,7 +78,7 @@ describe('readTarTagFiles', () => {
     expect(loadedTags(await readTarTagFiles(onDisk(tar)))).toEqual(['app:1', 'team/app:latest', 'evil:1']);
   });
 
-  describe('strict (a non-admin\'s load): what another reader could name differently is refused', () => {
+  describe("strict (a non-admin's load): what another reader could name differently is refused", () => {
     const paxHeader = (records: string) => {
       const record = records;
       return withType(tarFromFiles({ PaxHeader: record }).subarray(0, 1024), 'x');
@@ -91,16 +91,28 @@ describe('readTarTagFiles', () => {
     };
 
     it.each([
-      ['a PAX path and a GNU long name for one member', () =>
-        Buffer.concat([
-          paxHeader(pathRecord('decoy2')),
-          withType(tarFromFiles({ L: 'manifest.json\0' }).subarray(0, 1024), 'L', '././@LongLink'),
-          tarFromFiles({ decoy: manifest }),
-        ])],
-      ['two PAX headers for one member', () => Buffer.concat([paxHeader(pathRecord('decoy2')), paxHeader(pathRecord('manifest.json')), tarFromFiles({ decoy: manifest })])],
+      [
+        'a PAX path and a GNU long name for one member',
+        () =>
+          Buffer.concat([
+            paxHeader(pathRecord('decoy2')),
+            withType(tarFromFiles({ L: 'manifest.json\0' }).subarray(0, 1024), 'L', '././@LongLink'),
+            tarFromFiles({ decoy: manifest }),
+          ]),
+      ],
+      [
+        'two PAX headers for one member',
+        () => Buffer.concat([paxHeader(pathRecord('decoy2')), paxHeader(pathRecord('manifest.json')), tarFromFiles({ decoy: manifest })]),
+      ],
       ['an empty PAX path', () => Buffer.concat([paxHeader('8 path=\n'), withType(tarFromFiles({ x: manifest }), '0', 'manifest.json')])],
-      ['a member written through a symlink (d -> ., then d/manifest.json)', () =>
-        Buffer.concat([withType(tarFromFiles({ d: '' }).subarray(0, 512), '2', 'd'), withType(tarFromFiles({ x: manifest }), '0', 'd/manifest.json')])],
+      [
+        'a member written through a symlink (d -> ., then d/manifest.json)',
+        () =>
+          Buffer.concat([
+            withType(tarFromFiles({ d: '' }).subarray(0, 512), '2', 'd'),
+            withType(tarFromFiles({ x: manifest }), '0', 'd/manifest.json'),
+          ]),
+      ],
     ])('%s', async (_case, make) => {
       const path = onDisk(make());
       await expect(readTarTagFiles(path, undefined, { strict: true })).rejects.toMatchObject({ status: 400 });

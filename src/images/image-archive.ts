@@ -113,7 +113,11 @@ async function readAt(file: FileHandle, position: number, length: number): Promi
  * A first block that is no tar header is `unreadable` (the engine refuses it too); a compressed
  * archive, a tag file that is not a regular file or is too large, or a broken tar further on is 400.
  */
-export async function readTarTagFiles(path: string, names: readonly string[] = TAG_FILES, options: { strict?: boolean } = {}): Promise<TarTagFiles> {
+export async function readTarTagFiles(
+  path: string,
+  names: readonly string[] = TAG_FILES,
+  options: { strict?: boolean } = {},
+): Promise<TarTagFiles> {
   const file = await open(path, 'r');
   try {
     const { size: fileSize } = await file.stat();
@@ -204,7 +208,10 @@ export function manifestTags(content: Buffer): string[] {
 
 /** A key folded as Go's JSON decoding matches field names: case-insensitively, `ſ` as `s` and the Kelvin sign as `k`. */
 function goFold(key: string): string {
-  return key.replace(/\u017f/g, 's').replace(/\u212a/g, 'k').toLowerCase();
+  return key
+    .replace(/\u017f/g, 's')
+    .replace(/\u212a/g, 'k')
+    .toLowerCase();
 }
 
 /** The legacy `repositories` file's tags: `{"repo": {"tag": "id"}}` → `repo:tag`. */

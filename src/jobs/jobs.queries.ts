@@ -30,11 +30,14 @@ export class JobsQueries {
       limit: limit + 1,
     });
     const redaction = this.config.viewerRedaction;
-    return mapPage(pageFromRows(rows, total, limit, (row) => [row.createdAt, row.id]), (row) => {
-      const job = toJobView(row);
-      // Redacted by the caller's role on the job's host, as one job is.
-      return principal && redactsFor(redaction, this.access.roleOnHost(principal, job.host)) ? redactJob(job) : job;
-    });
+    return mapPage(
+      pageFromRows(rows, total, limit, (row) => [row.createdAt, row.id]),
+      (row) => {
+        const job = toJobView(row);
+        // Redacted by the caller's role on the job's host, as one job is.
+        return principal && redactsFor(redaction, this.access.roleOnHost(principal, job.host)) ? redactJob(job) : job;
+      },
+    );
   }
 }
 

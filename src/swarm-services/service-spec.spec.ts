@@ -136,7 +136,11 @@ describe('withMountVolumeOptions', () => {
   it('judges an anonymous volume mount’s driver configuration too (no source: a volume per task)', () => {
     const spec = base({
       Mounts: [
-        { Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/' } } } },
+        {
+          Type: 'volume',
+          Target: '/h',
+          VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/' } } },
+        },
         { Type: 'volume', Target: '/plain' },
       ] as EngineServiceSpec['TaskTemplate']['ContainerSpec']['Mounts'],
     });

@@ -620,7 +620,8 @@ export const pullImage = <ThrowOnError extends boolean = false>(options: Options
 /**
  * docker rmi: what was untagged and deleted
  *
- * `docker rmi`: what was untagged and deleted. Used by a container → 409 IMAGE_IN_USE, `containers` naming them.
+ * `docker rmi`: what was untagged and deleted. Used by a container → 409 IMAGE_IN_USE, `containers` naming them. Untagging
+ * a tag a policy-exception container runs (by the tag, or all of an image's tags by its id) is for admins only (403 POLICY_DENIED).
  *
  * Requires role: `operator`.
  */

@@ -3989,7 +3989,7 @@ export type RemoveContainerErrors = {
      */
     401: ProblemDto;
     /**
-     * Forbidden: `FORBIDDEN`.
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
      */
     403: ProblemDto;
     /**
@@ -4287,7 +4287,7 @@ export type KillContainerErrors = {
      */
     401: ProblemDto;
     /**
-     * Forbidden: `FORBIDDEN`.
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
      */
     403: ProblemDto;
     /**
@@ -4429,7 +4429,7 @@ export type PauseContainerErrors = {
      */
     401: ProblemDto;
     /**
-     * Forbidden: `FORBIDDEN`.
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
      */
     403: ProblemDto;
     /**
@@ -4489,7 +4489,7 @@ export type RenameContainerErrors = {
      */
     401: ProblemDto;
     /**
-     * Forbidden: `FORBIDDEN`.
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
      */
     403: ProblemDto;
     /**
@@ -4743,7 +4743,7 @@ export type StopContainerErrors = {
      */
     401: ProblemDto;
     /**
-     * Forbidden: `FORBIDDEN`.
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
      */
     403: ProblemDto;
     /**
@@ -5414,7 +5414,7 @@ export type RemoveImageErrors = {
      */
     401: ProblemDto;
     /**
-     * Forbidden: `FORBIDDEN`.
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
      */
     403: ProblemDto;
     /**

@@ -8,7 +8,7 @@ import { ChannelRuntime } from './channel-runtime.js';
 import { CloseCode, closeReason } from './close-codes.js';
 import { AttachStreamQueryDto } from './dto/stream-query.dto.js';
 import type { SessionOutcome } from './stream-audit.js';
-import { TERMINAL_SUBPROTOCOL, applyClientFrame, onClientFrames, sendOutput, sendStatus } from './terminal-frames.js';
+import { TERMINAL_SUBPROTOCOL, applyClientFrame, frameSequencer, onClientFrames, sendOutput, sendStatus } from './terminal-frames.js';
 
 export type AttachContext = ChannelContext<AttachStreamQueryDto, 'running container'>;
 
@@ -66,7 +66,7 @@ export class AttachSessions implements ChannelFeed<AttachContext> {
 
     // Frames that arrive before the attach is open wait for it, in order; read no more until then.
     socket.pause();
-    let queue: Promise<unknown> = engine
+    const opening: Promise<unknown> = engine
       .openAttach(target, { logs: query.logs, stream: query.stream, stdin, detachKeys: query.detachKeys })
       .then((opened) => {
         session = opened;
@@ -83,9 +83,9 @@ export class AttachSessions implements ChannelFeed<AttachContext> {
     onClientFrames(
       socket,
       (code, reason) => this.runtime.sessions.end(socket, code, reason),
-      (frame) => {
-        queue = queue.then(() => (session && !clientGone ? applyClientFrame(socket, session, frame, this.logger, stdin) : undefined));
-      },
+      frameSequencer(opening, (frame) =>
+        session && !clientGone ? applyClientFrame(socket, session, frame, this.logger, stdin) : undefined,
+      ),
     );
   }
 

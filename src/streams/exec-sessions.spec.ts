@@ -89,7 +89,7 @@ function setup(options: Partial<ExecStreamQueryDto> = {}) {
 afterEach(() => vi.useRealTimers());
 
 describe('ExecSessions', () => {
-  it('holds the frames that arrive before the exec opens, then applies them in order', async () => {
+  it('holds the frames that arrive before the exec opens, then applies them in order (a waiting resize replaced by a later one)', async () => {
     const { socket, log, open, runtime } = setup({ tty: true });
     expect(runtime.audit.interactive).toHaveBeenCalledWith(socket, expect.objectContaining({ kind: 'exec', cmd: ['sh'], tty: true }));
     expect(socket.paused).toBe(true);
@@ -100,7 +100,7 @@ describe('ExecSessions', () => {
     expect(log).toEqual([]);
     open();
     await flush();
-    expect(log).toEqual(['resize 80x24', 'stdin "ls\\n"', 'resize 120x40']);
+    expect(log).toEqual(['resize 120x40', 'stdin "ls\\n"']);
     expect(socket.paused).toBe(false);
   });
 

@@ -7,7 +7,7 @@ import { ChannelRuntime } from './channel-runtime.js';
 import { CloseCode, closeReason } from './close-codes.js';
 import { ExecStreamQueryDto } from './dto/stream-query.dto.js';
 import type { SessionOutcome } from './stream-audit.js';
-import { TERMINAL_SUBPROTOCOL, applyClientFrame, onClientFrames, sendOutput, sendStatus } from './terminal-frames.js';
+import { TERMINAL_SUBPROTOCOL, applyClientFrame, frameSequencer, onClientFrames, sendOutput, sendStatus } from './terminal-frames.js';
 
 export type ExecContext = ChannelContext<ExecStreamQueryDto, 'running container'>;
 
@@ -66,7 +66,7 @@ export class ExecSessions implements ChannelFeed<ExecContext> {
 
     // Frames that arrive before the exec runs wait for it, in order; read no more until then.
     socket.pause();
-    let queue: Promise<unknown> = context.engine
+    const opening: Promise<unknown> = context.engine
       .openExec(context.target, {
         cmd: context.query.cmd,
         tty: context.query.tty,
@@ -88,9 +88,7 @@ export class ExecSessions implements ChannelFeed<ExecContext> {
     onClientFrames(
       socket,
       (code, reason) => this.runtime.sessions.end(socket, code, reason),
-      (frame) => {
-        queue = queue.then(() => (exec && !clientGone ? applyClientFrame(socket, exec, frame, this.logger) : undefined));
-      },
+      frameSequencer(opening, (frame) => (exec && !clientGone ? applyClientFrame(socket, exec, frame, this.logger) : undefined)),
     );
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseResize } from './terminal-frames.js';
+import { TerminalChannel, frameSequencer, parseResize } from './terminal-frames.js';
 
 describe('parseResize', () => {
   it('reads Kubernetes {Width, Height} and refuses nonsense', () => {
@@ -15,5 +15,39 @@ describe('parseResize', () => {
     ]) {
       expect(parseResize(Buffer.from(bad))).toBeNull();
     }
+  });
+});
+
+describe('frameSequencer', () => {
+  const resize = (width: number) =>
+    Buffer.concat([Buffer.from([TerminalChannel.resize]), Buffer.from(JSON.stringify({ Width: width, Height: 24 }))]);
+  const stdin = (text: string) => Buffer.concat([Buffer.from([TerminalChannel.stdin]), Buffer.from(text)]);
+
+  it('applies frames in order after the opening; resizes waiting their turn are replaced by the latest, not queued', async () => {
+    let open!: () => void;
+    const applied: string[] = [];
+    const releases: Array<() => void> = [];
+    const apply = (frame: Buffer) => {
+      applied.push(
+        frame[0] === TerminalChannel.resize ? `resize ${JSON.parse(frame.subarray(1).toString()).Width}` : frame.subarray(1).toString(),
+      );
+      // A resize waits for the engine.
+      return frame[0] === TerminalChannel.resize ? new Promise<void>((resolve) => releases.push(resolve)) : undefined;
+    };
+    const push = frameSequencer(new Promise<void>((resolve) => (open = resolve)), apply);
+    push(stdin('a'));
+    for (let width = 1; width <= 1000; width++) push(resize(width));
+    push(stdin('b'));
+    expect(applied).toEqual([]);
+    open();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(applied).toEqual(['a', 'resize 1000']);
+    // While that resize waits for the engine, more come: one waits, the last.
+    for (let width = 1001; width <= 2000; width++) push(resize(width));
+    releases.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(applied).toEqual(['a', 'resize 1000', 'b', 'resize 2000']);
+    releases.shift()!();
+    expect(releases).toEqual([]);
   });
 });

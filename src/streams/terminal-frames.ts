@@ -31,6 +31,33 @@ export function onClientFrames(socket: WebSocket, end: (code: number, reason: st
 }
 
 /**
+ * Applies client frames one at a time, in order, after `first` (the exec or attach opening). A resize waits for an
+ * engine call; while one waits its turn, a later resize takes its place instead of queuing behind it (only the last
+ * size matters; it may then come ahead of stdin sent before it), so a client sending resizes faster than the engine
+ * answers holds one, not all of them.
+ */
+export function frameSequencer(first: Promise<unknown>, apply: (frame: Buffer) => Promise<void> | void): (frame: Buffer) => void {
+  let queue = first;
+  let waitingResize: { frame: Buffer } | undefined;
+  return (frame) => {
+    if (frame[0] === TerminalChannel.resize) {
+      if (waitingResize) {
+        waitingResize.frame = frame;
+        return;
+      }
+      const slot = { frame };
+      waitingResize = slot;
+      queue = queue.then(() => {
+        if (waitingResize === slot) waitingResize = undefined;
+        return apply(slot.frame);
+      });
+      return;
+    }
+    queue = queue.then(() => apply(frame));
+  };
+}
+
+/**
  * One client frame: stdin to the process (unless `stdin` is false: a read-only attach), a resize
  * to its TTY. Channels a client may not write (1-3) or does not know are ignored, as Kubernetes does.
  */

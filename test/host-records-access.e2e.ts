@@ -134,17 +134,17 @@ describe('host records are changed only by an admin on that host', () => {
     }
   });
 
-  it('/readyz (public) says a host record is down, never why (TLS, host key, addresses are for GET /hosts)', async () => {
+  it('/readyz (public) counts host records down, never which nor why (ids, TLS, host key, addresses are for GET /hosts)', async () => {
     const seen = await until(
       async () => {
         const ready = await api(berth.url, '/readyz');
-        return ready.body?.checks?.[`host:${hidden}`] !== 'unknown' && ready;
+        return /down: [1-9]/.test(ready.body?.checks?.hosts ?? '') && ready;
       },
       'the first check of the record',
       { timeoutMs: 30_000 },
     );
     expect(seen.status).toBe(200);
-    expect(seen.body.checks[`host:${hidden}`]).toBe('down');
+    expect(seen.text).not.toContain(hidden);
     expect((await asAdmin(`/api/v1/hosts/${hidden}`)).body.status).toMatchObject({
       state: 'down',
       reason: expect.stringMatching(/ECONNREFUSED/),

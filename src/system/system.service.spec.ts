@@ -21,12 +21,19 @@ describe('SystemService.readiness', () => {
     );
 
   it.each([
-    ['up', 'ok'],
-    // A public route: the state, never the reason (TLS, host key, addresses).
-    ['down', 'down'],
-  ] as const)('is ready while local answers, listing a remote host that is %s', async (state, check) => {
+    ['up', 'ok: 1, down: 0, unknown: 0'],
+    // A public route: how many, never which (a record may be hidden from some users) nor why (TLS, host key, addresses).
+    ['down', 'ok: 0, down: 1, unknown: 0'],
+  ] as const)('is ready while local answers, counting a remote host that is %s', async (state, hosts) => {
     const service = new SystemService(fakeHosts(fakeEngine({ ping: () => Promise.resolve() }), remote(state)), database);
-    expect(await service.readiness()).toEqual({ status: 'ready', checks: { database: 'ok', 'host:local': 'ok', 'host:staging': check } });
+    const ready = await service.readiness();
+    expect(ready).toEqual({ status: 'ready', checks: { database: 'ok', 'host:local': 'ok', hosts } });
+    expect(JSON.stringify(ready)).not.toContain('staging');
+  });
+
+  it('lists no hosts count where there is only local', async () => {
+    const service = new SystemService(fakeHosts(fakeEngine({ ping: () => Promise.resolve() })), database);
+    expect(await service.readiness()).toEqual({ status: 'ready', checks: { database: 'ok', 'host:local': 'ok' } });
   });
 
   it('is not ready when local does not answer, and says why', async () => {

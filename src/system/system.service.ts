@@ -36,6 +36,7 @@ export class SystemService {
    */
   async readiness(): Promise<ReadinessDto> {
     const checks: Record<string, string> = {};
+    const records: Record<string, number> = {};
     let failure: ProblemException | undefined;
     await Promise.all([
       this.database.ping().then(
@@ -52,8 +53,10 @@ export class SystemService {
       ...this.hosts.list().map(async (client) => {
         if (client.host.id !== LOCAL_HOST_ID) {
           const status = client.health?.status();
-          // A public route: the state only; why a host is down (TLS, host key, addresses) is for those who may see it (GET /hosts).
-          checks[`host:${client.host.id}`] = !status ? 'unknown' : status.state === 'up' ? 'ok' : status.state;
+          // A public route: how many host records are in each state, never which (a record hidden from some users is
+          // as unknown to them as one that does not exist), nor why (TLS, host key, addresses: GET /hosts).
+          const state = !status ? 'unknown' : status.state === 'up' ? 'ok' : status.state;
+          records[state] = (records[state] ?? 0) + 1;
           return;
         }
         try {
@@ -66,6 +69,9 @@ export class SystemService {
         }
       }),
     ]);
+    if (Object.keys(records).length > 0) {
+      checks.hosts = ['ok', 'down', 'unknown'].map((state) => `${state}: ${records[state] ?? 0}`).join(', ');
+    }
     if (failure) {
       throw new ProblemException(503, failure.code, failure.detail, { ...failure.problem, extensions: { checks } });
     }

@@ -7,8 +7,9 @@ export class ReadinessDto {
   /** @example ready */
   status: 'ready';
   /**
-   * Each dependency and its state, e.g. `{ "database": "ok", "host:local": "ok" }`.
-   * @example {"database": "ok", "host:local": "ok"}
+   * Each dependency and its state: the database, the local engine, and how many other host records are in each state
+   * (never which: see `GET /api/v1/hosts`), e.g. `{ "database": "ok", "host:local": "ok", "hosts": "ok: 2, down: 1, unknown: 0" }`.
+   * @example {"database": "ok", "host:local": "ok", "hosts": "ok: 2, down: 1, unknown: 0"}
    */
   checks: Record<string, string>;
 }

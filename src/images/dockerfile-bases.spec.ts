@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerfileBases, dockerfileInstructions } from './dockerfile-bases.js';
+import { addedUrls, dockerfileBases, dockerfileInstructions } from './dockerfile-bases.js';
 
 describe('dockerfileBases', () => {
   it.each<[string, string, Record<string, string>, string[], string[]]>([
@@ -38,5 +38,19 @@ describe('dockerfileBases', () => {
 
   it('joins continuations and drops comment lines inside them', () => {
     expect(dockerfileInstructions('RUN a \\\n# note\n  b\nFROM x')).toEqual(['RUN a    b', 'FROM x']);
+  });
+});
+
+describe('addedUrls', () => {
+  it.each([
+    ['FROM a\nADD https://example.com/x.tgz /x\n', ['https://example.com/x.tgz']],
+    ['FROM a\nadd --chown=1:1 http://127.0.0.1:2375/containers/json /j\n', ['http://127.0.0.1:2375/containers/json']],
+    ['FROM a\nADD ["http://169.254.169.254/latest/meta-data/", "/m"]\n', ['http://169.254.169.254/latest/meta-data/']],
+    ['FROM a\nARG U=http://x\nADD $U /u\n', ['$U']],
+    ['FROM a\nADD \\\n  ftp://x/y /y\n', ['ftp://x/y']],
+    ['FROM a\nADD app.tar.gz /srv/\nADD ["a b", "c/"]\nCOPY http.conf /etc/\n', []],
+    ['FROM a\nRUN wget https://example.com/x\n', []],
+  ])('%j → %j', (dockerfile, urls) => {
+    expect(addedUrls(dockerfile)).toEqual(urls);
   });
 });

@@ -100,3 +100,32 @@ export function dockerfileBases(dockerfile: string, buildArgs: Record<string, st
 function unquote(value: string): string {
   return /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
 }
+
+/**
+ * The sources of `ADD` instructions that the engine would fetch itself: URLs (`ADD https://host/file /dst`), and sources
+ * naming a variable, which may expand to one. dockerd makes that GET from the host's own network namespace (its
+ * loopback, what the firewall keeps from containers), not from a build container.
+ */
+export function addedUrls(dockerfile: string): string[] {
+  const found: string[] = [];
+  for (const instruction of dockerfileInstructions(dockerfile)) {
+    const [keyword, ...rest] = instruction.split(/\s+/);
+    if (keyword.toUpperCase() !== 'ADD') continue;
+    const body = rest.join(' ');
+    // The JSON form, `ADD ["src", "dst"]`, or words after the flags (`--chown=`, `--chmod=`, `--checksum=`, ...).
+    const words = body.startsWith('[') ? jsonWords(body) : rest.filter((word) => !word.startsWith('--'));
+    for (const source of words.slice(0, -1)) {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.includes('$')) found.push(source);
+    }
+  }
+  return found;
+}
+
+function jsonWords(body: string): string[] {
+  try {
+    const words: unknown = JSON.parse(body);
+    return Array.isArray(words) ? words.map(String) : [body];
+  } catch {
+    return [body];
+  }
+}

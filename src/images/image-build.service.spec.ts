@@ -147,6 +147,24 @@ describe('ImageBuildService', () => {
     expect(engine.pullImage).not.toHaveBeenCalled();
   });
 
+  it('refuses ADD of a URL to non-admins (dockerd would fetch it from the host), before any job; an admin may', async () => {
+    const { service, runner, results } = setup();
+    const dockerfile = 'FROM base:1\nADD http://127.0.0.1:8500/v1/kv/?recurse /kv\n';
+    await expect(service.buildFromJson('local', { dockerfile, tags: ['x:1'] }, operator)).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    expect(runner.start).not.toHaveBeenCalled();
+    await service.buildFromJson('local', { dockerfile, tags: ['x:1'] }, { ...operator, role: 'admin' });
+    await expect(results[0]).resolves.toMatchObject({ id: 'sha256:abc' });
+  });
+
+  it('refuses ADD of a URL in an uploaded context too (its Dockerfile read as the engine would)', async () => {
+    const { service, runner } = setup();
+    const tar = tarFromFiles({ dockerfile: 'FROM base:1\nADD ["https://example.com/x", "/x"]\n' });
+    await expect(
+      service.buildFromUpload('local', { contentType: 'application/x-tar', body: Readable.from([tar]) }, { tag: ['x:1'] }, operator),
+    ).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    expect(runner.start).not.toHaveBeenCalled();
+  });
+
   it("an operator's pull: Berth pulls the bases it judged, then the engine builds without pulling (whatever Dockerfile it reads)", async () => {
     const { service, results, sent, engine } = setup();
     const dockerfile = 'FROM base:1 AS one\nFROM one\nCOPY --from=tools:2 /t /t\nFROM scratch\n';

@@ -12,7 +12,7 @@ import { RegistryAuthProvider } from '../docker/registry-auth.js';
 import { JobRunner, JobView } from '../jobs/job-types.js';
 import { contextDockerfile, contextTooLarge, spoolContext, startWithSpool, tarFromFiles } from './build-context.js';
 import { readBuildOutput } from './build-output.js';
-import { dockerfileBases } from './dockerfile-bases.js';
+import { addedUrls, dockerfileBases } from './dockerfile-bases.js';
 import { progressLine } from './image-progress.js';
 import type { ImageBuildDto, ImageBuildQueryDto, ImagePushDto } from './dto/image-build.dto.js';
 import { readPushProgress } from './push-progress.js';
@@ -87,10 +87,9 @@ export class ImageBuildService {
     const spool = await spoolContext(upload.body, max);
     // Gone as soon as the engine has read it; and in any case once the job is over.
     return startWithSpool(spool, this.jobs, async () => {
-      const bases =
-        query.pull && principal?.role !== 'admin'
-          ? this.pulledBases(await contextDockerfile(spool.path, query.dockerfile, max), options.buildArgs, principal)
-          : [];
+      const dockerfile = principal?.role !== 'admin' ? await contextDockerfile(spool.path, query.dockerfile, max) : undefined;
+      this.refuseAddedUrls(dockerfile, principal);
+      const bases = query.pull ? this.pulledBases(dockerfile, options.buildArgs, principal) : [];
       await this.authorizeTags(engine, bases, principal);
       return this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal, bases);
     });
@@ -112,6 +111,7 @@ export class ImageBuildService {
       dockerfile: 'Dockerfile',
       contentType: 'application/x-tar',
     };
+    this.refuseAddedUrls(dto.dockerfile, principal);
     const bases = pull ? this.pulledBases(dto.dockerfile, buildArgs, principal) : [];
     await this.authorizeTags(engine, [...dto.tags, ...bases], principal);
     return this.startBuild(engine, options, () => Readable.from([context]), principal, bases);
@@ -165,6 +165,21 @@ export class ImageBuildService {
       );
     // A digest moves no tag.
     return refs.filter((ref) => !ref.includes('@'));
+  }
+
+  /**
+   * `ADD <url>` is fetched by dockerd itself, from the host's network namespace (its loopback, services the firewall
+   * keeps from containers): for admins only. Others fetch in a `RUN` step, from a build container like any other.
+   */
+  private refuseAddedUrls(dockerfile: string | undefined, principal: Principal | undefined): void {
+    if (principal?.role === 'admin' || dockerfile === undefined) return;
+    const [url] = addedUrls(dockerfile);
+    if (url === undefined) return;
+    throw new ProblemException(
+      403,
+      'POLICY_DENIED',
+      `ADD ${url}: the engine itself would fetch it, from the host's network; only an admin may. Fetch it in a RUN step (curl, wget) instead.`,
+    );
   }
 
   /** Every tag a build writes moves that tag: over one a policy exception runs, only an admin may. */

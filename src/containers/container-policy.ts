@@ -13,11 +13,12 @@ import {
   JoinedContainer,
   PolicyDecision,
   PolicyViolation,
+  SharedMount,
   createPolicyViolations,
   decideCreatePolicy,
 } from './create-policy.js';
 import { MountFacts, containerBindSources } from './mount-facts.js';
-import { bindSourceViolations } from './mount-rules.js';
+import { allowedRootOf, bindSourceViolations, bindSources, clean, namedVolumes, within } from './mount-rules.js';
 import { joinedRefs, namesNetwork, policyRequestFromInspect } from './policy-request.js';
 
 /** What a caller does with an existing container that gets it what the container has. */
@@ -121,12 +122,57 @@ export class ContainerPolicy {
   }
 
   /** Every way an existing container is root on the host, by the create policy, its joins followed. */
-  async containerViolations(engine: Engine, inspect: EngineContainerInspect, trail: string[] = []): Promise<PolicyViolation[]> {
+  async containerViolations(
+    engine: Engine,
+    inspect: EngineContainerInspect,
+    trail: string[] = [],
+    withShared = trail.length === 0,
+  ): Promise<PolicyViolation[]> {
     const [request, isBerth] = await Promise.all([
-      this.gatherPolicyInputs(engine, policyRequestFromInspect(inspect), [...trail, inspect.Id]),
+      this.gatherPolicyInputs(engine, policyRequestFromInspect(inspect), [...trail, inspect.Id], withShared),
       this.mountFacts.isBerth(engine, inspect.Id),
     ]);
     return createPolicyViolations({ ...request, isBerth }, this.options);
+  }
+
+  /**
+   * The request's named volumes and bind sources (under the allowed roots) that a policy exception mounts too: writing
+   * there changes what the exception reads, as root on the host (a privileged agent's config volume, its scripts'
+   * directory). Each container sharing one is judged by the rest of the policy (not this rule again: a chain of shared
+   * mounts is not followed). Berth's own container is left out: its data is `berth-volume`'s, and the host view it
+   * reads bind sources through is only read.
+   */
+  private async sharedWithExceptions(engine: Engine, request: CreatePolicyRequest, trail: string[]): Promise<SharedMount[]> {
+    const volumes = namedVolumes(request);
+    const binds = bindSources(request).filter((source) => allowedRootOf(source, this.options.allowedBindRoots) !== undefined);
+    if (volumes.length === 0 && binds.length === 0) return [];
+    const sharing = (mount: { Type?: string; Name?: string; Source?: string }): string | undefined => {
+      if (mount.Type === 'volume' && mount.Name && volumes.includes(mount.Name)) return mount.Name;
+      if (mount.Type !== 'bind' || !mount.Source) return undefined;
+      const source = clean(mount.Source);
+      return binds.find((bind) => within(clean(bind), source) || within(source, clean(bind)));
+    };
+    const candidates = (await engine.listContainers({ all: true })).filter(
+      (container) => !trail.includes(container.Id) && (container.Mounts ?? []).some((mount) => sharing(mount) !== undefined),
+    );
+    const found: SharedMount[] = [];
+    for (const candidate of candidates) {
+      if (await this.mountFacts.isBerth(engine, candidate.Id)) continue;
+      let inspect: EngineContainerInspect;
+      try {
+        inspect = await engine.inspectContainer(candidate.Id);
+      } catch (error) {
+        if (isProblem(error, 'CONTAINER_NOT_FOUND')) continue;
+        throw error;
+      }
+      const violations = await this.containerViolations(engine, inspect, [], false);
+      if (violations.length === 0) continue;
+      for (const mount of inspect.Mounts ?? []) {
+        const shared = sharing(mount);
+        if (shared !== undefined) found.push({ mount: shared, container: displayName(inspect) });
+      }
+    }
+    return found;
   }
 
   /**
@@ -136,15 +182,22 @@ export class ContainerPolicy {
    * sources on the host. `trail`: the containers already on the join chain (ids), for the bound
    * and for cycles; empty for a create.
    */
-  async gatherPolicyInputs(engine: Engine, request: CreatePolicyRequest, trail: string[] = []): Promise<CreatePolicyRequest> {
-    const [joined, network, networks, mounts] = await Promise.all([
+  async gatherPolicyInputs(
+    engine: Engine,
+    request: CreatePolicyRequest,
+    trail: string[] = [],
+    withShared = true,
+  ): Promise<CreatePolicyRequest> {
+    const [joined, network, networks, mounts, sharedWithExceptions] = await Promise.all([
       Promise.all(joinedRefs(request).map((ref) => this.joinedContainer(engine, ref, trail))),
       this.namedNetwork(engine, request.network),
       Promise.all((request.networks ?? []).map(async (n) => ({ ...n, ...(await this.namedNetwork(engine, n.name)) }))),
       this.mountFacts.gather(engine, request),
+      withShared ? this.sharedWithExceptions(engine, request, trail) : [],
     ]);
     return {
       ...request,
+      sharedWithExceptions,
       joined,
       ...(network && { networkDriver: network.driver, networkId: network.id }),
       ...(request.networks && { networks }),

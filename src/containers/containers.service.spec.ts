@@ -360,6 +360,61 @@ describe('ContainersService', () => {
     });
   });
 
+  describe('mounts a policy exception shares', () => {
+    const agentMounts = [
+      { Type: 'volume', Name: 'agent-config', Source: '/var/lib/docker/volumes/agent-config/_data', Destination: '/config' },
+      { Type: 'bind', Source: '/srv/data/agent', Destination: '/scripts' },
+    ];
+    beforeEach(() => {
+      engine.listContainers.mockResolvedValue([
+        { Id: 'agent-id', Names: ['/agent'], Mounts: agentMounts },
+        { Id: 'plain-id', Names: ['/plain'], Mounts: [{ Type: 'volume', Name: 'shared-plain', Destination: '/d' }] },
+      ] as never);
+      engine.inspectContainer.mockImplementation(async (ref: string) => {
+        if (ref === 'agent-id')
+          return { Id: 'agent-id', Name: '/agent', HostConfig: { Privileged: true }, Mounts: agentMounts as never } as never;
+        if (ref === 'plain-id')
+          return {
+            Id: 'plain-id',
+            Name: '/plain',
+            HostConfig: {},
+            Mounts: [{ Type: 'volume', Name: 'shared-plain', Destination: '/d' }],
+          } as never;
+        return {
+          Id: 'mine-id',
+          Name: '/mine',
+          HostConfig: {},
+          Mounts: [{ Type: 'volume', Name: 'agent-config', Destination: '/c' }],
+        } as never;
+      });
+      engine.inspectVolume.mockResolvedValue({ Driver: 'local', Options: null });
+    });
+
+    it.each([
+      ["the exception's volume", ['agent-config:/c']],
+      ["a directory in the exception's bind source", ['/srv/data/agent/bin:/s']],
+      ["a parent of the exception's bind source", ['/srv/data:/all']],
+    ])('denies an operator binding %s (exception-mount), before the engine hears of it', async (_what, binds) => {
+      await expect(create({ binds }, operator)).rejects.toMatchObject({
+        code: 'POLICY_DENIED',
+        problem: { extensions: { rules: expect.arrayContaining(['exception-mount']) } },
+      });
+      expect(engine.createContainer).not.toHaveBeenCalled();
+    });
+
+    it('lets an operator share a volume with an ordinary container, or use one nobody else mounts; an admin anything', async () => {
+      await expect(create({ binds: ['shared-plain:/d', 'own:/o', '/srv/data/app:/app'] }, operator)).resolves.toMatchObject({ id: 'c1' });
+      await expect(create({ binds: ['agent-config:/c'] }, admin)).resolves.toMatchObject({ id: 'c1' });
+    });
+
+    it('denies an operator entering a container that shares a volume with the exception', async () => {
+      await expect(service.exec('local', 'mine', { cmd: ['sh'] } as never, operator)).rejects.toMatchObject({
+        problem: { extensions: { rules: ['exception-mount'] } },
+      });
+      expect(engine.execOnce).not.toHaveBeenCalled();
+    });
+  });
+
   describe("Berth's own container", () => {
     const BERTH_ID = 'b'.repeat(64);
     const containerTop = vi.fn(async () => ({ Titles: ['PID'], Processes: [['1']] }));

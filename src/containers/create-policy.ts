@@ -39,6 +39,7 @@ export const POLICY_RULES = [
   'volume-driver-options',
   'berth-volume',
   'berth-container',
+  'exception-mount',
   'device-cgroup-rules',
   'host-userns',
   'bind-restart-policy',
@@ -90,6 +91,16 @@ export interface CreatePolicyRequest {
   berthDataSources?: string[];
   /** Set when the container judged is Berth's own (an existing one, from inspect): it holds Berth's secrets. */
   isBerth?: boolean;
+  /** Its named volumes and bind sources that a policy exception mounts too (see ContainerPolicy.sharedWithExceptions). */
+  sharedWithExceptions?: SharedMount[];
+}
+
+/** A volume or bind source another container mounts, that container being a policy exception. */
+export interface SharedMount {
+  /** The volume's name or the bind source. */
+  mount: string;
+  /** The exception's name. */
+  container: string;
 }
 
 /** A container another one joins (`network: container:web`): joining it shares what it has. */
@@ -141,6 +152,11 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
 
   if (request.isBerth) add('berth-container', "Berth's own container holds its secrets (its environment, its data) and reaches the engine");
   if (request.privileged) add('privileged', 'privileged containers have every capability and every device of the host');
+  for (const shared of request.sharedWithExceptions ?? [])
+    add(
+      'exception-mount',
+      `${shared.mount} is mounted by the policy exception ${shared.container}: what is written there, it reads as root`,
+    );
   if (request.pidMode === 'host') add('host-pid', "pidMode 'host' shares the host's process namespace");
   if (request.ipcMode === 'host') add('host-ipc', "ipcMode 'host' shares the host's IPC namespace");
   if (request.network === 'host') add('host-network', "network 'host' shares the host's network stack");

@@ -52,7 +52,7 @@ describe('BerthContainer', () => {
     const finder = inContainer();
     const before = engineOf([]);
     const after = engineOf(['berth-data']);
-    const found = { inContainer: true, id, volumes: [], dataSources: [], image: 'sha256:berth' };
+    const found = { inContainer: true, id, volumes: [], dataSources: [], networks: [], image: 'sha256:berth' };
     expect(await finder.on(before)).toEqual(found);
     expect(await finder.on(before)).toEqual(found);
     expect(before.inspectContainer).toHaveBeenCalledTimes(1);

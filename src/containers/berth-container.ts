@@ -13,6 +13,8 @@ export interface BerthOnEngine {
   volumes: string[];
   /** The host paths bound where Berth keeps its data (`-v /srv/berth:/data`): a bind of one reaches its secrets. */
   dataSources?: string[];
+  /** The ids of the networks its container is on: through one it may reach its engine (a socket proxy's tcp://). */
+  networks?: string[];
   /** The id of the image Berth's container runs (never pruned). */
   image?: string;
 }
@@ -72,7 +74,11 @@ export class BerthContainer {
       const dataSources = mounts
         .filter((mount) => mount.Type === 'bind' && mount.Source && mount.Destination && holds(mount.Destination, this.dataDir))
         .map((mount) => mount.Source!);
-      return { inContainer: true, id: self.Id, volumes, dataSources, image: self.Image };
+      // Not the default bridge: every container without a network of its own is there anyway.
+      const networks = Object.entries(self.NetworkSettings?.Networks ?? {}).flatMap(([name, network]) =>
+        name !== 'bridge' && network.NetworkID ? [network.NetworkID] : [],
+      );
+      return { inContainer: true, id: self.Id, volumes, dataSources, networks, image: self.Image };
     } catch (error) {
       // Another engine's container (a remote host): Berth is not in it. Anything else (engine down) is not cached.
       if (isProblem(error, 'CONTAINER_NOT_FOUND')) return { inContainer: false, volumes: [] };

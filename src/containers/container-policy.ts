@@ -188,16 +188,18 @@ export class ContainerPolicy {
     trail: string[] = [],
     withShared = true,
   ): Promise<CreatePolicyRequest> {
-    const [joined, network, networks, mounts, sharedWithExceptions] = await Promise.all([
+    const [joined, network, networks, mounts, sharedWithExceptions, berthNetworks] = await Promise.all([
       Promise.all(joinedRefs(request).map((ref) => this.joinedContainer(engine, ref, trail))),
       this.namedNetwork(engine, request.network),
       Promise.all((request.networks ?? []).map(async (n) => ({ ...n, ...(await this.namedNetwork(engine, n.name)) }))),
       this.mountFacts.gather(engine, request),
       withShared ? this.sharedWithExceptions(engine, request, trail) : [],
+      this.mountFacts.berthNetworks(engine),
     ]);
     return {
       ...request,
       sharedWithExceptions,
+      berthNetworks,
       joined,
       ...(network && { networkDriver: network.driver, networkId: network.id }),
       ...(request.networks && { networks }),
@@ -219,7 +221,11 @@ export class ContainerPolicy {
   ): Promise<EngineContainerInspect> {
     const inspect = await this.authorizeEntry(engine, container, principal, action);
     if (action === 'connect' && principal?.role !== 'admin') {
-      const violations = createPolicyViolations({ network: network.Name, networkDriver: network.Driver }, this.options);
+      const berthNetworks = await this.mountFacts.berthNetworks(engine);
+      const violations = createPolicyViolations(
+        { network: network.Name, networkDriver: network.Driver, networkId: network.Id, berthNetworks },
+        this.options,
+      );
       if (violations.length) throw policyDenied(violations, `Only an admin may connect a container to network ${network.Name}`);
     }
     return inspect;

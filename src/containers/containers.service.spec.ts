@@ -480,6 +480,23 @@ describe('ContainersService', () => {
       expect(containerTop).toHaveBeenCalledTimes(3);
     });
 
+    it("an operator may not put a container on a network Berth's container is on (where it may reach its engine)", async () => {
+      Object.assign(berth, { networks: ['berth-net-id'] });
+      const inspectNetwork = vi.fn(async (name: string) => ({
+        Id: name === 'berth_default' ? 'berth-net-id' : 'other-id',
+        Name: name,
+        Driver: 'bridge',
+      }));
+      Object.assign(engine, { inspectNetwork });
+      await expect(create({ network: 'berth_default' }, operator)).rejects.toMatchObject({
+        problem: { extensions: { rules: ['berth-container'] } },
+      });
+      await expect(create({ networks: [{ name: 'berth_default' }] }, operator)).rejects.toMatchObject({
+        problem: { extensions: { rules: ['berth-container'] } },
+      });
+      await expect(create({ network: 'backend' }, operator)).resolves.toMatchObject({ id: 'c1' });
+    });
+
     it('an operator may not join its namespaces, nor bind the host paths of its data dir', async () => {
       await expect(create({ pidMode: 'container:berth' }, operator)).rejects.toMatchObject({
         problem: { extensions: { rules: ['joins-privileged-container'] } },

@@ -91,6 +91,8 @@ export interface CreatePolicyRequest {
   berthDataSources?: string[];
   /** Set when the container judged is Berth's own (an existing one, from inspect): it holds Berth's secrets. */
   isBerth?: boolean;
+  /** The ids of the networks Berth's own container is on (see MountFacts.berthNetworks). */
+  berthNetworks?: string[];
   /** Its named volumes and bind sources that a policy exception mounts too (see ContainerPolicy.sharedWithExceptions). */
   sharedWithExceptions?: SharedMount[];
 }
@@ -152,6 +154,11 @@ export function createPolicyViolations(request: CreatePolicyRequest, options: Cr
 
   if (request.isBerth) add('berth-container', "Berth's own container holds its secrets (its environment, its data) and reaches the engine");
   if (request.privileged) add('privileged', 'privileged containers have every capability and every device of the host');
+  const berthNetworks = request.berthNetworks ?? [];
+  for (const network of [{ name: request.network, id: request.networkId }, ...(request.networks ?? [])]) {
+    if (network.id && berthNetworks.includes(network.id))
+      add('berth-container', `network '${network.name}' is one Berth's own container is on: through it, Berth reaches its engine`);
+  }
   for (const shared of request.sharedWithExceptions ?? [])
     add(
       'exception-mount',

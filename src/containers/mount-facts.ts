@@ -36,6 +36,11 @@ export class MountFacts {
     return (await this.berth.on(engine)).inContainer;
   }
 
+  /** The ids of the networks Berth's own container is on, on this engine (none where it does not run in one). */
+  async berthNetworks(engine: Engine): Promise<string[]> {
+    return (await this.berth.on(engine)).networks ?? [];
+  }
+
   /** Whether the container (its full id) is Berth's own on this engine. */
   async isBerth(engine: Engine, containerId: string): Promise<boolean> {
     return (await this.berth.on(engine)).id === containerId;

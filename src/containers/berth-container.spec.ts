@@ -59,6 +59,16 @@ describe('BerthContainer', () => {
     expect((await finder.on(after)).volumes).toEqual(['berth-data']);
   });
 
+  it('finds the networks its container is on, but the default bridge', async () => {
+    const engine = engineOf([]);
+    engine.inspectContainer.mockResolvedValue({
+      Id: id,
+      Mounts: [],
+      NetworkSettings: { Networks: { bridge: { NetworkID: 'b-id' }, berth_default: { NetworkID: 'n-id' } } },
+    });
+    expect((await inContainer().on(engine)).networks).toEqual(['n-id']);
+  });
+
   it('finds the host paths bound where Berth keeps its data, not its other binds (the socket, a host view)', async () => {
     const binds: Array<[string, string]> = [
       ['/srv/berth', '/data'],

@@ -12,7 +12,10 @@ import { api, expectProblem } from './support/http.js';
 interface RawAnswer {
   /** The status line and what followed, as the server sent them. */
   text: string;
-  /** Whether the server closed the connection within the wait, the client keeping its side open. */
+  /**
+   * Whether the server let go of the connection within the wait, the client keeping its side open: after the
+   * server's FIN the client writes on, which a closed socket answers with a reset (a half-open one takes it).
+   */
   closedByServer: boolean;
 }
 
@@ -20,19 +23,21 @@ interface RawAnswer {
 function rawRequest(port: number, request: string, waitMs = 5_000): Promise<RawAnswer> {
   return new Promise((resolve) => {
     let text = '';
+    let probe: NodeJS.Timeout | undefined;
     const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => socket.write(request));
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ text, closedByServer: false });
-    }, waitMs);
-    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
+    const done = (closedByServer: boolean) => {
       clearTimeout(timer);
-      resolve({ text, closedByServer: true });
+      clearInterval(probe);
+      socket.destroy();
+      resolve({ text, closedByServer });
+    };
+    const timer = setTimeout(() => done(false), waitMs);
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('error', () => done(true));
+    socket.on('close', () => done(true));
+    socket.on('end', () => {
+      probe = setInterval(() => socket.write('x'), 100);
     });
-    // The server's FIN: keep our side open, as a client holding the socket would.
-    socket.on('end', () => undefined);
   });
 }
 

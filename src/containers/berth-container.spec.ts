@@ -77,6 +77,8 @@ describe('BerthContainer', () => {
       ['/srv/other', '/database'],
     ];
     expect((await inContainer().on(engineOf([], binds))).dataSources).toEqual(['/srv/berth']);
+    // A file of the data dir bound on its own.
+    expect((await inContainer().on(engineOf([], [['/srv/berth.db', '/data/berth.db']]))).dataSources).toEqual(['/srv/berth.db']);
     // A data dir below a bound directory: that directory holds it.
     expect((await inContainer('/var/lib/berth/data').on(engineOf([], [['/srv/lib', '/var/lib']]))).dataSources).toEqual(['/srv/lib']);
   });

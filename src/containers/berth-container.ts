@@ -70,9 +70,16 @@ export class BerthContainer {
       const self = await engine.inspectContainer(this.id);
       const mounts = self.Mounts ?? [];
       const volumes = mounts.filter((mount) => mount.Type === 'volume' && mount.Name).map((mount) => mount.Name!);
-      // Only the binds that hold the data dir: others (a read-only view of the host, BERTH_HOST_ROOT) are the admin's to share.
+      // Only the binds that hold the data dir or lie in it (`-v /srv/berth.db:/data/berth.db`): others (a read-only view of
+      // the host, BERTH_HOST_ROOT) are the admin's to share.
       const dataSources = mounts
-        .filter((mount) => mount.Type === 'bind' && mount.Source && mount.Destination && holds(mount.Destination, this.dataDir))
+        .filter(
+          (mount) =>
+            mount.Type === 'bind' &&
+            mount.Source &&
+            mount.Destination &&
+            (holds(mount.Destination, this.dataDir) || holds(this.dataDir, mount.Destination)),
+        )
         .map((mount) => mount.Source!);
       // Not the default bridge: every container without a network of its own is there anyway.
       const networks = Object.entries(self.NetworkSettings?.Networks ?? {}).flatMap(([name, network]) =>

@@ -87,7 +87,12 @@ export class ContainerLifecycleController {
   @Post('unpause')
   @HttpCode(204)
   @RequireRole('operator')
-  unpauseContainer(@Param('host') host: string, @Param('id', ContainerRefPipe) id: string): Promise<void> {
-    return this.containers.unpause(host, id);
+  @ApiProblems({ 403: ['POLICY_DENIED'] })
+  unpauseContainer(
+    @Param('host') host: string,
+    @Param('id', ContainerRefPipe) id: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    return this.containers.unpause(host, id, principal);
   }
 }

@@ -150,7 +150,12 @@ export class ContainerPolicy {
       if (mount.Type === 'volume' && mount.Name && volumes.includes(mount.Name)) return mount.Name;
       if (mount.Type !== 'bind' || !mount.Source) return undefined;
       const source = clean(mount.Source);
-      return binds.find((bind) => within(clean(bind), source) || within(source, clean(bind)));
+      // The exception's source inside the bind, or the bind inside a source of the exception's that lies below an
+      // allowed root: not one at or above a root (`/` of a node exporter), which every bind would be inside.
+      return binds.find((bind) => {
+        const root = clean(allowedRootOf(bind, this.options.allowedBindRoots)!);
+        return within(source, clean(bind)) || (within(clean(bind), source) && source !== root && within(source, root));
+      });
     };
     const candidates = (await engine.listContainers({ all: true })).filter(
       (container) => !trail.includes(container.Id) && (container.Mounts ?? []).some((mount) => sharing(mount) !== undefined),
@@ -307,7 +312,9 @@ export class ContainerPolicy {
           throw error;
         });
         if (!inspect || (inspect.Image !== currentId && canonicalImageRef(inspect.Config.Image) !== wanted)) return undefined;
-        const violations = await this.containerViolations(engine, inspect);
+        // By its own configuration (what its image's next code could do as root), not by mounts it shares: one listing
+        // of every container per candidate would make a tag check cost as much as the host has containers, squared.
+        const violations = await this.containerViolations(engine, inspect, [], false);
         return violations.length ? { inspect, violations } : undefined;
       }),
     );

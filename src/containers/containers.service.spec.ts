@@ -360,6 +360,27 @@ describe('ContainersService', () => {
     });
   });
 
+  it("denies an operator signalling or unpausing an admin's exception (its restart policy or a paused command runs on); stop stays theirs", async () => {
+    const unpauseContainer = vi.fn(async () => undefined);
+    const stopContainer = vi.fn(async () => undefined);
+    Object.assign(engine, { unpauseContainer, stopContainer });
+    engine.inspectContainer.mockResolvedValue({
+      Id: 'agent-id',
+      Name: '/agent',
+      Config: { Image: 'a', Env: [] },
+      HostConfig: { Privileged: true },
+      Mounts: [],
+    });
+    await expect(service.kill('local', 'agent', operator, 'TERM')).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    await expect(service.unpause('local', 'agent', operator)).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    expect(engine.killContainer).not.toHaveBeenCalled();
+    expect(unpauseContainer).not.toHaveBeenCalled();
+    await service.stop('local', 'agent', operator);
+    expect(stopContainer).toHaveBeenCalled();
+    await service.kill('local', 'agent', admin, 'TERM');
+    expect(engine.killContainer).toHaveBeenCalledWith('agent', 'TERM');
+  });
+
   describe('mounts a policy exception shares', () => {
     const agentMounts = [
       { Type: 'volume', Name: 'agent-config', Source: '/var/lib/docker/volumes/agent-config/_data', Destination: '/config' },
@@ -369,10 +390,19 @@ describe('ContainersService', () => {
       engine.listContainers.mockResolvedValue([
         { Id: 'agent-id', Names: ['/agent'], Mounts: agentMounts },
         { Id: 'plain-id', Names: ['/plain'], Mounts: [{ Type: 'volume', Name: 'shared-plain', Destination: '/d' }] },
+        // A node exporter: privileged, the host's / bound. Every bind lies inside it; it blocks none.
+        { Id: 'exporter-id', Names: ['/exporter'], Mounts: [{ Type: 'bind', Source: '/', Destination: '/host' }] },
       ] as never);
       engine.inspectContainer.mockImplementation(async (ref: string) => {
         if (ref === 'agent-id')
           return { Id: 'agent-id', Name: '/agent', HostConfig: { Privileged: true }, Mounts: agentMounts as never } as never;
+        if (ref === 'exporter-id')
+          return {
+            Id: 'exporter-id',
+            Name: '/exporter',
+            HostConfig: { Privileged: true },
+            Mounts: [{ Type: 'bind', Source: '/', Destination: '/host' }],
+          } as never;
         if (ref === 'plain-id')
           return {
             Id: 'plain-id',

@@ -295,7 +295,8 @@ export class ContainersService {
   /** `docker kill`. KILL (the default) on a container that does not run is already done; another signal has nobody to reach. */
   async kill(hostId: string, id: string, principal: Principal | undefined, signal?: string): Promise<void> {
     const engine = this.hosts.get(hostId);
-    const target = await this.notBerth(engine, id, principal, 'kill');
+    // A signal the exception does not die of, or one it dies of under a restart policy, runs its command again.
+    const target = await this.notException(engine, id, principal, 'signal');
     try {
       await engine.killContainer(target, signal);
     } catch (error) {
@@ -309,8 +310,18 @@ export class ContainersService {
     return alreadyTrue(engine.pauseContainer(await this.notBerth(engine, id, principal, 'pause')), 'CONTAINER_PAUSED');
   }
 
-  unpause(hostId: string, id: string): Promise<void> {
-    return alreadyTrue(this.hosts.get(hostId).unpauseContainer(id), 'CONTAINER_NOT_PAUSED');
+  async unpause(hostId: string, id: string, principal: Principal | undefined): Promise<void> {
+    const engine = this.hosts.get(hostId);
+    // An admin's exception paused runs on once unpaused, as if started.
+    return alreadyTrue(engine.unpauseContainer(await this.notException(engine, id, principal, 'unpause')), 'CONTAINER_NOT_PAUSED');
+  }
+
+  /** For a non-admin, 403 POLICY_DENIED when the container is a policy exception (Berth's own included); answers the id judged. */
+  private async notException(engine: Engine, id: string, principal: Principal | undefined, action: string): Promise<string> {
+    if (principal?.role === 'admin') return id;
+    const { inspect, violations } = await this.policy.startViolations(engine, id, true);
+    if (violations.length > 0) throw policyDenied(violations, `Only an admin may ${action} this container, a policy exception`);
+    return inspect?.Id ?? id;
   }
 
   async rename(hostId: string, id: string, name: string, principal: Principal | undefined): Promise<void> {

@@ -49,6 +49,15 @@ describe('addedUrls', () => {
     ['FROM a\nARG U=http://x\nADD $U /u\n', ['$U']],
     ['FROM a\nADD \\\n  ftp://x/y /y\n', ['ftp://x/y']],
     ['FROM a\nADD app.tar.gz /srv/\nADD ["a b", "c/"]\nCOPY http.conf /etc/\n', []],
+    // Quotes and escapes the engine's word expansion removes; flags before the JSON form; ONBUILD.
+    ['FROM a\nADD "http://127.0.0.1:2375/version" /v\n', ['"http://127.0.0.1:2375/version"']],
+    ['FROM a\nADD ht\\tp://x/y /y\n', ['ht\\tp://x/y']],
+    ['FROM a\nADD --chown=0 ["http://127.0.0.1/x","/x"]\n', ['http://127.0.0.1/x']],
+    ['FROM a\nONBUILD ADD http://x/y /y\n', ['http://x/y']],
+    // A line a newer parser would not join to the one before (a doubled escape) is read on its own too.
+    ['FROM a\nRUN echo \\\\\nADD http://x/z /z\n', ['http://x/z']],
+    // `syntax` before `escape`: the backtick escapes, so the backslash line does not continue.
+    ['# syntax=docker/dockerfile:1\n# escape=`\nFROM a\nRUN echo \\\nADD http://x/w /w\n', ['http://x/w']],
     ['FROM a\nRUN wget https://example.com/x\n', []],
   ])('%j → %j', (dockerfile, urls) => {
     expect(addedUrls(dockerfile)).toEqual(urls);

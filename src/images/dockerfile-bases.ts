@@ -11,27 +11,31 @@ export interface DockerfileBases {
   unresolved: string[];
 }
 
-const DIRECTIVE = /^#\s*escape\s*=\s*([\\`])\s*$/i;
+/** A parser directive line (`# escape=\``, `# syntax=...`, `# check=...`), as the engine's parser reads the head of a Dockerfile. */
+const DIRECTIVE = /^#\s*(escape|syntax|check)\s*=\s*(.*?)\s*$/i;
 const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
 /** The Dockerfile's instructions, one string each: comments dropped, continuations joined. */
 export function dockerfileInstructions(dockerfile: string): string[] {
   const lines = dockerfile.split(/\r?\n/);
   let escape = '\\';
-  // Parser directives come first, before any comment, blank line or instruction.
+  // Parser directives come first, before any comment, blank line or instruction; `syntax` and `check` may come before `escape`.
   for (const line of lines) {
     const directive = DIRECTIVE.exec(line.trim());
     if (!directive) break;
-    escape = directive[1];
+    if (directive[1].toLowerCase() === 'escape' && (directive[2] === '\\' || directive[2] === '`')) escape = directive[2];
   }
+  // As engine 20.10's parser: the escape character, then only spaces and tabs (not any whitespace) to the end.
+  const quoted = escape === '\\' ? '\\\\' : escape;
+  const continuation = new RegExp(`${quoted}[ \\t]*$`);
   const instructions: string[] = [];
   let current = '';
-  for (const raw of lines) {
-    const line = raw.trimEnd();
+  for (const line of lines) {
     // A comment line, also inside a continuation, is dropped.
     if (/^\s*#/.test(line)) continue;
-    if (line.endsWith(escape)) {
-      current += `${line.slice(0, -1)} `;
+    const continued = continuation.exec(line);
+    if (continued) {
+      current += `${line.slice(0, continued.index)} `;
       continue;
     }
     current += line;
@@ -108,17 +112,24 @@ function unquote(value: string): string {
  */
 export function addedUrls(dockerfile: string): string[] {
   const found: string[] = [];
-  for (const instruction of dockerfileInstructions(dockerfile)) {
-    const [keyword, ...rest] = instruction.split(/\s+/);
-    if (keyword.toUpperCase() !== 'ADD') continue;
-    const body = rest.join(' ');
-    // The JSON form, `ADD ["src", "dst"]`, or words after the flags (`--chown=`, `--chmod=`, `--checksum=`, ...).
-    const words = body.startsWith('[') ? jsonWords(body) : rest.filter((word) => !word.startsWith('--'));
-    for (const source of words.slice(0, -1)) {
-      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.includes('$')) found.push(source);
+  // Each line on its own too: a parser that ends a continuation elsewhere (a newer engine's) would read an ADD there.
+  const lines = dockerfile.split(/\r?\n/).map((line) => line.trim());
+  for (const instruction of [...dockerfileInstructions(dockerfile), ...lines.filter(Boolean)]) {
+    let words = instruction.split(/\s+/);
+    // `ONBUILD ADD ...` runs in the builds FROM this image: judged as if here.
+    if (words[0].toUpperCase() === 'ONBUILD') words = words.slice(1);
+    if (words[0]?.toUpperCase() !== 'ADD') continue;
+    // The flags (`--chown=`, `--chmod=`, `--checksum=`, ...), then the JSON form `["src", "dst"]` or words.
+    const rest = words.slice(1);
+    const first = rest.findIndex((word) => !word.startsWith('--'));
+    const body = first < 0 ? '' : rest.slice(first).join(' ');
+    const args = body.startsWith('[') ? jsonWords(body) : body.split(' ').filter(Boolean);
+    // A scheme anywhere, or what the engine's word expansion would change (quotes, escapes, variables), may be a URL.
+    for (const source of args.slice(0, -1)) {
+      if (/:\/\//.test(source) || /["'`\\$]/.test(source)) found.push(source);
     }
   }
-  return found;
+  return [...new Set(found)];
 }
 
 function jsonWords(body: string): string[] {

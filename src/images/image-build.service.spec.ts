@@ -68,7 +68,7 @@ describe('ImageBuildService', () => {
 
   it('sends an upload to the classic builder as it came, with the options and every tag checked first', async () => {
     const { service, sent, results, policy } = setup();
-    const tar = Buffer.alloc(2048, 7);
+    const tar = gzipSync(tarFromFiles({ 'build/Dockerfile': 'FROM base:1\n', 'app.js': 'x' }));
     const query = { tag: ['team/app', 'team/app:1'], dockerfile: 'build/Dockerfile', buildArg: ['A=1'], label: ['k=v'], noCache: true };
     await service.buildFromUpload('local', { contentType: 'application/gzip', body: Readable.from([tar]) }, query, operator);
     await expect(results[0]).resolves.toEqual({ id: 'sha256:abc', tags: ['team/app', 'team/app:1'] });
@@ -154,6 +154,16 @@ describe('ImageBuildService', () => {
     expect(runner.start).not.toHaveBeenCalled();
     await service.buildFromJson('local', { dockerfile, tags: ['x:1'] }, { ...operator, role: 'admin' });
     await expect(results[0]).resolves.toMatchObject({ id: 'sha256:abc' });
+  });
+
+  it("refuses a non-admin's upload whose Dockerfile Berth cannot read (missing, a link, no tar): it could not be judged", async () => {
+    const { service, runner } = setup();
+    for (const body of [tarFromFiles({ other: 'x' }), Buffer.alloc(2048, 7)]) {
+      await expect(
+        service.buildFromUpload('local', { contentType: 'application/x-tar', body: Readable.from([body]) }, { tag: ['x:1'] }, operator),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+    expect(runner.start).not.toHaveBeenCalled();
   });
 
   it('refuses ADD of a URL in an uploaded context too (its Dockerfile read as the engine would)', async () => {

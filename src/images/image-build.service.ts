@@ -172,7 +172,14 @@ export class ImageBuildService {
    * keeps from containers): for admins only. Others fetch in a `RUN` step, from a build container like any other.
    */
   private refuseAddedUrls(dockerfile: string | undefined, principal: Principal | undefined): void {
-    if (principal?.role === 'admin' || dockerfile === undefined) return;
+    if (principal?.role === 'admin') return;
+    // A Dockerfile Berth cannot find or read (a symlink, a directory link) is one it cannot judge.
+    if (dockerfile === undefined)
+      throw new ProblemException(
+        400,
+        'VALIDATION_FAILED',
+        'The context holds no Dockerfile Berth can read at the path named (a regular file).',
+      );
     const [url] = addedUrls(dockerfile);
     if (url === undefined) return;
     throw new ProblemException(
@@ -209,7 +216,8 @@ export class ImageBuildService {
           // `dockerfile` beside no `Dockerfile`, a symlinked directory, a continuation Berth joins differently) can make
           // another than the one Berth judged.
           if (options.pull && principal?.role !== 'admin') {
-            for (const base of bases) {
+            // With its tag (`latest` when none is named, as authorized): without one the engine pulls every tag.
+            for (const base of bases.map(withDefaultTag)) {
               context.output(`Pulling ${base}`);
               await engine.pullImage(base, await this.registryAuth.authFor(base), {
                 platform: options.platform,

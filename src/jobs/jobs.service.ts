@@ -236,16 +236,17 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     // Replay what is stored, page by page, then what arrived meanwhile.
     if (job) await job.writes;
     for (;;) {
+      // What came meanwhile is stored (events are stored before they are relayed): read with the next page, not held.
+      buffered.length = 0;
       const page = await this.events(id, lastSent, 500);
       if (stopped) break;
       for (const event of page.items) {
         lastSent = event.id;
         listener.event(event);
+        // A client that reads slowly holds the rest back, rather than the whole log at once in its socket.
+        if (listener.drained) await listener.drained();
       }
       if (page.nextCursor === null) break;
-      // A client that reads slowly holds the next page back, rather than the whole log at once in its socket.
-      await listener.drained?.();
-      if (stopped) break;
     }
     replaying = false;
     for (const event of buffered) relay.event(event);

@@ -1919,7 +1919,8 @@ export type PruneReportTotalsDto = {
 
 export type ReadinessDto = {
     /**
-     * Each dependency and its state, e.g. `{ "database": "ok", "host:local": "ok" }`.
+     * Each dependency and its state: the database, the local engine, and how many other host records are in each state
+     * (never which: see `GET /api/v1/hosts`), e.g. `{ "database": "ok", "host:local": "ok", "hosts": "ok: 2, down: 1, unknown: 0" }`.
      */
     checks: {
         [key: string]: string;
@@ -4864,7 +4865,7 @@ export type UnpauseContainerErrors = {
      */
     401: ProblemDto;
     /**
-     * Forbidden: `FORBIDDEN`.
+     * Forbidden: `POLICY_DENIED`, `FORBIDDEN`.
      */
     403: ProblemDto;
     /**

@@ -61,6 +61,16 @@ describe('attacks, round five', () => {
   afterAll(async () => {
     await berth?.stop();
     await removeTestResources(runId);
+    // Named volumes the engine made for binds carry no labels.
+    for (const name of ['agent', 'own'])
+      await docker
+        .getVolume(`berth-test-r5-${runId}-${name}`)
+        .remove()
+        .catch(() => undefined);
+    await docker
+      .getImage(`berth-test/r5-${runId}:agent`)
+      .remove()
+      .catch(() => undefined);
   });
 
   it.each([
@@ -121,5 +131,98 @@ describe('attacks, round five', () => {
     expect(flood.body.items.filter((e: { status: number }) => e.status === 401)).toEqual([]);
     const logins = await query(`action=${encodeURIComponent('POST /api/v1/auth/login')}`);
     expect(logins.body.items.some((e: { status: number }) => e.status === 401)).toBe(true);
+  });
+
+  describe("an admin's exception with a volume and a tag of its own", () => {
+    const tag = `berth-test/r5-${runId}:agent`;
+    const volume = `berth-test-r5-${runId}-agent`;
+    let agent: string;
+
+    beforeAll(async () => {
+      await docker.getImage(TEST_IMAGE).tag({ repo: tag.split(':')[0], tag: 'agent' });
+      const made = await api(berth.url, containers, {
+        method: 'POST',
+        token: berth.token,
+        body: {
+          image: tag,
+          name: uniqueName('r5-agent'),
+          labels,
+          binds: [`${volume}:/config`, '/etc:/host-etc:ro'],
+          cmd: ['sleep', '300'],
+        },
+      });
+      expect(made.status, made.text).toBe(201);
+      agent = made.body.id;
+    });
+
+    it('an operator may not mount its volume (exception-mount), nor signal or unpause it; stopping it is theirs', async () => {
+      const mounting = await api(berth.url, containers, {
+        method: 'POST',
+        token: operator,
+        body: { image: TEST_IMAGE, labels, binds: [`${volume}:/c`], cmd: ['true'] },
+      });
+      expectProblem(mounting, 403, 'POLICY_DENIED');
+      expect(mounting.body.rules).toEqual(['exception-mount']);
+      expectProblem(
+        await api(berth.url, `${containers}/${agent}/kill?signal=TERM`, { method: 'POST', token: operator }),
+        403,
+        'POLICY_DENIED',
+      );
+      expectProblem(await api(berth.url, `${containers}/${agent}/unpause`, { method: 'POST', token: operator }), 403, 'POLICY_DENIED');
+      expect((await api(berth.url, `${containers}/${agent}/stop`, { method: 'POST', token: operator })).status).toBe(204);
+      // Another volume is the operator's as before.
+      const own = await api(berth.url, containers, {
+        method: 'POST',
+        token: operator,
+        body: { image: TEST_IMAGE, labels, binds: [`berth-test-r5-${runId}-own:/o`], cmd: ['true'] },
+      });
+      expect(own.status, own.text).toBe(201);
+    });
+
+    it('an operator may not untag the tag it runs (a build would pull it anew), by the tag or by the image id; an admin may', async () => {
+      const images = '/api/v1/hosts/local/images';
+      const byTag = await api(berth.url, `${images}/${encodeURIComponent(tag)}`, { method: 'DELETE', token: operator });
+      expectProblem(byTag, 403, 'POLICY_DENIED');
+      const { Id } = await docker.getImage(tag).inspect();
+      expectProblem(
+        await api(berth.url, `${images}/${encodeURIComponent(Id)}?force=true`, { method: 'DELETE', token: operator }),
+        403,
+        'POLICY_DENIED',
+      );
+      expect((await docker.getImage(tag).inspect()).Id).toBe(Id);
+      const removed = await api(berth.url, `${images}/${encodeURIComponent(tag)}`, { method: 'DELETE', token: berth.token });
+      expect(removed.status, removed.text).toBe(200);
+      expect(removed.body.untagged).toEqual([tag]);
+    });
+  });
+
+  it("an operator imports the engine's own `docker save` tar (read strictly, it passes); a body that is no tar is 400", async () => {
+    const ref = `berth-test/r5-${runId}-save:1`;
+    await docker.getImage(TEST_IMAGE).tag({ repo: ref.split(':')[0], tag: '1' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await docker.getImage(ref).get()) chunks.push(chunk as Buffer);
+    await docker.getImage(ref).remove();
+    const load = (body: Buffer) =>
+      fetch(`${berth.url}/api/v1/hosts/local/images/import?wait=true`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/x-tar' },
+        body,
+      });
+    const loaded = await load(Buffer.concat(chunks));
+    const job = await loaded.json();
+    expect(loaded.status, JSON.stringify(job)).toBe(200);
+    expect(job).toMatchObject({ status: 'succeeded', result: { loaded: [ref] } });
+    await docker.getImage(ref).remove();
+    const garbage = await load(Buffer.alloc(4096, 'x'));
+    expect(garbage.status).toBe(400);
+  });
+
+  it("an operator's build may not ADD a URL: dockerd would fetch it from the host's own network", async () => {
+    const built = await api(berth.url, '/api/v1/hosts/local/images/build', {
+      method: 'POST',
+      token: operator,
+      body: { dockerfile: `FROM ${TEST_IMAGE}\nADD "http://127.0.0.1:${port}/healthz" /h\n`, tags: [`berth-test/r5-${runId}-add:1`] },
+    });
+    expectProblem(built, 403, 'POLICY_DENIED');
   });
 });

@@ -12,6 +12,7 @@ import {
   DEFAULT_ENGINE_SOCKETS,
   JoinedContainer,
   PolicyDecision,
+  PolicyRule,
   PolicyViolation,
   SharedMount,
   createPolicyViolations,
@@ -26,6 +27,9 @@ export type EntryAction = 'exec' | 'attach' | 'commit' | 'connect' | 'disconnect
 
 /** How many `container:` joins are followed; a longer chain is refused, not trusted. */
 export const MAX_JOIN_DEPTH = 8;
+
+/** The rules on the state of a bind source on the host, rather than on what a container is configured with. */
+const BIND_SOURCE_RULES = new Set<PolicyRule>(['bind-source-missing', 'bind-symlink', 'bind-unverifiable']);
 
 /**
  * The create policy on the engine's real state: for a create (what it joins, which network it
@@ -170,7 +174,11 @@ export class ContainerPolicy {
         if (isProblem(error, 'CONTAINER_NOT_FOUND')) continue;
         throw error;
       }
-      const violations = await this.containerViolations(engine, inspect, [], false);
+      // What makes it root on the host by its configuration; not the state of its bind sources (a symlink planted
+      // in an operator's own source makes that container one no non-admin may start, not an exception to keep others from).
+      const violations = (await this.containerViolations(engine, inspect, [], false)).filter(
+        (violation) => !BIND_SOURCE_RULES.has(violation.rule),
+      );
       if (violations.length === 0) continue;
       for (const mount of inspect.Mounts ?? []) {
         const shared = sharing(mount);

@@ -432,6 +432,23 @@ describe('ContainersService', () => {
       expect(engine.createContainer).not.toHaveBeenCalled();
     });
 
+    it("is not moved by a container whose only fault is its bind source's state (an operator's, a symlink planted in it)", async () => {
+      engine.listContainers.mockResolvedValue([
+        { Id: 'b-id', Names: ['/b'], Mounts: [{ Type: 'bind', Source: '/srv/data/esc', Destination: '/x' }] },
+      ] as never);
+      engine.inspectContainer.mockImplementation(
+        async () =>
+          ({
+            Id: 'b-id',
+            Name: '/b',
+            HostConfig: { Binds: ['/srv/data/esc:/x'] },
+            Mounts: [{ Type: 'bind', Source: '/srv/data/esc', Destination: '/x' }],
+          }) as never,
+      );
+      paths.kinds.set('/srv/data/esc', 'symlink');
+      await expect(create({ binds: ['/srv/data:/a'] }, operator)).resolves.toMatchObject({ id: 'c1' });
+    });
+
     it('lets an operator share a volume with an ordinary container, or use one nobody else mounts; an admin anything', async () => {
       await expect(create({ binds: ['shared-plain:/d', 'own:/o', '/srv/data/app:/app'] }, operator)).resolves.toMatchObject({ id: 'c1' });
       await expect(create({ binds: ['agent-config:/c'] }, admin)).resolves.toMatchObject({ id: 'c1' });

@@ -527,8 +527,18 @@ describe('ContainersService', () => {
       expect(containerTop).toHaveBeenCalledTimes(3);
     });
 
-    it("an operator may not put a container on a network Berth's container is on (where it may reach its engine)", async () => {
+    it("behind a plain tcp:// socket proxy, an operator may not put a container on a network Berth's container is on", async () => {
       Object.assign(berth, { networks: ['berth-net-id'] });
+      // Berth reaches its engine through a socket proxy on its network.
+      const config = new AppConfig({ allowedBindRoots: ['/srv/data'], dockerHost: 'tcp://dockerproxy:2375' });
+      service = new ContainersService(
+        fakeHosts(engine),
+        config,
+        { record: async () => undefined } as AuditLog,
+        auth as unknown as RegistryAuthProvider,
+        new ContainerPolicy(config, new MountFacts(config, paths, fakeBerthContainer(berth))),
+        authenticator,
+      );
       const inspectNetwork = vi.fn(async (name: string) => ({
         Id: name === 'berth_default' ? 'berth-net-id' : 'other-id',
         Name: name,
@@ -542,6 +552,12 @@ describe('ContainersService', () => {
         problem: { extensions: { rules: ['berth-container'] } },
       });
       await expect(create({ network: 'backend' }, operator)).resolves.toMatchObject({ id: 'c1' });
+    });
+
+    it("through the socket (the compose file's way), Berth's network is an operator's as any other (a registry beside it)", async () => {
+      Object.assign(berth, { networks: ['berth-net-id'] });
+      Object.assign(engine, { inspectNetwork: vi.fn(async (name: string) => ({ Id: 'berth-net-id', Name: name, Driver: 'bridge' })) });
+      await expect(create({ network: 'berth_default' }, operator)).resolves.toMatchObject({ id: 'c1' });
     });
 
     it('an operator may not join its namespaces, nor bind the host paths of its data dir', async () => {

@@ -36,8 +36,13 @@ export class MountFacts {
     return (await this.berth.on(engine)).inContainer;
   }
 
-  /** The ids of the networks Berth's own container is on, on this engine (none where it does not run in one). */
+  /**
+   * The ids of the networks Berth's own container is on, on this engine (none where it does not run in one), where
+   * Berth reaches its engine over plain `tcp://` (a socket proxy): a container on one of them reaches that engine too.
+   * Through the socket (the compose file's way) or TLS, those networks hold nothing but Berth's own API.
+   */
   async berthNetworks(engine: Engine): Promise<string[]> {
+    if (!this.config.dockerHost.startsWith('tcp://') || this.config.dockerTls) return [];
     return (await this.berth.on(engine)).networks ?? [];
   }
 

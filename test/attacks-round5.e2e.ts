@@ -225,4 +225,36 @@ describe('attacks, round five', () => {
     });
     expectProblem(built, 403, 'POLICY_DENIED');
   });
+
+  it("an operator may not exec into a container made outside Berth with an anonymous volume whose driver options bind the host's /", async () => {
+    // `docker create --mount type=volume,dst=/h,volume-driver=local,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/`
+    const made = await docker.createContainer({
+      Image: TEST_IMAGE,
+      Cmd: ['sleep', '300'],
+      Labels: labels,
+      HostConfig: {
+        Mounts: [
+          {
+            Type: 'volume',
+            Target: '/h',
+            VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/' } } },
+          } as never,
+        ],
+      },
+    });
+    const exec = await api(berth.url, `${containers}/${made.id}/exec`, {
+      method: 'POST',
+      token: operator,
+      body: { cmd: ['cat', '/h/etc/hostname'] },
+    });
+    expectProblem(exec, 403, 'POLICY_DENIED');
+    expect(exec.body.rules).toContain('volume-driver-options');
+    const volume = (await docker.getContainer(made.id).inspect()).Mounts.find((mount) => mount.Destination === '/h')?.Name;
+    await docker.getContainer(made.id).remove({ force: true });
+    if (volume)
+      await docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => undefined);
+  });
 });

@@ -106,9 +106,10 @@ function unquote(value: string): string {
 }
 
 /**
- * The sources of `ADD` instructions that the engine would fetch itself: URLs (`ADD https://host/file /dst`), and sources
- * naming a variable, which may expand to one. dockerd makes that GET from the host's own network namespace (its
- * loopback, what the firewall keeps from containers), not from a build container.
+ * The sources of `ADD` instructions (`ONBUILD ADD` too) that the engine would or might fetch itself: URLs
+ * (`ADD https://host/file /dst`), and sources its word expansion would change into who knows what (quotes, escapes,
+ * variables). dockerd makes that GET from the host's own network namespace (its loopback, what the firewall keeps
+ * from containers), not from a build container.
  */
 export function addedUrls(dockerfile: string): string[] {
   const found: string[] = [];

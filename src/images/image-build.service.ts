@@ -215,7 +215,8 @@ export class ImageBuildService {
           // engine to pull, it would pull the bases of the Dockerfile as it reads it, which a crafted context (a
           // `dockerfile` beside no `Dockerfile`, a symlinked directory, a continuation Berth joins differently) can make
           // another than the one Berth judged.
-          if (options.pull && principal?.role !== 'admin') {
+          const berthPulls = options.pull === true && principal?.role !== 'admin';
+          if (berthPulls) {
             // With its tag (`latest` when none is named, as authorized): without one the engine pulls every tag.
             for (const base of bases.map(withDefaultTag)) {
               context.output(`Pulling ${base}`);
@@ -229,7 +230,7 @@ export class ImageBuildService {
               });
             }
           }
-          const engineOptions = options.pull && principal?.role !== 'admin' ? { ...withAuth, pull: false } : withAuth;
+          const engineOptions = berthPulls ? { ...withAuth, pull: false } : withAuth;
           const output = await engine.openBuild(open(), engineOptions, context.signal);
           const { id } = await readBuildOutput(engine.host.id, output, context);
           return { id, tags: options.tags };

@@ -25,7 +25,7 @@ const SWEEP_INTERVAL_MS = 10 * 60_000;
 export interface JobListener {
   event(event: JobEventView): void;
   end(job: JobView): void;
-  /** Settles when the listener can take more: the stored log is replayed a page at a time, each page after it. */
+  /** Settles when the listener can take more: the stored log is replayed one event after another as it does. */
   drained?(): Promise<void>;
 }
 

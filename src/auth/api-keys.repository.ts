@@ -13,8 +13,23 @@ export type ApiKeyWithOwnerState = ApiKeyWithOwner &
 export class ApiKeysRepository {
   constructor(private readonly database: Database) {}
 
-  async insert(key: ApiKeyRow): Promise<void> {
-    await this.database.db.insertInto('apiKeys').values(key).execute();
+  /**
+   * Inserts the key unless its owner has `most` usable keys (not revoked, not expired at `now`) already; false then.
+   * One transaction: concurrent creates cannot all slip under the limit.
+   */
+  insertWithin(key: ApiKeyRow, most: number, now: string): Promise<boolean> {
+    return this.database.transaction(async (trx) => {
+      const { usable } = await trx
+        .selectFrom('apiKeys')
+        .select((eb) => eb.fn.countAll<number>().as('usable'))
+        .where('userId', '=', key.userId)
+        .where('revokedAt', 'is', null)
+        .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
+        .executeTakeFirstOrThrow();
+      if (usable >= most) return false;
+      await trx.insertInto('apiKeys').values(key).execute();
+      return true;
+    });
   }
 
   /** A key by the hash of its secret, with the state of its owner. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiKeysRepository } from '../auth/api-keys.repository.js';
-import { ApiKeysService } from '../auth/api-keys.service.js';
+import { API_KEYS_PER_USER, ApiKeysService } from '../auth/api-keys.service.js';
 import { type Revocation, Revocations } from '../revocations/revocations.js';
 import type { Principal } from '../common/principal.js';
 import { AppConfig } from '../config/app-config.js';
@@ -214,5 +214,38 @@ describe('UsersService and ApiKeysService on a real database', () => {
     await expect(keys.revoke(viewer, theirs.id)).rejects.toMatchObject({ code: 'API_KEY_NOT_FOUND' });
     expect((await keys.list(viewer)).map((k) => k.id)).not.toContain(theirs.id);
     expect(await keys.list(other)).toEqual([expect.not.objectContaining({ key: expect.anything() })]);
+  });
+
+  it('holds a user to API_KEYS_PER_USER usable keys, concurrent creates included; revoked and expired keys do not count', async () => {
+    const owner = principalOf(await newUser('operator'));
+    const other = principalOf(await newUser('operator'));
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    const expiring = await keys.create(owner, { name: 'expiring', expiresAt: soon });
+    const revoked = await keys.create(owner, { name: 'revoked' });
+    await keys.revoke(owner, revoked.id);
+    // All at once: the count and the insert are one transaction, so exactly the limit gets through.
+    const results = await Promise.allSettled(
+      Array.from({ length: API_KEYS_PER_USER + 5 }, (_, i) => keys.create(owner, { name: `bot-${i}` })),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(API_KEYS_PER_USER - 1);
+    const refused = results.filter((result) => result.status === 'rejected');
+    expect(refused).toHaveLength(6);
+    expect(refused[0]).toMatchObject({ reason: { code: 'API_KEY_LIMIT' } });
+    expect((refused[0] as PromiseRejectedResult).reason.getStatus()).toBe(409);
+    expect(await keys.list(owner)).toHaveLength(API_KEYS_PER_USER);
+    // Someone else's keys are theirs to count.
+    await expect(keys.create(other, { name: 'theirs' })).resolves.toMatchObject({ name: 'theirs' });
+    // Revoking one makes room; so does an expiry.
+    await keys.revoke(owner, (await keys.list(owner)).find((key) => key.name === 'bot-0')!.id);
+    await expect(keys.create(owner, { name: 'after-revoke' })).resolves.toMatchObject({ name: 'after-revoke' });
+    await expect(keys.create(owner, { name: 'over' })).rejects.toMatchObject({ code: 'API_KEY_LIMIT' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date(Date.parse(soon) + 1));
+      await expect(keys.create(owner, { name: 'after-expiry' })).resolves.toMatchObject({ name: 'after-expiry' });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(expiring.name).toBe('expiring');
   });
 });

@@ -112,6 +112,20 @@ describe('host records are changed only by an admin on that host', () => {
     expect((await patch({ name: 'Dev' })).status).toBe(200);
   });
 
+  it('POST /hosts/{id}/test takes the role on that host: a viewer with an operator grant there may, an operator with a viewer grant there may not (403)', async () => {
+    const granted = async (role: 'viewer' | 'operator', grant: 'viewer' | 'operator') => {
+      const user = await createUser(berth, role);
+      const grants = [{ host: staging, role: grant }];
+      expect((await asAdmin(`/api/v1/users/${user.id}/host-roles`, { method: 'PUT', body: { grants } })).status).toBe(200);
+      return login(berth.url, user);
+    };
+    const test = async (token: string) => api(berth.url, `/api/v1/hosts/${staging}/test`, { method: 'POST', token });
+    // The record points at a closed port: the test runs, and says so.
+    const operatorThere = await test(await granted('viewer', 'operator'));
+    expect([operatorThere.status, operatorThere.body.ok], operatorThere.text).toEqual([200, false]);
+    expectProblem(await test(await granted('operator', 'viewer')), 403, 'FORBIDDEN');
+  });
+
   it('a viewer’s API key restricted to a glob of many stars does not hang Berth (its globs were regular expressions that backtracked)', async () => {
     // A long host id: `^.*.*…x$` backtracked for seconds on `local` and for ever on an id of 20 characters.
     const longId = `e2e-glob-${suffix}-a-rather-long-host-id`;

@@ -185,10 +185,11 @@ export class HostsController {
     auditHost(request, await this.hosts.remove(principal, id));
   }
 
-  /** Tests a host Berth manages, with its stored credentials. */
+  /** Tests a host Berth manages, with its stored credentials: for an operator on that host (as under `/hosts/{host}/...`). */
   @Post(':id/test')
   @HttpCode(200)
-  @RequireRole('operator')
+  // Any role to reach the route: the role that counts is the caller's on the host (HostsService.test).
+  @RequireRole('viewer')
   @ApiHostId()
   @ApiOkResponse({ type: HostTestResultDto, examples: TEST_EXAMPLES })
   @ApiProblems({ 404: ['HOST_NOT_FOUND'] })

@@ -160,8 +160,17 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Tests a host Berth manages, with its stored credentials. */
+  /** A test reaches the host with its stored credentials: an operator's on that host, whatever the caller's global role. */
   async test(principal: Principal, id: string): Promise<HostTestResultDto> {
     const engine = this.visibleEngine(principal, id);
+    const role = this.access.requireRoleOn(principal, engine.host);
+    if (!roleAllows(role, 'operator')) {
+      throw new ProblemException(
+        403,
+        'FORBIDDEN',
+        `Testing host '${id}' needs the role 'operator' on it; the credential has '${role}' there.`,
+      );
+    }
     if (engine instanceof DockerEngine) return toTestResult(await engine.probe(TEST_TIMEOUT_MS));
     return engine.ping(TEST_TIMEOUT_MS).then(
       () => ({ ok: true }),

@@ -1240,9 +1240,9 @@ export const updateHost = <ThrowOnError extends boolean = false>(options: Option
 /**
  * Tests a host Berth manages, with its stored credentials
  *
- * Tests a host Berth manages, with its stored credentials.
+ * Tests a host Berth manages, with its stored credentials: for an operator on that host (as under `/hosts/{host}/...`).
  *
- * Requires role: `operator`.
+ * Requires role: `viewer`.
  */
 export const testHost = <ThrowOnError extends boolean = false>(options: Options<TestHostData, ThrowOnError>): RequestResult<TestHostResponses, TestHostErrors, ThrowOnError> => (options.client ?? client).post<TestHostResponses, TestHostErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

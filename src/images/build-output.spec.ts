@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { JOB_OUTPUT_LINE_MAX } from '../jobs/jobs.service.js';
 import { readBuildOutput } from './build-output.js';
 
 const lines = (...messages: object[]) => messages.map((m) => `${JSON.stringify(m)}\r\n`).join('');
@@ -23,6 +24,23 @@ describe('readBuildOutput', () => {
     const { output, result } = await read([Buffer.from(text)]);
     await expect(result).resolves.toEqual({ id: 'sha256:abc' });
     expect(output).toEqual(['Step 1/2 : FROM busybox', ' ---> 1234', 'Step 2/2 : RUN echo hi', 'Successfully built abc']);
+  });
+
+  it('keeps a line without a newline to one character past what a job keeps (a RUN printing 16 MB on one line)', async () => {
+    const chunk = lines({ stream: 'a'.repeat(4096) });
+    const chunks = [Buffer.from(lines({ stream: 'Step 1/1 : RUN yes | tr -d "\\n"\n' }))];
+    for (let i = 0; i < 4096; i++) chunks.push(Buffer.from(chunk));
+    chunks.push(Buffer.from(lines({ stream: 'b\nnext line\n' }, { stream: 'c'.repeat(50_000) }, { aux: { ID: 'sha256:abc' } })));
+    const { output, result } = await read(chunks);
+    await expect(result).resolves.toEqual({ id: 'sha256:abc' });
+    expect(output.map((line) => line.length)).toEqual([
+      output[0].length,
+      JOB_OUTPUT_LINE_MAX + 1,
+      'next line'.length,
+      JOB_OUTPUT_LINE_MAX + 1,
+    ]);
+    expect(output[1]).toBe('a'.repeat(JOB_OUTPUT_LINE_MAX + 1));
+    expect(output[2]).toBe('next line');
   });
 
   it('decodes a multi-byte character split between two chunks of the build log', async () => {

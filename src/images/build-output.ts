@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { streamFailure } from '../docker/engine-errors.js';
 import { JsonLines } from '../docker/json-lines.js';
 import type { JobContext } from '../jobs/job-types.js';
+import { JOB_OUTPUT_LINE_MAX } from '../jobs/jobs.service.js';
 
 /** One message of the classic builder's output. */
 interface BuildMessage {
@@ -11,6 +12,15 @@ interface BuildMessage {
   aux?: { ID?: string };
   error?: string;
   errorDetail?: { message?: string };
+}
+
+/**
+ * A line's text so far, kept to one character more than a job keeps of a line (it then marks the line cut): a RUN
+ * that prints hundreds of MB without a newline arrives in small messages, and joining each to all before it would
+ * take time and memory that grow with the square of the line.
+ */
+function joined(partial: string, more: string): string {
+  return partial.length > JOB_OUTPUT_LINE_MAX ? partial : (partial + more).slice(0, JOB_OUTPUT_LINE_MAX + 1);
 }
 
 /** Lines of the current step kept for the error of a failed build (the step's output, bounded). */
@@ -39,9 +49,13 @@ export async function readBuildOutput(hostId: string, stream: Readable, context:
   await pipeline(stream, new JsonLines(), async (messages: AsyncIterable<BuildMessage>) => {
     for await (const message of messages) {
       if (typeof message.stream === 'string') {
-        const lines = (partial + message.stream).split('\n');
-        partial = lines.pop() ?? '';
-        lines.forEach(line);
+        const pieces = message.stream.split('\n');
+        const rest = pieces.pop()!;
+        for (const piece of pieces) {
+          line(joined(partial, piece));
+          partial = '';
+        }
+        partial = joined(partial, rest);
       } else if (typeof message.status === 'string') line(message.status);
       if (typeof message.aux?.ID === 'string') id = message.aux.ID;
       const error = message.errorDetail?.message ?? message.error;

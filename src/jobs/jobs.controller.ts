@@ -41,7 +41,7 @@ export class JobsController {
     return redactsFor(this.config.viewerRedaction, principal.role) ? redactJob(job) : job;
   }
 
-  /** The job's log, oldest first: status changes, progress and output lines (at most 10 000 per job are kept). */
+  /** The job's log, oldest first: status changes, progress and output lines (per job at most 10 000 events and 8 MiB of output lines are kept). */
   @Get(':id/events')
   @RequireRole('viewer')
   @ApiProblems({ 404: ['JOB_NOT_FOUND'] })

@@ -11,7 +11,15 @@ import { Database } from '../database/database.js';
 import type { JobEventView } from './job-events.js';
 import type { JobContext, JobSpec, JobView } from './job-types.js';
 import { JobsRepository } from './jobs.repository.js';
-import { ACCESS_CHANGED, ACCESS_ENDED, BERTH_STOPPED, JobsService, JOB_OUTPUT_LINE_MAX, MAX_EVENTS_PER_JOB } from './jobs.service.js';
+import {
+  ACCESS_CHANGED,
+  ACCESS_ENDED,
+  BERTH_STOPPED,
+  JobsService,
+  JOB_OUTPUT_LINE_MAX,
+  MAX_EVENTS_PER_JOB,
+  MAX_OUTPUT_PER_JOB,
+} from './jobs.service.js';
 
 const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
 const bot: Principal = { kind: 'apiKey', userId: 'u2', username: 'bob', role: 'operator', apiKeyId: 'k2' };
@@ -296,6 +304,33 @@ describe('JobsService', () => {
     // The cap, plus the final status.
     expect(count).toBe(MAX_EVENTS_PER_JOB + 1);
     expect((await repository.get(job.id))?.droppedEvents).toBe(6);
+  }, 30_000);
+
+  it('caps the output a job stores: from the first line past MAX_OUTPUT_PER_JOB on, lines are counted, progress and the final status still stored', async () => {
+    const { service, repository } = await open();
+    const work = gated();
+    const job = await service.start(work.job, operator);
+    await settle();
+    const long = 'x'.repeat(JOB_OUTPUT_LINE_MAX);
+    const fitting = MAX_OUTPUT_PER_JOB / JOB_OUTPUT_LINE_MAX;
+    for (let i = 0; i < fitting + 3; i++) work.contexts[0].output(long);
+    // A short line after the cap is not stored either: the stored log has no holes.
+    work.contexts[0].output('short');
+    work.contexts[0].progress({ percent: 99 });
+    work.resolve({});
+    await service.finished(job.id);
+    const items = [];
+    for (let after = 0; ;) {
+      const page = await service.events(job.id, after, 1000);
+      items.push(...page.items);
+      if (page.nextCursor === null) break;
+      after = page.nextCursor;
+    }
+    expect(items.filter((item) => item.type === 'output')).toHaveLength(fitting);
+    expect(items.some((item) => item.type === 'output' && item.line === 'short')).toBe(false);
+    expect(items.filter((item) => item.type === 'progress').length).toBeGreaterThan(0);
+    expect(items.at(-1)).toMatchObject({ type: 'status', status: 'succeeded' });
+    expect((await repository.get(job.id))?.droppedEvents).toBe(4);
   }, 30_000);
 
   it('follow replays the stored events, then follows live, then ends', async () => {

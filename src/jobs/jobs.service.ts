@@ -12,6 +12,11 @@ import { JobRow, JobsRepository } from './jobs.repository.js';
 export const PROGRESS_INTERVAL_MS = 250;
 /** Events stored per job; the rest are counted. */
 export const MAX_EVENTS_PER_JOB = 10_000;
+/**
+ * Output stored per job, in characters of its lines; the lines past it are counted as the events past
+ * MAX_EVENTS_PER_JOB are. 10 000 lines of 16 KiB would be 160 MB of SQLite per build, and builds can be repeated.
+ */
+export const MAX_OUTPUT_PER_JOB = 8 * 1024 * 1024;
 export const BERTH_STOPPED = 'Berth stopped';
 /** The error of a job canceled because the access it was started with ended. */
 export const ACCESS_ENDED =
@@ -43,6 +48,8 @@ interface LiveJob {
   /** Writes to the store, in order. */
   writes: Promise<unknown>;
   storedEvents: number;
+  /** Characters of output lines stored (MAX_OUTPUT_PER_JOB). */
+  storedOutput: number;
   lastProgressAt: number;
   pendingProgress?: NodeJS.Timeout;
   finished: Promise<JobView>;
@@ -139,6 +146,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
       listeners: new Set(),
       writes: Promise.resolve(),
       storedEvents: 0,
+      storedOutput: 0,
       lastProgressAt: 0,
       finished,
       settle,
@@ -363,11 +371,17 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
   /** Logs an event (capped per job), then hands it to the followers. */
   private record(job: LiveJob, data: JobEventData): void {
     // The final status is always stored: it may exceed the cap by one.
-    if (job.storedEvents >= MAX_EVENTS_PER_JOB && data.type !== 'status') {
+    const output = data.type === 'output' ? data.line.length : 0;
+    if (output > 0 && job.storedOutput + output > MAX_OUTPUT_PER_JOB) {
+      // From the first line that does not fit on, none is stored: the stored log is a beginning, without holes.
+      job.storedOutput = Infinity;
+    }
+    if (data.type !== 'status' && (job.storedEvents >= MAX_EVENTS_PER_JOB || (data.type === 'output' && job.storedOutput === Infinity))) {
       this.write(job, () => this.repository.countDropped(job.view.id, 1));
       return;
     }
     job.storedEvents++;
+    job.storedOutput += output;
     const at = new Date().toISOString();
     this.write(job, async () => {
       const [id] = await this.repository.appendEvents([{ jobId: job.view.id, at, type: data.type, data: JSON.stringify(data) }]);

@@ -1308,7 +1308,7 @@ export const getJob = <ThrowOnError extends boolean = false>(options: Options<Ge
 /**
  * The job's log, oldest first
  *
- * The job's log, oldest first: status changes, progress and output lines (at most 10 000 per job are kept).
+ * The job's log, oldest first: status changes, progress and output lines (per job at most 10 000 events and 8 MiB of output lines are kept).
  *
  * Requires role: `viewer`.
  */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthProcess, credentialFor, startBerth } from './support/berth.js';
 import { TEST_IMAGE, docker, newRunId, removeTestResources, testLabels, uniqueName } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
+import { until } from './support/until.js';
 
 /**
  * Round five: an attacker's pass over the whole service (twelfth session). Each test is the attack
@@ -131,6 +132,29 @@ describe('attacks, round five', () => {
     expect(flood.body.items.filter((e: { status: number }) => e.status === 401)).toEqual([]);
     const logins = await query(`action=${encodeURIComponent('POST /api/v1/auth/login')}`);
     expect(logins.body.items.some((e: { status: number }) => e.status === 401)).toBe(true);
+  });
+
+  it('unauthenticated logouts with unknown tokens and malformed logins leave no audit rows; a logout that ends a login does', async () => {
+    const since = new Date().toISOString();
+    for (let i = 0; i < 20; i++) {
+      const logout = await api(berth.url, '/api/v1/auth/logout', { method: 'POST', body: { refreshToken: `berth_rt_unknown-${i}` } });
+      expect(logout.status).toBe(204);
+      expect((await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: { username: 5 } })).status).toBe(400);
+    }
+    const login = await api(berth.url, '/api/v1/auth/login', { method: 'POST', body: berth.admin });
+    expect(login.status, login.text).toBe(200);
+    const ended = await api(berth.url, '/api/v1/auth/logout', { method: 'POST', body: { refreshToken: login.body.refreshToken } });
+    expect(ended.status).toBe(204);
+    const query = (action: string) =>
+      api(berth.url, `/api/v1/audit?from=${encodeURIComponent(since)}&action=${encodeURIComponent(action)}`, { token: berth.token });
+    // Rows are written once each answer is out: wait for the last one, then no other may be there.
+    const logouts = await until(async () => {
+      const page = await query('POST /api/v1/auth/logout');
+      return page.status === 200 && page.body.items.length > 0 && page;
+    }, 'the audit row of the logout that ended a login');
+    expect(logouts.body.items.map((e: { status: number }) => e.status)).toEqual([204]);
+    const logins = await query('POST /api/v1/auth/login');
+    expect(logins.body.items.map((e: { status: number }) => e.status)).toEqual([200]);
   });
 
   describe("an admin's exception with a volume and a tag of its own", () => {

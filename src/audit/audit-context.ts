@@ -6,6 +6,11 @@ export interface AuditContext {
   targets: string[];
   /** Safe facts only: never a password, token or secret. */
   details: Record<string, unknown>;
+  /**
+   * Set by a handler whose request, sent without credentials, changed nothing (a logout with an unknown token): not
+   * recorded, or anyone could add rows as fast as they liked.
+   */
+  changedNothing?: boolean;
 }
 
 declare module 'express-serve-static-core' {

@@ -9,7 +9,14 @@ import { AuditMiddleware } from './audit.middleware.js';
 const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
 
 /** Runs one request through the middleware, as Express would, and answers what was recorded. */
-function audited(options: { method?: string; route: string; status: number; principal?: Principal; params?: Record<string, string> }) {
+function audited(options: {
+  method?: string;
+  route: string;
+  status: number;
+  principal?: Principal;
+  params?: Record<string, string>;
+  changedNothing?: boolean;
+}) {
   const recorded: AuditRecord[] = [];
   const log = { record: vi.fn(async (record: AuditRecord) => void recorded.push(record)) } as unknown as AuditLog;
   const response = Object.assign(new EventEmitter(), { statusCode: options.status, writableFinished: true });
@@ -21,8 +28,9 @@ function audited(options: { method?: string; route: string; status: number; prin
     principal: options.principal,
   } as unknown as Request;
   new AuditMiddleware(log).use(request, response as unknown as Response, () => {
-    // Express matches the route while the request is handled.
+    // Express matches the route while the request is handled, and the handler may say it changed nothing.
     request.route = { path: options.route };
+    if (options.changedNothing) request.audit = { targets: [], details: {}, changedNothing: true };
   });
   response.emit('close');
   return recorded;
@@ -42,6 +50,15 @@ describe('AuditMiddleware', () => {
     expect(audited({ route: '/api/v1/auth/login', status: 200 })).toHaveLength(1);
     expect(audited({ route: '/api/v1/auth/refresh', status: 401 })).toHaveLength(1);
     expect(audited({ route: '/api/v1/auth/login', status: 429 })).toEqual([]);
+  });
+
+  it('records an unauthenticated logout that ended a login, not one that changed nothing, nor a malformed body on an auth route', () => {
+    expect(audited({ route: '/api/v1/auth/logout', status: 204 })).toMatchObject([{ action: 'POST /api/v1/auth/logout', status: 204 }]);
+    expect(audited({ route: '/api/v1/auth/logout', status: 204, changedNothing: true })).toEqual([]);
+    expect(audited({ route: '/api/v1/auth/login', status: 400 })).toEqual([]);
+    expect(audited({ route: '/api/v1/auth/refresh', status: 400 })).toEqual([]);
+    // An authenticated caller's requests are recorded whatever they changed.
+    expect(audited({ route: '/api/v1/auth/logout', status: 204, changedNothing: true, principal: operator })).toHaveLength(1);
   });
 
   it('does not record what anyone could send without credentials elsewhere: a 401, a 429, a 413', () => {

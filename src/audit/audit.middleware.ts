@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import { clientAddress } from '../common/client-address.js';
 import { AuditLog } from './audit-log.js';
-import { auditText, isMutating } from './audit-context.js';
+import { type AuditContext, auditText, isMutating } from './audit-context.js';
 
 /**
  * Records every mutating request once its answer is out, whatever decided it: the guard
@@ -25,7 +25,7 @@ export class AuditMiddleware implements NestMiddleware {
       if (!route) return;
       // A client that hung up before the answer: nginx's 499.
       const status = response.writableFinished ? response.statusCode : 499;
-      if (!request.principal && !attemptsCredentials(route, status)) return;
+      if (!request.principal && !attemptsCredentials(route, status, request.audit)) return;
       const params = Object.values((request.params ?? {}) as Record<string, string>).filter((v) => typeof v === 'string');
       this.audit
         .record({
@@ -45,11 +45,12 @@ export class AuditMiddleware implements NestMiddleware {
 }
 
 /**
- * Of the requests no one was authenticated for, those the audit keeps: what the auth routes answered
- * (logins, refreshes, logouts: attempts at credentials, counted per address by the rate limit) short of
- * a 429. A 401 anywhere else, or a 429, is anyone's to send as fast as they like and changed nothing:
- * recording each would let anyone fill the disk.
+ * Of the requests no one was authenticated for, those the audit keeps: attempts at credentials on the auth routes
+ * (a login or refresh refused with 401, counted per address by the rate limit; a logout that ended a login). Anything
+ * else is anyone's to send as fast as they like and changed nothing (a 401 elsewhere, a 429, a malformed body's 400, a
+ * logout with an unknown token): recording each would let anyone fill the disk.
  */
-function attemptsCredentials(route: string, status: number): boolean {
-  return route.startsWith('/api/v1/auth/') && status !== 429;
+function attemptsCredentials(route: string, status: number, audit: AuditContext | undefined): boolean {
+  if (!route.startsWith('/api/v1/auth/')) return false;
+  return status === 401 || (status < 400 && audit?.changedNothing !== true);
 }

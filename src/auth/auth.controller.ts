@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { auditContext } from '../audit/audit-context.js';
 import { Public, RequireRole } from '../common/access.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { CurrentPrincipal, type Principal } from '../common/principal.js';
@@ -61,8 +62,8 @@ export class AuthController {
   @LimitRefreshes()
   @HttpCode(204)
   @ApiProblems({ 429: ['RATE_LIMITED'] })
-  async logout(@Body() dto: RefreshTokenDto): Promise<void> {
-    await this.auth.logout(dto.refreshToken);
+  async logout(@Body() dto: RefreshTokenDto, @Req() request: Request): Promise<void> {
+    if (!(await this.auth.logout(dto.refreshToken))) auditContext(request).changedNothing = true;
   }
 
   /** The caller: their user, and the role and credential of this request. */

@@ -41,7 +41,8 @@ export class AuthService {
   }
 
   /** Ends the login a refresh token belongs to: every refresh token of its family, and the access tokens issued to it. */
-  logout(refreshToken: string): Promise<void> {
+  /** Whether a login ended: the answer does not tell (RFC 7009), the audit does. */
+  logout(refreshToken: string): Promise<boolean> {
     return this.refreshTokens.revokeFamilyOf(refreshToken);
   }
 

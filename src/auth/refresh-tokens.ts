@@ -121,12 +121,14 @@ export class RefreshTokens implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Logout: revokes the family of `token`, whatever its state, and ends the access tokens issued to that login; an
-   * unknown token changes nothing (RFC 7009: no answer tells).
+   * unknown token changes nothing (RFC 7009: no answer tells). Whether a login ended (for the audit only).
    */
-  async revokeFamilyOf(token: string): Promise<void> {
+  async revokeFamilyOf(token: string): Promise<boolean> {
     const row = await this.tokens.findByHash(hashRefreshToken(token));
     // Announced once: logging out with an old token of a login already ended changes nothing.
-    if (row && (await this.tokens.revokeFamily(row.familyId, this.isoNow())) > 0) this.revocations.emit({ sessionId: row.familyId });
+    const ended = row !== undefined && (await this.tokens.revokeFamily(row.familyId, this.isoNow())) > 0;
+    if (ended) this.revocations.emit({ sessionId: row.familyId });
+    return ended;
   }
 
   private next(owner: TokenOwner, familyId: string) {

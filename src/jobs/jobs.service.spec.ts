@@ -316,7 +316,7 @@ describe('JobsService', () => {
     for (let i = 0; i < fitting + 3; i++) work.contexts[0].output(long);
     // A short line after the cap is not stored either: the stored log has no holes.
     work.contexts[0].output('short');
-    work.contexts[0].progress({ percent: 99 });
+    work.contexts[0].progress({ percent: 99, currentBytes: 99, totalBytes: 100, layers: [] });
     work.resolve({});
     await service.finished(job.id);
     const items = [];

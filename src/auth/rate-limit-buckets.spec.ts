@@ -66,6 +66,26 @@ describe('RateLimitBuckets', () => {
     expect(buckets.size).toBe(3);
   });
 
+  it('evicts a blocked key last: a flood of fresh keys does not push a block out (a blocked key is only peeked, so it ages)', () => {
+    setup(100);
+    for (let i = 0; i < 4; i++) buckets.hit('login:user:victim', 3, WINDOW);
+    expect(buckets.peek('login:user:victim').retryAfterSeconds).toBe(10);
+    for (let i = 0; i < 10_000; i++) buckets.hit(`login:user:random-${i}`, 3, WINDOW);
+    expect(buckets.size).toBe(100);
+    expect(buckets.peek('login:user:victim').retryAfterSeconds).toBe(10);
+    // Once its block is over, it is a bucket like any other.
+    clock += WINDOW;
+    for (let i = 0; i < 200; i++) buckets.hit(`later-${i}`, 3, WINDOW);
+    expect(buckets.peek('login:user:victim')).toEqual({ count: 0, resetSeconds: 0 });
+  });
+
+  it('still holds its bound when every bucket is blocked: the oldest blocked ones go then', () => {
+    setup(20);
+    for (let i = 0; i < 40; i++) for (let hit = 0; hit < 2; hit++) buckets.hit(`blocked-${i}`, 1, WINDOW);
+    expect(buckets.size).toBe(20);
+    expect(buckets.peek('blocked-39').retryAfterSeconds).toBe(10);
+  });
+
   it('sweeps buckets whose window and block are over', () => {
     setup();
     buckets.hit('old', 3, WINDOW);

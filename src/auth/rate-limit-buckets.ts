@@ -1,8 +1,13 @@
 import type { OnModuleDestroy } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 
-/** Buckets kept at most (about 150 bytes each): past it the least recently used one goes. */
+/** Buckets kept at most (about 150 bytes each): past it the least recently used one goes, a blocked one last. */
 export const MAX_BUCKETS = 50_000;
+/**
+ * Least recently used buckets looked at for one that is not blocked, before the oldest goes anyway: a blocked key is
+ * only peeked, never hit, so it ages; a flood of fresh keys (random usernames) would otherwise push a block out.
+ */
+const EVICTION_SCAN = 16;
 
 interface Bucket {
   count: number;
@@ -59,7 +64,7 @@ export class RateLimitBuckets implements OnModuleDestroy {
     // Delete and set: the Map's order is then least recently used first.
     this.buckets.delete(id);
     this.buckets.set(id, bucket);
-    if (this.buckets.size > this.maxBuckets) this.buckets.delete(this.buckets.keys().next().value!);
+    if (this.buckets.size > this.maxBuckets) this.evict();
     return this.stateOf(bucket);
   }
 
@@ -81,6 +86,27 @@ export class RateLimitBuckets implements OnModuleDestroy {
   /** Drops buckets whose window and block are over (they would start afresh anyway). */
   sweep(): void {
     for (const [id, bucket] of this.buckets) if (this.expired(bucket)) this.buckets.delete(id);
+  }
+
+  /**
+   * Drops one bucket: the least recently used that is not blocked, looking at EVICTION_SCAN at most (the last of them
+   * goes when all are blocked). The blocked ones looked past move to the back, so a block goes only once the buckets
+   * are nearly all blocked, which takes a limit's worth of requests per bucket.
+   */
+  private evict(): void {
+    const now = this.now();
+    const blocked: Array<[string, Bucket]> = [];
+    for (const [id, bucket] of this.buckets) {
+      if (bucket.blockedUntil <= now || blocked.length === EVICTION_SCAN - 1) {
+        this.buckets.delete(id);
+        break;
+      }
+      blocked.push([id, bucket]);
+    }
+    for (const [id, bucket] of blocked) {
+      this.buckets.delete(id);
+      this.buckets.set(id, bucket);
+    }
   }
 
   private live(id: string): Bucket | undefined {

@@ -107,6 +107,14 @@ describe('RateLimitGuard', () => {
     expect(statuses).toEqual([401, 401, 429]);
   });
 
+  it('counts an IPv6 client per /64: a new address of the same network gets no fresh limit', () => {
+    const { attempt } = setup({ authRateLimitPerAddress: 2 });
+    const statuses = ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2:ffff::c', '2001:db8:1:3::a'].map((address, i) =>
+      attempt(401, { address, body: { username: `user-${i}`, password: 'x' } }),
+    );
+    expect(statuses).toEqual([401, 401, 429, 401]);
+  });
+
   const alice: Principal = { kind: 'user', userId: 'u1', username: 'alice', role: 'admin' };
   const times = (count: number, route: Route, status: number): Array<[Route, number]> => Array(count).fill([route, status]);
 

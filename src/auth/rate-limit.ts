@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config.js';
 import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../users/user-limits.js';
 import { auditContext, auditText } from '../audit/audit-context.js';
-import { clientAddress } from '../common/client-address.js';
+import { clientAddress, rateLimitAddress } from '../common/client-address.js';
 import { FieldError, ProblemException } from '../common/problem.js';
 import { validationFailed } from '../common/validation.js';
 import { BucketState, RateLimitBuckets } from './rate-limit-buckets.js';
@@ -97,7 +97,7 @@ export class RateLimitGuard implements CanActivate {
     const { principal } = request;
     const guessing = this.reflector.getAllAndOverride<Guessing | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]);
     const windowMs = this.config.authRateWindowMs;
-    const address = clientAddress(request);
+    const address = rateLimitAddress(clientAddress(request));
     if (guessing === 'logins') {
       limits.push({ key: `login:address:${address}`, limit: this.config.authRateLimitPerAddress, windowMs, onSuccess: 'refund' });
       const username = attemptedUsername(request);

@@ -191,6 +191,35 @@ describe('jobs and pull on the real engine', () => {
     expect((await job(viewer, first.body.id)).status).toBe('canceled');
   });
 
+  it('an operator holds at most 32 unfinished jobs on a host: the next pull, or an upload before it is stored, is 429 TOO_MANY_JOBS; another user is not held back', async () => {
+    const started: string[] = [];
+    try {
+      // Two run (held by the stalled registry), thirty wait in the queue.
+      for (let i = 0; i < 32; i++) {
+        const one = await pull(operator, { image: `${stalled.address}/berth-test/many-${i}:${runId}` });
+        expect(one.status, one.text).toBeLessThan(300);
+        started.push(one.body.id);
+      }
+      expectProblem(await pull(operator, { image: `${stalled.address}/berth-test/many-32:${runId}` }), 429, 'TOO_MANY_JOBS');
+      const upload = await api(berth.url, '/api/v1/hosts/local/images/import', {
+        method: 'POST',
+        token: operator,
+        headers: { 'content-type': 'application/x-tar' },
+        body: 'x'.repeat(4096),
+      });
+      expectProblem(upload, 429, 'TOO_MANY_JOBS');
+      const theirs = await pull(otherOperator, { image: `${stalled.address}/berth-test/theirs:${runId}` });
+      expect(theirs.status, theirs.text).toBeLessThan(300);
+      started.push(theirs.body.id);
+    } finally {
+      for (const id of started) await api(berth.url, `/api/v1/jobs/${id}`, { method: 'DELETE', token: berth.token });
+    }
+    // Canceled, they hold nothing: the operator pulls again.
+    const again = await pull(operator, { image: `${stalled.address}/berth-test/many-33:${runId}` });
+    expect(again.status, again.text).toBeLessThan(300);
+    await api(berth.url, `/api/v1/jobs/${again.body.id}`, { method: 'DELETE', token: berth.token });
+  });
+
   it('roles: viewer reads jobs but cannot pull or cancel; an operator cannot cancel another user’s job, an admin can', async () => {
     expect((await api(berth.url, '/api/v1/jobs', { token: viewer })).status).toBe(200);
     expectProblem(await pull(viewer, { image: pushed }), 403, 'FORBIDDEN');

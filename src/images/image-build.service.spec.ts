@@ -25,8 +25,10 @@ function inlineRunner() {
       return { id: 'job-1' } as JobView;
     }),
     finished: vi.fn(async () => ({ id: 'job-1' }) as JobView),
-  } as unknown as JobRunner;
-  return { runner, results };
+    released: 0,
+    reserve: vi.fn(() => () => void runner.released++),
+  };
+  return { runner: runner as typeof runner & JobRunner, results };
 }
 
 function setup(options: { denyTag?: string; maxBytes?: number } = {}) {
@@ -210,6 +212,9 @@ describe('ImageBuildService', () => {
     const upload = { contentType: 'application/x-tar', body: Readable.from([Buffer.alloc(1000), Buffer.alloc(100)]) };
     await expect(service.buildFromUpload('local', upload, { tag: ['a'] }, operator)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect(runner.start).not.toHaveBeenCalled();
+    // The upload held a place among the operator's jobs on the host while it was received, and gave it back.
+    expect(runner.reserve).toHaveBeenCalledWith('local', operator);
+    expect(runner.released).toBe(1);
   });
 
   it('makes a JSON build into a tar holding the Dockerfile and the files', async () => {

@@ -84,15 +84,21 @@ export class ImageBuildService {
       contentType,
     };
     await this.authorizeTags(engine, options.tags, principal);
-    const spool = await spoolContext(upload.body, max);
-    // Gone as soon as the engine has read it; and in any case once the job is over.
-    return startWithSpool(spool, this.jobs, async () => {
-      const dockerfile = principal?.role !== 'admin' ? await contextDockerfile(spool.path, query.dockerfile, max) : undefined;
-      this.refuseAddedUrls(dockerfile, principal);
-      const bases = query.pull ? this.pulledBases(dockerfile, options.buildArgs, principal) : [];
-      await this.authorizeTags(engine, bases, principal);
-      return this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal, bases);
-    });
+    // The upload goes to disk before the job exists: it holds the job's place meanwhile.
+    const release = this.jobs.reserve(host, principal);
+    try {
+      const spool = await spoolContext(upload.body, max);
+      // Gone as soon as the engine has read it; and in any case once the job is over.
+      return await startWithSpool(spool, this.jobs, async () => {
+        const dockerfile = principal?.role !== 'admin' ? await contextDockerfile(spool.path, query.dockerfile, max) : undefined;
+        this.refuseAddedUrls(dockerfile, principal);
+        const bases = query.pull ? this.pulledBases(dockerfile, options.buildArgs, principal) : [];
+        await this.authorizeTags(engine, bases, principal);
+        return this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal, bases);
+      });
+    } finally {
+      release();
+    }
   }
 
   /** A build from JSON: the context is a small tar Berth makes (the body parser bounds its size). */

@@ -52,7 +52,7 @@ export class ImagesBuildController {
     },
     examples: { web: { summary: 'JSON: a web server image from a Dockerfile and one file', value: WEB_IMAGE_BUILD_EXAMPLE } },
   })
-  @ApiProblems({ 403: ['POLICY_DENIED'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
+  @ApiProblems({ 403: ['POLICY_DENIED'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'], 429: ['TOO_MANY_JOBS'] })
   async buildImage(
     @Param('host') host: string,
     @Query() query: ImageBuildQueryDto,

@@ -48,7 +48,7 @@ export class ImagesPullController {
       },
     },
   })
-  @ApiProblems({ 403: ['POLICY_DENIED'] })
+  @ApiProblems({ 403: ['POLICY_DENIED'], 429: ['TOO_MANY_JOBS'] })
   async pullImage(
     @Param('host') host: string,
     @Body() body: ImagePullDto,

@@ -40,7 +40,7 @@ export class ImagesPushController {
       own: { summary: "The reference's own tag", value: {} },
     },
   })
-  @ApiProblems({ 404: ['IMAGE_NOT_FOUND'], 403: ['POLICY_DENIED'] })
+  @ApiProblems({ 404: ['IMAGE_NOT_FOUND'], 403: ['POLICY_DENIED'], 429: ['TOO_MANY_JOBS'] })
   async pushImage(
     @Param('host') host: string,
     @Param('ref') ref: string,

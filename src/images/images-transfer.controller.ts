@@ -60,7 +60,7 @@ export class ImagesTransferController {
   @ApiConsumes('application/x-tar')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiJobAnswer(JobDto, { kind: 'import', target: 'docker load', result: { loaded: ['localhost:5001/team/app:1.0'] } })
-  @ApiProblems({ 403: ['POLICY_DENIED'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
+  @ApiProblems({ 403: ['POLICY_DENIED'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'], 429: ['TOO_MANY_JOBS'] })
   async importImages(
     @Param('host') host: string,
     @Query() query: WaitQueryDto,

@@ -15,7 +15,7 @@ import { canonicalImageRef, isTagName, parseImageReference, parseTagTarget } fro
 import type { ImageRemovedDto, ImagesLoadedDto, ImageTagDto, ImageTaggedDto } from './dto/image-actions.dto.js';
 import type { ImageListQueryDto, ImageRemoveQueryDto } from './dto/image-query.dto.js';
 import type { ImageHistoryItemDto, ImageInspectDto, ImageSummaryDto } from './dto/image-summary.dto.js';
-import { spoolContext, startWithSpool } from './build-context.js';
+import { type SpooledContext, spoolContext, startWithSpool } from './build-context.js';
 import { TAG_FILES, loadedTags, readTarTagFiles } from './image-archive.js';
 import {
   containerCounts,
@@ -139,7 +139,16 @@ export class ImagesService {
     const engine = this.hosts.get(hostId);
     const max = this.config.importMaxBytes;
     if (totalBytes !== null && totalBytes > max) throw importTooLarge(max);
-    const spool = await spoolContext(tar, max, importTooLarge);
+    // The tar goes to disk before the job exists: it holds the job's place meanwhile.
+    const release = this.jobs.reserve(hostId, principal);
+    try {
+      return await this.importSpooled(engine, hostId, await spoolContext(tar, max, importTooLarge), principal);
+    } finally {
+      release();
+    }
+  }
+
+  private importSpooled(engine: Engine, hostId: string, spool: SpooledContext, principal: Principal | undefined): Promise<JobView> {
     return startWithSpool(spool, this.jobs, async () => {
       // A non-admin's tar is read strictly: what another reader could name differently is refused, as is a tar not read at all.
       const strict = principal?.role !== 'admin';

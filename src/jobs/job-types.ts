@@ -81,4 +81,9 @@ export abstract class JobRunner {
   abstract start<R extends object>(spec: JobSpec<R>, principal: Principal | undefined): Promise<JobView>;
   /** The job once it has finished (succeeded, failed or canceled). */
   abstract finished(id: string): Promise<JobView>;
+  /**
+   * Holds a place among `principal`'s unfinished jobs on `host` while what a job will need is received (an upload
+   * spooled to disk), 429 TOO_MANY_JOBS when there is none left; call the answer once the job is started or refused.
+   */
+  abstract reserve(host: string, principal: Principal | undefined): () => void;
 }

@@ -19,6 +19,7 @@ import {
   JOB_OUTPUT_LINE_MAX,
   MAX_EVENTS_PER_JOB,
   MAX_OUTPUT_PER_JOB,
+  UNFINISHED_JOBS_PER_USER,
 } from './jobs.service.js';
 
 const operator: Principal = { kind: 'user', userId: 'u1', username: 'olga', role: 'operator' };
@@ -284,6 +285,34 @@ describe('JobsService', () => {
     expect(items[0]).toMatchObject({ type: 'status', status: 'running' });
     expect(items).toContainEqual(expect.objectContaining({ type: 'output', line: 'Pulling from app' }));
     expect(items.at(-1)).toMatchObject({ type: 'status', status: 'succeeded' });
+  });
+
+  it('holds a user to UNFINISHED_JOBS_PER_USER unfinished jobs per host, places reserved for uploads included; others, other hosts and finished jobs do not count', async () => {
+    const { service } = await open();
+    const works = Array.from({ length: UNFINISHED_JOBS_PER_USER - 1 }, (_, i) => gated({ target: `app:${i}`, dedupeKey: `pull app:${i}` }));
+    for (const work of works) await service.start(work.job, operator);
+    // A place for an upload; its job, once started, counts as any other (a start counts the jobs there are).
+    const release = service.reserve('local', operator);
+    expect(() => service.reserve('local', operator)).toThrow(expect.objectContaining({ code: 'TOO_MANY_JOBS' }));
+    await expect(service.start(gated({ target: 'the-upload' }).job, operator)).resolves.toMatchObject({ target: 'the-upload' });
+    await expect(service.start(gated({ target: 'one-more' }).job, operator)).rejects.toMatchObject({ code: 'TOO_MANY_JOBS' });
+    // Another user, another host: their own count.
+    await expect(service.start(gated({ target: 'theirs' }).job, bot)).resolves.toMatchObject({ createdBy: 'u2' });
+    await expect(service.start(gated({ host: 'other', target: 'elsewhere' }).job, operator)).resolves.toMatchObject({ host: 'other' });
+    // The same work again joins the job there is: no new job, no refusal.
+    const first = await service.start(gated({ target: 'app:0', dedupeKey: 'pull app:0' }).job, bot);
+    expect(first.createdBy).toBe('u1');
+    // A place given back makes no room while the jobs fill the count (given back twice, nothing more); a job finished does.
+    release();
+    release();
+    expect(() => service.reserve('local', operator)).toThrow(expect.objectContaining({ code: 'TOO_MANY_JOBS' }));
+    await settle();
+    works[0].resolve({});
+    await settle();
+    await expect(service.start(gated({ target: 'after-finish' }).job, operator)).resolves.toMatchObject({ target: 'after-finish' });
+    expect(() => service.reserve('local', operator)).toThrow(expect.objectContaining({ code: 'TOO_MANY_JOBS' }));
+    await expect(service.start(gated({ target: 'over' }).job, operator)).rejects.toMatchObject({ code: 'TOO_MANY_JOBS' });
+    expect(service.reserve('local', undefined)).toBeTypeOf('function');
   });
 
   it('caps the events of a job and counts the rest', async () => {

@@ -34,6 +34,13 @@ export interface JobListener {
   drained?(): Promise<void>;
 }
 
+/**
+ * Jobs one user may have unfinished (queued or running) on one host, uploads being received for one included: a host
+ * runs BERTH_JOBS_PER_HOST at a time, and a queue (with the uploads it spools to disk) no one bounds lets one operator
+ * fill the disk and keep everyone else's pulls and builds waiting.
+ */
+export const UNFINISHED_JOBS_PER_USER = 32;
+
 /** The most of one output line a job keeps (a build step may print megabytes without a newline). */
 export const JOB_OUTPUT_LINE_MAX = 16 * 1024;
 
@@ -63,6 +70,8 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
   private readonly live = new Map<string, LiveJob>();
   private readonly queues = new Map<string, LiveJob[]>();
   private readonly running = new Map<string, number>();
+  /** Places held by reserve(), per host and user. */
+  private readonly reserved = new Map<string, number>();
   private sweeper?: NodeJS.Timeout;
   private unsubscribe?: () => void;
 
@@ -111,6 +120,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
         return same.view;
       }
     }
+    if (principal) this.admit(spec.host, principal, 0);
     const view: JobView = {
       id: randomUUID(),
       kind: spec.kind,
@@ -160,6 +170,36 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     this.queue(spec.host).push(job);
     this.pump(spec.host);
     return { ...view };
+  }
+
+  reserve(host: string, principal: Principal | undefined): () => void {
+    if (!principal) return () => undefined;
+    const key = `${host}\n${principal.userId}`;
+    this.admit(host, principal, this.reserved.get(key) ?? 0);
+    this.reserved.set(key, (this.reserved.get(key) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = this.reserved.get(key)! - 1;
+      if (left > 0) this.reserved.set(key, left);
+      else this.reserved.delete(key);
+    };
+  }
+
+  /** 429 when the user has UNFINISHED_JOBS_PER_USER unfinished jobs on the host, with `reserved` places held. */
+  private admit(host: string, principal: Principal, reserved: number): void {
+    let unfinished = reserved;
+    for (const job of this.live.values()) {
+      if (job.view.host === host && job.view.createdBy === principal.userId && !FINISHED_STATUSES.includes(job.view.status)) unfinished++;
+    }
+    if (unfinished >= UNFINISHED_JOBS_PER_USER) {
+      throw new ProblemException(
+        429,
+        'TOO_MANY_JOBS',
+        `You have ${UNFINISHED_JOBS_PER_USER} unfinished jobs on host '${host}', the most one user may have there: wait for some to finish, or cancel some.`,
+      );
+    }
   }
 
   async finished(id: string): Promise<JobView> {

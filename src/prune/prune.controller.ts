@@ -67,7 +67,7 @@ export class PruneController {
       now: { summary: 'Plan and execute at once: stopped containers only', value: { images: 'none', networks: false, buildCache: false } },
     },
   })
-  @ApiProblems({ 404: ['PLAN_NOT_FOUND'], 409: ['PLAN_ALREADY_USED'], 410: ['PLAN_EXPIRED'] })
+  @ApiProblems({ 404: ['PLAN_NOT_FOUND'], 409: ['PLAN_ALREADY_USED'], 410: ['PLAN_EXPIRED'], 429: ['TOO_MANY_JOBS'] })
   async executePrune(
     @Param('host') host: string,
     @Body() body: PruneExecuteDto,

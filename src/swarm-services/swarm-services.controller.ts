@@ -95,7 +95,12 @@ export class SwarmServicesController {
     },
   })
   @ApiJobAnswer(JobDto, { kind: 'service-update', target: 'web', result: { ...ROLLOUT_RESULT, updateState: 'completed' } })
-  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['SWARM_UPDATE_OUT_OF_SEQUENCE'], 400: ['ENGINE_REJECTED', 'FEATURE_UNSUPPORTED'] })
+  @ApiProblems({
+    403: ['POLICY_DENIED'],
+    409: ['SWARM_UPDATE_OUT_OF_SEQUENCE'],
+    400: ['ENGINE_REJECTED', 'FEATURE_UNSUPPORTED'],
+    429: ['TOO_MANY_JOBS'],
+  })
   async updateService(
     @Param('host') host: string,
     @Param('id', ServiceRefPipe) id: string,
@@ -113,7 +118,7 @@ export class SwarmServicesController {
   @RequireRole('operator')
   @ApiServiceRoute()
   @ApiJobAnswer(JobDto, { kind: 'service-update', target: 'web', result: { ...ROLLOUT_RESULT, updateState: null } })
-  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['SWARM_UPDATE_OUT_OF_SEQUENCE'] })
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['SWARM_UPDATE_OUT_OF_SEQUENCE'], 429: ['TOO_MANY_JOBS'] })
   async scaleService(
     @Param('host') host: string,
     @Param('id', ServiceRefPipe) id: string,
@@ -134,7 +139,7 @@ export class SwarmServicesController {
   @RequireRole('operator')
   @ApiServiceRoute()
   @ApiJobAnswer(JobDto, { kind: 'service-rollback', target: 'web', result: { ...ROLLOUT_RESULT, updateState: 'rollback_completed' } })
-  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['SERVICE_NO_PREVIOUS_SPEC', 'SWARM_UPDATE_OUT_OF_SEQUENCE'] })
+  @ApiProblems({ 403: ['POLICY_DENIED'], 409: ['SERVICE_NO_PREVIOUS_SPEC', 'SWARM_UPDATE_OUT_OF_SEQUENCE'], 429: ['TOO_MANY_JOBS'] })
   async rollbackService(
     @Param('host') host: string,
     @Param('id', ServiceRefPipe) id: string,

@@ -1702,7 +1702,7 @@ export type PortDto = {
 /**
  * The code its own list would have answered with, e.g. `ENGINE_UNAVAILABLE` (down, or no answer within BERTH_FLEET_HOST_TIMEOUT_MS).
  */
-export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'API_KEY_LIMIT' | 'HOST_NOT_FOUND' | 'HOST_EXISTS' | 'HOST_BUILT_IN' | 'HOST_SECRET_UNREADABLE' | 'JOB_NOT_FOUND' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_HOST_KEY_MISMATCH' | 'ENGINE_SSH_AUTH_FAILED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'SWARM_NOT_ACTIVE' | 'NOT_A_SWARM_MANAGER' | 'SWARM_UNAVAILABLE' | 'SWARM_UPDATE_OUT_OF_SEQUENCE' | 'NODE_NOT_FOUND' | 'TASK_NOT_FOUND' | 'SERVICE_NOT_FOUND' | 'SECRET_NOT_FOUND' | 'CONFIG_NOT_FOUND' | 'SECRET_IN_USE' | 'CONFIG_IN_USE' | 'ENGINE_API_TOO_OLD' | 'SERVICE_NO_PREVIOUS_SPEC' | 'FEATURE_UNSUPPORTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
+export type ProblemCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR' | 'BAD_GATEWAY' | 'SERVICE_UNAVAILABLE' | 'VALIDATION_FAILED' | 'POLICY_DENIED' | 'ORIGIN_NOT_ALLOWED' | 'WRONG_PASSWORD' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'USER_NOT_FOUND' | 'USERNAME_TAKEN' | 'LAST_ADMIN' | 'API_KEY_NOT_FOUND' | 'API_KEY_LIMIT' | 'HOST_NOT_FOUND' | 'HOST_EXISTS' | 'HOST_BUILT_IN' | 'HOST_SECRET_UNREADABLE' | 'JOB_NOT_FOUND' | 'TOO_MANY_JOBS' | 'PLAN_NOT_FOUND' | 'PLAN_ALREADY_USED' | 'PLAN_EXPIRED' | 'REGISTRY_NOT_FOUND' | 'REGISTRY_NAME_TAKEN' | 'REGISTRY_HOST_TAKEN' | 'REGISTRY_SECRET_UNREADABLE' | 'DATABASE_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_FLIGHT' | 'ENGINE_UNAVAILABLE' | 'ENGINE_PERMISSION_DENIED' | 'ENGINE_HOST_KEY_MISMATCH' | 'ENGINE_SSH_AUTH_FAILED' | 'ENGINE_ERROR' | 'ENGINE_REJECTED' | 'INVALID_PS_ARGS' | 'AMBIGUOUS_REFERENCE' | 'REGISTRY_AUTH_FAILED' | 'CONTAINER_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'EXEC_NOT_FOUND' | 'VOLUME_NOT_FOUND' | 'NETWORK_NOT_FOUND' | 'NAME_CONFLICT' | 'NAME_UNCHANGED' | 'PORT_ALLOCATED' | 'CONTAINER_RUNNING' | 'CONTAINER_NOT_RUNNING' | 'CONTAINER_PAUSED' | 'CONTAINER_NOT_PAUSED' | 'IMAGE_IN_USE' | 'VOLUME_IN_USE' | 'NETWORK_IN_USE' | 'PREDEFINED_NETWORK' | 'CONTAINER_NOT_CONNECTED' | 'SWARM_NOT_ACTIVE' | 'NOT_A_SWARM_MANAGER' | 'SWARM_UNAVAILABLE' | 'SWARM_UPDATE_OUT_OF_SEQUENCE' | 'NODE_NOT_FOUND' | 'TASK_NOT_FOUND' | 'SERVICE_NOT_FOUND' | 'SECRET_NOT_FOUND' | 'CONFIG_NOT_FOUND' | 'SECRET_IN_USE' | 'CONFIG_IN_USE' | 'ENGINE_API_TOO_OLD' | 'SERVICE_NO_PREVIOUS_SPEC' | 'FEATURE_UNSUPPORTED' | 'REGISTRY_FORBIDDEN' | 'REGISTRY_TLS_FAILED' | 'REGISTRY_UNREACHABLE' | 'NOT_A_REGISTRY' | 'REGISTRY_ERROR' | 'REGISTRY_RATE_LIMITED' | 'REGISTRY_REPOSITORY_NOT_FOUND' | 'REGISTRY_MANIFEST_NOT_FOUND' | 'CATALOG_UNSUPPORTED' | 'REGISTRY_DELETE_DISABLED';
 
 export type ProblemDto = {
     /**
@@ -5196,7 +5196,7 @@ export type BuildImageErrors = {
      */
     422: ProblemDto;
     /**
-     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `TOO_MANY_JOBS`, `RATE_LIMITED`.
      */
     429: ProblemDto;
     /**
@@ -5271,7 +5271,7 @@ export type ImportImagesErrors = {
      */
     415: ProblemDto;
     /**
-     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `TOO_MANY_JOBS`, `RATE_LIMITED`.
      */
     429: ProblemDto;
     /**
@@ -5352,7 +5352,7 @@ export type PullImageErrors = {
      */
     422: ProblemDto;
     /**
-     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `TOO_MANY_JOBS`, `RATE_LIMITED`.
      */
     429: ProblemDto;
     /**
@@ -5691,7 +5691,7 @@ export type PushImageErrors = {
      */
     422: ProblemDto;
     /**
-     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `TOO_MANY_JOBS`, `RATE_LIMITED`.
      */
     429: ProblemDto;
     /**
@@ -6514,7 +6514,7 @@ export type ExecutePruneErrors = {
      */
     410: ProblemDto;
     /**
-     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `TOO_MANY_JOBS`, `RATE_LIMITED`.
      */
     429: ProblemDto;
     /**
@@ -7179,7 +7179,7 @@ export type UpdateServiceErrors = {
      */
     422: ProblemDto;
     /**
-     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `TOO_MANY_JOBS`, `RATE_LIMITED`.
      */
     429: ProblemDto;
     /**
@@ -7343,7 +7343,7 @@ export type RollbackServiceErrors = {
      */
     422: ProblemDto;
     /**
-     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `TOO_MANY_JOBS`, `RATE_LIMITED`.
      */
     429: ProblemDto;
     /**
@@ -7425,7 +7425,7 @@ export type ScaleServiceErrors = {
      */
     422: ProblemDto;
     /**
-     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `RATE_LIMITED`.
+     * Too many requests (the limits of login and key creation, or BERTH_RATE_LIMIT when set): `TOO_MANY_JOBS`, `RATE_LIMITED`.
      */
     429: ProblemDto;
     /**

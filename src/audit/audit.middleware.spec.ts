@@ -57,6 +57,9 @@ describe('AuditMiddleware', () => {
     expect(audited({ route: '/api/v1/auth/logout', status: 204, changedNothing: true })).toEqual([]);
     expect(audited({ route: '/api/v1/auth/login', status: 400 })).toEqual([]);
     expect(audited({ route: '/api/v1/auth/refresh', status: 400 })).toEqual([]);
+    // One the client hung up on (counted by the rate limit), one that failed: recorded, they may have done something.
+    expect(audited({ route: '/api/v1/auth/logout', status: 499 })).toHaveLength(1);
+    expect(audited({ route: '/api/v1/auth/login', status: 500 })).toHaveLength(1);
     // An authenticated caller's requests are recorded whatever they changed.
     expect(audited({ route: '/api/v1/auth/logout', status: 204, changedNothing: true, principal: operator })).toHaveLength(1);
   });

@@ -46,11 +46,13 @@ export class AuditMiddleware implements NestMiddleware {
 
 /**
  * Of the requests no one was authenticated for, those the audit keeps: attempts at credentials on the auth routes
- * (a login or refresh refused with 401, counted per address by the rate limit; a logout that ended a login). Anything
- * else is anyone's to send as fast as they like and changed nothing (a 401 elsewhere, a 429, a malformed body's 400, a
- * logout with an unknown token): recording each would let anyone fill the disk.
+ * (a login or refresh refused with 401, counted per address by the rate limit; one the client hung up on, 499, counted
+ * too; one that failed, 5xx; a logout that ended a login). Anything else is anyone's to send as fast as they like and
+ * changed nothing (a 401 elsewhere, a 429, a malformed body's 400 and other 4xx, a logout with an unknown token):
+ * recording each would let anyone fill the disk.
  */
 function attemptsCredentials(route: string, status: number, audit: AuditContext | undefined): boolean {
   if (!route.startsWith('/api/v1/auth/')) return false;
-  return status === 401 || (status < 400 && audit?.changedNothing !== true);
+  if (status === 401 || status === 499) return true;
+  return !(status >= 400 && status < 500) && audit?.changedNothing !== true;
 }

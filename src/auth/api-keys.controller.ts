@@ -12,7 +12,7 @@ import { ApiKeyCreateDto, ApiKeyCreatedDto, ApiKeyDto } from './dto/api-key.dto.
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
-  /** Creates an API key for a bot, with at most your role. The key is in this answer only. At most 100 usable keys per user. */
+  /** Creates an API key for a bot, with at most your role. The key is in this answer only. At most 100 keys not revoked per user, expired ones included. */
   @Post()
   @RequireRole('viewer', { userSession: true })
   @ApiProblems({ 409: ['API_KEY_LIMIT'] })

@@ -14,19 +14,18 @@ export class ApiKeysRepository {
   constructor(private readonly database: Database) {}
 
   /**
-   * Inserts the key unless its owner has `most` usable keys (not revoked, not expired at `now`) already; false then.
-   * One transaction: concurrent creates cannot all slip under the limit.
+   * Inserts the key unless its owner has `most` keys not revoked (expired ones included: they are listed until
+   * revoked) already; false then. One transaction: concurrent creates cannot all slip under the limit.
    */
-  insertWithin(key: ApiKeyRow, most: number, now: string): Promise<boolean> {
+  insertWithin(key: ApiKeyRow, most: number): Promise<boolean> {
     return this.database.transaction(async (trx) => {
-      const { usable } = await trx
+      const { held } = await trx
         .selectFrom('apiKeys')
-        .select((eb) => eb.fn.countAll<number>().as('usable'))
+        .select((eb) => eb.fn.countAll<number>().as('held'))
         .where('userId', '=', key.userId)
         .where('revokedAt', 'is', null)
-        .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
         .executeTakeFirstOrThrow();
-      if (usable >= most) return false;
+      if (held >= most) return false;
       await trx.insertInto('apiKeys').values(key).execute();
       return true;
     });

@@ -14,8 +14,8 @@ export const API_KEY_PREFIX = 'berth_';
 /** `berth_` and the first 6 characters of the secret: enough to tell keys apart, useless to guess. */
 const VISIBLE_PREFIX_LENGTH = API_KEY_PREFIX.length + 6;
 /**
- * Usable keys (not revoked, not expired) a user may hold at once: far above what automation needs (a key per bot and
- * host), and a bound on what one login can add to the table and to every admin's key list.
+ * Keys not revoked a user may hold at once, expired ones included (they are listed until revoked): far above what
+ * automation needs (a key per bot and host), and a bound on what one login adds to every admin's key list.
  */
 export const API_KEYS_PER_USER = 100;
 /** lastUsedAt is written at most this often per key, not on every request. */
@@ -61,11 +61,11 @@ export class ApiKeysService {
       createdAt: new Date().toISOString(),
       hosts: dto.hosts === undefined ? null : JSON.stringify([...new Set(dto.hosts)]),
     };
-    if (!(await this.keys.insertWithin(row, API_KEYS_PER_USER, row.createdAt))) {
+    if (!(await this.keys.insertWithin(row, API_KEYS_PER_USER))) {
       throw new ProblemException(
         409,
         'API_KEY_LIMIT',
-        `You have ${API_KEYS_PER_USER} API keys that are not revoked or expired, the most a user may hold: revoke one first.`,
+        `You have ${API_KEYS_PER_USER} API keys that are not revoked (expired ones count until revoked), the most a user may hold: revoke one first.`,
       );
     }
     return { ...toApiKeyDto({ ...row, username: owner.username }), key };

@@ -79,10 +79,10 @@ describe('RateLimitBuckets', () => {
     expect(buckets.peek('login:user:victim')).toEqual({ count: 0, resetSeconds: 0 });
   });
 
-  it('still holds its bound when every bucket is blocked: the oldest blocked ones go then', () => {
-    setup(20);
+  it.each([20, 3])('still holds its bound (%i) when every bucket is blocked: a blocked one goes then, never the newest', (bound) => {
+    setup(bound);
     for (let i = 0; i < 40; i++) for (let hit = 0; hit < 2; hit++) buckets.hit(`blocked-${i}`, 1, WINDOW);
-    expect(buckets.size).toBe(20);
+    expect(buckets.size).toBe(bound);
     expect(buckets.peek('blocked-39').retryAfterSeconds).toBe(10);
   });
 

@@ -64,7 +64,7 @@ export class RateLimitBuckets implements OnModuleDestroy {
     // Delete and set: the Map's order is then least recently used first.
     this.buckets.delete(id);
     this.buckets.set(id, bucket);
-    if (this.buckets.size > this.maxBuckets) this.evict();
+    if (this.buckets.size > this.maxBuckets) this.evict(id);
     return this.stateOf(bucket);
   }
 
@@ -89,20 +89,27 @@ export class RateLimitBuckets implements OnModuleDestroy {
   }
 
   /**
-   * Drops one bucket: the least recently used that is not blocked, looking at EVICTION_SCAN at most (the last of them
+   * Drops one bucket: the least recently used that is not blocked, looking at EVICTION_SCAN at most (the oldest of them
    * goes when all are blocked). The blocked ones looked past move to the back, so a block goes only once the buckets
    * are nearly all blocked, which takes a limit's worth of requests per bucket.
    */
-  private evict(): void {
+  private evict(hit: string): void {
     const now = this.now();
     const blocked: Array<[string, Bucket]> = [];
+    let victim: string | undefined;
     for (const [id, bucket] of this.buckets) {
-      if (bucket.blockedUntil <= now || blocked.length === EVICTION_SCAN - 1) {
-        this.buckets.delete(id);
+      // The bucket just hit (the newest) stays: it is what is being counted.
+      if (id === hit) break;
+      if (bucket.blockedUntil <= now) {
+        victim = id;
         break;
       }
       blocked.push([id, bucket]);
+      if (blocked.length === EVICTION_SCAN) break;
     }
+    // All blocked, as far as looked: the oldest of them goes, the others move to the back.
+    victim ??= blocked.shift()?.[0];
+    if (victim !== undefined) this.buckets.delete(victim);
     for (const [id, bucket] of blocked) {
       this.buckets.delete(id);
       this.buckets.set(id, bucket);

@@ -107,6 +107,13 @@ describe('RateLimitGuard', () => {
     expect(statuses).toEqual([401, 401, 429]);
   });
 
+  it("keeps a (username, address) pair to the exact address: a neighbour on one /64 does not lock another's username out", () => {
+    const { attempt } = setup();
+    const neighbour = { address: '2001:db8:1:2::bad' };
+    expect([401, 401, 401, 401].map((status) => attempt(status, neighbour))).toEqual([401, 401, 401, 429]);
+    expect(attempt(200, { address: '2001:db8:1:2::a11ce' })).toBe(200);
+  });
+
   it('counts an IPv6 client per /64: a new address of the same network gets no fresh limit', () => {
     const { attempt } = setup({ authRateLimitPerAddress: 2 });
     const statuses = ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2:ffff::c', '2001:db8:1:3::a'].map((address, i) =>

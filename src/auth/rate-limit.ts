@@ -97,14 +97,17 @@ export class RateLimitGuard implements CanActivate {
     const { principal } = request;
     const guessing = this.reflector.getAllAndOverride<Guessing | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]);
     const windowMs = this.config.authRateWindowMs;
-    const address = rateLimitAddress(clientAddress(request));
+    const exact = clientAddress(request);
+    // A network's whole /64 is one client for the per-address counts; a (username, address) pair keeps the exact
+    // address, so that a neighbour on that network cannot lock someone else's username out from it.
+    const address = rateLimitAddress(exact);
     if (guessing === 'logins') {
       limits.push({ key: `login:address:${address}`, limit: this.config.authRateLimitPerAddress, windowMs, onSuccess: 'refund' });
       const username = attemptedUsername(request);
       if (username !== undefined) {
         limits.push(
           { key: `login:user:${username}`, limit: this.config.authRateLimitPerUsername, windowMs, onSuccess: 'refund' },
-          { key: `login:pair:${address}:${username}`, limit: this.config.authRateLimit, windowMs, onSuccess: 'reset' },
+          { key: `login:pair:${exact}:${username}`, limit: this.config.authRateLimit, windowMs, onSuccess: 'reset' },
         );
       }
     } else if (guessing === 'refreshes') {

@@ -9,7 +9,6 @@ describe('rateLimitAddress', () => {
     ['2001:db8::1', '2001:db8:0:0::/64'],
     ['::1', '0:0:0:0::/64'],
     ['fe80::1%eth0', 'fe80:0:0:0::/64'],
-    ['64:ff9b::192.0.2.1', '64:ff9b:0:0::/64'],
   ])('counts the IPv6 address %s by its /64 (%s)', (address, counted) => {
     expect(rateLimitAddress(address)).toBe(counted);
   });
@@ -23,6 +22,9 @@ describe('rateLimitAddress', () => {
     ['10.0.0.9', '10.0.0.9'],
     ['::ffff:10.0.0.9', '10.0.0.9'],
     ['::FFFF:127.0.0.1', '127.0.0.1'],
+    ['::ffff:7f00:1', '127.0.0.1'],
+    ['64:ff9b::192.0.2.1', '192.0.2.1'],
+    ['64:ff9b::c000:201', '192.0.2.1'],
     ['unknown', 'unknown'],
   ])('counts %s as %s', (address, counted) => {
     expect(rateLimitAddress(address)).toBe(counted);

@@ -30,7 +30,8 @@ export const PROBLEM_EXAMPLE_DETAILS: Partial<Record<ProblemCode, string>> = {
   LAST_ADMIN: "'admin' is the last enabled admin: make another admin first.",
   API_KEY_NOT_FOUND: 'No such API key.',
   TOO_MANY_JOBS: "You have 32 unfinished jobs on host 'local', the most one user may have there: wait for some to finish, or cancel some.",
-  API_KEY_LIMIT: 'You have 100 API keys that are not revoked or expired, the most a user may hold: revoke one first.',
+  API_KEY_LIMIT:
+    'You have 100 API keys that are not revoked (expired ones count until revoked), the most a user may hold: revoke one first.',
   HOST_NOT_FOUND: "No host 'staging': the hosts are local.",
   HOST_EXISTS: "A host 'staging-1' exists already: change that one, or choose another id.",
   HOST_BUILT_IN: "'local' is the engine Berth starts with (DOCKER_HOST): change it in Berth's environment.",

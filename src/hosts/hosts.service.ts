@@ -159,8 +159,7 @@ export class HostsService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Tests a host Berth manages, with its stored credentials. */
-  /** A test reaches the host with its stored credentials: an operator's on that host, whatever the caller's global role. */
+  /** Tests a host Berth manages, with its stored credentials: an operator's on that host, whatever the caller's global role. */
   async test(principal: Principal, id: string): Promise<HostTestResultDto> {
     const engine = this.visibleEngine(principal, id);
     const role = this.access.requireRoleOn(principal, engine.host);

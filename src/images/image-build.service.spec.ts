@@ -26,7 +26,7 @@ function inlineRunner() {
     }),
     finished: vi.fn(async () => ({ id: 'job-1' }) as JobView),
     released: 0,
-    reserve: vi.fn(() => () => void runner.released++),
+    reserve: vi.fn(() => ({ release: () => void runner.released++ })),
   };
   return { runner: runner as typeof runner & JobRunner, results };
 }

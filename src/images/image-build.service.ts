@@ -9,7 +9,7 @@ import type { EngineBuildOptions } from '../docker/engine-build.js';
 import type { Engine } from '../docker/engine.js';
 import { isTagName, parseImageRef, withDefaultTag } from '../docker/image-ref.js';
 import { RegistryAuthProvider } from '../docker/registry-auth.js';
-import { JobRunner, JobView } from '../jobs/job-types.js';
+import { JobRunner, type JobPlace, JobView } from '../jobs/job-types.js';
 import { contextDockerfile, contextTooLarge, spoolContext, startWithSpool, tarFromFiles } from './build-context.js';
 import { readBuildOutput } from './build-output.js';
 import { addedUrls, dockerfileBases } from './dockerfile-bases.js';
@@ -85,7 +85,7 @@ export class ImageBuildService {
     };
     await this.authorizeTags(engine, options.tags, principal);
     // The upload goes to disk before the job exists: it holds the job's place meanwhile.
-    const release = this.jobs.reserve(host, principal);
+    const place = this.jobs.reserve(host, principal);
     try {
       const spool = await spoolContext(upload.body, max);
       // Gone as soon as the engine has read it; and in any case once the job is over.
@@ -94,10 +94,10 @@ export class ImageBuildService {
         this.refuseAddedUrls(dockerfile, principal);
         const bases = query.pull ? this.pulledBases(dockerfile, options.buildArgs, principal) : [];
         await this.authorizeTags(engine, bases, principal);
-        return this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal, bases);
+        return this.startBuild(engine, options, () => spool.open().once('close', () => void spool.remove()), principal, bases, place);
       });
     } finally {
-      release();
+      place.release();
     }
   }
 
@@ -207,6 +207,7 @@ export class ImageBuildService {
     open: () => Readable,
     principal: Principal | undefined,
     bases: string[],
+    place?: JobPlace,
   ): Promise<JobView> {
     // X-Registry-Config: the classic builder picks, per base image, the stored credentials of its registry.
     const withAuth: EngineBuildOptions = { ...options, registryConfig: await this.registryAuth.buildAuths() };
@@ -243,6 +244,7 @@ export class ImageBuildService {
         },
       },
       principal,
+      place,
     );
   }
 }

@@ -28,7 +28,7 @@ const jobs = () =>
       return { kind: spec.kind, target: spec.target, result, progress, output } as unknown as JobView;
     },
     finished: async () => Promise.reject(new Error('not used')),
-    reserve: () => () => undefined,
+    reserve: () => ({ release: () => undefined }),
   }) as unknown as JobRunner;
 const inUse = () => new ProblemException(409, 'IMAGE_IN_USE', 'conflict: unable to remove repository reference "app:1" (must force)');
 

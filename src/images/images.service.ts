@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ContainerPolicy } from '../containers/container-policy.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import { JobRunner } from '../jobs/job-types.js';
-import type { JobProgress, JobView } from '../jobs/job-types.js';
+import type { JobPlace, JobProgress, JobView } from '../jobs/job-types.js';
 import type { Engine, ImageListQuery } from '../docker/engine.js';
 import { canonicalImageRef, isTagName, parseImageReference, parseTagTarget } from '../docker/image-ref.js';
 import type { ImageRemovedDto, ImagesLoadedDto, ImageTagDto, ImageTaggedDto } from './dto/image-actions.dto.js';
@@ -140,15 +140,21 @@ export class ImagesService {
     const max = this.config.importMaxBytes;
     if (totalBytes !== null && totalBytes > max) throw importTooLarge(max);
     // The tar goes to disk before the job exists: it holds the job's place meanwhile.
-    const release = this.jobs.reserve(hostId, principal);
+    const place = this.jobs.reserve(hostId, principal);
     try {
-      return await this.importSpooled(engine, hostId, await spoolContext(tar, max, importTooLarge), principal);
+      return await this.importSpooled(engine, hostId, await spoolContext(tar, max, importTooLarge), principal, place);
     } finally {
-      release();
+      place.release();
     }
   }
 
-  private importSpooled(engine: Engine, hostId: string, spool: SpooledContext, principal: Principal | undefined): Promise<JobView> {
+  private importSpooled(
+    engine: Engine,
+    hostId: string,
+    spool: SpooledContext,
+    principal: Principal | undefined,
+    place: JobPlace,
+  ): Promise<JobView> {
     return startWithSpool(spool, this.jobs, async () => {
       // A non-admin's tar is read strictly: what another reader could name differently is refused, as is a tar not read at all.
       const strict = principal?.role !== 'admin';
@@ -186,6 +192,7 @@ export class ImagesService {
           },
         },
         principal,
+        place,
       );
     });
   }

@@ -76,14 +76,24 @@ export interface JobView {
 }
 
 /** The port features start jobs through (bound by JobsModule). */
+/** A place among a user's unfinished jobs on a host, held by reserve() until start() makes it the job's. */
+export interface JobPlace {
+  /** Gives the place back; nothing once it is given back or the job took it. */
+  release(): void;
+}
+
 export abstract class JobRunner {
-  /** Stores the job (queued), runs it when the host's concurrency allows, and answers it at once. */
-  abstract start<R extends object>(spec: JobSpec<R>, principal: Principal | undefined): Promise<JobView>;
+  /**
+   * Stores the job (queued), runs it when the host's concurrency allows, and answers it at once; 429 TOO_MANY_JOBS
+   * when its starter has no place left on the host, unless `place` (from reserve) is given, which the job then takes.
+   */
+  abstract start<R extends object>(spec: JobSpec<R>, principal: Principal | undefined, place?: JobPlace): Promise<JobView>;
   /** The job once it has finished (succeeded, failed or canceled). */
   abstract finished(id: string): Promise<JobView>;
   /**
-   * Holds a place among `principal`'s unfinished jobs on `host` while what a job will need is received (an upload
-   * spooled to disk), 429 TOO_MANY_JOBS when there is none left; call the answer once the job is started or refused.
+   * Holds a place among `principal`'s unfinished jobs on `host` (429 TOO_MANY_JOBS when there is none left) before a
+   * job's work begins that a refusal at start would waste or hide: an upload spooled to disk, a prune plan used up, a
+   * service changed. Pass it to start(); release it in any case once start() answered or threw.
    */
-  abstract reserve(host: string, principal: Principal | undefined): () => void;
+  abstract reserve(host: string, principal: Principal | undefined): JobPlace;
 }

@@ -287,32 +287,43 @@ describe('JobsService', () => {
     expect(items.at(-1)).toMatchObject({ type: 'status', status: 'succeeded' });
   });
 
-  it('holds a user to UNFINISHED_JOBS_PER_USER unfinished jobs per host, places reserved for uploads included; others, other hosts and finished jobs do not count', async () => {
+  it('holds a user to UNFINISHED_JOBS_PER_USER unfinished jobs per host, places held for jobs to come included; others, other hosts and finished jobs do not count', async () => {
     const { service } = await open();
-    const works = Array.from({ length: UNFINISHED_JOBS_PER_USER - 1 }, (_, i) => gated({ target: `app:${i}`, dedupeKey: `pull app:${i}` }));
+    const tooMany = expect.objectContaining({ code: 'TOO_MANY_JOBS' });
+    const works = Array.from({ length: UNFINISHED_JOBS_PER_USER - 2 }, (_, i) => gated({ target: `app:${i}`, dedupeKey: `pull app:${i}` }));
     for (const work of works) await service.start(work.job, operator);
-    // A place for an upload; its job, once started, counts as any other (a start counts the jobs there are).
-    const release = service.reserve('local', operator);
-    expect(() => service.reserve('local', operator)).toThrow(expect.objectContaining({ code: 'TOO_MANY_JOBS' }));
-    await expect(service.start(gated({ target: 'the-upload' }).job, operator)).resolves.toMatchObject({ target: 'the-upload' });
+    // Two places held (an upload being received, a prune plan about to be used): the count is full.
+    const upload = service.reserve('local', operator);
+    const prune = service.reserve('local', operator);
+    expect(() => service.reserve('local', operator)).toThrow(tooMany);
     await expect(service.start(gated({ target: 'one-more' }).job, operator)).rejects.toMatchObject({ code: 'TOO_MANY_JOBS' });
-    // Another user, another host: their own count.
+    // Given back twice, a place frees one place only: the other still counts.
+    prune.release();
+    prune.release();
+    const again = service.reserve('local', operator);
+    expect(() => service.reserve('local', operator)).toThrow(tooMany);
+    again.release();
+    // A held place is the job's admission, and the job takes it: the count stays full, not one over.
+    await expect(service.start(gated({ target: 'the-upload' }).job, operator, upload)).resolves.toMatchObject({ target: 'the-upload' });
+    upload.release();
+    await expect(service.start(gated({ target: 'pull' }).job, operator)).resolves.toMatchObject({ target: 'pull' });
+    expect(() => service.reserve('local', operator)).toThrow(tooMany);
+    await expect(service.start(gated({ target: 'over' }).job, operator)).rejects.toMatchObject({ code: 'TOO_MANY_JOBS' });
+    // Another user, another host: their own count. The same work again joins the job there is: no new job, no refusal.
     await expect(service.start(gated({ target: 'theirs' }).job, bot)).resolves.toMatchObject({ createdBy: 'u2' });
     await expect(service.start(gated({ host: 'other', target: 'elsewhere' }).job, operator)).resolves.toMatchObject({ host: 'other' });
-    // The same work again joins the job there is: no new job, no refusal.
-    const first = await service.start(gated({ target: 'app:0', dedupeKey: 'pull app:0' }).job, bot);
-    expect(first.createdBy).toBe('u1');
-    // A place given back makes no room while the jobs fill the count (given back twice, nothing more); a job finished does.
-    release();
-    release();
-    expect(() => service.reserve('local', operator)).toThrow(expect.objectContaining({ code: 'TOO_MANY_JOBS' }));
+    expect((await service.start(gated({ target: 'app:0', dedupeKey: 'pull app:0' }).job, bot)).createdBy).toBe('u1');
+    // Someone else's place is no admission.
+    const theirs = service.reserve('local', bot);
+    await expect(service.start(gated({ target: 'borrowed' }).job, operator, theirs)).rejects.toMatchObject({ code: 'TOO_MANY_JOBS' });
+    theirs.release();
+    // A job finished makes room.
     await settle();
     works[0].resolve({});
     await settle();
     await expect(service.start(gated({ target: 'after-finish' }).job, operator)).resolves.toMatchObject({ target: 'after-finish' });
-    expect(() => service.reserve('local', operator)).toThrow(expect.objectContaining({ code: 'TOO_MANY_JOBS' }));
-    await expect(service.start(gated({ target: 'over' }).job, operator)).rejects.toMatchObject({ code: 'TOO_MANY_JOBS' });
-    expect(service.reserve('local', undefined)).toBeTypeOf('function');
+    expect(() => service.reserve('local', operator)).toThrow(tooMany);
+    service.reserve('local', undefined).release();
   });
 
   it('caps the events of a job and counts the rest', async () => {
@@ -340,8 +351,9 @@ describe('JobsService', () => {
     const work = gated();
     const job = await service.start(work.job, operator);
     await settle();
-    const long = 'x'.repeat(JOB_OUTPUT_LINE_MAX);
-    const fitting = MAX_OUTPUT_PER_JOB / JOB_OUTPUT_LINE_MAX;
+    // Two bytes a character: the cap counts bytes as stored, not characters.
+    const long = 'é'.repeat(JOB_OUTPUT_LINE_MAX / 2);
+    const fitting = Math.floor(MAX_OUTPUT_PER_JOB / Buffer.byteLength(JSON.stringify({ type: 'output', line: long })));
     for (let i = 0; i < fitting + 3; i++) work.contexts[0].output(long);
     // A short line after the cap is not stored either: the stored log has no holes.
     work.contexts[0].output('short');

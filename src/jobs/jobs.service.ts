@@ -5,7 +5,7 @@ import type { Principal } from '../common/principal.js';
 import { ProblemException } from '../common/problem.js';
 import { AppConfig } from '../config/app-config.js';
 import { EMPTY_PROGRESS, FINISHED_STATUSES, JobEventData, JobEventView } from './job-events.js';
-import { JobContext, JobProgress, JobRunner, JobSpec, JobStatus, JobView } from './job-types.js';
+import { JobContext, JobPlace, JobProgress, JobRunner, JobSpec, JobStatus, JobView } from './job-types.js';
 import { JobRow, JobsRepository } from './jobs.repository.js';
 
 /** At most one progress event per this many ms; the last one is always kept. */
@@ -13,7 +13,7 @@ export const PROGRESS_INTERVAL_MS = 250;
 /** Events stored per job; the rest are counted. */
 export const MAX_EVENTS_PER_JOB = 10_000;
 /**
- * Output stored per job, in characters of its lines; the lines past it are counted as the events past
+ * Output stored per job, in bytes of its lines' events as stored; the lines past it are counted as the events past
  * MAX_EVENTS_PER_JOB are. 10 000 lines of 16 KiB would be 160 MB of SQLite per build, and builds can be repeated.
  */
 export const MAX_OUTPUT_PER_JOB = 8 * 1024 * 1024;
@@ -55,7 +55,7 @@ interface LiveJob {
   /** Writes to the store, in order. */
   writes: Promise<unknown>;
   storedEvents: number;
-  /** Characters of output lines stored (MAX_OUTPUT_PER_JOB). */
+  /** Bytes of output lines' events stored (MAX_OUTPUT_PER_JOB). */
   storedOutput: number;
   lastProgressAt: number;
   pendingProgress?: NodeJS.Timeout;
@@ -106,7 +106,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     return this.repository.deleteFinishedBefore(new Date(now - this.config.jobRetentionHours * 3_600_000).toISOString());
   }
 
-  async start<R extends object>(spec: JobSpec<R>, principal: Principal | undefined): Promise<JobView> {
+  async start<R extends object>(spec: JobSpec<R>, principal: Principal | undefined, place?: JobPlace): Promise<JobView> {
     // The request may have run long (an upload spooled first): its access may have ended or changed meanwhile. Work
     // already done (a rollout applied) is followed all the same: refusing would only hide it.
     const current = (held: Principal) => spec.follows === true || !this.authenticator.revokedSince(held);
@@ -120,7 +120,24 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
         return same.view;
       }
     }
-    if (principal) this.admit(spec.host, principal, 0);
+    // A place held for this job (reserve) is its admission, else one is taken now (429 when none is left); held while
+    // the job is stored, it is given back once the job counts itself (live), or the store failed.
+    const given = place instanceof HeldPlace && place.holds(spec.host, principal?.userId) ? place : undefined;
+    const ownPlace = given ?? (principal ? this.reserve(spec.host, principal) : undefined);
+    try {
+      return await this.store(spec, principal, current, ownPlace);
+    } finally {
+      ownPlace?.release();
+    }
+  }
+
+  /** Stores a new job and queues it; `place` is given back once it counts itself. */
+  private async store<R extends object>(
+    spec: JobSpec<R>,
+    principal: Principal | undefined,
+    current: (held: Principal) => boolean,
+    place: JobPlace | undefined,
+  ): Promise<JobView> {
     const view: JobView = {
       id: randomUUID(),
       kind: spec.kind,
@@ -162,6 +179,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
       settle,
     };
     this.live.set(view.id, job);
+    place?.release();
     // A revocation while the job was stored found no live job to end: it ends here, before it can start.
     if (principal && !current(principal)) {
       await this.finish(job, 'canceled', null, ACCESS_ENDED_WHILE_QUEUED);
@@ -172,24 +190,15 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     return { ...view };
   }
 
-  reserve(host: string, principal: Principal | undefined): () => void {
-    if (!principal) return () => undefined;
-    const key = `${host}\n${principal.userId}`;
-    this.admit(host, principal, this.reserved.get(key) ?? 0);
-    this.reserved.set(key, (this.reserved.get(key) ?? 0) + 1);
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      const left = this.reserved.get(key)! - 1;
-      if (left > 0) this.reserved.set(key, left);
-      else this.reserved.delete(key);
-    };
+  reserve(host: string, principal: Principal | undefined): JobPlace {
+    if (!principal) return { release: () => undefined };
+    this.admit(host, principal);
+    return new HeldPlace(host, principal.userId, this.reserved);
   }
 
-  /** 429 when the user has UNFINISHED_JOBS_PER_USER unfinished jobs on the host, with `reserved` places held. */
-  private admit(host: string, principal: Principal, reserved: number): void {
-    let unfinished = reserved;
+  /** 429 when the user's unfinished jobs on the host and the places they hold there reach UNFINISHED_JOBS_PER_USER. */
+  private admit(host: string, principal: Principal): void {
+    let unfinished = this.reserved.get(placeKey(host, principal.userId)) ?? 0;
     for (const job of this.live.values()) {
       if (job.view.host === host && job.view.createdBy === principal.userId && !FINISHED_STATUSES.includes(job.view.status)) unfinished++;
     }
@@ -411,7 +420,9 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
   /** Logs an event (capped per job), then hands it to the followers. */
   private record(job: LiveJob, data: JobEventData): void {
     // The final status is always stored: it may exceed the cap by one.
-    const output = data.type === 'output' ? data.line.length : 0;
+    const stored = JSON.stringify(data);
+    // Bytes as stored (UTF-8, JSON escapes included), output lines only.
+    const output = data.type === 'output' ? Buffer.byteLength(stored) : 0;
     if (output > 0 && job.storedOutput + output > MAX_OUTPUT_PER_JOB) {
       // From the first line that does not fit on, none is stored: the stored log is a beginning, without holes.
       job.storedOutput = Infinity;
@@ -424,7 +435,7 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
     job.storedOutput += output;
     const at = new Date().toISOString();
     this.write(job, async () => {
-      const [id] = await this.repository.appendEvents([{ jobId: job.view.id, at, type: data.type, data: JSON.stringify(data) }]);
+      const [id] = await this.repository.appendEvents([{ jobId: job.view.id, at, type: data.type, data: stored }]);
       const event = { id, at, ...data } as JobEventView;
       for (const listener of job.listeners) listener.event(event);
     });
@@ -432,6 +443,37 @@ export class JobsService extends JobRunner implements OnModuleInit, OnModuleDest
 
   private write(job: LiveJob, work: () => Promise<unknown>): void {
     job.writes = job.writes.then(work).catch((error: Error) => this.logger.error(`job ${job.view.id}: ${error.message}`));
+  }
+}
+
+function placeKey(host: string, userId: string): string {
+  return `${host}\n${userId}`;
+}
+
+/** A place reserve() holds among a user's unfinished jobs on a host: counted in `counts` until released. */
+class HeldPlace implements JobPlace {
+  private held = true;
+  private readonly key: string;
+
+  constructor(
+    private readonly host: string,
+    private readonly userId: string,
+    private readonly counts: Map<string, number>,
+  ) {
+    this.key = placeKey(host, userId);
+    counts.set(this.key, (counts.get(this.key) ?? 0) + 1);
+  }
+
+  holds(host: string, userId: string | undefined): boolean {
+    return this.held && host === this.host && userId === this.userId;
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    const left = this.counts.get(this.key)! - 1;
+    if (left > 0) this.counts.set(this.key, left);
+    else this.counts.delete(this.key);
   }
 }
 

@@ -54,11 +54,21 @@ function setup() {
       results.push(spec.run(context));
       return { id: `job-${results.length}` } as JobView;
     }),
-  } as unknown as JobRunner;
+    /** Places given: a test may make the next one refused, as the jobs machinery does when a user has none left. */
+    refuseNextPlace: false,
+    released: 0,
+    reserve: vi.fn(() => {
+      if (runner.refuseNextPlace) {
+        runner.refuseNextPlace = false;
+        throw new ProblemException(429, 'TOO_MANY_JOBS', 'no place left');
+      }
+      return { release: () => void runner.released++ };
+    }),
+  };
   const berth = { on: async () => ({ inContainer: false, volumes: [] }) } as unknown as BerthContainer;
   const plans = new PrunePlans(new AppConfig());
-  const service = new PruneService(fakeHosts(engine), plans, runner, audit, berth, new TestAuthenticator());
-  return { service, removals, gates, results, records };
+  const service = new PruneService(fakeHosts(engine), plans, runner as typeof runner & JobRunner, audit, berth, new TestAuthenticator());
+  return { service, removals, gates, results, records, runner };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -117,6 +127,17 @@ describe('PruneService', () => {
     }
     await expect(service.execute('local', body, operator)).rejects.toMatchObject({ code: 'FORBIDDEN' } satisfies Partial<ProblemException>);
     expect(results).toEqual([]);
+  });
+
+  it("holds a place among the caller's jobs before the plan is used up: refused (429), the plan stays unused and can be sent again", async () => {
+    const { service, runner, results } = setup();
+    const plan = await service.plan('local', { containers: true }, admin);
+    runner.refuseNextPlace = true;
+    await expect(service.execute('local', { planId: plan.planId }, admin)).rejects.toMatchObject({ code: 'TOO_MANY_JOBS' });
+    expect(results).toEqual([]);
+    await expect(service.execute('local', { planId: plan.planId }, admin)).resolves.toMatchObject({ id: 'job-1' });
+    expect(runner.start).toHaveBeenCalledWith(expect.anything(), admin, expect.objectContaining({ release: expect.any(Function) }));
+    expect(runner.released).toBe(1);
   });
 
   it('an execution without planId needs an option', async () => {

@@ -9,7 +9,7 @@ import { validationFailed } from '../common/validation.js';
 import { BerthContainer } from '../containers/berth-container.js';
 import { DockerHosts } from '../docker/docker-hosts.js';
 import type { Engine } from '../docker/engine.js';
-import { JobRunner, JobView } from '../jobs/job-types.js';
+import { JobRunner, type JobPlace, JobView } from '../jobs/job-types.js';
 import type { PruneExecuteDto, PruneOptionsDto } from './dto/prune-options.dto.js';
 import type { PrunePlanDto, PruneReportDto } from './dto/prune-plan.dto.js';
 import { PruneItemResult, executePrune, reportTotals } from './prune-executor.js';
@@ -56,6 +56,22 @@ export class PruneService {
   /** Executes a stored plan (`planId`), or plans `dto`'s options and executes them in one call. */
   async execute(host: string, dto: PruneExecuteDto, principal: Principal | undefined): Promise<JobView> {
     const engine = this.hosts.get(host);
+    // Held before the plan is used up: a plan spent on a refusal (429) could not be sent again.
+    const place = this.jobs.reserve(host, principal);
+    try {
+      return await this.executeWithin(engine, host, dto, principal, place);
+    } finally {
+      place.release();
+    }
+  }
+
+  private async executeWithin(
+    engine: Engine,
+    host: string,
+    dto: PruneExecuteDto,
+    principal: Principal | undefined,
+    place: JobPlace,
+  ): Promise<JobView> {
     let planId: string;
     let options: PruneOptions;
     let items: PruneItem[];
@@ -117,6 +133,7 @@ export class PruneService {
         },
       },
       principal,
+      place,
     );
   }
 

@@ -58,6 +58,8 @@ describe('SwarmServicesService', () => {
   let records: AuditRecord[];
   let started: JobSpec[];
   let service: SwarmServicesService;
+  /** The jobs machinery has no place left for the caller (429 TOO_MANY_JOBS from reserve). */
+  let noPlaceLeft = false;
   const create = (body: Record<string, unknown>, principal?: Principal) =>
     service.create('local', plainToInstance(ServiceCreateDto, { name: 'web', image: 'app:1', ...body }), principal);
   const update = (body: Record<string, unknown>, principal?: Principal) =>
@@ -69,7 +71,14 @@ describe('SwarmServicesService', () => {
     started = [];
     const config = new AppConfig({ allowedBindRoots: ['/srv/data'] });
     const audit = { record: async (record: AuditRecord) => void records.push(record) } as AuditLog;
-    const jobs = { start: async (spec: JobSpec) => (started.push(spec), { id: 'job1' }) } as unknown as JobRunner;
+    const jobs = {
+      start: async (spec: JobSpec) => (started.push(spec), { id: 'job1' }),
+      reserve: () => {
+        if (noPlaceLeft) throw new ProblemException(429, 'TOO_MANY_JOBS', 'no place left');
+        return { release: () => undefined };
+      },
+    } as unknown as JobRunner;
+    noPlaceLeft = false;
     const auth = { authFor: async () => undefined } as unknown as RegistryAuthProvider;
     const policy = new ContainerPolicy(config, new MountFacts(config, new FakeHostPaths(), fakeBerthContainer()));
     service = new SwarmServicesService(fakeHosts(engine.engine), config, audit, auth, policy, jobs, new TestAuthenticator());
@@ -97,6 +106,13 @@ describe('SwarmServicesService', () => {
   it('judges the whole resulting spec of an update: a bind added by an operator is denied and nothing changes', async () => {
     const denied = await refusal(update({ mounts: [{ type: 'bind', source: '/', target: '/host' }] }, operator));
     expect(denied.code).toBe('POLICY_DENIED');
+    expect(engine.updateService).not.toHaveBeenCalled();
+    expect(started).toEqual([]);
+  });
+
+  it('refuses an update for which the caller has no job place left (429) before the service is changed', async () => {
+    noPlaceLeft = true;
+    expect((await refusal(update({ image: 'app:2' }, operator))).code).toBe('TOO_MANY_JOBS');
     expect(engine.updateService).not.toHaveBeenCalled();
     expect(started).toEqual([]);
   });

@@ -182,24 +182,31 @@ export class SwarmServicesService {
     const earlierTasks = (await engine.serviceTasks(service.ID)).map((task) => task.ID);
     // Engine calls since the request was checked: a revocation meanwhile stops it before the change.
     this.authenticator.assertCurrent(principal);
+    // Held before the change: once the service is changed, a refusal (429) would hide that it was.
+    const place = this.jobs.reserve(hostId, principal);
     try {
-      await apply(service);
-    } catch (error) {
-      if (!isProblem(error, 'SWARM_UPDATE_OUT_OF_SEQUENCE')) throw error;
-      service = await engine.inspectService(service.ID);
-      await apply(service);
+      try {
+        await apply(service);
+      } catch (error) {
+        if (!isProblem(error, 'SWARM_UPDATE_OUT_OF_SEQUENCE')) throw error;
+        service = await engine.inspectService(service.ID);
+        await apply(service);
+      }
+      const name = service.Spec.Name ?? service.ID;
+      return await this.jobs.start<ServiceRolloutResultDto>(
+        {
+          kind: kind === 'update' ? 'service-update' : 'service-rollback',
+          host: hostId,
+          target: name,
+          follows: true,
+          run: (context) => this.follow(engine, service.ID, name, kind, before, new Set(earlierTasks), context),
+        },
+        principal,
+        place,
+      );
+    } finally {
+      place.release();
     }
-    const name = service.Spec.Name ?? service.ID;
-    return this.jobs.start<ServiceRolloutResultDto>(
-      {
-        kind: kind === 'update' ? 'service-update' : 'service-rollback',
-        host: hostId,
-        target: name,
-        follows: true,
-        run: (context) => this.follow(engine, service.ID, name, kind, before, new Set(earlierTasks), context),
-      },
-      principal,
-    );
   }
 
   /**

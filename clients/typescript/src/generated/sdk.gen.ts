@@ -48,7 +48,7 @@ export const listApiKeys = <ThrowOnError extends boolean = false>(options?: Opti
 /**
  * Creates an API key for a bot, with at most your role
  *
- * Creates an API key for a bot, with at most your role. The key is in this answer only. At most 100 usable keys per user.
+ * Creates an API key for a bot, with at most your role. The key is in this answer only. At most 100 keys not revoked per user, expired ones included.
  *
  * Requires role: `viewer`, with a user session (API keys are refused).
  */

@@ -125,9 +125,12 @@ describe('roles', () => {
     const denied = await expectDeniedAbove('viewer', key);
     const mutations = guarded.filter((op) => op.method !== 'GET');
     // Every mutation in the spec is above a viewer key, except ones a viewer needs to read (WS tickets, a prune plan: it
-    // changes nothing) and a job's cancel, which asks for operator on the job's host (host-roles.e2e.ts: a viewer gets 403).
+    // changes nothing), a job's cancel, which asks for operator on the job's host (host-roles.e2e.ts: a viewer gets 403),
+    // and a host record's test, which asks for operator on that host (host-records-access.e2e.ts: a viewer gets 403).
     const allowedMutations = mutations.filter((op) => !denied.includes(describeOp(op))).map(describeOp);
-    expect(allowedMutations.filter((op) => !/\/ws\/tickets$|\/prune\/plan$|^DELETE \/api\/v1\/jobs\/\{id\}$/.test(op))).toEqual([]);
+    const viewersMay = /\/ws\/tickets$|\/prune\/plan$|^DELETE \/api\/v1\/jobs\/\{id\}$|^POST \/api\/v1\/hosts\/\{id\}\/test$/;
+    expect(allowedMutations.filter((op) => !viewersMay.test(op))).toEqual([]);
+    expectProblem(await api(berth.url, '/api/v1/hosts/local/test', { method: 'POST', token: key }), 403, 'FORBIDDEN');
     expect(denied).toEqual(expect.arrayContaining(['POST /api/v1/users', 'POST /api/v1/auth/api-keys', 'GET /api/v1/audit']));
   });
 

@@ -14,6 +14,7 @@ import {
   testLabels,
 } from './support/engine.js';
 import { api, expectProblem } from './support/http.js';
+import { until } from './support/until.js';
 
 const runId = newRunId();
 const labels = testLabels(runId);
@@ -60,6 +61,18 @@ describe('update checks against a real registry', () => {
 
   const get = (path: string, token = viewer) => api(berth.url, `${host}${path}`, { token });
   const containerStatus = (id: string, query = '') => get(`/containers/${id}/image-status${query}`);
+  /**
+   * `?refresh=true` until the answer matches: a refresh is given the answer kept while it is younger than a few
+   * seconds (REFRESH_MIN_AGE_MS), so a registry change just made shows once that answer has aged.
+   */
+  const refreshedStatus = (id: string, expected: Record<string, unknown>) =>
+    until(
+      async () => {
+        const answer = await containerStatus(id, '?refresh=true');
+        return Object.entries(expected).every(([key, value]) => JSON.stringify(answer.body[key]) === JSON.stringify(value)) && answer;
+      },
+      `the refreshed status of ${id}: ${JSON.stringify(expected)}`,
+    );
   const imageStatus = (image: string, query = '') => get(`/images/${encodeURIComponent(image)}/status${query}`);
   const run = async (image: string, pull?: 'always') => {
     const created = await api(berth.url, `${host}/containers`, {
@@ -118,7 +131,7 @@ describe('update checks against a real registry', () => {
     // The registry's answer is kept BERTH_IMAGE_STATUS_TTL_SECONDS (300 s): the same answer, same time.
     expect((await containerStatus(oldContainer)).body).toMatchObject({ state: 'up-to-date', checkedAt: before.checkedAt });
 
-    const refreshed = await containerStatus(oldContainer, '?refresh=true');
+    const refreshed = await refreshedStatus(oldContainer, { state: 'outdated' });
     expect(refreshed.body).toMatchObject({
       state: 'outdated',
       reason: 'digest-changed',
@@ -246,7 +259,7 @@ describe('update checks against a real registry', () => {
         [m1, elsewhere],
       ]);
       expect(otherArch).not.toBe(first);
-      expect((await containerStatus(container, '?refresh=true')).body).toMatchObject({
+      expect((await refreshedStatus(container, { remoteDigest: otherArch })).body).toMatchObject({
         state: 'up-to-date',
         reason: 'platform-unchanged',
         localDigests: [first],
@@ -259,7 +272,7 @@ describe('update checks against a real registry', () => {
         [m2, here],
         [m1, elsewhere],
       ]);
-      expect((await containerStatus(container, '?refresh=true')).body).toMatchObject({
+      expect((await refreshedStatus(container, { remoteDigest: changed })).body).toMatchObject({
         state: 'outdated',
         reason: 'platform-changed',
         remoteDigest: changed,

@@ -12,7 +12,7 @@ import {
 } from '../registries/registry-access.js';
 import type { ImageStatus, Platform } from './image-status.js';
 import { anonymousAccess, registryTarget } from './registry-target.js';
-import { TAGS_KEPT, type UpdateQuery, UpdateChecker } from './update-checker.js';
+import { REFRESH_MIN_AGE_MS, TAGS_KEPT, type UpdateQuery, UpdateChecker } from './update-checker.js';
 
 const LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 const MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -250,17 +250,24 @@ describe('UpdateChecker: cache and back-off', () => {
     expect(registry.heads).toHaveBeenCalledTimes(3);
   });
 
-  it('asks again at once when told to refresh, or with a TTL of 0', async () => {
+  it('asks again when told to refresh (an answer older than REFRESH_MIN_AGE_MS), or with a TTL of 0', async () => {
     const registry = new FakeRegistry().push(single(OLD), '1.0');
     const check = checker(registry, 300);
     await check.check(query([OLD]));
+    vi.advanceTimersByTime(REFRESH_MIN_AGE_MS);
     await check.check(query([OLD], { refresh: true }));
     expect(registry.heads).toHaveBeenCalledTimes(2);
+    // A viewer polling with refresh=true gets the answer of a few seconds ago: one HEAD per REFRESH_MIN_AGE_MS at most.
+    for (let i = 0; i < 20; i++) await check.check(query([OLD], { refresh: true }));
+    expect(registry.heads).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(REFRESH_MIN_AGE_MS);
+    await check.check(query([OLD], { refresh: true }));
+    expect(registry.heads).toHaveBeenCalledTimes(3);
 
     const uncached = checker(registry, 0);
     await uncached.check(query([OLD]));
     await uncached.check(query([OLD]));
-    expect(registry.heads).toHaveBeenCalledTimes(4);
+    expect(registry.heads).toHaveBeenCalledTimes(5);
   });
 
   it('shares one HEAD between concurrent checks of one reference', async () => {

@@ -31,6 +31,11 @@ type TagAnswer = { digest: string; mediaType: string; checkedAtMs: number } | { 
 const MANIFESTS_KEPT = 256;
 /** Tag answers kept at most (hosts × references × records); past it the expired go, then the oldest. */
 export const TAGS_KEPT = 4096;
+/**
+ * A kept answer younger than this is given even to `refresh=true`: a viewer polling with it would otherwise make Berth
+ * send the registry a HEAD per request, until the registry's rate limit (Docker Hub's 429) held back everyone's checks.
+ */
+export const REFRESH_MIN_AGE_MS = 5_000;
 
 /**
  * The update check against the registry: a HEAD of the tag (it does not count against Docker Hub's pull limit), its
@@ -98,7 +103,10 @@ export class UpdateChecker {
     const key = [query.hostId, query.access.id ?? 'anonymous', query.target.reference].join('\n');
     const now = Date.now();
     const cached = this.tags.get(key);
-    if (cached && cached.expiresAtMs > now && !query.refresh) return Promise.resolve(cached.answer);
+    // A refresh asks again, unless the answer kept is younger than REFRESH_MIN_AGE_MS.
+    if (cached && cached.expiresAtMs > now && (!query.refresh || now - cached.answer.checkedAtMs < REFRESH_MIN_AGE_MS)) {
+      return Promise.resolve(cached.answer);
+    }
     const backoff = this.backoffLeftMs(query.access, now);
     if (backoff !== undefined) return Promise.resolve({ failure: rateLimited(backoff).failure, checkedAtMs: now });
     const running = this.inFlight.get(key);

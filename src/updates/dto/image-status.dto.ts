@@ -8,7 +8,7 @@ const DIGEST_EXAMPLE = 'sha256:6d1b0e9f2c5e4b3a8f7d9c0b1a2e3f4d5c6b7a8f9e0d1c2b3
 const NEW_DIGEST_EXAMPLE = 'sha256:0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a';
 
 export class ImageStatusQueryDto {
-  /** Ask the registry now, even when an answer younger than BERTH_IMAGE_STATUS_TTL_SECONDS is kept (a 429 back-off still holds). */
+  /** Ask the registry now, even when an answer younger than BERTH_IMAGE_STATUS_TTL_SECONDS is kept, unless it is under 5 s old (a 429 back-off still holds). */
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()

@@ -4214,7 +4214,7 @@ export type GetContainerImageStatusData = {
     };
     query?: {
         /**
-         * Ask the registry now, even when an answer younger than BERTH_IMAGE_STATUS_TTL_SECONDS is kept (a 429 back-off still holds).
+         * Ask the registry now, even when an answer younger than BERTH_IMAGE_STATUS_TTL_SECONDS is kept, unless it is under 5 s old (a 429 back-off still holds).
          */
         refresh?: boolean;
     };
@@ -4972,7 +4972,7 @@ export type ListImageStatusData = {
     };
     query?: {
         /**
-         * Ask the registry now, even when an answer younger than BERTH_IMAGE_STATUS_TTL_SECONDS is kept (a 429 back-off still holds).
+         * Ask the registry now, even when an answer younger than BERTH_IMAGE_STATUS_TTL_SECONDS is kept, unless it is under 5 s old (a 429 back-off still holds).
          */
         refresh?: boolean;
     };
@@ -5737,7 +5737,7 @@ export type GetImageStatusData = {
     };
     query?: {
         /**
-         * Ask the registry now, even when an answer younger than BERTH_IMAGE_STATUS_TTL_SECONDS is kept (a 429 back-off still holds).
+         * Ask the registry now, even when an answer younger than BERTH_IMAGE_STATUS_TTL_SECONDS is kept, unless it is under 5 s old (a 429 back-off still holds).
          */
         refresh?: boolean;
     };
